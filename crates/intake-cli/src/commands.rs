@@ -1,0 +1,151 @@
+//! One function per subcommand: parse nothing, call the core once, shape the report.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use intake_core::case::Case;
+use intake_core::{DataFolder, FileStatus, Result};
+use serde_json::json;
+
+use crate::attributes::{CaseAttributeArgs, VisitArgs};
+use crate::output::{EXIT_BAD_INPUT, Outcome, Report};
+
+fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
+    let root = match home {
+        Some(root) => root,
+        None => DataFolder::default_path()?,
+    };
+    DataFolder::open(&root)
+}
+
+/// `intake case new`
+pub fn case_new(home: Option<PathBuf>, attributes: CaseAttributeArgs, visit: VisitArgs, _json: bool) -> Outcome {
+    let new_case = visit.to_new_case(attributes.to_attributes())?;
+    let mut folder = open_folder(home)?;
+    let case = folder.create_case(new_case)?;
+    let text = format!("已创建案件 Case created: {}\n", case.id);
+    Ok(Report::ok(serde_json::to_value(&case).expect("cases serialise"), text))
+}
+
+/// `intake case list`
+pub fn case_list(home: Option<PathBuf>, _json: bool) -> Outcome {
+    let folder = open_folder(home)?;
+    let cases = folder.list_cases()?;
+    let mut text = String::new();
+    if cases.is_empty() {
+        text.push_str("暂无案件 No cases yet. Open one with `intake case new`.\n");
+    }
+    for case in &cases {
+        let visit = case.visit_date.map(|date| date.to_string()).unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            text,
+            "{}  {}  {}  {}  考察 visit {}  {} 个文件 files",
+            case.id,
+            display_name(&case.merchant_name),
+            case.merchant_type.label_zh(),
+            case.edition.label_zh(),
+            visit,
+            case.file_count
+        );
+    }
+    Ok(Report::ok(json!({ "cases": cases }), text))
+}
+
+/// `intake case show`
+pub fn case_show(home: Option<PathBuf>, id: &str, _json: bool) -> Outcome {
+    let folder = open_folder(home)?;
+    let case = folder.case(id)?;
+    let evidence = folder.case_evidence(id)?;
+    let mut text = describe_case(&case);
+    let _ = writeln!(text, "文件 Files: {}", evidence.len());
+    for record in &evidence {
+        let _ = writeln!(
+            text,
+            "  {:<28} {}  {}  {} bytes  {}",
+            record.material_key,
+            &record.sha256[..12],
+            record.original_name,
+            record.bytes,
+            record.media_type
+        );
+    }
+    let mut body = serde_json::to_value(&case).expect("cases serialise");
+    body["evidence"] = serde_json::to_value(&evidence).expect("evidence serialises");
+    Ok(Report::ok(body, text))
+}
+
+/// `intake add`
+pub fn add(home: Option<PathBuf>, case_id: &str, material: &str, files: &[PathBuf], json: bool) -> Outcome {
+    let mut folder = open_folder(home)?;
+    let mut text = String::new();
+    let outcomes = folder.add_files(case_id, material, files, |outcome| {
+        // Progress on a terminal, as each file lands, so a long import is visibly alive.
+        if !json {
+            if let Some(evidence) = &outcome.evidence {
+                let verb = match outcome.status {
+                    FileStatus::Added => "已添加 added",
+                    _ => "已存在,未重复添加 already present, nothing changed",
+                };
+                let _ = writeln!(text, "{verb}: {} ({}…)", outcome.path, &evidence.sha256[..16]);
+            }
+        }
+    })?;
+    let problems: Vec<String> = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.error.as_ref().map(|error| error.message.clone()))
+        .collect();
+    let added = outcomes.iter().filter(|outcome| outcome.status == FileStatus::Added).count();
+    let _ = writeln!(text, "{added} 个文件已添加 added, {} 个失败 failed", problems.len());
+    let exit = if problems.is_empty() { 0 } else { EXIT_BAD_INPUT };
+    let body = json!({ "case_id": case_id, "material": material, "files": outcomes });
+    Ok(Report { json: body, text, problems, exit })
+}
+
+fn display_name(name: &str) -> &str {
+    if name.is_empty() { "(未填商户名称 no name)" } else { name }
+}
+
+fn describe_case(case: &Case) -> String {
+    let attributes = &case.attributes;
+    let mut text = String::new();
+    let _ = writeln!(text, "案件 Case {}", case.id);
+    let _ = writeln!(text, "商户名称 Merchant: {}", display_name(&case.merchant_name));
+    let _ = writeln!(text, "商户类型 Type: {} ({})", attributes.merchant_type.label_zh(), attributes.merchant_type.key());
+    let _ = writeln!(text, "产品版本 Edition: {} ({})", attributes.edition.label_zh(), attributes.edition.key());
+    let channels: Vec<&str> = attributes.channels.iter().map(|channel| channel.label_zh()).collect();
+    let _ = writeln!(text, "业务场景 Channels: {}", if channels.is_empty() { "—".into() } else { channels.join("、") });
+    let flags = [
+        ("开通支付产品 opens_payment", attributes.opens_payment),
+        ("开通账户产品 opens_account", attributes.opens_account),
+        ("收银宝 syb", attributes.syb),
+        ("收银宝收付通 syb_sft", attributes.syb_sft),
+        ("代付/收托抵用 payout_or_custody", attributes.payout_or_custody),
+        ("需行业资质 regulated_industry", attributes.regulated_industry),
+        ("异地 remote_visit", attributes.remote_visit),
+        ("品牌/加盟 chain_or_franchise", attributes.chain_or_franchise),
+        ("父子商户同主体 parent_child_same_entity", attributes.parent_child_same_entity),
+    ];
+    let on: Vec<&str> = flags.iter().filter(|(_, value)| *value).map(|(label, _)| *label).collect();
+    let _ = writeln!(text, "选项 Flags: {}", if on.is_empty() { "—".into() } else { on.join(", ") });
+    let requests: Vec<&str> = attributes.nonstandard.iter().map(|request| request.label_zh()).collect();
+    let _ = writeln!(text, "非标申请 Non-standard: {}", if requests.is_empty() { "—".into() } else { requests.join("、") });
+    let visit = case.visit_date.map(|date| date.to_string()).unwrap_or_else(|| "—".into());
+    let _ = writeln!(text, "考察日期 Visit date: {visit}");
+    match case.site {
+        Some(site) => {
+            let _ = writeln!(
+                text,
+                "经营场所 Premises: {:.6}, {:.6} ({}), 半径 radius {} m",
+                site.lat,
+                site.lon,
+                site.datum.key(),
+                site.radius_m
+            );
+        }
+        None => {
+            let _ = writeln!(text, "经营场所 Premises: —");
+        }
+    }
+    text
+}
+

@@ -1,0 +1,90 @@
+//! `intake`: the command line of Merchant Intake.
+//!
+//! Each subcommand parses its flags, calls one function of `intake-core` and prints the
+//! result, as text for people or as one JSON document with `--json`. Exit status
+//! (`interfaces.md`): 0 ok, 1 the command ran and found blocking problems, 2 bad usage or
+//! input that could not be read.
+
+mod attributes;
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::attributes::{CaseAttributeArgs, VisitArgs};
+use crate::output::Outcome;
+
+/// 商户入网资料采集 Merchant Intake: the account manager's onboarding file, checked at the premises.
+#[derive(Debug, Parser)]
+#[command(name = "intake", version, about, max_term_width = 100)]
+struct Cli {
+    /// The data folder (default: the platform's per-user data folder).
+    #[arg(long, global = true, env = "INTAKE_HOME", value_name = "DIR")]
+    home: Option<PathBuf>,
+
+    /// Print one JSON document on stdout and nothing else there.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Open, list and show cases (one merchant's onboarding file each).
+    #[command(subcommand)]
+    Case(CaseCommand),
+
+    /// Import files into a material slot of a case (copied, never moved or changed).
+    Add {
+        /// The case id.
+        #[arg(long = "case", value_name = "ID")]
+        case_id: String,
+        /// The material key, e.g. storefront_photo (see `intake checklist`).
+        #[arg(long, value_name = "KEY")]
+        material: String,
+        /// The files to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// Open a new case; prints its id.
+    New {
+        #[command(flatten)]
+        attributes: CaseAttributeArgs,
+        #[command(flatten)]
+        visit: VisitArgs,
+    },
+    /// List the cases, most recently changed first.
+    List,
+    /// Show one case with its files.
+    Show {
+        /// The case id.
+        id: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let outcome = run(cli);
+    output::finish(outcome, json)
+}
+
+fn run(cli: Cli) -> Outcome {
+    let home = cli.home;
+    let json = cli.json;
+    match cli.command {
+        Command::Case(CaseCommand::New { attributes, visit }) => commands::case_new(home, attributes, visit, json),
+        Command::Case(CaseCommand::List) => commands::case_list(home, json),
+        Command::Case(CaseCommand::Show { id }) => commands::case_show(home, &id, json),
+        Command::Add { case_id, material, files } => commands::add(home, &case_id, &material, &files, json),
+    }
+}

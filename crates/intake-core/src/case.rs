@@ -1,0 +1,273 @@
+//! The case model: the attributes of `domain.md` that drive the checklist, and the visit
+//! data (merchant name, visit date, the premises' position) that the evidence checks use.
+//!
+//! Every enum has a stable `snake_case` spelling (the keys of `domain.md`), used alike in
+//! the CLI flags, the JSON output, the database and the checklist rule file.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Declares a closed set of string values with its stable key, Chinese and English labels.
+macro_rules! keyed_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+        #[serde(rename_all = "snake_case")]
+        #[ts(export)]
+        pub enum $name { $($(#[$vmeta])* #[doc = $zh] #[doc = " "] #[doc = $en] $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable key (`domain.md`).
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+
+            /// The label in Simplified Chinese, the guide's own term.
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            /// The label in English.
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                match s {
+                    $($key => Ok($name::$variant),)+
+                    other => Err(Error::new(
+                        ErrorKind::InvalidInput,
+                        format!(
+                            "'{other}' is not a {}; expected one of: {}",
+                            stringify!($name),
+                            [$($key),+].join(", ")
+                        ),
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.key())
+            }
+        }
+    };
+}
+
+keyed_enum! {
+    /// 商户类型.
+    MerchantType {
+        Enterprise => ("enterprise", "企业", "Enterprise"),
+        IndividualBusiness => ("individual_business", "个体工商户", "Individual business"),
+        Individual => ("individual", "个人(小微)", "Individual (micro, no licence)"),
+        PublicInstitution => ("public_institution", "事业单位", "Public institution"),
+    }
+}
+
+keyed_enum! {
+    /// 业务场景: where the merchant takes payments.
+    Channel {
+        Offline => ("offline", "线下", "Offline"),
+        OnlineWebsite => ("online_website", "线上-网站", "Online: website"),
+        OnlineApp => ("online_app", "线上-APP/小程序", "Online: app / mini-program"),
+    }
+}
+
+keyed_enum! {
+    /// 产品版本: decides which service agreement is signed.
+    Edition {
+        Ka => ("ka", "KA客户版", "KA edition"),
+        Jinxiaoman => ("jinxiaoman", "金小满", "Jinxiaoman"),
+        Liansuotong => ("liansuotong", "连锁通", "Liansuotong (chains)"),
+        ShangyingEdu => ("shangying_edu", "商赢教培", "Shangying Education"),
+        ShangyingCommunity => ("shangying_community", "商赢社区", "Shangying Community"),
+    }
+}
+
+keyed_enum! {
+    /// 支付产品非标申请: each brings its own group of materials.
+    NonstandardRequest {
+        FundConsolidation => ("fund_consolidation", "资金归集", "Fund consolidation"),
+        MonthlyFee => ("monthly_fee", "手续费月结", "Monthly fee settlement"),
+        SameEntityWhitelist => ("same_entity_whitelist", "同主体白名单", "Same-entity whitelist"),
+        MiniprogramCheckout => ("miniprogram_checkout", "小程序收银台", "Mini-program checkout"),
+    }
+}
+
+keyed_enum! {
+    /// The geodetic datum of a coordinate pair. EXIF GPS is WGS-84; Amap and Tencent maps
+    /// show GCJ-02; Baidu shows BD-09.
+    Datum {
+        Wgs84 => ("wgs84", "WGS-84(GPS原始坐标)", "WGS-84 (GPS)"),
+        Gcj02 => ("gcj02", "GCJ-02(高德/腾讯地图)", "GCJ-02 (Amap, Tencent)"),
+        Bd09 => ("bd09", "BD-09(百度地图)", "BD-09 (Baidu)"),
+    }
+}
+
+/// The attributes of a case that decide which materials it needs (`domain.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // the fields are the keys of domain.md
+pub struct CaseAttributes {
+    pub merchant_type: MerchantType,
+    /// A set: kept sorted and without repeats.
+    pub channels: Vec<Channel>,
+    pub edition: Edition,
+    pub opens_payment: bool,
+    pub opens_account: bool,
+    pub syb: bool,
+    pub syb_sft: bool,
+    pub payout_or_custody: bool,
+    pub regulated_industry: bool,
+    pub remote_visit: bool,
+    pub chain_or_franchise: bool,
+    /// A set: kept sorted and without repeats.
+    pub nonstandard: Vec<NonstandardRequest>,
+    pub parent_child_same_entity: bool,
+}
+
+impl Default for CaseAttributes {
+    /// An enterprise on the KA edition with nothing else chosen: the most common case.
+    fn default() -> Self {
+        CaseAttributes {
+            merchant_type: MerchantType::Enterprise,
+            channels: Vec::new(),
+            edition: Edition::Ka,
+            opens_payment: false,
+            opens_account: false,
+            syb: false,
+            syb_sft: false,
+            payout_or_custody: false,
+            regulated_industry: false,
+            remote_visit: false,
+            chain_or_franchise: false,
+            nonstandard: Vec::new(),
+            parent_child_same_entity: false,
+        }
+    }
+}
+
+impl CaseAttributes {
+    /// Sorts and de-duplicates the set-valued attributes, so equal sets compare equal.
+    pub fn normalized(mut self) -> Self {
+        self.channels.sort();
+        self.channels.dedup();
+        self.nonstandard.sort();
+        self.nonstandard.dedup();
+        self
+    }
+}
+
+/// The premises' position as the manager gave it, with its datum and the radius within
+/// which site photos must have been taken.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // latitude, longitude, datum, radius in metres
+pub struct Site {
+    pub lat: f64,
+    pub lon: f64,
+    pub datum: Datum,
+    pub radius_m: f64,
+}
+
+/// The default radius around the premises, in metres (`interfaces.md`).
+pub const DEFAULT_SITE_RADIUS_M: f64 = 200.0;
+
+impl Site {
+    /// Checks the ranges: latitude -90..90, longitude -180..180, radius positive.
+    pub fn validated(self) -> Result<Self> {
+        let bad = |what: &str| Err(Error::new(ErrorKind::InvalidInput, what.to_string()));
+        if !(self.lat.is_finite() && (-90.0..=90.0).contains(&self.lat)) {
+            return bad(&format!("site latitude {} is outside -90..90", self.lat));
+        }
+        if !(self.lon.is_finite() && (-180.0..=180.0).contains(&self.lon)) {
+            return bad(&format!("site longitude {} is outside -180..180", self.lon));
+        }
+        if !(self.radius_m.is_finite() && self.radius_m > 0.0) {
+            return bad(&format!("site radius {} m must be a positive number", self.radius_m));
+        }
+        Ok(self)
+    }
+}
+
+/// What the manager enters to open a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // the fields are the keys of domain.md
+pub struct NewCase {
+    pub merchant_name: String,
+    pub attributes: CaseAttributes,
+    #[ts(type = "string | null")]
+    pub visit_date: Option<NaiveDate>,
+    pub site: Option<Site>,
+}
+
+/// A stored case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // the fields are the keys of domain.md
+pub struct Case {
+    pub id: String,
+    pub merchant_name: String,
+    pub attributes: CaseAttributes,
+    /// `YYYY-MM-DD`.
+    #[ts(type = "string | null")]
+    pub visit_date: Option<NaiveDate>,
+    pub site: Option<Site>,
+    /// RFC 3339, UTC.
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// RFC 3339, UTC.
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // the fields are the keys of domain.md
+pub struct CaseSummary {
+    pub id: String,
+    pub merchant_name: String,
+    pub merchant_type: MerchantType,
+    pub edition: Edition,
+    #[ts(type = "string | null")]
+    pub visit_date: Option<NaiveDate>,
+    /// How many evidence files the case holds.
+    pub file_count: u32,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Parses a `YYYY-MM-DD` date, naming the field in the error.
+pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        Error::new(ErrorKind::InvalidInput, format!("{field} '{text}' is not a date of the form YYYY-MM-DD"))
+    })
+}
+
+/// Checks what a case needs before it is stored.
+pub fn validate_new_case(new_case: NewCase) -> Result<NewCase> {
+    let merchant_name = new_case.merchant_name.trim().to_string();
+    if merchant_name.chars().count() > 200 {
+        return Err(Error::new(ErrorKind::InvalidInput, "merchant name is longer than 200 characters"));
+    }
+    Ok(NewCase {
+        merchant_name,
+        attributes: new_case.attributes.normalized(),
+        visit_date: new_case.visit_date,
+        site: new_case.site.map(Site::validated).transpose()?,
+    })
+}

@@ -1,0 +1,285 @@
+//! A data folder: one manager's cases and evidence on one machine.
+//!
+//! ```text
+//! <data folder>/
+//!   intake.sqlite3 (+ -wal, -shm)   the case store (module `database`)
+//!   vault/                          evidence files under their SHA-256 (module `vault`)
+//!   intake.lock                     held shared by every open data folder
+//! ```
+//!
+//! The CLI and the desktop app open the same folder, possibly at the same time. SQLite
+//! serialises their writes. The lock file decides who may clean up after a crash: only a
+//! process that gets the lock *exclusively* at open removes leftover temp files and
+//! unreferenced objects, since then nobody can be half-way through writing one.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use crate::case::{Case, CaseSummary, NewCase, validate_new_case};
+use crate::database::{Database, EvidenceRecord, NewEvidence};
+use crate::error::{Error, ErrorKind, ErrorReport, Result};
+use crate::vault::Vault;
+
+/// The largest evidence file accepted by default: a few minutes of inspection video fit.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+const DATABASE_FILE: &str = "intake.sqlite3";
+const LOCK_FILE: &str = "intake.lock";
+
+/// An open data folder.
+pub struct DataFolder {
+    root: PathBuf,
+    database: Database,
+    vault: Vault,
+    max_file_bytes: u64,
+    // Held (shared) for as long as the folder is open; released on drop.
+    _lock: File,
+}
+
+/// What a crash left behind and the last open removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[allow(missing_docs)] // field names say it
+pub struct CleanupReport {
+    pub temp_files_removed: usize,
+    pub unreferenced_objects_removed: usize,
+    /// False when another process had the folder open, so nothing was looked at.
+    pub ran: bool,
+}
+
+/// What happened to one file given to [`DataFolder::add_files`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct FileOutcome {
+    /// The path as the user gave it.
+    pub path: String,
+    pub status: FileStatus,
+    /// The stored record: the new one, or the existing one when already present.
+    pub evidence: Option<EvidenceRecord>,
+    pub error: Option<ErrorReport>,
+}
+
+/// The outcome of adding one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FileStatus {
+    /// Stored and recorded.
+    Added,
+    /// The same bytes were already in this material of this case: nothing changed.
+    AlreadyPresent,
+    /// Not added; `error` says why. Nothing already stored was touched.
+    Failed,
+}
+
+impl DataFolder {
+    /// The platform's per-user data folder for Merchant Intake: `%LOCALAPPDATA%` on Windows,
+    /// `~/Library/Application Support` on macOS, `$XDG_DATA_HOME` or `~/.local/share` on Linux.
+    pub fn default_path() -> Result<PathBuf> {
+        dirs::data_local_dir()
+            .map(|base| base.join("merchant-intake"))
+            .ok_or_else(|| Error::new(ErrorKind::DataFolderUnwritable, "this system has no per-user data folder; give --home"))
+    }
+
+    /// Opens the data folder at `root`, creating it if needed, and cleans up after any crash.
+    pub fn open(root: &Path) -> Result<DataFolder> {
+        Self::open_reporting_cleanup(root).map(|(folder, _)| folder)
+    }
+
+    /// Like [`DataFolder::open`], also saying what was cleaned up.
+    pub fn open_reporting_cleanup(root: &Path) -> Result<(DataFolder, CleanupReport)> {
+        if root.exists() && !root.is_dir() {
+            return Err(Error::for_file(ErrorKind::DataFolderUnwritable, root, "the data folder is a file, not a folder"));
+        }
+        fs::create_dir_all(root).map_err(|err| data_folder_error(root, &err))?;
+        let lock_path = root.join(LOCK_FILE);
+        let lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|err| data_folder_error(root, &err))?;
+        let database = Database::open(&root.join(DATABASE_FILE))?;
+        let vault = Vault::open(&root.join("vault"))?;
+
+        let mut report = CleanupReport::default();
+        if lock.try_lock().is_ok() {
+            report = CleanupReport {
+                temp_files_removed: vault.remove_leftovers()?,
+                unreferenced_objects_removed: vault.remove_unreferenced(&database.referenced_hashes()?)?,
+                ran: true,
+            };
+            lock.unlock().map_err(|err| Error::writing(&lock_path, &err))?;
+        }
+        // Another process may take the exclusive lock between unlock and this line; it then
+        // cleans up before we have written anything, which is safe.
+        lock.lock_shared().map_err(|err| Error::writing(&lock_path, &err))?;
+
+        let folder =
+            DataFolder { root: root.to_path_buf(), database, vault, max_file_bytes: DEFAULT_MAX_FILE_BYTES, _lock: lock };
+        Ok((folder, report))
+    }
+
+    /// The folder's path.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The case store.
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
+    /// The evidence vault.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// Sets the largest file [`DataFolder::add_files`] accepts.
+    pub fn set_max_file_bytes(&mut self, max_file_bytes: u64) {
+        self.max_file_bytes = max_file_bytes;
+    }
+
+    /// Opens a new case and returns it with its id.
+    pub fn create_case(&mut self, new_case: NewCase) -> Result<Case> {
+        let new_case = validate_new_case(new_case)?;
+        let now = Utc::now();
+        // A few retries cover the (astronomically rare) id collision.
+        for _ in 0..5 {
+            let id = new_case_id(now);
+            if matches!(self.database.case(&id), Err(ref err) if err.kind() == ErrorKind::CaseNotFound) {
+                return self.database.insert_case(&id, &new_case, now);
+            }
+        }
+        Err(Error::new(ErrorKind::Database, "could not find a free case id"))
+    }
+
+    /// The case with this id.
+    pub fn case(&self, id: &str) -> Result<Case> {
+        self.database.case(id)
+    }
+
+    /// Every case, most recently changed first.
+    pub fn list_cases(&self) -> Result<Vec<CaseSummary>> {
+        self.database.list_cases()
+    }
+
+    /// The evidence files of a case, in import order.
+    pub fn case_evidence(&self, case_id: &str) -> Result<Vec<EvidenceRecord>> {
+        self.database.case(case_id)?;
+        self.database.case_evidence(case_id)
+    }
+
+    /// Imports files into a material slot of a case. Each file is copied into the vault and
+    /// then recorded, one transaction per file, so a failure or crash on one file keeps the
+    /// ones before it. The originals are only read. `on_file_done` is called after each file.
+    pub fn add_files(
+        &mut self,
+        case_id: &str,
+        material_key: &str,
+        paths: &[PathBuf],
+        mut on_file_done: impl FnMut(&FileOutcome),
+    ) -> Result<Vec<FileOutcome>> {
+        self.database.case(case_id)?;
+        validate_material_key(material_key)?;
+        let mut outcomes = Vec::with_capacity(paths.len());
+        for path in paths {
+            let outcome = match self.add_one_file(case_id, material_key, path) {
+                Ok((status, evidence)) => {
+                    FileOutcome { path: path.display().to_string(), status, evidence: Some(evidence), error: None }
+                }
+                Err(err) => FileOutcome {
+                    path: path.display().to_string(),
+                    status: FileStatus::Failed,
+                    evidence: None,
+                    error: Some(ErrorReport::from(err)),
+                },
+            };
+            on_file_done(&outcome);
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    fn add_one_file(&mut self, case_id: &str, material_key: &str, path: &Path) -> Result<(FileStatus, EvidenceRecord)> {
+        let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
+        if metadata.is_dir() {
+            return Err(Error::for_file(ErrorKind::NotAFile, path, "is a folder, not a file"));
+        }
+        if metadata.len() == 0 {
+            return Err(Error::for_file(ErrorKind::FileEmpty, path, "is empty (0 bytes)"));
+        }
+        let stored = self.vault.store_copy(path, self.max_file_bytes)?;
+        let original_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let media_type = sniff_media_type(&stored.head, &original_name);
+        let new_evidence = NewEvidence {
+            case_id,
+            material_key,
+            sha256: &stored.sha256,
+            original_name: &original_name,
+            bytes: stored.bytes,
+            media_type: &media_type,
+        };
+        match self.database.insert_evidence(&new_evidence, Utc::now())? {
+            Some(record) => Ok((FileStatus::Added, record)),
+            None => {
+                let existing = self
+                    .database
+                    .case_evidence(case_id)?
+                    .into_iter()
+                    .find(|record| record.material_key == material_key && record.sha256 == stored.sha256)
+                    .ok_or_else(|| Error::new(ErrorKind::Database, "evidence vanished while being added"))?;
+                Ok((FileStatus::AlreadyPresent, existing))
+            }
+        }
+    }
+}
+
+/// A material key is a `snake_case` word, or `<request>.<material>` for the materials of a
+/// non-standard request.
+pub fn validate_material_key(key: &str) -> Result<()> {
+    let is_word = |part: &str| {
+        !part.is_empty()
+            && part.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+            && part.as_bytes()[0].is_ascii_lowercase()
+    };
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.len() <= 2 && parts.iter().all(|part| is_word(part)) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::InvalidInput, format!("'{key}' is not a material key (e.g. storefront_photo)")))
+    }
+}
+
+/// The media type from the file's first bytes; the name's extension only where the bytes
+/// say nothing (plain text, unknown formats).
+fn sniff_media_type(head: &[u8], name: &str) -> String {
+    if let Some(kind) = infer::get(head) {
+        return kind.mime_type().to_string();
+    }
+    let extension = Path::new(name).extension().and_then(|ext| ext.to_str()).unwrap_or_default().to_ascii_lowercase();
+    match extension.as_str() {
+        "txt" => "text/plain",
+        "json" => "application/json",
+        "html" | "htm" => "text/html",
+        _ => "application/octet-stream",
+    }
+    .to_string()
+}
+
+/// `YYYYMMDD-XXXXXX`: the creation date, readable on the phone with the merchant, and six
+/// characters of Crockford base32 (no I, L, O, U), about a billion ids a day.
+fn new_case_id(now: chrono::DateTime<Utc>) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("the operating system's random generator is available");
+    let suffix: String = bytes.iter().map(|byte| ALPHABET[(*byte & 31) as usize] as char).collect();
+    format!("{}-{suffix}", now.format("%Y%m%d"))
+}
+
+fn data_folder_error(root: &Path, err: &std::io::Error) -> Error {
+    Error::for_file(ErrorKind::DataFolderUnwritable, root, format!("the data folder cannot be created or written ({err})"))
+}

@@ -1,0 +1,418 @@
+//! All database access: the SQLite case store.
+//!
+//! Nothing else in the crate touches SQL. Keeping it in one module is what lets encryption at
+//! rest (SQLCipher) be added later by changing how [`Database::open`] opens the connection.
+//!
+//! Migrations are data ([`MIGRATIONS`]): a list of SQL scripts, applied in one transaction
+//! when the database is opened; `PRAGMA user_version` counts the ones applied. A database
+//! whose version is higher than the list is long (written by a newer program) is refused
+//! before anything is written to it.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+
+use crate::case::{Case, CaseAttributes, CaseSummary, Datum, NewCase, Site};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The schema, one migration per entry, in order. Never edit an entry that has shipped:
+/// append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: cases and their evidence files.
+    r#"
+    CREATE TABLE cases (
+        id                       TEXT PRIMARY KEY,
+        merchant_name            TEXT NOT NULL,
+        merchant_type            TEXT NOT NULL,
+        edition                  TEXT NOT NULL,
+        channels                 TEXT NOT NULL,   -- JSON array of keys
+        opens_payment            INTEGER NOT NULL CHECK (opens_payment IN (0, 1)),
+        opens_account            INTEGER NOT NULL CHECK (opens_account IN (0, 1)),
+        syb                      INTEGER NOT NULL CHECK (syb IN (0, 1)),
+        syb_sft                  INTEGER NOT NULL CHECK (syb_sft IN (0, 1)),
+        payout_or_custody        INTEGER NOT NULL CHECK (payout_or_custody IN (0, 1)),
+        regulated_industry       INTEGER NOT NULL CHECK (regulated_industry IN (0, 1)),
+        remote_visit             INTEGER NOT NULL CHECK (remote_visit IN (0, 1)),
+        chain_or_franchise       INTEGER NOT NULL CHECK (chain_or_franchise IN (0, 1)),
+        nonstandard              TEXT NOT NULL,   -- JSON array of keys
+        parent_child_same_entity INTEGER NOT NULL CHECK (parent_child_same_entity IN (0, 1)),
+        visit_date               TEXT,            -- YYYY-MM-DD
+        site_lat                 REAL,
+        site_lon                 REAL,
+        site_datum               TEXT,
+        site_radius_m            REAL,
+        created_at               TEXT NOT NULL,   -- RFC 3339 UTC
+        updated_at               TEXT NOT NULL,
+        CHECK ((site_lat IS NULL) = (site_lon IS NULL))
+    ) STRICT;
+
+    CREATE TABLE evidence (
+        id            INTEGER PRIMARY KEY,
+        case_id       TEXT NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        material_key  TEXT NOT NULL,
+        sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+        original_name TEXT NOT NULL,
+        bytes         INTEGER NOT NULL CHECK (bytes > 0),
+        media_type    TEXT NOT NULL,
+        imported_at   TEXT NOT NULL,
+        UNIQUE (case_id, material_key, sha256)
+    ) STRICT;
+
+    CREATE INDEX evidence_by_sha256 ON evidence(sha256);
+    "#,
+];
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT_MS: u32 = 10_000;
+
+/// An open case store.
+pub struct Database {
+    connection: Connection,
+}
+
+/// One evidence file as recorded in the store.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct EvidenceRecord {
+    pub id: i64,
+    pub case_id: String,
+    pub material_key: String,
+    pub sha256: String,
+    pub original_name: String,
+    pub bytes: u64,
+    pub media_type: String,
+    #[ts(type = "string")]
+    pub imported_at: DateTime<Utc>,
+}
+
+/// What to record for a file just stored in the vault.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)] // the columns of EvidenceRecord
+pub struct NewEvidence<'a> {
+    pub case_id: &'a str,
+    pub material_key: &'a str,
+    pub sha256: &'a str,
+    pub original_name: &'a str,
+    pub bytes: u64,
+    pub media_type: &'a str,
+}
+
+impl Database {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Database> {
+        refuse_newer_schema(path)?;
+        let connection = Connection::open(path).map_err(|err| open_error(path, err))?;
+        configure(&connection).map_err(|err| open_error(path, err))?;
+        let mut database = Database { connection };
+        database.migrate().map_err(|err| match err.kind() {
+            ErrorKind::DatabaseTooNew => err,
+            _ => Error::new(err.kind(), format!("{}: {}", path.display(), err.message())),
+        })?;
+        Ok(database)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Database> {
+        let connection = Connection::open_in_memory()?;
+        configure(&connection)?;
+        let mut database = Database { connection };
+        database.migrate()?;
+        Ok(database)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        // IMMEDIATE takes the write lock first, so two processes opening a fresh folder at
+        // once cannot both apply migration 1.
+        let tx = self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let applied: usize = tx.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))? as usize;
+        if applied > MIGRATIONS.len() {
+            return Err(too_new(applied));
+        }
+        for (index, script) in MIGRATIONS.iter().enumerate().skip(applied) {
+            tx.execute_batch(script)?;
+            // PRAGMA takes no bound parameters; the number is ours, not user input.
+            tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `work` in one transaction: committed if it returns `Ok`, rolled back otherwise.
+    fn with_tx<T>(&mut self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(())` when SQLite finds nothing wrong.
+    pub fn integrity_check(&self) -> Result<()> {
+        let verdict: String = self.connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::DatabaseCorrupt, format!("database integrity check failed: {verdict}")))
+        }
+    }
+
+    /// Stores a new case under `id`.
+    pub fn insert_case(&mut self, id: &str, new_case: &NewCase, now: DateTime<Utc>) -> Result<Case> {
+        let attributes = &new_case.attributes;
+        let site = new_case.site;
+        self.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO cases (id, merchant_name, merchant_type, edition, channels,
+                    opens_payment, opens_account, syb, syb_sft, payout_or_custody,
+                    regulated_industry, remote_visit, chain_or_franchise, nonstandard,
+                    parent_child_same_entity, visit_date, site_lat, site_lon, site_datum,
+                    site_radius_m, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                    ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+                params![
+                    id,
+                    new_case.merchant_name,
+                    attributes.merchant_type.key(),
+                    attributes.edition.key(),
+                    to_json(&attributes.channels),
+                    attributes.opens_payment,
+                    attributes.opens_account,
+                    attributes.syb,
+                    attributes.syb_sft,
+                    attributes.payout_or_custody,
+                    attributes.regulated_industry,
+                    attributes.remote_visit,
+                    attributes.chain_or_franchise,
+                    to_json(&attributes.nonstandard),
+                    attributes.parent_child_same_entity,
+                    new_case.visit_date.map(|date| date.to_string()),
+                    site.map(|site| site.lat),
+                    site.map(|site| site.lon),
+                    site.map(|site| site.datum.key()),
+                    site.map(|site| site.radius_m),
+                    timestamp(now),
+                ],
+            )?;
+            Ok(())
+        })?;
+        self.case(id)
+    }
+
+    /// The case with this id.
+    pub fn case(&self, id: &str) -> Result<Case> {
+        self.connection
+            .query_row("SELECT * FROM cases WHERE id = ?1", [id], case_from_row)
+            .optional()?
+            .ok_or_else(|| Error::new(ErrorKind::CaseNotFound, format!("no case with id '{id}'")))
+    }
+
+    /// Every case, most recently changed first.
+    pub fn list_cases(&self) -> Result<Vec<CaseSummary>> {
+        let mut statement = self.connection.prepare(
+            "SELECT c.id, c.merchant_name, c.merchant_type, c.edition, c.visit_date,
+                    (SELECT count(*) FROM evidence e WHERE e.case_id = c.id),
+                    c.created_at, c.updated_at
+             FROM cases c ORDER BY c.updated_at DESC, c.id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(CaseSummary {
+                id: row.get(0)?,
+                merchant_name: row.get(1)?,
+                merchant_type: parse_key(row, 2)?,
+                edition: parse_key(row, 3)?,
+                visit_date: optional_date(row, 4)?,
+                file_count: row.get(5)?,
+                created_at: parse_timestamp(row, 6)?,
+                updated_at: parse_timestamp(row, 7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Records an evidence file. Returns `None` when the same bytes are already recorded for
+    /// the same material of the same case (adding them again is a no-op).
+    pub fn insert_evidence(&mut self, evidence: &NewEvidence<'_>, now: DateTime<Utc>) -> Result<Option<EvidenceRecord>> {
+        let inserted_id = self.with_tx(|tx| {
+            let changed = tx.execute(
+                "INSERT INTO evidence (case_id, material_key, sha256, original_name, bytes,
+                    media_type, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (case_id, material_key, sha256) DO NOTHING",
+                params![
+                    evidence.case_id,
+                    evidence.material_key,
+                    evidence.sha256,
+                    evidence.original_name,
+                    evidence.bytes as i64,
+                    evidence.media_type,
+                    timestamp(now),
+                ],
+            )?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            let id = tx.last_insert_rowid();
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![evidence.case_id, timestamp(now)])?;
+            Ok(Some(id))
+        })?;
+        inserted_id.map(|id| self.evidence(id)).transpose()
+    }
+
+    fn evidence(&self, id: i64) -> Result<EvidenceRecord> {
+        Ok(self.connection.query_row("SELECT * FROM evidence WHERE id = ?1", [id], evidence_from_row)?)
+    }
+
+    /// The evidence files of a case, in import order.
+    pub fn case_evidence(&self, case_id: &str) -> Result<Vec<EvidenceRecord>> {
+        let mut statement = self.connection.prepare("SELECT * FROM evidence WHERE case_id = ?1 ORDER BY id")?;
+        let rows = statement.query_map([case_id], evidence_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every distinct SHA-256 any case refers to: what the vault must keep.
+    pub fn referenced_hashes(&self) -> Result<std::collections::HashSet<String>> {
+        let mut statement = self.connection.prepare("SELECT DISTINCT sha256 FROM evidence")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    // WAL lets the app read while the CLI writes; synchronous=FULL makes a commit durable
+    // before it returns, which the vault's write order relies on.
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Reads the schema version through a read-only connection, so that a database from a newer
+/// program is refused without a single byte written to it (not even the WAL switch).
+fn refuse_newer_schema(path: &Path) -> Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|err| open_error(path, err))?;
+    let applied: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|err| open_error(path, err))?;
+    if applied as usize > MIGRATIONS.len() {
+        return Err(Error::new(
+            ErrorKind::DatabaseTooNew,
+            format!("{}: {}", path.display(), too_new(applied as usize).message()),
+        ));
+    }
+    Ok(())
+}
+
+fn too_new(applied: usize) -> Error {
+    Error::new(
+        ErrorKind::DatabaseTooNew,
+        format!(
+            "the database has schema version {applied} but this program knows only up to {}; \
+             it was written by a newer Merchant Intake and is left untouched: install the newer version",
+            MIGRATIONS.len()
+        ),
+    )
+}
+
+fn open_error(path: &Path, err: rusqlite::Error) -> Error {
+    let base = Error::from(err);
+    Error::new(base.kind(), format!("{}: {}", path.display(), base.message()))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("a list of keys always serialises")
+}
+
+fn timestamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn conversion_error(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+}
+
+fn parse_key<T: std::str::FromStr<Err = Error>>(row: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    text.parse().map_err(|err: Error| conversion_error(column, err.message().to_string()))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: &str) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    let index = row.as_ref().column_index(column)?;
+    serde_json::from_str(&text).map_err(|err| conversion_error(index, err.to_string()))
+}
+
+fn parse_timestamp(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex + Copy) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(column)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|err| conversion_error(0, format!("bad timestamp '{text}': {err}")))
+}
+
+fn optional_date(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex + Copy) -> rusqlite::Result<Option<NaiveDate>> {
+    let text: Option<String> = row.get(column)?;
+    text.map(|text| {
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|err| conversion_error(0, format!("bad date '{text}': {err}")))
+    })
+    .transpose()
+}
+
+fn case_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
+    let site = match (row.get::<_, Option<f64>>("site_lat")?, row.get::<_, Option<f64>>("site_lon")?) {
+        (Some(lat), Some(lon)) => {
+            let datum_text: Option<String> = row.get("site_datum")?;
+            let datum = match datum_text {
+                Some(text) => text
+                    .parse::<Datum>()
+                    .map_err(|err| conversion_error(0, err.message().to_string()))?,
+                None => Datum::Wgs84,
+            };
+            let radius_m: Option<f64> = row.get("site_radius_m")?;
+            Some(Site { lat, lon, datum, radius_m: radius_m.unwrap_or(crate::case::DEFAULT_SITE_RADIUS_M) })
+        }
+        _ => None,
+    };
+    let merchant_type_index = row.as_ref().column_index("merchant_type")?;
+    let edition_index = row.as_ref().column_index("edition")?;
+    Ok(Case {
+        id: row.get("id")?,
+        merchant_name: row.get("merchant_name")?,
+        attributes: CaseAttributes {
+            merchant_type: parse_key(row, merchant_type_index)?,
+            channels: parse_json(row, "channels")?,
+            edition: parse_key(row, edition_index)?,
+            opens_payment: row.get("opens_payment")?,
+            opens_account: row.get("opens_account")?,
+            syb: row.get("syb")?,
+            syb_sft: row.get("syb_sft")?,
+            payout_or_custody: row.get("payout_or_custody")?,
+            regulated_industry: row.get("regulated_industry")?,
+            remote_visit: row.get("remote_visit")?,
+            chain_or_franchise: row.get("chain_or_franchise")?,
+            nonstandard: parse_json(row, "nonstandard")?,
+            parent_child_same_entity: row.get("parent_child_same_entity")?,
+        },
+        visit_date: optional_date(row, "visit_date")?,
+        site,
+        created_at: parse_timestamp(row, "created_at")?,
+        updated_at: parse_timestamp(row, "updated_at")?,
+    })
+}
+
+fn evidence_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EvidenceRecord> {
+    Ok(EvidenceRecord {
+        id: row.get("id")?,
+        case_id: row.get("case_id")?,
+        material_key: row.get("material_key")?,
+        sha256: row.get("sha256")?,
+        original_name: row.get("original_name")?,
+        bytes: row.get::<_, i64>("bytes")? as u64,
+        media_type: row.get("media_type")?,
+        imported_at: parse_timestamp(row, "imported_at")?,
+    })
+}

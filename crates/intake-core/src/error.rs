@@ -1,0 +1,171 @@
+//! One error type for the whole core.
+//!
+//! Every error carries a stable machine-readable [`ErrorKind`] (its `code()` is what crosses
+//! the IPC boundary and what the UI and scripts branch on) and a one-line human message that
+//! names the file or value at fault. Messages never contain personal data such as ID numbers:
+//! callers name files and fields, not their contents.
+
+use std::path::Path;
+
+/// What went wrong, as a stable code. New kinds may be added; match with a wildcard arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A file or folder the user named does not exist.
+    FileMissing,
+    /// A path that should be a regular file is a folder or something else.
+    NotAFile,
+    /// A file exists but could not be read (permissions, I/O error).
+    FileUnreadable,
+    /// A file is empty where content is required.
+    FileEmpty,
+    /// A file is larger than the configured limit.
+    FileTooLarge,
+    /// The data folder cannot be created or written.
+    DataFolderUnwritable,
+    /// The database was written by a newer version of the program and is left untouched.
+    DatabaseTooNew,
+    /// The database is damaged or not a database of ours.
+    DatabaseCorrupt,
+    /// A case id that is not in the store.
+    CaseNotFound,
+    /// A value given by the user is not acceptable (bad flag value, bad date, bad key).
+    InvalidInput,
+    /// A rule file (checklist) is malformed.
+    InvalidRules,
+    /// An evidence file in the vault no longer matches its hash.
+    VaultCorrupt,
+    /// Any other I/O failure while writing.
+    Io,
+    /// Any other database failure.
+    Database,
+}
+
+impl ErrorKind {
+    /// The stable code, `snake_case`; part of the public contract.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::FileMissing => "file_missing",
+            ErrorKind::NotAFile => "not_a_file",
+            ErrorKind::FileUnreadable => "file_unreadable",
+            ErrorKind::FileEmpty => "file_empty",
+            ErrorKind::FileTooLarge => "file_too_large",
+            ErrorKind::DataFolderUnwritable => "data_folder_unwritable",
+            ErrorKind::DatabaseTooNew => "database_too_new",
+            ErrorKind::DatabaseCorrupt => "database_corrupt",
+            ErrorKind::CaseNotFound => "case_not_found",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::InvalidRules => "invalid_rules",
+            ErrorKind::VaultCorrupt => "vault_corrupt",
+            ErrorKind::Io => "io",
+            ErrorKind::Database => "database",
+        }
+    }
+
+    /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather
+    /// than in a check that ran and found problems.
+    pub fn is_bad_input(self) -> bool {
+        !matches!(self, ErrorKind::VaultCorrupt)
+    }
+}
+
+/// The core's error: a kind and a one-line message.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    /// An error of `kind` with a one-line `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into() }
+    }
+
+    /// An error about one file: the message starts with the file's path.
+    pub fn for_file(kind: ErrorKind, path: &Path, reason: impl std::fmt::Display) -> Self {
+        Error::new(kind, format!("{}: {reason}", path.display()))
+    }
+
+    /// Classifies an I/O error that happened while reading a user's file.
+    pub fn reading(path: &Path, err: &std::io::Error) -> Self {
+        let kind = match err.kind() {
+            std::io::ErrorKind::NotFound => ErrorKind::FileMissing,
+            std::io::ErrorKind::IsADirectory => ErrorKind::NotAFile,
+            _ => ErrorKind::FileUnreadable,
+        };
+        let reason = match kind {
+            ErrorKind::FileMissing => "no such file".to_string(),
+            ErrorKind::NotAFile => "is a folder, not a file".to_string(),
+            _ => format!("cannot be read ({err})"),
+        };
+        Error::for_file(kind, path, reason)
+    }
+
+    /// Classifies an I/O error that happened while writing inside the data folder.
+    pub fn writing(path: &Path, err: &std::io::Error) -> Self {
+        let kind = match err.kind() {
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                ErrorKind::DataFolderUnwritable
+            }
+            _ => ErrorKind::Io,
+        };
+        Error::for_file(kind, path, format!("cannot be written ({err})"))
+    }
+
+    /// The stable kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable code of the kind.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        let kind = match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                ErrorKind::DatabaseCorrupt
+            }
+            Some(rusqlite::ErrorCode::ReadOnly)
+            | Some(rusqlite::ErrorCode::CannotOpen)
+            | Some(rusqlite::ErrorCode::PermissionDenied) => ErrorKind::DataFolderUnwritable,
+            _ => ErrorKind::Database,
+        };
+        Error::new(kind, format!("database: {err}"))
+    }
+}
+
+/// Result with the core's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The wire form of an error, as it crosses the IPC boundary and appears in `--json`
+/// output: `{code, message}`. Front-ends branch on `code`, never on `message`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct ErrorReport {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorReport {
+    fn from(err: &Error) -> Self {
+        ErrorReport { code: err.code().to_string(), message: err.message().to_string() }
+    }
+}
+
+impl From<Error> for ErrorReport {
+    fn from(err: Error) -> Self {
+        ErrorReport::from(&err)
+    }
+}
