@@ -1,1 +1,5 @@
-//! Integration tests of the core, one binary.
+//! Integration tests of the core: one test binary, one module per area.
+
+mod data_folder;
+mod database;
+mod vault;

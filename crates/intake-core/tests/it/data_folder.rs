@@ -1,0 +1,133 @@
+//! The data folder: cases and imports through the public API.
+
+use std::path::PathBuf;
+
+use intake_core::case::{CaseAttributes, NewCase};
+use intake_core::{DataFolder, ErrorKind, FileStatus};
+
+fn new_case(name: &str) -> NewCase {
+    NewCase {
+        merchant_name: name.into(),
+        attributes: CaseAttributes { opens_payment: true, ..CaseAttributes::default() },
+        visit_date: None,
+        site: None,
+    }
+}
+
+#[test]
+fn adding_files_records_them_and_the_same_bytes_twice_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let case = folder.create_case(new_case("沪上小面馆")).unwrap();
+    let a = dir.path().join("a.jpg");
+    let b = dir.path().join("b.jpg");
+    std::fs::write(&a, b"\xFF\xD8\xFF\xE0 photo a").unwrap();
+    std::fs::write(&b, b"\xFF\xD8\xFF\xE0 photo b").unwrap();
+
+    let first = folder.add_files(&case.id, "storefront_photo", &[a.clone(), b.clone()], |_| {}).unwrap();
+    assert!(first.iter().all(|outcome| outcome.status == FileStatus::Added));
+    assert_eq!(first[0].evidence.as_ref().unwrap().media_type, "image/jpeg");
+    assert_eq!(first[0].evidence.as_ref().unwrap().original_name, "a.jpg");
+
+    let again = folder.add_files(&case.id, "storefront_photo", &[a.clone()], |_| {}).unwrap();
+    assert_eq!(again[0].status, FileStatus::AlreadyPresent);
+    assert_eq!(again[0].evidence, first[0].evidence);
+    assert_eq!(folder.case_evidence(&case.id).unwrap().len(), 2);
+
+    // The same bytes in another material are a separate record (the duplicate check flags it).
+    let other = folder.add_files(&case.id, "interior_photo", &[a], |_| {}).unwrap();
+    assert_eq!(other[0].status, FileStatus::Added);
+    assert_eq!(folder.case_evidence(&case.id).unwrap().len(), 3);
+    assert_eq!(folder.list_cases().unwrap()[0].file_count, 3);
+}
+
+#[test]
+fn one_bad_file_fails_alone_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let case = folder.create_case(new_case("A")).unwrap();
+    let good = dir.path().join("good.jpg");
+    let empty = dir.path().join("empty.jpg");
+    std::fs::write(&good, b"good").unwrap();
+    std::fs::write(&empty, b"").unwrap();
+    let missing = dir.path().join("missing.jpg");
+    let folder_path = dir.path().to_path_buf();
+    let paths: Vec<PathBuf> = vec![missing, good, folder_path, empty];
+    let outcomes = folder.add_files(&case.id, "storefront_photo", &paths, |_| {}).unwrap();
+    let codes: Vec<Option<&str>> =
+        outcomes.iter().map(|outcome| outcome.error.as_ref().map(|error| error.code.as_str())).collect();
+    assert_eq!(codes, vec![Some("file_missing"), None, Some("not_a_file"), Some("file_empty")]);
+    for outcome in &outcomes {
+        if let Some(error) = &outcome.error {
+            assert!(error.message.starts_with(&outcome.path), "message must name the file: {}", error.message);
+        }
+    }
+    assert_eq!(folder.case_evidence(&case.id).unwrap().len(), 1);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    folder.set_max_file_bytes(10);
+    let case = folder.create_case(new_case("A")).unwrap();
+    let big = dir.path().join("big.mov");
+    std::fs::write(&big, [0u8; 11]).unwrap();
+    let outcomes = folder.add_files(&case.id, "inspection_video", &[big], |_| {}).unwrap();
+    assert_eq!(outcomes[0].error.as_ref().unwrap().code, "file_too_large");
+    assert!(folder.vault().object_paths().unwrap().is_empty());
+}
+
+#[test]
+fn adding_to_an_unknown_case_or_a_malformed_material_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let file = dir.path().join("a.jpg");
+    std::fs::write(&file, b"x").unwrap();
+    let err = folder.add_files("20260101-XXXXXX", "storefront_photo", &[file.clone()], |_| {}).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CaseNotFound);
+    let case = folder.create_case(new_case("A")).unwrap();
+    let err = folder.add_files(&case.id, "../etc/passwd", &[file], |_| {}).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn opening_cleans_up_after_a_crash_but_not_while_another_process_has_it_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    // While another holder has the folder open (it may be writing that very file),
+    // nothing is removed.
+    let holder = DataFolder::open(&home).unwrap();
+    let leftover = home.join("vault/tmp/0123456789abcdef.part");
+    std::fs::write(&leftover, b"half").unwrap();
+    let (second, report) = DataFolder::open_reporting_cleanup(&home).unwrap();
+    assert!(!report.ran);
+    assert!(leftover.exists());
+    drop(second);
+    drop(holder);
+
+    let (_folder, report) = DataFolder::open_reporting_cleanup(&home).unwrap();
+    assert!(report.ran);
+    assert_eq!(report.temp_files_removed, 1);
+    assert!(!leftover.exists());
+}
+
+#[test]
+fn case_ids_are_dated_and_distinct() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let ids: std::collections::HashSet<String> =
+        (0..50).map(|_| folder.create_case(new_case("A")).unwrap().id).collect();
+    assert_eq!(ids.len(), 50);
+    let today = chrono::Utc::now().format("%Y%m%d").to_string();
+    assert!(ids.iter().all(|id| id.starts_with(&today) && id.len() == 15));
+}
+
+#[test]
+fn a_data_folder_that_is_a_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("home");
+    std::fs::write(&file, b"x").unwrap();
+    let err = DataFolder::open(&file).err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::DataFolderUnwritable);
+}
