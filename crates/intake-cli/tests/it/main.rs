@@ -1,1 +1,6 @@
-//! CLI tests
+//! Integration tests of the `intake` command line: one test binary, one module per area.
+
+mod add;
+mod cases;
+mod crash;
+mod harness;

@@ -1,0 +1,92 @@
+//! A small harness: run the real `intake` binary against a temporary data folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `intake` binary cargo built for these tests.
+pub fn intake_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_intake"))
+}
+
+/// A temporary data folder and a scratch folder for input files.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+/// What one run printed.
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout as JSON; panics with the output when it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Writes an input file and returns its path.
+    pub fn file(&self, name: &str, content: &[u8]) -> PathBuf {
+        let path = self.dir.path().join("input").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// A command for `intake --home <home> ARGS`.
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new(intake_binary());
+        command.arg("--home").arg(self.home()).args(args).env_remove("INTAKE_HOME");
+        command
+    }
+
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.command(args).output().unwrap().into()
+    }
+
+    /// Opens a case with the given extra flags and returns its id.
+    pub fn new_case(&self, extra: &[&str]) -> String {
+        let mut args = vec!["case", "new", "--json"];
+        args.extend_from_slice(extra);
+        let run = self.run(&args);
+        assert_eq!(run.status, 0, "case new failed: {}", run.stderr);
+        run.json()["id"].as_str().unwrap().to_string()
+    }
+}
+
+/// Lower-case hex SHA-256 of a file.
+pub fn sha256_of(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    sha2::Sha256::digest(&bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}

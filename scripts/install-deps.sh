@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what the build, the app and the tests need and is missing; does nothing when all is
+# there, so every other script calls it first. Debian/Ubuntu (apt). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1m[install-deps]\033[0m %s\n' "$*" >&2; }
+
+# --- System packages -----------------------------------------------------------------------
+if command -v apt-get >/dev/null 2>&1; then
+  mapfile -t wanted < <(grep -v '^\s*#' scripts/apt-packages.txt | sed '/^\s*$/d')
+  missing=()
+  for package in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    log "apt: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+else
+  log "no apt-get here: install the packages of scripts/apt-packages.txt by hand"
+fi
+
+# --- Rust ----------------------------------------------------------------------------------
+command -v cargo >/dev/null 2>&1 || { log "cargo is missing: install Rust from rustup first"; exit 1; }
+
+# --- Node (the front-end build; scripts/build-app.sh runs npm ci) ------------------------
+command -v npm >/dev/null 2>&1 || { log "npm is missing: install Node.js 20 or newer"; exit 1; }
+
+# --- Python checkers used by the tests (independent implementations) ----------------------
+if [ ! -x .venv/bin/python ] || [ scripts/python-requirements.txt -nt .venv/.installed ]; then
+  log "python venv (.venv): $(tr '\n' ' ' < scripts/python-requirements.txt)"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/python-requirements.txt
+  touch .venv/.installed
+fi

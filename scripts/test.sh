@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, then the headless unit and integration tests, the
+# front-end type check, the generated-bindings check, and the end-to-end tests of the app
+# under Xvfb. `.ci/run` runs exactly this.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$root/.venv/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+step "install what is missing"
+scripts/install-deps.sh
+
+step "headless crates: unit and integration tests"
+cargo test --workspace --exclude merchant-intake-e2e --exclude merchant-intake-app
+# ts-rs rewrites ui/src/bindings during the tests above: a change there means the committed
+# TypeScript types no longer match the Rust types.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  if ! git diff --exit-code --stat -- ui/src/bindings; then
+    echo "ui/src/bindings is out of date: commit the regenerated TypeScript bindings" >&2
+    exit 1
+  fi
+fi
+
+step "desktop app: build (front-end type check included) and end-to-end tests"
+scripts/test-e2e.sh
