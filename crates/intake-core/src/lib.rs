@@ -24,6 +24,7 @@ pub mod case;
 pub mod data_folder;
 pub mod database;
 pub mod error;
+pub mod identity;
 pub mod vault;
 
 pub use data_folder::{DataFolder, FileOutcome, FileStatus};

@@ -2,4 +2,5 @@
 
 mod data_folder;
 mod database;
+mod identity_numbers;
 mod vault;
