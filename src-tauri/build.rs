@@ -1,0 +1,11 @@
+//! Declares the app's own commands to Tauri's access control: each gets an
+//! `allow-<command>` permission that a capability must grant before the front-end may
+//! call it. A command missing here cannot be granted, and so cannot be invoked.
+
+/// Every command of `src/commands.rs`, by name.
+const COMMANDS: &[&str] = &["list_cases"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build failed: see the message above");
+}
