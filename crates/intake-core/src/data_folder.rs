@@ -14,10 +14,12 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::Utc;
 
 use crate::case::{Case, CaseSummary, NewCase, validate_new_case};
+use crate::checklist::Rules;
 use crate::database::{Database, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::vault::Vault;
@@ -34,6 +36,8 @@ pub struct DataFolder {
     database: Database,
     vault: Vault,
     max_file_bytes: u64,
+    /// The checklist rules; the embedded ones unless [`DataFolder::set_rules`] chose others.
+    rules: Option<Arc<Rules>>,
     // Held (shared) for as long as the folder is open; released on drop.
     _lock: File,
 }
@@ -118,8 +122,14 @@ impl DataFolder {
         // cleans up before we have written anything, which is safe.
         lock.lock_shared().map_err(|err| Error::writing(&lock_path, &err))?;
 
-        let folder =
-            DataFolder { root: root.to_path_buf(), database, vault, max_file_bytes: DEFAULT_MAX_FILE_BYTES, _lock: lock };
+        let folder = DataFolder {
+            root: root.to_path_buf(),
+            database,
+            vault,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            rules: None,
+            _lock: lock,
+        };
         Ok((folder, report))
     }
 
@@ -136,6 +146,25 @@ impl DataFolder {
     /// The evidence vault.
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// Uses these checklist rules (e.g. a corrected rule file) instead of the embedded ones.
+    pub fn set_rules(&mut self, rules: Arc<Rules>) {
+        self.rules = Some(rules);
+    }
+
+    /// The checklist rules in use. The checklist's operations on cases are in
+    /// `checklist::folder`.
+    pub fn rules(&self) -> Result<Arc<Rules>> {
+        match &self.rules {
+            Some(rules) => Ok(rules.clone()),
+            None => Rules::embedded(),
+        }
+    }
+
+    /// The case store, for writing (the checklist's operations live in their own module).
+    pub(crate) fn database_mut(&mut self) -> &mut Database {
+        &mut self.database
     }
 
     /// Sets the largest file [`DataFolder::add_files`] accepts.
@@ -184,7 +213,9 @@ impl DataFolder {
         mut on_file_done: impl FnMut(&FileOutcome),
     ) -> Result<Vec<FileOutcome>> {
         self.database.case(case_id)?;
-        validate_material_key(material_key)?;
+        // Only the materials of the checklist: a mistyped key would hide a file where no
+        // check and no reviewer looks for it.
+        self.rules()?.require_material(material_key)?;
         let mut outcomes = Vec::with_capacity(paths.len());
         for path in paths {
             let outcome = match self.add_one_file(case_id, material_key, path) {

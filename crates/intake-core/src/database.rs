@@ -61,6 +61,29 @@ pub const MIGRATIONS: &[&str] = &[
 
     CREATE INDEX evidence_by_sha256 ON evidence(sha256);
     "#,
+    // 2: what the manager attests on each file (stamps, signatures, holding their ID), kept
+    // as a history: the latest row of a file is what stands. And the data the guide asks to
+    // record beside the files (legal representative, USCC, non-standard figures), one value
+    // per field, with the reason when a warning was overridden.
+    r#"
+    CREATE TABLE attestations (
+        id          INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE RESTRICT,
+        marks       TEXT NOT NULL,   -- JSON array of mark keys: every mark seen on the file
+        recorded_at TEXT NOT NULL    -- RFC 3339 UTC
+    ) STRICT;
+
+    CREATE INDEX attestations_by_evidence ON attestations(evidence_id, id);
+
+    CREATE TABLE case_fields (
+        case_id         TEXT NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        field_key       TEXT NOT NULL,
+        value           TEXT NOT NULL,
+        override_reason TEXT,
+        updated_at      TEXT NOT NULL,
+        PRIMARY KEY (case_id, field_key)
+    ) STRICT;
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -276,6 +299,177 @@ impl Database {
         let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// What the manager attested on one file, at one time. The latest one of a file stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct AttestationRecord {
+    pub id: i64,
+    pub evidence_id: i64,
+    /// Every mark seen on the file; empty when the manager withdrew an earlier attestation.
+    pub marks: Vec<crate::checklist::Mark>,
+    #[ts(type = "string")]
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// One recorded field of a case (the data the guide asks for beside the files).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct CaseFieldRecord {
+    pub case_id: String,
+    pub field_key: String,
+    /// The validated, normalised value. May be personal data: never log it.
+    pub value: String,
+    /// Why the manager accepted the value despite a warning.
+    pub override_reason: Option<String>,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Attestations, recorded fields and attribute changes (migration 2).
+impl Database {
+    /// Replaces the attributes of a case; its files, attestations and fields are untouched.
+    pub fn update_case_attributes(&mut self, id: &str, attributes: &CaseAttributes, now: DateTime<Utc>) -> Result<Case> {
+        self.case(id)?;
+        self.with_tx(|tx| {
+            tx.execute(
+                "UPDATE cases SET merchant_type = ?2, edition = ?3, channels = ?4, opens_payment = ?5,
+                    opens_account = ?6, syb = ?7, syb_sft = ?8, payout_or_custody = ?9,
+                    regulated_industry = ?10, remote_visit = ?11, chain_or_franchise = ?12,
+                    nonstandard = ?13, parent_child_same_entity = ?14, updated_at = ?15
+                 WHERE id = ?1",
+                params![
+                    id,
+                    attributes.merchant_type.key(),
+                    attributes.edition.key(),
+                    to_json(&attributes.channels),
+                    attributes.opens_payment,
+                    attributes.opens_account,
+                    attributes.syb,
+                    attributes.syb_sft,
+                    attributes.payout_or_custody,
+                    attributes.regulated_industry,
+                    attributes.remote_visit,
+                    attributes.chain_or_franchise,
+                    to_json(&attributes.nonstandard),
+                    attributes.parent_child_same_entity,
+                    timestamp(now),
+                ],
+            )?;
+            Ok(())
+        })?;
+        self.case(id)
+    }
+
+    /// Records what the manager saw on a file, replacing (not erasing) what they said before.
+    pub fn insert_attestation(
+        &mut self,
+        evidence_id: i64,
+        marks: &[crate::checklist::Mark],
+        now: DateTime<Utc>,
+    ) -> Result<AttestationRecord> {
+        let id = self.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO attestations (evidence_id, marks, recorded_at) VALUES (?1, ?2, ?3)",
+                params![evidence_id, to_json(&marks), timestamp(now)],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "UPDATE cases SET updated_at = ?2 WHERE id = (SELECT case_id FROM evidence WHERE id = ?1)",
+                params![evidence_id, timestamp(now)],
+            )?;
+            Ok(id)
+        })?;
+        Ok(self.connection.query_row("SELECT * FROM attestations WHERE id = ?1", [id], attestation_from_row)?)
+    }
+
+    /// The attestation that stands for each file of a case (the latest of each).
+    pub fn latest_attestations(&self, case_id: &str) -> Result<Vec<AttestationRecord>> {
+        let mut statement = self.connection.prepare(
+            "SELECT a.* FROM attestations a JOIN evidence e ON e.id = a.evidence_id
+             WHERE e.case_id = ?1
+               AND a.id = (SELECT max(b.id) FROM attestations b WHERE b.evidence_id = a.evidence_id)
+             ORDER BY a.evidence_id",
+        )?;
+        let rows = statement.query_map([case_id], attestation_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every attestation of a file, oldest first.
+    pub fn attestation_history(&self, evidence_id: i64) -> Result<Vec<AttestationRecord>> {
+        let mut statement = self.connection.prepare("SELECT * FROM attestations WHERE evidence_id = ?1 ORDER BY id")?;
+        let rows = statement.query_map([evidence_id], attestation_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Records (or replaces) the value of a field of a case.
+    pub fn set_case_field(
+        &mut self,
+        case_id: &str,
+        field_key: &str,
+        value: &str,
+        override_reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CaseFieldRecord> {
+        self.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO case_fields (case_id, field_key, value, override_reason, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (case_id, field_key) DO UPDATE SET
+                    value = excluded.value, override_reason = excluded.override_reason,
+                    updated_at = excluded.updated_at",
+                params![case_id, field_key, value, override_reason, timestamp(now)],
+            )?;
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case_id, timestamp(now)])?;
+            Ok(())
+        })?;
+        Ok(self.connection.query_row(
+            "SELECT * FROM case_fields WHERE case_id = ?1 AND field_key = ?2",
+            [case_id, field_key],
+            case_field_from_row,
+        )?)
+    }
+
+    /// Removes the value of a field; true when there was one.
+    pub fn clear_case_field(&mut self, case_id: &str, field_key: &str, now: DateTime<Utc>) -> Result<bool> {
+        self.with_tx(|tx| {
+            let removed =
+                tx.execute("DELETE FROM case_fields WHERE case_id = ?1 AND field_key = ?2", [case_id, field_key])?;
+            if removed > 0 {
+                tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case_id, timestamp(now)])?;
+            }
+            Ok(removed > 0)
+        })
+    }
+
+    /// The recorded fields of a case, by key.
+    pub fn case_fields(&self, case_id: &str) -> Result<Vec<CaseFieldRecord>> {
+        let mut statement = self.connection.prepare("SELECT * FROM case_fields WHERE case_id = ?1 ORDER BY field_key")?;
+        let rows = statement.query_map([case_id], case_field_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+fn attestation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AttestationRecord> {
+    Ok(AttestationRecord {
+        id: row.get("id")?,
+        evidence_id: row.get("evidence_id")?,
+        marks: parse_json(row, "marks")?,
+        recorded_at: parse_timestamp(row, "recorded_at")?,
+    })
+}
+
+fn case_field_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CaseFieldRecord> {
+    Ok(CaseFieldRecord {
+        case_id: row.get("case_id")?,
+        field_key: row.get("field_key")?,
+        value: row.get("value")?,
+        override_reason: row.get("override_reason")?,
+        updated_at: parse_timestamp(row, "updated_at")?,
+    })
 }
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {

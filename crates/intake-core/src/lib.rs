@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod case;
+pub mod checklist;
 pub mod data_folder;
 pub mod database;
 pub mod error;

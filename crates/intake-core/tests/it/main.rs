@@ -1,5 +1,9 @@
 //! Integration tests of the core: one test binary, one module per area.
 
+mod checklist_property;
+mod checklist_rule_file;
+mod checklist_rules;
+mod checklist_status;
 mod data_folder;
 mod database;
 mod identity_numbers;

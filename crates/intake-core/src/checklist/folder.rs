@@ -1,0 +1,275 @@
+//! The checklist's operations on a data folder: a case's checklist and check, changing its
+//! attributes, attesting marks on its files, recording its fields.
+//!
+//! Nothing here ever removes a file: changing a case's attributes only re-derives which
+//! materials apply; files of materials that no longer apply stay, listed as such.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::fields::{self, FieldProblem};
+use super::status::{CaseCheck, CaseFinding, CaseRecords};
+use super::{Checklist, FieldKind, Mark};
+use crate::case::{Case, CaseAttributes};
+use crate::data_folder::DataFolder;
+use crate::database::{AttestationRecord, CaseFieldRecord, EvidenceRecord};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The fewest hex digits that may name a file by its SHA-256.
+const MIN_SHA256_PREFIX: usize = 6;
+
+/// What changing a case's attributes changed in its checklist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseUpdate {
+    /// The case as now stored.
+    pub case: Case,
+    /// Materials required now and not before.
+    pub now_required: Vec<String>,
+    /// Materials required before and not now.
+    pub no_longer_required: Vec<String>,
+    /// Materials that no longer apply but hold files: the files are kept.
+    pub files_kept: Vec<KeptFiles>,
+}
+
+/// Files kept under a material that no longer applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct KeptFiles {
+    pub material: String,
+    pub files: u32,
+}
+
+/// What an attestation recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AttestationOutcome {
+    /// The file attested.
+    pub evidence: EvidenceRecord,
+    /// What now stands for it.
+    pub attestation: AttestationRecord,
+    /// Marks recorded that its material does not ask for (kept, but worth a second look).
+    pub not_asked: Vec<Mark>,
+    /// Marks its material asks for and this file does not carry (another file of the
+    /// material may).
+    pub not_on_this_file: Vec<Mark>,
+}
+
+/// What recording a field stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldOutcome {
+    #[allow(missing_docs)]
+    pub field_key: String,
+    /// The stored value as it may be shown (personal data masked).
+    pub display_value: String,
+    /// Warnings the manager overrode with the stored reason.
+    pub overridden: Vec<FieldProblem>,
+    /// RFC 3339, UTC.
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Today in China (UTC+8, no daylight saving): the date that bounds dates of birth.
+fn today_in_china() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+impl DataFolder {
+    /// The checklist of a stored case.
+    pub fn case_checklist(&self, case_id: &str) -> Result<Checklist> {
+        let case = self.case(case_id)?;
+        Ok(self.rules()?.checklist(&case.attributes))
+    }
+
+    /// The case measured against its checklist. Findings come from the evidence checks;
+    /// until those are wired in here, the list is empty and every file counts as checked.
+    pub fn check_case(&self, case_id: &str) -> Result<CaseCheck> {
+        self.check_case_with_findings(case_id, &[], &HashSet::new())
+    }
+
+    /// The case measured against its checklist, with the evidence checks' findings and the
+    /// evidence ids they have not looked at yet (whose items stay `present`).
+    pub fn check_case_with_findings(
+        &self,
+        case_id: &str,
+        findings: &[CaseFinding],
+        unchecked: &HashSet<i64>,
+    ) -> Result<CaseCheck> {
+        let case = self.case(case_id)?;
+        let checklist = self.rules()?.checklist(&case.attributes);
+        let database = self.database();
+        let evidence = database.case_evidence(case_id)?;
+        let attestations = database.latest_attestations(case_id)?;
+        let fields = database.case_fields(case_id)?;
+        let records = CaseRecords {
+            case_id,
+            attributes: &case.attributes,
+            evidence: &evidence,
+            attestations: &attestations,
+            fields: &fields,
+            findings,
+            unchecked,
+            today: today_in_china(),
+        };
+        Ok(CaseCheck::measure(&checklist, &records))
+    }
+
+    /// Changes a case's attributes. The checklist is re-derived from them; every file,
+    /// attestation and field already recorded is kept.
+    pub fn update_case_attributes(&mut self, case_id: &str, attributes: CaseAttributes) -> Result<CaseUpdate> {
+        let rules = self.rules()?;
+        let before = rules.checklist(&self.case(case_id)?.attributes);
+        let case = self.database_mut().update_case_attributes(case_id, &attributes.normalized(), Utc::now())?;
+        let after = rules.checklist(&case.attributes);
+        let was_required: HashSet<&str> = before.required_keys().into_iter().collect();
+        let is_required: HashSet<&str> = after.required_keys().into_iter().collect();
+        let evidence = self.database().case_evidence(case_id)?;
+        let files_kept = after
+            .items
+            .iter()
+            .filter(|item| !item.applicable)
+            .filter_map(|item| {
+                let files = evidence.iter().filter(|record| record.material_key == item.key).count() as u32;
+                (files > 0).then(|| KeptFiles { material: item.key.clone(), files })
+            })
+            .collect();
+        Ok(CaseUpdate {
+            now_required: after.required_keys().into_iter().filter(|key| !was_required.contains(key)).map(String::from).collect(),
+            no_longer_required: before
+                .required_keys()
+                .into_iter()
+                .filter(|key| !is_required.contains(key))
+                .map(String::from)
+                .collect(),
+            files_kept,
+            case,
+        })
+    }
+
+    /// Finds one file of a case by its SHA-256 (or at least six leading hex digits of it) or
+    /// its original name, optionally within one material.
+    pub fn find_case_file(&self, case_id: &str, file: &str, material: Option<&str>) -> Result<EvidenceRecord> {
+        let evidence = self.case_evidence(case_id)?;
+        let wanted = file.trim();
+        let lower = wanted.to_ascii_lowercase();
+        let looks_like_hash = lower.len() >= MIN_SHA256_PREFIX && lower.bytes().all(|byte| byte.is_ascii_hexdigit());
+        let matches: Vec<&EvidenceRecord> = evidence
+            .iter()
+            .filter(|record| material.is_none_or(|material| record.material_key == material))
+            .filter(|record| record.original_name == wanted || (looks_like_hash && record.sha256.starts_with(&lower)))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "case {case_id} has no file '{wanted}'{}; name it by its original name or SHA-256 (see `intake case show`)",
+                    material.map(|material| format!(" under {material}")).unwrap_or_default()
+                ),
+            )),
+            several => {
+                let listed: Vec<String> = several
+                    .iter()
+                    .map(|record| format!("{} {} ({})", record.material_key, record.original_name, &record.sha256[..12]))
+                    .collect();
+                Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "'{wanted}' names {} files of case {case_id}: {}; give --material or more of the SHA-256",
+                        several.len(),
+                        listed.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// Records the marks the manager sees on a file (stamps, signatures, holding their ID),
+    /// replacing what was attested on it before; the earlier attestations stay in the history.
+    pub fn attest_file(&mut self, case_id: &str, evidence_id: i64, marks: &[Mark]) -> Result<AttestationOutcome> {
+        let evidence = self
+            .case_evidence(case_id)?
+            .into_iter()
+            .find(|record| record.id == evidence_id)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no file with id {evidence_id}")))?;
+        let mut unique: Vec<Mark> = Vec::new();
+        for mark in marks {
+            if !unique.contains(mark) {
+                unique.push(*mark);
+            }
+        }
+        let asked = self.case_checklist(case_id)?.item(&evidence.material_key).map(|item| item.attestations.clone()).unwrap_or_default();
+        let attestation = self.database_mut().insert_attestation(evidence_id, &unique, Utc::now())?;
+        Ok(AttestationOutcome {
+            not_asked: unique.iter().copied().filter(|mark| !asked.contains(mark)).collect(),
+            not_on_this_file: asked.iter().copied().filter(|mark| !unique.contains(mark)).collect(),
+            evidence,
+            attestation,
+        })
+    }
+
+    /// The recorded fields of a case, values in clear (personal data: the caller shows them
+    /// only to the manager).
+    pub fn case_fields(&self, case_id: &str) -> Result<Vec<CaseFieldRecord>> {
+        self.case(case_id)?;
+        self.database().case_fields(case_id)
+    }
+
+    /// Validates and records a field of a case. An error refuses the value; a warning (a
+    /// USCC that fails its check, which some registered codes do) refuses it unless the
+    /// manager gives `override_reason`, which is then stored with it.
+    pub fn set_case_field(
+        &mut self,
+        case_id: &str,
+        field_key: &str,
+        value: &str,
+        override_reason: Option<&str>,
+    ) -> Result<FieldOutcome> {
+        let checklist = self.case_checklist(case_id)?;
+        let field = checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
+            let keys: Vec<&str> = checklist.fields.iter().map(|field| field.key.as_str()).collect();
+            Error::new(ErrorKind::InvalidInput, format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")))
+        })?;
+        let stored = self.database().case_fields(case_id)?;
+        let id_type = field.id_type_field.as_deref().and_then(|type_key| {
+            stored.iter().find(|record| record.field_key == type_key).map(|record| record.value.clone())
+        });
+        let accepted = fields::validate_value(field, value, id_type.as_deref(), today_in_china())
+            .map_err(|problem| Error::new(ErrorKind::InvalidInput, problem.describe(field_key)))?;
+        let reason = override_reason.map(str::trim).filter(|reason| !reason.is_empty());
+        if !accepted.warnings.is_empty() && reason.is_none() {
+            let described: Vec<String> = accepted.warnings.iter().map(|warning| warning.describe(field_key)).collect();
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{} — not recorded; to record it as it is, give a reason (--override-reason)", described.join("; ")),
+            ));
+        }
+        let reason = if accepted.warnings.is_empty() { None } else { reason };
+        if reason.is_some_and(|reason| reason.chars().count() > 500) {
+            return Err(Error::new(ErrorKind::InvalidInput, "the override reason is longer than 500 characters"));
+        }
+        let record = self.database_mut().set_case_field(case_id, field_key, &accepted.normalized, reason, Utc::now())?;
+        Ok(FieldOutcome {
+            field_key: field_key.to_string(),
+            display_value: fields::display_value(field, &record.value),
+            overridden: accepted.warnings,
+            updated_at: record.updated_at,
+        })
+    }
+
+    /// Removes the value of a field of a case; true when there was one.
+    pub fn clear_case_field(&mut self, case_id: &str, field_key: &str) -> Result<bool> {
+        let checklist = self.case_checklist(case_id)?;
+        // A key the rules no longer know may still be cleared: it is stale data.
+        let field = checklist.fields.iter().find(|field| field.key == field_key);
+        if field.is_some_and(|field| field.kind == FieldKind::Attribute) {
+            return Err(Error::new(ErrorKind::InvalidInput, format!("{field_key} is a case attribute: change it with `intake case update`")));
+        }
+        self.database_mut().clear_case_field(case_id, field_key, Utc::now())
+    }
+}
