@@ -6,6 +6,7 @@
 //! input that could not be read.
 
 mod attributes;
+mod checklist_commands;
 mod commands;
 mod output;
 
@@ -51,6 +52,15 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+
+    /// The checklist for a case described by flags (no data folder needed).
+    Checklist(checklist_commands::ChecklistArgs),
+
+    /// A case against its checklist: each item's status and every finding; exit 1 while blocked.
+    Check(checklist_commands::CheckArgs),
+
+    /// Record the stamps, signatures and other marks seen on one file of a case.
+    Attest(checklist_commands::AttestArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +79,10 @@ enum CaseCommand {
         /// The case id.
         id: String,
     },
+    /// Record data the guide asks for (legal representative, USCC, non-standard figures).
+    Set(checklist_commands::CaseSetArgs),
+    /// Change a case's attributes; the checklist follows and every file is kept.
+    Update(checklist_commands::CaseUpdateArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,5 +100,10 @@ fn run(cli: Cli) -> Outcome {
         Command::Case(CaseCommand::List) => commands::case_list(home, json),
         Command::Case(CaseCommand::Show { id }) => commands::case_show(home, &id, json),
         Command::Add { case_id, material, files } => commands::add(home, &case_id, &material, &files, json),
+        Command::Checklist(args) => checklist_commands::checklist(args),
+        Command::Check(args) => checklist_commands::check(home, args),
+        Command::Attest(args) => checklist_commands::attest(home, args),
+        Command::Case(CaseCommand::Set(args)) => checklist_commands::case_set(home, args),
+        Command::Case(CaseCommand::Update(args)) => checklist_commands::case_update(home, args),
     }
 }

@@ -2,5 +2,6 @@
 
 mod add;
 mod cases;
+mod checklist;
 mod crash;
 mod harness;
