@@ -24,8 +24,11 @@ pub mod case;
 pub mod checklist;
 pub mod data_folder;
 pub mod database;
+mod durable;
 pub mod error;
 pub mod identity;
+pub mod settings;
+pub mod signing;
 pub mod vault;
 
 pub use data_folder::{DataFolder, FileOutcome, FileStatus};

@@ -1,0 +1,123 @@
+//! The installation's settings: who packs the cases (branch and account manager, written into
+//! every package's `bag-info.txt` as `Source-Organization` and `Contact-Name`), and room for
+//! what other parts add (thresholds, upload).
+//!
+//! Kept as `settings.json` in the data folder, written crash-safely (temp file, fsync,
+//! rename). Every field has a default, so a missing file or a missing field is fine; fields
+//! this version does not know (written by a newer version) are kept as they are when the
+//! file is rewritten.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::data_folder::DataFolder;
+use crate::durable::{self, Readers};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The settings file's name in the data folder.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// The longest branch or manager name accepted, in characters.
+const MAX_NAME_CHARS: usize = 100;
+
+/// The installation's settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Settings {
+    /// 分公司: the branch that submits the packages (`Source-Organization`). Empty until set.
+    pub branch: String,
+    /// 客户经理: the account manager who packs them (`Contact-Name`). Empty until set.
+    pub manager_name: String,
+    /// Settings this version does not know, kept untouched when the file is rewritten.
+    #[serde(flatten)]
+    #[ts(skip)]
+    pub other: BTreeMap<String, serde_json::Value>,
+}
+
+/// A change to the settings: `None` leaves a value as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // the fields of Settings
+pub struct SettingsChange {
+    pub branch: Option<String>,
+    pub manager_name: Option<String>,
+}
+
+impl Settings {
+    /// Reads the settings of the data folder at `root`; the defaults when there is no file.
+    pub fn load(root: &Path) -> Result<Settings> {
+        let path = settings_path(root);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(err) => return Err(Error::reading(&path, &err)),
+        };
+        serde_json::from_str(&text).map_err(|err| {
+            Error::for_file(
+                ErrorKind::InvalidInput,
+                &path,
+                format!("is not a valid settings file ({err}); fix or remove it"),
+            )
+        })
+    }
+
+    /// Writes the settings of the data folder at `root`, replacing the file crash-safely.
+    pub fn save(&self, root: &Path) -> Result<()> {
+        let mut text = serde_json::to_string_pretty(self).expect("settings serialise");
+        text.push('\n');
+        durable::write_replacing(&settings_path(root), text.as_bytes(), Readers::Anyone)
+    }
+
+    /// The settings with `change` applied and checked.
+    pub fn changed(mut self, change: SettingsChange) -> Result<Settings> {
+        if let Some(branch) = change.branch {
+            self.branch = checked_name("branch", &branch)?;
+        }
+        if let Some(manager_name) = change.manager_name {
+            self.manager_name = checked_name("manager name", &manager_name)?;
+        }
+        Ok(self)
+    }
+}
+
+/// Where the settings of the data folder at `root` are kept.
+pub fn settings_path(root: &Path) -> PathBuf {
+    root.join(SETTINGS_FILE)
+}
+
+/// A name goes on one line of `bag-info.txt` and into the report: trimmed, one line, no
+/// control characters, not too long.
+fn checked_name(field: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.chars().any(char::is_control) {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("the {field} must be one line without control characters"),
+        ));
+    }
+    if value.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("the {field} is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+impl DataFolder {
+    /// The installation's settings.
+    pub fn settings(&self) -> Result<Settings> {
+        Settings::load(self.root())
+    }
+
+    /// Applies a change to the settings, stores them and returns them.
+    pub fn change_settings(&self, change: SettingsChange) -> Result<Settings> {
+        let settings = self.settings()?.changed(change)?;
+        settings.save(self.root())?;
+        Ok(settings)
+    }
+}

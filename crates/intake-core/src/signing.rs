@@ -1,0 +1,238 @@
+//! The installation's SM2 key pair, and SM2-with-SM3 signatures (GM/T 0003, GM/T 0004) that
+//! other programs check: OpenSSL 3 verifies them with
+//!
+//! ```text
+//! openssl dgst -sm3 -verify sm2-public-key.pem -sigopt distid:1234567812345678 \
+//!     -signature tagmanifest-sha256.txt.sig tagmanifest-sha256.txt
+//! ```
+//!
+//! - The key pair is made on first use and kept in the data folder: the private key as a
+//!   PKCS#8 PEM (`keys/sm2-private-key.pem`), readable by its owner only (mode 0600 on unix;
+//!   on Windows it inherits the ACL of the per-user data folder). The public key is derived
+//!   from it whenever it is needed, as a SubjectPublicKeyInfo PEM.
+//! - The distinguishing ID is GM/T 0009's default, `1234567812345678`: OpenSSL needs it
+//!   given explicitly, and without the same ID on both sides verification fails.
+//! - Signatures are DER `SEQUENCE { r, s }` (what OpenSSL writes and reads), deterministic
+//!   (RFC 6979 nonces), so signing the same bytes twice gives the same signature and a
+//!   package packed twice is the same file.
+//! - The fingerprint of a public key is the SHA-256 of its DER SubjectPublicKeyInfo, in
+//!   hex: `openssl pkey -pubin -in sm2-public-key.pem -outform DER | sha256sum`.
+//!
+//! The RustCrypto `sm2` crate does the arithmetic (its README says it has not been audited).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sm2::dsa::signature::{Signer, Verifier};
+use sm2::dsa::{Signature, SigningKey, VerifyingKey};
+use sm2::elliptic_curve::Generate;
+use sm2::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use sm2::{PublicKey, SecretKey};
+use ts_rs::TS;
+
+use crate::data_folder::DataFolder;
+use crate::durable::{self, Readers};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The SM2 distinguishing ID used for every signature (GM/T 0009 default).
+pub const DISTINGUISHING_ID: &str = "1234567812345678";
+
+/// Where the private key lives, relative to the data folder.
+pub const PRIVATE_KEY_FILE: &str = "keys/sm2-private-key.pem";
+
+/// The installation's key pair.
+pub struct InstallationKey {
+    signing_key: SigningKey,
+    public_key_pem: String,
+    fingerprint: String,
+}
+
+/// What `intake keys show` prints: the public half and where the private half is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PublicKeyInfo {
+    /// `SM2`.
+    pub algorithm: String,
+    /// The distinguishing ID signatures are made with.
+    pub distinguishing_id: String,
+    /// SubjectPublicKeyInfo, PEM.
+    pub public_key_pem: String,
+    /// SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex.
+    pub fingerprint_sha256: String,
+    /// The private key file (never its content).
+    pub private_key_file: String,
+    /// True when this call made the key pair.
+    pub created: bool,
+}
+
+impl InstallationKey {
+    /// The key pair of the data folder at `root`, made (and stored) if there is none yet.
+    /// Returns it and whether it was made now.
+    pub fn load_or_create(root: &Path) -> Result<(InstallationKey, bool)> {
+        let path = private_key_path(root);
+        if let Some(key) = Self::load(&path)? {
+            return Ok((key, false));
+        }
+        let folder = path.parent().expect("the key file is in a folder");
+        std::fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
+        restrict_folder(folder)?;
+        let secret = SecretKey::generate();
+        let pem = secret
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|err| Error::new(ErrorKind::Io, format!("cannot encode the new SM2 key: {err}")))?;
+        let created = durable::write_new(&path, pem.as_bytes(), Readers::OwnerOnly)?;
+        // When another process made the key at the same moment, its key is the one on disk.
+        let key = Self::load(&path)?
+            .ok_or_else(|| Error::for_file(ErrorKind::FileMissing, &path, "vanished after it was written"))?;
+        Ok((key, created))
+    }
+
+    /// Reads the private key at `path`; `None` when there is none.
+    fn load(path: &Path) -> Result<Option<InstallationKey>> {
+        let pem = match std::fs::read_to_string(path) {
+            Ok(pem) => pem,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(Error::reading(path, &err)),
+        };
+        restrict_file(path)?;
+        let secret = SecretKey::from_pkcs8_pem(&pem).map_err(|err| {
+            Error::for_file(ErrorKind::InvalidInput, path, format!("is not an SM2 private key in PKCS#8 PEM ({err})"))
+        })?;
+        let signing_key = SigningKey::new(DISTINGUISHING_ID, &secret)
+            .map_err(|_| Error::for_file(ErrorKind::InvalidInput, path, "holds an unusable SM2 key"))?;
+        let public_key = secret.public_key();
+        let public_key_pem = public_key
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|err| Error::new(ErrorKind::Io, format!("cannot encode the SM2 public key: {err}")))?;
+        let fingerprint = fingerprint_of(&public_key)?;
+        Ok(Some(InstallationKey { signing_key, public_key_pem, fingerprint }))
+    }
+
+    /// The public key, SubjectPublicKeyInfo PEM (what OpenSSL reads with `-verify`).
+    pub fn public_key_pem(&self) -> &str {
+        &self.public_key_pem
+    }
+
+    /// SHA-256 of the DER public key, hex.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Signs `message` with SM2 over SM3 (with the distinguishing ID); DER, deterministic.
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        let signature: Signature = self.signing_key.sign(message);
+        signature.to_der().to_vec()
+    }
+}
+
+/// Why a signature does not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureProblem {
+    /// The public key is not an SM2 SubjectPublicKeyInfo PEM.
+    BadPublicKey(String),
+    /// The signature is not a DER SM2 signature.
+    BadSignatureEncoding(String),
+    /// Well-formed, but made with another key or over other bytes.
+    Mismatch,
+}
+
+impl std::fmt::Display for SignatureProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignatureProblem::BadPublicKey(reason) => {
+                write!(f, "the public key is not an SM2 public key in PEM ({reason})")
+            }
+            SignatureProblem::BadSignatureEncoding(reason) => {
+                write!(f, "the signature is not a DER SM2 signature ({reason})")
+            }
+            SignatureProblem::Mismatch => {
+                f.write_str("the signature does not match the signed file and the public key")
+            }
+        }
+    }
+}
+
+/// The public key of a SubjectPublicKeyInfo PEM and its fingerprint.
+pub fn parse_public_key_pem(pem: &str) -> std::result::Result<(PublicKey, String), SignatureProblem> {
+    let public_key =
+        PublicKey::from_public_key_pem(pem).map_err(|err| SignatureProblem::BadPublicKey(err.to_string()))?;
+    let fingerprint =
+        fingerprint_of(&public_key).map_err(|err| SignatureProblem::BadPublicKey(err.message().to_string()))?;
+    Ok((public_key, fingerprint))
+}
+
+/// Checks an SM2-with-SM3 DER signature over `message` with the distinguishing ID.
+pub fn verify_signature(
+    public_key: &PublicKey,
+    message: &[u8],
+    signature_der: &[u8],
+) -> std::result::Result<(), SignatureProblem> {
+    let verifying_key = VerifyingKey::new(DISTINGUISHING_ID, *public_key)
+        .map_err(|_| SignatureProblem::BadPublicKey("unusable point".into()))?;
+    let signature =
+        Signature::from_der(signature_der).map_err(|err| SignatureProblem::BadSignatureEncoding(err.to_string()))?;
+    verifying_key.verify(message, &signature).map_err(|_| SignatureProblem::Mismatch)
+}
+
+fn fingerprint_of(public_key: &PublicKey) -> Result<String> {
+    let der = public_key
+        .to_public_key_der()
+        .map_err(|err| Error::new(ErrorKind::Io, format!("cannot encode the SM2 public key: {err}")))?;
+    Ok(crate::vault::hex(&Sha256::digest(der.as_bytes())))
+}
+
+/// Where the private key of the data folder at `root` lives.
+pub fn private_key_path(root: &Path) -> PathBuf {
+    root.join(PRIVATE_KEY_FILE)
+}
+
+/// The key folder: owner only (0700) on unix.
+fn restrict_folder(folder: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+            .map_err(|err| Error::writing(folder, &err))?;
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
+}
+
+/// A private key someone else may read (e.g. after the folder was copied with loose
+/// permissions) is put back to owner-only, as ssh insists too.
+fn restrict_file(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_err(|err| Error::reading(path, &err))?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|err| Error::writing(path, &err))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+impl DataFolder {
+    /// The installation's key pair, made on first use.
+    pub fn installation_key(&self) -> Result<InstallationKey> {
+        InstallationKey::load_or_create(self.root()).map(|(key, _)| key)
+    }
+
+    /// The public half of the installation's key pair (made on first use), for display.
+    pub fn public_key_info(&self) -> Result<PublicKeyInfo> {
+        let (key, created) = InstallationKey::load_or_create(self.root())?;
+        Ok(PublicKeyInfo {
+            algorithm: "SM2".into(),
+            distinguishing_id: DISTINGUISHING_ID.into(),
+            public_key_pem: key.public_key_pem.clone(),
+            fingerprint_sha256: key.fingerprint.clone(),
+            private_key_file: private_key_path(self.root()).display().to_string(),
+            created,
+        })
+    }
+}
