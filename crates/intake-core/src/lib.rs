@@ -26,6 +26,7 @@ pub mod data_folder;
 pub mod database;
 mod durable;
 pub mod error;
+pub mod evidence;
 pub mod identity;
 pub mod settings;
 pub mod signing;

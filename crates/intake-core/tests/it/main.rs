@@ -6,5 +6,8 @@ mod checklist_rules;
 mod checklist_status;
 mod data_folder;
 mod database;
+mod datum;
+mod evidence;
+mod exif_corpus;
 mod identity_numbers;
 mod vault;

@@ -1,0 +1,206 @@
+//! Pixel checks: decoding under memory limits, mean luminance (`too_dark`) and the variance of
+//! the Laplacian (`blurry`).
+//!
+//! All decoding goes through [`decode_for_analysis`], so that a faster scaled decode (e.g.
+//! jpeg-decoder's DCT scaling, measured 2-3x faster on 12 MP JPEGs) can replace it in one
+//! place later. The caller refuses images over the pixel limit from their header before this
+//! runs; here the decoder's own allocation limit is set as well, so a file whose header lies
+//! cannot make it allocate more.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, GrayImage, ImageError, ImageFormat, ImageReader};
+
+use super::media::MediaKind;
+
+/// The longer side, in pixels, of the grey image the checks run on. Blur is judged at about
+/// the scale a reviewer sees the photo on a screen, and sensor noise at full size does not
+/// pass for detail.
+pub const ANALYSIS_LONG_SIDE: u32 = 1024;
+
+/// What the pixel checks measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PixelStats {
+    /// Mean luminance, 0..255 (Rec. 709 weights on the stored sRGB values).
+    pub mean_luminance: f64,
+    /// Sharpness: the variance of the 4-neighbour Laplacian on the analysis image, averaged
+    /// over its sharpest tenth of 64-pixel tiles (see [`measure`]).
+    pub laplacian_variance: f64,
+    /// The size of the analysis image.
+    pub analysed_width: u32,
+    #[allow(missing_docs)]
+    pub analysed_height: u32,
+}
+
+/// Why pixels could not be analysed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeFailure {
+    /// Decoding would need more memory than allowed.
+    TooLarge(String),
+    /// The decoder does not support this variant of the format (e.g. an exotic TIFF
+    /// compression): the file may be fine; the pixel checks are skipped.
+    Unsupported(String),
+    /// The data is damaged or truncated.
+    Broken(String),
+}
+
+/// Decodes the image and measures it.
+pub fn analyse_pixels(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<PixelStats, DecodeFailure> {
+    let grey = decode_for_analysis(file, kind, max_decode_bytes)?;
+    Ok(measure(&grey))
+}
+
+/// Decodes to a grey image whose longer side is at most [`ANALYSIS_LONG_SIDE`].
+pub fn decode_for_analysis(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<GrayImage, DecodeFailure> {
+    let format = match kind {
+        MediaKind::Jpeg => ImageFormat::Jpeg,
+        MediaKind::Png => ImageFormat::Png,
+        MediaKind::Webp => ImageFormat::WebP,
+        MediaKind::Tiff => ImageFormat::Tiff,
+        other => return Err(DecodeFailure::Unsupported(format!("no pixel decoder for {other:?}"))),
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(file), format);
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(max_decode_bytes);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|err| match err {
+        ImageError::Limits(limit) => DecodeFailure::TooLarge(limit.to_string()),
+        ImageError::Unsupported(unsupported) => DecodeFailure::Unsupported(unsupported.to_string()),
+        other => DecodeFailure::Broken(other.to_string()),
+    })?;
+    Ok(downscaled_grey(image))
+}
+
+/// Scales down first (area averaging keeps the mean), then converts: the full-size image is
+/// never copied.
+fn downscaled_grey(image: DynamicImage) -> GrayImage {
+    let (width, height) = (image.width(), image.height());
+    let long_side = width.max(height);
+    let small = if long_side > ANALYSIS_LONG_SIDE {
+        let scale = f64::from(ANALYSIS_LONG_SIDE) / f64::from(long_side);
+        let target_width = ((f64::from(width) * scale).round() as u32).max(1);
+        let target_height = ((f64::from(height) * scale).round() as u32).max(1);
+        image.thumbnail_exact(target_width, target_height)
+    } else {
+        image
+    };
+    small.to_luma8()
+}
+
+/// The side, in pixels of the analysis image, of the tiles the sharpness is measured on.
+const TILE: usize = 64;
+
+/// Below this shorter side (analysis image) sharpness is not judged: there is too little
+/// image to tell blur from a small subject, and `low_resolution` already speaks for it.
+pub const MIN_SIDE_FOR_SHARPNESS: u32 = 32;
+
+/// Mean luminance and sharpness of a grey image.
+pub fn measure(grey: &GrayImage) -> PixelStats {
+    let (width, height) = grey.dimensions();
+    let pixels = grey.as_raw();
+    let mean_luminance = if pixels.is_empty() {
+        0.0
+    } else {
+        pixels.iter().map(|&value| f64::from(value)).sum::<f64>() / pixels.len() as f64
+    };
+    PixelStats { mean_luminance, laplacian_variance: sharpness(grey), analysed_width: width, analysed_height: height }
+}
+
+/// The variance of the Laplacian, averaged over the sharpest tenth of 64-pixel tiles.
+///
+/// Why tiles: the variance over the whole image punishes photos that are mostly smooth (sky,
+/// a wall, a dim evening) although what is in them is sharp. On the corpus' real photos the
+/// whole-image variance went down to 57 (wind turbines under a large sky) while a Gaussian
+/// blur of sigma 1.5 px brought sharp photos to 96 at most; by the sharpest tenth of tiles
+/// the same sharp photos score 348 and more, blurred ones still at most 96. A photo that is
+/// blurred everywhere has no sharp tile.
+fn sharpness(grey: &GrayImage) -> f64 {
+    let (width, height) = (grey.width() as usize, grey.height() as usize);
+    let mut tiles = Vec::new();
+    let mut y = 0;
+    while y + TILE / 2 <= height.max(TILE / 2) {
+        let mut x = 0;
+        while x + TILE / 2 <= width.max(TILE / 2) {
+            if let Some(variance) = laplacian_variance(grey, x..(x + TILE).min(width), y..(y + TILE).min(height)) {
+                tiles.push(variance);
+            }
+            x += TILE;
+        }
+        y += TILE;
+    }
+    if tiles.is_empty() {
+        return 0.0;
+    }
+    tiles.sort_by(|a, b| b.total_cmp(a));
+    let sharpest = (tiles.len() / 10).max(1);
+    tiles[..sharpest].iter().sum::<f64>() / sharpest as f64
+}
+
+/// Variance of `4·p − (up + down + left + right)` over the pixels of the region that have all
+/// four neighbours; `None` when there are none.
+fn laplacian_variance(grey: &GrayImage, columns: std::ops::Range<usize>, rows: std::ops::Range<usize>) -> Option<f64> {
+    let (width, height) = (grey.width() as usize, grey.height() as usize);
+    let pixels = grey.as_raw();
+    let (mut sum, mut sum_of_squares, mut count) = (0f64, 0f64, 0usize);
+    for y in rows.start.max(1)..rows.end.min(height.saturating_sub(1)) {
+        let row = y * width;
+        for x in columns.start.max(1)..columns.end.min(width.saturating_sub(1)) {
+            let at = row + x;
+            let laplacian = 4 * i32::from(pixels[at])
+                - i32::from(pixels[at - 1])
+                - i32::from(pixels[at + 1])
+                - i32::from(pixels[at - width])
+                - i32::from(pixels[at + width]);
+            let value = f64::from(laplacian);
+            sum += value;
+            sum_of_squares += value * value;
+            count += 1;
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let mean = sum / count as f64;
+    Some((sum_of_squares / count as f64 - mean * mean).max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_images_have_no_detail_and_their_own_brightness() {
+        let grey = GrayImage::from_pixel(50, 40, image::Luma([30]));
+        let stats = measure(&grey);
+        assert_eq!(stats.mean_luminance, 30.0);
+        assert_eq!(stats.laplacian_variance, 0.0);
+        assert_eq!(measure(&GrayImage::new(2, 2)).laplacian_variance, 0.0);
+        assert_eq!(measure(&GrayImage::new(0, 0)).mean_luminance, 0.0);
+    }
+
+    #[test]
+    fn a_checkerboard_is_sharp() {
+        let grey = GrayImage::from_fn(64, 64, |x, y| image::Luma([if (x + y) % 2 == 0 { 0 } else { 255 }]));
+        assert!(measure(&grey).laplacian_variance > 10_000.0);
+    }
+
+    #[test]
+    fn one_sharp_region_in_a_smooth_image_is_enough() {
+        // A flat grey 1024x768 image with detail in one 128x128 corner: the whole-image
+        // variance is small, the sharpest tiles are not.
+        let grey = GrayImage::from_fn(1024, 768, |x, y| {
+            let detail = x < 128 && y < 128 && (x / 2 + y / 2) % 2 == 0;
+            image::Luma([if detail { 200 } else { 120 }])
+        });
+        let whole = laplacian_variance(&grey, 0..1024, 0..768).unwrap();
+        let tiled = measure(&grey).laplacian_variance;
+        assert!(whole < 2000.0 && tiled > 10.0 * whole, "whole {whole}, tiled {tiled}");
+    }
+
+    #[test]
+    fn large_images_are_analysed_at_the_analysis_scale() {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(4000, 1000, image::Rgb([200, 100, 50])));
+        let grey = downscaled_grey(image);
+        assert_eq!(grey.dimensions(), (ANALYSIS_LONG_SIDE, 256));
+    }
+}

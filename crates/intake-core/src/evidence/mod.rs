@@ -1,0 +1,314 @@
+//! Evidence checks on single files: what a photo or video says about itself, and the
+//! file-level findings of `interfaces.md` (`intake inspect`).
+//!
+//! ```no_run
+//! use intake_core::evidence::{self, Thresholds};
+//! let inspection = evidence::inspect_file(std::path::Path::new("IMG_0001.jpg"), &Thresholds::default());
+//! for finding in &inspection.findings {
+//!     println!("{}: {}", finding.code.key(), finding.message);
+//! }
+//! ```
+//!
+//! - [`metadata`] reads EXIF and movie metadata as written; [`capture_time`] turns its dates
+//!   into instants; [`datum`] converts map datums; [`image_checks`] decodes pixels under
+//!   limits; [`findings`] holds the codes, the thresholds and the rules; [`report`] the wire
+//!   types.
+//! - Limits: a file over [`Thresholds::max_file_bytes`] is not read; an image over
+//!   [`Thresholds::max_pixels`] (by its header) is not decoded; the decoder may allocate at
+//!   most [`Thresholds::max_decode_bytes`]. Each ends in `unreadable`, never in a crash.
+//! - Which files get `exif_missing`: only camera formats (JPEG, HEIC/HEIF, AVIF) whose name
+//!   does not mark a screenshot. PNG, WebP and TIFF are what screenshots, scans and exports
+//!   are, where no EXIF is normal; knowing the material slot, the case-level check can be
+//!   stricter. `gps_missing` likewise applies to camera formats only.
+//! - Not decoded: HEIC/HEIF and AVIF pixels (they need native codecs); for those files
+//!   `too_dark` and `blurry` are listed in `skipped_checks`. Videos get metadata only.
+
+pub mod capture_time;
+pub mod containers;
+pub mod datum;
+pub mod findings;
+pub mod image_checks;
+pub mod media;
+pub mod metadata;
+pub mod report;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+pub use findings::{Finding, FindingCode, Severity, Thresholds};
+pub use report::{FileInspection, InspectReport};
+
+use crate::error::Error;
+use findings::FileFacts;
+use image_checks::DecodeFailure;
+use media::MediaKind;
+use metadata::MetadataReading;
+use report::SkippedCheck;
+
+/// Inspects one file on disk. Never fails: a file that cannot be read comes back with
+/// `error` set and the finding `unreadable`.
+pub fn inspect_file(path: &Path, thresholds: &Thresholds) -> FileInspection {
+    inspect_file_at(path, thresholds, Utc::now())
+}
+
+/// [`inspect_file`] with the current time given (for `future_timestamp`), for tests.
+pub fn inspect_file_at(path: &Path, thresholds: &Thresholds, now: DateTime<Utc>) -> FileInspection {
+    let label = path.display().to_string();
+    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    match read_bounded(path, thresholds.max_file_bytes) {
+        Ok(bytes) => inspect_bytes_at(&label, &file_name, &bytes, thresholds, now),
+        Err(ReadFailure::TooLarge(size)) => {
+            let mut inspection = FileInspection::empty(label);
+            inspection.bytes = Some(size);
+            inspection.mark_unreadable(too_large_file(size, thresholds));
+            inspection
+        }
+        Err(ReadFailure::Io(error)) => {
+            let mut inspection = FileInspection::empty(label);
+            let reason = error.message().to_string();
+            inspection.mark_unreadable(Unreadable {
+                zh: "文件无法读取(不存在、是文件夹或没有权限)。".into(),
+                en: format!("cannot be read: {reason}"),
+            });
+            inspection
+        }
+    }
+}
+
+/// Inspects a file already in memory (e.g. while it is imported). `label` is reported as its
+/// path; `file_name` is used for the name-based signs (chat apps, screenshots).
+pub fn inspect_bytes(label: &str, file_name: &str, bytes: &[u8], thresholds: &Thresholds) -> FileInspection {
+    inspect_bytes_at(label, file_name, bytes, thresholds, Utc::now())
+}
+
+/// [`inspect_bytes`] with the current time given.
+pub fn inspect_bytes_at(
+    label: &str,
+    file_name: &str,
+    bytes: &[u8],
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> FileInspection {
+    let mut inspection = FileInspection::empty(label.to_string());
+    inspection.bytes = Some(bytes.len() as u64);
+    if bytes.len() as u64 > thresholds.max_file_bytes {
+        inspection.mark_unreadable(too_large_file(bytes.len() as u64, thresholds));
+        return inspection;
+    }
+    inspection.sha256 = Some(crate::vault::hex(&Sha256::digest(bytes)));
+    if bytes.is_empty() {
+        inspection.mark_unreadable(Unreadable {
+            zh: "文件是空的(0 字节)。".into(),
+            en: "the file is empty (0 bytes).".into(),
+        });
+        return inspection;
+    }
+    let metadata = metadata::read_metadata(bytes);
+    let kind = metadata.kind;
+    if kind == MediaKind::Other {
+        inspection.mark_unreadable(Unreadable {
+            zh: "不是可识别的图片或视频(支持 JPEG、PNG、WebP、TIFF、HEIC/HEIF、AVIF、MOV、MP4)。".into(),
+            en: "not an image or video this program reads (JPEG, PNG, WebP, TIFF, HEIC/HEIF, AVIF, MOV, MP4).".into(),
+        });
+        return inspection;
+    }
+    inspection.media_type = Some(media::media_type_of(bytes).to_string());
+    inspection.width = metadata.width;
+    inspection.height = metadata.height;
+    if let Some(found) = metadata.reading.found() {
+        inspection.orientation = found.orientation.filter(|value| (1..=8).contains(value));
+        inspection.exif = Some(report::exif_summary(found, thresholds));
+    }
+
+    let mut pixels = None;
+    let unreadable = match (metadata.width, metadata.height) {
+        (Some(width), Some(height)) if u64::from(width) * u64::from(height) > thresholds.max_pixels => {
+            Some(too_many_pixels(width, height, thresholds))
+        }
+        (None, _) | (_, None) if kind.is_image() && !kind.pixels_decodable() => Some(Unreadable {
+            zh: "图片结构损坏或被截断,无法读出图片尺寸。".into(),
+            en: "the image is damaged or truncated: its size cannot be read.".into(),
+        }),
+        _ if kind.is_video() => match &metadata.reading {
+            MetadataReading::Damaged(reason) => Some(Unreadable {
+                zh: "视频结构损坏或被截断。".into(),
+                en: format!("the video is damaged or truncated ({reason})."),
+            }),
+            _ if metadata.width.is_none() => Some(Unreadable {
+                zh: "视频中没有可读的画面轨道。".into(),
+                en: "the video has no readable picture track.".into(),
+            }),
+            _ => None,
+        },
+        _ if kind == MediaKind::Jpeg && !containers::jpeg_has_end_marker(bytes) => Some(Unreadable {
+            zh: "JPEG 文件不完整(缺少结束标记),可能在复制或上传时被截断。".into(),
+            en: "the JPEG is incomplete (no end-of-image marker): it was probably cut short while copied or uploaded."
+                .into(),
+        }),
+        _ if kind.pixels_decodable() => match image_checks::analyse_pixels(bytes, kind, thresholds.max_decode_bytes) {
+            Ok(stats) => {
+                if !findings::sharpness_judged(&stats, thresholds) {
+                    let reason = if stats.mean_luminance < thresholds.min_mean_luminance {
+                        "the image is too dark to judge its sharpness".to_string()
+                    } else {
+                        format!(
+                            "the image is too small to judge its sharpness (under {} px)",
+                            image_checks::MIN_SIDE_FOR_SHARPNESS
+                        )
+                    };
+                    inspection.skipped_checks.push(SkippedCheck { code: FindingCode::Blurry, reason });
+                }
+                pixels = Some(stats);
+                None
+            }
+            Err(DecodeFailure::TooLarge(reason)) => Some(Unreadable {
+                zh: format!("解码这张图片需要的内存超过上限 {} MiB。", thresholds.max_decode_bytes / (1024 * 1024)),
+                en: format!(
+                    "decoding the image needs more memory than the limit of {} MiB ({reason}).",
+                    thresholds.max_decode_bytes / (1024 * 1024)
+                ),
+            }),
+            Err(DecodeFailure::Broken(reason)) => Some(Unreadable {
+                zh: "图片数据损坏或被截断,无法解码。".into(),
+                en: format!("the image data is damaged or truncated and cannot be decoded ({reason})."),
+            }),
+            Err(DecodeFailure::Unsupported(reason)) => {
+                inspection.skip_pixel_checks(&format!("this variant of the format cannot be decoded ({reason})"));
+                None
+            }
+        },
+        _ => {
+            if kind.is_image() {
+                inspection.skip_pixel_checks("HEIC/HEIF and AVIF pixels are not decoded by this version");
+            }
+            None
+        }
+    };
+
+    let standard_jpeg_quality = (kind == MediaKind::Jpeg)
+        .then(|| findings::standard_jpeg_quality(&containers::jpeg_quantisation_tables(bytes)))
+        .flatten();
+    let facts = FileFacts { file_name, metadata: &metadata, pixels: pixels.as_ref(), standard_jpeg_quality, now };
+    inspection.pixels = pixels.as_ref().map(report::PixelSummary::from);
+    inspection.findings = findings::file_findings(&facts, thresholds);
+    if let Some(unreadable) = unreadable {
+        inspection.mark_unreadable(unreadable);
+    }
+    inspection
+}
+
+/// Why a file is unreadable, in both languages; the English part is also `error`.
+struct Unreadable {
+    zh: String,
+    en: String,
+}
+
+/// A library's error text on one line (some end in a newline or span several).
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn too_large_file(size: u64, thresholds: &Thresholds) -> Unreadable {
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    Unreadable {
+        zh: format!("文件大小 {:.1} MiB,超过上限 {:.0} MiB,未读取。", mib(size), mib(thresholds.max_file_bytes)),
+        en: format!(
+            "the file is {:.1} MiB, over the limit of {:.0} MiB; it was not read.",
+            mib(size),
+            mib(thresholds.max_file_bytes)
+        ),
+    }
+}
+
+fn too_many_pixels(width: u32, height: u32, thresholds: &Thresholds) -> Unreadable {
+    let millions = |pixels: u64| pixels as f64 / 1e6;
+    let pixels = u64::from(width) * u64::from(height);
+    Unreadable {
+        zh: format!(
+            "图片为 {width}×{height},共 {:.1} 百万像素,超过上限 {:.0} 百万像素,未解码。",
+            millions(pixels),
+            millions(thresholds.max_pixels)
+        ),
+        en: format!(
+            "the image is {width}x{height} = {:.1} million pixels, over the limit of {:.0} million; it was not decoded.",
+            millions(pixels),
+            millions(thresholds.max_pixels)
+        ),
+    }
+}
+
+impl FileInspection {
+    fn empty(path: String) -> FileInspection {
+        FileInspection {
+            path,
+            sha256: None,
+            bytes: None,
+            media_type: None,
+            width: None,
+            height: None,
+            orientation: None,
+            exif: None,
+            pixels: None,
+            skipped_checks: Vec::new(),
+            findings: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn mark_unreadable(&mut self, reason: Unreadable) {
+        let en = one_line(&reason.en);
+        self.findings.insert(0, Finding::new(FindingCode::Unreadable, reason.zh, format!("Unreadable: {en}")));
+        self.error = Some(capitalised(&en));
+    }
+
+    fn skip_pixel_checks(&mut self, reason: &str) {
+        for code in [FindingCode::TooDark, FindingCode::Blurry] {
+            self.skipped_checks.push(SkippedCheck { code, reason: reason.to_string() });
+        }
+    }
+
+    /// True when any finding has severity `error`.
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|finding| finding.severity == Severity::Error)
+    }
+}
+
+fn capitalised(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+enum ReadFailure {
+    TooLarge(u64),
+    Io(Error),
+}
+
+/// Reads a whole file, refusing (before reading) one larger than `max_bytes`, and stopping if
+/// it grows past the limit while being read.
+fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadFailure> {
+    let file = File::open(path).map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
+    let metadata = file.metadata().map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
+    if !metadata.is_file() {
+        return Err(ReadFailure::Io(Error::for_file(
+            crate::ErrorKind::NotAFile,
+            path,
+            "is a folder or device, not a file",
+        )));
+    }
+    if metadata.len() > max_bytes {
+        return Err(ReadFailure::TooLarge(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(max_bytes + 1).read_to_end(&mut bytes).map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadFailure::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
