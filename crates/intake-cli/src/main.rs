@@ -8,6 +8,7 @@
 mod attributes;
 mod checklist_commands;
 mod commands;
+mod inspect_command;
 mod output;
 
 use std::path::PathBuf;
@@ -52,6 +53,10 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+
+    /// Facts and file-level findings of photos and videos (no case or data folder needed).
+    #[command(after_help = inspect_command::AFTER_HELP)]
+    Inspect(inspect_command::InspectArgs),
 
     /// The checklist for a case described by flags (no data folder needed).
     Checklist(checklist_commands::ChecklistArgs),
@@ -100,6 +105,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Case(CaseCommand::List) => commands::case_list(home, json),
         Command::Case(CaseCommand::Show { id }) => commands::case_show(home, &id, json),
         Command::Add { case_id, material, files } => commands::add(home, &case_id, &material, &files, json),
+        Command::Inspect(args) => inspect_command::inspect(args),
         Command::Checklist(args) => checklist_commands::checklist(args),
         Command::Check(args) => checklist_commands::check(home, args),
         Command::Attest(args) => checklist_commands::attest(home, args),

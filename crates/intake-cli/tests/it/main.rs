@@ -5,3 +5,4 @@ mod cases;
 mod checklist;
 mod crash;
 mod harness;
+mod inspect;
