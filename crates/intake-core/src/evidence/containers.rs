@@ -243,7 +243,9 @@ pub fn jpeg_has_end_marker(file: &[u8]) -> bool {
     file[first_scan..].windows(2).any(|pair| pair == [0xFF, 0xD9])
 }
 
-/// The offset of the first SOS marker, found by walking the segments from SOI.
+/// The offset of the first SOS marker, found by walking the segments from SOI. Stray bytes
+/// between segments are skipped up to the next FF, as decoders and ExifTool do (the corpus'
+/// Samsung SM-G900P has 7 of them after its APP1).
 fn jpeg_first_scan_offset(file: &[u8]) -> Option<usize> {
     if !file.starts_with(&[0xFF, 0xD8]) {
         return None;
@@ -251,7 +253,8 @@ fn jpeg_first_scan_offset(file: &[u8]) -> Option<usize> {
     let mut at = 2usize;
     while at + 4 <= file.len() {
         if file[at] != 0xFF {
-            return None;
+            at += file[at..].iter().position(|&byte| byte == 0xFF)?;
+            continue;
         }
         let marker = file[at + 1];
         if marker == 0xFF {
@@ -405,6 +408,8 @@ mod tests {
         assert!(jpeg_has_end_marker(&complete));
         let cut = [&head[..], &[0x12, 0xFF, 0x00, 0x34]].concat();
         assert!(!jpeg_has_end_marker(&cut), "the FF D9 inside APP1 does not count");
+        let stray = [&head[..10], &[1, 2, 3, 4, 5, 6, 7], &head[10..], &[0x12, 0xFF, 0xD9]].concat();
+        assert!(jpeg_has_end_marker(&stray), "stray bytes between segments are skipped");
         assert!(!jpeg_has_end_marker(b"not a jpeg"));
     }
 }
