@@ -7,7 +7,7 @@ use intake_core::evidence::report::FileInspection;
 use intake_core::evidence::{self, InspectReport, Severity, Thresholds};
 use intake_core::{Error, ErrorKind};
 
-use crate::output::{EXIT_BLOCKING, EXIT_OK, Outcome, Report};
+use crate::output::{EXIT_BAD_INPUT, EXIT_BLOCKING, EXIT_OK, Outcome, Report};
 
 /// Printed after `intake inspect --help`.
 pub const AFTER_HELP: &str = "\
@@ -47,7 +47,16 @@ pub fn inspect(args: InspectArgs) -> Outcome {
             problems.push(format!("{}: {error}", file.path));
         }
     }
-    let exit = if files.iter().any(FileInspection::has_errors) { EXIT_BLOCKING } else { EXIT_OK };
+    // interfaces.md: 2 for input that could not be read at all (missing, a folder, no
+    // permission: no bytes, so no hash); 1 when files were read and a check found an error
+    // (a damaged file is read and judged `unreadable`).
+    let exit = if files.iter().any(|file| file.sha256.is_none()) {
+        EXIT_BAD_INPUT
+    } else if files.iter().any(FileInspection::has_errors) {
+        EXIT_BLOCKING
+    } else {
+        EXIT_OK
+    };
     let report = InspectReport { files };
     Ok(Report { json: serde_json::to_value(&report).expect("inspections serialise"), text, problems, exit })
 }

@@ -57,7 +57,7 @@ fn warnings_alone_exit_0_and_are_printed_in_both_languages() {
 }
 
 #[test]
-fn an_unreadable_file_exits_1_and_the_others_are_still_inspected() {
+fn a_missing_file_exits_2_and_a_damaged_one_is_unreadable_while_the_others_are_still_inspected() {
     let sandbox = Sandbox::new();
     let good = sandbox.file("scan.png", &png(&card()));
     let broken = sandbox.file("broken.jpg", b"this is not a photo");
@@ -69,7 +69,7 @@ fn an_unreadable_file_exits_1_and_the_others_are_still_inspected() {
         missing.as_os_str(),
         good.as_os_str(),
     ]);
-    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert_eq!(run.status, 2, "a file that cannot be read at all exits 2: {}", run.stderr);
     let json = run.json();
     let files = json["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
@@ -113,4 +113,13 @@ fn thresholds_come_from_a_file_and_a_bad_file_is_bad_input() {
     ]);
     assert_eq!(run.status, 2, "{}", run.stderr);
     assert!(run.stderr.contains("typo.json"), "{}", run.stderr);
+}
+
+#[test]
+fn a_damaged_file_that_was_read_exits_1() {
+    let sandbox = Sandbox::new();
+    let broken = sandbox.file("broken.jpg", b"this is not a photo");
+    let run = sandbox.run([std::ffi::OsStr::new("inspect"), std::ffi::OsStr::new("--json"), broken.as_os_str()]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert_eq!(run.json()["files"][0]["findings"][0]["code"], "unreadable");
 }
