@@ -254,7 +254,10 @@ impl DataFolder {
             bytes: stored.bytes,
             media_type: &media_type,
         };
-        match self.database.insert_evidence(&new_evidence, Utc::now())? {
+        // The vault object is whole and synced: its facts are read from it, and recorded in
+        // the same transaction as the evidence row (or, if they cannot be read, read at `check`).
+        let facts = self.facts_for_import(&stored.sha256, stored.bytes, &original_name);
+        match self.database.insert_evidence_with_facts(&new_evidence, facts.as_ref(), Utc::now())? {
             Some(record) => Ok((FileStatus::Added, record)),
             None => {
                 let existing = self

@@ -84,6 +84,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (case_id, field_key)
     ) STRICT;
     "#,
+    // 3: what the evidence checks read from each file's bytes (its `intake inspect` facts and
+    // file-level findings, as JSON, and a 64-bit perceptual hash of images), keyed by SHA-256:
+    // the facts depend only on the bytes, so a file in several slots or cases is read once.
+    // `inspected_with` is the version of the checks; older rows are read again at `check`.
+    r#"
+    CREATE TABLE evidence_facts (
+        sha256          TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        inspection      TEXT NOT NULL,   -- JSON: evidence::FileInspection
+        perceptual_hash INTEGER,         -- 64 bits (as a signed integer); NULL for non-images
+        inspected_with  INTEGER NOT NULL,
+        inspected_at    TEXT NOT NULL    -- RFC 3339 UTC
+    ) STRICT;
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -609,4 +622,134 @@ fn evidence_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EvidenceRecord
         media_type: row.get("media_type")?,
         imported_at: parse_timestamp(row, "imported_at")?,
     })
+}
+
+/// What the evidence checks read from a file's bytes (migration 3).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // the columns of `evidence_facts`
+pub struct EvidenceFacts {
+    pub sha256: String,
+    /// JSON of the file's inspection (`evidence::FileInspection`).
+    pub inspection_json: String,
+    /// 64-bit perceptual hash; `None` for files that are not decodable images.
+    pub perceptual_hash: Option<u64>,
+    /// The version of the checks that wrote it.
+    pub inspected_with: i64,
+}
+
+/// Evidence files with their perceptual hashes, for `near_duplicate` (migration 3).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // field names say it
+pub struct HashedEvidence {
+    pub evidence: EvidenceRecord,
+    pub perceptual_hash: u64,
+}
+
+/// The facts of each file's bytes (migration 3).
+impl Database {
+    /// Records an evidence file and, in the same transaction, the facts of its bytes (which
+    /// replace older facts of the same bytes). Returns `None`, and records no evidence row,
+    /// when the same bytes are already recorded for the same material of the same case; the
+    /// facts are recorded all the same.
+    pub fn insert_evidence_with_facts(
+        &mut self,
+        evidence: &NewEvidence<'_>,
+        facts: Option<&EvidenceFacts>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EvidenceRecord>> {
+        let inserted_id = self.with_tx(|tx| {
+            if let Some(facts) = facts {
+                write_facts(tx, facts, now)?;
+            }
+            let changed = tx.execute(
+                "INSERT INTO evidence (case_id, material_key, sha256, original_name, bytes,
+                    media_type, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (case_id, material_key, sha256) DO NOTHING",
+                params![
+                    evidence.case_id,
+                    evidence.material_key,
+                    evidence.sha256,
+                    evidence.original_name,
+                    evidence.bytes as i64,
+                    evidence.media_type,
+                    timestamp(now),
+                ],
+            )?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            let id = tx.last_insert_rowid();
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![evidence.case_id, timestamp(now)])?;
+            Ok(Some(id))
+        })?;
+        inserted_id.map(|id| self.evidence(id)).transpose()
+    }
+
+    /// Records (or replaces) the facts of some bytes, e.g. read lazily at `check`. One
+    /// statement, so atomic without an explicit transaction; it takes `&self` so that a check
+    /// can keep what it read.
+    pub fn record_facts(&self, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<()> {
+        write_facts(&self.connection, facts, now)
+    }
+
+    /// The recorded facts of these bytes, if any.
+    pub fn evidence_facts(&self, sha256: &str) -> Result<Option<EvidenceFacts>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT sha256, inspection, perceptual_hash, inspected_with FROM evidence_facts WHERE sha256 = ?1",
+                [sha256],
+                |row| {
+                    Ok(EvidenceFacts {
+                        sha256: row.get(0)?,
+                        inspection_json: row.get(1)?,
+                        perceptual_hash: row.get::<_, Option<i64>>(2)?.map(|hash| hash as u64),
+                        inspected_with: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Every evidence file, of any case, with these bytes.
+    pub fn evidence_with_sha256(&self, sha256: &str) -> Result<Vec<EvidenceRecord>> {
+        let mut statement = self.connection.prepare("SELECT * FROM evidence WHERE sha256 = ?1 ORDER BY id")?;
+        let rows = statement.query_map([sha256], evidence_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every evidence file, of any case, whose bytes have a perceptual hash.
+    pub fn hashed_evidence(&self) -> Result<Vec<HashedEvidence>> {
+        let mut statement = self.connection.prepare(
+            "SELECT e.*, f.perceptual_hash AS perceptual_hash FROM evidence e
+             JOIN evidence_facts f ON f.sha256 = e.sha256
+             WHERE f.perceptual_hash IS NOT NULL ORDER BY e.id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(HashedEvidence {
+                evidence: evidence_from_row(row)?,
+                perceptual_hash: row.get::<_, i64>("perceptual_hash")? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+fn write_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<()> {
+    connection.execute(
+        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (sha256) DO UPDATE SET
+            inspection = excluded.inspection, perceptual_hash = excluded.perceptual_hash,
+            inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at",
+        params![
+            facts.sha256,
+            facts.inspection_json,
+            facts.perceptual_hash.map(|hash| hash as i64),
+            facts.inspected_with,
+            timestamp(now),
+        ],
+    )?;
+    Ok(())
 }

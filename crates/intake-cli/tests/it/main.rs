@@ -2,6 +2,7 @@
 
 mod add;
 mod cases;
+mod check_findings;
 mod checklist;
 mod crash;
 mod harness;

@@ -86,10 +86,11 @@ impl DataFolder {
         Ok(self.rules()?.checklist(&case.attributes))
     }
 
-    /// The case measured against its checklist. Findings come from the evidence checks;
-    /// until those are wired in here, the list is empty and every file counts as checked.
+    /// The case measured against its checklist, with every finding of the evidence checks,
+    /// file-level and case-level (`evidence::case_checks`).
     pub fn check_case(&self, case_id: &str) -> Result<CaseCheck> {
-        self.check_case_with_findings(case_id, &[], &HashSet::new())
+        let evidence = self.case_evidence_findings(case_id)?;
+        self.check_case_with_findings(case_id, &evidence.findings, &evidence.unchecked)
     }
 
     /// The case measured against its checklist, with the evidence checks' findings and the

@@ -77,6 +77,9 @@ struct MaterialRule {
     min_files: u32,
     optional: bool,
     alternative_to: Option<String>,
+    /// Taken at the premises during the visit: subject to the position and visit-date checks
+    /// and expected to carry EXIF.
+    site_photo: bool,
     when: Condition,
     variants: Vec<VariantRule>,
 }
@@ -160,6 +163,8 @@ struct RawMaterial {
     #[serde(default)]
     optional: bool,
     alternative_to: Option<Spanned<String>>,
+    #[serde(default)]
+    site_photo: bool,
     when: Spanned<String>,
     #[serde(default)]
     variant: Vec<RawVariant>,
@@ -439,6 +444,7 @@ impl Rules {
                 min_files,
                 optional: material.optional,
                 alternative_to: material.alternative_to.map(Spanned::into_inner),
+                site_photo: material.site_photo,
                 when: when.unwrap_or(Condition { text: "false".into(), expr: Expr::Constant(false) }),
                 variants,
             });
@@ -564,6 +570,13 @@ impl Rules {
     /// Whether `key` is a material of this file.
     pub fn has_material(&self, key: &str) -> bool {
         self.materials.iter().any(|material| material.key == key)
+    }
+
+    /// Whether files of this material are taken at the premises during the visit
+    /// (`site_photo = true`): the evidence checks compare their position with the premises and
+    /// their capture date with the visit date, and expect EXIF. Scans and screenshots are not.
+    pub fn is_site_photo(&self, key: &str) -> bool {
+        self.materials.iter().any(|material| material.key == key && material.site_photo)
     }
 
     /// Material keys that look like `key` (for "did you mean …?"), closest first.

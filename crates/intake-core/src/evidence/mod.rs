@@ -24,6 +24,7 @@
 //!   `too_dark` and `blurry` are listed in `skipped_checks`. Videos get metadata only.
 
 pub mod capture_time;
+pub mod case_checks;
 pub mod containers;
 pub mod datum;
 pub mod findings;

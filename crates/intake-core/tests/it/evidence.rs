@@ -14,7 +14,7 @@ fn now() -> DateTime<Utc> {
 }
 
 /// A sharp test card: 8-pixel squares of varying grey, with colour, `width` x `height`.
-fn test_card(width: u32, height: u32) -> RgbImage {
+pub(crate) fn test_card(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         let cell = (x / 8) * 31 + (y / 8) * 17;
         let level = 40 + (cell * 53 % 180) as u8;
@@ -22,17 +22,17 @@ fn test_card(width: u32, height: u32) -> RgbImage {
     })
 }
 
-fn ascii(tag: Tag, text: &str) -> Field {
+pub(crate) fn ascii(tag: Tag, text: &str) -> Field {
     Field { tag, ifd_num: In::PRIMARY, value: Value::Ascii(vec![text.as_bytes().to_vec()]) }
 }
 
-fn rationals(tag: Tag, values: &[(u32, u32)]) -> Field {
+pub(crate) fn rationals(tag: Tag, values: &[(u32, u32)]) -> Field {
     let values = values.iter().map(|&(num, denom)| Rational { num, denom }).collect();
     Field { tag, ifd_num: In::PRIMARY, value: Value::Rational(values) }
 }
 
 /// EXIF of a phone photo taken in Shanghai at 2026-11-20 10:22:33 +08:00 (02:22:33 UTC).
-fn phone_exif() -> Vec<Field> {
+pub(crate) fn phone_exif() -> Vec<Field> {
     vec![
         ascii(Tag::Make, "Apple"),
         ascii(Tag::Model, "iPhone 13"),
@@ -51,18 +51,18 @@ fn phone_exif() -> Vec<Field> {
 }
 
 /// Replaces (or adds) one field.
-fn with(mut fields: Vec<Field>, field: Field) -> Vec<Field> {
+pub(crate) fn with(mut fields: Vec<Field>, field: Field) -> Vec<Field> {
     fields.retain(|existing| existing.tag != field.tag);
     fields.push(field);
     fields
 }
 
-fn without(mut fields: Vec<Field>, tags: &[Tag]) -> Vec<Field> {
+pub(crate) fn without(mut fields: Vec<Field>, tags: &[Tag]) -> Vec<Field> {
     fields.retain(|field| !tags.contains(&field.tag));
     fields
 }
 
-fn jpeg(image: &RgbImage, exif: &[Field]) -> Vec<u8> {
+pub(crate) fn jpeg(image: &RgbImage, exif: &[Field]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92);
     if !exif.is_empty() {
@@ -78,7 +78,7 @@ fn jpeg(image: &RgbImage, exif: &[Field]) -> Vec<u8> {
     out
 }
 
-fn png(image: &RgbImage) -> Vec<u8> {
+pub(crate) fn png(image: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out)
         .write_image(image.as_raw(), image.width(), image.height(), image::ExtendedColorType::Rgb8)

@@ -1,5 +1,6 @@
 //! Integration tests of the core: one test binary, one module per area.
 
+mod case_checks;
 mod checklist_property;
 mod checklist_rule_file;
 mod checklist_rules;

@@ -1,0 +1,373 @@
+//! Case-level evidence checks: what a file means in its case (`intake check`).
+//!
+//! A file's facts (its `intake inspect` reading and a 64-bit perceptual hash) depend only on
+//! its bytes, so they are read once, at import, and stored under the SHA-256
+//! (`evidence_facts`). A file whose facts are missing (imported by an older version, or its
+//! reading failed) or were written by an older version of the checks ([`CHECKS_VERSION`]) is
+//! read again at `check`; one that cannot be read then stays *unchecked*, which keeps its
+//! item from `ok`.
+//!
+//! The case-level rules (`interfaces.md`):
+//! - `outside_site_radius`: a site photo's GPS position farther from the premises, whose
+//!   position is first converted from its datum (GCJ-02, BD-09) to WGS-84, than the case's radius.
+//! - `outside_visit_window`: a site photo's capture date, in the file's own UTC offset (else
+//!   UTC+8), is not the visit date.
+//! - `duplicate_in_case` / `duplicate_other_case`: the same bytes in another slot of this case,
+//!   or in another case. Every copy is flagged: which one is the rightful one is for the
+//!   manager to say.
+//! - `near_duplicate`: an image whose perceptual hash is within
+//!   [`NEAR_DUPLICATE_MAX_DISTANCE`] bits of an image with other bytes in another slot or case.
+//!
+//! Which materials are site photos is data: `site_photo = true` in the rule file. The
+//! file-level findings apply to files whose content is an image or a video; PDFs and other
+//! documents get none. `exif_missing` and `gps_missing` only concern site photos: a scanned
+//! form or a screenshot has no reason to carry EXIF, while a site photo must, whatever its format.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use image_hasher::{HashAlg, HasherConfig};
+
+use super::datum::{self, LatLon};
+use super::media::MediaKind;
+use super::report::{ExifSummary, FileInspection};
+use super::{Finding, FindingCode, Thresholds, capture_time, image_checks};
+use crate::case::{Case, Datum};
+use crate::checklist::{CaseFinding, Rules};
+use crate::data_folder::DataFolder;
+use crate::database::{EvidenceFacts, EvidenceRecord, HashedEvidence};
+use crate::error::{Error, Result};
+use crate::vault::Vault;
+
+/// The version of the stored facts; raise it when the file-level checks change what they
+/// find, so that stored facts are read again.
+pub const CHECKS_VERSION: i64 = 1;
+
+/// `near_duplicate` at a Hamming distance of at most this many of the hash's 64 bits.
+pub const NEAR_DUPLICATE_MAX_DISTANCE: u32 = 10;
+
+/// The findings of a case's files and the files that could not be checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseEvidenceCheck {
+    /// Every finding, file by file in import order.
+    pub findings: Vec<CaseFinding>,
+    /// Evidence ids whose facts could not be read.
+    pub unchecked: HashSet<i64>,
+}
+
+/// A 64-bit gradient hash (8x8) of an image, computed on the grey image the pixel checks
+/// decode (at most 1024 px on its longer side), never on the full-size picture. `None` for
+/// what is not a decodable image.
+pub fn perceptual_hash(bytes: &[u8], thresholds: &Thresholds) -> Option<u64> {
+    let kind = MediaKind::sniff(bytes);
+    if !kind.pixels_decodable() {
+        return None;
+    }
+    let grey = image_checks::decode_for_analysis(bytes, kind, thresholds.max_decode_bytes).ok()?;
+    let hasher = HasherConfig::new().hash_size(8, 8).hash_alg(HashAlg::Gradient).to_hasher();
+    let hash = hasher.hash_image(&grey);
+    let bits: [u8; 8] = hash.as_bytes().try_into().ok()?;
+    Some(u64::from_be_bytes(bits))
+}
+
+/// Reads the facts of a file's bytes: its inspection (named by `file_name`, which also feeds
+/// the name-based signs) and, for a readable image, its perceptual hash.
+pub fn read_facts(sha256: &str, file_name: &str, bytes: &[u8], thresholds: &Thresholds, now: DateTime<Utc>) -> EvidenceFacts {
+    let inspection = super::inspect_bytes_at(file_name, file_name, bytes, thresholds, now);
+    let perceptual_hash = if inspection.error.is_none() { perceptual_hash(bytes, thresholds) } else { None };
+    EvidenceFacts {
+        sha256: sha256.to_string(),
+        inspection_json: serde_json::to_string(&inspection).expect("an inspection always serialises"),
+        perceptual_hash,
+        inspected_with: CHECKS_VERSION,
+    }
+}
+
+/// Reads the facts of a stored object. A file over the checks' size limit is not read into
+/// memory (its inspection says `unreadable`).
+fn read_stored_facts(
+    vault: &Vault,
+    sha256: &str,
+    size: u64,
+    file_name: &str,
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> Result<EvidenceFacts> {
+    if size > thresholds.max_file_bytes {
+        let mut inspection = super::inspect_file_at(&vault.object_path(sha256), thresholds, now);
+        inspection.path = file_name.to_string();
+        return Ok(EvidenceFacts {
+            sha256: sha256.to_string(),
+            inspection_json: serde_json::to_string(&inspection).expect("an inspection always serialises"),
+            perceptual_hash: None,
+            inspected_with: CHECKS_VERSION,
+        });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    vault
+        .open_object(sha256)?
+        .take(thresholds.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| Error::reading(&vault.object_path(sha256), &err))?;
+    Ok(read_facts(sha256, file_name, &bytes, thresholds, now))
+}
+
+impl DataFolder {
+    /// The facts to record with a file being imported, read from its vault object; `None`
+    /// when current facts of these bytes are already stored, or when the object cannot be
+    /// read (the file is then read again at `check`).
+    pub(crate) fn facts_for_import(&self, sha256: &str, size: u64, file_name: &str) -> Option<EvidenceFacts> {
+        if let Ok(Some(stored)) = self.database().evidence_facts(sha256)
+            && stored.inspected_with >= CHECKS_VERSION
+        {
+            return None;
+        }
+        read_stored_facts(self.vault(), sha256, size, file_name, &Thresholds::default(), Utc::now()).ok()
+    }
+
+    /// Every finding of a case's files: the file-level findings of their stored facts and the
+    /// case-level ones (see the module documentation).
+    pub fn case_evidence_findings(&self, case_id: &str) -> Result<CaseEvidenceCheck> {
+        let case = self.case(case_id)?;
+        let rules = self.rules()?;
+        let evidence = self.database().case_evidence(case_id)?;
+        let thresholds = Thresholds::default();
+
+        let mut facts: HashMap<String, Option<(FileInspection, Option<u64>)>> = HashMap::new();
+        for record in &evidence {
+            if !facts.contains_key(&record.sha256) {
+                let read = self.current_facts(record, &thresholds);
+                facts.insert(record.sha256.clone(), read);
+            }
+        }
+        let any_hash = facts.values().any(|read| read.as_ref().is_some_and(|(_, hash)| hash.is_some()));
+        let hashed = if any_hash { self.database().hashed_evidence()? } else { Vec::new() };
+
+        let context = CaseContext {
+            case: &case,
+            rules: &rules,
+            site: case.site.map(|site| (datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum), site.datum, site.radius_m)),
+            default_offset: thresholds.default_offset(),
+            hashed: &hashed,
+        };
+        let mut check = CaseEvidenceCheck::default();
+        for record in &evidence {
+            let Some((inspection, hash)) = facts.get(&record.sha256).and_then(Option::as_ref) else {
+                check.unchecked.insert(record.id);
+                continue;
+            };
+            let same_bytes = self.database().evidence_with_sha256(&record.sha256)?;
+            let findings = context.findings(record, inspection, *hash, &same_bytes);
+            check.findings.extend(findings.into_iter().map(|finding| CaseFinding {
+                material: record.material_key.clone(),
+                file: record.original_name.clone(),
+                sha256: record.sha256.clone(),
+                code: finding.code.key().to_string(),
+                severity: match finding.severity {
+                    super::Severity::Error => crate::checklist::Severity::Error,
+                    super::Severity::Warning => crate::checklist::Severity::Warning,
+                },
+                message: finding.message,
+            }));
+        }
+        Ok(check)
+    }
+
+    /// The stored facts of a file, read (and stored) again when missing or stale; `None` when
+    /// they cannot be had.
+    fn current_facts(&self, record: &EvidenceRecord, thresholds: &Thresholds) -> Option<(FileInspection, Option<u64>)> {
+        let stored = self.database().evidence_facts(&record.sha256).ok().flatten();
+        let facts = match stored {
+            Some(stored) if stored.inspected_with >= CHECKS_VERSION => stored,
+            _ => {
+                let now = Utc::now();
+                let read =
+                    read_stored_facts(self.vault(), &record.sha256, record.bytes, &record.original_name, thresholds, now)
+                        .ok()?;
+                // Keeping what was read saves the next check the work; failing to is harmless.
+                let _ = self.database().record_facts(&read, now);
+                read
+            }
+        };
+        let inspection: FileInspection = serde_json::from_str(&facts.inspection_json).ok()?;
+        Some((inspection, facts.perceptual_hash))
+    }
+}
+
+struct CaseContext<'a> {
+    case: &'a Case,
+    rules: &'a Rules,
+    /// The premises in WGS-84, the datum it was given in, and the radius.
+    site: Option<(LatLon, Datum, f64)>,
+    default_offset: FixedOffset,
+    hashed: &'a [HashedEvidence],
+}
+
+impl CaseContext<'_> {
+    fn findings(
+        &self,
+        record: &EvidenceRecord,
+        inspection: &FileInspection,
+        hash: Option<u64>,
+        same_bytes: &[EvidenceRecord],
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let site_photo = self.rules.is_site_photo(&record.material_key);
+        let is_image = record.media_type.starts_with("image/");
+        let is_media = is_image || record.media_type.starts_with("video/");
+        if is_media {
+            for finding in &inspection.findings {
+                let needs_site_photo = matches!(finding.code, FindingCode::ExifMissing | FindingCode::GpsMissing);
+                if site_photo || !needs_site_photo {
+                    findings.push(finding.clone());
+                }
+            }
+        }
+        if site_photo && is_image && inspection.error.is_none() && inspection.exif.is_none() {
+            let already = inspection
+                .findings
+                .iter()
+                .any(|finding| matches!(finding.code, FindingCode::ExifMissing | FindingCode::ExifDamaged));
+            if !already {
+                findings.push(Finding::new(
+                    FindingCode::ExifMissing,
+                    "现场照片没有任何 EXIF 信息(截图、导出或经聊天软件转发的图片不能作为现场照片)。".into(),
+                    "The site photo has no EXIF metadata at all (a screenshot, an export or a forwarded image is not a site photo)."
+                        .into(),
+                ));
+            }
+        }
+        if site_photo && let Some(exif) = &inspection.exif {
+            findings.extend(self.outside_site_radius(exif));
+            findings.extend(self.outside_visit_window(exif));
+        }
+        findings.extend(self.duplicates(record, same_bytes));
+        if let Some(hash) = hash {
+            findings.extend(self.near_duplicate(record, hash));
+        }
+        findings
+    }
+
+    fn outside_site_radius(&self, exif: &ExifSummary) -> Option<Finding> {
+        let (site, site_datum, radius_m) = self.site?;
+        let gps = exif.gps.as_ref()?;
+        if gps.lat == 0.0 && gps.lon == 0.0 {
+            return None; // not a fix: `gps_missing` says so
+        }
+        let distance_m = datum::distance_m(site, LatLon::new(gps.lat, gps.lon));
+        if distance_m <= radius_m {
+            return None;
+        }
+        let (distance, radius) = (length(distance_m), length(radius_m));
+        let datum_name = site_datum.key().to_uppercase();
+        Some(Finding::new(
+            FindingCode::OutsideSiteRadius,
+            format!("距经营场所 {distance},超出 {radius}(经营场所坐标按 {datum_name} 换算为 WGS-84 后比较)。"),
+            format!("{distance} from the premises, beyond {radius} (the premises' {datum_name} position converted to WGS-84)."),
+        ))
+    }
+
+    fn outside_visit_window(&self, exif: &ExifSummary) -> Option<Finding> {
+        let visit = self.case.visit_date?;
+        let (date, offset) = capture_date(exif, self.default_offset)?;
+        if date == visit {
+            return None;
+        }
+        let offset = capture_time::format_offset(offset);
+        Some(Finding::new(
+            FindingCode::OutsideVisitWindow,
+            format!("拍摄日期 {date}(UTC{offset})不是走访日期 {visit}。"),
+            format!("Captured on {date} (UTC{offset}), not on the visit date {visit}."),
+        ))
+    }
+
+    fn duplicates(&self, record: &EvidenceRecord, same_bytes: &[EvidenceRecord]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let in_case: Vec<&str> = same_bytes
+            .iter()
+            .filter(|other| other.case_id == record.case_id && other.material_key != record.material_key)
+            .map(|other| other.material_key.as_str())
+            .collect();
+        if !in_case.is_empty() {
+            let slots = in_case.join(", ");
+            findings.push(Finding::new(
+                FindingCode::DuplicateInCase,
+                format!("同一文件(SHA-256 相同)也在本案件的 {slots} 中。"),
+                format!("The same file (same SHA-256) is also under {slots} in this case."),
+            ));
+        }
+        let mut other_cases: Vec<String> = same_bytes
+            .iter()
+            .filter(|other| other.case_id != record.case_id)
+            .map(|other| format!("{} {}", other.case_id, other.material_key))
+            .collect();
+        other_cases.dedup();
+        if !other_cases.is_empty() {
+            let cases = other_cases.join(", ");
+            findings.push(Finding::new(
+                FindingCode::DuplicateOtherCase,
+                format!("同一文件(SHA-256 相同)已在其他案件中:{cases}。"),
+                format!("The same file (same SHA-256) is already in another case: {cases}."),
+            ));
+        }
+        findings
+    }
+
+    fn near_duplicate(&self, record: &EvidenceRecord, hash: u64) -> Option<Finding> {
+        let mut close: Vec<(u32, &EvidenceRecord)> = self
+            .hashed
+            .iter()
+            .filter(|other| other.evidence.sha256 != record.sha256)
+            .filter(|other| {
+                other.evidence.case_id != record.case_id || other.evidence.material_key != record.material_key
+            })
+            .map(|other| ((other.perceptual_hash ^ hash).count_ones(), &other.evidence))
+            .filter(|(distance, _)| *distance <= NEAR_DUPLICATE_MAX_DISTANCE)
+            .collect();
+        if close.is_empty() {
+            return None;
+        }
+        close.sort_by_key(|(distance, other)| (*distance, other.id));
+        let describe = |(distance, other): &(u32, &EvidenceRecord), this_case: &str, other_case: &str| {
+            if other.case_id == record.case_id {
+                format!("{this_case} {} ({distance}/64)", other.material_key)
+            } else {
+                format!("{other_case} {} {} ({distance}/64)", other.case_id, other.material_key)
+            }
+        };
+        let listed_zh: Vec<String> = close.iter().take(3).map(|found| describe(found, "本案件", "案件")).collect();
+        let listed_en: Vec<String> = close.iter().take(3).map(|found| describe(found, "this case,", "case")).collect();
+        let more = close.len().saturating_sub(3);
+        let (more_zh, more_en) = if more > 0 { (format!(" 等 {more} 个"), format!(" and {more} more")) } else { Default::default() };
+        Some(Finding::new(
+            FindingCode::NearDuplicate,
+            format!(
+                "与其他位置的图片几乎相同(感知哈希距离不超过 {NEAR_DUPLICATE_MAX_DISTANCE}/64):{}{more_zh}。",
+                listed_zh.join("、")
+            ),
+            format!(
+                "Nearly identical to an image elsewhere (perceptual hash within {NEAR_DUPLICATE_MAX_DISTANCE} of 64 bits): {}{more_en}.",
+                listed_en.join("; ")
+            ),
+        ))
+    }
+}
+
+/// The capture date in the file's own UTC offset (else `default_offset`), with that offset:
+/// from the capture time, else from the GPS clock.
+fn capture_date(exif: &ExifSummary, default_offset: FixedOffset) -> Option<(NaiveDate, FixedOffset)> {
+    if let (Some(utc), Some(offset)) = (&exif.capture_utc, &exif.capture_offset)
+        && let (Ok(utc), Some(offset)) = (DateTime::parse_from_rfc3339(utc), capture_time::parse_utc_offset(offset))
+    {
+        return Some((utc.with_timezone(&offset).date_naive(), offset));
+    }
+    let gps_utc = exif.gps.as_ref()?.utc.as_deref()?;
+    let utc = DateTime::parse_from_rfc3339(gps_utc).ok()?;
+    Some((utc.with_timezone(&default_offset).date_naive(), default_offset))
+}
+
+/// A length for a message: metres below a kilometre, else kilometres with one decimal.
+fn length(metres: f64) -> String {
+    if metres < 1000.0 { format!("{metres:.0} m") } else { format!("{:.1} km", metres / 1000.0) }
+}
