@@ -65,8 +65,13 @@ pub fn perceptual_hash(bytes: &[u8], thresholds: &Thresholds) -> Option<u64> {
         return None;
     }
     let grey = image_checks::decode_for_analysis(bytes, kind, thresholds.max_decode_bytes).ok()?;
+    hash_grey(&grey)
+}
+
+/// The 64-bit gradient hash of an already decoded, downscaled grey image.
+fn hash_grey(grey: &image::GrayImage) -> Option<u64> {
     let hasher = HasherConfig::new().hash_size(8, 8).hash_alg(HashAlg::Gradient).to_hasher();
-    let hash = hasher.hash_image(&grey);
+    let hash = hasher.hash_image(grey);
     let bits: [u8; 8] = hash.as_bytes().try_into().ok()?;
     Some(u64::from_be_bytes(bits))
 }
@@ -74,8 +79,9 @@ pub fn perceptual_hash(bytes: &[u8], thresholds: &Thresholds) -> Option<u64> {
 /// Reads the facts of a file's bytes: its inspection (named by `file_name`, which also feeds
 /// the name-based signs) and, for a readable image, its perceptual hash.
 pub fn read_facts(sha256: &str, file_name: &str, bytes: &[u8], thresholds: &Thresholds, now: DateTime<Utc>) -> EvidenceFacts {
-    let inspection = super::inspect_bytes_at(file_name, file_name, bytes, thresholds, now);
-    let perceptual_hash = if inspection.error.is_none() { perceptual_hash(bytes, thresholds) } else { None };
+    // The grey image the pixel checks decoded is hashed: one decode per file.
+    let (inspection, grey) = super::inspect_bytes_keeping_grey(file_name, file_name, bytes, thresholds, now);
+    let perceptual_hash = if inspection.error.is_none() { grey.as_ref().and_then(hash_grey) } else { None };
     EvidenceFacts {
         sha256: sha256.to_string(),
         inspection_json: serde_json::to_string(&inspection).expect("an inspection always serialises"),

@@ -94,11 +94,23 @@ pub fn inspect_bytes_at(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> FileInspection {
+    inspect_bytes_keeping_grey(label, file_name, bytes, thresholds, now).0
+}
+
+/// [`inspect_bytes_at`], also giving back the downscaled grey image the pixel checks ran on
+/// (for the perceptual hash at import, so the image is decoded once).
+pub(crate) fn inspect_bytes_keeping_grey(
+    label: &str,
+    file_name: &str,
+    bytes: &[u8],
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> (FileInspection, Option<image::GrayImage>) {
     let mut inspection = FileInspection::empty(label.to_string());
     inspection.bytes = Some(bytes.len() as u64);
     if bytes.len() as u64 > thresholds.max_file_bytes {
         inspection.mark_unreadable(too_large_file(bytes.len() as u64, thresholds));
-        return inspection;
+        return (inspection, None);
     }
     inspection.sha256 = Some(crate::vault::hex(&Sha256::digest(bytes)));
     if bytes.is_empty() {
@@ -106,7 +118,7 @@ pub fn inspect_bytes_at(
             zh: "文件是空的(0 字节)。".into(),
             en: "the file is empty (0 bytes).".into(),
         });
-        return inspection;
+        return (inspection, None);
     }
     let metadata = metadata::read_metadata(bytes);
     let kind = metadata.kind;
@@ -115,7 +127,7 @@ pub fn inspect_bytes_at(
             zh: "不是可识别的图片或视频(支持 JPEG、PNG、WebP、TIFF、HEIC/HEIF、AVIF、MOV、MP4)。".into(),
             en: "not an image or video this program reads (JPEG, PNG, WebP, TIFF, HEIC/HEIF, AVIF, MOV, MP4).".into(),
         });
-        return inspection;
+        return (inspection, None);
     }
     inspection.media_type = Some(media::media_type_of(bytes).to_string());
     inspection.width = metadata.width;
@@ -126,6 +138,7 @@ pub fn inspect_bytes_at(
     }
 
     let mut pixels = None;
+    let mut grey = None;
     let unreadable = match (metadata.width, metadata.height) {
         (Some(width), Some(height)) if u64::from(width) * u64::from(height) > thresholds.max_pixels => {
             Some(too_many_pixels(width, height, thresholds))
@@ -150,7 +163,12 @@ pub fn inspect_bytes_at(
             en: "the JPEG is incomplete (no end-of-image marker): it was probably cut short while copied or uploaded."
                 .into(),
         }),
-        _ if kind.pixels_decodable() => match image_checks::analyse_pixels(bytes, kind, thresholds.max_decode_bytes) {
+        _ if kind.pixels_decodable() => match image_checks::decode_for_analysis(bytes, kind, thresholds.max_decode_bytes)
+            .map(|decoded| {
+                let stats = image_checks::measure(&decoded);
+                grey = Some(decoded);
+                stats
+            }) {
             Ok(stats) => {
                 if !findings::sharpness_judged(&stats, thresholds) {
                     let reason = if stats.mean_luminance < thresholds.min_mean_luminance {
@@ -199,7 +217,7 @@ pub fn inspect_bytes_at(
     if let Some(unreadable) = unreadable {
         inspection.mark_unreadable(unreadable);
     }
-    inspection
+    (inspection, grey)
 }
 
 /// Why a file is unreadable, in both languages; the English part is also `error`.
