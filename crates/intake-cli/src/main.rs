@@ -10,6 +10,7 @@ mod checklist_commands;
 mod commands;
 mod inspect_command;
 mod output;
+mod package_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +67,19 @@ enum Command {
 
     /// Record the stamps, signatures and other marks seen on one file of a case.
     Attest(checklist_commands::AttestArgs),
+
+    /// Write a case's submission package: a signed BagIt zip (refused while incomplete).
+    Export(package_commands::ExportArgs),
+
+    /// Check a package: zip safety, BagIt manifests and every hash, case.json, the signature.
+    Verify(package_commands::VerifyArgs),
+
+    /// Show or change this installation's settings (branch, account manager).
+    Settings(package_commands::SettingsArgs),
+
+    /// This installation's SM2 signing key.
+    #[command(subcommand)]
+    Keys(package_commands::KeysCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +123,10 @@ fn run(cli: Cli) -> Outcome {
         Command::Checklist(args) => checklist_commands::checklist(args),
         Command::Check(args) => checklist_commands::check(home, args),
         Command::Attest(args) => checklist_commands::attest(home, args),
+        Command::Export(args) => package_commands::export(home, args),
+        Command::Verify(args) => package_commands::verify(args),
+        Command::Settings(args) => package_commands::settings(home, args),
+        Command::Keys(command) => package_commands::keys(home, command),
         Command::Case(CaseCommand::Set(args)) => checklist_commands::case_set(home, args),
         Command::Case(CaseCommand::Update(args)) => checklist_commands::case_update(home, args),
     }

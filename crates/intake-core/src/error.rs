@@ -39,6 +39,9 @@ pub enum ErrorKind {
     Io,
     /// Any other database failure.
     Database,
+    /// The case cannot be exported: required materials are missing or error findings stand
+    /// (and the export was not asked to go ahead anyway).
+    CaseIncomplete,
 }
 
 impl ErrorKind {
@@ -59,13 +62,14 @@ impl ErrorKind {
             ErrorKind::VaultCorrupt => "vault_corrupt",
             ErrorKind::Io => "io",
             ErrorKind::Database => "database",
+            ErrorKind::CaseIncomplete => "case_incomplete",
         }
     }
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather
     /// than in a check that ran and found problems.
     pub fn is_bad_input(self) -> bool {
-        !matches!(self, ErrorKind::VaultCorrupt)
+        !matches!(self, ErrorKind::VaultCorrupt | ErrorKind::CaseIncomplete)
     }
 }
 

@@ -5,5 +5,6 @@ mod cases;
 mod check_findings;
 mod checklist;
 mod crash;
+mod export;
 mod harness;
 mod inspect;

@@ -11,4 +11,5 @@ mod datum;
 mod evidence;
 mod exif_corpus;
 mod identity_numbers;
+mod package;
 mod vault;

@@ -1,0 +1,166 @@
+//! `intake export`, `intake verify`, `intake settings`, `intake keys show`: the submission
+//! package, the settings it names, and the key that signs it.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use intake_core::package::ExportOptions;
+use intake_core::package::verify::{self, VerifyOptions};
+use intake_core::settings::SettingsChange;
+use intake_core::{DataFolder, Result};
+use serde_json::json;
+
+use crate::output::{EXIT_BLOCKING, EXIT_OK, Outcome, Report};
+
+/// `intake export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The case id.
+    #[arg(long = "case", value_name = "ID")]
+    pub case_id: String,
+    /// The zip file to write (replaced if it exists).
+    #[arg(long, value_name = "FILE.zip")]
+    pub out: PathBuf,
+    /// Export even while required materials are missing or error findings stand; the package
+    /// is marked incomplete (bag-info.txt, case.json, the report).
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+/// `intake verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The package to check.
+    #[arg(value_name = "FILE.zip")]
+    pub package: PathBuf,
+    /// Also require the package to be signed by this key: the SHA-256 fingerprint that
+    /// `intake keys show` prints on the installation that packed it.
+    #[arg(long, value_name = "SHA256")]
+    pub expect_key: Option<String>,
+}
+
+/// `intake settings`
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// 分公司: the branch that submits packages (Source-Organization in bag-info.txt).
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// 客户经理: the account manager's name (Contact-Name in bag-info.txt).
+    #[arg(long)]
+    pub manager: Option<String>,
+}
+
+/// `intake keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// The installation's SM2 public key and its fingerprint (the key pair is made on first use).
+    Show,
+}
+
+fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
+    let root = match home {
+        Some(root) => root,
+        None => DataFolder::default_path()?,
+    };
+    DataFolder::open(&root)
+}
+
+/// `intake export`
+pub fn export(home: Option<PathBuf>, args: ExportArgs) -> Outcome {
+    let folder = open_folder(home)?;
+    let options = ExportOptions { allow_incomplete: args.allow_incomplete };
+    let summary = folder.export_case(&args.case_id, &args.out, &options)?;
+    let mut text = String::new();
+    let _ = writeln!(text, "已导出资料包 Package written: {}", summary.path);
+    let _ = writeln!(
+        text,
+        "  {} 个文件 files, {} 字节 bytes of payload; 资料包 package {} bytes",
+        summary.payload_files, summary.payload_bytes, summary.bytes
+    );
+    let _ = writeln!(text, "  签名公钥指纹 Signing key SHA-256: {}", summary.public_key_sha256);
+    if !summary.complete {
+        let _ = writeln!(
+            text,
+            "  注意:资料不完整,已按 --allow-incomplete 导出 Incomplete, exported with --allow-incomplete:"
+        );
+        for reason in &summary.incomplete_reasons {
+            let _ = writeln!(text, "    - {reason}");
+        }
+    }
+    Ok(Report::ok(serde_json::to_value(&summary).expect("summaries serialise"), text))
+}
+
+/// `intake verify`: exit 0 when the package passes every check, 1 when any fails, 2 when
+/// the file cannot be read at all.
+pub fn verify(args: VerifyArgs) -> Outcome {
+    let options = VerifyOptions { expected_key_sha256: args.expect_key.clone() };
+    let report = verify::verify_package(&args.package, &options)?;
+    let mut text = String::new();
+    if report.valid {
+        let _ = writeln!(text, "资料包完好 Package verified: {}", args.package.display());
+    } else {
+        let _ = writeln!(
+            text,
+            "资料包有问题 Package FAILED verification: {} ({} problems)",
+            args.package.display(),
+            report.problems.len()
+        );
+    }
+    if let Some(case_id) = &report.case_id {
+        let _ = writeln!(text, "  案件 Case: {case_id}");
+    }
+    let _ = writeln!(text, "  {} 个文件 payload files, {} bytes", report.payload_files, report.payload_bytes);
+    if let Some(fingerprint) = &report.public_key_sha256 {
+        let verdict = if report.signature_valid { "有效 valid" } else { "无效 NOT valid" };
+        let _ = writeln!(text, "  签名 Signature: {verdict}; 公钥指纹 key SHA-256 {fingerprint}");
+    }
+    for problem in &report.problems {
+        let entry = problem.entry.as_deref().map(|entry| format!(" [{entry}]")).unwrap_or_default();
+        let _ = writeln!(text, "  - {}{entry}: {}", problem.code, problem.message);
+    }
+    let exit = if report.valid { EXIT_OK } else { EXIT_BLOCKING };
+    let problems = if report.valid {
+        Vec::new()
+    } else {
+        vec![format!("{}: {} problems found", args.package.display(), report.problems.len())]
+    };
+    Ok(Report { json: serde_json::to_value(&report).expect("reports serialise"), text, problems, exit })
+}
+
+/// `intake settings`
+pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
+    let folder = open_folder(home)?;
+    let settings = if args.branch.is_some() || args.manager.is_some() {
+        folder.change_settings(SettingsChange { branch: args.branch, manager_name: args.manager })?
+    } else {
+        folder.settings()?
+    };
+    let shown = |value: &str| if value.is_empty() { "(未设置 not set)".to_string() } else { value.to_string() };
+    let mut text = String::new();
+    let _ = writeln!(text, "分公司 Branch: {}", shown(&settings.branch));
+    let _ = writeln!(text, "客户经理 Manager: {}", shown(&settings.manager_name));
+    let _ = writeln!(text, "设置文件 File: {}", intake_core::settings::settings_path(folder.root()).display());
+    let mut body = serde_json::to_value(&settings).expect("settings serialise");
+    body["file"] = json!(intake_core::settings::settings_path(folder.root()).display().to_string());
+    Ok(Report::ok(body, text))
+}
+
+/// `intake keys show`
+pub fn keys(home: Option<PathBuf>, command: KeysCommand) -> Outcome {
+    match command {
+        KeysCommand::Show => {
+            let folder = open_folder(home)?;
+            let info = folder.public_key_info()?;
+            let mut text = String::new();
+            if info.created {
+                let _ = writeln!(text, "已生成本机密钥对 A new key pair was made for this installation.");
+            }
+            let _ = writeln!(text, "算法 Algorithm: SM2 with SM3, distinguishing ID {}", info.distinguishing_id);
+            let _ = writeln!(text, "公钥指纹 Fingerprint (SHA-256 of the DER public key): {}", info.fingerprint_sha256);
+            let _ = writeln!(text, "私钥文件 Private key (owner only): {}", info.private_key_file);
+            text.push_str(&info.public_key_pem);
+            Ok(Report::ok(serde_json::to_value(&info).expect("key info serialises"), text))
+        }
+    }
+}

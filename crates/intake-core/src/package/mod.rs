@@ -1,0 +1,732 @@
+//! The submission package: what leaves the laptop.
+//!
+//! A zip that is a BagIt 1.0 bag (RFC 8493) with SHA-256 manifests, following the BagIt
+//! profile `assets/bagit-profile/merchant-intake-v1.json`; the layout is in [`layout`].
+//! It holds every evidence file byte for byte, `data/case.json` (the case, its checklist with
+//! statuses and attestations, every file's facts and findings; schema in [`document`]), a
+//! self-contained HTML report ([`report`]), and an SM2 signature over the tag manifest with
+//! the installation's public key ([`crate::signing`]). [`verify`] checks a package.
+//!
+//! ```no_run
+//! # fn main() -> intake_core::Result<()> {
+//! let folder = intake_core::DataFolder::open(std::path::Path::new("/tmp/intake-demo"))?;
+//! let options = intake_core::package::ExportOptions { allow_incomplete: false };
+//! let summary = folder.export_case("20261120-ABCDEF", std::path::Path::new("case.zip"), &options)?;
+//! println!("{} files, {} bytes", summary.payload_files, summary.bytes);
+//! # Ok(()) }
+//! ```
+//!
+//! Reproducible: the same case, packed twice by the same program and installation, gives the
+//! same bytes. Entries are written in byte order of their names; every entry's time is the
+//! case's last change (UTC+8 wall time); `Bagging-Date` is that change's date, not today;
+//! text is deflated at a fixed level and already-compressed media stored; the signature is
+//! deterministic (RFC 6979). The findings are those of `intake check`: the file-level ones
+//! the evidence checks stored at import, and the case-level ones.
+//!
+//! Streaming: evidence files go from the vault into the zip in 1 MiB pieces, hashed on the
+//! way (a file that no longer matches its SHA-256 stops the export). Memory does not grow
+//! with the case; thumbnails hold one image per thread (a few threads, each image up to the
+//! evidence checks' size limit). The zip is written to a temp file beside the target, fsynced and
+//! renamed into place, so a crash never leaves a half-written package under the target name.
+
+pub mod document;
+pub mod layout;
+pub mod report;
+pub mod verify;
+mod zip_format;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::case::Case;
+use crate::checklist::{CaseCheck, CaseFinding, ItemStatus};
+use crate::data_folder::DataFolder;
+use crate::database::EvidenceRecord;
+use crate::durable::{self, Readers};
+use crate::error::{Error, ErrorKind, Result};
+use crate::evidence::datum::{self, LatLon};
+use crate::evidence::{FileInspection, Thresholds};
+use crate::settings::Settings;
+use crate::signing::{DISTINGUISHING_ID, InstallationKey};
+use crate::vault::Vault;
+use document::{
+    AttestationEntry, CaseDocument, CaseSection, ChecklistSection, ChecklistSummary, FieldEntry, FileEntry, FileFacts,
+    FindingEntry, ItemEntry, PackageSection, SiteSection,
+};
+
+/// The program that packs, as written into `bag-info.txt` and `case.json`.
+pub const SOFTWARE: &str = concat!("Merchant Intake ", env!("CARGO_PKG_VERSION"));
+
+/// The fixed deflate level of text entries (part of what makes packing reproducible).
+const DEFLATE_LEVEL: i64 = 6;
+
+const COPY_BUFFER_BYTES: usize = 1 << 20;
+
+/// The most threads that make thumbnails during an export (each holds one file).
+const MAX_THUMBNAIL_THREADS: usize = 4;
+
+/// How to export.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportOptions {
+    /// Export even while required materials are missing or error findings stand; the package
+    /// says so in `bag-info.txt` (`Intake-Allow-Incomplete: true`), `case.json` and the report.
+    pub allow_incomplete: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportSummary {
+    #[allow(missing_docs)]
+    pub case_id: String,
+    /// The package written.
+    pub path: String,
+    /// Its size.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// Files under `data/`, `case.json` and the report included.
+    #[ts(type = "number")]
+    pub payload_files: u64,
+    /// Their total size (`Payload-Oxum`).
+    #[ts(type = "number")]
+    pub payload_bytes: u64,
+    /// Every required material `ok`, no error finding, no field problem.
+    pub complete: bool,
+    /// Exported although incomplete.
+    pub allow_incomplete: bool,
+    /// What keeps it from being complete.
+    pub incomplete_reasons: Vec<String>,
+    /// `Bagging-Date`: the date of the case's last change.
+    #[ts(type = "string")]
+    pub bagging_date: NaiveDate,
+    /// SHA-256 of the signing public key (DER).
+    pub public_key_sha256: String,
+}
+
+/// One evidence file on its way into the package.
+struct PackedFile {
+    record: EvidenceRecord,
+    path: String,
+    stage: String,
+    number: u32,
+    /// The facts the evidence checks stored; `None` while the file could not be checked.
+    inspection: Option<FileInspection>,
+    /// Its findings, file-level and case-level.
+    findings: Vec<CaseFinding>,
+    thumbnail: Option<String>,
+    distance_to_site_m: Option<f64>,
+}
+
+/// One entry of the zip: its content in memory (tag files, case.json, report) or an
+/// evidence file streamed from the vault.
+enum EntrySource {
+    Memory(Vec<u8>),
+    Vault { sha256: String, bytes: u64 },
+}
+
+struct Entry {
+    source: EntrySource,
+    compress: bool,
+}
+
+impl DataFolder {
+    /// Packs a case into a signed BagIt zip at `out` (see the module documentation).
+    ///
+    /// Refused (`case_incomplete`) while the case is not complete, unless
+    /// `options.allow_incomplete`; refused (`invalid_input`) while the branch or the
+    /// manager's name is not set (they are the package's `Source-Organization` and
+    /// `Contact-Name`).
+    pub fn export_case(&self, case_id: &str, out: &Path, options: &ExportOptions) -> Result<ExportSummary> {
+        let case = self.case(case_id)?;
+        let settings = self.settings()?;
+        require_identity(&settings)?;
+        let evidence = self.case_evidence(case_id)?;
+        // The checklist with every finding, file-level and case-level, as `intake check` has
+        // it; the files' facts are the ones the evidence checks stored at import.
+        let check = self.check_case(case_id)?;
+        let stages = self.material_stages(&case)?;
+        let mut files = self.gather_files(&case, &evidence, &stages, &check)?;
+        let incomplete_reasons = incomplete_reasons(&check);
+        let complete = incomplete_reasons.is_empty();
+        if !complete && !options.allow_incomplete {
+            return Err(Error::new(
+                ErrorKind::CaseIncomplete,
+                format!(
+                    "case {case_id} is not complete, so it is not exported: {}. Complete it, or pass \
+                     --allow-incomplete to export it marked as incomplete",
+                    incomplete_reasons.join("; ")
+                ),
+            ));
+        }
+
+        let key = self.installation_key()?;
+        let bagging_date = china_time(case.updated_at).date_naive();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let document = case_document(
+            &case,
+            &settings,
+            &check,
+            &files,
+            &key,
+            bagging_date,
+            options.allow_incomplete,
+            &incomplete_reasons,
+        );
+        let case_json = document::to_json_bytes(&document);
+        let thumbnails: HashMap<String, String> =
+            files.iter_mut().filter_map(|file| file.thumbnail.take().map(|uri| (file.path.clone(), uri))).collect();
+        let report_html = report::render(&document, &thumbnails).into_bytes();
+
+        let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+        for file in &files {
+            entries.insert(
+                file.path.clone(),
+                Entry {
+                    source: EntrySource::Vault { sha256: file.record.sha256.clone(), bytes: file.record.bytes },
+                    compress: layout::is_worth_deflating(&file.record.media_type),
+                },
+            );
+        }
+        entries.insert(layout::CASE_JSON.into(), Entry { source: EntrySource::Memory(case_json), compress: true });
+        entries.insert(layout::REPORT_HTML.into(), Entry { source: EntrySource::Memory(report_html), compress: true });
+
+        // The payload manifest, from the hashes the vault names its objects by (checked
+        // again while streaming) and those of the two generated files.
+        let mut payload_bytes = 0u64;
+        let mut manifest = String::new();
+        for (name, entry) in &entries {
+            let (sha256, bytes) = match &entry.source {
+                EntrySource::Memory(content) => (crate::vault::hex(&Sha256::digest(content)), content.len() as u64),
+                EntrySource::Vault { sha256, bytes } => (sha256.clone(), *bytes),
+            };
+            payload_bytes += bytes;
+            manifest.push_str(&format!("{sha256}  {name}\n"));
+        }
+        let payload_files = entries.len() as u64;
+
+        let bag_info = bag_info(
+            &case,
+            &settings,
+            bagging_date,
+            payload_bytes,
+            payload_files,
+            options.allow_incomplete,
+            complete,
+            &key,
+        );
+        let mut tag_files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+        tag_files.insert(layout::BAGIT_TXT, layout::BAGIT_TXT_CONTENT.as_bytes().to_vec());
+        tag_files.insert(layout::BAG_INFO_TXT, bag_info.into_bytes());
+        tag_files.insert(layout::MANIFEST, manifest.into_bytes());
+        tag_files.insert(layout::PUBLIC_KEY, key.public_key_pem().as_bytes().to_vec());
+        let mut tag_manifest = String::new();
+        for (name, content) in &tag_files {
+            tag_manifest.push_str(&format!("{}  {name}\n", crate::vault::hex(&Sha256::digest(content))));
+        }
+        let signature = key.sign(tag_manifest.as_bytes());
+        tag_files.insert(layout::TAG_MANIFEST, tag_manifest.into_bytes());
+        tag_files.insert(layout::SIGNATURE, signature);
+        for (name, content) in tag_files {
+            entries.insert(name.to_string(), Entry { source: EntrySource::Memory(content), compress: true });
+        }
+
+        let bytes = self.write_zip(out, &entries, case.updated_at)?;
+        Ok(ExportSummary {
+            case_id: case.id.clone(),
+            path: out.display().to_string(),
+            bytes,
+            payload_files,
+            payload_bytes,
+            complete,
+            allow_incomplete: options.allow_incomplete,
+            incomplete_reasons,
+            bagging_date,
+            public_key_sha256: key.fingerprint().to_string(),
+        })
+    }
+
+    /// The stage of every material of the rule file, by key.
+    fn material_stages(&self, case: &Case) -> Result<HashMap<String, String>> {
+        let checklist = self.rules()?.checklist(&case.attributes);
+        Ok(checklist.items.iter().map(|item| (item.key.clone(), item.stage.key().to_string())).collect())
+    }
+
+    /// Names each file in the package, takes its facts (stored by the evidence checks at
+    /// import) and findings (from `check`), and makes its thumbnail. Thumbnails are made on
+    /// as many threads as there are cores (at most [`MAX_THUMBNAIL_THREADS`]), each holding
+    /// one file in memory at a time; results keep the import order.
+    fn gather_files(
+        &self,
+        case: &Case,
+        evidence: &[EvidenceRecord],
+        stages: &HashMap<String, String>,
+        check: &CaseCheck,
+    ) -> Result<Vec<PackedFile>> {
+        let mut per_material: HashMap<&str, u32> = HashMap::new();
+        let mut named = Vec::with_capacity(evidence.len());
+        for record in evidence {
+            let number = per_material.entry(record.material_key.as_str()).or_insert(0);
+            *number += 1;
+            let stage = stages.get(&record.material_key).cloned().unwrap_or_else(|| layout::UNLISTED_STAGE.to_string());
+            let path = layout::payload_path(&stage, &record.material_key, *number as usize, &record.original_name)?;
+            let facts = self.database().evidence_facts(&record.sha256)?;
+            let inspection: Option<FileInspection> =
+                facts.and_then(|facts| serde_json::from_str(&facts.inspection_json).ok());
+            named.push((record, stage, *number, path, inspection));
+        }
+
+        let vault = self.vault();
+        let max_bytes = Thresholds::default().max_file_bytes;
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<Option<String>>>>> = Mutex::new((0..named.len()).map(|_| None).collect());
+        let threads =
+            std::thread::available_parallelism().map_or(1, |count| count.get()).clamp(1, MAX_THUMBNAIL_THREADS);
+        std::thread::scope(|scope| {
+            for _ in 0..threads.min(named.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((record, _, _, _, inspection)) = named.get(index) else { break };
+                        let orientation = inspection.as_ref().and_then(|inspection| inspection.orientation);
+                        let result = thumbnail_of_stored(vault, record, orientation, max_bytes);
+                        results.lock().expect("no thumbnail thread panics while holding the lock")[index] =
+                            Some(result);
+                    }
+                });
+            }
+        });
+        let results = results.into_inner().expect("no thumbnail thread panicked while holding the lock");
+
+        let site = case.site.map(|site| datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum));
+        let mut files = Vec::with_capacity(named.len());
+        for ((record, stage, number, path, inspection), thumbnail) in named.into_iter().zip(results) {
+            let thumbnail = thumbnail.expect("every file was looked at")?;
+            let distance_to_site_m =
+                match (site, inspection.as_ref().and_then(|i| i.exif.as_ref()).and_then(|exif| exif.gps.as_ref())) {
+                    (Some(site), Some(gps)) => {
+                        Some((datum::distance_m(site, LatLon::new(gps.lat, gps.lon)) * 10.0).round() / 10.0)
+                    }
+                    _ => None,
+                };
+            let findings = check
+                .findings
+                .iter()
+                .filter(|finding| finding.sha256 == record.sha256 && finding.material == record.material_key)
+                .cloned()
+                .collect();
+            files.push(PackedFile {
+                record: record.clone(),
+                path,
+                stage,
+                number,
+                inspection,
+                findings,
+                thumbnail,
+                distance_to_site_m,
+            });
+        }
+        Ok(files)
+    }
+
+    /// Writes the entries into a zip beside `out`, then renames it into place. Returns the
+    /// zip's size.
+    fn write_zip(&self, out: &Path, entries: &BTreeMap<String, Entry>, modified: DateTime<Utc>) -> Result<u64> {
+        if out.is_dir() {
+            return Err(Error::for_file(
+                ErrorKind::NotAFile,
+                out,
+                "is a folder; give the name of the zip file to write",
+            ));
+        }
+        let (temp, file) = durable::create_temp_beside(out, Readers::Anyone)?;
+        let written = self.write_zip_entries(file, &temp, entries, modified);
+        match written {
+            Ok(file) => {
+                let result = file
+                    .sync_all()
+                    .map_err(|err| Error::writing(&temp, &err))
+                    .and_then(|()| file.metadata().map_err(|err| Error::writing(&temp, &err)))
+                    .map(|metadata| metadata.len());
+                drop(file);
+                match result.and_then(|size| durable::commit_replacing(&temp, out).map(|()| size)) {
+                    Ok(size) => Ok(size),
+                    Err(err) => {
+                        let _ = std::fs::remove_file(&temp);
+                        Err(err)
+                    }
+                }
+            }
+            Err(err) => {
+                let _ = std::fs::remove_file(&temp);
+                Err(err)
+            }
+        }
+    }
+
+    fn write_zip_entries(
+        &self,
+        file: File,
+        temp: &Path,
+        entries: &BTreeMap<String, Entry>,
+        modified: DateTime<Utc>,
+    ) -> Result<File> {
+        let zip_error =
+            |err: zip::result::ZipError| Error::for_file(ErrorKind::Io, temp, format!("cannot be written ({err})"));
+        let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(COPY_BUFFER_BYTES, file));
+        let base = zip_format::entry_options(zip_time(modified));
+        let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
+        for (name, entry) in entries {
+            let options = if entry.compress {
+                base.compression_method(zip::CompressionMethod::Deflated).compression_level(Some(DEFLATE_LEVEL))
+            } else {
+                base.compression_method(zip::CompressionMethod::Stored)
+            };
+            let large = match &entry.source {
+                EntrySource::Memory(content) => content.len() as u64 >= u64::from(u32::MAX),
+                EntrySource::Vault { bytes, .. } => *bytes >= u64::from(u32::MAX),
+            };
+            zip.start_file(name.as_str(), options.large_file(large)).map_err(zip_error)?;
+            match &entry.source {
+                EntrySource::Memory(content) => zip.write_all(content).map_err(|err| Error::writing(temp, &err))?,
+                EntrySource::Vault { sha256, bytes } => {
+                    self.stream_object(sha256, *bytes, &mut zip, &mut buffer, temp)?;
+                }
+            }
+        }
+        let writer = zip.finish().map_err(zip_error)?;
+        writer.into_inner().map_err(|err| Error::writing(temp, err.error()))
+    }
+
+    /// Copies a vault object into the zip, hashing on the way: the bytes must still be the
+    /// ones recorded.
+    fn stream_object(
+        &self,
+        sha256: &str,
+        expected_bytes: u64,
+        out: &mut impl Write,
+        buffer: &mut [u8],
+        temp: &Path,
+    ) -> Result<()> {
+        let object = self.vault().object_path(sha256);
+        let mut input = self.vault().open_object(sha256)?;
+        let mut hasher = Sha256::new();
+        let mut total = 0u64;
+        loop {
+            let read = match input.read(buffer) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(Error::reading(&object, &err)),
+            };
+            hasher.update(&buffer[..read]);
+            out.write_all(&buffer[..read]).map_err(|err| Error::writing(temp, &err))?;
+            total += read as u64;
+        }
+        if total != expected_bytes || crate::vault::hex(&hasher.finalize()) != sha256 {
+            return Err(Error::for_file(
+                ErrorKind::VaultCorrupt,
+                &object,
+                "no longer matches the SHA-256 it was stored under; the package was not written",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The thumbnail of a stored file, for the report; `None` for what is not a picture this
+/// program decodes, or is larger than the evidence checks read.
+fn thumbnail_of_stored(
+    vault: &Vault,
+    record: &EvidenceRecord,
+    orientation: Option<u16>,
+    max_bytes: u64,
+) -> Result<Option<String>> {
+    if record.bytes > max_bytes || !record.media_type.starts_with("image/") {
+        return Ok(None);
+    }
+    let object = vault.object_path(&record.sha256);
+    let mut bytes = Vec::with_capacity(record.bytes as usize);
+    vault
+        .open_object(&record.sha256)?
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| Error::reading(&object, &err))?;
+    Ok(report::thumbnail_data_uri(&bytes, orientation))
+}
+
+fn require_identity(settings: &Settings) -> Result<()> {
+    let mut missing = Vec::new();
+    if settings.branch.trim().is_empty() {
+        missing.push("the branch (分公司, --branch)");
+    }
+    if settings.manager_name.trim().is_empty() {
+        missing.push("the account manager's name (客户经理, --manager)");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidInput,
+        format!(
+            "set {} first with `intake settings`: the package names who submits it (请先设置分公司和客户经理)",
+            missing.join(" and ")
+        ),
+    ))
+}
+
+/// One sentence per thing that keeps the case from being complete.
+fn incomplete_reasons(check: &CaseCheck) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for item in check.items.iter().filter(|item| item.item.required && item.status != ItemStatus::Ok) {
+        let mut reason =
+            format!("{} {}: {} {}", item.item.title_zh, item.item.key, item.status.label_zh(), item.status.key());
+        if !item.missing_attestations.is_empty() {
+            let marks: Vec<&str> = item.missing_attestations.iter().map(|mark| mark.label_zh()).collect();
+            reason.push_str(&format!(" (未确认 not attested: {})", marks.join("、")));
+        }
+        reasons.push(reason);
+    }
+    let errors = check.findings.iter().filter(|finding| finding.severity == crate::checklist::Severity::Error).count();
+    if errors > 0 {
+        reasons.push(format!("{errors} 个错误级问题 error finding(s)"));
+    }
+    for field in check.fields.iter().filter(|field| field.field.required) {
+        match field.status {
+            crate::checklist::FieldStatus::Missing => {
+                reasons.push(format!("{} {}: 未填写 missing", field.field.title_zh, field.field.key))
+            }
+            crate::checklist::FieldStatus::Invalid => {
+                reasons.push(format!("{} {}: 无效 invalid", field.field.title_zh, field.field.key))
+            }
+            _ => {}
+        }
+    }
+    reasons
+}
+
+/// Wall time in China (UTC+8, no daylight saving).
+fn china_time(instant: DateTime<Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+    instant.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset"))
+}
+
+/// The zip entries' time: the case's last change, UTC+8 wall time (zip times have no zone),
+/// clamped to the range MS-DOS times can hold.
+fn zip_time(instant: DateTime<Utc>) -> zip::DateTime {
+    let local = china_time(instant);
+    let year = local.year().clamp(1980, 2107) as u16;
+    zip::DateTime::from_date_and_time(
+        year,
+        local.month() as u8,
+        local.day() as u8,
+        local.hour() as u8,
+        local.minute() as u8,
+        local.second() as u8,
+    )
+    .unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments)] // each is a distinct line of bag-info.txt
+fn bag_info(
+    case: &Case,
+    settings: &Settings,
+    bagging_date: NaiveDate,
+    payload_bytes: u64,
+    payload_files: u64,
+    allow_incomplete: bool,
+    complete: bool,
+    key: &InstallationKey,
+) -> String {
+    let one_line = |text: &str| text.replace(['\r', '\n'], " ");
+    let lines = [
+        ("BagIt-Profile-Identifier", layout::PROFILE_IDENTIFIER.to_string()),
+        ("Source-Organization", one_line(&settings.branch)),
+        ("Contact-Name", one_line(&settings.manager_name)),
+        ("External-Identifier", case.id.clone()),
+        ("External-Description", one_line(&format!("商户入网资料 Merchant onboarding file: {}", case.merchant_name))),
+        ("Bagging-Date", bagging_date.to_string()),
+        ("Payload-Oxum", format!("{payload_bytes}.{payload_files}")),
+        ("Bag-Software-Agent", SOFTWARE.to_string()),
+        ("Intake-Case-Updated-At", case.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        ("Intake-Complete", complete.to_string()),
+        ("Intake-Allow-Incomplete", allow_incomplete.to_string()),
+        ("Intake-Public-Key-SHA256", key.fingerprint().to_string()),
+        ("Intake-Signature", format!("SM2-with-SM3, distid {DISTINGUISHING_ID}, DER, over {}", layout::TAG_MANIFEST)),
+    ];
+    lines.iter().map(|(label, value)| format!("{label}: {value}\n")).collect()
+}
+
+#[allow(clippy::too_many_arguments)] // the parts of the document
+fn case_document(
+    case: &Case,
+    settings: &Settings,
+    check: &CaseCheck,
+    files: &[PackedFile],
+    key: &InstallationKey,
+    bagging_date: NaiveDate,
+    allow_incomplete: bool,
+    incomplete_reasons: &[String],
+) -> CaseDocument {
+    let path_of: HashMap<i64, &str> = files.iter().map(|file| (file.record.id, file.path.as_str())).collect();
+    let site = case.site.map(|site| {
+        let wgs84 = datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum);
+        SiteSection {
+            lat: site.lat,
+            lon: site.lon,
+            datum: site.datum,
+            radius_m: site.radius_m,
+            wgs84_lat: wgs84.lat,
+            wgs84_lon: wgs84.lon,
+        }
+    });
+    let summary = check.summary;
+    let items = check
+        .items
+        .iter()
+        .map(|checked| {
+            let item = &checked.item;
+            ItemEntry {
+                key: item.key.clone(),
+                stage: item.stage,
+                group: item.group.clone(),
+                title_zh: item.title_zh.clone(),
+                title_en: item.title_en.clone(),
+                provided_by: item.provided_by,
+                applicable: item.applicable,
+                required: item.required,
+                optional: item.optional,
+                min_files: item.min_files,
+                alternative_to: item.alternative_to.clone(),
+                status: checked.status,
+                satisfied_by: checked.satisfied_by.clone(),
+                attestations_required: item.attestations.clone(),
+                missing_attestations: checked.missing_attestations.clone(),
+                files_short: checked.files_short,
+                error_findings: checked.error_findings,
+                files: checked
+                    .files
+                    .iter()
+                    .filter_map(|file| path_of.get(&file.evidence_id).map(|path| path.to_string()))
+                    .collect(),
+            }
+        })
+        .collect();
+    let fields = check
+        .fields
+        .iter()
+        .map(|checked| FieldEntry {
+            key: checked.field.key.clone(),
+            group: checked.field.group.clone(),
+            title_zh: checked.field.title_zh.clone(),
+            title_en: checked.field.title_en.clone(),
+            required: checked.field.required,
+            applicable: checked.field.applicable,
+            personal: checked.field.personal,
+            status: serde_json::to_value(checked.status)
+                .ok()
+                .and_then(|value| value.as_str().map(String::from))
+                .unwrap_or_default(),
+            display_value: checked.display_value.clone(),
+            override_reason: checked.override_reason.clone(),
+        })
+        .collect();
+    let attestation_of: HashMap<i64, AttestationEntry> = check
+        .items
+        .iter()
+        .flat_map(|item| item.files.iter())
+        .chain(check.unlisted_files.iter().map(|unlisted| &unlisted.file))
+        .filter_map(|file| {
+            file.attested_at
+                .map(|at| (file.evidence_id, AttestationEntry { marks: file.marks.clone(), recorded_at: at }))
+        })
+        .collect();
+    let file_entries = files
+        .iter()
+        .map(|file| {
+            let inspection = file.inspection.as_ref();
+            FileEntry {
+                path: file.path.clone(),
+                material: file.record.material_key.clone(),
+                stage: file.stage.clone(),
+                number: file.number,
+                original_name: file.record.original_name.clone(),
+                sha256: file.record.sha256.clone(),
+                bytes: file.record.bytes,
+                media_type: file.record.media_type.clone(),
+                imported_at: file.record.imported_at,
+                attestation: attestation_of.get(&file.record.id).cloned(),
+                checked: inspection.is_some(),
+                facts: FileFacts {
+                    width: inspection.and_then(|inspection| inspection.width),
+                    height: inspection.and_then(|inspection| inspection.height),
+                    orientation: inspection.and_then(|inspection| inspection.orientation),
+                    exif: inspection.and_then(|inspection| inspection.exif.clone()),
+                    pixels: inspection.and_then(|inspection| inspection.pixels.clone()),
+                    skipped_checks: inspection.map(|inspection| inspection.skipped_checks.clone()).unwrap_or_default(),
+                    error: inspection.and_then(|inspection| inspection.error.clone()),
+                    distance_to_site_m: file.distance_to_site_m,
+                },
+                findings: file
+                    .findings
+                    .iter()
+                    .map(|finding| FindingEntry {
+                        code: finding.code.clone(),
+                        severity: finding.severity,
+                        message: finding.message.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    CaseDocument {
+        schema: document::CASE_SCHEMA_ID.to_string(),
+        case: CaseSection {
+            id: case.id.clone(),
+            merchant_name: case.merchant_name.clone(),
+            attributes: case.attributes.clone(),
+            visit_date: case.visit_date,
+            site,
+            created_at: case.created_at,
+            updated_at: case.updated_at,
+        },
+        package: PackageSection {
+            bagging_date,
+            source_organization: settings.branch.clone(),
+            contact_name: settings.manager_name.clone(),
+            software: SOFTWARE.to_string(),
+            complete: incomplete_reasons.is_empty(),
+            allow_incomplete,
+            incomplete_reasons: incomplete_reasons.to_vec(),
+            public_key_sha256: key.fingerprint().to_string(),
+            signature_algorithm: "SM2-with-SM3".to_string(),
+            distinguishing_id: DISTINGUISHING_ID.to_string(),
+        },
+        checklist: ChecklistSection {
+            rules_version: check.rules_version,
+            summary: ChecklistSummary {
+                required: summary.required,
+                ok: summary.ok,
+                present: summary.present,
+                incomplete: summary.incomplete,
+                missing: summary.missing,
+                error_findings: summary.error_findings,
+                warning_findings: summary.warning_findings,
+                fields_required: summary.fields_required,
+                fields_missing: summary.fields_missing,
+                fields_invalid: summary.fields_invalid,
+            },
+            items,
+            fields,
+        },
+        files: file_entries,
+    }
+}

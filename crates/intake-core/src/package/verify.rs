@@ -1,0 +1,787 @@
+//! `intake verify`: checks a package and lists every problem it finds.
+//!
+//! In order, without extracting anything to disk:
+//! 1. Zip safety, from the structure alone: at most [`MAX_ENTRIES`] entries; names that are
+//!    relative, UTF-8, without `..`, `.`, empty parts, backslashes, drive letters or control
+//!    characters, and unique (also ignoring case); regular files only (no links, devices or
+//!    folders); no encryption; stored or deflated only; declared sizes within
+//!    [`MAX_ENTRY_BYTES`] each and [`MAX_TOTAL_BYTES`] in all; deflated entries above 1 MiB
+//!    at most [`MAX_COMPRESSION_RATIO`] times their compressed size; entries laid end to end
+//!    (no gaps, no overlaps: the zip-bomb trick of entries sharing data), local headers equal
+//!    to the central directory, nothing after the end record; and the canonical values the
+//!    packer writes in every field that has no other check (attributes, versions, comments).
+//! 2. Content: every entry is read once, inflating no more than its declared size; its
+//!    length, CRC-32 and SHA-256 are taken on the way.
+//! 3. BagIt (RFC 8493) and the profile: `bagit.txt`; `bag-info.txt` with the profile's
+//!    fields and a `Payload-Oxum` that matches; every payload file in `manifest-sha256.txt`
+//!    and every manifest line a payload file with that hash; every tag file but the
+//!    signature in `tagmanifest-sha256.txt`, with its hash.
+//! 4. `data/case.json` against the JSON Schema (`assets/schemas/case.v1.schema.json`), and
+//!    against the rest of the package (case id, files, hashes, sizes, key, flags).
+//! 5. The SM2 signature over `tagmanifest-sha256.txt` with the package's public key; with
+//!    `--expect-key`, that key's fingerprint too.
+//!
+//! Since the tag manifest covers `manifest-sha256.txt`, `bag-info.txt` and the public key,
+//! and the manifest covers every payload file, the signature covers all content; the
+//! structural checks cover the zip's own bytes. One change is not detectable by any
+//! reader: the unused padding bits after the end of a deflate stream, which carry nothing.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use super::document::{self, CaseDocument};
+use super::layout;
+use super::zip_format::{self, NotAZip, RawEntry, ReadLimits};
+use crate::error::{Error, ErrorKind, Result};
+use crate::signing;
+
+/// The most entries a package may have.
+pub const MAX_ENTRIES: u64 = 100_000;
+/// The largest entry, uncompressed.
+pub const MAX_ENTRY_BYTES: u64 = 8 << 30;
+/// The most all entries may hold together, uncompressed.
+pub const MAX_TOTAL_BYTES: u64 = 64 << 30;
+/// The highest ratio of uncompressed to compressed size of a deflated entry over 1 MiB.
+pub const MAX_COMPRESSION_RATIO: u64 = 200;
+/// Tag files and `case.json` are read into memory: at most this large.
+pub const MAX_TAG_FILE_BYTES: u64 = 64 << 20;
+const MAX_CENTRAL_DIRECTORY_BYTES: u64 = 64 << 20;
+const READ_BUFFER_BYTES: usize = 1 << 20;
+
+/// What to check beyond the package itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VerifyOptions {
+    /// The SHA-256 fingerprint the signing key must have (hex; `:` and a `sha256:` prefix
+    /// are ignored).
+    pub expected_key_sha256: Option<String>,
+}
+
+/// The verdict on a package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VerifyReport {
+    /// The file checked.
+    pub path: String,
+    /// True when no problem was found.
+    pub valid: bool,
+    /// `External-Identifier`, when readable.
+    pub case_id: Option<String>,
+    /// Entries in the zip.
+    #[ts(type = "number")]
+    pub entries: u64,
+    /// Files under `data/`.
+    #[ts(type = "number")]
+    pub payload_files: u64,
+    /// Their total size.
+    #[ts(type = "number")]
+    pub payload_bytes: u64,
+    /// The package says the case was complete (`Intake-Complete`).
+    pub complete: Option<bool>,
+    /// The package says it was exported although incomplete (`Intake-Allow-Incomplete`).
+    pub allow_incomplete: Option<bool>,
+    /// Fingerprint of the public key in the package.
+    pub public_key_sha256: Option<String>,
+    /// True when the signature verified.
+    pub signature_valid: bool,
+    /// Every problem found, in the order the checks ran.
+    pub problems: Vec<VerifyProblem>,
+}
+
+/// One problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VerifyProblem {
+    /// A stable code (see the module documentation of `intake_core::package::verify`):
+    /// `not_a_zip`, `zip_structure`, `non_canonical_zip`, `unsafe_path`, `duplicate_entry`,
+    /// `name_collision`, `not_a_regular_file`, `symlink`, `encrypted_entry`,
+    /// `unsupported_compression`, `entry_too_large`, `package_too_large`,
+    /// `compression_ratio`, `unreadable_entry`, `missing_file`, `bad_bagit_txt`,
+    /// `bad_bag_info`, `payload_oxum_mismatch`, `bad_manifest_line`, `duplicate_manifest_entry`,
+    /// `not_in_manifest`, `missing_payload_file`, `hash_mismatch`, `tag_file_not_listed`,
+    /// `unexpected_tag_file`, `case_json_invalid`, `case_json_schema`, `case_json_mismatch`,
+    /// `bad_public_key`, `bad_signature`, `signature_mismatch`, `key_mismatch`,
+    /// `untrusted_key`.
+    pub code: String,
+    /// The entry concerned, if one.
+    pub entry: Option<String>,
+    /// One sentence.
+    pub message: String,
+}
+
+#[derive(Default)]
+struct Problems(Vec<VerifyProblem>);
+
+impl Problems {
+    fn add(&mut self, code: &str, entry: Option<&str>, message: impl Into<String>) {
+        self.0.push(VerifyProblem { code: code.to_string(), entry: entry.map(String::from), message: message.into() });
+    }
+}
+
+/// What reading an entry gave.
+struct EntryContent {
+    sha256: String,
+    /// Kept for tag files and `case.json`.
+    data: Option<Vec<u8>>,
+}
+
+/// Checks the package at `path`. `Err` only when the file cannot be read at all (missing,
+/// a folder, an I/O error); every problem with its content is in the report.
+pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyReport> {
+    let mut file = File::open(path).map_err(|err| Error::reading(path, &err))?;
+    let metadata = file.metadata().map_err(|err| Error::reading(path, &err))?;
+    if !metadata.is_file() {
+        return Err(Error::for_file(ErrorKind::NotAFile, path, "is not a file"));
+    }
+    let mut report = VerifyReport {
+        path: path.display().to_string(),
+        valid: false,
+        case_id: None,
+        entries: 0,
+        payload_files: 0,
+        payload_bytes: 0,
+        complete: None,
+        allow_incomplete: None,
+        public_key_sha256: None,
+        signature_valid: false,
+        problems: Vec::new(),
+    };
+    let mut problems = Problems::default();
+    let limits = ReadLimits { max_entries: MAX_ENTRIES, max_central_directory_bytes: MAX_CENTRAL_DIRECTORY_BYTES };
+    let archive = match zip_format::read_archive(&mut file, &limits) {
+        Ok(archive) => archive,
+        Err(NotAZip::Io(err)) => return Err(Error::reading(path, &err)),
+        Err(NotAZip::Structure(message)) => {
+            problems.add("not_a_zip", None, format!("not a readable zip package: {message}"));
+            report.problems = problems.0;
+            return Ok(report);
+        }
+    };
+    report.entries = archive.entries.len() as u64;
+    for (code, message) in &archive.problems {
+        problems.add(code, None, message.clone());
+    }
+
+    let readable = check_entries(&archive.entries, &mut problems);
+    let mut contents: HashMap<String, EntryContent> = HashMap::new();
+    let mut ordered: Vec<&RawEntry> = readable.clone();
+    ordered.sort_by_key(|entry| entry.data_start);
+    for entry in ordered {
+        let name = entry.name().expect("readable entries have UTF-8 names").to_string();
+        let keep = !name.starts_with("data/") || name == layout::CASE_JSON;
+        if keep && entry.uncompressed_size > MAX_TAG_FILE_BYTES {
+            problems.add(
+                "entry_too_large",
+                Some(&name),
+                format!("is larger than {MAX_TAG_FILE_BYTES} bytes, the limit for tag files and case.json"),
+            );
+            continue;
+        }
+        match read_entry(&mut file, entry, keep) {
+            Ok(content) => {
+                contents.insert(name, content);
+            }
+            Err(message) => problems.add("unreadable_entry", Some(&name), message),
+        }
+    }
+
+    let names: HashSet<&str> = readable.iter().filter_map(|entry| entry.name()).collect();
+    let payload: BTreeMap<&str, u64> = readable
+        .iter()
+        .filter_map(|entry| entry.name().map(|name| (name, entry.uncompressed_size)))
+        .filter(|(name, _)| name.starts_with("data/"))
+        .collect();
+    report.payload_files = payload.len() as u64;
+    report.payload_bytes = payload.values().sum();
+
+    for required in [
+        layout::BAGIT_TXT,
+        layout::BAG_INFO_TXT,
+        layout::MANIFEST,
+        layout::TAG_MANIFEST,
+        layout::PUBLIC_KEY,
+        layout::SIGNATURE,
+        layout::CASE_JSON,
+        layout::REPORT_HTML,
+    ] {
+        let listed = archive.entries.iter().any(|entry| entry.name() == Some(required));
+        if !listed {
+            problems.add("missing_file", Some(required), "is missing from the package");
+        }
+    }
+    let data_of = |name: &str| contents.get(name).and_then(|content| content.data.as_deref());
+
+    // bagit.txt
+    if let Some(bagit) = data_of(layout::BAGIT_TXT)
+        && bagit != layout::BAGIT_TXT_CONTENT.as_bytes()
+    {
+        problems.add(
+            "bad_bagit_txt",
+            Some(layout::BAGIT_TXT),
+            "is not 'BagIt-Version: 1.0' with 'Tag-File-Character-Encoding: UTF-8'",
+        );
+    }
+
+    // bag-info.txt
+    let bag_info = data_of(layout::BAG_INFO_TXT).map(|bytes| parse_bag_info(bytes, &mut problems)).unwrap_or_default();
+    let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
+    if data_of(layout::BAG_INFO_TXT).is_some() {
+        check_bag_info(&bag_info, &payload, &mut problems);
+    }
+    report.case_id = info("External-Identifier").map(String::from);
+    report.complete = info("Intake-Complete").and_then(|value| value.parse().ok());
+    report.allow_incomplete = info("Intake-Allow-Incomplete").and_then(|value| value.parse().ok());
+
+    // Manifests.
+    if let Some(manifest) = data_of(layout::MANIFEST) {
+        let listed = parse_manifest(layout::MANIFEST, manifest, &mut problems);
+        for name in payload.keys() {
+            if !listed.contains_key(*name) {
+                problems.add("not_in_manifest", Some(name), "is a payload file not listed in manifest-sha256.txt");
+            }
+        }
+        for (name, hash) in &listed {
+            if !name.starts_with("data/") {
+                problems.add(
+                    "bad_manifest_line",
+                    Some(layout::MANIFEST),
+                    format!("lists '{name}', which is not under data/"),
+                );
+            } else if !names.contains(name.as_str()) {
+                problems.add(
+                    "missing_payload_file",
+                    Some(name),
+                    "is listed in manifest-sha256.txt but not in the package",
+                );
+            } else if let Some(content) = contents.get(name.as_str())
+                && &content.sha256 != hash
+            {
+                problems.add("hash_mismatch", Some(name), "does not match its SHA-256 in manifest-sha256.txt");
+            }
+        }
+    }
+    if let Some(tag_manifest) = data_of(layout::TAG_MANIFEST) {
+        let listed = parse_manifest(layout::TAG_MANIFEST, tag_manifest, &mut problems);
+        for name in names.iter().filter(|name| !name.starts_with("data/")) {
+            if *name != layout::TAG_MANIFEST && *name != layout::SIGNATURE && !listed.contains_key(*name) {
+                problems.add("tag_file_not_listed", Some(name), "is a tag file not listed in tagmanifest-sha256.txt");
+            }
+        }
+        for (name, hash) in &listed {
+            if name.starts_with("data/") || name == layout::TAG_MANIFEST || name == layout::SIGNATURE {
+                problems.add(
+                    "bad_manifest_line",
+                    Some(layout::TAG_MANIFEST),
+                    format!("lists '{name}', which cannot be in it"),
+                );
+            } else if !names.contains(name.as_str()) {
+                problems.add("missing_file", Some(name), "is listed in tagmanifest-sha256.txt but not in the package");
+            } else if let Some(content) = contents.get(name.as_str())
+                && &content.sha256 != hash
+            {
+                problems.add("hash_mismatch", Some(name), "does not match its SHA-256 in tagmanifest-sha256.txt");
+            }
+        }
+    }
+    let known_tag_files = [
+        layout::BAGIT_TXT,
+        layout::BAG_INFO_TXT,
+        layout::MANIFEST,
+        layout::TAG_MANIFEST,
+        layout::PUBLIC_KEY,
+        layout::SIGNATURE,
+    ];
+    for name in names.iter().filter(|name| !name.starts_with("data/") && !known_tag_files.contains(name)) {
+        problems.add("unexpected_tag_file", Some(name), "is not a tag file of this package's profile");
+    }
+
+    // The signature.
+    let public_key = data_of(layout::PUBLIC_KEY).map(|bytes| {
+        std::str::from_utf8(bytes)
+            .map_err(|_| signing::SignatureProblem::BadPublicKey("not UTF-8 text".into()))
+            .and_then(signing::parse_public_key_pem)
+    });
+    match public_key {
+        Some(Ok((key, fingerprint))) => {
+            if let (Some(message), Some(signature)) = (data_of(layout::TAG_MANIFEST), data_of(layout::SIGNATURE)) {
+                match signing::verify_signature(&key, message, signature) {
+                    Ok(()) => report.signature_valid = true,
+                    Err(signing::SignatureProblem::Mismatch) => problems.add(
+                        "signature_mismatch",
+                        Some(layout::SIGNATURE),
+                        "does not verify: tagmanifest-sha256.txt or the key changed after signing",
+                    ),
+                    Err(problem) => problems.add("bad_signature", Some(layout::SIGNATURE), problem.to_string()),
+                }
+            }
+            if let Some(claimed) = info("Intake-Public-Key-SHA256")
+                && claimed != fingerprint
+            {
+                problems.add(
+                    "key_mismatch",
+                    Some(layout::BAG_INFO_TXT),
+                    "Intake-Public-Key-SHA256 is not the fingerprint of the package's public key",
+                );
+            }
+            if let Some(expected) = &options.expected_key_sha256 {
+                let expected = expected.trim().trim_start_matches("sha256:").replace(':', "").to_ascii_lowercase();
+                if expected != fingerprint {
+                    problems.add(
+                        "untrusted_key",
+                        Some(layout::PUBLIC_KEY),
+                        format!("is signed with key {fingerprint}, not the expected {expected}"),
+                    );
+                }
+            }
+            report.public_key_sha256 = Some(fingerprint);
+        }
+        Some(Err(problem)) => problems.add("bad_public_key", Some(layout::PUBLIC_KEY), problem.to_string()),
+        None => {}
+    }
+
+    // case.json
+    if let Some(bytes) = data_of(layout::CASE_JSON) {
+        check_case_json(bytes, &bag_info, &payload, &contents, report.public_key_sha256.as_deref(), &mut problems);
+    }
+
+    report.problems = problems.0;
+    report.valid = report.problems.is_empty();
+    Ok(report)
+}
+
+/// Step 1: the entries that are safe to read; problems for the others.
+fn check_entries<'a>(entries: &'a [RawEntry], problems: &mut Problems) -> Vec<&'a RawEntry> {
+    let mut readable = Vec::new();
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let mut folded: HashMap<String, String> = HashMap::new();
+    let mut total: u64 = 0;
+    for entry in entries {
+        let shown = entry.display_name();
+        let at = Some(shown.as_str());
+        let mut safe = true;
+        match entry.name() {
+            None => {
+                problems.add("unsafe_path", at, "the entry name is not UTF-8");
+                safe = false;
+            }
+            Some(name) => {
+                if let Some(reason) = unsafe_name(name) {
+                    problems.add("unsafe_path", at, reason);
+                    safe = false;
+                }
+                if !name.is_ascii() && entry.flags & zip_format::FLAG_UTF8 == 0 {
+                    problems.add("non_canonical_zip", at, "a non-ASCII name without the UTF-8 flag");
+                }
+                if let Some(other) = folded.insert(name.to_lowercase(), name.to_string())
+                    && other != name
+                {
+                    problems.add("name_collision", at, format!("differs from '{other}' only in case"));
+                }
+            }
+        }
+        if !seen.insert(entry.name_bytes.as_slice()) {
+            problems.add("duplicate_entry", at, "appears more than once");
+            safe = false;
+        }
+        let host = entry.version_made_by >> 8;
+        let file_type = (entry.external_attributes >> 16) & 0o170000;
+        if host == 3 && file_type == 0o120000 {
+            problems.add("symlink", at, "is a symbolic link");
+            safe = false;
+        } else if entry.name_bytes.ends_with(b"/") || (host == 3 && file_type != 0o100000) {
+            problems.add("not_a_regular_file", at, "is a folder, link or device, not a regular file");
+            safe = false;
+        }
+        let mut odd = Vec::new();
+        if entry.version_made_by != zip_format::canonical_made_by(entry.version_needed) {
+            odd.push("version made by");
+        }
+        if entry.external_attributes != zip_format::EXTERNAL_ATTRIBUTES {
+            odd.push("external attributes");
+        }
+        if entry.internal_attributes != 0 {
+            odd.push("internal attributes");
+        }
+        if entry.disk_start != 0 {
+            odd.push("disk number");
+        }
+        if !entry.comment.is_empty() {
+            odd.push("comment");
+        }
+        if entry.flags & !(zip_format::FLAG_UTF8 | zip_format::FLAG_ENCRYPTED | zip_format::FLAG_DATA_DESCRIPTOR) != 0 {
+            odd.push("flags");
+        }
+        if entry.flags & zip_format::FLAG_DATA_DESCRIPTOR != 0 {
+            odd.push("data descriptor");
+        }
+        let zip64_needed =
+            entry.uncompressed_size >= u64::from(u32::MAX) || entry.compressed_size >= u64::from(u32::MAX);
+        let expected_needed = if zip64_needed {
+            45
+        } else if entry.method == 8 {
+            20
+        } else {
+            10
+        };
+        if entry.version_needed != expected_needed {
+            odd.push("version needed");
+        }
+        if !odd.is_empty() {
+            problems.add(
+                "non_canonical_zip",
+                at,
+                format!("unexpected {} (the packer never writes these)", odd.join(", ")),
+            );
+        }
+        if entry.flags & zip_format::FLAG_ENCRYPTED != 0 {
+            problems.add("encrypted_entry", at, "is encrypted");
+            safe = false;
+        }
+        match entry.method {
+            0 if entry.compressed_size != entry.uncompressed_size => {
+                problems.add("zip_structure", at, "a stored entry whose compressed and uncompressed sizes differ");
+                safe = false;
+            }
+            0 | 8 => {}
+            method => {
+                problems.add(
+                    "unsupported_compression",
+                    at,
+                    format!("uses compression method {method}; only stored (0) and deflated (8) are allowed"),
+                );
+                safe = false;
+            }
+        }
+        for mismatch in &entry.local_mismatches {
+            problems.add("zip_structure", at, mismatch.clone());
+        }
+        if entry.data_start.is_none() || !entry.local_mismatches.is_empty() {
+            safe = false;
+        }
+        if entry.uncompressed_size > MAX_ENTRY_BYTES {
+            problems.add(
+                "entry_too_large",
+                at,
+                format!("declares {} bytes, over the limit of {MAX_ENTRY_BYTES}", entry.uncompressed_size),
+            );
+            safe = false;
+        }
+        if entry.method == 8
+            && entry.uncompressed_size > 1 << 20
+            && entry.uncompressed_size > entry.compressed_size.saturating_mul(MAX_COMPRESSION_RATIO)
+        {
+            problems.add(
+                "compression_ratio",
+                at,
+                format!(
+                    "inflates {} bytes to {}, more than {MAX_COMPRESSION_RATIO} times (a zip bomb?)",
+                    entry.compressed_size, entry.uncompressed_size
+                ),
+            );
+            safe = false;
+        }
+        total = total.saturating_add(entry.uncompressed_size);
+        if safe {
+            readable.push(entry);
+        }
+    }
+    if total > MAX_TOTAL_BYTES {
+        problems.add(
+            "package_too_large",
+            None,
+            format!("the entries declare {total} bytes in all, over the limit of {MAX_TOTAL_BYTES}; nothing was read"),
+        );
+        readable.clear();
+    }
+    readable
+}
+
+/// Why a name is not safe to extract, if it is not.
+fn unsafe_name(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("an empty name".into());
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Some("a name with control characters".into());
+    }
+    if name.contains('\\') {
+        return Some("a name with a backslash".into());
+    }
+    if name.starts_with('/') {
+        return Some("an absolute path".into());
+    }
+    let bytes = name.as_bytes();
+    if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
+        return Some("a path with a drive letter".into());
+    }
+    let folder = name.strip_suffix('/').unwrap_or(name);
+    for part in folder.split('/') {
+        match part {
+            "" => return Some("a path with an empty part (//)".into()),
+            "." | ".." => return Some(format!("a path with a '{part}' part")),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Step 2: one entry's length, CRC-32 and SHA-256, and its bytes if `keep`.
+fn read_entry(file: &mut File, entry: &RawEntry, keep: bool) -> std::result::Result<EntryContent, String> {
+    let data_start = entry.data_start.ok_or("its local header cannot be read")?;
+    file.seek(SeekFrom::Start(data_start)).map_err(|err| format!("cannot be read ({err})"))?;
+    let raw = Read::by_ref(file).take(entry.compressed_size);
+    let mut hasher = Sha256::new();
+    let mut crc = crc32fast::Hasher::new();
+    let mut data = keep.then(|| Vec::with_capacity(entry.uncompressed_size as usize));
+    let mut buffer = vec![0u8; READ_BUFFER_BYTES];
+    let mut total: u64 = 0;
+    let mut consume = |chunk: &[u8]| {
+        hasher.update(chunk);
+        crc.update(chunk);
+        if let Some(data) = data.as_mut() {
+            data.extend_from_slice(chunk);
+        }
+    };
+    let limit = entry.uncompressed_size;
+    let mut pump = |reader: &mut dyn Read| -> std::result::Result<(), String> {
+        loop {
+            let read = match reader.read(&mut buffer) {
+                Ok(0) => return Ok(()),
+                Ok(read) => read,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(format!("its data is damaged ({err})")),
+            };
+            total += read as u64;
+            if total > limit {
+                return Err(format!("holds more than its declared {limit} bytes"));
+            }
+            consume(&buffer[..read]);
+        }
+    };
+    if entry.method == 0 {
+        let mut raw = raw;
+        pump(&mut raw)?;
+    } else {
+        let mut inflater = flate2::bufread::DeflateDecoder::new(BufReader::with_capacity(64 * 1024, raw));
+        pump(&mut inflater)?;
+        if inflater.total_in() != entry.compressed_size {
+            return Err("its compressed data does not end where the entry ends".into());
+        }
+    }
+    if total != limit {
+        return Err(format!("holds {total} bytes, not the declared {limit}"));
+    }
+    if crc.finalize() != entry.crc32 {
+        return Err("its CRC-32 does not match".into());
+    }
+    Ok(EntryContent { sha256: crate::vault::hex(&hasher.finalize()), data })
+}
+
+/// The labels and values of `bag-info.txt`, in order (continuation lines joined).
+fn parse_bag_info(bytes: &[u8], problems: &mut Problems) -> Vec<(String, String)> {
+    let at = Some(layout::BAG_INFO_TXT);
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        problems.add("bad_bag_info", at, "is not UTF-8");
+        return Vec::new();
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for line in text.split_terminator('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.starts_with([' ', '\t']) {
+            match pairs.last_mut() {
+                Some((_, value)) => {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+                None => problems.add("bad_bag_info", at, "begins with a continuation line"),
+            }
+            continue;
+        }
+        match line.split_once(':') {
+            Some((label, value)) if !label.trim().is_empty() => {
+                pairs.push((label.trim().to_string(), value.trim().to_string()))
+            }
+            _ => problems.add("bad_bag_info", at, format!("has a line that is not 'Label: value': '{line}'")),
+        }
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        problems.add("bad_bag_info", at, "does not end with a line break");
+    }
+    pairs
+}
+
+fn check_bag_info(pairs: &[(String, String)], payload: &BTreeMap<&str, u64>, problems: &mut Problems) {
+    let at = Some(layout::BAG_INFO_TXT);
+    let values =
+        |label: &str| pairs.iter().filter(|(key, _)| key == label).map(|(_, value)| value.as_str()).collect::<Vec<_>>();
+    let single = |label: &str, problems: &mut Problems| -> Option<String> {
+        let found = values(label);
+        match found.as_slice() {
+            [value] => Some(value.to_string()),
+            [] => {
+                problems.add("bad_bag_info", at, format!("has no {label}"));
+                None
+            }
+            _ => {
+                problems.add("bad_bag_info", at, format!("has {label} more than once"));
+                None
+            }
+        }
+    };
+    if let Some(profile) = single("BagIt-Profile-Identifier", problems)
+        && profile != layout::PROFILE_IDENTIFIER
+    {
+        problems.add("bad_bag_info", at, format!("names the profile '{profile}', not {}", layout::PROFILE_IDENTIFIER));
+    }
+    for label in ["Source-Organization", "Contact-Name", "External-Identifier"] {
+        if let Some(value) = single(label, problems)
+            && value.is_empty()
+        {
+            problems.add("bad_bag_info", at, format!("has an empty {label}"));
+        }
+    }
+    if let Some(date) = single("Bagging-Date", problems)
+        && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err()
+    {
+        problems.add("bad_bag_info", at, format!("has a Bagging-Date that is not YYYY-MM-DD: '{date}'"));
+    }
+    for label in ["Intake-Complete", "Intake-Allow-Incomplete"] {
+        if let Some(value) = single(label, problems)
+            && value != "true"
+            && value != "false"
+        {
+            problems.add("bad_bag_info", at, format!("has {label} '{value}', not true or false"));
+        }
+    }
+    if let Some(fingerprint) = single("Intake-Public-Key-SHA256", problems)
+        && (fingerprint.len() != 64 || !fingerprint.bytes().all(|byte| byte.is_ascii_hexdigit()))
+    {
+        problems.add("bad_bag_info", at, "has an Intake-Public-Key-SHA256 that is not 64 hex digits");
+    }
+    if let Some(oxum) = single("Payload-Oxum", problems) {
+        let actual = format!("{}.{}", payload.values().sum::<u64>(), payload.len());
+        if oxum != actual {
+            problems.add(
+                "payload_oxum_mismatch",
+                at,
+                format!("says Payload-Oxum {oxum}, but the payload is {actual} (bytes.files)"),
+            );
+        }
+    }
+}
+
+/// A manifest's lines as path → lower-case hex hash.
+fn parse_manifest(name: &str, bytes: &[u8], problems: &mut Problems) -> BTreeMap<String, String> {
+    let mut listed = BTreeMap::new();
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        problems.add("bad_manifest_line", Some(name), "is not UTF-8");
+        return listed;
+    };
+    for line in text.split_terminator('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let parsed = line.split_once(char::is_whitespace).map(|(hash, path)| (hash, path.trim_start()));
+        match parsed {
+            Some((hash, path))
+                if hash.len() == 64 && hash.bytes().all(|byte| byte.is_ascii_hexdigit()) && !path.is_empty() =>
+            {
+                let path = path.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%");
+                if listed.insert(path.clone(), hash.to_ascii_lowercase()).is_some() {
+                    problems.add("duplicate_manifest_entry", Some(name), format!("lists '{path}' more than once"));
+                }
+            }
+            _ => problems.add(
+                "bad_manifest_line",
+                Some(name),
+                format!("has a line that is not '<sha256> <path>': '{line}'"),
+            ),
+        }
+    }
+    listed
+}
+
+/// Step 4: `case.json` against its schema and against the rest of the package.
+fn check_case_json(
+    bytes: &[u8],
+    bag_info: &[(String, String)],
+    payload: &BTreeMap<&str, u64>,
+    contents: &HashMap<String, EntryContent>,
+    fingerprint: Option<&str>,
+    problems: &mut Problems,
+) {
+    let at = Some(layout::CASE_JSON);
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(err) => {
+            problems.add("case_json_invalid", at, format!("is not JSON ({err})"));
+            return;
+        }
+    };
+    let violations = document::schema_violations(&value);
+    for violation in &violations {
+        problems.add("case_json_schema", at, format!("does not follow {}: {violation}", document::CASE_SCHEMA_ID));
+    }
+    if !violations.is_empty() {
+        return;
+    }
+    let document: CaseDocument = match serde_json::from_value(value) {
+        Ok(document) => document,
+        Err(err) => {
+            problems.add("case_json_invalid", at, format!("cannot be read as a case document ({err})"));
+            return;
+        }
+    };
+    let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
+    let mut mismatch =
+        |what: &str| problems.add("case_json_mismatch", at, format!("disagrees with the package on {what}"));
+    if info("External-Identifier").is_some_and(|id| id != document.case.id) {
+        mismatch("the case id (External-Identifier)");
+    }
+    if info("Bagging-Date").is_some_and(|date| date != document.package.bagging_date.to_string()) {
+        mismatch("Bagging-Date");
+    }
+    if info("Intake-Complete").is_some_and(|value| value != document.package.complete.to_string()) {
+        mismatch("Intake-Complete");
+    }
+    if info("Intake-Allow-Incomplete").is_some_and(|value| value != document.package.allow_incomplete.to_string()) {
+        mismatch("Intake-Allow-Incomplete");
+    }
+    if info("Source-Organization").is_some_and(|value| value != document.package.source_organization) {
+        mismatch("Source-Organization");
+    }
+    if info("Contact-Name").is_some_and(|value| value != document.package.contact_name) {
+        mismatch("Contact-Name");
+    }
+    if fingerprint.is_some_and(|fingerprint| fingerprint != document.package.public_key_sha256) {
+        mismatch("the signing key's fingerprint");
+    }
+    let described: HashSet<&str> = document.files.iter().map(|file| file.path.as_str()).collect();
+    for file in &document.files {
+        match (payload.get(file.path.as_str()), contents.get(&file.path)) {
+            (None, _) => problems.add(
+                "case_json_mismatch",
+                at,
+                format!("describes '{}', which is not in the package", file.path),
+            ),
+            (Some(bytes), content) => {
+                if *bytes != file.bytes || content.is_some_and(|content| content.sha256 != file.sha256) {
+                    problems.add(
+                        "case_json_mismatch",
+                        Some(&file.path),
+                        "is not the file case.json describes (size or SHA-256)",
+                    );
+                }
+            }
+        }
+    }
+    for name in payload.keys() {
+        if *name != layout::CASE_JSON && *name != layout::REPORT_HTML && !described.contains(name) {
+            problems.add("case_json_mismatch", Some(name), "is a payload file case.json does not describe");
+        }
+    }
+}
