@@ -184,6 +184,9 @@ pub(super) fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawAr
         ));
     }
 
+    // The packer writes, in the zip64 end record, the highest `version needed` of the entries
+    // as both versions; checked once the entries are read.
+    let mut zip64_versions: Option<u16> = None;
     let uses_zip64 = entries_total == u16::MAX || cd_size == u32::MAX || cd_offset == u32::MAX;
     let (entry_count, cd_size, cd_offset, cd_end_expected) = if uses_zip64 {
         if end_offset < 20 + 56 {
@@ -217,15 +220,10 @@ pub(super) fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawAr
         let total = record.u64().unwrap_or(0);
         let size = record.u64().unwrap_or(0);
         let offset = record.u64().unwrap_or(0);
-        if record_size != 44
-            || disk != 0
-            || cd_disk != 0
-            || here != total
-            || needed != 45
-            || made_by != canonical_made_by(45)
-        {
+        if record_size != 44 || disk != 0 || cd_disk != 0 || here != total || made_by != needed {
             problems.push(("non_canonical_zip", "the zip64 end record has unexpected values".to_string()));
         }
+        zip64_versions = Some(needed);
         for (small, large, what) in [
             (u64::from(entries_total), total, "entry count"),
             (u64::from(cd_size), size, "central directory size"),
@@ -257,6 +255,15 @@ pub(super) fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawAr
         read_local_header(file, file_len, entry);
     }
     check_layout(&entries, cd_offset, &mut problems);
+    if let Some(needed) = zip64_versions {
+        let highest = entries.iter().map(|entry| entry.version_needed).max().unwrap_or(10).max(10);
+        if needed != highest {
+            problems.push((
+                "non_canonical_zip",
+                "the zip64 end record's versions are not those of its entries".to_string(),
+            ));
+        }
+    }
     Ok(RawArchive { entries, problems })
 }
 
