@@ -1,7 +1,7 @@
 //! The submission package, end to end: packed twice it is the same bytes; tools we did not
-//! write accept it (Library of Congress `bagit.py`, OpenSSL, Python `jsonschema`); `verify`
-//! accepts it and catches every one of many seeded random damages; incomplete cases are
-//! refused unless allowed; the zip safety checks refuse hostile archives.
+//! write accept it (Library of Congress `bagit.py`, `bagit-profile`, OpenSSL, Python
+//! `jsonschema`); `verify` accepts it and catches every one of many seeded random damages;
+//! incomplete cases are refused unless allowed; the zip safety checks refuse hostile archives.
 //!
 //! The Python checkers live in the repository's `.venv` (made by `scripts/install-deps.sh`).
 //! When a tool is missing these tests fail and say how to install it: a skipped check is a
@@ -955,4 +955,31 @@ fn thumbnails_come_from_the_exif_preview_upright_or_from_the_pixels() {
     assert_eq!((width, height), (320, 240));
     // Not an image: no thumbnail.
     assert!(thumbnail_data_uri(b"not an image", None).is_none());
+}
+
+#[test]
+fn the_bag_follows_its_bagit_profile_by_the_bagit_profile_validator() {
+    let fixture = Fixture::complete_case();
+    let zip = fixture.export("case.zip", false);
+    let folder = unzipped(&fixture, &zip);
+    let profile = repository_root().join("assets/bagit-profile/merchant-intake-v1.json");
+    // PyPI `bagit-profile` (the BagIt Profiles validator), with the profile from the file.
+    let script = r#"
+import json, sys, bagit, bagit_profile
+profile = json.load(open(sys.argv[1], encoding="utf-8"))
+checker = bagit_profile.Profile(profile["BagIt-Profile-Info"]["BagIt-Profile-Identifier"], profile=profile)
+serialized = checker.validate_serialization(sys.argv[3])
+valid = checker.validate(bagit.Bag(sys.argv[2]))
+print("serialization", serialized, "valid", valid, [str(error) for error in checker.report.errors])
+sys.exit(0 if serialized and valid else 1)
+"#;
+    let check = |folder: &Path| {
+        run(Command::new(venv_tool("python")).arg("-c").arg(script).arg(&profile).arg(folder).arg(&zip))
+    };
+    let (ok, text) = check(&folder);
+    assert!(ok, "bagit-profile refused the package:\n{text}");
+    // It can fail: a package without its signature does not follow the profile.
+    std::fs::remove_file(folder.join(layout::SIGNATURE)).unwrap();
+    let (ok, text) = check(&folder);
+    assert!(!ok, "bagit-profile accepted a bag without its signature:\n{text}");
 }
