@@ -1,0 +1,376 @@
+//! Starting the app under tauri-driver and driving it: one [`AppSession`] per test, each
+//! with its own data folder, its own tauri-driver on two free ports, and its own app process.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+/// How long the app may take to show something: WebKit's first start under Xvfb on a busy
+/// 2-core machine takes a few seconds.
+pub const APPEAR_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The window title the app must show.
+pub const WINDOW_TITLE: &str = "商户入网资料采集";
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace root exists")
+}
+
+/// A built binary: `$override_var` if set, else `<target>/debug/<name>`. Absolute, because
+/// tauri-driver fails on a relative application path.
+fn built_binary(override_var: &str, name: &str) -> PathBuf {
+    let path = match std::env::var_os(override_var) {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace_root().join("target"));
+            target.join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+        }
+    };
+    let path = if path.is_absolute() { path } else { std::env::current_dir().unwrap().join(path) };
+    assert!(
+        path.is_file(),
+        "{} is not built: run scripts/build-app.sh first (or set {override_var} to the binary)",
+        path.display()
+    );
+    path
+}
+
+/// The desktop app, `merchant-intake`.
+pub fn app_binary() -> PathBuf {
+    built_binary("INTAKE_E2E_APP", "merchant-intake")
+}
+
+/// The `intake` CLI.
+pub fn cli_binary() -> PathBuf {
+    built_binary("INTAKE_E2E_CLI", "intake")
+}
+
+/// Runs the CLI with `--json` output and returns its JSON document; panics with its stderr
+/// if it fails.
+pub fn run_cli_json(args: &[&str]) -> Value {
+    let output = Command::new(cli_binary()).args(args).arg("--json").output().expect("the CLI starts");
+    assert!(
+        output.status.success(),
+        "intake {} failed ({}): {}",
+        args.join(" "),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the CLI prints one JSON document")
+}
+
+/// Opens a case with the CLI in `home` and returns its id.
+pub fn create_case_with_cli(home: &Path, merchant_name: &str) -> String {
+    let home = home.to_str().expect("temp paths are UTF-8");
+    let case = run_cli_json(&["--home", home, "case", "new", "--merchant-name", merchant_name, "--opens-payment"]);
+    case["id"].as_str().expect("`case new --json` gives the case's id").to_string()
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect()).unwrap_or_default();
+    // Where `cargo install` puts it, for a shell that has not added it to PATH.
+    if let Some(home) =
+        std::env::var_os("CARGO_HOME").or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into()))
+    {
+        dirs.push(Path::new(&home).join("bin"));
+    }
+    dirs.into_iter()
+        .map(|dir| dir.join(format!("{program}{}", std::env::consts::EXE_SUFFIX)))
+        .find(|candidate| candidate.is_file())
+}
+
+fn tauri_driver_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    find_on_path("tauri-driver").unwrap_or_else(|| {
+        panic!(
+            "tauri-driver is not installed: run `cargo install tauri-driver --locked` \
+             (scripts/test-e2e.sh does it), or set TAURI_DRIVER to its path"
+        )
+    })
+}
+
+/// Two distinct ports nobody listens on now (both are held until both are chosen). tauri-driver
+/// exits without serving if its port is taken meanwhile, so the caller checks that it came up
+/// and retries with other ports.
+fn two_free_ports() -> (u16, u16) {
+    let first = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let second = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    (first.local_addr().unwrap().port(), second.local_addr().unwrap().port())
+}
+
+/// A running tauri-driver, stopped with SIGTERM on drop: it forwards the signal to
+/// WebKitWebDriver, which SIGKILL would leave orphaned.
+struct TauriDriver {
+    child: Child,
+    port: u16,
+    native_port: u16,
+    log: PathBuf,
+}
+
+impl TauriDriver {
+    fn start(log_dir: &Path) -> TauriDriver {
+        let binary = tauri_driver_binary();
+        let mut last_log = String::new();
+        for attempt in 0..3 {
+            let (port, native_port) = two_free_ports();
+            let log = log_dir.join(format!("tauri-driver-{attempt}.log"));
+            let log_file = fs::File::create(&log).expect("the driver's log file can be written");
+            let child = Command::new(&binary)
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(log_file.try_clone().expect("the log file handle can be cloned"))
+                .stderr(log_file)
+                .spawn()
+                .unwrap_or_else(|err| panic!("{} cannot be started: {err}", binary.display()));
+            let mut driver = TauriDriver { child, port, native_port, log };
+            if driver.wait_until_ready(Duration::from_secs(20)) {
+                return driver;
+            }
+            last_log = driver.log_text();
+        }
+        panic!("tauri-driver did not start serving after 3 tries; its last log:\n{last_log}");
+    }
+
+    /// Waits until tauri-driver listens and WebKitWebDriver answers `GET /status` with 200;
+    /// false if the driver exited or time ran out.
+    ///
+    /// WebKitWebDriver is asked directly, not through tauri-driver: a probe through
+    /// tauri-driver leaves it a pooled connection to WebKitWebDriver that is sometimes already
+    /// closed when the new-session request is sent over it, and that request then fails
+    /// ("client error (SendRequest)"), in about one session of three here.
+    fn wait_until_ready(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() && status_is_ok(self.native_port) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log_text(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGTERM, then wait (up to 10 s) for it to exit; true if it did.
+    fn terminate(&mut self) -> bool {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return true;
+        }
+        send_sigterm(self.child.id());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        if !self.terminate() {
+            // Last resort, so a stuck driver does not outlive the test run.
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn send_sigterm(pid: u32) {
+    // `kill` from the system rather than a libc binding: this crate runs on Linux only
+    // (tauri-driver drives WebKitGTK here).
+    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+}
+
+fn status_is_ok(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    response.starts_with(b"HTTP/1.1 200") || response.starts_with(b"HTTP/1.0 200")
+}
+
+/// The app running under WebDriver, with a data folder of the test's choosing.
+pub struct AppSession {
+    pub client: Client,
+    driver: TauriDriver,
+    /// A string found only in this app's command line, to find its process.
+    app_marker: String,
+    test_name: String,
+}
+
+impl AppSession {
+    /// Starts tauri-driver and the app with `--home <home>`.
+    pub async fn start(test_name: &str, home: &Path, work_dir: &Path) -> AppSession {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "DISPLAY is not set: run the end-to-end tests under a display, e.g. \
+             `xvfb-run -a cargo test -p merchant-intake-e2e` (scripts/test-e2e.sh does)"
+        );
+        let app = app_binary();
+        let home = home.to_str().expect("temp paths are UTF-8").to_string();
+        let capabilities = json!({
+            "tauri:options": { "application": app, "args": ["--home", home] }
+        });
+        let Value::Object(capabilities) = capabilities else { unreachable!() };
+        let driver = TauriDriver::start(work_dir);
+        match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities).connect(&driver.url()).await {
+            Ok(client) => AppSession { client, driver, app_marker: home, test_name: test_name.to_string() },
+            Err(err) => {
+                // tauri-driver logs why only after it has dropped our connection.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                panic!("no WebDriver session with the app ({err}); tauri-driver's log:\n{}", driver.log_text())
+            }
+        }
+    }
+
+    /// Waits for the element matching `css`; on timeout saves a screenshot and fails,
+    /// saying what was expected.
+    pub async fn wait_for(&self, css: &str, what: &str) -> Element {
+        match self.client.wait().at_most(APPEAR_TIMEOUT).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(err) => {
+                let shot = self.save_screenshot("failure").await;
+                let body = self.client.find(Locator::Css("body")).await;
+                let text = match body {
+                    Ok(body) => body.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!(
+                    "{what}: no element matches `{css}` after {APPEAR_TIMEOUT:?} ({err}).\n\
+                     The window shows:\n{text}\nScreenshot: {shot}"
+                )
+            }
+        }
+    }
+
+    /// Saves what the webview shows as `tests/e2e/screenshots/<test>-<label>.png`.
+    pub async fn save_screenshot(&self, label: &str) -> String {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
+        let path = dir.join(format!("{}-{label}.png", self.test_name));
+        match self.client.screenshot().await {
+            Ok(png) => {
+                fs::create_dir_all(&dir).expect("the screenshot folder can be created");
+                fs::write(&path, png).expect("the screenshot can be written");
+                path.display().to_string()
+            }
+            Err(err) => format!("(none: {err})"),
+        }
+    }
+
+    /// The process id of this session's app, found by its `--home` argument.
+    pub fn app_pid(&self) -> Option<u32> {
+        app_processes(&self.app_marker).into_iter().next()
+    }
+
+    /// Ends the session, which closes the app, then stops tauri-driver with SIGTERM. Fails if
+    /// the app is still running 15 s after the session ended, or the driver 10 s after SIGTERM.
+    pub async fn close(mut self) {
+        self.client.clone().close().await.expect("the WebDriver session closes");
+        // Wait for the app before stopping the driver: WebKitWebDriver ends the app after the
+        // session is deleted, and tauri-driver kills WebKitWebDriver on SIGTERM, which would
+        // leave an app that was still closing behind.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let running = app_processes(&self.app_marker);
+            if running.is_empty() {
+                break;
+            }
+            if Instant::now() > deadline {
+                let described: Vec<String> = running.iter().map(|pid| describe_process(*pid)).collect();
+                panic!("the app is still running 15 s after its session was closed: {}", described.join("; "));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(self.driver.terminate(), "tauri-driver did not exit within 10 s of SIGTERM");
+    }
+}
+
+fn describe_process(pid: u32) -> String {
+    let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    format!("pid {pid} [{}] {}", stat.trim(), String::from_utf8_lossy(&cmdline).replace('\0', " "))
+}
+
+/// Live processes whose command line contains `marker` (Linux `/proc`).
+fn app_processes(marker: &str) -> Vec<u32> {
+    let Ok(entries) = fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // A zombie has exited already: it only waits for its parent to collect it.
+            let zombie = stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+            !zombie && String::from_utf8_lossy(&cmdline).split('\0').any(|arg| arg == marker)
+        })
+        .collect()
+}
+
+/// The titles of the top-level X11 windows owned by process `pid`, read with `xprop`
+/// (package x11-utils): the native window title, which WebDriver's "title" (the document's
+/// `<title>`) does not show.
+pub fn x11_window_titles(pid: u32) -> Vec<String> {
+    let tree = Command::new("xwininfo")
+        .args(["-root", "-children"])
+        .output()
+        .unwrap_or_else(|err| panic!("xwininfo cannot be run ({err}): install the Debian package x11-utils"));
+    let tree = String::from_utf8_lossy(&tree.stdout).into_owned();
+    let window_ids = tree
+        .split_whitespace()
+        .filter(|word| word.starts_with("0x") && u64::from_str_radix(&word[2..], 16).is_ok())
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    let mut titles = Vec::new();
+    for id in window_ids {
+        let output = Command::new("xprop")
+            .args(["-id", &id, "-notype", "_NET_WM_PID", "_NET_WM_NAME"])
+            .env("LC_ALL", "C.UTF-8")
+            .output()
+            .unwrap_or_else(|err| panic!("xprop cannot be run ({err}): install the Debian package x11-utils"));
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let window_pid = text
+            .lines()
+            .find_map(|line| line.strip_prefix("_NET_WM_PID = "))
+            .and_then(|value| value.trim().parse::<u32>().ok());
+        let name = text
+            .lines()
+            .find_map(|line| line.strip_prefix("_NET_WM_NAME = "))
+            .map(|value| value.trim().trim_matches('"').to_string());
+        if let (Some(window_pid), Some(name)) = (window_pid, name)
+            && window_pid == pid
+        {
+            titles.push(name);
+        }
+    }
+    titles
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the built desktop app, driven over WebDriver through tauri-driver.
+//!
+//! They need what a plain `cargo test` does not have, so this crate is not a default
+//! workspace member: a display (run under `xvfb-run`), `tauri-driver` on the PATH, and the app
+//! and CLI already built. `scripts/test-e2e.sh` sees to all three. A missing piece fails the
+//! test with a message saying what to do; it never passes silently.
+
+mod case_list;
+mod harness;
