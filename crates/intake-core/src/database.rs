@@ -269,30 +269,7 @@ impl Database {
     /// Records an evidence file. Returns `None` when the same bytes are already recorded for
     /// the same material of the same case (adding them again is a no-op).
     pub fn insert_evidence(&mut self, evidence: &NewEvidence<'_>, now: DateTime<Utc>) -> Result<Option<EvidenceRecord>> {
-        let inserted_id = self.with_tx(|tx| {
-            let changed = tx.execute(
-                "INSERT INTO evidence (case_id, material_key, sha256, original_name, bytes,
-                    media_type, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (case_id, material_key, sha256) DO NOTHING",
-                params![
-                    evidence.case_id,
-                    evidence.material_key,
-                    evidence.sha256,
-                    evidence.original_name,
-                    evidence.bytes as i64,
-                    evidence.media_type,
-                    timestamp(now),
-                ],
-            )?;
-            if changed == 0 {
-                return Ok(None);
-            }
-            let id = tx.last_insert_rowid();
-            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![evidence.case_id, timestamp(now)])?;
-            Ok(Some(id))
-        })?;
-        inserted_id.map(|id| self.evidence(id)).transpose()
+        self.insert_evidence_with_facts(evidence, None, now)
     }
 
     fn evidence(&self, id: i64) -> Result<EvidenceRecord> {
