@@ -78,18 +78,29 @@ pub fn case_show(home: Option<PathBuf>, id: &str, _json: bool) -> Outcome {
 pub fn add(home: Option<PathBuf>, case_id: &str, material: &str, files: &[PathBuf], json: bool) -> Outcome {
     let mut folder = open_folder(home)?;
     let mut text = String::new();
+    // On a terminal a long import shows each file as it lands (on stderr, so stdout stays
+    // the report); the report itself lists them at the end.
+    let live = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json;
+    let total = files.len();
+    let mut done = 0;
     let outcomes = folder.add_files(case_id, material, files, |outcome| {
-        // Progress on a terminal, as each file lands, so a long import is visibly alive.
-        if !json {
-            if let Some(evidence) = &outcome.evidence {
-                let verb = match outcome.status {
-                    FileStatus::Added => "已添加 added",
-                    _ => "已存在,未重复添加 already present, nothing changed",
-                };
-                let _ = writeln!(text, "{verb}: {} ({}…)", outcome.path, &evidence.sha256[..16]);
-            }
+        done += 1;
+        if live {
+            eprint!("\r[{done}/{total}] {}\x1b[K", outcome.path);
         }
     })?;
+    if live {
+        eprintln!();
+    }
+    for outcome in &outcomes {
+        if let Some(evidence) = &outcome.evidence {
+            let verb = match outcome.status {
+                FileStatus::Added => "已添加 added",
+                _ => "已存在,未重复添加 already present, nothing changed",
+            };
+            let _ = writeln!(text, "{verb}: {} ({}…)", outcome.path, &evidence.sha256[..16]);
+        }
+    }
     let problems: Vec<String> = outcomes
         .iter()
         .filter_map(|outcome| outcome.error.as_ref().map(|error| error.message.clone()))

@@ -531,14 +531,14 @@ fn parse_json<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: &
     serde_json::from_str(&text).map_err(|err| conversion_error(index, err.to_string()))
 }
 
-fn parse_timestamp(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex + Copy) -> rusqlite::Result<DateTime<Utc>> {
+fn parse_timestamp(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex) -> rusqlite::Result<DateTime<Utc>> {
     let text: String = row.get(column)?;
     DateTime::parse_from_rfc3339(&text)
         .map(|time| time.with_timezone(&Utc))
         .map_err(|err| conversion_error(0, format!("bad timestamp '{text}': {err}")))
 }
 
-fn optional_date(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex + Copy) -> rusqlite::Result<Option<NaiveDate>> {
+fn optional_date(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex) -> rusqlite::Result<Option<NaiveDate>> {
     let text: Option<String> = row.get(column)?;
     text.map(|text| {
         NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|err| conversion_error(0, format!("bad date '{text}': {err}")))

@@ -29,7 +29,7 @@ fn adding_files_records_them_and_the_same_bytes_twice_is_a_no_op() {
     assert_eq!(first[0].evidence.as_ref().unwrap().media_type, "image/jpeg");
     assert_eq!(first[0].evidence.as_ref().unwrap().original_name, "a.jpg");
 
-    let again = folder.add_files(&case.id, "storefront_photo", &[a.clone()], |_| {}).unwrap();
+    let again = folder.add_files(&case.id, "storefront_photo", std::slice::from_ref(&a), |_| {}).unwrap();
     assert_eq!(again[0].status, FileStatus::AlreadyPresent);
     assert_eq!(again[0].evidence, first[0].evidence);
     assert_eq!(folder.case_evidence(&case.id).unwrap().len(), 2);
@@ -84,7 +84,7 @@ fn adding_to_an_unknown_case_or_a_malformed_material_key_is_refused() {
     let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
     let file = dir.path().join("a.jpg");
     std::fs::write(&file, b"x").unwrap();
-    let err = folder.add_files("20260101-XXXXXX", "storefront_photo", &[file.clone()], |_| {}).unwrap_err();
+    let err = folder.add_files("20260101-XXXXXX", "storefront_photo", std::slice::from_ref(&file), |_| {}).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CaseNotFound);
     let case = folder.create_case(new_case("A")).unwrap();
     let err = folder.add_files(&case.id, "../etc/passwd", &[file], |_| {}).unwrap_err();
