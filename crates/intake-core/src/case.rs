@@ -10,11 +10,13 @@ use ts_rs::TS;
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// Declares a closed set of string values with its stable key, Chinese and English labels.
+/// Declares a closed set of string values with its stable key, Chinese and English labels, as
+/// the CLI, the wire, the database and the rule file spell them. Used for every such set in
+/// the crate (case attributes here; stages, providers, marks, field kinds in `checklist`).
 macro_rules! keyed_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize, ::ts_rs::TS)]
         #[serde(rename_all = "snake_case")]
         #[ts(export)]
         pub enum $name { $($(#[$vmeta])* #[doc = $zh] #[doc = " "] #[doc = $en] $variant),+ }
@@ -37,15 +39,20 @@ macro_rules! keyed_enum {
             pub fn label_en(self) -> &'static str {
                 match self { $($name::$variant => $en),+ }
             }
+
+            /// The value with this key.
+            pub fn from_key(key: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|value| value.key() == key)
+            }
         }
 
         impl std::str::FromStr for $name {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<Self> {
+            type Err = $crate::error::Error;
+            fn from_str(s: &str) -> $crate::error::Result<Self> {
                 match s {
                     $($key => Ok($name::$variant),)+
-                    other => Err(Error::new(
-                        ErrorKind::InvalidInput,
+                    other => Err($crate::error::Error::new(
+                        $crate::error::ErrorKind::InvalidInput,
                         format!(
                             "'{other}' is not a {}; expected one of: {}",
                             stringify!($name),
@@ -63,6 +70,8 @@ macro_rules! keyed_enum {
         }
     };
 }
+
+pub(crate) use keyed_enum;
 
 keyed_enum! {
     /// 商户类型.

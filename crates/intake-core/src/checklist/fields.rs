@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::status::Severity;
-use super::{ChecklistField, labelled_keys};
+use super::ChecklistField;
+use crate::case::keyed_enum;
 use crate::identity::{self, IdentityProblem};
 
-labelled_keys! {
+keyed_enum! {
     /// How a field's value is validated.
     FieldKind {
         Text => ("text", "文本", "Text"),

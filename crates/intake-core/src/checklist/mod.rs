@@ -41,45 +41,9 @@ pub use rules::{RULES_FORMAT_VERSION, Rules};
 pub use folder::{AttestationOutcome, CaseUpdate, FieldOutcome, KeptFiles};
 pub use status::{CaseCheck, CaseFinding, CheckedField, CheckedFile, CheckedItem, FieldStatus, ItemStatus, Severity};
 
-/// Declares a closed set of keys with Chinese and English labels, as the wire and the rule
-/// file spell them.
-macro_rules! labelled_keys {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => ($key:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-        #[serde(rename_all = "snake_case")]
-        #[ts(export)]
-        pub enum $name { $(#[doc = $zh] #[doc = " "] #[doc = $en] $variant),+ }
+use crate::case::keyed_enum;
 
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable key.
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            /// The label in Simplified Chinese.
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            /// The label in English.
-            pub fn label_en(self) -> &'static str {
-                match self { $($name::$variant => $en),+ }
-            }
-
-            /// The value with this key.
-            pub fn from_key(key: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|value| value.key() == key)
-            }
-        }
-    };
-}
-pub(crate) use labelled_keys;
-
-labelled_keys! {
+keyed_enum! {
     /// The step of the onboarding process a material belongs to (`domain.md`).
     Stage {
         Onboarding => ("onboarding", "客户入网", "Onboarding"),
@@ -90,7 +54,7 @@ labelled_keys! {
     }
 }
 
-labelled_keys! {
+keyed_enum! {
     /// Who provides a material.
     Provider {
         Customer => ("customer", "客户提供", "Customer"),
@@ -98,7 +62,7 @@ labelled_keys! {
     }
 }
 
-labelled_keys! {
+keyed_enum! {
     /// What the manager attests to having seen on a file: stamps, signatures, and for a remote
     /// visit the manager holding their own ID card.
     Mark {
