@@ -3,7 +3,8 @@
 //! ```text
 //! <data folder>/
 //!   intake.sqlite3 (+ -wal, -shm)   the case store (module `database`)
-//!   vault/                          evidence files under their SHA-256 (module `vault`)
+//!   vault/                          evidence files under their SHA-256, and their
+//!                                   thumbnails (module `vault`)
 //!   intake.lock                     held shared by every open data folder
 //! ```
 //!
@@ -20,9 +21,10 @@ use chrono::Utc;
 
 use crate::case::{Case, CaseSummary, NewCase, validate_new_case};
 use crate::checklist::Rules;
-use crate::database::{Database, EvidenceRecord, NewEvidence};
+use crate::database::{Database, EvidenceFacts, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
-use crate::vault::Vault;
+use crate::evidence::case_checks::read_at_import;
+use crate::vault::{StoredObject, Vault};
 
 /// The largest evidence file accepted by default: a few minutes of inspection video fit.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -48,6 +50,7 @@ pub struct DataFolder {
 pub struct CleanupReport {
     pub temp_files_removed: usize,
     pub unreferenced_objects_removed: usize,
+    pub unreferenced_thumbnails_removed: usize,
     /// False when another process had the folder open, so nothing was looked at.
     pub ran: bool,
 }
@@ -111,9 +114,11 @@ impl DataFolder {
 
         let mut report = CleanupReport::default();
         if lock.try_lock().is_ok() {
+            let referenced = database.referenced_hashes()?;
             report = CleanupReport {
                 temp_files_removed: vault.remove_leftovers()?,
-                unreferenced_objects_removed: vault.remove_unreferenced(&database.referenced_hashes()?)?,
+                unreferenced_objects_removed: vault.remove_unreferenced(&referenced)?,
+                unreferenced_thumbnails_removed: vault.remove_unreferenced_thumbnails(&referenced)?,
                 ran: true,
             };
             lock.unlock().map_err(|err| Error::writing(&lock_path, &err))?;
@@ -236,28 +241,27 @@ impl DataFolder {
     }
 
     fn add_one_file(&mut self, case_id: &str, material_key: &str, path: &Path) -> Result<(FileStatus, EvidenceRecord)> {
-        let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
-        if metadata.is_dir() {
-            return Err(Error::for_file(ErrorKind::NotAFile, path, "is a folder, not a file"));
-        }
-        if metadata.len() == 0 {
-            return Err(Error::for_file(ErrorKind::FileEmpty, path, "is empty (0 bytes)"));
-        }
-        let stored = self.vault.store_copy(path, self.max_file_bytes)?;
-        let original_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-        let media_type = sniff_media_type(&stored.head, &original_name);
+        let prepared = prepare_file(&self.vault, path, self.max_file_bytes)?;
+        self.record_file(case_id, material_key, &prepared)
+    }
+
+    /// Records a prepared file: one transaction for its row and its facts.
+    fn record_file(
+        &mut self,
+        case_id: &str,
+        material_key: &str,
+        prepared: &PreparedFile,
+    ) -> Result<(FileStatus, EvidenceRecord)> {
+        let stored = &prepared.stored;
         let new_evidence = NewEvidence {
             case_id,
             material_key,
             sha256: &stored.sha256,
-            original_name: &original_name,
+            original_name: &prepared.original_name,
             bytes: stored.bytes,
-            media_type: &media_type,
+            media_type: &prepared.media_type,
         };
-        // The vault object is whole and synced: its facts are read from it, and recorded in
-        // the same transaction as the evidence row (or, if they cannot be read, read at `check`).
-        let facts = self.facts_for_import(&stored.sha256, stored.bytes, &original_name);
-        match self.database.insert_evidence_with_facts(&new_evidence, facts.as_ref(), Utc::now())? {
+        match self.database.insert_evidence_with_facts(&new_evidence, prepared.facts.as_ref(), Utc::now())? {
             Some(record) => Ok((FileStatus::Added, record)),
             None => {
                 let existing = self
@@ -270,6 +274,49 @@ impl DataFolder {
             }
         }
     }
+
+    /// The thumbnail of a stored file (JPEG bytes, upright, at most
+    /// [`THUMBNAIL_LONG_SIDE`](crate::evidence::thumbnail::THUMBNAIL_LONG_SIDE) px on its longer
+    /// side), from the vault's cache; made and cached when missing (data folders from before
+    /// thumbnails) or damaged. `Ok(None)` when the file is not a picture this program decodes
+    /// (HEIC/AVIF, videos, documents, damaged images). Safe to call from any thread that owns
+    /// the folder, while others import.
+    pub fn thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        if sha256.len() != 64 || !sha256.bytes().all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte)) {
+            return Err(Error::new(ErrorKind::InvalidInput, format!("'{sha256}' is not a SHA-256 (64 lower-case hex digits)")));
+        }
+        if !self.vault.contains(sha256) {
+            return Err(Error::new(ErrorKind::FileMissing, format!("no evidence file with SHA-256 {sha256} is stored")));
+        }
+        crate::evidence::thumbnail::cached_thumbnail(&self.vault, sha256)
+    }
+}
+
+/// A file copied into the vault with everything read from it: all of an import but the
+/// database row, so that it can be done on any thread.
+struct PreparedFile {
+    stored: StoredObject,
+    original_name: String,
+    media_type: String,
+    /// Its facts; `None` when they could not be read (they are read again at `check`).
+    facts: Option<EvidenceFacts>,
+}
+
+/// Copies a file into the vault (synced under its final name before anything records it),
+/// reads its facts from the vault object and caches its thumbnail.
+fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64) -> Result<PreparedFile> {
+    let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
+    if metadata.is_dir() {
+        return Err(Error::for_file(ErrorKind::NotAFile, path, "is a folder, not a file"));
+    }
+    if metadata.len() == 0 {
+        return Err(Error::for_file(ErrorKind::FileEmpty, path, "is empty (0 bytes)"));
+    }
+    let stored = vault.store_copy(path, max_file_bytes)?;
+    let original_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let media_type = sniff_media_type(&stored.head, &original_name);
+    let facts = read_at_import(vault, &stored.sha256, stored.bytes, &original_name);
+    Ok(PreparedFile { stored, original_name, media_type, facts })
 }
 
 /// A material key is a `snake_case` word, or `<request>.<material>` for the materials of a

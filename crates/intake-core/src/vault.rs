@@ -4,6 +4,8 @@
 //! - `objects/ab/abcdef…` (the full 64-hex digest, fanned out by its first two characters);
 //! - `tmp/*.part`: files being written. Anything here after a crash is a leftover and is
 //!   removed at the next open.
+//! - `thumbs/ab/abcdef….jpg`: the thumbnail of an object (derived data, rebuilt when missing
+//!   or damaged; see [`Vault::store_thumbnail`]).
 //!
 //! Write order, which the crash test checks: copy into a temp file while hashing (one read
 //! of the source), fsync the temp file, rename it to its final name, fsync the folder; only
@@ -46,7 +48,7 @@ pub struct StoredObject {
 impl Vault {
     /// Opens the vault at `root`, creating its folders if needed.
     pub fn open(root: &Path) -> Result<Vault> {
-        for folder in [root.join("objects"), root.join("tmp")] {
+        for folder in [root.join("objects"), root.join("tmp"), root.join(THUMBS)] {
             fs::create_dir_all(&folder).map_err(|err| Error::writing(&folder, &err))?;
         }
         Ok(Vault { root: root.to_path_buf() })
@@ -56,6 +58,45 @@ impl Vault {
     pub fn object_path(&self, sha256: &str) -> PathBuf {
         let fan_out = sha256.get(..2).unwrap_or("__");
         self.root.join("objects").join(fan_out).join(sha256)
+    }
+
+    /// Where the thumbnail of the object with this digest lives (whether or not it exists).
+    pub fn thumbnail_path(&self, sha256: &str) -> PathBuf {
+        let fan_out = sha256.get(..2).unwrap_or("__");
+        self.root.join(THUMBS).join(fan_out).join(format!("{sha256}.jpg"))
+    }
+
+    /// The cached thumbnail of an object; `None` when there is none or it is damaged (its seal,
+    /// see [`seal_thumbnail`], does not match its bytes), so that the caller makes it again.
+    pub fn read_thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.thumbnail_path(sha256);
+        match fs::read(&path) {
+            Ok(bytes) if thumbnail_seal_holds(&bytes) => Ok(Some(bytes)),
+            Ok(_) => Ok(None),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(Error::reading(&path, &err)),
+        }
+    }
+
+    /// Caches the thumbnail (a JPEG) of an object, sealed, and returns the sealed bytes (what
+    /// [`Vault::read_thumbnail`] gives back later). Written to a temp file and renamed into
+    /// place, so a reader never sees half a thumbnail. Unlike objects it is not fsynced: a
+    /// thumbnail is derived data, and one a power cut damages fails its seal and is made again
+    /// from the object, which is cheaper than a sync per imported file.
+    pub fn store_thumbnail(&self, sha256: &str, jpeg: &[u8]) -> Result<Vec<u8>> {
+        let sealed = seal_thumbnail(jpeg);
+        let final_path = self.thumbnail_path(sha256);
+        let folder = final_path.parent().expect("thumbnail paths have a parent");
+        fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
+        let (temp_path, mut output) = self.create_temp()?;
+        let written = output.write_all(&sealed).map_err(|err| Error::writing(&temp_path, &err));
+        drop(output);
+        let renamed = written
+            .and_then(|()| fs::rename(&temp_path, &final_path).map_err(|err| Error::writing(&final_path, &err)));
+        if renamed.is_err() {
+            let _ = fs::remove_file(&temp_path);
+        }
+        renamed.map(|()| sealed)
     }
 
     /// True when an object with this digest is stored.
@@ -156,21 +197,23 @@ impl Vault {
         Ok(removed)
     }
 
-    /// Every object file in the vault.
-    pub fn object_paths(&self) -> Result<Vec<PathBuf>> {
-        let objects = self.root.join("objects");
-        let mut paths = Vec::new();
-        for fan_out in fs::read_dir(&objects).map_err(|err| Error::reading(&objects, &err))? {
-            let fan_out = fan_out.map_err(|err| Error::reading(&objects, &err))?.path();
-            if !fan_out.is_dir() {
-                continue;
-            }
-            for entry in fs::read_dir(&fan_out).map_err(|err| Error::reading(&fan_out, &err))? {
-                paths.push(entry.map_err(|err| Error::reading(&fan_out, &err))?.path());
+    /// Removes the thumbnails of objects no case refers to. Call only under the data folder's
+    /// exclusive lock.
+    pub fn remove_unreferenced_thumbnails(&self, referenced: &HashSet<String>) -> Result<usize> {
+        let mut removed = 0;
+        for path in fanned_out_files(&self.root.join(THUMBS))? {
+            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+            if !referenced.contains(name.strip_suffix(".jpg").unwrap_or(name)) {
+                fs::remove_file(&path).map_err(|err| Error::writing(&path, &err))?;
+                removed += 1;
             }
         }
-        paths.sort();
-        Ok(paths)
+        Ok(removed)
+    }
+
+    /// Every object file in the vault.
+    pub fn object_paths(&self) -> Result<Vec<PathBuf>> {
+        fanned_out_files(&self.root.join("objects"))
     }
 
     fn create_temp(&self) -> Result<(PathBuf, File)> {
@@ -184,6 +227,65 @@ impl Vault {
             }
         }
     }
+}
+
+/// The files one level below the fan-out folders of `folder` (`objects/ab/…`, `thumbs/ab/…`),
+/// sorted; none when the folder does not exist yet.
+fn fanned_out_files(objects: &Path) -> Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    if !objects.is_dir() {
+        return Ok(paths);
+    }
+    for fan_out in fs::read_dir(objects).map_err(|err| Error::reading(objects, &err))? {
+        let fan_out = fan_out.map_err(|err| Error::reading(objects, &err))?.path();
+        if !fan_out.is_dir() {
+            continue;
+        }
+        for entry in fs::read_dir(&fan_out).map_err(|err| Error::reading(&fan_out, &err))? {
+            paths.push(entry.map_err(|err| Error::reading(&fan_out, &err))?.path());
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// The folder of the thumbnails, under the vault root.
+const THUMBS: &str = "thumbs";
+
+/// What the seal of a thumbnail starts with; the hex SHA-256 of the unsealed JPEG follows.
+const THUMBNAIL_SEAL: &[u8] = b"merchant-intake thumbnail 1 sha256=";
+
+/// Seals a JPEG thumbnail: a comment segment (COM) right after its start marker holds the
+/// SHA-256 of the JPEG without that segment. Any damaged or truncated byte then shows on
+/// reading without decoding the picture, and the sealed file is still a JPEG every viewer
+/// shows. (No crate seals a derived file like this; a side file would be a second write.)
+pub fn seal_thumbnail(jpeg: &[u8]) -> Vec<u8> {
+    let digest = hex(&Sha256::digest(jpeg));
+    let segment_length = 2 + THUMBNAIL_SEAL.len() + digest.len();
+    let mut sealed = Vec::with_capacity(jpeg.len() + 2 + segment_length);
+    sealed.extend_from_slice(&[0xFF, 0xD8, 0xFF, 0xFE]);
+    sealed.extend_from_slice(&(segment_length as u16).to_be_bytes());
+    sealed.extend_from_slice(THUMBNAIL_SEAL);
+    sealed.extend_from_slice(digest.as_bytes());
+    sealed.extend_from_slice(jpeg.get(2..).unwrap_or_default());
+    sealed
+}
+
+fn thumbnail_seal_holds(sealed: &[u8]) -> bool {
+    let seal_start = 6;
+    let digest_start = seal_start + THUMBNAIL_SEAL.len();
+    let rest_start = digest_start + 64;
+    if sealed.len() < rest_start + 2
+        || sealed[..4] != [0xFF, 0xD8, 0xFF, 0xFE]
+        || usize::from(u16::from_be_bytes([sealed[4], sealed[5]])) != rest_start - 4
+        || &sealed[seal_start..digest_start] != THUMBNAIL_SEAL
+    {
+        return false;
+    }
+    let mut hasher = Sha256::new();
+    hasher.update([0xFF, 0xD8]);
+    hasher.update(&sealed[rest_start..]);
+    hex(&hasher.finalize()).as_bytes() == &sealed[digest_start..rest_start]
 }
 
 /// How many leading bytes of each file are kept for media-type sniffing.

@@ -32,7 +32,7 @@ use image_hasher::{HashAlg, HasherConfig};
 use super::datum::{self, LatLon};
 use super::media::MediaKind;
 use super::report::{ExifSummary, FileInspection};
-use super::{Finding, FindingCode, Thresholds, capture_time, image_checks};
+use super::{Finding, FindingCode, Thresholds, capture_time, image_checks, thumbnail};
 use crate::case::{Case, Datum};
 use crate::checklist::{CaseFinding, Rules};
 use crate::data_folder::DataFolder;
@@ -41,8 +41,9 @@ use crate::error::{Error, Result};
 use crate::vault::Vault;
 
 /// The version of the stored facts; raise it when the file-level checks change what they
-/// find, so that stored facts are read again.
-pub const CHECKS_VERSION: i64 = 1;
+/// find, so that stored facts are read again. 2: JPEG pixels are analysed from a DCT-scaled
+/// decode (about 1000 px instead of a full decode resized to 1024 px).
+pub const CHECKS_VERSION: i64 = 2;
 
 /// `near_duplicate` at a Hamming distance of at most this many of the hash's 64 bits.
 pub const NEAR_DUPLICATE_MAX_DISTANCE: u32 = 10;
@@ -79,19 +80,35 @@ fn hash_grey(grey: &image::GrayImage) -> Option<u64> {
 /// Reads the facts of a file's bytes: its inspection (named by `file_name`, which also feeds
 /// the name-based signs) and, for a readable image, its perceptual hash.
 pub fn read_facts(sha256: &str, file_name: &str, bytes: &[u8], thresholds: &Thresholds, now: DateTime<Utc>) -> EvidenceFacts {
-    // The grey image the pixel checks decoded is hashed: one decode per file.
-    let (inspection, grey) = super::inspect_bytes_keeping_grey(file_name, file_name, bytes, thresholds, now);
-    let perceptual_hash = if inspection.error.is_none() { grey.as_ref().and_then(hash_grey) } else { None };
-    EvidenceFacts {
+    read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, now, false).0
+}
+
+/// [`read_facts`], and the file's thumbnail when asked for and it is a picture.
+fn read_facts_and_thumbnail(
+    sha256: &str,
+    file_name: &str,
+    bytes: &[u8],
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+    want_thumbnail: bool,
+) -> (EvidenceFacts, Option<Vec<u8>>) {
+    // The image the pixel checks decoded is hashed and thumbnailed: one decode per file.
+    let (inspection, reduced) = super::inspect_bytes_keeping_image(file_name, file_name, bytes, thresholds, now);
+    let perceptual_hash =
+        if inspection.error.is_none() { reduced.as_ref().and_then(|image| hash_grey(&image.to_luma8())) } else { None };
+    let thumbnail =
+        if want_thumbnail { thumbnail::thumbnail_of_inspection(&inspection, reduced.as_ref()) } else { None };
+    let facts = EvidenceFacts {
         sha256: sha256.to_string(),
         inspection_json: serde_json::to_string(&inspection).expect("an inspection always serialises"),
         perceptual_hash,
         inspected_with: CHECKS_VERSION,
-    }
+    };
+    (facts, thumbnail)
 }
 
-/// Reads the facts of a stored object. A file over the checks' size limit is not read into
-/// memory (its inspection says `unreadable`).
+/// Reads the facts of a stored object, and its thumbnail when asked for. A file over the
+/// checks' size limit is not read into memory (its inspection says `unreadable`).
 fn read_stored_facts(
     vault: &Vault,
     sha256: &str,
@@ -99,16 +116,18 @@ fn read_stored_facts(
     file_name: &str,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
-) -> Result<EvidenceFacts> {
+    want_thumbnail: bool,
+) -> Result<(EvidenceFacts, Option<Vec<u8>>)> {
     if size > thresholds.max_file_bytes {
         let mut inspection = super::inspect_file_at(&vault.object_path(sha256), thresholds, now);
         inspection.path = file_name.to_string();
-        return Ok(EvidenceFacts {
+        let facts = EvidenceFacts {
             sha256: sha256.to_string(),
             inspection_json: serde_json::to_string(&inspection).expect("an inspection always serialises"),
             perceptual_hash: None,
             inspected_with: CHECKS_VERSION,
-        });
+        };
+        return Ok((facts, None));
     }
     let mut bytes = Vec::with_capacity(size as usize);
     vault
@@ -116,21 +135,24 @@ fn read_stored_facts(
         .take(thresholds.max_file_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|err| Error::reading(&vault.object_path(sha256), &err))?;
-    Ok(read_facts(sha256, file_name, &bytes, thresholds, now))
+    Ok(read_facts_and_thumbnail(sha256, file_name, &bytes, thresholds, now, want_thumbnail))
+}
+
+/// What import reads from a file it has just stored, on any thread (it needs the vault, not
+/// the database): the file's facts, and its thumbnail, which is cached in the vault here.
+/// `None` when the object cannot be read; the file is then read again at `check`.
+pub(crate) fn read_at_import(vault: &Vault, sha256: &str, size: u64, file_name: &str) -> Option<EvidenceFacts> {
+    let want_thumbnail = vault.read_thumbnail(sha256).ok().flatten().is_none();
+    let (facts, thumbnail) =
+        read_stored_facts(vault, sha256, size, file_name, &Thresholds::default(), Utc::now(), want_thumbnail).ok()?;
+    if let Some(thumbnail) = thumbnail {
+        // A thumbnail that cannot be cached now is made when it is first asked for.
+        let _ = vault.store_thumbnail(sha256, &thumbnail);
+    }
+    Some(facts)
 }
 
 impl DataFolder {
-    /// The facts to record with a file being imported, read from its vault object; `None`
-    /// when current facts of these bytes are already stored, or when the object cannot be
-    /// read (the file is then read again at `check`).
-    pub(crate) fn facts_for_import(&self, sha256: &str, size: u64, file_name: &str) -> Option<EvidenceFacts> {
-        if let Ok(Some(stored)) = self.database().evidence_facts(sha256)
-            && stored.inspected_with >= CHECKS_VERSION
-        {
-            return None;
-        }
-        read_stored_facts(self.vault(), sha256, size, file_name, &Thresholds::default(), Utc::now()).ok()
-    }
 
     /// Every finding of a case's files: the file-level findings of their stored facts and the
     /// case-level ones (see the module documentation).
@@ -188,9 +210,16 @@ impl DataFolder {
             Some(stored) if stored.inspected_with >= CHECKS_VERSION => stored,
             _ => {
                 let now = Utc::now();
-                let read =
-                    read_stored_facts(self.vault(), &record.sha256, record.bytes, &record.original_name, thresholds, now)
-                        .ok()?;
+                let (read, _) = read_stored_facts(
+                    self.vault(),
+                    &record.sha256,
+                    record.bytes,
+                    &record.original_name,
+                    thresholds,
+                    now,
+                    false,
+                )
+                .ok()?;
                 // Keeping what was read saves the next check the work; failing to is harmless.
                 let _ = self.database().record_facts(&read, now);
                 read

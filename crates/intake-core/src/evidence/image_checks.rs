@@ -1,11 +1,13 @@
 //! Pixel checks: decoding under memory limits, mean luminance (`too_dark`) and the variance of
 //! the Laplacian (`blurry`).
 //!
-//! All decoding goes through [`decode_for_analysis`], so that a faster scaled decode (e.g.
-//! jpeg-decoder's DCT scaling, measured 2-3x faster on 12 MP JPEGs) can replace it in one
-//! place later. The caller refuses images over the pixel limit from their header before this
-//! runs; here the decoder's own allocation limit is set as well, so a file whose header lies
-//! cannot make it allocate more.
+//! All decoding goes through [`decode_reduced`]: one decode per file gives the grey image the
+//! checks analyse, the perceptual hash and the thumbnail. JPEGs are decoded scaled in the DCT
+//! domain (jpeg-decoder: a 1/4 decode of a 12 MP photo is several times faster than a full
+//! decode followed by a resize); other formats, and any JPEG jpeg-decoder refuses, go through
+//! `image` at full size and are then scaled down. The caller refuses images over the pixel
+//! limit from their header before this runs; here the decoders' own allocation limits are set
+//! as well, so a file whose header lies cannot make them allocate more.
 
 use std::io::Cursor;
 
@@ -52,6 +54,56 @@ pub fn analyse_pixels(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Re
 
 /// Decodes to a grey image whose longer side is at most [`ANALYSIS_LONG_SIDE`].
 pub fn decode_for_analysis(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<GrayImage, DecodeFailure> {
+    decode_reduced(file, kind, max_decode_bytes).map(|image| image.to_luma8())
+}
+
+/// A JPEG is decoded at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose longer side is at least
+/// this: at most a quarter below [`ANALYSIS_LONG_SIDE`], so a 12 MP photo (4000 px) is decoded
+/// at 1/4 (1000 px), which the checks see at nearly the scale a full decode resized to
+/// 1024 px gives them.
+const MIN_SCALED_LONG_SIDE: u32 = ANALYSIS_LONG_SIDE * 3 / 4;
+
+/// Decodes the image in colour, at most [`ANALYSIS_LONG_SIDE`] on its longer side (smaller
+/// images keep their size). Orientation is not applied: the checks do not need it.
+pub fn decode_reduced(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<DynamicImage, DecodeFailure> {
+    if kind == MediaKind::Jpeg
+        && let Some(image) = decode_jpeg_scaled(file, max_decode_bytes)
+    {
+        return Ok(downscaled(image));
+    }
+    decode_full(file, kind, max_decode_bytes).map(downscaled)
+}
+
+/// The scaled JPEG decode; `None` when jpeg-decoder cannot do it (damaged data, 16-bit or
+/// CMYK pixels), in which case `image` decodes the file and says what is wrong with it, as it
+/// did before the scaled path existed.
+fn decode_jpeg_scaled(file: &[u8], max_decode_bytes: u64) -> Option<DynamicImage> {
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(file));
+    decoder.set_max_decoding_buffer_size(usize::try_from(max_decode_bytes).unwrap_or(usize::MAX));
+    decoder.read_info().ok()?;
+    let info = decoder.info()?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    if width == 0 || height == 0 {
+        return None;
+    }
+    let long_side = width.max(height);
+    let scale_down = |side: u32| -> u16 {
+        let wanted = (u64::from(side) * u64::from(MIN_SCALED_LONG_SIDE)).div_ceil(u64::from(long_side));
+        u16::try_from(wanted.clamp(1, u64::from(side))).unwrap_or(u16::MAX)
+    };
+    let (out_width, out_height) = decoder.scale(scale_down(width), scale_down(height)).ok()?;
+    let pixels = decoder.decode().ok()?;
+    let (out_width, out_height) = (u32::from(out_width), u32::from(out_height));
+    match decoder.info()?.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            image::RgbImage::from_raw(out_width, out_height, pixels).map(DynamicImage::ImageRgb8)
+        }
+        jpeg_decoder::PixelFormat::L8 => GrayImage::from_raw(out_width, out_height, pixels).map(DynamicImage::ImageLuma8),
+        _ => None,
+    }
+}
+
+fn decode_full(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<DynamicImage, DecodeFailure> {
     let format = match kind {
         MediaKind::Jpeg => ImageFormat::Jpeg,
         MediaKind::Png => ImageFormat::Png,
@@ -63,28 +115,25 @@ pub fn decode_for_analysis(file: &[u8], kind: MediaKind, max_decode_bytes: u64) 
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(max_decode_bytes);
     reader.limits(limits);
-    let image = reader.decode().map_err(|err| match err {
+    reader.decode().map_err(|err| match err {
         ImageError::Limits(limit) => DecodeFailure::TooLarge(limit.to_string()),
         ImageError::Unsupported(unsupported) => DecodeFailure::Unsupported(unsupported.to_string()),
         other => DecodeFailure::Broken(other.to_string()),
-    })?;
-    Ok(downscaled_grey(image))
+    })
 }
 
-/// Scales down first (area averaging keeps the mean), then converts: the full-size image is
-/// never copied.
-fn downscaled_grey(image: DynamicImage) -> GrayImage {
+/// Scales down to at most [`ANALYSIS_LONG_SIDE`] (area averaging keeps the mean); callers
+/// convert to grey afterwards, so the full-size image is never copied.
+fn downscaled(image: DynamicImage) -> DynamicImage {
     let (width, height) = (image.width(), image.height());
     let long_side = width.max(height);
-    let small = if long_side > ANALYSIS_LONG_SIDE {
-        let scale = f64::from(ANALYSIS_LONG_SIDE) / f64::from(long_side);
-        let target_width = ((f64::from(width) * scale).round() as u32).max(1);
-        let target_height = ((f64::from(height) * scale).round() as u32).max(1);
-        image.thumbnail_exact(target_width, target_height)
-    } else {
-        image
-    };
-    small.to_luma8()
+    if long_side <= ANALYSIS_LONG_SIDE {
+        return image;
+    }
+    let scale = f64::from(ANALYSIS_LONG_SIDE) / f64::from(long_side);
+    let target_width = ((f64::from(width) * scale).round() as u32).max(1);
+    let target_height = ((f64::from(height) * scale).round() as u32).max(1);
+    image.thumbnail_exact(target_width, target_height)
 }
 
 /// The side, in pixels of the analysis image, of the tiles the sharpness is measured on.
@@ -200,7 +249,7 @@ mod tests {
     #[test]
     fn large_images_are_analysed_at_the_analysis_scale() {
         let image = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(4000, 1000, image::Rgb([200, 100, 50])));
-        let grey = downscaled_grey(image);
+        let grey = downscaled(image).to_luma8();
         assert_eq!(grey.dimensions(), (ANALYSIS_LONG_SIDE, 256));
     }
 }

@@ -32,6 +32,7 @@ pub mod image_checks;
 pub mod media;
 pub mod metadata;
 pub mod report;
+pub mod thumbnail;
 
 use std::fs::File;
 use std::io::Read;
@@ -94,18 +95,18 @@ pub fn inspect_bytes_at(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> FileInspection {
-    inspect_bytes_keeping_grey(label, file_name, bytes, thresholds, now).0
+    inspect_bytes_keeping_image(label, file_name, bytes, thresholds, now).0
 }
 
-/// [`inspect_bytes_at`], also giving back the downscaled grey image the pixel checks ran on
-/// (for the perceptual hash at import, so the image is decoded once).
-pub(crate) fn inspect_bytes_keeping_grey(
+/// [`inspect_bytes_at`], also giving back the downscaled colour image the pixel checks ran on
+/// (for the perceptual hash and the thumbnail at import, so the image is decoded once).
+pub(crate) fn inspect_bytes_keeping_image(
     label: &str,
     file_name: &str,
     bytes: &[u8],
     thresholds: &Thresholds,
     now: DateTime<Utc>,
-) -> (FileInspection, Option<image::GrayImage>) {
+) -> (FileInspection, Option<image::DynamicImage>) {
     let mut inspection = FileInspection::empty(label.to_string());
     inspection.bytes = Some(bytes.len() as u64);
     if bytes.len() as u64 > thresholds.max_file_bytes {
@@ -138,7 +139,7 @@ pub(crate) fn inspect_bytes_keeping_grey(
     }
 
     let mut pixels = None;
-    let mut grey = None;
+    let mut reduced = None;
     let unreadable = match (metadata.width, metadata.height) {
         (Some(width), Some(height)) if u64::from(width) * u64::from(height) > thresholds.max_pixels => {
             Some(too_many_pixels(width, height, thresholds))
@@ -163,10 +164,10 @@ pub(crate) fn inspect_bytes_keeping_grey(
             en: "the JPEG is incomplete (no end-of-image marker): it was probably cut short while copied or uploaded."
                 .into(),
         }),
-        _ if kind.pixels_decodable() => match image_checks::decode_for_analysis(bytes, kind, thresholds.max_decode_bytes)
+        _ if kind.pixels_decodable() => match image_checks::decode_reduced(bytes, kind, thresholds.max_decode_bytes)
             .map(|decoded| {
-                let stats = image_checks::measure(&decoded);
-                grey = Some(decoded);
+                let stats = image_checks::measure(&decoded.to_luma8());
+                reduced = Some(decoded);
                 stats
             }) {
             Ok(stats) => {
@@ -217,7 +218,7 @@ pub(crate) fn inspect_bytes_keeping_grey(
     if let Some(unreadable) = unreadable {
         inspection.mark_unreadable(unreadable);
     }
-    (inspection, grey)
+    (inspection, reduced)
 }
 
 /// Why a file is unreadable, in both languages; the English part is also `error`.

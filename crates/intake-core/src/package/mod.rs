@@ -25,8 +25,9 @@
 //!
 //! Streaming: evidence files go from the vault into the zip in 1 MiB pieces, hashed on the
 //! way (a file that no longer matches its SHA-256 stops the export). Memory does not grow
-//! with the case; thumbnails hold one image per thread (a few threads, each image up to the
-//! evidence checks' size limit). The zip is written to a temp file beside the target, fsynced and
+//! with the case; thumbnails come from the vault's cache, and one that is missing is made
+//! holding one image per thread (a few threads, each image up to the evidence checks' size
+//! limit). The zip is written to a temp file beside the target, fsynced and
 //! renamed into place, so a crash never leaves a half-written package under the target name.
 
 pub mod document;
@@ -54,7 +55,7 @@ use crate::database::EvidenceRecord;
 use crate::durable::{self, Readers};
 use crate::error::{Error, ErrorKind, Result};
 use crate::evidence::datum::{self, LatLon};
-use crate::evidence::{FileInspection, Thresholds};
+use crate::evidence::FileInspection;
 use crate::settings::Settings;
 use crate::signing::{DISTINGUISHING_ID, InstallationKey};
 use crate::vault::Vault;
@@ -262,9 +263,10 @@ impl DataFolder {
     }
 
     /// Names each file in the package, takes its facts (stored by the evidence checks at
-    /// import) and findings (from `check`), and makes its thumbnail. Thumbnails are made on
-    /// as many threads as there are cores (at most [`MAX_THUMBNAIL_THREADS`]), each holding
-    /// one file in memory at a time; results keep the import order.
+    /// import) and findings (from `check`), and its thumbnail (cached in the vault at import;
+    /// one missing from an older data folder is made on as many threads as there are cores, at
+    /// most [`MAX_THUMBNAIL_THREADS`], each holding one file in memory at a time); results keep
+    /// the import order.
     fn gather_files(
         &self,
         case: &Case,
@@ -286,7 +288,6 @@ impl DataFolder {
         }
 
         let vault = self.vault();
-        let max_bytes = Thresholds::default().max_file_bytes;
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<Result<Option<String>>>>> = Mutex::new((0..named.len()).map(|_| None).collect());
         let threads =
@@ -296,9 +297,8 @@ impl DataFolder {
                 scope.spawn(|| {
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((record, _, _, _, inspection)) = named.get(index) else { break };
-                        let orientation = inspection.as_ref().and_then(|inspection| inspection.orientation);
-                        let result = thumbnail_of_stored(vault, record, orientation, max_bytes);
+                        let Some((record, ..)) = named.get(index) else { break };
+                        let result = thumbnail_of_stored(vault, record);
                         results.lock().expect("no thumbnail thread panics while holding the lock")[index] =
                             Some(result);
                     }
@@ -443,25 +443,13 @@ impl DataFolder {
     }
 }
 
-/// The thumbnail of a stored file, for the report; `None` for what is not a picture this
-/// program decodes, or is larger than the evidence checks read.
-fn thumbnail_of_stored(
-    vault: &Vault,
-    record: &EvidenceRecord,
-    orientation: Option<u16>,
-    max_bytes: u64,
-) -> Result<Option<String>> {
-    if record.bytes > max_bytes || !record.media_type.starts_with("image/") {
+/// The thumbnail of a stored file, for the report, from the vault's cache (made there if
+/// missing); `None` for what is not a picture this program decodes.
+fn thumbnail_of_stored(vault: &Vault, record: &EvidenceRecord) -> Result<Option<String>> {
+    if !record.media_type.starts_with("image/") {
         return Ok(None);
     }
-    let object = vault.object_path(&record.sha256);
-    let mut bytes = Vec::with_capacity(record.bytes as usize);
-    vault
-        .open_object(&record.sha256)?
-        .take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| Error::reading(&object, &err))?;
-    Ok(report::thumbnail_data_uri(&bytes, orientation))
+    Ok(crate::evidence::thumbnail::cached_thumbnail(vault, &record.sha256)?.map(|jpeg| report::jpeg_data_uri(&jpeg)))
 }
 
 fn require_identity(settings: &Settings) -> Result<()> {

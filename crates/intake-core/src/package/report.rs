@@ -11,7 +11,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::Cursor;
 
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
@@ -19,72 +18,9 @@ use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use super::document::{CaseDocument, FileEntry, ItemEntry};
 use crate::checklist::{ItemStatus, Mark, Severity};
 
-/// The longer side of a thumbnail, in pixels.
-const THUMBNAIL_SIDE: u32 = 320;
-/// The most memory decoding an image for its thumbnail may take.
-const THUMBNAIL_MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
-
-/// A JPEG thumbnail of an image as a `data:` URI, upright (EXIF orientation applied);
-/// `None` for what cannot be decoded here (HEIC, video, PDF, damaged files).
-pub fn thumbnail_data_uri(bytes: &[u8], orientation: Option<u16>) -> Option<String> {
-    let format = image::guess_format(bytes).ok()?;
-    if !matches!(
-        format,
-        image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP | image::ImageFormat::Tiff
-    ) {
-        return None;
-    }
-    // A phone photo carries a small preview in its EXIF: decoding that instead of 12 million
-    // pixels makes a package of a hundred photos seconds faster.
-    let embedded = (format == image::ImageFormat::Jpeg).then(|| embedded_preview(bytes)).flatten();
-    let (source, source_format) = match &embedded {
-        Some(preview) => (preview.as_slice(), image::ImageFormat::Jpeg),
-        None => (bytes, format),
-    };
-    let mut reader = image::ImageReader::with_format(Cursor::new(source), source_format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(THUMBNAIL_MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let decoded = match reader.decode() {
-        Ok(decoded) => decoded,
-        // A broken preview: fall back to the photo itself.
-        Err(_) if embedded.is_some() => return thumbnail_of_full_image(bytes, format, orientation),
-        Err(_) => return None,
-    };
-    finish_thumbnail(decoded, orientation)
-}
-
-fn thumbnail_of_full_image(bytes: &[u8], format: image::ImageFormat, orientation: Option<u16>) -> Option<String> {
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(THUMBNAIL_MAX_DECODE_BYTES);
-    reader.limits(limits);
-    finish_thumbnail(reader.decode().ok()?, orientation)
-}
-
-/// The JPEG preview in the EXIF of a JPEG (IFD1), when there is one of a useful size.
-fn embedded_preview(bytes: &[u8]) -> Option<Vec<u8>> {
-    let exif = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok()?;
-    let number = |tag| exif.get_field(tag, exif::In::THUMBNAIL).and_then(|field| field.value.get_uint(0));
-    let offset = number(exif::Tag::JPEGInterchangeFormat)? as usize;
-    let length = number(exif::Tag::JPEGInterchangeFormatLength)? as usize;
-    let preview = exif.buf().get(offset..offset.checked_add(length)?)?;
-    // Too small to show anything (some cameras keep an 80-pixel icon): decode the photo.
-    let (width, _) =
-        image::ImageReader::with_format(Cursor::new(preview), image::ImageFormat::Jpeg).into_dimensions().ok()?;
-    (width >= 120).then(|| preview.to_vec())
-}
-
-fn finish_thumbnail(decoded: image::DynamicImage, orientation: Option<u16>) -> Option<String> {
-    let mut thumbnail = decoded.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE);
-    if let Some(orientation) =
-        orientation.and_then(|value| u8::try_from(value).ok()).and_then(image::metadata::Orientation::from_exif)
-    {
-        thumbnail.apply_orientation(orientation);
-    }
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 75).encode_image(&thumbnail.to_rgb8()).ok()?;
-    Some(format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg)))
+/// A JPEG thumbnail (from the vault's cache, see `evidence::thumbnail`) as a `data:` URI.
+pub fn jpeg_data_uri(jpeg: &[u8]) -> String {
+    format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg))
 }
 
 /// The report of a case document; `thumbnails` by file path.

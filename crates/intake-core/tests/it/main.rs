@@ -12,4 +12,5 @@ mod evidence;
 mod exif_corpus;
 mod identity_numbers;
 mod package;
+mod thumbnails;
 mod vault;

@@ -920,41 +920,24 @@ fn the_key_pair_is_made_once_owner_only_and_openssl_reads_it() {
 
 // ── thumbnails ───────────────────────────────────────────────────────────────────────────
 
-/// The real-file corpus beside the repository (`INTAKE_CORPUS_DIR` points elsewhere).
-fn corpus_file(name: &str) -> Vec<u8> {
-    let folder = std::env::var_os("INTAKE_CORPUS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repository_root().join("../shared/corpus/exif-real"));
-    let path = folder.join("files").join(name);
-    std::fs::read(&path)
-        .unwrap_or_else(|err| panic!("{}: {err} (the corpus lives in ../shared/corpus/exif-real)", path.display()))
-}
-
-fn thumbnail_size(uri: &str) -> (u32, u32) {
-    use base64::Engine as _;
-    let encoded = uri.strip_prefix("data:image/jpeg;base64,").expect("a JPEG data URI");
-    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
-    let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
-    (image.width(), image.height())
-}
-
 #[test]
-fn thumbnails_come_from_the_exif_preview_upright_or_from_the_pixels() {
-    use intake_core::package::report::thumbnail_data_uri;
-    // A portrait photo stored sideways (orientation 6) with a landscape EXIF preview: the
-    // thumbnail stands upright.
-    let (width, height) =
-        thumbnail_size(&thumbnail_data_uri(&corpus_file("sony-cybershot-orient6.jpg"), Some(6)).unwrap());
-    assert!(height > width, "{width}x{height} is not upright");
-    // A 3264x2448 phone photo: its 160-pixel preview is used, not its 8 million pixels.
-    let (width, height) =
-        thumbnail_size(&thumbnail_data_uri(&corpus_file("apple-iphone-5-gps-west-orient3.jpg"), Some(3)).unwrap());
-    assert!(width <= 320 && height <= 320 && width > height, "{width}x{height}");
-    // No preview (a PNG): the pixels themselves, scaled down.
-    let (width, height) = thumbnail_size(&thumbnail_data_uri(&scan(7), None).unwrap());
-    assert_eq!((width, height), (320, 240));
-    // Not an image: no thumbnail.
-    assert!(thumbnail_data_uri(b"not an image", None).is_none());
+fn the_report_shows_the_thumbnails_cached_at_import() {
+    let fixture = Fixture::complete_case();
+    let evidence = fixture.folder.case_evidence(&fixture.case_id).unwrap();
+    // A marked thumbnail put in the cache must be the one the report shows: the export reuses
+    // the cache instead of decoding the photos again.
+    let marked = image::RgbImage::from_pixel(40, 30, image::Rgb([10, 200, 30]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&marked).unwrap();
+    let sealed = fixture.folder.vault().store_thumbnail(&evidence[0].sha256, &jpeg).unwrap();
+    let zip = fixture.export("case.zip", false);
+    let folder = unzipped(&fixture, &zip);
+    let html = std::fs::read_to_string(folder.join("data/report.html")).unwrap();
+    for record in &evidence {
+        let thumbnail = fixture.folder.thumbnail(&record.sha256).unwrap().expect("generated files are pictures");
+        assert!(html.contains(&intake_core::package::report::jpeg_data_uri(&thumbnail)), "{}", record.original_name);
+    }
+    assert!(html.contains(&intake_core::package::report::jpeg_data_uri(&sealed)));
 }
 
 #[test]
