@@ -191,7 +191,7 @@ fn parse_list<T: std::str::FromStr<Err = Error>>(flag: &str, text: &str) -> Resu
         .collect()
 }
 
-fn open_folder(home: Option<PathBuf>, rules: &RulesArg) -> Result<DataFolder> {
+pub(crate) fn open_folder(home: Option<PathBuf>, rules: &RulesArg) -> Result<DataFolder> {
     let root = match home {
         Some(root) => root,
         None => DataFolder::default_path()?,

@@ -8,7 +8,9 @@ use intake_core::{DataFolder, FileStatus, Result};
 use serde_json::json;
 
 use crate::attributes::{CaseAttributeArgs, VisitArgs};
+use crate::checklist_commands::RulesArg;
 use crate::output::{EXIT_BAD_INPUT, Outcome, Report};
+use crate::progress::Progress;
 
 fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
     let root = match home {
@@ -75,23 +77,22 @@ pub fn case_show(home: Option<PathBuf>, id: &str, _json: bool) -> Outcome {
 }
 
 /// `intake add`
-pub fn add(home: Option<PathBuf>, case_id: &str, material: &str, files: &[PathBuf], json: bool) -> Outcome {
-    let mut folder = open_folder(home)?;
+pub fn add(
+    home: Option<PathBuf>,
+    rules: &RulesArg,
+    case_id: &str,
+    material: &str,
+    files: &[PathBuf],
+    json: bool,
+) -> Outcome {
+    let mut folder = crate::checklist_commands::open_folder(home, rules)?;
     let mut text = String::new();
-    // On a terminal a long import shows each file as it lands (on stderr, so stdout stays
-    // the report); the report itself lists them at the end.
-    let live = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !json;
-    let total = files.len();
-    let mut done = 0;
-    let outcomes = folder.add_files(case_id, material, files, |outcome| {
-        done += 1;
-        if live {
-            eprint!("\r[{done}/{total}] {}\x1b[K", outcome.path);
-        }
-    })?;
-    if live {
-        eprintln!();
-    }
+    // On a terminal a long import shows a progress bar (on stderr, so stdout stays the
+    // report); the report itself lists the files at the end.
+    let progress = Progress::new(files.len(), json);
+    let outcomes = folder.add_files(case_id, material, files, |outcome| progress.file_done(&outcome.path));
+    progress.finish();
+    let outcomes = outcomes?;
     for outcome in &outcomes {
         if let Some(evidence) = &outcome.evidence {
             let verb = match outcome.status {

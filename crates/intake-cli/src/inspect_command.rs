@@ -8,6 +8,7 @@ use intake_core::evidence::{self, InspectReport, Severity, Thresholds};
 use intake_core::{Error, ErrorKind};
 
 use crate::output::{EXIT_BAD_INPUT, EXIT_BLOCKING, EXIT_OK, Outcome, Report};
+use crate::progress::Progress;
 
 /// Printed after `intake inspect --help`.
 pub const AFTER_HELP: &str = "\
@@ -32,12 +33,15 @@ pub struct InspectArgs {
 }
 
 /// `intake inspect`
-pub fn inspect(args: InspectArgs) -> Outcome {
+pub fn inspect(args: InspectArgs, json: bool) -> Outcome {
     let thresholds = match &args.thresholds {
         Some(path) => read_thresholds(path)?,
         None => Thresholds::default(),
     };
-    let files: Vec<FileInspection> = args.files.iter().map(|path| evidence::inspect_file(path, &thresholds)).collect();
+    // On all cores, in the order given; a progress bar on a terminal.
+    let progress = Progress::new(args.files.len(), json);
+    let files = evidence::inspect_files(&args.files, &thresholds, |file| progress.file_done(&file.path));
+    progress.finish();
 
     let mut text = String::new();
     let mut problems = Vec::new();

@@ -11,6 +11,7 @@ mod commands;
 mod inspect_command;
 mod output;
 mod package_commands;
+mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +54,8 @@ enum Command {
         /// The files to import.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: checklist_commands::RulesArg,
     },
 
     /// Facts and file-level findings of photos and videos (no case or data folder needed).
@@ -118,8 +121,10 @@ fn run(cli: Cli) -> Outcome {
         Command::Case(CaseCommand::New { attributes, visit }) => commands::case_new(home, attributes, visit, json),
         Command::Case(CaseCommand::List) => commands::case_list(home, json),
         Command::Case(CaseCommand::Show { id }) => commands::case_show(home, &id, json),
-        Command::Add { case_id, material, files } => commands::add(home, &case_id, &material, &files, json),
-        Command::Inspect(args) => inspect_command::inspect(args),
+        Command::Add { case_id, material, files, rules } => {
+            commands::add(home, &rules, &case_id, &material, &files, json)
+        }
+        Command::Inspect(args) => inspect_command::inspect(args, json),
         Command::Checklist(args) => checklist_commands::checklist(args),
         Command::Check(args) => checklist_commands::check(home, args),
         Command::Attest(args) => checklist_commands::attest(home, args),

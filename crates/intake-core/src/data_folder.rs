@@ -14,6 +14,7 @@
 //! unreferenced objects, since then nobody can be half-way through writing one.
 
 use std::fs::{self, File, OpenOptions};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use crate::checklist::Rules;
 use crate::database::{Database, EvidenceFacts, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::evidence::case_checks::read_at_import;
+use crate::in_order;
 use crate::vault::{StoredObject, Vault};
 
 /// The largest evidence file accepted by default: a few minutes of inspection video fit.
@@ -209,7 +211,14 @@ impl DataFolder {
 
     /// Imports files into a material slot of a case. Each file is copied into the vault and
     /// then recorded, one transaction per file, so a failure or crash on one file keeps the
-    /// ones before it. The originals are only read. `on_file_done` is called after each file.
+    /// ones before it. The originals are only read.
+    ///
+    /// The work on the files (hashing and copying, reading their facts, thumbnails) runs on
+    /// one worker thread per core, at most that many files in flight, so memory does not grow
+    /// with the batch; the database is written on the calling thread only, in the order of
+    /// `paths`, each file after its bytes are synced under their final name. The outcomes
+    /// come in the order of `paths`, and `on_file_done` is called on the calling thread after
+    /// each file is recorded (or has failed), in that order.
     pub fn add_files(
         &mut self,
         case_id: &str,
@@ -221,9 +230,18 @@ impl DataFolder {
         // Only the materials of the checklist: a mistyped key would hide a file where no
         // check and no reviewer looks for it.
         self.rules()?.require_material(material_key)?;
+        let vault = self.vault.clone();
+        let max_file_bytes = self.max_file_bytes;
         let mut outcomes = Vec::with_capacity(paths.len());
-        for path in paths {
-            let outcome = match self.add_one_file(case_id, material_key, path) {
+        let prepare = |path: &PathBuf| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| prepare_file(&vault, path, max_file_bytes))).unwrap_or_else(
+                |_| Err(Error::for_file(ErrorKind::FileUnreadable, path, "could not be read (internal error)")),
+            )
+        };
+        let threads = in_order::thread_count(paths.len(), MAX_IMPORT_THREADS);
+        in_order::for_each_in_order(paths, threads, prepare, |index, prepared| {
+            let path = &paths[index];
+            let outcome = match prepared.and_then(|prepared| self.record_file(case_id, material_key, &prepared)) {
                 Ok((status, evidence)) => {
                     FileOutcome { path: path.display().to_string(), status, evidence: Some(evidence), error: None }
                 }
@@ -236,13 +254,8 @@ impl DataFolder {
             };
             on_file_done(&outcome);
             outcomes.push(outcome);
-        }
+        });
         Ok(outcomes)
-    }
-
-    fn add_one_file(&mut self, case_id: &str, material_key: &str, path: &Path) -> Result<(FileStatus, EvidenceRecord)> {
-        let prepared = prepare_file(&self.vault, path, self.max_file_bytes)?;
-        self.record_file(case_id, material_key, &prepared)
     }
 
     /// Records a prepared file: one transaction for its row and its facts.
@@ -291,6 +304,9 @@ impl DataFolder {
         crate::evidence::thumbnail::cached_thumbnail(&self.vault, sha256)
     }
 }
+
+/// The most threads an import uses (one per core up to this).
+const MAX_IMPORT_THREADS: usize = 8;
 
 /// A file copied into the vault with everything read from it: all of an import but the
 /// database row, so that it can be done on any thread.

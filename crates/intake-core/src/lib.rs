@@ -28,6 +28,7 @@ mod durable;
 pub mod error;
 pub mod evidence;
 pub mod identity;
+mod in_order;
 pub mod package;
 pub mod settings;
 pub mod signing;

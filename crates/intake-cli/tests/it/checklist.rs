@@ -204,6 +204,25 @@ fn a_corrected_rule_file_changes_the_checklist() {
 }
 
 #[test]
+fn add_takes_the_materials_of_the_rule_file_given_with_rules() {
+    let sandbox = Sandbox::new();
+    let id = sandbox.new_case(&["--syb"]);
+    let rules = sandbox.file("rules.toml", b"version = 1\n[[group]]\nkey = \"g\"\ntitle_zh = \"\xe7\xbb\x84\"\ntitle_en = \"G\"\n[[material]]\nkey = \"only_this\"\ngroup = \"g\"\nstage = \"payment\"\nprovided_by = \"branch\"\ntitle_zh = \"\xe5\x94\xaf\xe4\xb8\x80\"\ntitle_en = \"Only\"\nwhen = \"syb\"\n");
+    let photo = sandbox.file("a.jpg", b"\xFF\xD8\xFFphoto");
+    let add = |extra: &[&str]| {
+        let mut args = vec!["add", "--case", &id, "--material", "only_this", photo.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        sandbox.run(args)
+    };
+    // Not a material of the built-in rules; one of the rule file's.
+    assert_eq!(add(&[]).status, 2);
+    let run = add(&["--rules", rules.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let show = sandbox.run(["case", "show", &id, "--json"]).json();
+    assert_eq!(show["evidence"][0]["material_key"], "only_this");
+}
+
+#[test]
 fn add_refuses_a_key_that_is_not_a_material_and_suggests_close_ones() {
     let sandbox = Sandbox::new();
     let id = sandbox.new_case(&["--opens-payment"]);

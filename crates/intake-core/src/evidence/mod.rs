@@ -57,6 +57,38 @@ pub fn inspect_file(path: &Path, thresholds: &Thresholds) -> FileInspection {
     inspect_file_at(path, thresholds, Utc::now())
 }
 
+/// Inspects many files on all cores (at most one file per core in memory). The inspections
+/// come in the order of `paths`, and `on_file_done` is called on the calling thread after each
+/// one, in that order (for progress).
+pub fn inspect_files(
+    paths: &[std::path::PathBuf],
+    thresholds: &Thresholds,
+    mut on_file_done: impl FnMut(&FileInspection),
+) -> Vec<FileInspection> {
+    let now = Utc::now();
+    let mut inspections = Vec::with_capacity(paths.len());
+    let threads = crate::in_order::thread_count(paths.len(), 8);
+    crate::in_order::for_each_in_order(
+        paths,
+        threads,
+        |path| {
+            std::panic::catch_unwind(|| inspect_file_at(path, thresholds, now)).unwrap_or_else(|_| {
+                let mut inspection = FileInspection::empty(path.display().to_string());
+                inspection.mark_unreadable(Unreadable {
+                    zh: "读取文件时发生内部错误。".into(),
+                    en: "an internal error occurred while reading the file.".into(),
+                });
+                inspection
+            })
+        },
+        |_, inspection| {
+            on_file_done(&inspection);
+            inspections.push(inspection);
+        },
+    );
+    inspections
+}
+
 /// [`inspect_file`] with the current time given (for `future_timestamp`), for tests.
 pub fn inspect_file_at(path: &Path, thresholds: &Thresholds, now: DateTime<Utc>) -> FileInspection {
     let label = path.display().to_string();

@@ -131,3 +131,46 @@ fn a_data_folder_that_is_a_file_is_refused() {
     let err = DataFolder::open(&file).err().unwrap();
     assert_eq!(err.kind(), ErrorKind::DataFolderUnwritable);
 }
+
+#[test]
+fn a_batch_is_recorded_in_the_order_given_with_progress_on_the_calling_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let case = folder.create_case(new_case("顺序")).unwrap();
+    // Large files first, so that on several threads the later, small ones finish first; a
+    // missing file and an empty one in between fail in their place.
+    let mut paths = Vec::new();
+    for index in 0..24usize {
+        let path = dir.path().join(format!("file-{index:02}.bin"));
+        match index {
+            5 => {}
+            9 => std::fs::write(&path, b"").unwrap(),
+            _ => {
+                let size = if index < 3 { 12 << 20 } else { 1000 + index };
+                let mut bytes = vec![index as u8; size];
+                bytes[0] = b'x';
+                std::fs::write(&path, bytes).unwrap();
+            }
+        }
+        paths.push(path);
+    }
+    let caller = std::thread::current().id();
+    let mut seen = Vec::new();
+    let outcomes = folder
+        .add_files(&case.id, "storefront_photo", &paths, |outcome| {
+            assert_eq!(std::thread::current().id(), caller, "progress must come on the calling thread");
+            seen.push(outcome.path.clone());
+        })
+        .unwrap();
+    let given: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
+    assert_eq!(seen, given);
+    assert_eq!(outcomes.iter().map(|outcome| outcome.path.clone()).collect::<Vec<_>>(), given);
+    let failed: Vec<usize> =
+        outcomes.iter().enumerate().filter(|(_, outcome)| outcome.status == FileStatus::Failed).map(|(i, _)| i).collect();
+    assert_eq!(failed, vec![5, 9]);
+    // The database rows are in the order given too (import order is the case's file order).
+    let recorded: Vec<String> =
+        folder.case_evidence(&case.id).unwrap().into_iter().map(|record| record.original_name).collect();
+    let expected: Vec<String> = (0..24).filter(|index| ![5, 9].contains(index)).map(|i| format!("file-{i:02}.bin")).collect();
+    assert_eq!(recorded, expected);
+}
