@@ -108,7 +108,8 @@ fn read_facts_and_thumbnail(
 }
 
 /// Reads the facts of a stored object, and its thumbnail when asked for. A file over the
-/// checks' size limit is not read into memory (its inspection says `unreadable`).
+/// checks' size limit is not read into memory: a video is inspected from disk, anything else
+/// is `unreadable`.
 fn read_stored_facts(
     vault: &Vault,
     sha256: &str,
@@ -119,7 +120,9 @@ fn read_stored_facts(
     want_thumbnail: bool,
 ) -> Result<(EvidenceFacts, Option<Vec<u8>>)> {
     if size > thresholds.max_file_bytes {
-        let mut inspection = super::inspect_file_at(&vault.object_path(sha256), thresholds, now);
+        // A video is inspected from disk; anything else this large is `unreadable`.
+        let mut inspection =
+            super::inspect_large_stored_file(&vault.object_path(sha256), file_name, sha256, thresholds, now);
         inspection.path = file_name.to_string();
         let facts = EvidenceFacts {
             sha256: sha256.to_string(),

@@ -16,7 +16,7 @@
 //! Not read (optional in the corpus): EXIF hidden in a PNG `Raw profile type exif` text chunk
 //! (an ImageMagick convention).
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
 
 use exif::{Context, Field, In, Tag, Value};
 
@@ -160,7 +160,7 @@ pub fn read_metadata(file: &[u8]) -> MediaMetadata {
     let (size, reading) = if kind.is_image() {
         (image_size(file, kind), read_exif(file, kind))
     } else if kind.is_video() {
-        read_movie(file)
+        read_movie(Cursor::new(file))
     } else {
         (None, MetadataReading::NotFound)
     };
@@ -312,11 +312,20 @@ impl RationalCount for Value {
     }
 }
 
+/// Reads the size and metadata of a movie (`kind` sniffed from its first bytes) from a
+/// seekable source such as a file on disk, without holding it in memory: nom-exif reads the
+/// box headers and the metadata boxes and seeks over the media data. This is how videos larger
+/// than the checks read into memory are inspected.
+pub fn read_movie_metadata(kind: MediaKind, source: impl Read + Seek) -> MediaMetadata {
+    let (size, reading) = read_movie(source);
+    MediaMetadata { kind, width: size.map(|(width, _)| width), height: size.map(|(_, height)| height), reading }
+}
+
 /// A movie's size, creation date, make/model/software and location (ISO 6709).
-fn read_movie(file: &[u8]) -> (Option<(u32, u32)>, MetadataReading) {
+fn read_movie(source: impl Read + Seek) -> (Option<(u32, u32)>, MetadataReading) {
     use nom_exif::{EntryValue, TrackInfoTag};
 
-    let track = nom_exif::MediaSource::seekable(Cursor::new(file))
+    let track = nom_exif::MediaSource::seekable(source)
         .and_then(|source| nom_exif::MediaParser::new().parse_track(source));
     let track = match track {
         Ok(track) => track,

@@ -13,7 +13,9 @@
 //!   into instants; [`datum`] converts map datums; [`image_checks`] decodes pixels under
 //!   limits; [`findings`] holds the codes, the thresholds and the rules; [`report`] the wire
 //!   types.
-//! - Limits: a file over [`Thresholds::max_file_bytes`] is not read; an image over
+//! - Limits: a file over [`Thresholds::max_file_bytes`] is not read into memory (a MOV/MP4
+//!   on disk is then inspected by seeking, with bounded memory; anything else is
+//!   `unreadable`); an image over
 //!   [`Thresholds::max_pixels`] (by its header) is not decoded; the decoder may allocate at
 //!   most [`Thresholds::max_decode_bytes`]. Each ends in `unreadable`, never in a crash.
 //! - Which files get `exif_missing`: only camera formats (JPEG, HEIC/HEIF, AVIF) whose name
@@ -35,7 +37,7 @@ pub mod report;
 pub mod thumbnail;
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -96,6 +98,10 @@ pub fn inspect_file_at(path: &Path, thresholds: &Thresholds, now: DateTime<Utc>)
     match read_bounded(path, thresholds.max_file_bytes) {
         Ok(bytes) => inspect_bytes_at(&label, &file_name, &bytes, thresholds, now),
         Err(ReadFailure::TooLarge(size)) => {
+            // A video is inspected from disk, whatever its size.
+            if let Some(inspection) = inspect_video_file(path, &label, &file_name, None, thresholds, now) {
+                return inspection;
+            }
             let mut inspection = FileInspection::empty(label);
             inspection.bytes = Some(size);
             inspection.mark_unreadable(too_large_file(size, thresholds));
@@ -111,6 +117,67 @@ pub fn inspect_file_at(path: &Path, thresholds: &Thresholds, now: DateTime<Utc>)
             inspection
         }
     }
+}
+
+/// Inspects a vault object too large to read into memory, whose SHA-256 is known: a video is
+/// inspected from disk ([`inspect_video_file`]), anything else is `unreadable` as too large.
+pub(crate) fn inspect_large_stored_file(
+    path: &Path,
+    file_name: &str,
+    sha256: &str,
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> FileInspection {
+    inspect_video_file(path, file_name, file_name, Some(sha256), thresholds, now)
+        .unwrap_or_else(|| inspect_file_at(path, thresholds, now))
+}
+
+/// How many leading bytes of a video on disk are read for its kind and media type.
+const VIDEO_HEAD_BYTES: usize = 4096;
+
+/// Inspects a video on disk of any size with bounded memory: its metadata is read by seeking
+/// (only the box headers and the metadata boxes, see [`metadata::read_movie_metadata`]) and
+/// its SHA-256, unless `known_sha256`, hashed in 1 MiB pieces. `None` when the file is not a
+/// MOV/MP4 or cannot be opened (the caller then says why).
+fn inspect_video_file(
+    path: &Path,
+    label: &str,
+    file_name: &str,
+    known_sha256: Option<&str>,
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> Option<FileInspection> {
+    let mut file = File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut head = Vec::with_capacity(VIDEO_HEAD_BYTES);
+    (&mut file).take(VIDEO_HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
+    let kind = MediaKind::sniff(&head);
+    if !kind.is_video() {
+        return None;
+    }
+    let mut inspection = FileInspection::empty(label.to_string());
+    inspection.bytes = Some(size);
+    let sha256 = match known_sha256 {
+        Some(sha256) => sha256.to_string(),
+        None => {
+            file.seek(SeekFrom::Start(0)).ok()?;
+            let mut hasher = Sha256::new();
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                match file.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => hasher.update(&buffer[..read]),
+                    Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => return None,
+                }
+            }
+            crate::vault::hex(&hasher.finalize())
+        }
+    };
+    inspection.sha256 = Some(sha256);
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let metadata = metadata::read_movie_metadata(kind, std::io::BufReader::new(file));
+    Some(inspect_read(inspection, file_name, &head, metadata, thresholds, now).0)
 }
 
 /// Inspects a file already in memory (e.g. while it is imported). `label` is reported as its
@@ -154,6 +221,20 @@ pub(crate) fn inspect_bytes_keeping_image(
         return (inspection, None);
     }
     let metadata = metadata::read_metadata(bytes);
+    inspect_read(inspection, file_name, bytes, metadata, thresholds, now)
+}
+
+/// The rest of an inspection once the file's metadata is read. `content` is the whole file, or,
+/// for a video inspected from disk, its first bytes only: a video's checks read nothing else.
+fn inspect_read(
+    mut inspection: FileInspection,
+    file_name: &str,
+    content: &[u8],
+    metadata: metadata::MediaMetadata,
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> (FileInspection, Option<image::DynamicImage>) {
+    let bytes = content;
     let kind = metadata.kind;
     if kind == MediaKind::Other {
         inspection.mark_unreadable(Unreadable {
