@@ -97,6 +97,45 @@ pub const MIGRATIONS: &[&str] = &[
         inspected_at    TEXT NOT NULL    -- RFC 3339 UTC
     ) STRICT;
     "#,
+    // 4: the outbox. Every exported package waits here, known by its SHA-256, until it is
+    // stored at head office. An upload under way keeps its multipart UploadId and the remote
+    // key and part size it was started with; each part the server accepted is a row of
+    // `upload_parts` (its number, ETag and SHA-256), so a resume never asks the server which
+    // parts it has (Aliyun OSS has no ListMultipartUploads).
+    r#"
+    CREATE TABLE outbox (
+        sha256          TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        case_id         TEXT NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        path            TEXT NOT NULL,   -- the package as last exported
+        bytes           INTEGER NOT NULL CHECK (bytes > 0),
+        queued_at       TEXT NOT NULL,   -- RFC 3339 UTC
+        state           TEXT NOT NULL CHECK (state IN ('waiting', 'uploading', 'done', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        destination     TEXT,            -- endpoint and bucket of the upload under way or done
+        remote_key      TEXT,
+        upload_id       TEXT,            -- multipart UploadId while under way
+        part_size       INTEGER,         -- fixed for the life of an UploadId
+        error_code      TEXT,
+        error_message   TEXT,
+        next_retry_at   TEXT,
+        done_at         TEXT,
+        CHECK ((upload_id IS NULL) = (part_size IS NULL)),
+        CHECK ((state = 'done') = (done_at IS NOT NULL))
+    ) STRICT;
+
+    CREATE INDEX outbox_by_case ON outbox(case_id);
+
+    CREATE TABLE upload_parts (
+        package_sha256 TEXT NOT NULL REFERENCES outbox(sha256) ON DELETE CASCADE,
+        upload_id      TEXT NOT NULL,
+        part_number    INTEGER NOT NULL CHECK (part_number >= 1),
+        bytes          INTEGER NOT NULL CHECK (bytes >= 0),
+        sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+        etag           TEXT NOT NULL,   -- what the server answered (ETag, and its checksum)
+        sent_at        TEXT NOT NULL,
+        PRIMARY KEY (package_sha256, upload_id, part_number)
+    ) STRICT;
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -729,4 +768,195 @@ fn write_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc
         ],
     )?;
     Ok(())
+}
+
+/// One package in the outbox, as recorded.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // the columns of `outbox`
+pub struct OutboxRecord {
+    pub sha256: String,
+    pub case_id: String,
+    pub path: String,
+    pub bytes: u64,
+    pub queued_at: DateTime<Utc>,
+    pub state: String,
+    pub attempts: u32,
+    pub destination: Option<String>,
+    pub remote_key: Option<String>,
+    pub upload_id: Option<String>,
+    pub part_size: Option<u64>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub next_retry_at: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+    /// Sum of the bytes of the parts recorded for the current UploadId.
+    pub bytes_sent: u64,
+}
+
+/// One part of a multipart upload the server accepted.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // the columns of `upload_parts`
+pub struct UploadPartRecord {
+    pub part_number: u32,
+    pub bytes: u64,
+    pub sha256: String,
+    pub etag: String,
+}
+
+const OUTBOX_COLUMNS: &str = "o.sha256, o.case_id, o.path, o.bytes, o.queued_at, o.state, o.attempts, o.destination,
+    o.remote_key, o.upload_id, o.part_size, o.error_code, o.error_message, o.next_retry_at, o.done_at,
+    (SELECT coalesce(sum(p.bytes), 0) FROM upload_parts p
+     WHERE p.package_sha256 = o.sha256 AND p.upload_id = o.upload_id) AS bytes_sent";
+
+/// The outbox. Each write is one statement or one transaction, so a crash between two parts
+/// loses at most the part in flight. These take `&self`: an export (which only reads the
+/// store otherwise) queues its package.
+impl Database {
+    /// Queues an exported package. The same bytes exported again keep their state (an
+    /// uploaded package stays done) and only the path is updated.
+    pub fn enqueue_package(&self, sha256: &str, case_id: &str, path: &str, bytes: u64, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO outbox (sha256, case_id, path, bytes, queued_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting')
+             ON CONFLICT (sha256) DO UPDATE SET path = excluded.path",
+            params![sha256, case_id, path, bytes as i64, timestamp(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Every package in the outbox, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxRecord>> {
+        let mut statement =
+            self.connection.prepare(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox o ORDER BY o.queued_at, o.sha256"))?;
+        let rows = statement.query_map([], outbox_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// One package of the outbox.
+    pub fn outbox_package(&self, sha256: &str) -> Result<OutboxRecord> {
+        self.connection
+            .query_row(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox o WHERE o.sha256 = ?1"), [sha256], outbox_from_row)
+            .optional()?
+            .ok_or_else(|| Error::new(ErrorKind::InvalidInput, format!("no package {sha256} in the outbox")))
+    }
+
+    /// Records a multipart upload just started: from now on a resume continues it.
+    pub fn start_package_upload(
+        &self,
+        sha256: &str,
+        destination: &str,
+        remote_key: &str,
+        upload_id: &str,
+        part_size: u64,
+    ) -> Result<()> {
+        self.connection.execute(
+            "UPDATE outbox SET state = 'uploading', destination = ?2, remote_key = ?3, upload_id = ?4, part_size = ?5,
+                error_code = NULL, error_message = NULL, next_retry_at = NULL
+             WHERE sha256 = ?1",
+            params![sha256, destination, remote_key, upload_id, part_size as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets an upload id (the server no longer knows it, or the object must be sent anew);
+    /// its parts go with it.
+    pub fn forget_package_upload(&self, sha256: &str) -> Result<()> {
+        let tx = self.connection.unchecked_transaction()?;
+        tx.execute("DELETE FROM upload_parts WHERE package_sha256 = ?1", [sha256])?;
+        tx.execute(
+            "UPDATE outbox SET upload_id = NULL, part_size = NULL, state = CASE state WHEN 'uploading' THEN 'waiting'
+                ELSE state END
+             WHERE sha256 = ?1",
+            [sha256],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records one part the server accepted (one statement: one transaction).
+    pub fn record_upload_part(
+        &self,
+        package_sha256: &str,
+        upload_id: &str,
+        part: &UploadPartRecord,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.connection.execute(
+            "INSERT OR REPLACE INTO upload_parts (package_sha256, upload_id, part_number, bytes, sha256, etag, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![package_sha256, upload_id, part.part_number, part.bytes as i64, part.sha256, part.etag, timestamp(now)],
+        )?;
+        Ok(())
+    }
+
+    /// The parts recorded for an upload id, by part number.
+    pub fn upload_parts(&self, package_sha256: &str, upload_id: &str) -> Result<Vec<UploadPartRecord>> {
+        let mut statement = self.connection.prepare(
+            "SELECT part_number, bytes, sha256, etag FROM upload_parts
+             WHERE package_sha256 = ?1 AND upload_id = ?2 ORDER BY part_number",
+        )?;
+        let rows = statement.query_map([package_sha256, upload_id], |row| {
+            Ok(UploadPartRecord {
+                part_number: row.get(0)?,
+                bytes: row.get::<_, i64>(1)? as u64,
+                sha256: row.get(2)?,
+                etag: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Marks a package stored and checked at `remote_key`.
+    pub fn finish_package_upload(&self, sha256: &str, destination: &str, remote_key: &str, now: DateTime<Utc>) -> Result<()> {
+        self.connection.execute(
+            "UPDATE outbox SET state = 'done', destination = ?2, remote_key = ?3, upload_id = NULL, part_size = NULL,
+                error_code = NULL, error_message = NULL, next_retry_at = NULL, done_at = ?4
+             WHERE sha256 = ?1",
+            params![sha256, destination, remote_key, timestamp(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the upload id and its parts are kept for the next one.
+    pub fn fail_package_upload(
+        &self,
+        sha256: &str,
+        error_code: &str,
+        error_message: &str,
+        next_retry_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.connection.execute(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error_code = ?2, error_message = ?3,
+                next_retry_at = ?4
+             WHERE sha256 = ?1 AND state <> 'done'",
+            params![sha256, error_code, error_message, timestamp(next_retry_at)],
+        )?;
+        Ok(())
+    }
+}
+
+fn outbox_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRecord> {
+    let optional_time = |column: &str| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        match row.get::<_, Option<String>>(column)? {
+            None => Ok(None),
+            Some(_) => parse_timestamp(row, column).map(Some),
+        }
+    };
+    Ok(OutboxRecord {
+        sha256: row.get("sha256")?,
+        case_id: row.get("case_id")?,
+        path: row.get("path")?,
+        bytes: row.get::<_, i64>("bytes")? as u64,
+        queued_at: parse_timestamp(row, "queued_at")?,
+        state: row.get("state")?,
+        attempts: row.get("attempts")?,
+        destination: row.get("destination")?,
+        remote_key: row.get("remote_key")?,
+        upload_id: row.get("upload_id")?,
+        part_size: row.get::<_, Option<i64>>("part_size")?.map(|size| size as u64),
+        error_code: row.get("error_code")?,
+        error_message: row.get("error_message")?,
+        next_retry_at: optional_time("next_retry_at")?,
+        done_at: optional_time("done_at")?,
+        bytes_sent: row.get::<_, i64>("bytes_sent")? as u64,
+    })
 }

@@ -42,6 +42,18 @@ pub enum ErrorKind {
     /// The case cannot be exported: required materials are missing or error findings stand
     /// (and the export was not asked to go ahead anyway).
     CaseIncomplete,
+    /// The upload endpoint cannot be reached (no network, wrong address, server down).
+    UploadUnreachable,
+    /// The storage refused the credentials or the access.
+    UploadRefused,
+    /// The bucket named in the upload settings does not exist.
+    UploadBucketMissing,
+    /// The object stored does not match the local package (size or SHA-256).
+    UploadMismatch,
+    /// Any other failure of an upload.
+    UploadFailed,
+    /// A package in the outbox is gone or no longer has the bytes it was exported with.
+    PackageChanged,
 }
 
 impl ErrorKind {
@@ -63,13 +75,30 @@ impl ErrorKind {
             ErrorKind::Io => "io",
             ErrorKind::Database => "database",
             ErrorKind::CaseIncomplete => "case_incomplete",
+            ErrorKind::UploadUnreachable => "upload_unreachable",
+            ErrorKind::UploadRefused => "upload_refused",
+            ErrorKind::UploadBucketMissing => "upload_bucket_missing",
+            ErrorKind::UploadMismatch => "upload_mismatch",
+            ErrorKind::UploadFailed => "upload_failed",
+            ErrorKind::PackageChanged => "package_changed",
         }
     }
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather
     /// than in a check that ran and found problems.
     pub fn is_bad_input(self) -> bool {
-        !matches!(self, ErrorKind::VaultCorrupt | ErrorKind::CaseIncomplete)
+        // An upload that failed ran and left its package queued: exit 1, like a blocked check.
+        !matches!(
+            self,
+            ErrorKind::VaultCorrupt
+                | ErrorKind::CaseIncomplete
+                | ErrorKind::UploadUnreachable
+                | ErrorKind::UploadRefused
+                | ErrorKind::UploadBucketMissing
+                | ErrorKind::UploadMismatch
+                | ErrorKind::UploadFailed
+                | ErrorKind::PackageChanged
+        )
     }
 }
 

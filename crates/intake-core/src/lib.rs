@@ -32,6 +32,7 @@ mod in_order;
 pub mod package;
 pub mod settings;
 pub mod signing;
+pub mod upload;
 pub mod vault;
 
 pub use data_folder::{DataFolder, FileOutcome, FileStatus};

@@ -32,10 +32,59 @@ pub struct Settings {
     pub branch: String,
     /// 客户经理: the account manager who packs them (`Contact-Name`). Empty until set.
     pub manager_name: String,
+    /// Where packages are uploaded (S3-compatible object storage).
+    pub upload: UploadSettings,
     /// Settings this version does not know, kept untouched when the file is rewritten.
     #[serde(flatten)]
     #[ts(skip)]
     pub other: BTreeMap<String, serde_json::Value>,
+}
+
+/// Where and how packages are uploaded. Every field may be given (or overridden) on the
+/// command line; the credentials also by `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+/// `Debug` leaves the secret out.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct UploadSettings {
+    /// The storage's URL, e.g. `https://oss-cn-shanghai.aliyuncs.com`. Path-style requests
+    /// (`endpoint/bucket/key`) are used, which every S3-compatible server understands.
+    pub endpoint: Option<String>,
+    /// The bucket that receives the packages.
+    pub bucket: Option<String>,
+    /// The signing region (`us-east-1` when not set; Garage's default is `garage`).
+    pub region: Option<String>,
+    /// Folder in the bucket under which packages are stored (`prefix/case id/sha256.zip`).
+    pub prefix: Option<String>,
+    /// Size of each part of a multipart upload, in MiB (5 to 512; 8 when not set).
+    #[ts(type = "number | null")]
+    pub part_size_mib: Option<u64>,
+    /// How often one request is retried (with exponential back-off and jitter) before the
+    /// attempt counts as failed (5 when not set).
+    #[ts(type = "number | null")]
+    pub max_retries: Option<u32>,
+    /// The access key id (not secret). `AWS_ACCESS_KEY_ID` wins over it.
+    pub access_key_id: Option<String>,
+    /// The secret key. `AWS_SECRET_ACCESS_KEY` wins over it. Never shown: the UI gets the
+    /// settings without it ([`Settings::redacted`]) and the file is then owner-only.
+    #[ts(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_access_key: Option<String>,
+}
+
+impl std::fmt::Debug for UploadSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadSettings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("prefix", &self.prefix)
+            .field("part_size_mib", &self.part_size_mib)
+            .field("max_retries", &self.max_retries)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// A change to the settings: `None` leaves a value as it is.
@@ -69,7 +118,16 @@ impl Settings {
     pub fn save(&self, root: &Path) -> Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("settings serialise");
         text.push('\n');
-        durable::write_replacing(&settings_path(root), text.as_bytes(), Readers::Anyone)
+        // A file holding a secret key is for the user's eyes only.
+        let readers = if self.upload.secret_access_key.is_some() { Readers::OwnerOnly } else { Readers::Anyone };
+        durable::write_replacing(&settings_path(root), text.as_bytes(), readers)
+    }
+
+    /// The settings without the upload secret key, to be shown or sent to the UI.
+    pub fn redacted(&self) -> Settings {
+        let mut settings = self.clone();
+        settings.upload.secret_access_key = None;
+        settings
     }
 
     /// The settings with `change` applied and checked.

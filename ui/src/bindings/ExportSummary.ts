@@ -13,6 +13,10 @@ path: string,
  */
 bytes: number, 
 /**
+ * Its SHA-256: the package's name in the outbox and in the storage.
+ */
+sha256: string, 
+/**
  * Files under `data/`, `case.json` and the report included.
  */
 payload_files: number, 

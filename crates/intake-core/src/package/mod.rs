@@ -95,6 +95,8 @@ pub struct ExportSummary {
     /// Its size.
     #[ts(type = "number")]
     pub bytes: u64,
+    /// Its SHA-256: the package's name in the outbox and in the storage.
+    pub sha256: String,
     /// Files under `data/`, `case.json` and the report included.
     #[ts(type = "number")]
     pub payload_files: u64,
@@ -242,10 +244,16 @@ impl DataFolder {
         }
 
         let bytes = self.write_zip(out, &entries, case.updated_at)?;
+        // Into the outbox, known by its hash: the CLI and the app both queue what they export.
+        let (sha256, hashed_bytes) = crate::upload::file_sha256(out)?;
+        debug_assert_eq!(hashed_bytes, bytes);
+        let queued_path = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+        self.database().enqueue_package(&sha256, &case.id, &queued_path.display().to_string(), hashed_bytes, Utc::now())?;
         Ok(ExportSummary {
             case_id: case.id.clone(),
             path: out.display().to_string(),
             bytes,
+            sha256,
             payload_files,
             payload_bytes,
             complete,

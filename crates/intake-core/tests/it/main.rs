@@ -13,4 +13,5 @@ mod exif_corpus;
 mod identity_numbers;
 mod package;
 mod thumbnails;
+mod upload;
 mod vault;
