@@ -37,3 +37,13 @@ if [ ! -x .venv/bin/python ] || [ scripts/python-requirements.txt -nt .venv/.ins
   .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/python-requirements.txt
   touch .venv/.installed
 fi
+
+# --- S3-compatible server for the upload tests (issue 7) ------------------------------------
+# s3s-fs serves a folder as S3 (multipart included); the upload tests start their own on a free
+# loopback port. About 3 minutes to build, once. Garage, the other server the tests run
+# against, takes 15-25 minutes to build: scripts/test-garage.sh installs it on demand.
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+if ! "$cargo_bin/s3s-fs" --version 2>/dev/null | grep -q '0\.14\.1'; then
+  log "cargo install s3s-fs 0.14.1 (the upload tests' S3 server)"
+  cargo install s3s-fs@0.14.1 --features binary --locked --quiet
+fi

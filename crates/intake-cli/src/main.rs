@@ -12,6 +12,7 @@ mod inspect_command;
 mod output;
 mod package_commands;
 mod progress;
+mod upload_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +81,13 @@ enum Command {
     /// Show or change this installation's settings (branch, account manager).
     Settings(package_commands::SettingsArgs),
 
+    /// Send the exported packages waiting in the outbox to the object storage; resumes
+    /// unfinished uploads. Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or settings.
+    Upload(upload_commands::UploadArgs),
+
+    /// The exported packages: waiting, uploading (bytes sent), done (where, when), failed (why).
+    Outbox,
+
     /// This installation's SM2 signing key.
     #[command(subcommand)]
     Keys(package_commands::KeysCommand),
@@ -131,6 +139,8 @@ fn run(cli: Cli) -> Outcome {
         Command::Export(args) => package_commands::export(home, args),
         Command::Verify(args) => package_commands::verify(args),
         Command::Settings(args) => package_commands::settings(home, args),
+        Command::Upload(args) => upload_commands::upload(home, args, json),
+        Command::Outbox => upload_commands::outbox(home),
         Command::Keys(command) => package_commands::keys(home, command),
         Command::Case(CaseCommand::Set(args)) => checklist_commands::case_set(home, args),
         Command::Case(CaseCommand::Update(args)) => checklist_commands::case_update(home, args),

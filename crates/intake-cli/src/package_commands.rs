@@ -141,7 +141,9 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
     let _ = writeln!(text, "分公司 Branch: {}", shown(&settings.branch));
     let _ = writeln!(text, "客户经理 Manager: {}", shown(&settings.manager_name));
     let _ = writeln!(text, "设置文件 File: {}", intake_core::settings::settings_path(folder.root()).display());
-    let mut body = serde_json::to_value(&settings).expect("settings serialise");
+    // The upload secret key never leaves the file: only whether one is set.
+    let mut body = serde_json::to_value(settings.redacted()).expect("settings serialise");
+    body["upload"]["secret_access_key_set"] = json!(settings.upload.secret_access_key.is_some());
     body["file"] = json!(intake_core::settings::settings_path(folder.root()).display().to_string());
     Ok(Report::ok(body, text))
 }

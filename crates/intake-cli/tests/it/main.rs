@@ -9,3 +9,5 @@ mod crash;
 mod export;
 mod harness;
 mod inspect;
+mod s3_server;
+mod upload;

@@ -183,7 +183,6 @@ impl UploadTarget {
         };
         AmazonS3Builder::new()
             .with_endpoint(&self.endpoint)
-            .with_allow_http(self.endpoint.starts_with("http://"))
             .with_virtual_hosted_style_request(false)
             .with_bucket_name(&self.bucket)
             .with_region(&self.region)
@@ -191,7 +190,12 @@ impl UploadTarget {
             .with_secret_access_key(&self.secret_access_key)
             .with_checksum_algorithm(object_store::aws::Checksum::SHA256)
             .with_retry(retry)
-            .with_client_options(ClientOptions::new().with_connect_timeout(Duration::from_secs(10)))
+            // One ClientOptions for both: setting it replaces any set before (allow_http too).
+            .with_client_options(
+                ClientOptions::new()
+                    .with_allow_http(self.endpoint.starts_with("http://"))
+                    .with_connect_timeout(Duration::from_secs(10)),
+            )
             .build()
             .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("the upload settings are not usable: {err}")))
     }
@@ -485,6 +489,15 @@ impl PackageUpload<'_> {
         let destination = self.target.destination();
         let key = self.target.remote_key(&record.case_id, &record.sha256);
         let location = ObjectPath::from(key.as_str());
+        // Is the bucket there? Some servers (s3s-fs) accept a multipart upload into a bucket
+        // that does not exist. Listing the key itself (at most one entry) tells; a key that
+        // may write but not list gets 403 here, which is left to the requests that follow.
+        if let Err(err) = self.store.list_with_delimiter(Some(&location)).await {
+            let err = self.classify(err, "looking for the bucket");
+            if matches!(err.kind(), ErrorKind::UploadBucketMissing | ErrorKind::UploadUnreachable) {
+                return Err(err);
+            }
+        }
         let mut current = database.outbox_package(&record.sha256)?;
         let same_upload = current.destination.as_deref() == Some(destination.as_str())
             && current.remote_key.as_deref() == Some(key.as_str());

@@ -1,0 +1,162 @@
+//! `intake upload` and `intake outbox`: sending exported packages to head office's object
+//! storage, and what waits, what is under way, what is done and what failed.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use intake_core::settings::UploadSettings;
+use intake_core::upload::{OutboxEntry, OutboxState, UploadPhase, UploadTarget};
+use intake_core::{DataFolder, Result};
+use serde_json::json;
+
+use crate::output::{EXIT_BLOCKING, EXIT_OK, Outcome, Report};
+
+/// `intake upload`
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// Only the packages of this case.
+    #[arg(long = "case", value_name = "ID")]
+    pub case_id: Option<String>,
+    /// The storage's URL (path-style requests), e.g. https://oss-cn-shanghai.aliyuncs.com.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// The bucket that receives the packages.
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// The signing region (default us-east-1).
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+    /// Folder in the bucket: packages go to PREFIX/CASE-ID/SHA256.zip.
+    #[arg(long, value_name = "PATH")]
+    pub prefix: Option<String>,
+    /// Size of each part in MiB (5 to 512, default 8). A resumed upload keeps the part size
+    /// it was started with.
+    #[arg(long, value_name = "MIB")]
+    pub part_size_mib: Option<u64>,
+}
+
+fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
+    let root = match home {
+        Some(root) => root,
+        None => DataFolder::default_path()?,
+    };
+    DataFolder::open(&root)
+}
+
+/// `intake upload`: exit 0 when every package tried is stored and checked, 1 when one failed
+/// (it stays queued, with the reason), 2 when the settings are unusable.
+pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
+    let folder = open_folder(home)?;
+    let overrides = UploadSettings {
+        endpoint: args.endpoint,
+        bucket: args.bucket,
+        region: args.region,
+        prefix: args.prefix,
+        part_size_mib: args.part_size_mib,
+        ..UploadSettings::default()
+    };
+    let environment = |name: &str| std::env::var(name).ok();
+    let target = UploadTarget::resolve(&folder.settings()?.upload, &overrides, &environment)?;
+    // A progress bar on a terminal (stderr, so stdout stays the report).
+    let live = std::io::stderr().is_terminal() && !json;
+    let outcomes = folder.upload_packages(&target, args.case_id.as_deref(), &mut |progress| {
+        if !live {
+            return;
+        }
+        let phase = match progress.phase {
+            UploadPhase::Checking => "检查 checking",
+            UploadPhase::Sending => "上传 sending",
+            UploadPhase::Verifying => "核对 verifying",
+            UploadPhase::Done => "完成 done",
+            UploadPhase::Failed => "失败 failed",
+        };
+        let fraction = if progress.bytes == 0 { 1.0 } else { progress.bytes_sent as f64 / progress.bytes as f64 };
+        let filled = (fraction.clamp(0.0, 1.0) * 30.0).round() as usize;
+        eprint!(
+            "\r{} {}… [{}{}] {:>3.0}% {}/{} MiB {phase}\x1b[K",
+            progress.case_id,
+            &progress.sha256[..8],
+            "#".repeat(filled),
+            "-".repeat(30 - filled),
+            fraction * 100.0,
+            progress.bytes_sent >> 20,
+            progress.bytes >> 20,
+        );
+        if matches!(progress.phase, UploadPhase::Done | UploadPhase::Failed) {
+            eprintln!();
+        }
+    })?;
+
+    let mut text = String::new();
+    if outcomes.is_empty() {
+        let _ = writeln!(text, "没有待上传的资料包 Nothing to upload: the outbox has no package waiting.");
+    }
+    let mut problems = Vec::new();
+    for outcome in &outcomes {
+        match (&outcome.error, outcome.already_stored) {
+            (Some(error), _) => {
+                let _ = writeln!(text, "上传失败 FAILED {} ({}): {}", outcome.case_id, &outcome.sha256[..16], error.message);
+                problems.push(error.message.clone());
+            }
+            (None, true) => {
+                let _ = writeln!(
+                    text,
+                    "已在存储中 already stored {} → {}",
+                    outcome.case_id,
+                    outcome.remote_key.as_deref().unwrap_or_default()
+                );
+            }
+            (None, false) => {
+                let _ = writeln!(
+                    text,
+                    "已上传并核对 uploaded and checked {} → {} ({} bytes sent in {} parts)",
+                    outcome.case_id,
+                    outcome.remote_key.as_deref().unwrap_or_default(),
+                    outcome.bytes_sent,
+                    outcome.parts_sent
+                );
+            }
+        }
+    }
+    let exit = if problems.is_empty() { EXIT_OK } else { EXIT_BLOCKING };
+    let body = json!({ "destination": target.destination(), "packages": outcomes });
+    Ok(Report { json: body, text, problems, exit })
+}
+
+/// `intake outbox`
+pub fn outbox(home: Option<PathBuf>) -> Outcome {
+    let folder = open_folder(home)?;
+    let entries: Vec<OutboxEntry> = folder.outbox()?;
+    let mut text = String::new();
+    if entries.is_empty() {
+        let _ = writeln!(text, "发件箱为空 The outbox is empty: export a case first.");
+    }
+    for entry in &entries {
+        let detail = match entry.state {
+            OutboxState::Waiting => String::new(),
+            OutboxState::Uploading => format!(" {}/{} bytes sent", entry.bytes_sent, entry.bytes),
+            OutboxState::Done => format!(
+                " → {} at {}",
+                entry.remote_key.as_deref().unwrap_or_default(),
+                entry.done_at.map(|time| time.to_rfc3339()).unwrap_or_default()
+            ),
+            OutboxState::Failed => format!(
+                " ({} bytes sent) {}; next try after {}",
+                entry.bytes_sent,
+                entry.error.as_ref().map(|error| error.message.as_str()).unwrap_or_default(),
+                entry.next_retry_at.map(|time| time.to_rfc3339()).unwrap_or_default()
+            ),
+        };
+        let _ = writeln!(
+            text,
+            "{}  {}…  {} bytes  {}{detail}",
+            entry.case_id,
+            &entry.sha256[..16],
+            entry.bytes,
+            entry.state.label()
+        );
+    }
+    Ok(Report::ok(json!({ "packages": entries }), text))
+}
