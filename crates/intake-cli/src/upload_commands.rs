@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use intake_core::settings::UploadSettings;
 use intake_core::upload::{OutboxEntry, OutboxState, UploadPhase, UploadTarget};
 use intake_core::{DataFolder, Result};
@@ -59,12 +60,16 @@ pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
     };
     let environment = |name: &str| std::env::var(name).ok();
     let target = UploadTarget::resolve(&folder.settings()?.upload, &overrides, &environment)?;
-    // A progress bar on a terminal (stderr, so stdout stays the report).
-    let live = std::io::stderr().is_terminal() && !json;
+    // A progress bar on a terminal (stderr, so stdout stays the report); none for --json.
+    let bar = (std::io::stderr().is_terminal() && !json).then(|| {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{msg:32} {bar:30.cyan/blue} {bytes}/{total_bytes}  {bytes_per_sec}  {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar
+    });
     let outcomes = folder.upload_packages(&target, args.case_id.as_deref(), &mut |progress| {
-        if !live {
-            return;
-        }
+        let Some(bar) = &bar else { return };
         let phase = match progress.phase {
             UploadPhase::Checking => "检查 checking",
             UploadPhase::Sending => "上传 sending",
@@ -72,22 +77,14 @@ pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
             UploadPhase::Done => "完成 done",
             UploadPhase::Failed => "失败 failed",
         };
-        let fraction = if progress.bytes == 0 { 1.0 } else { progress.bytes_sent as f64 / progress.bytes as f64 };
-        let filled = (fraction.clamp(0.0, 1.0) * 30.0).round() as usize;
-        eprint!(
-            "\r{} {}… [{}{}] {:>3.0}% {}/{} MiB {phase}\x1b[K",
-            progress.case_id,
-            &progress.sha256[..8],
-            "#".repeat(filled),
-            "-".repeat(30 - filled),
-            fraction * 100.0,
-            progress.bytes_sent >> 20,
-            progress.bytes >> 20,
-        );
-        if matches!(progress.phase, UploadPhase::Done | UploadPhase::Failed) {
-            eprintln!();
-        }
-    })?;
+        bar.set_length(progress.bytes);
+        bar.set_position(progress.bytes_sent);
+        bar.set_message(format!("{} {phase}", progress.case_id));
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let outcomes = outcomes?;
 
     let mut text = String::new();
     if outcomes.is_empty() {

@@ -857,6 +857,15 @@ impl Database {
         Ok(())
     }
 
+    /// Marks a package whose recorded upload is being resumed as under way again.
+    pub fn resume_package_upload(&self, sha256: &str) -> Result<()> {
+        self.connection.execute(
+            "UPDATE outbox SET state = 'uploading' WHERE sha256 = ?1 AND upload_id IS NOT NULL AND state <> 'done'",
+            [sha256],
+        )?;
+        Ok(())
+    }
+
     /// Forgets an upload id (the server no longer knows it, or the object must be sent anew);
     /// its parts go with it.
     pub fn forget_package_upload(&self, sha256: &str) -> Result<()> {

@@ -511,7 +511,10 @@ impl PackageUpload<'_> {
         let mut restarted = false;
         loop {
             let (upload_id, part_size) = match (&current.upload_id, current.part_size) {
-                (Some(upload_id), Some(part_size)) => (upload_id.clone(), part_size),
+                (Some(upload_id), Some(part_size)) => {
+                    database.resume_package_upload(&record.sha256)?;
+                    (upload_id.clone(), part_size)
+                }
                 _ => {
                     if self.stored_whole(&location, &key).await? {
                         database.finish_package_upload(&record.sha256, &destination, &key, Utc::now())?;
