@@ -14,7 +14,7 @@ cd "$root"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 scripts/install-deps.sh
-if ! garage --version 2>/dev/null | grep -q 'v2\.5\.0'; then
+if ! garage --version 2>/dev/null | grep -q '2\.5\.0'; then
   echo "[test-garage] cargo install garage 2.5.0 (15-25 minutes on 2 cores, once)" >&2
   CARGO_TARGET_DIR="${GARAGE_BUILD_DIR:-${TMPDIR:-/tmp}/garage-build}" cargo install garage@2.5.0 --locked
 fi
