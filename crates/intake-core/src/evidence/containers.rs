@@ -240,7 +240,8 @@ pub fn jpeg_quantisation_tables(file: &[u8]) -> Vec<(u8, [u16; 64])> {
 /// ends the image; data appended after it (a motion photo's video) does not matter.
 pub fn jpeg_has_end_marker(file: &[u8]) -> bool {
     let Some(first_scan) = jpeg_first_scan_offset(file) else { return false };
-    file[first_scan..].windows(2).any(|pair| pair == [0xFF, 0xD9])
+    // From the end: the marker is normally there, so a whole photo is not scanned.
+    file[first_scan..].windows(2).rev().any(|pair| pair == [0xFF, 0xD9])
 }
 
 /// The offset of the first SOS marker, found by walking the segments from SOI. Stray bytes

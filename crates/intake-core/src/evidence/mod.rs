@@ -194,15 +194,18 @@ pub fn inspect_bytes_at(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> FileInspection {
-    inspect_bytes_keeping_image(label, file_name, bytes, thresholds, now).0
+    inspect_bytes_keeping_image(label, file_name, bytes, None, thresholds, now).0
 }
 
 /// [`inspect_bytes_at`], also giving back the downscaled colour image the pixel checks ran on
 /// (for the perceptual hash and the thumbnail at import, so the image is decoded once).
+/// `known_sha256`: the bytes' SHA-256 when the caller has it (a vault object), so that they
+/// are not hashed twice.
 pub(crate) fn inspect_bytes_keeping_image(
     label: &str,
     file_name: &str,
     bytes: &[u8],
+    known_sha256: Option<&str>,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> (FileInspection, Option<image::DynamicImage>) {
@@ -212,7 +215,8 @@ pub(crate) fn inspect_bytes_keeping_image(
         inspection.mark_unreadable(too_large_file(bytes.len() as u64, thresholds));
         return (inspection, None);
     }
-    inspection.sha256 = Some(crate::vault::hex(&Sha256::digest(bytes)));
+    inspection.sha256 =
+        Some(known_sha256.map_or_else(|| crate::vault::hex(&Sha256::digest(bytes)), str::to_string));
     if bytes.is_empty() {
         inspection.mark_unreadable(Unreadable {
             zh: "文件是空的(0 字节)。".into(),

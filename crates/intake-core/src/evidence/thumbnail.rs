@@ -28,7 +28,9 @@ const JPEG_QUALITY: u8 = 80;
 pub fn thumbnail_jpeg(reduced: &DynamicImage, orientation: Option<u16>) -> Option<Vec<u8>> {
     let long_side = reduced.width().max(reduced.height());
     let mut thumbnail = if long_side > THUMBNAIL_LONG_SIDE {
-        reduced.resize(THUMBNAIL_LONG_SIDE, THUMBNAIL_LONG_SIDE, image::imageops::FilterType::Triangle)
+        // Area averaging (`thumbnail`) is several times faster than a filtered resize and, at
+        // a 2.5x reduction, as clean.
+        reduced.thumbnail(THUMBNAIL_LONG_SIDE, THUMBNAIL_LONG_SIDE)
     } else {
         reduced.clone()
     };
@@ -78,7 +80,7 @@ fn make_thumbnail_of_object(vault: &Vault, sha256: &str) -> Result<Option<Vec<u8
     let mut bytes = Vec::with_capacity(size as usize);
     bytes.extend_from_slice(&head[..head_length]);
     object.take(thresholds.max_file_bytes).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
-    let (inspection, reduced) = super::inspect_bytes_keeping_image(sha256, sha256, &bytes, &thresholds, Utc::now());
+    let (inspection, reduced) = super::inspect_bytes_keeping_image(sha256, sha256, &bytes, Some(sha256), &thresholds, Utc::now());
     Ok(thumbnail_of_inspection(&inspection, reduced.as_ref()))
 }
 
