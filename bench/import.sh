@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Import and inspect benchmark (issue 4): on 200 realistic 12-megapixel phone-like JPEGs (4000x3000,
+# textured and noisy so each is 3-6 MB, with EXIF make/model, DateTimeOriginal and GPS), prints
+#   - `intake add` (release build: hash, copy + fsync, metadata, pixel checks, perceptual hash,
+#     thumbnail, database) in photos/s, next to `sha256sum` alone and the reference pipeline
+#     `exiftool -json -n` + ImageMagick thumbnailing (`convert -thumbnail 400x400`, with the
+#     `jpeg:size` hint so it too decodes scaled, one process per core);
+#   - `intake inspect --json` per file next to `exiftool -json -n` per file.
+# Targets on a 2-core machine: add >= 40 photos/s; inspect per file <= exiftool per file.
+# Each command runs twice and the second (warm page cache) run is reported.
+#
+# The photos are made once (ImageMagick plasma + noise, EXIF by exiftool) and cached in
+# bench/out/photos (gitignored); delete that folder to make them again. Needs ImageMagick and
+# exiftool: `sudo apt-get install imagemagick libimage-exiftool-perl` (scripts/install-deps.sh
+# installs both). Usage: bench/import.sh [COUNT]   (default 200)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+count="${1:-${BENCH_PHOTOS:-200}}"
+for tool in convert exiftool sha256sum; do
+  command -v "$tool" >/dev/null || { echo "bench/import.sh needs $tool: sudo apt-get install imagemagick libimage-exiftool-perl" >&2; exit 2; }
+done
+cores=$(nproc)
+
+cargo build --release -q -p intake-cli
+intake="$root/target/release/intake"
+work="$(mktemp -d "${TMPDIR:-/tmp}/intake-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+photos="$root/bench/out/photos-$count"
+if [ ! -f "$photos/.complete" ]; then
+  echo "making $count 12-megapixel photos in $photos (once) ..." >&2
+  rm -rf "$photos" && mkdir -p "$photos/base"
+  # A few textured, noisy 4000x3000 bases; each photo is a base rolled by its own offset, so
+  # every photo has other pixels and other bytes.
+  for seed in 1 2 3 4; do
+    echo "convert -size 4000x3000 -seed $seed plasma:fractal -attenuate 0.5 +noise Gaussian '$photos/base/$seed.miff'"
+  done | xargs -P "$cores" -I{} bash -c '{}'
+  for i in $(seq 1 "$count"); do
+    printf "convert '%s/base/%d.miff' -roll +%d+%d -quality 90 -sampling-factor 2x2 '%s/IMG_%04d.jpg'\n" \
+      "$photos" $(( i % 4 + 1 )) $(( i * 37 % 4000 )) $(( i * 53 % 3000 )) "$photos" "$i"
+  done | xargs -P "$cores" -I{} bash -c '{}'
+  rm -rf "$photos/base"
+  # EXIF as a phone writes it: one exiftool process for all files (-execute per file).
+  for i in $(seq 1 "$count"); do
+    printf -- '-Make=Xiaomi\n-Model=Redmi Note 12\n-Software=bench\n-DateTimeOriginal=2026:11:20 10:%02d:%02d\n' $(( i / 60 % 60 )) $(( i % 60 ))
+    printf -- '-OffsetTimeOriginal=+08:00\n-GPSLatitude=31.23%04d\n-GPSLatitudeRef=N\n-GPSLongitude=121.47%04d\n-GPSLongitudeRef=E\n' "$i" "$i"
+    printf -- '-overwrite_original\n%s/IMG_%04d.jpg\n-execute\n' "$photos" "$i"
+  done > "$work/exif-args.txt"
+  exiftool -q -@ "$work/exif-args.txt" >/dev/null
+  touch "$photos/.complete"
+fi
+files=("$photos"/IMG_*.jpg)
+mb=$(du -cm "${files[@]}" | tail -1 | cut -f1)
+
+# time_of COMMAND...: runs twice, prints the second run's wall seconds.
+time_of() {
+  local out="$work/time.txt"
+  "$@" >/dev/null 2>&1 || true
+  /usr/bin/time -f "%e" -o "$out" "$@" >/dev/null 2>&1 || true
+  cat "$out"
+}
+
+add_fresh() { # a new data folder and case each run, so every photo is really imported
+  rm -rf "$work/home"
+  "$intake" --home "$work/home" case new --json --merchant-name 基准测试 --opens-payment >"$work/case.json"
+  local id
+  id=$(sed -n 's/.*"id": "\(.*\)".*/\1/p' "$work/case.json")
+  "$intake" --home "$work/home" add --json --case "$id" --material interior_photo "${files[@]}" >"$work/add.json"
+}
+reference() {
+  mkdir -p "$work/thumbs"
+  exiftool -json -n "${files[@]}" >/dev/null
+  printf '%s\n' "${files[@]}" | xargs -P "$cores" -I{} sh -c \
+    'convert -define jpeg:size=800x800 "{}" -auto-orient -thumbnail 400x400 "$0/$(basename "{}")"' "$work/thumbs"
+}
+export -f add_fresh reference
+export intake work cores
+echo "timing on ${#files[@]} photos (${mb} MB), ${cores} cores ..." >&2
+add_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); add_fresh')
+if ! grep -q '"status": "added"' "$work/add.json"; then echo "intake add failed: $(head -c 400 "$work/add.json")" >&2; exit 1; fi
+sha_s=$(time_of sha256sum "${files[@]}")
+ref_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); reference')
+inspect_s=$(time_of "$intake" inspect --json "${files[@]}")
+exiftool_s=$(time_of exiftool -json -n "${files[@]}")
+
+n=${#files[@]}
+rate() { awk -v n="$n" -v s="$1" 'BEGIN { if (s > 0) printf "%.1f", n / s; else print "n/a" }'; }
+per_file() { awk -v n="$n" -v s="$1" 'BEGIN { printf "%.1f", s * 1000 / n }'; }
+printf '\n%-58s %9s %10s %12s\n' "${n} photos, ${mb} MB, ${cores} cores" "seconds" "photos/s" "ms per file"
+printf '%-58s %9s %10s %12s\n' "intake add (release)" "$add_s" "$(rate "$add_s")" "$(per_file "$add_s")"
+printf '%-58s %9s %10s %12s\n' "sha256sum alone" "$sha_s" "$(rate "$sha_s")" "$(per_file "$sha_s")"
+printf '%-58s %9s %10s %12s\n' "exiftool -json -n + ImageMagick thumbnails (reference)" "$ref_s" "$(rate "$ref_s")" "$(per_file "$ref_s")"
+printf '%-58s %9s %10s %12s\n' "intake inspect --json" "$inspect_s" "$(rate "$inspect_s")" "$(per_file "$inspect_s")"
+printf '%-58s %9s %10s %12s\n' "exiftool -json -n" "$exiftool_s" "$(rate "$exiftool_s")" "$(per_file "$exiftool_s")"
+printf '\nimport: %s photos/s (target >= 40); inspect: %s ms/file vs exiftool %s ms/file (target: not slower)\n' \
+  "$(rate "$add_s")" "$(per_file "$inspect_s")" "$(per_file "$exiftool_s")"
