@@ -15,8 +15,8 @@ impl Progress {
             return Progress(None);
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} 个文件 files  {per_sec}  {eta}  {wide_msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let template = "{bar:30.cyan/blue} {pos}/{len} 个文件 files  {elapsed_precise}  {wide_msg}";
+        let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         Progress(Some(bar))
     }

@@ -296,7 +296,8 @@ impl DataFolder {
     /// the folder, while others import.
     pub fn thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         if sha256.len() != 64 || !sha256.bytes().all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte)) {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("'{sha256}' is not a SHA-256 (64 lower-case hex digits)")));
+            let message = format!("'{sha256}' is not a SHA-256 (64 lower-case hex digits)");
+            return Err(Error::new(ErrorKind::InvalidInput, message));
         }
         if !self.vault.contains(sha256) {
             return Err(Error::new(ErrorKind::FileMissing, format!("no evidence file with SHA-256 {sha256} is stored")));

@@ -93,7 +93,8 @@ fn read_facts_and_thumbnail(
     want_thumbnail: bool,
 ) -> (EvidenceFacts, Option<Vec<u8>>) {
     // The image the pixel checks decoded is hashed and thumbnailed: one decode per file.
-    let (inspection, reduced) = super::inspect_bytes_keeping_image(file_name, file_name, bytes, Some(sha256), thresholds, now);
+    let (inspection, reduced) =
+        super::inspect_bytes_keeping_image(file_name, file_name, bytes, Some(sha256), thresholds, now);
     let perceptual_hash =
         if inspection.error.is_none() { reduced.as_ref().and_then(|image| hash_grey(&image.to_luma8())) } else { None };
     let thumbnail =

@@ -98,7 +98,9 @@ fn decode_jpeg_scaled(file: &[u8], max_decode_bytes: u64) -> Option<DynamicImage
         jpeg_decoder::PixelFormat::RGB24 => {
             image::RgbImage::from_raw(out_width, out_height, pixels).map(DynamicImage::ImageRgb8)
         }
-        jpeg_decoder::PixelFormat::L8 => GrayImage::from_raw(out_width, out_height, pixels).map(DynamicImage::ImageLuma8),
+        jpeg_decoder::PixelFormat::L8 => {
+            GrayImage::from_raw(out_width, out_height, pixels).map(DynamicImage::ImageLuma8)
+        }
         _ => None,
     }
 }

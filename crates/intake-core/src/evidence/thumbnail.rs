@@ -80,7 +80,8 @@ fn make_thumbnail_of_object(vault: &Vault, sha256: &str) -> Result<Option<Vec<u8
     let mut bytes = Vec::with_capacity(size as usize);
     bytes.extend_from_slice(&head[..head_length]);
     object.take(thresholds.max_file_bytes).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
-    let (inspection, reduced) = super::inspect_bytes_keeping_image(sha256, sha256, &bytes, Some(sha256), &thresholds, Utc::now());
+    let (inspection, reduced) =
+        super::inspect_bytes_keeping_image(sha256, sha256, &bytes, Some(sha256), &thresholds, Utc::now());
     Ok(thumbnail_of_inspection(&inspection, reduced.as_ref()))
 }
 

@@ -165,12 +165,12 @@ fn a_batch_is_recorded_in_the_order_given_with_progress_on_the_calling_thread() 
     let given: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
     assert_eq!(seen, given);
     assert_eq!(outcomes.iter().map(|outcome| outcome.path.clone()).collect::<Vec<_>>(), given);
-    let failed: Vec<usize> =
-        outcomes.iter().enumerate().filter(|(_, outcome)| outcome.status == FileStatus::Failed).map(|(i, _)| i).collect();
+    let failed: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].status == FileStatus::Failed).collect();
     assert_eq!(failed, vec![5, 9]);
     // The database rows are in the order given too (import order is the case's file order).
     let recorded: Vec<String> =
         folder.case_evidence(&case.id).unwrap().into_iter().map(|record| record.original_name).collect();
-    let expected: Vec<String> = (0..24).filter(|index| ![5, 9].contains(index)).map(|i| format!("file-{i:02}.bin")).collect();
+    let expected: Vec<String> =
+        (0..24).filter(|index| ![5, 9].contains(index)).map(|index| format!("file-{index:02}.bin")).collect();
     assert_eq!(recorded, expected);
 }
