@@ -805,3 +805,19 @@ pub(crate) fn file_sha256(path: &Path) -> Result<(String, u64)> {
     }
     Ok((crate::vault::hex(&hasher.finalize()), total))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retry_wait_doubles_from_30_seconds_up_to_an_hour_with_jitter_below_it() {
+        for attempts in 0..20u32 {
+            let full = (30i64 << attempts.min(10)).min(3600) * 1000;
+            let waits: Vec<i64> = (0..50).map(|_| retry_delay(attempts).num_milliseconds()).collect();
+            assert!(waits.iter().all(|&wait| wait >= full / 2 && wait <= full), "attempt {attempts}: {waits:?}");
+            // Jitter: fifty draws are not all the same.
+            assert!(waits.iter().any(|&wait| wait != waits[0]), "attempt {attempts}: no jitter");
+        }
+    }
+}
