@@ -13,7 +13,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-scripts/install-deps.sh
+# Only what these tests need: cargo, curl (the independent download) and Garage itself.
+command -v cargo >/dev/null 2>&1 || { echo "[test-garage] cargo is missing: install Rust (rustup)" >&2; exit 1; }
+command -v curl >/dev/null 2>&1 || { echo "[test-garage] curl is missing: apt-get install curl" >&2; exit 1; }
 if ! garage --version 2>/dev/null | grep -q '2\.5\.0'; then
   echo "[test-garage] cargo install garage 2.5.0 (15-25 minutes on 2 cores, once)" >&2
   CARGO_TARGET_DIR="${GARAGE_BUILD_DIR:-${TMPDIR:-/tmp}/garage-build}" cargo install garage@2.5.0 --locked
