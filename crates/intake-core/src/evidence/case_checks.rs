@@ -299,11 +299,24 @@ impl CaseContext<'_> {
             return None;
         }
         let (distance, radius) = (length(distance_m), length(radius_m));
-        let datum_name = site_datum.key().to_uppercase();
+        // Say how the premises were converted only when they were: "WGS84 converted to WGS-84"
+        // reads as a mistake to the manager.
+        let converted_from = match site_datum {
+            Datum::Wgs84 => None,
+            Datum::Gcj02 => Some("GCJ-02"),
+            Datum::Bd09 => Some("BD-09"),
+        };
+        let (note_zh, note_en) = match converted_from {
+            None => (String::new(), String::new()),
+            Some(name) => (
+                format!("(经营场所坐标按 {name} 换算为 WGS-84 后比较)"),
+                format!(" (the premises' {name} position converted to WGS-84)"),
+            ),
+        };
         Some(Finding::new(
             FindingCode::OutsideSiteRadius,
-            format!("距经营场所 {distance},超出 {radius}(经营场所坐标按 {datum_name} 换算为 WGS-84 后比较)。"),
-            format!("{distance} from the premises, beyond {radius} (the premises' {datum_name} position converted to WGS-84)."),
+            format!("距经营场所 {distance},超出 {radius}{note_zh}。"),
+            format!("{distance} from the premises, beyond {radius}{note_en}."),
         ))
     }
 

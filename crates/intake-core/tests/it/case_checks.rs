@@ -123,6 +123,8 @@ fn a_photo_far_from_the_premises_is_flagged_and_a_near_one_is_not() {
     let finding = check.findings.iter().find(|finding| finding.code == "outside_site_radius").unwrap();
     assert_eq!(finding.file, "far.jpg");
     assert!(finding.message.contains("1.3 km") && finding.message.contains("200 m"), "{}", finding.message);
+    // The premises were given in WGS-84: nothing was converted, and the message says nothing of it.
+    assert!(!finding.message.contains("换算"), "{}", finding.message);
     assert_eq!(finding.severity, intake_core::checklist::Severity::Error);
     // The error keeps its item from `ok`; the near photo's item is ok.
     assert_eq!(status(&check, "storefront_photo"), ItemStatus::Present);
@@ -148,6 +150,13 @@ fn the_premises_position_is_converted_from_its_datum_before_comparing() {
     fixture.add(&case, "storefront_photo", &at_premises);
     let check = fixture.check(&case);
     assert!(!has(&check, "storefront_photo", "outside_site_radius"), "{:?}", check.findings);
+    // Far from GCJ-02 premises: the message says the premises were converted, and from what.
+    let far = north_of(SITE, 1300.0);
+    let far_photo = fixture.write("far.jpg", &photo(&exif_at(far.0, far.1), 2));
+    fixture.add(&case, "interior_photo", &far_photo);
+    let check = fixture.check(&case);
+    let finding = check.findings.iter().find(|finding| finding.code == "outside_site_radius").unwrap();
+    assert!(finding.message.contains("按 GCJ-02 换算为 WGS-84"), "{}", finding.message);
 
     // The same numbers declared as WGS-84 are ~500 m off, and flagged.
     let naive_case = fixture.case_with(Some(Site {
