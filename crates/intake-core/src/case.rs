@@ -280,3 +280,74 @@ pub fn validate_new_case(new_case: NewCase) -> Result<NewCase> {
         site: new_case.site.map(Site::validated).transpose()?,
     })
 }
+
+/// One value of a closed set, with its labels: what a front-end shows in a list or a badge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct Term {
+    pub key: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// Every closed set of the case model and the checklist with the guide's own terms, so a
+/// front-end shows the domain's words from one place (the core) instead of copying them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct Vocabulary {
+    pub merchant_types: Vec<Term>,
+    pub channels: Vec<Term>,
+    pub editions: Vec<Term>,
+    pub nonstandard_requests: Vec<Term>,
+    pub datums: Vec<Term>,
+    /// The yes/no attributes of [`CaseAttributes`], by field name.
+    pub flags: Vec<Term>,
+    pub stages: Vec<Term>,
+    pub providers: Vec<Term>,
+    pub marks: Vec<Term>,
+    pub item_statuses: Vec<Term>,
+}
+
+macro_rules! terms {
+    ($kind:ty) => {
+        <$kind>::ALL
+            .iter()
+            .map(|value| Term { key: value.key().into(), zh: value.label_zh().into(), en: value.label_en().into() })
+            .collect()
+    };
+}
+
+/// The yes/no case attributes with their labels (`domain.md`).
+const FLAGS: &[(&str, &str, &str)] = &[
+    ("opens_payment", "开通支付产品", "Opens payment products"),
+    ("opens_account", "开通账户产品", "Opens account products"),
+    ("syb", "开通收银宝", "Opens Shouyinbao (SYB)"),
+    ("syb_sft", "开通收银宝收付通", "Opens SYB Shoufutong"),
+    ("payout_or_custody", "线上业务含代付或收托抵用", "Online business with payout or custody"),
+    ("regulated_industry", "行业需资质许可", "Industry needs a qualification licence"),
+    ("remote_visit", "异地商户(经营场所不在分公司辖区)", "Remote: premises outside the branch's area"),
+    ("chain_or_franchise", "分账基于品牌授权/加盟关系", "Split settlement rests on a brand or franchise"),
+    ("parent_child_same_entity", "资金归集:父子商户为同一主体", "Fund consolidation: parent and child are one entity"),
+];
+
+/// The vocabulary of the case model and the checklist.
+pub fn vocabulary() -> Vocabulary {
+    use crate::checklist::{ItemStatus, Mark, Provider, Stage};
+    Vocabulary {
+        merchant_types: terms!(MerchantType),
+        channels: terms!(Channel),
+        editions: terms!(Edition),
+        nonstandard_requests: terms!(NonstandardRequest),
+        datums: terms!(Datum),
+        flags: FLAGS.iter().map(|(key, zh, en)| Term { key: (*key).into(), zh: (*zh).into(), en: (*en).into() }).collect(),
+        stages: terms!(Stage),
+        providers: terms!(Provider),
+        marks: terms!(Mark),
+        item_statuses: ItemStatus::ALL
+            .iter()
+            .map(|status| Term { key: status.key().into(), zh: status.label_zh().into(), en: status.label_en().into() })
+            .collect(),
+    }
+}

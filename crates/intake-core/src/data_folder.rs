@@ -33,6 +33,7 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 const DATABASE_FILE: &str = "intake.sqlite3";
 const LOCK_FILE: &str = "intake.lock";
+const EXPORTS_FOLDER: &str = "exports";
 
 /// An open data folder.
 pub struct DataFolder {
@@ -68,6 +69,23 @@ pub struct FileOutcome {
     /// The stored record: the new one, or the existing one when already present.
     pub evidence: Option<EvidenceRecord>,
     pub error: Option<ErrorReport>,
+}
+
+/// Where an import stands after one more file: what a front-end shows while
+/// [`DataFolder::add_files`] runs (the app sends one per file as an event).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ImportProgress {
+    #[allow(missing_docs)]
+    pub case_id: String,
+    /// The material slot the files go to.
+    pub material: String,
+    /// Files done so far, this one included.
+    pub done: u32,
+    /// Files in this import.
+    pub total: u32,
+    /// What happened to this file.
+    pub outcome: FileOutcome,
 }
 
 /// The outcome of adding one file.
@@ -335,6 +353,57 @@ fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64) -> Result<Prepa
     let facts = read_at_import(vault, &stored.sha256, stored.bytes, &original_name);
     Ok(PreparedFile { stored, original_name, media_type, facts })
 }
+
+impl DataFolder {
+    /// Where a front-end exports a case when the user names no file: `exports/<case id>.zip`
+    /// in the data folder, so the package sits beside the data it was made from. The folder
+    /// is created if needed.
+    pub fn default_export_path(&self, case_id: &str) -> Result<PathBuf> {
+        self.case(case_id)?;
+        let folder = self.root.join(EXPORTS_FOLDER);
+        fs::create_dir_all(&folder).map_err(|err| Error::writing(&folder, &err))?;
+        Ok(folder.join(format!("{case_id}.zip")))
+    }
+}
+
+/// The files in a folder and its subfolders, as a phone's DCIM folder copied to the laptop
+/// holds them: sorted by path, hidden files and folders (a leading `.`, e.g. `.thumbnails`,
+/// `.DS_Store`) left out, symbolic links not followed. At most [`MAX_FOLDER_FILES`].
+pub fn files_in_folder(folder: &Path) -> Result<Vec<PathBuf>> {
+    let metadata = fs::metadata(folder).map_err(|err| Error::reading(folder, &err))?;
+    if !metadata.is_dir() {
+        return Err(Error::for_file(ErrorKind::InvalidInput, folder, "is a file, not a folder"));
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = fs::read_dir(&dir).map_err(|err| Error::reading(&dir, &err))?;
+        for entry in entries {
+            let entry = entry.map_err(|err| Error::reading(&dir, &err))?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type().map_err(|err| Error::reading(&entry.path(), &err))?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() {
+                files.push(entry.path());
+                if files.len() > MAX_FOLDER_FILES {
+                    return Err(Error::for_file(
+                        ErrorKind::InvalidInput,
+                        folder,
+                        format!("holds more than {MAX_FOLDER_FILES} files; pick a smaller folder"),
+                    ));
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The most files one folder may bring in at once: a phone's whole camera roll is a mistake.
+pub const MAX_FOLDER_FILES: usize = 2000;
 
 /// A material key is a `snake_case` word, or `<request>.<material>` for the materials of a
 /// non-standard request.

@@ -8,7 +8,13 @@
 use std::path::Path;
 
 /// What went wrong, as a stable code. New kinds may be added; match with a wildcard arm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Exported to TypeScript (`ErrorKind.ts`, the union of every code) so the front-end's table
+/// of explanations fails to type-check when a kind is added here without one. The serde
+/// name of each variant is its [`ErrorKind::code`] (a test holds them together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A file or folder the user named does not exist.
@@ -54,6 +60,9 @@ pub enum ErrorKind {
     UploadFailed,
     /// A package in the outbox is gone or no longer has the bytes it was exported with.
     PackageChanged,
+    /// A front-end was asked to read a path the user did not pick (file dialog, folder dialog
+    /// or drop): refused, so the window's content cannot read files on its own.
+    PathNotPicked,
 }
 
 impl ErrorKind {
@@ -81,8 +90,35 @@ impl ErrorKind {
             ErrorKind::UploadMismatch => "upload_mismatch",
             ErrorKind::UploadFailed => "upload_failed",
             ErrorKind::PackageChanged => "package_changed",
+            ErrorKind::PathNotPicked => "path_not_picked",
         }
     }
+
+    /// Every kind, for tests and generated tables.
+    pub const ALL: [ErrorKind; 22] = [
+        ErrorKind::FileMissing,
+        ErrorKind::NotAFile,
+        ErrorKind::FileUnreadable,
+        ErrorKind::FileEmpty,
+        ErrorKind::FileTooLarge,
+        ErrorKind::DataFolderUnwritable,
+        ErrorKind::DatabaseTooNew,
+        ErrorKind::DatabaseCorrupt,
+        ErrorKind::CaseNotFound,
+        ErrorKind::InvalidInput,
+        ErrorKind::InvalidRules,
+        ErrorKind::VaultCorrupt,
+        ErrorKind::Io,
+        ErrorKind::Database,
+        ErrorKind::CaseIncomplete,
+        ErrorKind::UploadUnreachable,
+        ErrorKind::UploadRefused,
+        ErrorKind::UploadBucketMissing,
+        ErrorKind::UploadMismatch,
+        ErrorKind::UploadFailed,
+        ErrorKind::PackageChanged,
+        ErrorKind::PathNotPicked,
+    ];
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather
     /// than in a check that ran and found problems.
@@ -200,5 +236,22 @@ impl From<&Error> for ErrorReport {
 impl From<Error> for ErrorReport {
     fn from(err: Error) -> Self {
         ErrorReport::from(&err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn the_serde_name_of_every_kind_is_its_code() {
+        // The TypeScript union is generated from the serde names; the wire carries code().
+        for kind in ErrorKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::Value::from(kind.code()), "{kind:?}");
+        }
+        let mut codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ErrorKind::ALL.len(), "ALL lists each kind once");
     }
 }

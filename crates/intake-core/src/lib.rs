@@ -35,5 +35,5 @@ pub mod signing;
 pub mod upload;
 pub mod vault;
 
-pub use data_folder::{DataFolder, FileOutcome, FileStatus};
+pub use data_folder::{DataFolder, FileOutcome, FileStatus, ImportProgress};
 pub use error::{Error, ErrorKind, ErrorReport, Result};

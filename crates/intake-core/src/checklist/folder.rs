@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::fields::{self, FieldProblem};
-use super::status::{CaseCheck, CaseFinding, CaseRecords};
+use super::status::{CaseCheck, CaseFinding, CaseRecords, CheckSummary};
 use super::{Checklist, FieldKind, Mark};
-use crate::case::{Case, CaseAttributes};
+use crate::case::{Case, CaseAttributes, CaseSummary};
 use crate::data_folder::DataFolder;
 use crate::database::{AttestationRecord, CaseFieldRecord, EvidenceRecord};
 use crate::error::{Error, ErrorKind, Result};
@@ -74,6 +74,31 @@ pub struct FieldOutcome {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What the core says of a value before it is recorded: the same validation as
+/// [`DataFolder::set_case_field`], so a front-end can show it while the manager types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldValidation {
+    #[allow(missing_docs)]
+    pub field_key: String,
+    /// Every problem: one `error` refuses the value; `warning`s need an override reason.
+    pub problems: Vec<FieldProblem>,
+    /// How the value would be shown once recorded (personal data masked); `None` when refused.
+    pub display_value: Option<String>,
+}
+
+/// One line of the case list with where the case stands, for a status badge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseOverview {
+    #[allow(missing_docs)]
+    pub case: CaseSummary,
+    /// True while something blocks submission (as [`CaseCheck::blocking`]).
+    pub blocking: bool,
+    /// The counts of its check.
+    pub summary: CheckSummary,
+}
+
 /// Today in China (UTC+8, no daylight saving): the date that bounds dates of birth.
 fn today_in_china() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
@@ -91,6 +116,18 @@ impl DataFolder {
     pub fn check_case(&self, case_id: &str) -> Result<CaseCheck> {
         let evidence = self.case_evidence_findings(case_id)?;
         self.check_case_with_findings(case_id, &evidence.findings, &evidence.unchecked)
+    }
+
+    /// Every case, most recently changed first, each with its check's counts: the case list
+    /// with status badges. Checks every case, so it costs what `check` costs per case.
+    pub fn list_case_overviews(&self) -> Result<Vec<CaseOverview>> {
+        self.list_cases()?
+            .into_iter()
+            .map(|case| {
+                let check = self.check_case(&case.id)?;
+                Ok(CaseOverview { case, blocking: check.blocking, summary: check.summary })
+            })
+            .collect()
     }
 
     /// The case measured against its checklist, with the evidence checks' findings and the
@@ -261,6 +298,25 @@ impl DataFolder {
             overridden: accepted.warnings,
             updated_at: record.updated_at,
         })
+    }
+
+    /// Validates a value for a field of a case without recording it (what
+    /// [`DataFolder::set_case_field`] would accept, refuse or ask a reason for).
+    pub fn validate_case_field(&self, case_id: &str, field_key: &str, value: &str) -> Result<FieldValidation> {
+        let checklist = self.case_checklist(case_id)?;
+        let field = checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidInput, format!("'{field_key}' is not a field of the checklist"))
+        })?;
+        let stored = self.database().case_fields(case_id)?;
+        let id_type = field.id_type_field.as_deref().and_then(|type_key| {
+            stored.iter().find(|record| record.field_key == type_key).map(|record| record.value.clone())
+        });
+        let (problems, display_value) = match fields::validate_value(field, value, id_type.as_deref(), today_in_china())
+        {
+            Ok(accepted) => (accepted.warnings, Some(fields::display_value(field, &accepted.normalized))),
+            Err(problem) => (vec![problem], None),
+        };
+        Ok(FieldValidation { field_key: field_key.to_string(), problems, display_value })
     }
 
     /// Removes the value of a field of a case; true when there was one.

@@ -79,6 +79,21 @@ pub enum ItemStatus {
 }
 
 impl ItemStatus {
+    /// Every status, worst first.
+    pub const ALL: [ItemStatus; 5] =
+        [ItemStatus::Missing, ItemStatus::Incomplete, ItemStatus::Present, ItemStatus::Ok, ItemStatus::NotApplicable];
+
+    /// The label in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ItemStatus::Missing => "Missing",
+            ItemStatus::Incomplete => "Incomplete",
+            ItemStatus::Present => "To resolve",
+            ItemStatus::Ok => "OK",
+            ItemStatus::NotApplicable => "Not applicable",
+        }
+    }
+
     /// The label in Simplified Chinese.
     pub fn label_zh(self) -> &'static str {
         match self {

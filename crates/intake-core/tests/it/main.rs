@@ -10,6 +10,7 @@ mod database;
 mod datum;
 mod evidence;
 mod exif_corpus;
+mod front_end_support;
 mod identity_numbers;
 mod package;
 mod thumbnails;
