@@ -3,7 +3,24 @@
 //! call it. A command missing here cannot be granted, and so cannot be invoked.
 
 /// Every command of `src/commands.rs`, by name.
-const COMMANDS: &[&str] = &["list_cases"];
+const COMMANDS: &[&str] = &[
+    "vocabulary",
+    "list_cases",
+    "create_case",
+    "get_case",
+    "check_case",
+    "pick_files",
+    "pick_folder",
+    "add_files",
+    "attest_file",
+    "validate_case_field",
+    "set_case_field",
+    "clear_case_field",
+    "export_case",
+    "get_settings",
+    "change_settings",
+    "public_key_info",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

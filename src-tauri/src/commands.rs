@@ -1,19 +1,222 @@
-//! The commands the front-end may invoke: one per core call, each one line that calls the
-//! core and hands back its result or its error as `{code, message}`.
+//! The commands the front-end may invoke: one per core call, each a few lines that call the
+//! core and hand back its result or its error as `{code, message}`.
 //!
 //! Adding a command takes four places: the function here, its name in `build.rs`, its
 //! `allow-<name>` permission in `capabilities/default.json`, and `generate_handler!` in
-//! `lib.rs`. The front-end calls it by name with types generated from the core.
+//! `lib.rs`. The front-end calls it by name with types generated from the core
+//! (`ui/src/api.ts`). Arguments keep their `snake_case` names on the JavaScript side.
+//!
+//! Every command is `async`, so its disk work runs off the main (UI) thread; the long ones
+//! (import, export, dialogs) go further, onto a blocking thread of their own.
 
-use intake_core::ErrorReport;
-use intake_core::case::CaseSummary;
-use tauri::State;
+use std::path::PathBuf;
 
-use crate::SharedDataFolder;
+use intake_core::case::{Case, NewCase, Vocabulary};
+use intake_core::checklist::{AttestationOutcome, CaseCheck, CaseOverview, FieldOutcome, FieldValidation, Mark};
+use intake_core::package::{ExportOptions, ExportSummary};
+use intake_core::settings::{Settings, SettingsChange};
+use intake_core::signing::PublicKeyInfo;
+use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgress};
+use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 
-/// Every case, most recently changed first (`intake case list`).
-// Async so that the core's disk work runs off the main (UI) thread.
-#[tauri::command]
-pub async fn list_cases(data_folder: State<'_, SharedDataFolder>) -> Result<Vec<CaseSummary>, ErrorReport> {
-    data_folder.with(|folder| folder.list_cases())
+use crate::{IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder, expand_picked};
+
+/// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
+/// environment variable is set (paths separated as in `PATH`), [`pick_files`] and
+/// [`pick_folder`] return those paths instead of opening a dialog. It is read by the Rust side
+/// only, from the environment the app was started with; the window's content cannot set it.
+pub const TEST_DIALOG_PATHS_VAR: &str = "INTAKE_TEST_DIALOG_PATHS";
+
+fn test_dialog_answer() -> Option<Vec<PathBuf>> {
+    std::env::var_os(TEST_DIALOG_PATHS_VAR).map(|value| std::env::split_paths(&value).collect())
+}
+
+fn internal(err: impl std::fmt::Display) -> ErrorReport {
+    ErrorReport { code: ErrorKind::Io.code().to_string(), message: err.to_string() }
+}
+
+/// The domain's terms (merchant types, channels, stages, marks…) with their labels.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn vocabulary() -> Result<Vocabulary, ErrorReport> {
+    Ok(intake_core::case::vocabulary())
+}
+
+/// Every case with its status counts, most recently changed first.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_cases(data_folder: State<'_, SharedDataFolder>) -> Result<Vec<CaseOverview>, ErrorReport> {
+    data_folder.with(|folder| folder.list_case_overviews())
+}
+
+/// Opens a new case (the wizard's last step).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn create_case(data_folder: State<'_, SharedDataFolder>, new_case: NewCase) -> Result<Case, ErrorReport> {
+    data_folder.with(|folder| folder.create_case(new_case))
+}
+
+/// One case as stored.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn get_case(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<Case, ErrorReport> {
+    data_folder.with(|folder| folder.case(&case_id))
+}
+
+/// The case against its checklist, with every finding (`intake check`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn check_case(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<CaseCheck, ErrorReport> {
+    data_folder.with(|folder| folder.check_case(&case_id))
+}
+
+/// Opens the native file dialog (several files) and remembers what the user picked; an empty
+/// list when they cancelled.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_files<R: Runtime>(app: AppHandle<R>, picked: State<'_, PickedPaths>) -> Result<Vec<String>, ErrorReport> {
+    let paths = match test_dialog_answer() {
+        Some(paths) => expand_picked(&paths).0,
+        None => {
+            let dialog = app.dialog().clone();
+            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.file().blocking_pick_files())
+                .await
+                .map_err(internal)?;
+            chosen.unwrap_or_default().into_iter().filter_map(|path| path.into_path().ok()).collect()
+        }
+    };
+    picked.remember(&paths);
+    Ok(paths.iter().map(|path| path.display().to_string()).collect())
+}
+
+/// Opens the native folder dialog and remembers every file in the folder picked (a phone's
+/// DCIM folder: see `files_in_folder`); an empty list when the user cancelled.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_folder<R: Runtime>(app: AppHandle<R>, picked: State<'_, PickedPaths>) -> Result<Vec<String>, ErrorReport> {
+    let folder = match test_dialog_answer() {
+        Some(paths) => paths.into_iter().next(),
+        None => {
+            let dialog = app.dialog().clone();
+            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.file().blocking_pick_folder())
+                .await
+                .map_err(internal)?;
+            chosen.and_then(|path| path.into_path().ok())
+        }
+    };
+    let Some(folder) = folder else { return Ok(Vec::new()) };
+    let files = tauri::async_runtime::spawn_blocking(move || intake_core::data_folder::files_in_folder(&folder))
+        .await
+        .map_err(internal)??;
+    picked.remember(&files);
+    Ok(files.iter().map(|path| path.display().to_string()).collect())
+}
+
+/// Imports files the user picked or dropped into a material slot. Runs on a thread of its own
+/// with its own handle on the data folder, and sends [`IMPORT_PROGRESS_EVENT`] after each file,
+/// so the window stays responsive through a 200-photo import. A path the user did not pick is
+/// refused (`path_not_picked`) before any file is read.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_files<R: Runtime>(
+    app: AppHandle<R>,
+    data_folder: State<'_, SharedDataFolder>,
+    picked: State<'_, PickedPaths>,
+    case_id: String,
+    material: String,
+    paths: Vec<String>,
+) -> Result<Vec<FileOutcome>, ErrorReport> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    picked.require_all(&paths)?;
+    let root = data_folder.root()?;
+    let total = u32::try_from(paths.len()).unwrap_or(u32::MAX);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut folder = DataFolder::open(&root)?;
+        let mut done = 0;
+        let outcomes = folder.add_files(&case_id, &material, &paths, |outcome| {
+            done += 1;
+            let progress =
+                ImportProgress { case_id: case_id.clone(), material: material.clone(), done, total, outcome: outcome.clone() };
+            let _ = app.emit(IMPORT_PROGRESS_EVENT, progress);
+        })?;
+        Ok(outcomes)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// Records the marks the manager sees on a file (stamps, signatures), replacing earlier ones.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn attest_file(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_id: i64,
+    marks: Vec<Mark>,
+) -> Result<AttestationOutcome, ErrorReport> {
+    data_folder.with(|folder| folder.attest_file(&case_id, evidence_id, &marks))
+}
+
+/// What the core says of a field's value as it is typed, without recording it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn validate_case_field(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    field_key: String,
+    value: String,
+) -> Result<FieldValidation, ErrorReport> {
+    data_folder.with(|folder| folder.validate_case_field(&case_id, &field_key, &value))
+}
+
+/// Validates and records a field's value (a warning needs `override_reason`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_case_field(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    field_key: String,
+    value: String,
+    override_reason: Option<String>,
+) -> Result<FieldOutcome, ErrorReport> {
+    data_folder.with(|folder| folder.set_case_field(&case_id, &field_key, &value, override_reason.as_deref()))
+}
+
+/// Removes a field's value; true when there was one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clear_case_field(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    field_key: String,
+) -> Result<bool, ErrorReport> {
+    data_folder.with(|folder| folder.clear_case_field(&case_id, &field_key))
+}
+
+/// Packs the case into its signed package at the data folder's `exports/<case id>.zip`
+/// (`intake export`), on a blocking thread: hashing and zipping a large case takes a while.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_case(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    options: ExportOptions,
+) -> Result<ExportSummary, ErrorReport> {
+    let root = data_folder.root()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let folder = DataFolder::open(&root)?;
+        let out = folder.default_export_path(&case_id)?;
+        Ok(folder.export_case(&case_id, &out, &options)?)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// The installation's settings (branch, manager).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn get_settings(data_folder: State<'_, SharedDataFolder>) -> Result<Settings, ErrorReport> {
+    data_folder.with(|folder| folder.settings())
+}
+
+/// Changes the settings (`intake settings --branch … --manager …`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn change_settings(
+    data_folder: State<'_, SharedDataFolder>,
+    change: SettingsChange,
+) -> Result<Settings, ErrorReport> {
+    data_folder.with(|folder| folder.change_settings(change))
+}
+
+/// The signing key's public half and fingerprint (`intake keys show`); made on first use.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn public_key_info(data_folder: State<'_, SharedDataFolder>) -> Result<PublicKeyInfo, ErrorReport> {
+    data_folder.with(|folder| folder.public_key_info())
 }

@@ -8,14 +8,21 @@
 //! The shell opens the same data folder as the `intake` CLI (`--home DIR`, else
 //! `INTAKE_HOME`, else the platform's per-user data folder), so a case made with one is seen
 //! by the other.
+//!
+//! **File access is least privilege.** The front-end cannot name a file to read: the file and
+//! folder dialogs are opened from Rust ([`commands::pick_files`], [`commands::pick_folder`]) and
+//! dropped files come from the window's own drop event; every path obtained so is remembered in
+//! [`PickedPaths`], and [`commands::add_files`] refuses any other (`path_not_picked`).
 #![deny(missing_docs)]
 
 pub mod commands;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use intake_core::{DataFolder, ErrorReport};
+use intake_core::{DataFolder, ErrorKind, ErrorReport};
+use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
 
 /// The data folder, shared by every command of the window.
 ///
@@ -26,7 +33,7 @@ use intake_core::{DataFolder, ErrorReport};
 pub struct SharedDataFolder {
     location: Result<PathBuf, ErrorReport>,
     // A Mutex because the core's database handle is used by one caller at a time; commands
-    // are short, so contention is not a concern.
+    // are short, so contention is not a concern. Long imports open a folder of their own.
     open: Mutex<Option<DataFolder>>,
 }
 
@@ -53,15 +60,123 @@ impl SharedDataFolder {
         };
         Ok(core_call(folder)?)
     }
+
+    /// The folder's path, or the reason it has none. Long core calls (imports, exports) open a
+    /// handle of their own there, so the shared one stays free for the window's other commands
+    /// meanwhile; that handle takes the folder's lock shared, like the CLI beside the app, so it
+    /// never cleans up under anyone.
+    pub fn root(&self) -> Result<PathBuf, ErrorReport> {
+        self.location.clone()
+    }
 }
 
-/// Adds the shell's state and commands to a Tauri builder. Shared by [`run`] and the tests,
-/// which use Tauri's mock runtime.
+/// The paths the user gave the app, by a dialog or by dropping them on the window: the only
+/// ones [`commands::add_files`] reads. Kept for the life of the window.
+#[derive(Default)]
+pub struct PickedPaths(Mutex<HashSet<PathBuf>>);
+
+impl PickedPaths {
+    /// Remembers paths the user picked.
+    pub fn remember(&self, paths: &[PathBuf]) {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).extend(paths.iter().cloned());
+    }
+
+    /// `Ok` when every path was picked by the user; otherwise `path_not_picked` naming the first
+    /// that was not, and nothing is read.
+    pub fn require_all(&self, paths: &[PathBuf]) -> Result<(), ErrorReport> {
+        let picked = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match paths.iter().find(|path| !picked.contains(*path)) {
+            None => Ok(()),
+            Some(path) => Err(ErrorReport::from(intake_core::Error::for_file(
+                ErrorKind::PathNotPicked,
+                path,
+                "was not picked in a file dialog or dropped on the window; only those may be added",
+            ))),
+        }
+    }
+}
+
+/// The event the window receives when files or folders are dropped on it: the files (folders
+/// expanded, see [`intake_core::data_folder::files_in_folder`]) and where, in CSS pixels, so the
+/// front-end can tell which material slot they were dropped on.
+pub const DROP_EVENT: &str = "paths-dropped";
+
+/// The event sent after each file of an import ([`intake_core::ImportProgress`]).
+pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
+
+/// The payload of [`DROP_EVENT`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DroppedPaths {
+    /// The files, absolute.
+    pub paths: Vec<String>,
+    /// Where the drop happened, in CSS pixels from the window's top left.
+    pub x: f64,
+    #[allow(missing_docs)]
+    pub y: f64,
+    /// Set when a dropped folder could not be listed (the files found elsewhere still count).
+    pub error: Option<ErrorReport>,
+}
+
+/// Expands dropped paths: files as they are, folders into their files.
+pub fn expand_picked(paths: &[PathBuf]) -> (Vec<PathBuf>, Option<ErrorReport>) {
+    let mut files = Vec::new();
+    let mut error = None;
+    for path in paths {
+        if path.is_dir() {
+            match intake_core::data_folder::files_in_folder(path) {
+                Ok(found) => files.extend(found),
+                Err(err) => error = Some(ErrorReport::from(err)),
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    (files, error)
+}
+
+/// Adds the shell's state, commands and drop handling to a Tauri builder. Shared by [`run`]
+/// and the tests, which use Tauri's mock runtime.
 pub fn with_commands<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     data_folder: SharedDataFolder,
 ) -> tauri::Builder<R> {
-    builder.manage(data_folder).invoke_handler(tauri::generate_handler![commands::list_cases])
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .manage(data_folder)
+        .manage(PickedPaths::default())
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, position }) = event {
+                let scale = window.scale_factor().unwrap_or(1.0);
+                let (x, y) = (position.x / scale, position.y / scale);
+                let window = window.clone();
+                let paths = paths.clone();
+                // Listing a dropped folder reads the disk: not on the UI thread.
+                std::thread::spawn(move || {
+                    let (files, error) = expand_picked(&paths);
+                    window.state::<PickedPaths>().remember(&files);
+                    let paths = files.iter().map(|path| path.display().to_string()).collect();
+                    let _ = window.emit_to(window.label(), DROP_EVENT, DroppedPaths { paths, x, y, error });
+                });
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::vocabulary,
+            commands::list_cases,
+            commands::create_case,
+            commands::get_case,
+            commands::check_case,
+            commands::pick_files,
+            commands::pick_folder,
+            commands::add_files,
+            commands::attest_file,
+            commands::validate_case_field,
+            commands::set_case_field,
+            commands::clear_case_field,
+            commands::export_case,
+            commands::get_settings,
+            commands::change_settings,
+            commands::public_key_info,
+        ])
 }
 
 /// Opens the window and runs until it is closed.

@@ -1,20 +1,30 @@
 import { useCallback, useEffect, useState } from 'react';
 
 import { call } from './api';
-import type { CaseSummary } from './bindings/CaseSummary';
+import type { CaseOverview } from './bindings/CaseOverview';
 import type { ErrorReport } from './bindings/ErrorReport';
+import type { Vocabulary } from './bindings/Vocabulary';
 import { Bilingual } from './components/Bilingual';
 import { CaseList } from './components/CaseList';
+import { CaseView } from './components/CaseView';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Logo } from './components/Logo';
+import { NewCaseWizard } from './components/NewCaseWizard';
+import { SettingsView } from './components/SettingsView';
 import { bilingual } from './locales';
+import { VocabularyContext } from './vocabulary';
 
 type CasesState =
   | { kind: 'loading' }
-  | { kind: 'loaded'; cases: CaseSummary[] }
+  | { kind: 'loaded'; cases: CaseOverview[] }
   | { kind: 'failed'; error: ErrorReport };
 
+/** Which screen is shown. */
+type Screen = { kind: 'list' } | { kind: 'new' } | { kind: 'case'; caseId: string } | { kind: 'settings' };
+
 export function App() {
+  const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
+  const [screen, setScreen] = useState<Screen>({ kind: 'list' });
   const [state, setState] = useState<CasesState>({ kind: 'loading' });
 
   const loadCases = useCallback(async () => {
@@ -23,13 +33,33 @@ export function App() {
   }, []);
 
   useEffect(() => {
+    void call('vocabulary', {}).then((outcome) => {
+      if (outcome.ok) setVocabulary(outcome.value);
+      else setState({ kind: 'failed', error: outcome.error });
+    });
+  }, []);
+
+  useEffect(() => {
+    if (screen.kind !== 'list') return;
     void loadCases();
     // Cases may be opened with the `intake` CLI while the window is open: look again
     // whenever the manager comes back to the window.
     const onFocus = () => void loadCases();
     window.addEventListener('focus', onFocus);
     return () => window.removeEventListener('focus', onFocus);
-  }, [loadCases]);
+  }, [loadCases, screen.kind]);
+
+  const nav = (target: Screen, label: Parameters<typeof bilingual>[0], testId: string) => (
+    <button
+      type="button"
+      className="button button--on-dark"
+      aria-current={screen.kind === target.kind ? 'page' : undefined}
+      onClick={() => setScreen(target)}
+      data-testid={testId}
+    >
+      <Bilingual text={bilingual(label)} />
+    </button>
+  );
 
   return (
     <div className="app">
@@ -38,18 +68,35 @@ export function App() {
         <h1 className="app-header__title">
           <Bilingual text={bilingual((m) => m.app.title)} stacked />
         </h1>
-        <button type="button" className="button button--on-dark" onClick={() => void loadCases()}>
-          <Bilingual text={bilingual((m) => m.caseList.refresh)} />
-        </button>
+        <nav className="app-header__nav" aria-label="主导航 Main">
+          {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
+          {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
+          {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
+        </nav>
       </header>
       <main className="app-main">
-        {state.kind === 'loading' && (
-          <p className="loading" data-testid="loading">
-            <Bilingual text={bilingual((m) => m.caseList.loading)} />
-          </p>
-        )}
         {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void loadCases()} />}
-        {state.kind === 'loaded' && <CaseList cases={state.cases} />}
+        {vocabulary === null || (screen.kind === 'list' && state.kind === 'loading') ? (
+          state.kind !== 'failed' && (
+            <p className="loading" data-testid="loading">
+              <Bilingual text={bilingual((m) => m.caseList.loading)} />
+            </p>
+          )
+        ) : (
+          <VocabularyContext.Provider value={vocabulary}>
+            {screen.kind === 'list' && state.kind === 'loaded' && (
+              <CaseList cases={state.cases} onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />
+            )}
+            {screen.kind === 'new' && (
+              <NewCaseWizard
+                onCreated={(caseId) => setScreen({ kind: 'case', caseId })}
+                onCancel={() => setScreen({ kind: 'list' })}
+              />
+            )}
+            {screen.kind === 'case' && <CaseView caseId={screen.caseId} onBack={() => setScreen({ kind: 'list' })} />}
+            {screen.kind === 'settings' && <SettingsView />}
+          </VocabularyContext.Provider>
+        )}
       </main>
     </div>
   );

@@ -1,15 +1,52 @@
 // The one door to the desktop shell. Every command of src-tauri/src/commands.rs is listed in
 // `Commands` with its arguments and result, using the types generated from the Rust core, so
-// a misspelt command or a renamed field fails `tsc`.
+// a misspelt command or a renamed field fails `tsc`. Arguments keep their snake_case names
+// (the shell's commands are declared with `rename_all = "snake_case"`).
 
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { CaseSummary } from './bindings/CaseSummary';
+import type { AttestationOutcome } from './bindings/AttestationOutcome';
+import type { Case } from './bindings/Case';
+import type { CaseCheck } from './bindings/CaseCheck';
+import type { CaseOverview } from './bindings/CaseOverview';
 import type { ErrorReport } from './bindings/ErrorReport';
+import type { ExportOptions } from './bindings/ExportOptions';
+import type { ExportSummary } from './bindings/ExportSummary';
+import type { FieldOutcome } from './bindings/FieldOutcome';
+import type { FieldValidation } from './bindings/FieldValidation';
+import type { FileOutcome } from './bindings/FileOutcome';
+import type { ImportProgress } from './bindings/ImportProgress';
+import type { Mark } from './bindings/Mark';
+import type { NewCase } from './bindings/NewCase';
+import type { PublicKeyInfo } from './bindings/PublicKeyInfo';
+import type { Settings } from './bindings/Settings';
+import type { SettingsChange } from './bindings/SettingsChange';
+import type { Vocabulary } from './bindings/Vocabulary';
 import { toErrorReport } from './errors';
 
+type NoArgs = Record<string, never>;
+
 interface Commands {
-  list_cases: { args: Record<string, never>; result: CaseSummary[] };
+  vocabulary: { args: NoArgs; result: Vocabulary };
+  list_cases: { args: NoArgs; result: CaseOverview[] };
+  create_case: { args: { new_case: NewCase }; result: Case };
+  get_case: { args: { case_id: string }; result: Case };
+  check_case: { args: { case_id: string }; result: CaseCheck };
+  pick_files: { args: NoArgs; result: string[] };
+  pick_folder: { args: NoArgs; result: string[] };
+  add_files: { args: { case_id: string; material: string; paths: string[] }; result: FileOutcome[] };
+  attest_file: { args: { case_id: string; evidence_id: number; marks: Mark[] }; result: AttestationOutcome };
+  validate_case_field: { args: { case_id: string; field_key: string; value: string }; result: FieldValidation };
+  set_case_field: {
+    args: { case_id: string; field_key: string; value: string; override_reason: string | null };
+    result: FieldOutcome;
+  };
+  clear_case_field: { args: { case_id: string; field_key: string }; result: boolean };
+  export_case: { args: { case_id: string; options: ExportOptions }; result: ExportSummary };
+  get_settings: { args: NoArgs; result: Settings };
+  change_settings: { args: { change: SettingsChange }; result: Settings };
+  public_key_info: { args: NoArgs; result: PublicKeyInfo };
 }
 
 export type CommandName = keyof Commands;
@@ -26,5 +63,34 @@ export async function call<Name extends CommandName>(
     return { ok: true, value };
   } catch (rejection) {
     return { ok: false, error: toErrorReport(rejection) };
+  }
+}
+
+/**
+ * Files or folders dropped on the window, as the shell's drop handler sends them (src-tauri
+ * `DroppedPaths`): folders already expanded into files, the position in CSS pixels.
+ */
+export interface DroppedPaths {
+  paths: string[];
+  x: number;
+  y: number;
+  error: ErrorReport | null;
+}
+
+interface Events {
+  'import-progress': ImportProgress;
+  'paths-dropped': DroppedPaths;
+}
+
+/** Listens to one of the shell's events; resolves to the function that stops listening. */
+export async function onEvent<Name extends keyof Events>(
+  name: Name,
+  handler: (payload: Events[Name]) => void,
+): Promise<UnlistenFn> {
+  try {
+    return await listen<Events[Name]>(name, (event) => handler(event.payload));
+  } catch {
+    // Outside the app (a plain browser) there are no events: nothing to stop.
+    return () => {};
   }
 }

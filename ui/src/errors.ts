@@ -1,37 +1,20 @@
 // Errors as the front-end sees them: always `{code, message}`. The UI branches on `code`
 // (to say what to do about it) and shows `message` only as detail, since it names the file.
 
+import type { ErrorKind } from './bindings/ErrorKind';
 import type { ErrorReport } from './bindings/ErrorReport';
+import { zhCN } from './locales/zh-CN';
 
 /**
- * The codes the UI knows how to explain: the core's `ErrorKind::code()` values
- * (crates/intake-core/src/error.rs), plus `ipc_failed`, the front-end's own code for a call
- * that never reached the core (not running inside the app, or refused by the capability).
- * Kept by hand because the core does not export its codes as a type; a code missing here
- * still shows, with the generic explanation.
+ * The codes the UI knows how to explain: every `ErrorKind` of the core (generated from
+ * crates/intake-core/src/error.rs by ts-rs, so a new kind without an explanation in the locale
+ * files fails `tsc`), plus `ipc_failed`, the front-end's own code for a call that never reached
+ * the core (not running inside the app, or refused by the capability).
  */
-export const knownErrorCodes = [
-  'file_missing',
-  'not_a_file',
-  'file_unreadable',
-  'file_empty',
-  'file_too_large',
-  'data_folder_unwritable',
-  'database_too_new',
-  'database_corrupt',
-  'case_not_found',
-  'invalid_input',
-  'invalid_rules',
-  'vault_corrupt',
-  'io',
-  'database',
-  'ipc_failed',
-] as const;
-
-export type KnownErrorCode = (typeof knownErrorCodes)[number];
+export type KnownErrorCode = ErrorKind | 'ipc_failed';
 
 export function isKnownErrorCode(code: string): code is KnownErrorCode {
-  return (knownErrorCodes as readonly string[]).includes(code);
+  return Object.hasOwn(zhCN.errors.byCode, code);
 }
 
 /** Whatever a rejected `invoke` gave, as an ErrorReport. */

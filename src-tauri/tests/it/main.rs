@@ -5,9 +5,10 @@
 use std::path::Path;
 
 use intake_core::DataFolder;
-use intake_core::case::{CaseAttributes, CaseSummary, NewCase};
-use merchant_intake_app::{SharedDataFolder, with_commands};
-use serde_json::Value;
+use intake_core::case::{CaseAttributes, NewCase};
+use intake_core::checklist::CaseOverview;
+use merchant_intake_app::{PickedPaths, SharedDataFolder, with_commands};
+use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
@@ -27,12 +28,18 @@ fn app_over(home: &Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>
 
 /// Invokes `command` from the front-end's origin, with no arguments.
 fn invoke(window: &WebviewWindow<MockRuntime>, command: &str) -> Result<Value, Value> {
+    invoke_with(window, command, json!({}))
+}
+
+/// Invokes `command` from the front-end's origin with `args` (snake_case names, as the UI
+/// sends them).
+fn invoke_with(window: &WebviewWindow<MockRuntime>, command: &str, args: Value) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: command.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
         url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }.parse().unwrap(),
-        body: InvokeBody::default(),
+        body: InvokeBody::Json(args),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };
@@ -53,10 +60,10 @@ fn list_cases_returns_the_cases_of_the_data_folder() {
         .unwrap();
 
     let (_app, window) = app_over(home.path());
-    let listed: Vec<CaseSummary> = serde_json::from_value(invoke(&window, "list_cases").unwrap()).unwrap();
+    let listed: Vec<CaseOverview> = serde_json::from_value(invoke(&window, "list_cases").unwrap()).unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].id, case.id);
-    assert_eq!(listed[0].merchant_name, "测试商户");
+    assert_eq!(listed[0].case.id, case.id);
+    assert_eq!(listed[0].case.merchant_name, "测试商户");
 }
 
 #[test]
@@ -78,9 +85,163 @@ fn the_front_end_may_not_call_core_apis_it_does_not_use() {
     let home = tempfile::tempdir().unwrap();
     let (_app, window) = app_over(home.path());
     // Granted by core:default, which the capability deliberately leaves out.
-    for command in ["plugin:window|close", "plugin:event|emit", "plugin:path|resolve_directory"] {
+    // The dialog plugin is registered (the shell opens dialogs from Rust) but the front-end is
+    // granted none of its commands: it cannot open a dialog and learn paths by itself.
+    for command in [
+        "plugin:window|close",
+        "plugin:event|emit",
+        "plugin:path|resolve_directory",
+        "plugin:dialog|open",
+        "plugin:dialog|save",
+        "plugin:fs|read_file",
+    ] {
         let refusal = invoke(&window, command).expect_err(command);
         let text = refusal.to_string();
         assert!(text.contains("not allowed"), "{command} should be refused by the ACL, got {text}");
     }
+}
+
+/// A case made through the shell's `create_case`, as the wizard makes it.
+fn case_through_wizard(window: &WebviewWindow<MockRuntime>) -> String {
+    let created = invoke_with(
+        window,
+        "create_case",
+        json!({"new_case": {
+            "merchant_name": "沪上小面馆",
+            "attributes": CaseAttributes { opens_payment: true, ..CaseAttributes::default() },
+            "visit_date": "2026-11-20",
+            "site": {"lat": 31.2304, "lon": 121.4737, "datum": "gcj02", "radius_m": 200.0},
+        }}),
+    )
+    .expect("create_case accepts what the wizard sends");
+    created["id"].as_str().expect("the new case's id").to_string()
+}
+
+/// A small file outside the data folder, as a photo on the manager's disk.
+fn a_photo(dir: &Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, b"\xFF\xD8\xFF\xE0 not really a picture, but bytes to keep").unwrap();
+    path
+}
+
+#[test]
+fn add_files_refuses_a_path_the_user_did_not_pick_and_reads_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let (_app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    let photo = a_photo(outside.path(), "door.jpg");
+
+    let refusal = invoke_with(
+        &window,
+        "add_files",
+        json!({"case_id": case_id, "material": "storefront_photo", "paths": [photo.display().to_string()]}),
+    )
+    .expect_err("a path the front-end made up is refused");
+    assert_eq!(refusal["code"], "path_not_picked", "{refusal}");
+    assert!(refusal["message"].as_str().unwrap().contains("door.jpg"), "the message names the file: {refusal}");
+    let files = DataFolder::open(home.path()).unwrap().case_evidence(&case_id).unwrap();
+    assert!(files.is_empty(), "nothing was imported: {files:?}");
+}
+
+#[test]
+fn add_files_imports_what_the_user_picked_and_check_case_sees_it() {
+    let home = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let (app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    let photo = a_photo(outside.path(), "door.jpg");
+    // What the file dialog or a drop on the window does (both run in Rust, not in the page).
+    app.state::<PickedPaths>().remember(std::slice::from_ref(&photo));
+
+    let outcomes = invoke_with(
+        &window,
+        "add_files",
+        json!({"case_id": case_id, "material": "storefront_photo", "paths": [photo.display().to_string()]}),
+    )
+    .expect("a picked path is imported");
+    assert_eq!(outcomes[0]["status"], "added", "{outcomes}");
+
+    let check = invoke_with(&window, "check_case", json!({"case_id": case_id})).unwrap();
+    let item = check["items"].as_array().unwrap().iter().find(|item| item["key"] == "storefront_photo").unwrap();
+    assert_eq!(item["files"].as_array().unwrap().len(), 1, "{item}");
+}
+
+#[test]
+fn a_picked_path_does_not_open_its_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let (app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    let picked = a_photo(outside.path(), "door.jpg");
+    let neighbour = a_photo(outside.path(), "id-card.jpg");
+    app.state::<PickedPaths>().remember(&[picked]);
+
+    let refusal = invoke_with(
+        &window,
+        "add_files",
+        json!({"case_id": case_id, "material": "storefront_photo", "paths": [neighbour.display().to_string()]}),
+    )
+    .expect_err("only the picked file, not its neighbours");
+    assert_eq!(refusal["code"], "path_not_picked");
+}
+
+#[test]
+fn field_values_are_validated_by_the_core_before_they_are_recorded() {
+    let home = tempfile::tempdir().unwrap();
+    let (_app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    let check = invoke_with(&window, "check_case", json!({"case_id": case_id})).unwrap();
+    let field = check["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|field| field["kind"] == "mobile" && field["applicable"] == true)
+        .expect("a case that opens payment records a mobile number");
+    let key = field["key"].as_str().unwrap();
+
+    let bad = invoke_with(&window, "validate_case_field", json!({"case_id": case_id, "field_key": key, "value": "12345"}))
+        .unwrap();
+    assert_eq!(bad["problems"][0]["severity"], "error", "{bad}");
+    assert!(bad["display_value"].is_null());
+    let good =
+        invoke_with(&window, "validate_case_field", json!({"case_id": case_id, "field_key": key, "value": "13800138000"}))
+            .unwrap();
+    assert_eq!(good["problems"], json!([]), "{good}");
+    // Validating records nothing.
+    let fields = DataFolder::open(home.path()).unwrap().case_fields(&case_id).unwrap();
+    assert!(fields.is_empty(), "{fields:?}");
+}
+
+#[test]
+fn export_writes_the_package_into_the_data_folder_and_says_where() {
+    let home = tempfile::tempdir().unwrap();
+    let (_app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    // A package names its sender: the settings screen sets them first.
+    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}})).unwrap();
+
+    let refusal = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": false}}))
+        .expect_err("an empty case is incomplete");
+    assert_eq!(refusal["code"], "case_incomplete");
+
+    let summary = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": true}}))
+        .expect("exported anyway when asked");
+    let path = std::path::PathBuf::from(summary["path"].as_str().unwrap());
+    assert!(path.starts_with(home.path().join("exports")), "{}", path.display());
+    assert!(path.is_file());
+    let report = intake_core::package::verify::verify_package(&path, &Default::default()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[test]
+fn settings_and_the_key_fingerprint_go_through_the_shell() {
+    let home = tempfile::tempdir().unwrap();
+    let (_app, window) = app_over(home.path());
+    let saved = invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
+        .unwrap();
+    assert_eq!(saved["branch"], "上海分公司");
+    assert_eq!(DataFolder::open(home.path()).unwrap().settings().unwrap().manager_name, "张三");
+    let key = invoke(&window, "public_key_info").unwrap();
+    assert_eq!(key["fingerprint_sha256"].as_str().unwrap().len(), 64, "{key}");
 }

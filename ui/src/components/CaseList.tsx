@@ -1,5 +1,6 @@
 import { useId, useMemo, useState } from 'react';
 
+import type { CaseOverview } from '../bindings/CaseOverview';
 import type { CaseSummary } from '../bindings/CaseSummary';
 import { bilingual, bilingualLine } from '../locales';
 import { Bilingual } from './Bilingual';
@@ -16,10 +17,10 @@ export function matchesQuery(summary: CaseSummary, query: string): boolean {
   );
 }
 
-export function CaseList({ cases }: { cases: CaseSummary[] }) {
+export function CaseList({ cases, onOpen }: { cases: CaseOverview[]; onOpen: (caseId: string) => void }) {
   const [query, setQuery] = useState('');
   const searchId = useId();
-  const shown = useMemo(() => cases.filter((summary) => matchesQuery(summary, query)), [cases, query]);
+  const shown = useMemo(() => cases.filter((overview) => matchesQuery(overview.case, query)), [cases, query]);
   const filtering = searchable(query) !== '';
 
   return (
@@ -64,14 +65,15 @@ export function CaseList({ cases }: { cases: CaseSummary[] }) {
           <Bilingual text={bilingual((m) => m.caseList.noMatch(query.trim()))} stacked />
         </div>
       ) : (
-        <CaseTable cases={shown} />
+        <CaseTable cases={shown} onOpen={onOpen} />
       )}
     </section>
   );
 }
 
-function CaseTable({ cases }: { cases: CaseSummary[] }) {
+function CaseTable({ cases, onOpen }: { cases: CaseOverview[]; onOpen: (caseId: string) => void }) {
   const columns = [
+    { key: 'status', text: bilingual((m) => m.status.column) },
     { key: 'id', text: bilingual((m) => m.caseList.columns.id) },
     { key: 'merchantName', text: bilingual((m) => m.caseList.columns.merchantName) },
     { key: 'merchantType', text: bilingual((m) => m.caseList.columns.merchantType) },
@@ -93,8 +95,8 @@ function CaseTable({ cases }: { cases: CaseSummary[] }) {
           </tr>
         </thead>
         <tbody>
-          {cases.map((summary) => (
-            <CaseRow key={summary.id} summary={summary} />
+          {cases.map((overview) => (
+            <CaseRow key={overview.case.id} overview={overview} onOpen={onOpen} />
           ))}
         </tbody>
       </table>
@@ -102,21 +104,49 @@ function CaseTable({ cases }: { cases: CaseSummary[] }) {
   );
 }
 
-function CaseRow({ summary }: { summary: CaseSummary }) {
+/** Ready to submit, or how many required materials and fields still need work. */
+export function StatusBadge({ overview }: { overview: Pick<CaseOverview, 'blocking' | 'summary'> }) {
+  const { summary } = overview;
+  const toDo =
+    summary.required - summary.ok + summary.fields_missing + summary.fields_invalid;
+  return overview.blocking ? (
+    <span className="badge badge--blocking" data-testid="case-status" data-status="blocking">
+      <Bilingual text={bilingual((m) => m.status.blocking(Math.max(toDo, summary.error_findings > 0 ? 1 : 0)))} />
+    </span>
+  ) : (
+    <span className="badge badge--ok" data-testid="case-status" data-status="ready">
+      <Bilingual text={bilingual((m) => m.status.ready)} />
+    </span>
+  );
+}
+
+function CaseRow({ overview, onOpen }: { overview: CaseOverview; onOpen: (caseId: string) => void }) {
+  const summary = overview.case;
   const merchantType = bilingual((m) => m.merchantType[summary.merchant_type]);
   const edition = bilingual((m) => m.edition[summary.edition]);
   const name = summary.merchant_name.trim();
   return (
     <tr data-case-id={summary.id}>
+      <td className="case-table__status">
+        <StatusBadge overview={overview} />
+      </td>
       <td className="case-table__id">
         <code>{summary.id}</code>
       </td>
       <td className="case-table__merchantName" data-testid="merchant-name">
-        {name === '' ? (
-          <span className="muted">{bilingualLine((m) => m.caseList.unnamedMerchant)}</span>
-        ) : (
-          name
-        )}
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => onOpen(summary.id)}
+          aria-label={`${bilingualLine((m) => m.status.open)} ${name === '' ? summary.id : name}`}
+          data-testid="open-case"
+        >
+          {name === '' ? (
+            <span className="muted">{bilingualLine((m) => m.caseList.unnamedMerchant)}</span>
+          ) : (
+            name
+          )}
+        </button>
       </td>
       <td className="case-table__merchantType" title={merchantType.en}>
         {merchantType.zh}

@@ -1,0 +1,80 @@
+import { useId, useState } from 'react';
+
+import { call } from '../api';
+import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ExportSummary } from '../bindings/ExportSummary';
+import { bilingual, bilingualLine } from '../locales';
+import { Bilingual } from './Bilingual';
+import { ErrorBanner } from './ErrorBanner';
+
+type ExportState =
+  | { kind: 'idle' }
+  | { kind: 'running' }
+  | { kind: 'done'; summary: ExportSummary }
+  | { kind: 'failed'; error: ErrorReport };
+
+/**
+ * Packs the case (`export_case`, off the UI thread in the shell). The core does not report
+ * progress inside one export, so the bar is indeterminate while it runs; the package's path is
+ * shown when it is written.
+ */
+export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: boolean }) {
+  const id = useId();
+  const [allowIncomplete, setAllowIncomplete] = useState(false);
+  const [state, setState] = useState<ExportState>({ kind: 'idle' });
+
+  const run = async () => {
+    setState({ kind: 'running' });
+    const outcome = await call('export_case', { case_id: caseId, options: { allow_incomplete: allowIncomplete } });
+    setState(outcome.ok ? { kind: 'done', summary: outcome.value } : { kind: 'failed', error: outcome.error });
+  };
+
+  return (
+    <section className="panel export" aria-labelledby={`${id}-heading`} data-testid="export-panel">
+      <h2 id={`${id}-heading`} className="visually-hidden">
+        {bilingualLine((m) => m.caseView.export)}
+      </h2>
+      <div className="button-row">
+        {blocking && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={allowIncomplete}
+              onChange={(event) => setAllowIncomplete(event.target.checked)}
+              data-testid="allow-incomplete"
+            />
+            <Bilingual text={bilingual((m) => m.caseView.allowIncomplete)} />
+          </label>
+        )}
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={() => void run()}
+          disabled={state.kind === 'running'}
+          data-testid="export"
+        >
+          <Bilingual text={bilingual((m) => m.caseView.export)} />
+        </button>
+      </div>
+      {state.kind === 'running' && (
+        <div className="import-progress" data-testid="export-progress">
+          <progress aria-label={bilingualLine((m) => m.caseView.exporting)} />
+          <Bilingual text={bilingual((m) => m.caseView.exporting)} />
+        </div>
+      )}
+      {state.kind === 'done' && (
+        <div className="export__result" role="status" data-testid="export-result">
+          <Bilingual text={bilingual((m) => m.caseView.exported)} />{' '}
+          <code data-testid="export-path">{state.summary.path}</code>
+          {!state.summary.complete && (
+            <p className="field-problem">
+              <Bilingual text={bilingual((m) => m.caseView.exportIncomplete)} />
+              {state.summary.incomplete_reasons.length > 0 && `: ${state.summary.incomplete_reasons.join('; ')}`}
+            </p>
+          )}
+        </div>
+      )}
+      {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void run()} />}
+    </section>
+  );
+}
