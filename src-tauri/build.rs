@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "create_case",
     "get_case",
     "check_case",
+    "thumbnail",
     "pick_files",
     "pick_folder",
     "add_files",

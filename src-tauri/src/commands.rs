@@ -23,13 +23,16 @@ use tauri_plugin_dialog::DialogExt;
 use crate::{IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder, expand_picked};
 
 /// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
-/// environment variable is set (paths separated as in `PATH`), [`pick_files`] and
-/// [`pick_folder`] return those paths instead of opening a dialog. It is read by the Rust side
-/// only, from the environment the app was started with; the window's content cannot set it.
-pub const TEST_DIALOG_PATHS_VAR: &str = "INTAKE_TEST_DIALOG_PATHS";
+/// environment variable names a text file, [`pick_files`] and [`pick_folder`] read it at each
+/// call and return the paths it lists (one per line) instead of opening a dialog, so a test can
+/// change the answer between steps. It is read by the Rust side only, from the environment the
+/// app was started with; the window's content can neither set it nor write the file.
+pub const TEST_DIALOG_ANSWER_VAR: &str = "INTAKE_TEST_DIALOG_ANSWER";
 
 fn test_dialog_answer() -> Option<Vec<PathBuf>> {
-    std::env::var_os(TEST_DIALOG_PATHS_VAR).map(|value| std::env::split_paths(&value).collect())
+    let answer_file = std::env::var_os(TEST_DIALOG_ANSWER_VAR)?;
+    let text = std::fs::read_to_string(&answer_file).unwrap_or_default();
+    Some(text.lines().map(str::trim).filter(|line| !line.is_empty()).map(PathBuf::from).collect())
 }
 
 fn internal(err: impl std::fmt::Display) -> ErrorReport {
@@ -64,6 +67,17 @@ pub async fn get_case(data_folder: State<'_, SharedDataFolder>, case_id: String)
 #[tauri::command(rename_all = "snake_case")]
 pub async fn check_case(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<CaseCheck, ErrorReport> {
     data_folder.with(|folder| folder.check_case(&case_id))
+}
+
+/// A file's thumbnail (JPEG, orientation applied, cached in the vault), as raw bytes rather than
+/// JSON numbers; empty for a file that is not a picture. The UI shows it through a `blob:` URL.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn thumbnail(
+    data_folder: State<'_, SharedDataFolder>,
+    sha256: String,
+) -> Result<tauri::ipc::Response, ErrorReport> {
+    let jpeg = data_folder.with(|folder| folder.thumbnail(&sha256))?;
+    Ok(tauri::ipc::Response::new(jpeg.unwrap_or_default()))
 }
 
 /// Opens the native file dialog (several files) and remembers what the user picked; an empty

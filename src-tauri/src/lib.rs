@@ -165,6 +165,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::create_case,
             commands::get_case,
             commands::check_case,
+            commands::thumbnail,
             commands::pick_files,
             commands::pick_folder,
             commands::add_files,

@@ -33,6 +33,8 @@ interface Commands {
   create_case: { args: { new_case: NewCase }; result: Case };
   get_case: { args: { case_id: string }; result: Case };
   check_case: { args: { case_id: string }; result: CaseCheck };
+  /** Raw JPEG bytes (the shell answers with a binary body); empty when there is no picture. */
+  thumbnail: { args: { sha256: string }; result: ArrayBuffer };
   pick_files: { args: NoArgs; result: string[] };
   pick_folder: { args: NoArgs; result: string[] };
   add_files: { args: { case_id: string; material: string; paths: string[] }; result: FileOutcome[] };

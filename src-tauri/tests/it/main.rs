@@ -245,3 +245,45 @@ fn settings_and_the_key_fingerprint_go_through_the_shell() {
     let key = invoke(&window, "public_key_info").unwrap();
     assert_eq!(key["fingerprint_sha256"].as_str().unwrap().len(), 64, "{key}");
 }
+
+/// The real photos of `../shared/corpus/exif-real` (or `INTAKE_CORPUS_DIR`).
+fn corpus_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::var_os("INTAKE_CORPUS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/exif-real")
+    });
+    let path = dir.join("files").join(name);
+    assert!(path.is_file(), "{} is missing: set INTAKE_CORPUS_DIR to the exif-real corpus", path.display());
+    path
+}
+
+#[test]
+fn a_thumbnail_crosses_as_raw_jpeg_bytes() {
+    let home = tempfile::tempdir().unwrap();
+    let (app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    let photo = corpus_file("google-pixel-gps.jpg");
+    app.state::<PickedPaths>().remember(std::slice::from_ref(&photo));
+    let outcomes = invoke_with(
+        &window,
+        "add_files",
+        json!({"case_id": case_id, "material": "storefront_photo", "paths": [photo.display().to_string()]}),
+    )
+    .unwrap();
+    let sha256 = outcomes[0]["evidence"]["sha256"].as_str().unwrap().to_string();
+
+    let request = InvokeRequest {
+        cmd: "thumbnail".into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }.parse().unwrap(),
+        body: InvokeBody::Json(json!({"sha256": sha256})),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    match get_ipc_response(&window, request).expect("the thumbnail command answers") {
+        tauri::ipc::InvokeResponseBody::Raw(bytes) => assert!(bytes.starts_with(&[0xFF, 0xD8]), "a JPEG"),
+        other => panic!("expected raw bytes, got {other:?}"),
+    }
+    let bad = invoke_with(&window, "thumbnail", json!({"sha256": "../../etc/passwd"})).unwrap_err();
+    assert_eq!(bad["code"], "invalid_input");
+}

@@ -1,10 +1,14 @@
+import { useEffect, useState } from 'react';
+
+import { call } from '../api';
 import type { CheckedFile } from '../bindings/CheckedFile';
 import { bilingual, bilingualLine } from '../locales';
 import { Bilingual } from './Bilingual';
 
 /**
- * A file's picture with a badge counting its findings. Until the core serves thumbnails this
- * is a placeholder showing the file's kind.
+ * A file's picture (the core's cached thumbnail, shown through a `blob:` URL: the CSP allows
+ * images from `'self'` and `blob:` only) with a badge counting its findings. Files that are not
+ * pictures (PDF, video) show their kind.
  */
 export function Thumbnail({
   file,
@@ -15,14 +19,34 @@ export function Thumbnail({
   findingCount: number;
   worst: 'error' | 'warning' | 'none';
 }) {
+  const [url, setUrl] = useState<string | null>(null);
   const kind = file.media_type.split('/')[0] ?? '';
+
+  useEffect(() => {
+    let objectUrl: string | null = null;
+    let current = true;
+    void call('thumbnail', { sha256: file.sha256 }).then((outcome) => {
+      if (!current || !outcome.ok || outcome.value.byteLength === 0) return;
+      objectUrl = URL.createObjectURL(new Blob([outcome.value], { type: 'image/jpeg' }));
+      setUrl(objectUrl);
+    });
+    return () => {
+      current = false;
+      if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
+    };
+  }, [file.sha256]);
+
   return (
     <div className="thumbnail" data-testid="thumbnail">
-      <div className="thumbnail__placeholder" aria-hidden="true">
-        <span>{kind === 'image' ? '🖼' : kind === 'video' ? '🎞' : '📄'}</span>
-        <span className="thumbnail__type">{file.media_type}</span>
-      </div>
-      <span className="visually-hidden">{bilingualLine((m) => m.caseView.thumbnailPlaceholder)}</span>
+      {url !== null ? (
+        <img src={url} alt={file.name} data-testid="thumbnail-image" />
+      ) : (
+        <div className="thumbnail__placeholder" aria-hidden="true">
+          <span>{kind === 'image' ? '🖼' : kind === 'video' ? '🎞' : '📄'}</span>
+          <span className="thumbnail__type">{file.media_type}</span>
+        </div>
+      )}
+      {url === null && <span className="visually-hidden">{bilingualLine((m) => m.caseView.thumbnailPlaceholder)}</span>}
       {findingCount > 0 && (
         <span className={`thumbnail__badge badge--${worst}`} data-testid="finding-badge">
           {findingCount}

@@ -121,7 +121,9 @@ struct TauriDriver {
 }
 
 impl TauriDriver {
-    fn start(log_dir: &Path) -> TauriDriver {
+    /// Starts tauri-driver with `env` added to its environment, which WebKitWebDriver and the
+    /// app inherit.
+    fn start(log_dir: &Path, env: &[(String, String)]) -> TauriDriver {
         let binary = tauri_driver_binary();
         let mut last_log = String::new();
         for attempt in 0..3 {
@@ -130,6 +132,7 @@ impl TauriDriver {
             let log_file = fs::File::create(&log).expect("the driver's log file can be written");
             let child = Command::new(&binary)
                 .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .envs(env.iter().map(|(key, value)| (key.as_str(), value.as_str())))
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().expect("the log file handle can be cloned"))
                 .stderr(log_file)
@@ -230,6 +233,17 @@ pub struct AppSession {
 impl AppSession {
     /// Starts tauri-driver and the app with `--home <home>`.
     pub async fn start(test_name: &str, home: &Path, work_dir: &Path) -> AppSession {
+        Self::start_with_env(test_name, home, work_dir, &[]).await
+    }
+
+    /// Like [`AppSession::start`], the app's environment holding `env` too (e.g. the
+    /// `INTAKE_TEST_DIALOG_ANSWER` test seam, which stands in for the native file dialog).
+    pub async fn start_with_env(
+        test_name: &str,
+        home: &Path,
+        work_dir: &Path,
+        env: &[(String, String)],
+    ) -> AppSession {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "DISPLAY is not set: run the end-to-end tests under a display, e.g. \
@@ -241,7 +255,7 @@ impl AppSession {
             "tauri:options": { "application": app, "args": ["--home", home] }
         });
         let Value::Object(capabilities) = capabilities else { unreachable!() };
-        let driver = TauriDriver::start(work_dir);
+        let driver = TauriDriver::start(work_dir, env);
         match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities).connect(&driver.url()).await {
             Ok(client) => AppSession { client, driver, app_marker: home, test_name: test_name.to_string() },
             Err(err) => {

@@ -6,4 +6,5 @@
 //! test with a message saying what to do; it never passes silently.
 
 mod case_list;
+mod visit;
 mod harness;
