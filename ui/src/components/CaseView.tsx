@@ -160,7 +160,7 @@ export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => voi
                     findings={check.findings.filter((finding) => finding.material === item.key)}
                     importState={imports[item.key]}
                     onAdd={(paths) => void addFiles(item.key, paths)}
-                    onChanged={() => void reload()}
+                    onChanged={reload}
                   />
                 ))}
               </div>
@@ -208,7 +208,7 @@ function MaterialSlot({
   findings: CaseFinding[];
   importState: ImportState | undefined;
   onAdd: (paths: string[]) => void;
-  onChanged: () => void;
+  onChanged: () => Promise<void>;
 }) {
   const vocabulary = useVocabulary();
   const headingId = useId();
@@ -350,10 +350,13 @@ function FileCard({
   file: CheckedFile;
   asked: Mark[];
   findings: CaseFinding[];
-  onChanged: () => void;
+  onChanged: () => Promise<void>;
 }) {
   const vocabulary = useVocabulary();
   const [error, setError] = useState<ErrorReport | null>(null);
+  // An attestation replaces the file's marks with the set shown; while one is being recorded
+  // and the case reloaded, the boxes are locked so a second click cannot start from a stale set.
+  const [busy, setBusy] = useState(false);
   const worst = findings.some((finding) => finding.severity === 'error')
     ? 'error'
     : findings.length > 0
@@ -361,14 +364,16 @@ function FileCard({
       : 'none';
 
   const attest = async (mark: Mark, on: boolean) => {
+    setBusy(true);
     const marks = on ? [...file.marks.filter((m) => m !== mark), mark] : file.marks.filter((m) => m !== mark);
     const outcome = await call('attest_file', { case_id: caseId, evidence_id: Number(file.evidence_id), marks });
     if (outcome.ok) {
       setError(null);
-      onChanged();
+      await onChanged();
     } else {
       setError(outcome.error);
     }
+    setBusy(false);
   };
 
   return (
@@ -403,6 +408,7 @@ function FileCard({
                 <input
                   type="checkbox"
                   checked={file.marks.includes(mark)}
+                  disabled={busy}
                   onChange={(event) => void attest(mark, event.target.checked)}
                   data-testid={`mark-${mark}`}
                 />

@@ -67,10 +67,14 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
           <Bilingual text={bilingual((m) => m.caseView.exported)} />{' '}
           <code data-testid="export-path">{state.summary.path}</code>
           {!state.summary.complete && (
-            <p className="field-problem">
+            <div className="field-problem">
               <Bilingual text={bilingual((m) => m.caseView.exportIncomplete)} />
-              {state.summary.incomplete_reasons.length > 0 && `: ${state.summary.incomplete_reasons.join('; ')}`}
-            </p>
+              <ul className="export__reasons">
+                {state.summary.incomplete_reasons.map((reason) => (
+                  <li key={reason}>{reason}</li>
+                ))}
+              </ul>
+            </div>
           )}
         </div>
       )}

@@ -72,6 +72,16 @@ async fn set_value(session: &AppSession, css: &str, value: &str) {
         .expect("the value is set");
 }
 
+/// Scrolls `css` to the middle of the window, so the next screenshot shows it.
+async fn scroll_to(session: &AppSession, css: &str) {
+    let element = session.wait_for(css, css).await;
+    session
+        .client
+        .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element).unwrap()])
+        .await
+        .expect("scrolled");
+}
+
 async fn click(session: &AppSession, css: &str, what: &str) -> Element {
     let element = session.wait_for(css, what).await;
     element.clone().click().await.unwrap_or_else(|err| panic!("{what}: {css} cannot be clicked ({err})"));
@@ -177,29 +187,31 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     assert!(near_findings.is_empty(), "the photo taken at the premises is within the radius");
     session.wait_for(&format!("{storefront} [data-testid='finding-badge']"), "a finding badge on the thumbnail").await;
     session.wait_for(&format!("{storefront} [data-testid='thumbnail-image']"), "a thumbnail of the photo").await;
+    scroll_to(&session, &format!("{storefront} [data-file-name='apple-iphone-4-gps.jpg']")).await;
     session.save_screenshot("6-photos-with-finding").await;
 
     // The site inspection form: signed by the manager and stamped by the branch.
     let form = "[data-testid='slot-site_inspection_form']";
     answer_dialog_with(&answer_file, &[corpus_file("canon-eos-40d.jpg")]);
     click(&session, &format!("{form} [data-testid='add-files']"), "add the form").await;
+    // Each attestation locks the boxes until the case is reloaded; wait for that before the next.
+    let attested = |mark: &str| {
+        format!(
+            "const box = document.querySelector(\"{form} [data-testid='mark-{mark}']\");
+             return box !== null && box.checked && !box.disabled;"
+        )
+    };
     click(&session, &format!("{form} [data-testid='mark-manager_signature']"), "attest the signature").await;
-    wait_until(
-        &session,
-        &format!("return document.querySelector(\"{form} [data-testid='mark-manager_signature']\")?.checked === true"),
-        "the signature is attested",
-    )
-    .await;
+    wait_until(&session, &attested("manager_signature"), "the signature is attested").await;
     click(&session, &format!("{form} [data-testid='mark-branch_stamp']"), "attest the stamp").await;
+    wait_until(&session, &attested("branch_stamp"), "the stamp is attested").await;
     wait_until(
         &session,
-        &format!(
-            "return document.querySelector(\"{form}\")?.dataset.status === 'ok' || \
-             document.querySelector(\"{form} [data-testid='mark-branch_stamp']\")?.checked === true"
-        ),
-        "the stamp is attested",
+        &format!("return document.querySelector(\"{form}\").dataset.status === 'ok'"),
+        "signed and stamped, with no error finding, the form is ok",
     )
     .await;
+    scroll_to(&session, form).await;
     session.save_screenshot("7-attested").await;
 
     // Export (incomplete: most materials are still missing), then verify with the CLI.
@@ -207,6 +219,7 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     click(&session, "[data-testid='export']", "export").await;
     let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
     let package = PathBuf::from(path.trim());
+    scroll_to(&session, "[data-testid='export-result']").await;
     assert_eq!(package, home.join("exports").join(format!("{case_id}.zip")));
     assert!(package.is_file(), "{} exists", package.display());
     session.save_screenshot("8-exported").await;
