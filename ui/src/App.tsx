@@ -11,6 +11,7 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { Logo } from './components/Logo';
 import { NewCaseWizard } from './components/NewCaseWizard';
 import { SettingsView } from './components/SettingsView';
+import { type Language, LanguageContext, storeLanguage, storedLanguage } from './language';
 import { bilingual } from './locales';
 import { VocabularyContext } from './vocabulary';
 
@@ -24,6 +25,12 @@ type Screen = { kind: 'list' } | { kind: 'new' } | { kind: 'case'; caseId: strin
 
 export function App() {
   const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
+  const [language, setLanguage] = useState<Language>(storedLanguage);
+  const switchLanguage = () => {
+    const next: Language = language === 'en' ? 'zh-CN' : 'en';
+    storeLanguage(next);
+    setLanguage(next);
+  };
   const [screen, setScreen] = useState<Screen>({ kind: 'list' });
   const [state, setState] = useState<CasesState>({ kind: 'loading' });
 
@@ -62,42 +69,54 @@ export function App() {
   );
 
   return (
-    <div className="app">
-      <header className="app-header">
-        <Logo />
-        <h1 className="app-header__title">
-          <Bilingual text={bilingual((m) => m.app.title)} stacked />
-        </h1>
-        <nav className="app-header__nav" aria-label="主导航 Main">
-          {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
-          {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
-          {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
-        </nav>
-      </header>
-      <main className="app-main">
-        {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void loadCases()} />}
-        {vocabulary === null || (screen.kind === 'list' && state.kind === 'loading') ? (
-          state.kind !== 'failed' && (
-            <p className="loading" data-testid="loading">
-              <Bilingual text={bilingual((m) => m.caseList.loading)} />
-            </p>
-          )
-        ) : (
-          <VocabularyContext.Provider value={vocabulary}>
-            {screen.kind === 'list' && state.kind === 'loaded' && (
-              <CaseList cases={state.cases} onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />
-            )}
-            {screen.kind === 'new' && (
-              <NewCaseWizard
-                onCreated={(caseId) => setScreen({ kind: 'case', caseId })}
-                onCancel={() => setScreen({ kind: 'list' })}
-              />
-            )}
-            {screen.kind === 'case' && <CaseView caseId={screen.caseId} onBack={() => setScreen({ kind: 'list' })} />}
-            {screen.kind === 'settings' && <SettingsView />}
-          </VocabularyContext.Provider>
-        )}
-      </main>
-    </div>
+    <LanguageContext.Provider value={language}>
+      <div className="app">
+        <header className="app-header">
+          <Logo />
+          <h1 className="app-header__title">
+            <Bilingual text={bilingual((m) => m.app.title)} stacked />
+          </h1>
+          <nav className="app-header__nav" aria-label="主导航 Main">
+            {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
+            {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
+            {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
+            <button
+              type="button"
+              className="button button--on-dark"
+              onClick={switchLanguage}
+              aria-label={language === 'en' ? '切换为中文优先 Show Chinese first' : 'Show English first 切换为英文优先'}
+              data-testid="switch-language"
+              lang={language === 'en' ? 'zh-CN' : 'en'}
+            >
+              {language === 'en' ? '中文' : 'English'}
+            </button>
+          </nav>
+        </header>
+        <main className="app-main">
+          {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void loadCases()} />}
+          {vocabulary === null || (screen.kind === 'list' && state.kind === 'loading') ? (
+            state.kind !== 'failed' && (
+              <p className="loading" data-testid="loading">
+                <Bilingual text={bilingual((m) => m.caseList.loading)} />
+              </p>
+            )
+          ) : (
+            <VocabularyContext.Provider value={vocabulary}>
+              {screen.kind === 'list' && state.kind === 'loaded' && (
+                <CaseList cases={state.cases} onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />
+              )}
+              {screen.kind === 'new' && (
+                <NewCaseWizard
+                  onCreated={(caseId) => setScreen({ kind: 'case', caseId })}
+                  onCancel={() => setScreen({ kind: 'list' })}
+                />
+              )}
+              {screen.kind === 'case' && <CaseView caseId={screen.caseId} onBack={() => setScreen({ kind: 'list' })} />}
+              {screen.kind === 'settings' && <SettingsView />}
+            </VocabularyContext.Provider>
+          )}
+        </main>
+      </div>
+    </LanguageContext.Provider>
   );
 }

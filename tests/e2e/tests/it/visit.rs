@@ -237,5 +237,18 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     let badge = session.wait_for(&format!("tr[data-case-id='{case_id}'] [data-testid='case-status']"), "badge").await;
     assert_eq!(badge.attr("data-status").await.unwrap().as_deref(), Some("blocking"));
     session.save_screenshot("9-list-with-status").await;
+
+    // English first on request; Chinese stays beside it.
+    let heading = "[data-testid='nav-cases'] .bilingual__primary";
+    let lead = session.wait_for(heading, "the navigation").await;
+    assert_eq!(lead.attr("lang").await.unwrap().as_deref(), Some("zh-CN"), "Chinese leads by default");
+    click(&session, "[data-testid='switch-language']", "switch to English").await;
+    wait_until(
+        &session,
+        &format!("return document.querySelector(\"{heading}\").lang === 'en' && document.documentElement.lang === 'en'"),
+        "English leads after the switch",
+    )
+    .await;
+    session.save_screenshot("10-english-first").await;
     session.close().await;
 }
