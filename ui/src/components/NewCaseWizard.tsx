@@ -138,7 +138,11 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
               id={`${id}-name`}
               className="input"
               value={draft.merchantName}
-              onChange={(event) => setDraft({ ...draft, merchantName: event.target.value })}
+              onChange={(event) => {
+                setDraft({ ...draft, merchantName: event.target.value });
+                // The complaint goes as soon as it no longer holds, not at the next click.
+                if (event.target.value.trim() !== '') setNameMissing(false);
+              }}
               aria-invalid={nameMissing}
               aria-describedby={nameMissing ? `${id}-name-error` : undefined}
               data-testid="wizard-merchant-name"

@@ -255,7 +255,17 @@ impl AppSession {
             "tauri:options": { "application": app, "args": ["--home", home] }
         });
         let Value::Object(capabilities) = capabilities else { unreachable!() };
-        let driver = TauriDriver::start(work_dir, env);
+        // The web view keeps its storage (the UI's language choice in localStorage, caches)
+        // under the XDG folders, not in the app's data folder: each test gets its own, so no
+        // test sees what an earlier test or run chose.
+        let mut env = env.to_vec();
+        let xdg = [("XDG_DATA_HOME", "xdg-data"), ("XDG_CACHE_HOME", "xdg-cache"), ("XDG_CONFIG_HOME", "xdg-config")];
+        for (variable, folder) in xdg {
+            let dir = work_dir.join(folder);
+            fs::create_dir_all(&dir).expect("the test's XDG folders can be made");
+            env.push((variable.to_string(), dir.to_str().expect("temp paths are UTF-8").to_string()));
+        }
+        let driver = TauriDriver::start(work_dir, &env);
         match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities).connect(&driver.url()).await {
             Ok(client) => AppSession { client, driver, app_marker: home, test_name: test_name.to_string() },
             Err(err) => {
@@ -283,6 +293,22 @@ impl AppSession {
                      The window shows:\n{text}\nScreenshot: {shot}"
                 )
             }
+        }
+    }
+
+    /// Waits until no element matches `css`; on timeout saves a screenshot and fails.
+    pub async fn wait_until_gone(&self, css: &str, what: &str) {
+        let deadline = std::time::Instant::now() + APPEAR_TIMEOUT;
+        loop {
+            let left = self.client.find_all(Locator::Css(css)).await.map(|found| found.len()).unwrap_or(usize::MAX);
+            if left == 0 {
+                return;
+            }
+            if std::time::Instant::now() >= deadline {
+                let shot = self.save_screenshot("failure").await;
+                panic!("{what}: `{css}` still matches after {APPEAR_TIMEOUT:?}. Screenshot: {shot}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

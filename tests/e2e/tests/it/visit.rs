@@ -132,6 +132,7 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     click(&session, "[data-testid='wizard-next']", "next with no name").await;
     session.wait_for("[role='alert']", "a case needs a merchant name").await;
     session.wait_for("[data-testid='wizard-merchant-name']", "name").await.send_keys("布拉格小面馆").await.unwrap();
+    session.wait_until_gone("[role='alert']", "the complaint about the name, once a name is typed").await;
     set_value(&session, "[data-testid='wizard-visit-date']", VISIT_DATE).await;
     assert_every_control_is_labelled(&session, "wizard: merchant").await;
     session.save_screenshot("2-wizard-merchant").await;
