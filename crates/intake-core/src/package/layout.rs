@@ -33,6 +33,10 @@ pub const CASE_JSON: &str = "data/case.json";
 /// The report.
 pub const REPORT_HTML: &str = "data/report.html";
 
+/// Every file of the package outside `data/`: the BagIt tag files and the signature. Nothing
+/// else may stand there.
+pub const TAG_FILES: [&str; 6] = [BAGIT_TXT, BAG_INFO_TXT, MANIFEST, TAG_MANIFEST, PUBLIC_KEY, SIGNATURE];
+
 /// The content of `bagit.txt`.
 pub const BAGIT_TXT_CONTENT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
 

@@ -200,16 +200,7 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
     report.payload_files = payload.len() as u64;
     report.payload_bytes = payload.values().sum();
 
-    for required in [
-        layout::BAGIT_TXT,
-        layout::BAG_INFO_TXT,
-        layout::MANIFEST,
-        layout::TAG_MANIFEST,
-        layout::PUBLIC_KEY,
-        layout::SIGNATURE,
-        layout::CASE_JSON,
-        layout::REPORT_HTML,
-    ] {
+    for required in layout::TAG_FILES.into_iter().chain([layout::CASE_JSON, layout::REPORT_HTML]) {
         let listed = archive.entries.iter().any(|entry| entry.name() == Some(required));
         if !listed {
             problems.add("missing_file", Some(required), "is missing from the package");
@@ -289,15 +280,7 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
             }
         }
     }
-    let known_tag_files = [
-        layout::BAGIT_TXT,
-        layout::BAG_INFO_TXT,
-        layout::MANIFEST,
-        layout::TAG_MANIFEST,
-        layout::PUBLIC_KEY,
-        layout::SIGNATURE,
-    ];
-    for name in names.iter().filter(|name| !name.starts_with("data/") && !known_tag_files.contains(name)) {
+    for name in names.iter().filter(|name| !name.starts_with("data/") && !layout::TAG_FILES.contains(name)) {
         problems.add("unexpected_tag_file", Some(name), "is not a tag file of this package's profile");
     }
 
