@@ -163,26 +163,15 @@ fn marks_cell(item: &ItemEntry) -> String {
 
 fn checklist_section(html: &mut String, document: &CaseDocument) {
     let summary = &document.checklist.summary;
+    let (required, ok, present, incomplete, missing) =
+        (summary.required, summary.ok, summary.present, summary.incomplete, summary.missing);
+    let (errors, warnings) = (summary.error_findings, summary.warning_findings);
     let _ = write!(
         html,
         "<section><h2>二、资料清单 <span class=\"en\">Checklist</span></h2>\
-         <p>必需资料 {} 项:合格 {},待处理 {},不完整 {},缺失 {};错误 {} 个,警告 {} 个。\
-         <span class=\"en\">{} required: {} ok, {} present, {} incomplete, {} missing; {} errors, {} warnings.</span></p>\
-         <table class=\"list\"><thead><tr><th>阶段 Stage</th><th>资料 Material</th><th>提供方</th><th>要求</th><th>状态 Status</th><th>文件 Files</th><th>盖章/签字确认 Attested</th></tr></thead><tbody>",
-        summary.required,
-        summary.ok,
-        summary.present,
-        summary.incomplete,
-        summary.missing,
-        summary.error_findings,
-        summary.warning_findings,
-        summary.required,
-        summary.ok,
-        summary.present,
-        summary.incomplete,
-        summary.missing,
-        summary.error_findings,
-        summary.warning_findings
+         <p>必需资料 {required} 项:合格 {ok},待处理 {present},不完整 {incomplete},缺失 {missing};错误 {errors} 个,警告 {warnings} 个。\
+         <span class=\"en\">{required} required: {ok} ok, {present} present, {incomplete} incomplete, {missing} missing; {errors} errors, {warnings} warnings.</span></p>\
+         <table class=\"list\"><thead><tr><th>阶段 Stage</th><th>资料 Material</th><th>提供方</th><th>要求</th><th>状态 Status</th><th>文件 Files</th><th>盖章/签字确认 Attested</th></tr></thead><tbody>"
     );
     let mut not_applicable = 0;
     for item in &document.checklist.items {
