@@ -49,6 +49,11 @@ function FieldRow({ caseId, field, onChanged }: { caseId: string; field: Checked
   const [validation, setValidation] = useState<FieldValidation | null>(null);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [saved, setSaved] = useState(false);
+  // A new value is not yet the recorded one.
+  const edit = (next: string) => {
+    setSaved(false);
+    setValue(next);
+  };
 
   useEffect(() => {
     if (value === '') {
@@ -114,10 +119,7 @@ function FieldRow({ caseId, field, onChanged }: { caseId: string; field: Checked
             id={`${id}-input`}
             className="input"
             value={value}
-            onChange={(event) => {
-              setSaved(false);
-              setValue(event.target.value);
-            }}
+            onChange={(event) => edit(event.target.value)}
             aria-required={field.required}
           >
             <option value="">{bilingual((m) => m.caseView.fieldChoose).zh}</option>
@@ -132,10 +134,7 @@ function FieldRow({ caseId, field, onChanged }: { caseId: string; field: Checked
             id={`${id}-input`}
             className="input"
             value={value}
-            onChange={(event) => {
-              setSaved(false);
-              setValue(event.target.value);
-            }}
+            onChange={(event) => edit(event.target.value)}
             aria-invalid={refused}
             aria-describedby={problemsId}
             aria-required={field.required}
