@@ -6,6 +6,7 @@
 //! input that could not be read.
 
 mod attributes;
+mod audit_command;
 mod checklist_commands;
 mod commands;
 mod inspect_command;
@@ -88,6 +89,9 @@ enum Command {
     /// The exported packages: waiting, uploading (bytes sent), done (where, when), failed (why).
     Outbox,
 
+    /// A case's audit trail (every change, hash-chained), checked; exit 1 when the chain is broken.
+    Audit(audit_command::AuditArgs),
+
     /// This installation's SM2 signing key.
     #[command(subcommand)]
     Keys(package_commands::KeysCommand),
@@ -141,6 +145,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Settings(args) => package_commands::settings(home, args),
         Command::Upload(args) => upload_commands::upload(home, args, json),
         Command::Outbox => upload_commands::outbox(home),
+        Command::Audit(args) => audit_command::audit(home, args),
         Command::Keys(command) => package_commands::keys(home, command),
         Command::Case(CaseCommand::Set(args)) => checklist_commands::case_set(home, args),
         Command::Case(CaseCommand::Update(args)) => checklist_commands::case_update(home, args),

@@ -26,6 +26,13 @@ pub struct ExportArgs {
     /// is marked incomplete (bag-info.txt, case.json, the report).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Put watermarked copies of identity documents (法人身份证, 手持身份证照) in the package
+    /// instead of the originals (default: the `watermark_id_copies` setting).
+    #[arg(long, overrides_with = "no_watermark")]
+    pub watermark: bool,
+    /// Put the identity documents in as they are, whatever the settings say.
+    #[arg(long, overrides_with = "watermark")]
+    pub no_watermark: bool,
 }
 
 /// `intake verify`
@@ -49,6 +56,13 @@ pub struct SettingsArgs {
     /// 客户经理: the account manager's name (Contact-Name in bag-info.txt).
     #[arg(long)]
     pub manager: Option<String>,
+    /// Whether exports watermark identity documents by default (导出时为身份证件加水印).
+    #[arg(long, value_name = "true|false")]
+    pub watermark_id_copies: Option<bool>,
+    /// The watermark's text (the package's date is added after it); "" for the default,
+    /// 仅供通联支付商户入网使用.
+    #[arg(long, value_name = "TEXT")]
+    pub watermark_text: Option<String>,
 }
 
 /// `intake keys …`
@@ -69,7 +83,14 @@ fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
 /// `intake export`
 pub fn export(home: Option<PathBuf>, args: ExportArgs) -> Outcome {
     let folder = open_folder(home)?;
-    let options = ExportOptions { allow_incomplete: args.allow_incomplete };
+    let watermark = if args.watermark {
+        Some(true)
+    } else if args.no_watermark {
+        Some(false)
+    } else {
+        None
+    };
+    let options = ExportOptions { allow_incomplete: args.allow_incomplete, watermark };
     let summary = folder.export_case(&args.case_id, &args.out, &options)?;
     let mut text = String::new();
     let _ = writeln!(text, "已导出资料包 Package written: {}", summary.path);
@@ -79,6 +100,13 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs) -> Outcome {
         summary.payload_files, summary.payload_bytes, summary.bytes
     );
     let _ = writeln!(text, "  签名公钥指纹 Signing key SHA-256: {}", summary.public_key_sha256);
+    if summary.watermarked_files > 0 {
+        let _ = writeln!(
+            text,
+            "  {} 份身份证件以加水印副本导出 identity document(s) exported as watermarked copies",
+            summary.watermarked_files
+        );
+    }
     if !summary.complete {
         let _ = writeln!(
             text,
@@ -131,8 +159,17 @@ pub fn verify(args: VerifyArgs) -> Outcome {
 /// `intake settings`
 pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
     let folder = open_folder(home)?;
-    let settings = if args.branch.is_some() || args.manager.is_some() {
-        folder.change_settings(SettingsChange { branch: args.branch, manager_name: args.manager })?
+    let changing = args.branch.is_some()
+        || args.manager.is_some()
+        || args.watermark_id_copies.is_some()
+        || args.watermark_text.is_some();
+    let settings = if changing {
+        folder.change_settings(SettingsChange {
+            branch: args.branch,
+            manager_name: args.manager,
+            watermark_id_copies: args.watermark_id_copies,
+            watermark_text: args.watermark_text,
+        })?
     } else {
         folder.settings()?
     };
@@ -140,6 +177,12 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
     let mut text = String::new();
     let _ = writeln!(text, "分公司 Branch: {}", shown(&settings.branch));
     let _ = writeln!(text, "客户经理 Manager: {}", shown(&settings.manager_name));
+    let _ = writeln!(
+        text,
+        "身份证件加水印 Watermark ID copies: {}; 水印文字 text: {}",
+        if settings.watermark_id_copies { "是 yes" } else { "否 no" },
+        if settings.watermark_text.is_empty() { intake_core::watermark::DEFAULT_TEXT } else { &settings.watermark_text }
+    );
     let _ = writeln!(text, "设置文件 File: {}", intake_core::settings::settings_path(folder.root()).display());
     // The upload secret key never leaves the file: only whether one is set.
     let mut body = serde_json::to_value(settings.redacted()).expect("settings serialise");

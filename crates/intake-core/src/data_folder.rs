@@ -189,7 +189,17 @@ impl DataFolder {
 
     /// The case store, for writing (the checklist's operations live in their own module).
     pub(crate) fn database_mut(&mut self) -> &mut Database {
+        self.refresh_audit_manager();
         &mut self.database
+    }
+
+    /// Reads who the audit log should name for the next change: the settings' manager, read
+    /// again each time because the app's settings screen or another process may change them.
+    /// A settings file that cannot be read logs the change as by [`crate::audit::UNKNOWN_MANAGER`]
+    /// rather than refusing it.
+    pub(crate) fn refresh_audit_manager(&self) {
+        let manager = crate::settings::Settings::load(&self.root).map(|settings| settings.manager_name).unwrap_or_default();
+        self.database.set_audit_manager(&manager);
     }
 
     /// Sets the largest file [`DataFolder::add_files`] accepts.
@@ -205,7 +215,7 @@ impl DataFolder {
         for _ in 0..5 {
             let id = new_case_id(now);
             if matches!(self.database.case(&id), Err(ref err) if err.kind() == ErrorKind::CaseNotFound) {
-                return self.database.insert_case(&id, &new_case, now);
+                return self.database_mut().insert_case(&id, &new_case, now);
             }
         }
         Err(Error::new(ErrorKind::Database, "could not find a free case id"))
@@ -292,7 +302,7 @@ impl DataFolder {
             bytes: stored.bytes,
             media_type: &prepared.media_type,
         };
-        match self.database.insert_evidence_with_facts(&new_evidence, prepared.facts.as_ref(), Utc::now())? {
+        match self.database_mut().insert_evidence_with_facts(&new_evidence, prepared.facts.as_ref(), Utc::now())? {
             Some(record) => Ok((FileStatus::Added, record)),
             None => {
                 let existing = self

@@ -13,6 +13,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 
+use crate::audit::{AuditAction, AuditDetails, AuditEntry, GENESIS_HASH, UNKNOWN_MANAGER};
 use crate::case::{Case, CaseAttributes, CaseSummary, Datum, NewCase, Site};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -136,6 +137,30 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (package_sha256, upload_id, part_number)
     ) STRICT;
     "#,
+    // 5: the audit trail (module `audit`): one hash-chained log per case, appended in the
+    // transaction of each change. The triggers make it append-only for this program and any
+    // careless tool; someone who drops them can still rewrite rows, which the chain's hashes
+    // then show (`intake audit`). Cases from before this migration start their chain at
+    // their first change after it.
+    r#"
+    CREATE TABLE audit_log (
+        case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        seq     INTEGER NOT NULL CHECK (seq >= 1),
+        at      TEXT NOT NULL,   -- RFC 3339 UTC, milliseconds
+        manager TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        details TEXT NOT NULL,   -- JSON object of strings
+        prev    TEXT NOT NULL CHECK (length(prev) = 64),
+        hash    TEXT NOT NULL CHECK (length(hash) = 64),
+        PRIMARY KEY (case_id, seq)
+    ) STRICT;
+
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -144,6 +169,9 @@ const BUSY_TIMEOUT_MS: u32 = 10_000;
 /// An open case store.
 pub struct Database {
     connection: Connection,
+    /// Who the audit log names for the changes made through this handle (the settings'
+    /// `manager_name`, refreshed by `DataFolder` before each change).
+    audit_manager: std::cell::RefCell<String>,
 }
 
 /// One evidence file as recorded in the store.
@@ -180,7 +208,7 @@ impl Database {
         refuse_newer_schema(path)?;
         let connection = Connection::open(path).map_err(|err| open_error(path, err))?;
         configure(&connection).map_err(|err| open_error(path, err))?;
-        let mut database = Database { connection };
+        let mut database = Database { connection, audit_manager: std::cell::RefCell::new(UNKNOWN_MANAGER.to_string()) };
         database.migrate().map_err(|err| match err.kind() {
             ErrorKind::DatabaseTooNew => err,
             _ => Error::new(err.kind(), format!("{}: {}", path.display(), err.message())),
@@ -192,7 +220,7 @@ impl Database {
     pub fn open_in_memory() -> Result<Database> {
         let connection = Connection::open_in_memory()?;
         configure(&connection)?;
-        let mut database = Database { connection };
+        let mut database = Database { connection, audit_manager: std::cell::RefCell::new(UNKNOWN_MANAGER.to_string()) };
         database.migrate()?;
         Ok(database)
     }
@@ -222,6 +250,53 @@ impl Database {
         Ok(value)
     }
 
+    /// Like `with_tx`, from a shared handle: an export and an upload only read the store
+    /// otherwise. IMMEDIATE, so the sequence number read is still the last one at insert.
+    fn with_shared_tx<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = Transaction::new_unchecked(&self.connection, rusqlite::TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Names `manager` in the audit entries of the changes made from now on through this
+    /// handle ([`UNKNOWN_MANAGER`] when empty).
+    pub fn set_audit_manager(&self, manager: &str) {
+        let manager = manager.trim();
+        *self.audit_manager.borrow_mut() = if manager.is_empty() { UNKNOWN_MANAGER } else { manager }.to_string();
+    }
+
+    /// A case's audit chain, in sequence order, as stored (not checked: see `audit::check_chain`).
+    pub fn audit_chain(&self, case_id: &str) -> Result<Vec<AuditEntry>> {
+        let mut statement = self.connection.prepare(
+            "SELECT case_id, seq, at, manager, action, details, prev, hash FROM audit_log WHERE case_id = ?1 ORDER BY seq",
+        )?;
+        let rows = statement.query_map([case_id], |row| {
+            Ok(AuditEntry {
+                v: crate::audit::AUDIT_FORMAT_VERSION,
+                case_id: row.get(0)?,
+                seq: row.get::<_, i64>(1)? as u64,
+                at: row.get(2)?,
+                manager: row.get(3)?,
+                action: row.get(4)?,
+                details: parse_json(row, "details")?,
+                prev: row.get(6)?,
+                hash: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// How many attestations the case's files have had (each one is an `attested` entry).
+    pub fn attestation_count(&self, case_id: &str) -> Result<u64> {
+        let count: i64 = self.connection.query_row(
+            "SELECT count(*) FROM attestations a JOIN evidence e ON e.id = a.evidence_id WHERE e.case_id = ?1",
+            [case_id],
+            |row| row.get(0),
+        )?;
+        Ok(count as u64)
+    }
+
     /// `PRAGMA integrity_check`: `Ok(())` when SQLite finds nothing wrong.
     pub fn integrity_check(&self) -> Result<()> {
         let verdict: String = self.connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
@@ -234,6 +309,7 @@ impl Database {
 
     /// Stores a new case under `id`.
     pub fn insert_case(&mut self, id: &str, new_case: &NewCase, now: DateTime<Utc>) -> Result<Case> {
+        let manager = self.audit_manager.borrow().clone();
         let attributes = &new_case.attributes;
         let site = new_case.site;
         self.with_tx(|tx| {
@@ -269,6 +345,15 @@ impl Database {
                     timestamp(now),
                 ],
             )?;
+            // The merchant's name may be a person's name (个人 merchants): logged as recorded,
+            // not in clear.
+            let details = audit_details(&[
+                ("attributes", to_json(attributes)),
+                ("merchant_name", "recorded".into()),
+                ("visit_date", new_case.visit_date.map_or("none".into(), |date| date.to_string())),
+                ("site", if site.is_some() { "recorded" } else { "none" }.into()),
+            ]);
+            append_audit(tx, id, &manager, AuditAction::CaseCreated, details, now)?;
             Ok(())
         })?;
         self.case(id)
@@ -362,7 +447,8 @@ pub struct CaseFieldRecord {
 impl Database {
     /// Replaces the attributes of a case; its files, attestations and fields are untouched.
     pub fn update_case_attributes(&mut self, id: &str, attributes: &CaseAttributes, now: DateTime<Utc>) -> Result<Case> {
-        self.case(id)?;
+        let before = self.case(id)?.attributes;
+        let manager = self.audit_manager.borrow().clone();
         self.with_tx(|tx| {
             tx.execute(
                 "UPDATE cases SET merchant_type = ?2, edition = ?3, channels = ?4, opens_payment = ?5,
@@ -388,6 +474,16 @@ impl Database {
                     timestamp(now),
                 ],
             )?;
+            let old = serde_json::to_value(&before).expect("attributes serialise");
+            let new = serde_json::to_value(attributes).expect("attributes serialise");
+            let changed: Vec<&str> = match (&old, &new) {
+                (serde_json::Value::Object(old), serde_json::Value::Object(new)) => {
+                    new.iter().filter(|(key, value)| old.get(*key) != Some(value)).map(|(key, _)| key.as_str()).collect()
+                }
+                _ => Vec::new(),
+            };
+            let details = audit_details(&[("changed", changed.join(",")), ("attributes", to_json(attributes))]);
+            append_audit(tx, id, &manager, AuditAction::AttributesChanged, details, now)?;
             Ok(())
         })?;
         self.case(id)
@@ -400,6 +496,7 @@ impl Database {
         marks: &[crate::checklist::Mark],
         now: DateTime<Utc>,
     ) -> Result<AttestationRecord> {
+        let manager = self.audit_manager.borrow().clone();
         let id = self.with_tx(|tx| {
             tx.execute(
                 "INSERT INTO attestations (evidence_id, marks, recorded_at) VALUES (?1, ?2, ?3)",
@@ -410,6 +507,15 @@ impl Database {
                 "UPDATE cases SET updated_at = ?2 WHERE id = (SELECT case_id FROM evidence WHERE id = ?1)",
                 params![evidence_id, timestamp(now)],
             )?;
+            let (case_id, material, sha256): (String, String, String) = tx.query_row(
+                "SELECT case_id, material_key, sha256 FROM evidence WHERE id = ?1",
+                [evidence_id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?;
+            let marks: Vec<&str> = marks.iter().map(|mark| mark.key()).collect();
+            let details =
+                audit_details(&[("material", material), ("sha256", sha256), ("marks", marks.join(","))]);
+            append_audit(tx, &case_id, &manager, AuditAction::Attested, details, now)?;
             Ok(id)
         })?;
         Ok(self.connection.query_row("SELECT * FROM attestations WHERE id = ?1", [id], attestation_from_row)?)
@@ -443,6 +549,7 @@ impl Database {
         override_reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<CaseFieldRecord> {
+        let manager = self.audit_manager.borrow().clone();
         self.with_tx(|tx| {
             tx.execute(
                 "INSERT INTO case_fields (case_id, field_key, value, override_reason, updated_at)
@@ -453,6 +560,14 @@ impl Database {
                 params![case_id, field_key, value, override_reason, timestamp(now)],
             )?;
             tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case_id, timestamp(now)])?;
+            // Field values are personal data (ID numbers, names, phones): the log says that
+            // the value changed, never what it is.
+            let details = audit_details(&[
+                ("field", field_key.into()),
+                ("value", "changed".into()),
+                ("override_reason", if override_reason.is_some() { "given" } else { "none" }.into()),
+            ]);
+            append_audit(tx, case_id, &manager, AuditAction::FieldSet, details, now)?;
             Ok(())
         })?;
         Ok(self.connection.query_row(
@@ -464,11 +579,14 @@ impl Database {
 
     /// Removes the value of a field; true when there was one.
     pub fn clear_case_field(&mut self, case_id: &str, field_key: &str, now: DateTime<Utc>) -> Result<bool> {
+        let manager = self.audit_manager.borrow().clone();
         self.with_tx(|tx| {
             let removed =
                 tx.execute("DELETE FROM case_fields WHERE case_id = ?1 AND field_key = ?2", [case_id, field_key])?;
             if removed > 0 {
                 tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case_id, timestamp(now)])?;
+                let details = audit_details(&[("field", field_key.into())]);
+                append_audit(tx, case_id, &manager, AuditAction::FieldCleared, details, now)?;
             }
             Ok(removed > 0)
         })
@@ -499,6 +617,48 @@ fn case_field_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CaseFieldRec
         override_reason: row.get("override_reason")?,
         updated_at: parse_timestamp(row, "updated_at")?,
     })
+}
+
+fn audit_details(pairs: &[(&str, String)]) -> AuditDetails {
+    pairs.iter().map(|(key, value)| (key.to_string(), value.clone())).collect()
+}
+
+/// Appends an entry to a case's chain, inside the transaction of the change it records.
+fn append_audit(
+    connection: &Connection,
+    case_id: &str,
+    manager: &str,
+    action: AuditAction,
+    details: AuditDetails,
+    now: DateTime<Utc>,
+) -> Result<AuditEntry> {
+    let last: Option<(i64, String)> = connection
+        .query_row(
+            "SELECT seq, hash FROM audit_log WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [case_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((seq, hash)) => (seq as u64 + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let entry = AuditEntry::next(case_id, seq, &timestamp(now), manager, action, details, &prev);
+    connection.execute(
+        "INSERT INTO audit_log (case_id, seq, at, manager, action, details, prev, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            entry.case_id,
+            entry.seq as i64,
+            entry.at,
+            entry.manager,
+            entry.action,
+            to_json(&entry.details),
+            entry.prev,
+            entry.hash
+        ],
+    )?;
+    Ok(entry)
 }
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
@@ -673,6 +833,7 @@ impl Database {
         facts: Option<&EvidenceFacts>,
         now: DateTime<Utc>,
     ) -> Result<Option<EvidenceRecord>> {
+        let manager = self.audit_manager.borrow().clone();
         let inserted_id = self.with_tx(|tx| {
             if let Some(facts) = facts {
                 write_facts(tx, facts, now)?;
@@ -697,6 +858,14 @@ impl Database {
             }
             let id = tx.last_insert_rowid();
             tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![evidence.case_id, timestamp(now)])?;
+            let details = audit_details(&[
+                ("material", evidence.material_key.into()),
+                ("sha256", evidence.sha256.into()),
+                ("name", evidence.original_name.into()),
+                ("bytes", evidence.bytes.to_string()),
+                ("media_type", evidence.media_type.into()),
+            ]);
+            append_audit(tx, evidence.case_id, &manager, AuditAction::FileAdded, details, now)?;
             Ok(Some(id))
         })?;
         inserted_id.map(|id| self.evidence(id)).transpose()
@@ -814,13 +983,34 @@ const OUTBOX_COLUMNS: &str = "o.sha256, o.case_id, o.path, o.bytes, o.queued_at,
 impl Database {
     /// Queues an exported package. The same bytes exported again keep their state (an
     /// uploaded package stays done) and only the path is updated.
-    pub fn enqueue_package(&self, sha256: &str, case_id: &str, path: &str, bytes: u64, now: DateTime<Utc>) -> Result<()> {
-        self.connection.execute(
-            "INSERT INTO outbox (sha256, case_id, path, bytes, queued_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting')
-             ON CONFLICT (sha256) DO UPDATE SET path = excluded.path",
-            params![sha256, case_id, path, bytes as i64, timestamp(now)],
-        )?;
-        Ok(())
+    ///
+    /// The export is logged in the same transaction (`exported`, with the package's SHA-256
+    /// and the length of the chain it carries); the case's `updated_at` is not touched, so
+    /// packing again gives the same bytes.
+    pub fn enqueue_package(
+        &self,
+        sha256: &str,
+        case_id: &str,
+        path: &str,
+        bytes: u64,
+        chain_length: usize,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let manager = self.audit_manager.borrow().clone();
+        self.with_shared_tx(|tx| {
+            tx.execute(
+                "INSERT INTO outbox (sha256, case_id, path, bytes, queued_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting')
+                 ON CONFLICT (sha256) DO UPDATE SET path = excluded.path",
+                params![sha256, case_id, path, bytes as i64, timestamp(now)],
+            )?;
+            let details = audit_details(&[
+                ("package_sha256", sha256.into()),
+                ("bytes", bytes.to_string()),
+                ("chain_length", chain_length.to_string()),
+            ]);
+            append_audit(tx, case_id, &manager, AuditAction::Exported, details, now)?;
+            Ok(())
+        })
     }
 
     /// Every package in the outbox, oldest first.
@@ -915,14 +1105,31 @@ impl Database {
     }
 
     /// Marks a package stored and checked at `remote_key`.
+    /// Logged as `uploaded` in the same transaction (once: a package already done is not
+    /// logged again).
     pub fn finish_package_upload(&self, sha256: &str, destination: &str, remote_key: &str, now: DateTime<Utc>) -> Result<()> {
-        self.connection.execute(
-            "UPDATE outbox SET state = 'done', destination = ?2, remote_key = ?3, upload_id = NULL, part_size = NULL,
-                error_code = NULL, error_message = NULL, next_retry_at = NULL, done_at = ?4
-             WHERE sha256 = ?1",
-            params![sha256, destination, remote_key, timestamp(now)],
-        )?;
-        Ok(())
+        let manager = self.audit_manager.borrow().clone();
+        self.with_shared_tx(|tx| {
+            let (case_id, state): (String, String) =
+                tx.query_row("SELECT case_id, state FROM outbox WHERE sha256 = ?1", [sha256], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?;
+            tx.execute(
+                "UPDATE outbox SET state = 'done', destination = ?2, remote_key = ?3, upload_id = NULL, part_size = NULL,
+                    error_code = NULL, error_message = NULL, next_retry_at = NULL, done_at = ?4
+                 WHERE sha256 = ?1",
+                params![sha256, destination, remote_key, timestamp(now)],
+            )?;
+            if state != "done" {
+                let details = audit_details(&[
+                    ("package_sha256", sha256.into()),
+                    ("destination", destination.into()),
+                    ("remote_key", remote_key.into()),
+                ]);
+                append_audit(tx, &case_id, &manager, AuditAction::Uploaded, details, now)?;
+            }
+            Ok(())
+        })
     }
 
     /// Records a failed attempt; the upload id and its parts are kept for the next one.

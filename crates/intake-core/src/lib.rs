@@ -20,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod case;
 pub mod checklist;
 pub mod data_folder;
@@ -34,6 +35,7 @@ pub mod settings;
 pub mod signing;
 pub mod upload;
 pub mod vault;
+pub mod watermark;
 
 pub use data_folder::{DataFolder, FileOutcome, FileStatus, ImportProgress};
 pub use error::{Error, ErrorKind, ErrorReport, Result};

@@ -32,6 +32,14 @@ pub struct Settings {
     pub branch: String,
     /// 客户经理: the account manager who packs them (`Contact-Name`). Empty until set.
     pub manager_name: String,
+    /// Whether exports put watermarked copies of identity documents in the package by default
+    /// (导出时为身份证件加水印); `intake export --watermark / --no-watermark` decides per export.
+    /// Off until set: an ID document that is not a JPEG or PNG cannot be watermarked, and an
+    /// export that asks for it is then refused.
+    pub watermark_id_copies: bool,
+    /// The watermark's text; empty means `watermark::DEFAULT_TEXT` (仅供通联支付商户入网使用).
+    /// The package's date is added after it.
+    pub watermark_text: String,
     /// Where packages are uploaded (S3-compatible object storage).
     pub upload: UploadSettings,
     /// Settings this version does not know, kept untouched when the file is rewritten.
@@ -94,6 +102,12 @@ impl std::fmt::Debug for UploadSettings {
 pub struct SettingsChange {
     pub branch: Option<String>,
     pub manager_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub watermark_id_copies: Option<bool>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub watermark_text: Option<String>,
 }
 
 impl Settings {
@@ -137,6 +151,13 @@ impl Settings {
         }
         if let Some(manager_name) = change.manager_name {
             self.manager_name = checked_name("manager name", &manager_name)?;
+        }
+        if let Some(watermark) = change.watermark_id_copies {
+            self.watermark_id_copies = watermark;
+        }
+        if let Some(text) = change.watermark_text {
+            crate::watermark::check_text(&text)?;
+            self.watermark_text = text.trim().to_string();
         }
         Ok(self)
     }

@@ -110,6 +110,22 @@ impl Vault {
         File::open(&path).map_err(|err| Error::reading(&path, &err))
     }
 
+    /// Reads a whole stored object into memory (at most `max_bytes`), checking that it still
+    /// has the SHA-256 it is stored under: for derived copies (a watermarked ID copy) that
+    /// must be made from the recorded bytes and nothing else.
+    pub fn read_object_checked(&self, sha256: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        let path = self.object_path(sha256);
+        let mut file = self.open_object(sha256)?;
+        let length = file.metadata().map_err(|err| Error::reading(&path, &err))?.len();
+        check_size(&path, length, max_bytes)?;
+        let mut bytes = Vec::with_capacity(length as usize);
+        file.read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
+        if hex(&Sha256::digest(&bytes)) != sha256 {
+            return Err(Error::for_file(ErrorKind::VaultCorrupt, &path, "no longer matches the SHA-256 it was stored under"));
+        }
+        Ok(bytes)
+    }
+
     /// Copies `source` into the vault, hashing while it copies. The source is only read.
     ///
     /// `max_bytes` bounds the size; the check is made before reading and again while

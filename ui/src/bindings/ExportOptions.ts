@@ -8,4 +8,9 @@ export type ExportOptions = {
  * Export even while required materials are missing or error findings stand; the package
  * says so in `bag-info.txt` (`Intake-Allow-Incomplete: true`), `case.json` and the report.
  */
-allow_incomplete: boolean, };
+allow_incomplete: boolean, 
+/**
+ * Put watermarked copies of identity documents in the package (`crate::watermark`)
+ * rather than the originals; `None` follows the settings' `watermark_id_copies`.
+ */
+watermark?: boolean, };

@@ -43,4 +43,8 @@ bagging_date: string,
 /**
  * SHA-256 of the signing public key (DER).
  */
-public_key_sha256: string, };
+public_key_sha256: string, 
+/**
+ * Identity documents that went in as watermarked copies.
+ */
+watermarked_files: number, };

@@ -14,6 +14,18 @@ branch: string,
  */
 manager_name: string, 
 /**
+ * Whether exports put watermarked copies of identity documents in the package by default
+ * (导出时为身份证件加水印); `intake export --watermark / --no-watermark` decides per export.
+ * Off until set: an ID document that is not a JPEG or PNG cannot be watermarked, and an
+ * export that asks for it is then refused.
+ */
+watermark_id_copies: boolean, 
+/**
+ * The watermark's text; empty means `watermark::DEFAULT_TEXT` (仅供通联支付商户入网使用).
+ * The package's date is added after it.
+ */
+watermark_text: string, 
+/**
  * Where packages are uploaded (S3-compatible object storage).
  */
 upload: UploadSettings, };

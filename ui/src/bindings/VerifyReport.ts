@@ -46,6 +46,10 @@ public_key_sha256: string | null,
  */
 signature_valid: boolean, 
 /**
+ * Entries of the audit chain the package carries, when readable.
+ */
+audit_entries: number | null, 
+/**
  * Every problem found, in the order the checks ran.
  */
 problems: Array<VerifyProblem>, };

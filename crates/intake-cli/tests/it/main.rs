@@ -1,6 +1,7 @@
 //! Integration tests of the `intake` command line: one test binary, one module per area.
 
 mod add;
+mod audit;
 mod big_video;
 mod cases;
 mod check_findings;

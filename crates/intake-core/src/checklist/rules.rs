@@ -80,6 +80,8 @@ struct MaterialRule {
     /// Taken at the premises during the visit: subject to the position and visit-date checks
     /// and expected to carry EXIF.
     site_photo: bool,
+    /// Shows an identity document (ID card): the package may carry a watermarked copy.
+    identity_document: bool,
     when: Condition,
     variants: Vec<VariantRule>,
 }
@@ -165,6 +167,8 @@ struct RawMaterial {
     alternative_to: Option<Spanned<String>>,
     #[serde(default)]
     site_photo: bool,
+    #[serde(default)]
+    identity_document: bool,
     when: Spanned<String>,
     #[serde(default)]
     variant: Vec<RawVariant>,
@@ -445,6 +449,7 @@ impl Rules {
                 optional: material.optional,
                 alternative_to: material.alternative_to.map(Spanned::into_inner),
                 site_photo: material.site_photo,
+                identity_document: material.identity_document,
                 when: when.unwrap_or(Condition { text: "false".into(), expr: Expr::Constant(false) }),
                 variants,
             });
@@ -577,6 +582,12 @@ impl Rules {
     /// their capture date with the visit date, and expect EXIF. Scans and screenshots are not.
     pub fn is_site_photo(&self, key: &str) -> bool {
         self.materials.iter().any(|material| material.key == key && material.site_photo)
+    }
+
+    /// Whether files of this material show an identity document (`identity_document = true`):
+    /// an export may carry them as watermarked copies (`watermark`).
+    pub fn is_identity_document(&self, key: &str) -> bool {
+        self.materials.iter().any(|material| material.key == key && material.identity_document)
     }
 
     /// Material keys that look like `key` (for "did you mean …?"), closest first.

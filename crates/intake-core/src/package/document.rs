@@ -1,5 +1,6 @@
 //! `data/case.json`: the case as machines read it, described by the versioned JSON Schema
-//! `assets/schemas/case.v1.schema.json` (embedded here, and checked by `verify`).
+//! `assets/schemas/case.v2.schema.json` (embedded here, and checked by `verify`; version 1,
+//! kept beside it, lacked `files[].watermarked_copy`).
 //!
 //! The types below are the wire form, written by hand from the internal types so that the
 //! internal ones can change without changing the document. Adding a field is a compatible
@@ -14,10 +15,10 @@ use crate::checklist::{ItemStatus, Mark, Provider, Severity, Stage};
 use crate::evidence::report::{ExifSummary, PixelSummary, SkippedCheck};
 
 /// The schema's `$id`; also the document's `schema` field.
-pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v1";
+pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v2";
 
-/// The JSON Schema of `case.json`, version 1 (draft 2020-12).
-pub const CASE_SCHEMA: &str = include_str!("../../../../assets/schemas/case.v1.schema.json");
+/// The JSON Schema of `case.json`, version 2 (draft 2020-12).
+pub const CASE_SCHEMA: &str = include_str!("../../../../assets/schemas/case.v2.schema.json");
 
 /// The whole document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -170,6 +171,9 @@ pub struct FileEntry {
     pub bytes: u64,
     pub media_type: String,
     pub imported_at: DateTime<Utc>,
+    /// For an identity document exported watermarked: the copy in the package. `sha256` and
+    /// `bytes` above stay the original's (the vault's and `check`'s).
+    pub watermarked_copy: Option<WatermarkedCopyEntry>,
     /// What the manager last attested on the file.
     pub attestation: Option<AttestationEntry>,
     /// False while the evidence checks could not read the file (its item stays `present`).
@@ -177,6 +181,19 @@ pub struct FileEntry {
     /// What the file says about itself (`intake inspect`).
     pub facts: FileFacts,
     pub findings: Vec<FindingEntry>,
+}
+
+/// The watermarked copy of an identity document, as it is in the package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatermarkedCopyEntry {
+    /// SHA-256 of the copy (the one `manifest-sha256.txt` lists).
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
+    /// `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// The text drawn on it, date included.
+    pub text: String,
 }
 
 /// The latest attestation of a file.

@@ -7,6 +7,7 @@
 //! tagmanifest-sha256.txt                 the SHA-256 of the tag files above and of the key
 //! signature/sm2-public-key.pem           the installation's public key (in the tag manifest)
 //! signature/tagmanifest-sha256.txt.sig   SM2/SM3 signature over tagmanifest-sha256.txt
+//! audit-log.jsonl                        the case's audit chain up to the package (`audit`)
 //! data/case.json                         the case, checklist, files, findings (schema v1)
 //! data/report.html                       the report people read
 //! data/<stage>/<material>/<nn>-<name>    every evidence file, byte for byte
@@ -33,9 +34,13 @@ pub const CASE_JSON: &str = "data/case.json";
 /// The report.
 pub const REPORT_HTML: &str = "data/report.html";
 
-/// Every file of the package outside `data/`: the BagIt tag files and the signature. Nothing
-/// else may stand there.
-pub const TAG_FILES: [&str; 6] = [BAGIT_TXT, BAG_INFO_TXT, MANIFEST, TAG_MANIFEST, PUBLIC_KEY, SIGNATURE];
+/// The case's audit chain (JSON Lines, module `audit`), up to its last entry that is not about
+/// a package; its head hash and length are in `bag-info.txt`.
+pub const AUDIT_LOG: &str = "audit-log.jsonl";
+
+/// Every file of the package outside `data/`: the BagIt tag files, the signature and the
+/// audit log. Nothing else may stand there.
+pub const TAG_FILES: [&str; 7] = [BAGIT_TXT, BAG_INFO_TXT, MANIFEST, TAG_MANIFEST, PUBLIC_KEY, SIGNATURE, AUDIT_LOG];
 
 /// The content of `bagit.txt`.
 pub const BAGIT_TXT_CONTENT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";

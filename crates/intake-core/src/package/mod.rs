@@ -10,7 +10,7 @@
 //! ```no_run
 //! # fn main() -> intake_core::Result<()> {
 //! let folder = intake_core::DataFolder::open(std::path::Path::new("/tmp/intake-demo"))?;
-//! let options = intake_core::package::ExportOptions { allow_incomplete: false };
+//! let options = intake_core::package::ExportOptions { allow_incomplete: false, watermark: None };
 //! let summary = folder.export_case("20261120-ABCDEF", std::path::Path::new("case.zip"), &options)?;
 //! println!("{} files, {} bytes", summary.payload_files, summary.bytes);
 //! # Ok(()) }
@@ -82,6 +82,11 @@ pub struct ExportOptions {
     /// Export even while required materials are missing or error findings stand; the package
     /// says so in `bag-info.txt` (`Intake-Allow-Incomplete: true`), `case.json` and the report.
     pub allow_incomplete: bool,
+    /// Put watermarked copies of identity documents in the package (`crate::watermark`)
+    /// rather than the originals; `None` follows the settings' `watermark_id_copies`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub watermark: Option<bool>,
 }
 
 /// What an export wrote.
@@ -114,6 +119,8 @@ pub struct ExportSummary {
     pub bagging_date: NaiveDate,
     /// SHA-256 of the signing public key (DER).
     pub public_key_sha256: String,
+    /// Identity documents that went in as watermarked copies.
+    pub watermarked_files: u32,
 }
 
 /// One evidence file on its way into the package.
@@ -128,6 +135,8 @@ struct PackedFile {
     findings: Vec<CaseFinding>,
     thumbnail: Option<String>,
     distance_to_site_m: Option<f64>,
+    /// The watermarked copy that goes in place of an identity document, and its bytes.
+    watermarked: Option<(document::WatermarkedCopyEntry, Vec<u8>)>,
 }
 
 /// One entry of the zip: its content in memory (tag files, case.json, report) or an
@@ -172,9 +181,16 @@ impl DataFolder {
             ));
         }
 
+        // The chain up to the last change of the case (module `audit`): an export or upload
+        // entry after it is not carried, so packing again with no change gives the same bytes,
+        // and this package's own export entry, appended below, is never in it.
+        let full_chain = self.database().audit_chain(case_id)?;
+        let chain = crate::audit::package_prefix(&full_chain);
+
         let key = self.installation_key()?;
         let bagging_date = china_time(case.updated_at).date_naive();
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        let watermarked_files = self.watermark_identity_documents(&mut files, &settings, options, bagging_date)?;
         let document = case_document(
             &case,
             &settings,
@@ -191,14 +207,17 @@ impl DataFolder {
         let report_html = report::render(&document, &thumbnails).into_bytes();
 
         let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-        for file in &files {
-            entries.insert(
-                file.path.clone(),
-                Entry {
+        for file in &mut files {
+            let entry = match file.watermarked.take() {
+                Some((copy, bytes)) => {
+                    Entry { source: EntrySource::Memory(bytes), compress: layout::is_worth_deflating(&copy.media_type) }
+                }
+                None => Entry {
                     source: EntrySource::Vault { sha256: file.record.sha256.clone(), bytes: file.record.bytes },
                     compress: layout::is_worth_deflating(&file.record.media_type),
                 },
-            );
+            };
+            entries.insert(file.path.clone(), entry);
         }
         entries.insert(layout::CASE_JSON.into(), Entry { source: EntrySource::Memory(case_json), compress: true });
         entries.insert(layout::REPORT_HTML.into(), Entry { source: EntrySource::Memory(report_html), compress: true });
@@ -226,12 +245,14 @@ impl DataFolder {
             options.allow_incomplete,
             complete,
             &key,
+            chain,
         );
         let mut tag_files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
         tag_files.insert(layout::BAGIT_TXT, layout::BAGIT_TXT_CONTENT.as_bytes().to_vec());
         tag_files.insert(layout::BAG_INFO_TXT, bag_info.into_bytes());
         tag_files.insert(layout::MANIFEST, manifest.into_bytes());
         tag_files.insert(layout::PUBLIC_KEY, key.public_key_pem().as_bytes().to_vec());
+        tag_files.insert(layout::AUDIT_LOG, crate::audit::to_jsonl(chain));
         let mut tag_manifest = String::new();
         for (name, content) in &tag_files {
             tag_manifest.push_str(&format!("{}  {name}\n", crate::vault::hex(&Sha256::digest(content))));
@@ -248,7 +269,15 @@ impl DataFolder {
         let (sha256, hashed_bytes) = crate::upload::file_sha256(out)?;
         debug_assert_eq!(hashed_bytes, bytes);
         let queued_path = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-        self.database().enqueue_package(&sha256, &case.id, &queued_path.display().to_string(), hashed_bytes, Utc::now())?;
+        self.refresh_audit_manager();
+        self.database().enqueue_package(
+            &sha256,
+            &case.id,
+            &queued_path.display().to_string(),
+            hashed_bytes,
+            chain.len(),
+            Utc::now(),
+        )?;
         Ok(ExportSummary {
             case_id: case.id.clone(),
             path: out.display().to_string(),
@@ -261,7 +290,42 @@ impl DataFolder {
             incomplete_reasons,
             bagging_date,
             public_key_sha256: key.fingerprint().to_string(),
+            watermarked_files,
         })
+    }
+
+    /// Replaces each identity document (`identity_document = true` in the rule file) by its
+    /// watermarked copy when the export asks for it (`options.watermark`, else the settings),
+    /// made from the vault's bytes with the settings' text and the package's date (so the
+    /// copy, like the package, depends only on the case). Its report thumbnail is the copy's.
+    /// Returns how many were replaced.
+    fn watermark_identity_documents(
+        &self,
+        files: &mut [PackedFile],
+        settings: &Settings,
+        options: &ExportOptions,
+        bagging_date: NaiveDate,
+    ) -> Result<u32> {
+        if !options.watermark.unwrap_or(settings.watermark_id_copies) {
+            return Ok(0);
+        }
+        let rules = self.rules()?;
+        let text = crate::watermark::mark_text(&settings.watermark_text, bagging_date);
+        let mut count = 0;
+        for file in files.iter_mut().filter(|file| rules.is_identity_document(&file.record.material_key)) {
+            let original = self.vault().read_object_checked(&file.record.sha256, crate::watermark::MAX_SOURCE_BYTES)?;
+            let copy = crate::watermark::watermark(&original, &file.record.original_name, &text)?;
+            file.thumbnail = copy.thumbnail.as_deref().map(report::jpeg_data_uri);
+            let entry = document::WatermarkedCopyEntry {
+                sha256: crate::vault::hex(&Sha256::digest(&copy.bytes)),
+                bytes: copy.bytes.len() as u64,
+                media_type: copy.media_type.to_string(),
+                text: copy.text,
+            };
+            file.watermarked = Some((entry, copy.bytes));
+            count += 1;
+        }
+        Ok(count)
     }
 
     /// The stage of every material of the rule file, by key.
@@ -341,6 +405,7 @@ impl DataFolder {
                 findings,
                 thumbnail,
                 distance_to_site_m,
+                watermarked: None,
             });
         }
         Ok(files)
@@ -541,6 +606,7 @@ fn bag_info(
     allow_incomplete: bool,
     complete: bool,
     key: &InstallationKey,
+    chain: &[crate::audit::AuditEntry],
 ) -> String {
     let one_line = |text: &str| text.replace(['\r', '\n'], " ");
     let lines = [
@@ -557,6 +623,10 @@ fn bag_info(
         ("Intake-Allow-Incomplete", allow_incomplete.to_string()),
         ("Intake-Public-Key-SHA256", key.fingerprint().to_string()),
         ("Intake-Signature", format!("SM2-with-SM3, distid {DISTINGUISHING_ID}, DER, over {}", layout::TAG_MANIFEST)),
+        // Signed here (bag-info.txt is in the tag manifest) so that a log cut short at its end,
+        // which is still a whole chain, does not pass.
+        ("Intake-Audit-Head", crate::audit::head_hash(chain).to_string()),
+        ("Intake-Audit-Length", chain.len().to_string()),
     ];
     lines.iter().map(|(label, value)| format!("{label}: {value}\n")).collect()
 }
@@ -659,6 +729,7 @@ fn case_document(
                 bytes: file.record.bytes,
                 media_type: file.record.media_type.clone(),
                 imported_at: file.record.imported_at,
+                watermarked_copy: file.watermarked.as_ref().map(|(copy, _)| copy.clone()),
                 attestation: attestation_of.get(&file.record.id).cloned(),
                 checked: inspection.is_some(),
                 facts: FileFacts {

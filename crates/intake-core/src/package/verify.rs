@@ -16,10 +16,13 @@
 //!    fields and a `Payload-Oxum` that matches; every payload file in `manifest-sha256.txt`
 //!    and every manifest line a payload file with that hash; every tag file but the
 //!    signature in `tagmanifest-sha256.txt`, with its hash.
-//! 4. `data/case.json` against the JSON Schema (`assets/schemas/case.v1.schema.json`), and
-//!    against the rest of the package (case id, files, hashes, sizes, key, flags).
+//! 4. `data/case.json` against the JSON Schema (`assets/schemas/case.v2.schema.json`), and
+//!    against the rest of the package (case id, files, hashes, sizes, key, flags; for a
+//!    watermarked identity document, the copy's hash and size).
 //! 5. The SM2 signature over `tagmanifest-sha256.txt` with the package's public key; with
 //!    `--expect-key`, that key's fingerprint too.
+//! 6. The audit chain (`audit-log.jsonl`): every entry's hash, sequence and link, the case id,
+//!    and its head hash and length against `Intake-Audit-Head` / `Intake-Audit-Length`.
 //!
 //! Since the tag manifest covers `manifest-sha256.txt`, `bag-info.txt` and the public key,
 //! and the manifest covers every payload file, the signature covers all content; the
@@ -90,6 +93,9 @@ pub struct VerifyReport {
     pub public_key_sha256: Option<String>,
     /// True when the signature verified.
     pub signature_valid: bool,
+    /// Entries of the audit chain the package carries, when readable.
+    #[ts(type = "number | null")]
+    pub audit_entries: Option<u64>,
     /// Every problem found, in the order the checks ran.
     pub problems: Vec<VerifyProblem>,
 }
@@ -107,7 +113,9 @@ pub struct VerifyProblem {
     /// `not_in_manifest`, `missing_payload_file`, `hash_mismatch`, `tag_file_not_listed`,
     /// `unexpected_tag_file`, `case_json_invalid`, `case_json_schema`, `case_json_mismatch`,
     /// `bad_public_key`, `bad_signature`, `signature_mismatch`, `key_mismatch`,
-    /// `untrusted_key`.
+    /// `untrusted_key`; the audit chain's (see `audit::ChainFault`): `audit_bad_entry`,
+    /// `audit_case_mismatch`, `audit_sequence`, `audit_link`, `audit_hash_mismatch`,
+    /// `audit_head_mismatch`, `audit_length_mismatch`.
     pub code: String,
     /// The entry concerned, if one.
     pub entry: Option<String>,
@@ -150,6 +158,7 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
         allow_incomplete: None,
         public_key_sha256: None,
         signature_valid: false,
+        audit_entries: None,
         problems: Vec::new(),
     };
     let mut problems = Problems::default();
@@ -326,6 +335,11 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
         }
         Some(Err(problem)) => problems.add("bad_public_key", Some(layout::PUBLIC_KEY), problem.to_string()),
         None => {}
+    }
+
+    // The audit chain, against itself and the head and length bag-info.txt signs.
+    if let Some(bytes) = data_of(layout::AUDIT_LOG) {
+        report.audit_entries = Some(check_audit_log(bytes, &bag_info, &mut problems));
     }
 
     // case.json
@@ -634,6 +648,16 @@ fn check_bag_info(pairs: &[(String, String)], payload: &BTreeMap<&str, u64>, pro
     {
         problems.add("bad_bag_info", at, format!("has a Bagging-Date that is not YYYY-MM-DD: '{date}'"));
     }
+    if let Some(head) = single("Intake-Audit-Head", problems)
+        && (head.len() != 64 || !head.bytes().all(|byte| byte.is_ascii_hexdigit()))
+    {
+        problems.add("bad_bag_info", at, "has an Intake-Audit-Head that is not 64 hex digits");
+    }
+    if let Some(length) = single("Intake-Audit-Length", problems)
+        && length.parse::<u64>().is_err()
+    {
+        problems.add("bad_bag_info", at, format!("has an Intake-Audit-Length that is not a number: '{length}'"));
+    }
     for label in ["Intake-Complete", "Intake-Allow-Incomplete"] {
         if let Some(value) = single(label, problems)
             && value != "true"
@@ -745,6 +769,12 @@ fn check_case_json(
     }
     let described: HashSet<&str> = document.files.iter().map(|file| file.path.as_str()).collect();
     for file in &document.files {
+        // A watermarked copy is in the package in place of the original, whose hash and size
+        // case.json keeps beside the copy's.
+        let (expected_bytes, expected_sha256) = match &file.watermarked_copy {
+            Some(copy) => (copy.bytes, copy.sha256.as_str()),
+            None => (file.bytes, file.sha256.as_str()),
+        };
         match (payload.get(file.path.as_str()), contents.get(&file.path)) {
             (None, _) => problems.add(
                 "case_json_mismatch",
@@ -752,7 +782,7 @@ fn check_case_json(
                 format!("describes '{}', which is not in the package", file.path),
             ),
             (Some(bytes), content) => {
-                if *bytes != file.bytes || content.is_some_and(|content| content.sha256 != file.sha256) {
+                if *bytes != expected_bytes || content.is_some_and(|content| content.sha256 != expected_sha256) {
                     problems.add(
                         "case_json_mismatch",
                         Some(&file.path),
@@ -767,4 +797,36 @@ fn check_case_json(
             problems.add("case_json_mismatch", Some(name), "is a payload file case.json does not describe");
         }
     }
+}
+
+/// The audit chain of the package: every entry whole and linked (`audit::check_chain`), of
+/// the package's case, and ending at the head hash with the length `bag-info.txt` gives (so an
+/// entry cut from the end is seen). Returns the number of entries read.
+fn check_audit_log(bytes: &[u8], bag_info: &[(String, String)], problems: &mut Problems) -> u64 {
+    let at = Some(layout::AUDIT_LOG);
+    let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
+    let (entries, faults) = crate::audit::parse_jsonl(bytes);
+    let case_id = info("External-Identifier").unwrap_or_default();
+    for fault in faults.iter().chain(crate::audit::check_chain(case_id, &entries).iter()) {
+        problems.add(&fault.code, at, fault.message.clone());
+    }
+    if let Some(length) = info("Intake-Audit-Length").and_then(|length| length.parse::<u64>().ok())
+        && length != entries.len() as u64
+    {
+        problems.add(
+            "audit_length_mismatch",
+            at,
+            format!("holds {} entries, but bag-info.txt says the chain has {length} (entries removed or added)", entries.len()),
+        );
+    }
+    if let Some(head) = info("Intake-Audit-Head")
+        && head != crate::audit::head_hash(&entries)
+    {
+        problems.add(
+            "audit_head_mismatch",
+            at,
+            "does not end with the entry whose hash bag-info.txt gives as Intake-Audit-Head (cut short or replaced)",
+        );
+    }
+    entries.len() as u64
 }

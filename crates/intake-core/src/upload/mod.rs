@@ -375,6 +375,8 @@ impl DataFolder {
         if let Some(case_id) = case_id {
             self.case(case_id)?;
         }
+        // The audit entry of each finished upload names the manager.
+        self.refresh_audit_manager();
         let pending: Vec<OutboxRecord> = self
             .database()
             .outbox()?

@@ -1,5 +1,6 @@
 //! Integration tests of the core: one test binary, one module per area.
 
+mod audit_trail;
 mod case_checks;
 mod checklist_property;
 mod checklist_rule_file;
@@ -16,3 +17,4 @@ mod package;
 mod thumbnails;
 mod upload;
 mod vault;
+mod watermark;

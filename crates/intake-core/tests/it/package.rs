@@ -37,15 +37,15 @@ const SITE_PHOTOS: &[&str] = &[
     "manager_with_legal_rep",
 ];
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    folder: DataFolder,
-    case_id: String,
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) folder: DataFolder,
+    pub(crate) case_id: String,
     seed: u32,
 }
 
 /// A sharp test card, different for every seed.
-fn test_card(seed: u32, width: u32, height: u32) -> RgbImage {
+pub(crate) fn test_card(seed: u32, width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         let cell = (x / 8) * 31 + (y / 8) * 17 + seed * 101;
         let level = 40 + (cell * 53 % 180) as u8;
@@ -70,7 +70,7 @@ fn degrees(value: f64) -> Value {
 }
 
 /// A phone photo taken `north_m`/`east_m` from the site at `time` (local, +08:00).
-fn photo(seed: u32, north_m: f64, east_m: f64, time: &str) -> Vec<u8> {
+pub(crate) fn photo(seed: u32, north_m: f64, east_m: f64, time: &str) -> Vec<u8> {
     let lat = SITE_LAT + north_m / 110_574.0;
     let lon = SITE_LON + east_m / (111_320.0 * SITE_LAT.to_radians().cos());
     let fields = vec![
@@ -99,7 +99,7 @@ fn photo(seed: u32, north_m: f64, east_m: f64, time: &str) -> Vec<u8> {
 }
 
 /// A scan or screenshot.
-fn scan(seed: u32) -> Vec<u8> {
+pub(crate) fn scan(seed: u32) -> Vec<u8> {
     let card = test_card(seed, 320, 240);
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out)
@@ -110,12 +110,14 @@ fn scan(seed: u32) -> Vec<u8> {
 
 impl Fixture {
     /// A case that opens payment products, with the branch and manager set, and nothing added.
-    fn empty_case() -> Fixture {
+    pub(crate) fn empty_case() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
         folder
             .change_settings(SettingsChange {
-                branch: Some("上海分公司".into()), manager_name: Some("张三".into())
+                branch: Some("上海分公司".into()),
+                manager_name: Some("张三".into()),
+                ..SettingsChange::default()
             })
             .unwrap();
         let case = folder
@@ -130,7 +132,7 @@ impl Fixture {
     }
 
     /// A case with every required material (files, attestations) and field.
-    fn complete_case() -> Fixture {
+    pub(crate) fn complete_case() -> Fixture {
         let mut fixture = Fixture::empty_case();
         let checklist = fixture.folder.case_checklist(&fixture.case_id).unwrap();
         for item in checklist.items.iter().filter(|item| item.required) {
@@ -157,7 +159,7 @@ impl Fixture {
     }
 
     /// Adds a generated file to a material (a site photo or a scan, by material).
-    fn add_generated(&mut self, material: &str) -> i64 {
+    pub(crate) fn add_generated(&mut self, material: &str) -> i64 {
         self.seed += 1;
         let seed = self.seed;
         let (name, bytes) = if SITE_PHOTOS.contains(&material) {
@@ -171,7 +173,7 @@ impl Fixture {
         self.add_file(material, &name, &bytes)
     }
 
-    fn add_file(&mut self, material: &str, name: &str, bytes: &[u8]) -> i64 {
+    pub(crate) fn add_file(&mut self, material: &str, name: &str, bytes: &[u8]) -> i64 {
         let folder = self.dir.path().join("input").join(format!("{}", self.seed));
         std::fs::create_dir_all(&folder).unwrap();
         let path = folder.join(name);
@@ -181,21 +183,21 @@ impl Fixture {
         outcomes[0].evidence.as_ref().unwrap().id
     }
 
-    fn export(&self, name: &str, allow_incomplete: bool) -> PathBuf {
+    pub(crate) fn export(&self, name: &str, allow_incomplete: bool) -> PathBuf {
         let out = self.dir.path().join(name);
-        self.folder.export_case(&self.case_id, &out, &ExportOptions { allow_incomplete }).unwrap();
+        self.folder.export_case(&self.case_id, &out, &ExportOptions { allow_incomplete, ..ExportOptions::default() }).unwrap();
         out
     }
 }
 
 // ── tools we did not write ────────────────────────────────────────────────────────────────
 
-fn repository_root() -> PathBuf {
+pub(crate) fn repository_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 /// A program of the repository's Python venv; fails the test when it is missing.
-fn venv_tool(name: &str) -> PathBuf {
+pub(crate) fn venv_tool(name: &str) -> PathBuf {
     let bin = if cfg!(windows) { "Scripts" } else { "bin" };
     let path = repository_root().join(".venv").join(bin).join(name);
     assert!(
@@ -206,7 +208,7 @@ fn venv_tool(name: &str) -> PathBuf {
     path
 }
 
-fn run(command: &mut Command) -> (bool, String) {
+pub(crate) fn run(command: &mut Command) -> (bool, String) {
     let output = command.output().unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"));
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     (output.status.success(), text)
@@ -218,7 +220,7 @@ fn unzip_independently(zip: &Path, into: &Path) {
     assert!(ok, "python -m zipfile -e failed: {text}");
 }
 
-fn unzipped(fixture: &Fixture, zip: &Path) -> PathBuf {
+pub(crate) fn unzipped(fixture: &Fixture, zip: &Path) -> PathBuf {
     let folder = fixture.dir.path().join("unzipped");
     let _ = std::fs::remove_dir_all(&folder);
     unzip_independently(zip, &folder);
@@ -236,6 +238,11 @@ fn the_same_case_packed_twice_is_the_same_bytes() {
     let reopened = DataFolder::open(fixture.folder.root()).unwrap();
     let third = fixture.dir.path().join("third.zip");
     reopened.export_case(&fixture.case_id, &third, &ExportOptions::default()).unwrap();
+    // Each export appended its own entry to the case's audit chain; the package carries the
+    // chain only up to the last change of the case, so those entries do not change it.
+    let chain = fixture.folder.database().audit_chain(&fixture.case_id).unwrap();
+    let exports = chain.iter().rev().take_while(|entry| entry.action == "exported").count();
+    assert_eq!(exports, 3, "every export is logged");
     let bytes = std::fs::read(&first).unwrap();
     assert!(bytes == std::fs::read(&second).unwrap(), "two exports differ");
     assert!(bytes == std::fs::read(&third).unwrap(), "an export from a reopened folder differs");
@@ -369,7 +376,7 @@ fn python_jsonschema_accepts_case_json_and_the_schema() {
     let fixture = Fixture::complete_case();
     let zip = fixture.export("case.zip", false);
     let folder = unzipped(&fixture, &zip);
-    let schema = repository_root().join("assets/schemas/case.v1.schema.json");
+    let schema = repository_root().join("assets/schemas/case.v2.schema.json");
     let script = r#"
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -391,7 +398,7 @@ sys.exit(1 if errors or len(broken) < 2 else 0)
     // What case.json says about the case.
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.join("data/case.json")).unwrap()).unwrap();
-    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v1");
+    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v2");
     assert_eq!(document["case"]["id"], fixture.case_id.as_str());
     assert_eq!(document["package"]["complete"], true);
     let items = document["checklist"]["items"].as_array().unwrap();
@@ -423,7 +430,13 @@ fn verify_accepts_a_fresh_package_and_the_rust_schema_check_agrees() {
     assert_eq!(codes(&verify::verify_package(&zip, &other).unwrap()), vec!["untrusted_key"]);
 }
 
-fn codes(report: &VerifyReport) -> Vec<&str> {
+/// Lower-case hex SHA-256.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+pub(crate) fn codes(report: &VerifyReport) -> Vec<&str> {
     report.problems.iter().map(|problem| problem.code.as_str()).collect()
 }
 
@@ -494,7 +507,7 @@ fn export_needs_the_branch_and_the_manager() {
         })
         .unwrap();
     let err =
-        folder.export_case(&case.id, &dir.path().join("x.zip"), &ExportOptions { allow_incomplete: true }).unwrap_err();
+        folder.export_case(&case.id, &dir.path().join("x.zip"), &ExportOptions { allow_incomplete: true, ..ExportOptions::default() }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("intake settings"), "{}", err.message());
 }
@@ -517,7 +530,7 @@ fn a_vault_object_that_changed_stops_the_export_and_leaves_nothing() {
     std::fs::write(&object, bytes).unwrap();
     let out = fixture.dir.path().join("x.zip");
     let err =
-        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true }).unwrap_err();
+        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, ..ExportOptions::default() }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::VaultCorrupt, "{}", err.message());
     assert!(!out.exists());
     assert!(
@@ -547,7 +560,7 @@ impl Random {
 }
 
 /// The entries of a package: name → (bytes, stored?), in file order.
-fn entries_of(zip: &[u8]) -> Vec<(String, Vec<u8>, bool)> {
+pub(crate) fn entries_of(zip: &[u8]) -> Vec<(String, Vec<u8>, bool)> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
     (0..archive.len())
         .map(|index| {
@@ -561,7 +574,7 @@ fn entries_of(zip: &[u8]) -> Vec<(String, Vec<u8>, bool)> {
 
 /// Writes entries as the packer does (same options), so a re-packed package is well formed
 /// and only its content is damaged.
-fn repack(entries: &[(String, Vec<u8>, bool)], time: zip::DateTime) -> Vec<u8> {
+pub(crate) fn repack(entries: &[(String, Vec<u8>, bool)], time: zip::DateTime) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes, stored) in entries {
         let options = zip::write::SimpleFileOptions::default()
@@ -579,7 +592,7 @@ fn repack(entries: &[(String, Vec<u8>, bool)], time: zip::DateTime) -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
-fn zip_time_of(zip: &[u8]) -> zip::DateTime {
+pub(crate) fn zip_time_of(zip: &[u8]) -> zip::DateTime {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
     archive.by_index(0).unwrap().last_modified().unwrap()
 }
@@ -711,7 +724,7 @@ fn damage(
 }
 
 /// Recomputes manifest-sha256.txt and tagmanifest-sha256.txt (the signature is left alone).
-fn rehash_manifests(entries: &mut [(String, Vec<u8>, bool)]) {
+pub(crate) fn rehash_manifests(entries: &mut [(String, Vec<u8>, bool)]) {
     use sha2::Digest;
     let hex = |bytes: &[u8]| sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect::<String>();
     let manifest: String = entries

@@ -27,7 +27,7 @@ fn every_export_is_queued_once_by_its_sha256_and_keeps_its_state_when_exported_a
     let dir = tempfile::tempdir().unwrap();
     let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
     folder
-        .change_settings(SettingsChange { branch: Some("上海分公司".into()), manager_name: Some("张三".into()) })
+        .change_settings(SettingsChange { branch: Some("上海分公司".into()), manager_name: Some("张三".into()), ..SettingsChange::default() })
         .unwrap();
     let case = folder
         .create_case(NewCase {
@@ -38,7 +38,7 @@ fn every_export_is_queued_once_by_its_sha256_and_keeps_its_state_when_exported_a
         })
         .unwrap();
     assert!(folder.outbox().unwrap().is_empty());
-    let options = ExportOptions { allow_incomplete: true };
+    let options = ExportOptions { allow_incomplete: true, ..ExportOptions::default() };
     let first = folder.export_case(&case.id, &dir.path().join("a.zip"), &options).unwrap();
     let outbox = folder.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
