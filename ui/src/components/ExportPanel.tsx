@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { ErrorReport } from '../bindings/ErrorReport';
@@ -21,11 +21,22 @@ type ExportState =
 export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: boolean }) {
   const id = useId();
   const [allowIncomplete, setAllowIncomplete] = useState(false);
+  // Starts from the setting `watermark_id_copies`; the box decides for this export.
+  const [watermark, setWatermark] = useState(false);
   const [state, setState] = useState<ExportState>({ kind: 'idle' });
+
+  useEffect(() => {
+    void call('get_settings', {}).then((outcome) => {
+      if (outcome.ok) setWatermark(outcome.value.watermark_id_copies);
+    });
+  }, []);
 
   const run = async () => {
     setState({ kind: 'running' });
-    const outcome = await call('export_case', { case_id: caseId, options: { allow_incomplete: allowIncomplete } });
+    const outcome = await call('export_case', {
+      case_id: caseId,
+      options: { allow_incomplete: allowIncomplete, watermark },
+    });
     setState(outcome.ok ? { kind: 'done', summary: outcome.value } : { kind: 'failed', error: outcome.error });
   };
 
@@ -46,6 +57,15 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
             <Bilingual text={bilingual((m) => m.caseView.allowIncomplete)} />
           </label>
         )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={watermark}
+            onChange={(event) => setWatermark(event.target.checked)}
+            data-testid="watermark-id-copies"
+          />
+          <Bilingual text={bilingual((m) => m.caseView.watermarkIdCopies)} />
+        </label>
         <button
           type="button"
           className="button button--primary"

@@ -96,6 +96,7 @@ export const en: Messages = {
     export: 'Export package',
     exporting: 'Exporting…',
     allowIncomplete: 'Export even if incomplete (the package says so)',
+    watermarkIdCopies: 'Watermark identity documents in the package',
     exported: 'Package exported:',
     exportIncomplete: 'This package is incomplete',
     refresh: 'Check again',

@@ -100,6 +100,7 @@ export const zhCN = {
     export: '导出提交包',
     exporting: '正在导出…',
     allowIncomplete: '资料不全也导出（会在提交包中注明）',
+    watermarkIdCopies: '导出时为身份证件加水印',
     exported: '提交包已导出：',
     exportIncomplete: '此提交包资料不全',
     refresh: '重新检查',
