@@ -192,11 +192,7 @@ fn parse_list<T: std::str::FromStr<Err = Error>>(flag: &str, text: &str) -> Resu
 }
 
 pub(crate) fn open_folder(home: Option<PathBuf>, rules: &RulesArg) -> Result<DataFolder> {
-    let root = match home {
-        Some(root) => root,
-        None => DataFolder::default_path()?,
-    };
-    let mut folder = DataFolder::open(&root)?;
+    let mut folder = crate::passphrase::open_data_folder(home)?;
     if rules.rules.is_some() {
         folder.set_rules(rules.load()?);
     }
@@ -273,7 +269,8 @@ pub fn check(home: Option<PathBuf>, args: CheckArgs) -> Outcome {
     let check = folder.check_case(&args.case_id)?;
     let text = check_text(&check);
     let exit = if check.blocking { EXIT_BLOCKING } else { EXIT_OK };
-    Ok(Report { json: serde_json::to_value(&check).expect("checks serialise"), text, problems: Vec::new(), exit })
+    let problems = crate::passphrase::unencrypted_warning(&folder).into_iter().collect();
+    Ok(Report { json: serde_json::to_value(&check).expect("checks serialise"), text, problems, exit })
 }
 
 fn status_label(status: ItemStatus) -> String {

@@ -13,11 +13,7 @@ use crate::output::{EXIT_BAD_INPUT, Outcome, Report};
 use crate::progress::Progress;
 
 fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
-    let root = match home {
-        Some(root) => root,
-        None => DataFolder::default_path()?,
-    };
-    DataFolder::open(&root)
+    crate::passphrase::open_data_folder(home)
 }
 
 /// `intake case new`
@@ -50,7 +46,9 @@ pub fn case_list(home: Option<PathBuf>, _json: bool) -> Outcome {
             case.file_count
         );
     }
-    Ok(Report::ok(json!({ "cases": cases }), text))
+    let mut report = Report::ok(json!({ "cases": cases }), text);
+    report.problems.extend(crate::passphrase::unencrypted_warning(&folder));
+    Ok(report)
 }
 
 /// `intake case show`

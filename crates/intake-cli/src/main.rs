@@ -12,6 +12,7 @@ mod commands;
 mod inspect_command;
 mod output;
 mod package_commands;
+mod passphrase;
 mod progress;
 mod upload_commands;
 
@@ -95,6 +96,12 @@ enum Command {
     /// This installation's SM2 signing key.
     #[command(subcommand)]
     Keys(package_commands::KeysCommand),
+
+    /// Encrypt the data folder under a passphrase, change it, or see whether it is encrypted.
+    /// The passphrase comes from INTAKE_PASSPHRASE (the new one of `change` from
+    /// INTAKE_NEW_PASSPHRASE) or a prompt on the terminal.
+    #[command(subcommand)]
+    Passphrase(passphrase::PassphraseCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +154,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Outbox => upload_commands::outbox(home),
         Command::Audit(args) => audit_command::audit(home, args),
         Command::Keys(command) => package_commands::keys(home, command),
+        Command::Passphrase(command) => passphrase::passphrase(home, command),
         Command::Case(CaseCommand::Set(args)) => checklist_commands::case_set(home, args),
         Command::Case(CaseCommand::Update(args)) => checklist_commands::case_update(home, args),
     }

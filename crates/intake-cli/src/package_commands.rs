@@ -73,11 +73,7 @@ pub enum KeysCommand {
 }
 
 fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
-    let root = match home {
-        Some(root) => root,
-        None => DataFolder::default_path()?,
-    };
-    DataFolder::open(&root)
+    crate::passphrase::open_data_folder(home)
 }
 
 /// `intake export`

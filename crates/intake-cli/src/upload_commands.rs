@@ -39,11 +39,7 @@ pub struct UploadArgs {
 }
 
 fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
-    let root = match home {
-        Some(root) => root,
-        None => DataFolder::default_path()?,
-    };
-    DataFolder::open(&root)
+    crate::passphrase::open_data_folder(home)
 }
 
 /// `intake upload`: exit 0 when every package tried is stored and checked, 1 when one failed

@@ -6,6 +6,8 @@
 //!   vault/                          evidence files under their SHA-256, and their
 //!                                   thumbnails (module `vault`)
 //!   intake.lock                     held shared by every open data folder
+//!   keys/data-key.json              the data key wrapped under the passphrase, once the
+//!                                   folder is encrypted (module `encryption`)
 //! ```
 //!
 //! The CLI and the desktop app open the same folder, possibly at the same time. SQLite
@@ -26,13 +28,14 @@ use crate::database::{Database, EvidenceFacts, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::evidence::case_checks::read_at_import;
 use crate::in_order;
+use crate::keys::DataKey;
 use crate::vault::{StoredObject, Vault};
 
 /// The largest evidence file accepted by default: a few minutes of inspection video fit.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-const DATABASE_FILE: &str = "intake.sqlite3";
-const LOCK_FILE: &str = "intake.lock";
+pub(crate) const DATABASE_FILE: &str = "intake.sqlite3";
+pub(crate) const LOCK_FILE: &str = "intake.lock";
 const EXPORTS_FOLDER: &str = "exports";
 
 /// An open data folder.
@@ -43,6 +46,9 @@ pub struct DataFolder {
     max_file_bytes: u64,
     /// The checklist rules; the embedded ones unless [`DataFolder::set_rules`] chose others.
     rules: Option<Arc<Rules>>,
+    /// The data key of an encrypted folder (`None`: unencrypted), kept to open it again
+    /// ([`DataFolder::reopen`]); wiped when the folder is dropped.
+    key: Option<DataKey>,
     // Held (shared) for as long as the folder is open; released on drop.
     _lock: File,
 }
@@ -110,13 +116,33 @@ impl DataFolder {
             .ok_or_else(|| Error::new(ErrorKind::DataFolderUnwritable, "this system has no per-user data folder; give --home"))
     }
 
-    /// Opens the data folder at `root`, creating it if needed, and cleans up after any crash.
+    /// Opens the unencrypted data folder at `root`, creating it if needed, and cleans up after
+    /// any crash. An encrypted folder is refused (`passphrase_required`): open it with
+    /// [`DataFolder::unlock`].
     pub fn open(root: &Path) -> Result<DataFolder> {
         Self::open_reporting_cleanup(root).map(|(folder, _)| folder)
     }
 
     /// Like [`DataFolder::open`], also saying what was cleaned up.
     pub fn open_reporting_cleanup(root: &Path) -> Result<(DataFolder, CleanupReport)> {
+        crate::encryption::refuse_unless_unencrypted(root)?;
+        Self::open_keyed(root, None)
+    }
+
+    /// The same folder opened again (another handle, e.g. for a worker thread), with the key
+    /// it was unlocked with.
+    pub fn reopen(&self) -> Result<DataFolder> {
+        Self::open_keyed(&self.root, self.key.clone()).map(|(folder, _)| folder)
+    }
+
+    /// True when the folder's database and files are encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Opens the folder with its data key (`None`: unencrypted). The caller has checked the
+    /// folder's state.
+    pub(crate) fn open_keyed(root: &Path, key: Option<DataKey>) -> Result<(DataFolder, CleanupReport)> {
         if root.exists() && !root.is_dir() {
             return Err(Error::for_file(ErrorKind::DataFolderUnwritable, root, "the data folder is a file, not a folder"));
         }
@@ -129,8 +155,13 @@ impl DataFolder {
             .truncate(false)
             .open(&lock_path)
             .map_err(|err| data_folder_error(root, &err))?;
-        let database = Database::open(&root.join(DATABASE_FILE))?;
-        let vault = Vault::open(&root.join("vault"))?;
+        let (database, vault) = match &key {
+            None => (Database::open(&root.join(DATABASE_FILE))?, Vault::open(&root.join("vault"))?),
+            Some(key) => (
+                Database::open_encrypted(&root.join(DATABASE_FILE), key)?,
+                Vault::open_encrypted(&root.join("vault"), key.file_key())?,
+            ),
+        };
 
         let mut report = CleanupReport::default();
         if lock.try_lock().is_ok() {
@@ -153,6 +184,7 @@ impl DataFolder {
             vault,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             rules: None,
+            key,
             _lock: lock,
         };
         Ok((folder, report))

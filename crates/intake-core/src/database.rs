@@ -1,7 +1,8 @@
 //! All database access: the SQLite case store.
 //!
-//! Nothing else in the crate touches SQL. Keeping it in one module is what lets encryption at
-//! rest (SQLCipher) be added later by changing how [`Database::open`] opens the connection.
+//! Nothing else in the crate touches SQL. Encryption at rest is SQLCipher (rusqlite's bundled
+//! SQLCipher): [`Database::open_encrypted`] gives the connection its raw key before anything
+//! else is read; [`encrypt_database`] turns an unencrypted store into an encrypted one.
 //!
 //! Migrations are data ([`MIGRATIONS`]): a list of SQL scripts, applied in one transaction
 //! when the database is opened; `PRAGMA user_version` counts the ones applied. A database
@@ -16,6 +17,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use crate::audit::{AuditAction, AuditDetails, AuditEntry, GENESIS_HASH, UNKNOWN_MANAGER};
 use crate::case::{Case, CaseAttributes, CaseSummary, Datum, NewCase, Site};
 use crate::error::{Error, ErrorKind, Result};
+use crate::keys::DataKey;
 
 /// The schema, one migration per entry, in order. Never edit an entry that has shipped:
 /// append a new one.
@@ -203,10 +205,22 @@ pub struct NewEvidence<'a> {
 }
 
 impl Database {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the unencrypted store at `path` and brings its schema up to
+    /// date.
     pub fn open(path: &Path) -> Result<Database> {
-        refuse_newer_schema(path)?;
+        Self::open_with(path, None)
+    }
+
+    /// Opens (creating if needed) the store at `path`, encrypted with SQLCipher under a key
+    /// derived from `key`, and brings its schema up to date.
+    pub fn open_encrypted(path: &Path, key: &DataKey) -> Result<Database> {
+        Self::open_with(path, Some(key))
+    }
+
+    fn open_with(path: &Path, key: Option<&DataKey>) -> Result<Database> {
+        refuse_newer_schema(path, key)?;
         let connection = Connection::open(path).map_err(|err| open_error(path, err))?;
+        apply_key(&connection, key).map_err(|err| open_error(path, err))?;
         configure(&connection).map_err(|err| open_error(path, err))?;
         let mut database = Database { connection, audit_manager: std::cell::RefCell::new(UNKNOWN_MANAGER.to_string()) };
         database.migrate().map_err(|err| match err.kind() {
@@ -673,12 +687,13 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 
 /// Reads the schema version through a read-only connection, so that a database from a newer
 /// program is refused without a single byte written to it (not even the WAL switch).
-fn refuse_newer_schema(path: &Path) -> Result<()> {
+fn refuse_newer_schema(path: &Path, key: Option<&DataKey>) -> Result<()> {
     if !path.exists() {
         return Ok(());
     }
     let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|err| open_error(path, err))?;
+    apply_key(&connection, key).map_err(|err| open_error(path, err))?;
     let applied: i64 = connection
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .map_err(|err| open_error(path, err))?;
@@ -689,6 +704,51 @@ fn refuse_newer_schema(path: &Path) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Gives an encrypted store's connection its key: must be the first statement on it.
+fn apply_key(connection: &Connection, key: Option<&DataKey>) -> rusqlite::Result<()> {
+    let Some(key) = key else { return Ok(()) };
+    // The key is ours (hex), never user input; the statement text is wiped after use.
+    let statement = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.database_key().as_str()));
+    connection.execute_batch(&statement)
+}
+
+/// True when the file at `path` is an SQLite database readable without a key (an unencrypted
+/// store); false for an encrypted one (or anything else SQLite cannot read).
+pub(crate) fn is_unencrypted(path: &Path) -> bool {
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .and_then(|connection| connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)))
+        .is_ok()
+}
+
+/// Writes an encrypted copy of the unencrypted store at `plain` to `target` (which must not
+/// exist) with `sqlcipher_export`, schema version included, and syncs it. `plain` is only read;
+/// its WAL is checkpointed into it first so that the copy misses nothing and the WAL can go.
+pub(crate) fn encrypt_database(plain: &Path, target: &Path, key: &DataKey) -> Result<()> {
+    let connection = Connection::open(plain).map_err(|err| open_error(plain, err))?;
+    connection.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into())).map_err(|err| open_error(plain, err))?;
+    let version: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|err| open_error(plain, err))?;
+    connection
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .map_err(|err| open_error(plain, err))?;
+    let target_name = target.to_str().ok_or_else(|| {
+        Error::for_file(ErrorKind::DataFolderUnwritable, target, "the data folder's path is not valid Unicode")
+    })?;
+    let exported = (|| {
+        connection.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", params![target_name, key.database_key().as_str()])?;
+        connection.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        // sqlcipher_export copies the schema and the rows, not the header's user_version.
+        connection.execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
+        connection.execute_batch("DETACH DATABASE encrypted;")
+    })();
+    exported.map_err(|err| open_error(target, err))?;
+    drop(connection);
+    std::fs::File::open(target)
+        .and_then(|file| file.sync_all())
+        .map_err(|err| Error::writing(target, &err))
 }
 
 fn too_new(applied: usize) -> Error {

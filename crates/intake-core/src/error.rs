@@ -63,6 +63,15 @@ pub enum ErrorKind {
     /// A front-end was asked to read a path the user did not pick (file dialog, folder dialog
     /// or drop): refused, so the window's content cannot read files on its own.
     PathNotPicked,
+    /// The passphrase does not unwrap the data folder's key: nothing was read.
+    WrongPassphrase,
+    /// The data folder is encrypted and was opened without its passphrase.
+    PassphraseRequired,
+    /// Encrypting the data folder was interrupted: it is half encrypted until
+    /// `intake passphrase set` runs again with the same passphrase.
+    EncryptionUnfinished,
+    /// The operation needs the data folder to itself, and another program has it open.
+    DataFolderBusy,
 }
 
 impl ErrorKind {
@@ -91,11 +100,15 @@ impl ErrorKind {
             ErrorKind::UploadFailed => "upload_failed",
             ErrorKind::PackageChanged => "package_changed",
             ErrorKind::PathNotPicked => "path_not_picked",
+            ErrorKind::WrongPassphrase => "wrong_passphrase",
+            ErrorKind::PassphraseRequired => "passphrase_required",
+            ErrorKind::EncryptionUnfinished => "encryption_unfinished",
+            ErrorKind::DataFolderBusy => "data_folder_busy",
         }
     }
 
     /// Every kind, for tests and generated tables.
-    pub const ALL: [ErrorKind; 22] = [
+    pub const ALL: [ErrorKind; 26] = [
         ErrorKind::FileMissing,
         ErrorKind::NotAFile,
         ErrorKind::FileUnreadable,
@@ -118,6 +131,10 @@ impl ErrorKind {
         ErrorKind::UploadFailed,
         ErrorKind::PackageChanged,
         ErrorKind::PathNotPicked,
+        ErrorKind::WrongPassphrase,
+        ErrorKind::PassphraseRequired,
+        ErrorKind::EncryptionUnfinished,
+        ErrorKind::DataFolderBusy,
     ];
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather
@@ -157,8 +174,16 @@ impl Error {
         Error::new(kind, format!("{}: {reason}", path.display()))
     }
 
-    /// Classifies an I/O error that happened while reading a user's file.
+    /// Classifies an I/O error that happened while reading a user's file. An encrypted vault
+    /// file that fails authentication is `vault_corrupt`, never an ordinary read error.
     pub fn reading(path: &Path, err: &std::io::Error) -> Self {
+        if let Some(damage) = err.get_ref().and_then(|inner| inner.downcast_ref::<crate::encrypted_file::Damaged>()) {
+            return Error::for_file(
+                ErrorKind::VaultCorrupt,
+                path,
+                format!("文件已损坏或被改动 / is damaged or was altered on disk: {damage}"),
+            );
+        }
         let kind = match err.kind() {
             std::io::ErrorKind::NotFound => ErrorKind::FileMissing,
             std::io::ErrorKind::IsADirectory => ErrorKind::NotAFile,

@@ -12,17 +12,24 @@
 //! after that may the caller record the file in the database. So a recorded file always
 //! exists whole; the worst a crash leaves is an unrecorded object, which is collected later.
 //!
-//! Keeping every read and write of vault files in this module is what lets encryption at rest
-//! be added in one place later.
+//! Keeping every read and write of vault files in this module is what keeps encryption at
+//! rest in one place. In an encrypted data folder ([`Vault::open_encrypted`]) every object,
+//! thumbnail and temp file is written encrypted from its first byte (`encrypted_file`: chunked
+//! XChaCha20-Poly1305) and read through [`VaultReader`], which decrypts while it reads and
+//! seeks; nothing outside this module opens a vault file by its path. Objects keep the
+//! SHA-256 of their plaintext as their name (hashed while the copy is encrypted), so the
+//! packages made from them do not change.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::encrypted_file::{DecryptingReader, EncryptingWriter};
 use crate::error::{Error, ErrorKind, Result};
+use crate::keys::FileKey;
 
 const COPY_BUFFER_BYTES: usize = 1 << 20;
 
@@ -30,6 +37,8 @@ const COPY_BUFFER_BYTES: usize = 1 << 20;
 #[derive(Debug, Clone)]
 pub struct Vault {
     root: PathBuf,
+    /// The files' key in an encrypted data folder; `None` in an unencrypted one.
+    key: Option<FileKey>,
 }
 
 /// A file now held by the vault.
@@ -46,12 +55,27 @@ pub struct StoredObject {
 }
 
 impl Vault {
-    /// Opens the vault at `root`, creating its folders if needed.
+    /// Opens the unencrypted vault at `root` (a data folder from before encryption, or one
+    /// whose manager never set a passphrase), creating its folders if needed.
     pub fn open(root: &Path) -> Result<Vault> {
+        Self::open_with(root, None)
+    }
+
+    /// Opens the vault at `root` whose files are encrypted under `key`.
+    pub fn open_encrypted(root: &Path, key: FileKey) -> Result<Vault> {
+        Self::open_with(root, Some(key))
+    }
+
+    fn open_with(root: &Path, key: Option<FileKey>) -> Result<Vault> {
         for folder in [root.join("objects"), root.join("tmp"), root.join(THUMBS)] {
             fs::create_dir_all(&folder).map_err(|err| Error::writing(&folder, &err))?;
         }
-        Ok(Vault { root: root.to_path_buf() })
+        Ok(Vault { root: root.to_path_buf(), key })
+    }
+
+    /// True when the vault's files are encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
     }
 
     /// Where the object with this digest lives (whether or not it exists).
@@ -70,11 +94,18 @@ impl Vault {
     /// see [`seal_thumbnail`], does not match its bytes), so that the caller makes it again.
     pub fn read_thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         let path = self.thumbnail_path(sha256);
-        match fs::read(&path) {
-            Ok(bytes) if thumbnail_seal_holds(&bytes) => Ok(Some(bytes)),
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(Error::reading(&path, &err)),
+        };
+        let mut bytes = Vec::new();
+        match self.reader(file, &path).and_then(|mut reader| reader.read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))) {
+            Ok(_) if thumbnail_seal_holds(&bytes) => Ok(Some(bytes)),
+            // Damaged (seal or authentication): made again from the object.
             Ok(_) => Ok(None),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(Error::reading(&path, &err)),
+            Err(err) if err.kind() == ErrorKind::VaultCorrupt => Ok(None),
+            Err(err) => Err(err),
         }
     }
 
@@ -88,11 +119,10 @@ impl Vault {
         let final_path = self.thumbnail_path(sha256);
         let folder = final_path.parent().expect("thumbnail paths have a parent");
         fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
-        let (temp_path, mut output) = self.create_temp()?;
-        let written = output.write_all(&sealed).map_err(|err| Error::writing(&temp_path, &err));
-        drop(output);
+        let (temp_path, output) = self.create_temp()?;
+        let written = self.write_all_to(output, &sealed).map_err(|err| Error::writing(&temp_path, &err));
         let renamed = written
-            .and_then(|()| fs::rename(&temp_path, &final_path).map_err(|err| Error::writing(&final_path, &err)));
+            .and_then(|_closed| fs::rename(&temp_path, &final_path).map_err(|err| Error::writing(&final_path, &err)));
         if renamed.is_err() {
             let _ = fs::remove_file(&temp_path);
         }
@@ -104,10 +134,37 @@ impl Vault {
         self.object_path(sha256).is_file()
     }
 
-    /// Opens a stored object for reading.
-    pub fn open_object(&self, sha256: &str) -> Result<File> {
+    /// Opens a stored object for reading (decrypting, in an encrypted vault). A file that
+    /// fails authentication, now or later while it is read, is `vault_corrupt` with its path.
+    pub fn open_object(&self, sha256: &str) -> Result<VaultReader> {
         let path = self.object_path(sha256);
-        File::open(&path).map_err(|err| Error::reading(&path, &err))
+        let file = File::open(&path).map_err(|err| Error::reading(&path, &err))?;
+        self.reader(file, &path)
+    }
+
+    fn reader(&self, file: File, path: &Path) -> Result<VaultReader> {
+        let content = match &self.key {
+            None => {
+                let bytes = file.metadata().map_err(|err| Error::reading(path, &err))?.len();
+                Content::Plain { file, bytes }
+            }
+            Some(key) => Content::Encrypted(DecryptingReader::new(file, key).map_err(|err| Error::reading(path, &err))?),
+        };
+        Ok(VaultReader { path: path.to_path_buf(), content })
+    }
+
+    /// Writes `bytes` into a new temp file (encrypted in an encrypted vault) and closes it.
+    fn write_all_to(&self, file: File, bytes: &[u8]) -> io::Result<File> {
+        let mut output = self.writer(file)?;
+        output.write_all(bytes)?;
+        output.finish()
+    }
+
+    fn writer(&self, file: File) -> io::Result<VaultWriter> {
+        Ok(match &self.key {
+            None => VaultWriter::Plain(file),
+            Some(key) => VaultWriter::Encrypted(EncryptingWriter::new(file, key)?),
+        })
     }
 
     /// Reads a whole stored object into memory (at most `max_bytes`), checking that it still
@@ -116,7 +173,7 @@ impl Vault {
     pub fn read_object_checked(&self, sha256: &str, max_bytes: u64) -> Result<Vec<u8>> {
         let path = self.object_path(sha256);
         let mut file = self.open_object(sha256)?;
-        let length = file.metadata().map_err(|err| Error::reading(&path, &err))?.len();
+        let length = file.len();
         check_size(&path, length, max_bytes)?;
         let mut bytes = Vec::with_capacity(length as usize);
         file.read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
@@ -138,12 +195,18 @@ impl Vault {
         }
         check_size(source, metadata.len(), max_bytes)?;
 
-        let (temp_path, mut output) = self.create_temp()?;
-        let copied = copy_hashing(&mut input, &mut output, source, &temp_path, max_bytes);
-        let (sha256, bytes, head) = match copied {
+        let (temp_path, output) = self.create_temp()?;
+        let copied = self
+            .writer(output)
+            .map_err(|err| Error::writing(&temp_path, &err))
+            .and_then(|mut output| {
+                let copied = copy_hashing(&mut input, &mut output, source, &temp_path, max_bytes)?;
+                let output = output.finish().map_err(|err| Error::writing(&temp_path, &err))?;
+                Ok((copied, output))
+            });
+        let ((sha256, bytes, head), output) = match copied {
             Ok(result) => result,
             Err(err) => {
-                drop(output);
                 let _ = fs::remove_file(&temp_path);
                 return Err(err);
             }
@@ -171,19 +234,68 @@ impl Vault {
         Ok(StoredObject { sha256, bytes, head, already_present: false })
     }
 
-    /// Re-hashes a stored object and says whether it still matches its name.
+    /// Re-hashes a stored object and says whether it still matches its name (false also
+    /// when an encrypted object fails authentication).
     pub fn verify(&self, sha256: &str) -> Result<bool> {
-        let mut file = self.open_object(sha256)?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
-        loop {
-            let read = file.read(&mut buffer).map_err(|err| Error::reading(&self.object_path(sha256), &err))?;
-            if read == 0 {
-                break;
+        let hashed = self.open_object(sha256).and_then(|mut file| {
+            let mut hasher = Sha256::new();
+            let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
+            loop {
+                let read = file.read(&mut buffer).map_err(|err| Error::reading(&self.object_path(sha256), &err))?;
+                if read == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..read]);
             }
-            hasher.update(&buffer[..read]);
+            Ok(hex(&hasher.finalize()))
+        });
+        match hashed {
+            Ok(digest) => Ok(digest == sha256),
+            Err(err) if err.kind() == ErrorKind::VaultCorrupt => Ok(false),
+            Err(err) => Err(err),
         }
-        Ok(hex(&hasher.finalize()) == sha256)
+    }
+
+    /// Encrypts, in place, every object and thumbnail not encrypted under this vault's key
+    /// yet: each is written encrypted to a temp file, synced, and renamed over the plain one,
+    /// so a crash leaves every file either plain or encrypted, whole. Run again, it skips the
+    /// files already done. Call only under the data folder's exclusive lock.
+    ///
+    /// `after_each` is called after each file is replaced (the crash test stops the process
+    /// there). Returns how many files were encrypted.
+    pub(crate) fn encrypt_in_place(&self, mut after_each: impl FnMut(usize)) -> Result<usize> {
+        let Some(key) = &self.key else { return Ok(0) };
+        // Temp files of an unencrypted vault are plain; nothing refers to them.
+        self.remove_leftovers()?;
+        let mut encrypted = 0;
+        let mut files = self.object_paths()?;
+        files.extend(fanned_out_files(&self.root.join(THUMBS))?);
+        for path in files {
+            let mut input = File::open(&path).map_err(|err| Error::reading(&path, &err))?;
+            let already = DecryptingReader::new(&mut input, key).and_then(|mut reader| reader.authenticate_first());
+            if already.is_ok() {
+                continue;
+            }
+            input.seek(SeekFrom::Start(0)).map_err(|err| Error::reading(&path, &err))?;
+            let (temp_path, output) = self.create_temp()?;
+            let written = self.writer(output).and_then(|mut output| {
+                io::copy(&mut input, &mut output)?;
+                output.finish()?.sync_all()
+            });
+            if let Err(err) = written {
+                let _ = fs::remove_file(&temp_path);
+                return Err(Error::writing(&temp_path, &err));
+            }
+            if let Err(err) = fs::rename(&temp_path, &path) {
+                let _ = fs::remove_file(&temp_path);
+                return Err(Error::writing(&path, &err));
+            }
+            let folder = path.parent().expect("vault files have a parent");
+            sync_folder(folder).map_err(|err| Error::writing(folder, &err))?;
+            encrypted += 1;
+            after_each(encrypted);
+        }
+        Ok(encrypted)
     }
 
     /// Removes the temp files a crash left behind. Call only while no other process writes
@@ -241,6 +353,88 @@ impl Vault {
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(err) => return Err(Error::writing(&path, &err)),
             }
+        }
+    }
+}
+
+/// A stored object open for reading: its plaintext, decrypted while read in an encrypted
+/// vault, with `Seek` (an encrypted file decrypts only the 64 KiB chunks read).
+pub struct VaultReader {
+    path: PathBuf,
+    content: Content,
+}
+
+enum Content {
+    Plain { file: File, bytes: u64 },
+    Encrypted(DecryptingReader<File>),
+}
+
+impl VaultReader {
+    /// The plaintext length.
+    pub fn len(&self) -> u64 {
+        match &self.content {
+            Content::Plain { bytes, .. } => *bytes,
+            Content::Encrypted(reader) => reader.plaintext_len(),
+        }
+    }
+
+    /// True for an empty file (the vault holds none).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The file's path, for error messages only: never read it by path, it may be encrypted.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Read for VaultReader {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        match &mut self.content {
+            Content::Plain { file, .. } => file.read(buffer),
+            Content::Encrypted(reader) => reader.read(buffer),
+        }
+    }
+}
+
+impl Seek for VaultReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        match &mut self.content {
+            Content::Plain { file, .. } => file.seek(to),
+            Content::Encrypted(reader) => reader.seek(to),
+        }
+    }
+}
+
+/// A temp file being written: plain, or encrypted from its first byte.
+enum VaultWriter {
+    Plain(File),
+    Encrypted(EncryptingWriter<File>),
+}
+
+impl VaultWriter {
+    /// Seals the last chunk (when encrypted) and gives back the file, to sync it.
+    fn finish(self) -> io::Result<File> {
+        match self {
+            VaultWriter::Plain(file) => Ok(file),
+            VaultWriter::Encrypted(writer) => writer.finish(),
+        }
+    }
+}
+
+impl Write for VaultWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        match self {
+            VaultWriter::Plain(file) => file.write(data),
+            VaultWriter::Encrypted(writer) => writer.write(data),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            VaultWriter::Plain(file) => file.flush(),
+            VaultWriter::Encrypted(writer) => writer.flush(),
         }
     }
 }
@@ -309,7 +503,7 @@ const HEAD_BYTES: usize = 8192;
 
 fn copy_hashing(
     input: &mut File,
-    output: &mut File,
+    output: &mut impl Write,
     source: &Path,
     temp_path: &Path,
     max_bytes: u64,

@@ -7,4 +7,4 @@
  * of explanations fails to type-check when a kind is added here without one. The serde
  * name of each variant is its [`ErrorKind::code`] (a test holds them together).
  */
-export type ErrorKind = "file_missing" | "not_a_file" | "file_unreadable" | "file_empty" | "file_too_large" | "data_folder_unwritable" | "database_too_new" | "database_corrupt" | "case_not_found" | "invalid_input" | "invalid_rules" | "vault_corrupt" | "io" | "database" | "case_incomplete" | "upload_unreachable" | "upload_refused" | "upload_bucket_missing" | "upload_mismatch" | "upload_failed" | "package_changed" | "path_not_picked";
+export type ErrorKind = "file_missing" | "not_a_file" | "file_unreadable" | "file_empty" | "file_too_large" | "data_folder_unwritable" | "database_too_new" | "database_corrupt" | "case_not_found" | "invalid_input" | "invalid_rules" | "vault_corrupt" | "io" | "database" | "case_incomplete" | "upload_unreachable" | "upload_refused" | "upload_bucket_missing" | "upload_mismatch" | "upload_failed" | "package_changed" | "path_not_picked" | "wrong_passphrase" | "passphrase_required" | "encryption_unfinished" | "data_folder_busy";

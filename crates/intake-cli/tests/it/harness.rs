@@ -62,7 +62,13 @@ impl Sandbox {
         S: AsRef<std::ffi::OsStr>,
     {
         let mut command = Command::new(intake_binary());
-        command.arg("--home").arg(self.home()).args(args).env_remove("INTAKE_HOME");
+        command
+            .arg("--home")
+            .arg(self.home())
+            .args(args)
+            .env_remove("INTAKE_HOME")
+            .env_remove("INTAKE_PASSPHRASE")
+            .env_remove("INTAKE_NEW_PASSPHRASE");
         command
     }
 

@@ -122,8 +122,7 @@ fn read_stored_facts(
 ) -> Result<(EvidenceFacts, Option<Vec<u8>>)> {
     if size > thresholds.max_file_bytes {
         // A video is inspected from disk; anything else this large is `unreadable`.
-        let mut inspection =
-            super::inspect_large_stored_file(&vault.object_path(sha256), file_name, sha256, thresholds, now);
+        let mut inspection = super::inspect_large_stored_file(vault.open_object(sha256)?, file_name, sha256, thresholds, now);
         inspection.path = file_name.to_string();
         let facts = EvidenceFacts {
             sha256: sha256.to_string(),
@@ -134,11 +133,9 @@ fn read_stored_facts(
         return Ok((facts, None));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    vault
-        .open_object(sha256)?
-        .take(thresholds.max_file_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| Error::reading(&vault.object_path(sha256), &err))?;
+    let object = vault.open_object(sha256)?;
+    let path = object.path().to_path_buf();
+    object.take(thresholds.max_file_bytes + 1).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
     Ok(read_facts_and_thumbnail(sha256, file_name, &bytes, thresholds, now, want_thumbnail))
 }
 

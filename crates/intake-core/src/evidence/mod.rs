@@ -120,25 +120,29 @@ pub fn inspect_file_at(path: &Path, thresholds: &Thresholds, now: DateTime<Utc>)
 }
 
 /// Inspects a vault object too large to read into memory, whose SHA-256 is known: a video is
-/// inspected from disk ([`inspect_video_file`]), anything else is `unreadable` as too large.
+/// inspected by seeking in it ([`inspect_video`], through the vault's decrypting reader),
+/// anything else is `unreadable` as too large.
 pub(crate) fn inspect_large_stored_file(
-    path: &Path,
+    object: crate::vault::VaultReader,
     file_name: &str,
     sha256: &str,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> FileInspection {
-    inspect_video_file(path, file_name, file_name, Some(sha256), thresholds, now)
-        .unwrap_or_else(|| inspect_file_at(path, thresholds, now))
+    let size = object.len();
+    inspect_video(object, size, file_name, file_name, Some(sha256), thresholds, now).unwrap_or_else(|| {
+        let mut inspection = FileInspection::empty(file_name.to_string());
+        inspection.bytes = Some(size);
+        inspection.mark_unreadable(too_large_file(size, thresholds));
+        inspection
+    })
 }
 
 /// How many leading bytes of a video on disk are read for its kind and media type.
 const VIDEO_HEAD_BYTES: usize = 4096;
 
-/// Inspects a video on disk of any size with bounded memory: its metadata is read by seeking
-/// (only the box headers and the metadata boxes, see [`metadata::read_movie_metadata`]) and
-/// its SHA-256, unless `known_sha256`, hashed in 1 MiB pieces. `None` when the file is not a
-/// MOV/MP4 or cannot be opened (the caller then says why).
+/// Inspects a video on disk of any size with bounded memory ([`inspect_video`]). `None` when
+/// the file is not a MOV/MP4 or cannot be opened (the caller then says why).
 fn inspect_video_file(
     path: &Path,
     label: &str,
@@ -147,8 +151,24 @@ fn inspect_video_file(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> Option<FileInspection> {
-    let mut file = File::open(path).ok()?;
+    let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
+    inspect_video(file, size, label, file_name, known_sha256, thresholds, now)
+}
+
+/// Inspects a video of `size` bytes with bounded memory: its metadata is read by seeking
+/// (only the box headers and the metadata boxes, see [`metadata::read_movie_metadata`]) and
+/// its SHA-256, unless `known_sha256`, hashed in 1 MiB pieces. `None` when it is not a
+/// MOV/MP4 or cannot be read.
+fn inspect_video(
+    mut file: impl Read + Seek,
+    size: u64,
+    label: &str,
+    file_name: &str,
+    known_sha256: Option<&str>,
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> Option<FileInspection> {
     let mut head = Vec::with_capacity(VIDEO_HEAD_BYTES);
     (&mut file).take(VIDEO_HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
     let kind = MediaKind::sniff(&head);

@@ -68,10 +68,10 @@ pub(crate) fn cached_thumbnail(vault: &Vault, sha256: &str) -> Result<Option<Vec
 
 /// Reads a vault object and makes its thumbnail the way import does.
 fn make_thumbnail_of_object(vault: &Vault, sha256: &str) -> Result<Option<Vec<u8>>> {
-    let path = vault.object_path(sha256);
     let thresholds = Thresholds::default();
     let mut object = vault.open_object(sha256)?;
-    let size = object.metadata().map_err(|err| Error::reading(&path, &err))?.len();
+    let path = object.path().to_path_buf();
+    let size = object.len();
     let mut head = [0u8; 64];
     let head_length = read_up_to(&mut object, &mut head).map_err(|err| Error::reading(&path, &err))?;
     if !MediaKind::sniff(&head[..head_length]).pixels_decodable() || size > thresholds.max_file_bytes {

@@ -490,8 +490,8 @@ impl DataFolder {
         buffer: &mut [u8],
         temp: &Path,
     ) -> Result<()> {
-        let object = self.vault().object_path(sha256);
         let mut input = self.vault().open_object(sha256)?;
+        let object = input.path().to_path_buf();
         let mut hasher = Sha256::new();
         let mut total = 0u64;
         loop {

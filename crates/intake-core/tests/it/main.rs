@@ -9,6 +9,7 @@ mod checklist_status;
 mod data_folder;
 mod database;
 mod datum;
+mod encryption;
 mod evidence;
 mod exif_corpus;
 mod front_end_support;

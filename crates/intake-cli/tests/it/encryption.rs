@@ -1,0 +1,272 @@
+//! Encryption at rest through the CLI, as a manager and a script use it:
+//! - nothing personal is left in clear in an encrypted data folder after a whole visit (case,
+//!   fields, photos, check, export elsewhere); the same visit in an unencrypted folder leaves
+//!   it all in clear, which proves the search finds what it looks for;
+//! - `passphrase set` killed halfway (the fault hook aborts the process after some files, as
+//!   a power cut would) leaves a folder that refuses to open until `passphrase set` runs again,
+//!   which finishes it with every file whole;
+//! - the passphrase comes from INTAKE_PASSPHRASE, else a terminal; with neither, exit 2.
+
+use std::path::{Path, PathBuf};
+
+use image::ImageEncoder;
+
+use crate::harness::{Run, Sandbox, sha256_of};
+
+const PASSPHRASE: &str = "门头照片 correct horse";
+const MAGIC: &[u8] = b"MI-ENC1\n";
+
+const MERCHANT_NAME: &str = "沪上小面馆测试店";
+const LEGAL_REP_NAME: &str = "欧阳李四光";
+const ID_NUMBER: &str = "11010519491231002X";
+const MOBILE: &str = "13912345678";
+/// Inside the photo's JPEG comment: a byte pattern no encrypted file holds by chance.
+const PHOTO_PATTERN: &str = "KNOWN-PATTERN-5a1f0c9e-门头";
+
+fn run_with_passphrase(sandbox: &Sandbox, passphrase: &str, args: &[&str]) -> Run {
+    sandbox.command(args).env("INTAKE_PASSPHRASE", passphrase).output().unwrap().into()
+}
+
+/// A JPEG (with its JFIF header) carrying [`PHOTO_PATTERN`] in a comment segment.
+fn jpeg_with_pattern(seed: u8) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..320u32 * 240 * 3).map(|index| ((index / 3 % 320) as u8 ^ (index / 960) as u8).wrapping_add(seed)).collect();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .write_image(&pixels, 320, 240, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let comment = PHOTO_PATTERN.as_bytes();
+    let mut with_comment = vec![0xFF, 0xD8, 0xFF, 0xFE];
+    with_comment.extend_from_slice(&((comment.len() + 2) as u16).to_be_bytes());
+    with_comment.extend_from_slice(comment);
+    with_comment.extend_from_slice(&jpeg[2..]);
+    with_comment
+}
+
+fn png(seed: u8) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..64u32 * 48 * 3).map(|index| (index as u8).wrapping_mul(seed).wrapping_add(seed)).collect();
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out).write_image(&pixels, 64, 48, image::ExtendedColorType::Rgb8).unwrap();
+    out
+}
+
+fn files_under(folder: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { pending.push(path) } else { files.push(path) }
+        }
+    }
+    files
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// A JPEG's start anywhere: its start marker, a first segment marker, and a segment length
+/// that lands on the next marker. (The three start bytes alone turn up in random data about
+/// once in 16 MiB; with the rest, about once in 20 GB.)
+fn holds_a_jpeg(bytes: &[u8]) -> bool {
+    (0..bytes.len().saturating_sub(6)).any(|at| {
+        bytes[at..at + 3] == [0xFF, 0xD8, 0xFF] && bytes[at + 3] >= 0xC0 && bytes[at + 3] != 0xFF && {
+            let length = usize::from(u16::from_be_bytes([bytes[at + 4], bytes[at + 5]]));
+            length >= 2 && bytes.get(at + 4 + length) == Some(&0xFF)
+        }
+    })
+}
+
+/// Every personal value or picture found in clear under `folder`, as "file: what".
+fn found_in_clear(folder: &Path) -> Vec<String> {
+    let mut needles: Vec<(String, Vec<u8>)> = Vec::new();
+    for (what, value) in
+        [("merchant name", MERCHANT_NAME), ("legal representative", LEGAL_REP_NAME), ("ID number", ID_NUMBER), ("mobile", MOBILE), ("photo pattern", PHOTO_PATTERN)]
+    {
+        needles.push((format!("{what} (UTF-8)"), value.as_bytes().to_vec()));
+        needles.push((format!("{what} (UTF-16)"), utf16le(value)));
+        needles.push((format!("{what} (hex)"), value.bytes().map(|byte| format!("{byte:02x}")).collect::<String>().into_bytes()));
+    }
+    needles.push(("PNG signature".into(), b"\x89PNG\r\n\x1a\n".to_vec()));
+    let mut found = Vec::new();
+    for path in files_under(folder) {
+        let bytes = std::fs::read(&path).unwrap();
+        for (what, needle) in &needles {
+            if contains(&bytes, needle) {
+                found.push(format!("{}: {what}", path.display()));
+            }
+        }
+        if holds_a_jpeg(&bytes) {
+            found.push(format!("{}: a JPEG", path.display()));
+        }
+    }
+    found
+}
+
+/// A whole visit: case, personal fields, a photo and a scan, check, export outside the data
+/// folder. With `encrypt`, the folder is encrypted first.
+fn visit(sandbox: &Sandbox, encrypt: bool) {
+    let run = |args: &[&str]| {
+        let run = run_with_passphrase(sandbox, PASSPHRASE, args);
+        assert!(run.status == 0 || args[0] == "check", "{args:?}: {}", run.stderr);
+        run
+    };
+    run(&["settings", "--branch", "上海分公司", "--manager", "张三"]);
+    if encrypt {
+        run(&["passphrase", "set"]);
+    }
+    let case_id = run(&["case", "new", "--json", "--merchant-name", MERCHANT_NAME, "--opens-payment"]).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let name_field = format!("legal_rep_name={LEGAL_REP_NAME}");
+    let id_field = format!("legal_rep_id_number={ID_NUMBER}");
+    let mobile_field = format!("legal_rep_mobile={MOBILE}");
+    run(&["case", "set", &case_id, "--field", &name_field, "--field", &id_field, "--field", &mobile_field]);
+    let photo = sandbox.file(&format!("{LEGAL_REP_NAME} 门头.jpg"), &jpeg_with_pattern(1));
+    let scan = sandbox.file(&format!("{ID_NUMBER}.png"), &png(7));
+    run(&["add", "--case", &case_id, "--material", "storefront_photo", photo.to_str().unwrap()]);
+    run(&["add", "--case", &case_id, "--material", "legal_rep_id", scan.to_str().unwrap()]);
+    let check = run(&["check", "--case", &case_id, "--json"]);
+    assert!(check.json()["items"].is_array() || check.json().is_object(), "{}", check.stdout);
+    let out = sandbox.dir.path().join("outside").join("package.zip");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    run(&["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete"]);
+    assert!(contains(&std::fs::read(&out).unwrap(), PHOTO_PATTERN.as_bytes()), "the package holds the photo as imported");
+}
+
+#[test]
+fn an_encrypted_data_folder_holds_nothing_personal_in_clear() {
+    let sandbox = Sandbox::new();
+    visit(&sandbox, true);
+    let found = found_in_clear(&sandbox.home());
+    assert!(found.is_empty(), "personal data in clear in the data folder:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_same_visit_without_encryption_leaves_it_all_in_clear() {
+    // The control of the test above: the search finds each kind of value it looks for.
+    let sandbox = Sandbox::new();
+    visit(&sandbox, false);
+    let found = found_in_clear(&sandbox.home()).join("\n");
+    for what in ["merchant name (UTF-8)", "ID number (UTF-8)", "mobile (UTF-8)", "photo pattern (UTF-8)", "PNG signature", "a JPEG"] {
+        assert!(found.contains(what), "{what} not found in an unencrypted folder:\n{found}");
+    }
+}
+
+fn vault_files(home: &Path) -> Vec<PathBuf> {
+    files_under(&home.join("vault")).into_iter().filter(|path| !path.starts_with(home.join("vault/tmp"))).collect()
+}
+
+fn encrypted_count(home: &Path) -> usize {
+    vault_files(home).iter().filter(|path| std::fs::read(path).unwrap().starts_with(MAGIC)).count()
+}
+
+#[test]
+fn passphrase_set_killed_halfway_is_finished_by_running_it_again() {
+    let sandbox = Sandbox::new();
+    let case_id = sandbox.new_case(&["--merchant-name", MERCHANT_NAME, "--opens-payment"]);
+    let sources: Vec<PathBuf> = (1..=6).map(|seed| sandbox.file(&format!("扫描件 {seed}.png"), &png(seed))).collect();
+    let mut args = vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "business_license".into()];
+    args.extend(sources.iter().map(|path| path.display().to_string()));
+    let added = sandbox.run(&args);
+    assert_eq!(added.status, 0, "{}", added.stderr);
+    let home = sandbox.home();
+    let total = vault_files(&home).len();
+    assert_eq!(total, 12, "six objects and six thumbnails");
+
+    let killed: Run = sandbox
+        .command(["passphrase", "set"])
+        .env("INTAKE_PASSPHRASE", PASSPHRASE)
+        .env("INTAKE_FAULT_ABORT_AFTER_ENCRYPTING", "5")
+        .output()
+        .unwrap()
+        .into();
+    assert_ne!(killed.status, 0, "the fault hook did not stop it: {}", killed.stderr);
+    assert_eq!(encrypted_count(&home), 5, "half encrypted: five files done, the rest plain");
+
+    // Half encrypted: refused with its own code, saying how to finish.
+    let status = sandbox.run(["passphrase", "status", "--json"]);
+    assert_eq!(status.json()["state"], "unfinished");
+    let list = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "list", "--json"]);
+    assert_eq!(list.status, 2);
+    assert_eq!(list.json()["error"]["code"], "encryption_unfinished");
+    assert!(list.stderr.contains("passphrase set"), "{}", list.stderr);
+    let wrong = run_with_passphrase(&sandbox, "another passphrase", &["passphrase", "set", "--json"]);
+    assert_eq!(wrong.status, 2);
+    assert_eq!(wrong.json()["error"]["code"], "wrong_passphrase");
+    assert_eq!(encrypted_count(&home), 5, "a wrong passphrase changed files");
+
+    let finished = run_with_passphrase(&sandbox, PASSPHRASE, &["passphrase", "set", "--json"]);
+    assert_eq!(finished.status, 0, "{}", finished.stderr);
+    assert_eq!(finished.json()["resumed"], true);
+    assert_eq!(finished.json()["files_encrypted"], total - 5);
+    assert_eq!(encrypted_count(&home), total, "every vault file is encrypted");
+    assert_eq!(sandbox.run(["passphrase", "status", "--json"]).json()["state"], "encrypted");
+
+    // Every file whole: recorded under the SHA-256 of its source, readable and exportable.
+    let shown = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "show", &case_id, "--json"]);
+    assert_eq!(shown.status, 0, "{}", shown.stderr);
+    let mut recorded: Vec<String> =
+        shown.json()["evidence"].as_array().unwrap().iter().map(|file| file["sha256"].as_str().unwrap().to_string()).collect();
+    let mut expected: Vec<String> = sources.iter().map(|path| sha256_of(path)).collect();
+    recorded.sort();
+    expected.sort();
+    assert_eq!(recorded, expected);
+    let out = sandbox.dir.path().join("package.zip");
+    let settings = run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--branch", "上海分公司", "--manager", "张三"]);
+    assert_eq!(settings.status, 0, "{}", settings.stderr);
+    let export =
+        run_with_passphrase(&sandbox, PASSPHRASE, &["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete"]);
+    assert_eq!(export.status, 0, "every object read back whole: {}", export.stderr);
+    let verify = sandbox.run(["verify", out.to_str().unwrap()]);
+    assert_eq!(verify.status, 0, "{}", verify.stderr);
+}
+
+#[test]
+fn the_passphrase_comes_from_the_variable_or_a_terminal_else_exit_2() {
+    let sandbox = Sandbox::new();
+    sandbox.new_case(&["--merchant-name", MERCHANT_NAME]);
+    // Unencrypted: works, with a one-line warning on stderr; stdout stays one JSON document.
+    let plain = sandbox.run(["case", "list", "--json"]);
+    assert_eq!(plain.status, 0);
+    assert!(plain.json()["cases"].is_array());
+    assert!(plain.stderr.contains("not encrypted") && plain.stderr.lines().count() == 1, "{}", plain.stderr);
+
+    let short = run_with_passphrase(&sandbox, "short", &["passphrase", "set"]);
+    assert_eq!(short.status, 2, "a too short passphrase is refused: {}", short.stderr);
+    let set = run_with_passphrase(&sandbox, PASSPHRASE, &["passphrase", "set"]);
+    assert_eq!(set.status, 0, "{}", set.stderr);
+
+    // No variable, no terminal (the test's stdin is not one): exit 2, saying what to do.
+    let none = sandbox.run(["case", "list", "--json"]);
+    assert_eq!(none.status, 2, "{}", none.stderr);
+    assert_eq!(none.json()["error"]["code"], "passphrase_required");
+    assert!(none.stderr.contains("INTAKE_PASSPHRASE"), "{}", none.stderr);
+
+    let wrong = run_with_passphrase(&sandbox, "门头照片 correct horsf", &["case", "list", "--json"]);
+    assert_eq!(wrong.status, 2);
+    assert_eq!(wrong.json()["error"]["code"], "wrong_passphrase");
+
+    let right = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "list", "--json"]);
+    assert_eq!(right.status, 0, "{}", right.stderr);
+    assert_eq!(right.json()["cases"].as_array().unwrap().len(), 1);
+    assert!(right.stderr.is_empty(), "no warning once encrypted: {}", right.stderr);
+
+    // Change: the old one from INTAKE_PASSPHRASE, the new one from INTAKE_NEW_PASSPHRASE.
+    let new = "经营内景照片 battery staple";
+    let changed: Run = sandbox
+        .command(["passphrase", "change"])
+        .env("INTAKE_PASSPHRASE", PASSPHRASE)
+        .env("INTAKE_NEW_PASSPHRASE", new)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(changed.status, 0, "{}", changed.stderr);
+    assert_eq!(run_with_passphrase(&sandbox, PASSPHRASE, &["case", "list"]).status, 2);
+    assert_eq!(run_with_passphrase(&sandbox, new, &["case", "list"]).status, 0);
+}
