@@ -178,6 +178,15 @@ fn an_export_waits_in_the_outbox_is_uploaded_once_and_a_second_upload_is_recogni
     assert_eq!(again.status, 0, "{}", again.stderr);
     assert_eq!(again.json()["packages"].as_array().unwrap().len(), 0);
 
+    // The upload is in the case's audit trail once, after the export, with the package's hash.
+    let audit = packaged.sandbox.run(["audit", "--case", packaged.case_id.as_str(), "--json"]);
+    assert_eq!(audit.status, 0, "{}", audit.stderr);
+    let entries = audit.json()["entries"].as_array().unwrap().clone();
+    let uploads: Vec<&serde_json::Value> = entries.iter().filter(|entry| entry["action"] == "uploaded").collect();
+    assert_eq!(uploads.len(), 1, "{entries:?}");
+    assert_eq!(uploads[0]["details"]["package_sha256"], packaged.sha256.as_str());
+    assert_eq!(entries.last().unwrap()["action"], "uploaded");
+
     // The twin finds the package already stored whole: done, no part sent.
     let twin_run = upload(&twin);
     assert_eq!(twin_run.status, 0, "{}\n{}", twin_run.stdout, twin_run.stderr);
