@@ -4,7 +4,8 @@
 #   - `intake add` (release build: hash, copy + fsync, metadata, pixel checks, perceptual hash,
 #     thumbnail, database) in photos/s, next to `sha256sum` alone and the reference pipeline
 #     `exiftool -json -n` + ImageMagick thumbnailing (`convert -thumbnail 400x400`, with the
-#     `jpeg:size` hint so it too decodes scaled, one process per core);
+#     `jpeg:size` hint so it too decodes scaled, one process per core), and the same `intake add`
+#     into an encrypted data folder (`passphrase set` first: SQLCipher and the vault's cipher);
 #   - `intake inspect --json` per file next to `exiftool -json -n` per file.
 # Targets on a 2-core machine: add >= 40 photos/s; inspect per file <= exiftool per file.
 # Each command runs twice and the second (warm page cache) run is reported.
@@ -63,6 +64,9 @@ time_of() {
 
 add_fresh() { # a new data folder and case each run, so every photo is really imported
   rm -rf "$work/home"
+  if [ "${1:-}" = encrypted ]; then # the same, into a data folder encrypted under a passphrase
+    INTAKE_PASSPHRASE=bench-passphrase "$intake" --home "$work/home" passphrase set >/dev/null
+  fi
   "$intake" --home "$work/home" case new --json --merchant-name 基准测试 --opens-payment >"$work/case.json"
   local id
   id=$(sed -n 's/.*"id": "\(.*\)".*/\1/p' "$work/case.json")
@@ -79,6 +83,10 @@ export intake work cores
 echo "timing on ${#files[@]} photos (${mb} MB), ${cores} cores ..." >&2
 add_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); add_fresh')
 if ! grep -q '"status": "added"' "$work/add.json"; then echo "intake add failed: $(head -c 400 "$work/add.json")" >&2; exit 1; fi
+export INTAKE_PASSPHRASE=bench-passphrase
+add_encrypted_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); add_fresh encrypted')
+unset INTAKE_PASSPHRASE
+if ! grep -q '"status": "added"' "$work/add.json"; then echo "intake add (encrypted) failed: $(head -c 400 "$work/add.json")" >&2; exit 1; fi
 sha_s=$(time_of sha256sum "${files[@]}")
 ref_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); reference')
 inspect_s=$(time_of "$intake" inspect --json "${files[@]}")
@@ -89,6 +97,7 @@ rate() { awk -v n="$n" -v s="$1" 'BEGIN { if (s > 0) printf "%.1f", n / s; else 
 per_file() { awk -v n="$n" -v s="$1" 'BEGIN { printf "%.1f", s * 1000 / n }'; }
 printf '\n%-58s %9s %10s %12s\n' "${n} photos, ${mb} MB, ${cores} cores" "seconds" "photos/s" "ms per file"
 printf '%-58s %9s %10s %12s\n' "intake add (release)" "$add_s" "$(rate "$add_s")" "$(per_file "$add_s")"
+printf '%-58s %9s %10s %12s\n' "intake add (release), encrypted data folder" "$add_encrypted_s" "$(rate "$add_encrypted_s")" "$(per_file "$add_encrypted_s")"
 printf '%-58s %9s %10s %12s\n' "sha256sum alone" "$sha_s" "$(rate "$sha_s")" "$(per_file "$sha_s")"
 printf '%-58s %9s %10s %12s\n' "exiftool -json -n + ImageMagick thumbnails (reference)" "$ref_s" "$(rate "$ref_s")" "$(per_file "$ref_s")"
 printf '%-58s %9s %10s %12s\n' "intake inspect --json" "$inspect_s" "$(rate "$inspect_s")" "$(per_file "$inspect_s")"

@@ -63,6 +63,10 @@ pub struct SettingsArgs {
     /// 仅供通联支付商户入网使用.
     #[arg(long, value_name = "TEXT")]
     pub watermark_text: Option<String>,
+    /// The desktop app locks an encrypted data folder after this many seconds without use
+    /// (default 300; 0 never).
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_lock_seconds: Option<u32>,
 }
 
 /// `intake keys …`
@@ -158,13 +162,15 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
     let changing = args.branch.is_some()
         || args.manager.is_some()
         || args.watermark_id_copies.is_some()
-        || args.watermark_text.is_some();
+        || args.watermark_text.is_some()
+        || args.idle_lock_seconds.is_some();
     let settings = if changing {
         folder.change_settings(SettingsChange {
             branch: args.branch,
             manager_name: args.manager,
             watermark_id_copies: args.watermark_id_copies,
             watermark_text: args.watermark_text,
+            idle_lock_seconds: args.idle_lock_seconds,
         })?
     } else {
         folder.settings()?

@@ -48,6 +48,19 @@ pub enum EncryptionState {
     Unfinished,
 }
 
+/// What a front-end shows about its data folder's lock: whether it is encrypted, whether it
+/// is open (unlocked), and after how long without use the app locks it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct LockStatus {
+    /// Unencrypted (the app asks for a passphrase to set), encrypted or unfinished.
+    pub state: EncryptionState,
+    /// True while the folder is open (an unencrypted one always is).
+    pub unlocked: bool,
+    /// Seconds without use after which an encrypted folder locks; 0 never.
+    pub idle_lock_seconds: u32,
+}
+
 /// What [`DataFolder::encrypt`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EncryptionReport {

@@ -40,6 +40,11 @@ pub struct Settings {
     /// The watermark's text; empty means `watermark::DEFAULT_TEXT` (仅供通联支付商户入网使用).
     /// The package's date is added after it.
     pub watermark_text: String,
+    /// The app locks itself (drops the data key and the open folder) after this many seconds
+    /// without the manager touching it; `None` is the default ([`DEFAULT_IDLE_LOCK_SECONDS`]),
+    /// 0 never locks. Only an encrypted folder locks.
+    #[ts(optional)]
+    pub idle_lock_seconds: Option<u32>,
     /// Where packages are uploaded (S3-compatible object storage).
     pub upload: UploadSettings,
     /// Settings this version does not know, kept untouched when the file is rewritten.
@@ -108,6 +113,9 @@ pub struct SettingsChange {
     #[serde(default)]
     #[ts(optional)]
     pub watermark_text: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub idle_lock_seconds: Option<u32>,
 }
 
 impl Settings {
@@ -159,9 +167,32 @@ impl Settings {
             crate::watermark::check_text(&text)?;
             self.watermark_text = text.trim().to_string();
         }
+        if let Some(seconds) = change.idle_lock_seconds {
+            if seconds > MAX_IDLE_LOCK_SECONDS {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("the idle lock time is longer than {} hours", MAX_IDLE_LOCK_SECONDS / 3600),
+                ));
+            }
+            self.idle_lock_seconds = Some(seconds);
+        }
         Ok(self)
     }
+
+    /// After how long without activity the app locks itself; `None`: never.
+    pub fn idle_lock(&self) -> Option<std::time::Duration> {
+        match self.idle_lock_seconds.unwrap_or(DEFAULT_IDLE_LOCK_SECONDS) {
+            0 => None,
+            seconds => Some(std::time::Duration::from_secs(seconds.into())),
+        }
+    }
 }
+
+/// The app's idle lock when the settings name none: 5 minutes.
+pub const DEFAULT_IDLE_LOCK_SECONDS: u32 = 5 * 60;
+
+/// The longest idle lock time accepted: a working day.
+const MAX_IDLE_LOCK_SECONDS: u32 = 12 * 3600;
 
 /// Where the settings of the data folder at `root` are kept.
 pub fn settings_path(root: &Path) -> PathBuf {

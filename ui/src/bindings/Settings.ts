@@ -26,6 +26,12 @@ watermark_id_copies: boolean,
  */
 watermark_text: string, 
 /**
+ * The app locks itself (drops the data key and the open folder) after this many seconds
+ * without the manager touching it; `None` is the default ([`DEFAULT_IDLE_LOCK_SECONDS`]),
+ * 0 never locks. Only an encrypted folder locks.
+ */
+idle_lock_seconds?: number, 
+/**
  * Where packages are uploaded (S3-compatible object storage).
  */
 upload: UploadSettings, };

@@ -3,4 +3,4 @@
 /**
  * A change to the settings: `None` leaves a value as it is.
  */
-export type SettingsChange = { branch: string | null, manager_name: string | null, watermark_id_copies?: boolean, watermark_text?: string, };
+export type SettingsChange = { branch: string | null, manager_name: string | null, watermark_id_copies?: boolean, watermark_text?: string, idle_lock_seconds?: number, };
