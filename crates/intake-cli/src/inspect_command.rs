@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use intake_core::evidence::report::FileInspection;
-use intake_core::evidence::{self, InspectReport, Severity, Thresholds};
+use intake_core::evidence::{self, InspectReport, PixelChecks, Severity, Thresholds};
 use intake_core::{Error, ErrorKind};
 
 use crate::output::{EXIT_BAD_INPUT, EXIT_BLOCKING, EXIT_OK, Outcome, Report};
@@ -30,6 +30,12 @@ pub struct InspectArgs {
     /// defaults), e.g. {"min_long_side_px": 1000, "min_mean_luminance": 30}.
     #[arg(long, value_name = "FILE")]
     pub thresholds: Option<PathBuf>,
+
+    /// Read headers and metadata only, without decoding pixels (as ExifTool does): several
+    /// times faster, for a first look at a whole phone folder. `too_dark` and `blurry` are then
+    /// not checked, and damage inside the image data goes unnoticed.
+    #[arg(long)]
+    pub no_pixel_checks: bool,
 }
 
 /// `intake inspect`
@@ -40,7 +46,9 @@ pub fn inspect(args: InspectArgs, json: bool) -> Outcome {
     };
     // On all cores, in the order given; a progress bar on a terminal.
     let progress = Progress::new(args.files.len(), json);
-    let files = evidence::inspect_files(&args.files, &thresholds, |file| progress.file_done(&file.path));
+    let pixel_checks = if args.no_pixel_checks { PixelChecks::Skip } else { PixelChecks::Run };
+    let files =
+        evidence::inspect_files_with(&args.files, &thresholds, pixel_checks, |file| progress.file_done(&file.path));
     progress.finish();
 
     let mut text = String::new();

@@ -54,7 +54,46 @@ pub fn analyse_pixels(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Re
 
 /// Decodes to a grey image whose longer side is at most [`ANALYSIS_LONG_SIDE`].
 pub fn decode_for_analysis(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<GrayImage, DecodeFailure> {
-    decode_reduced(file, kind, max_decode_bytes).map(|image| image.to_luma8())
+    decode_reduced(file, kind, max_decode_bytes).map(|image| grey_of(&image))
+}
+
+/// What one decode of a picture gives every check: the colour image (for the thumbnail) and
+/// its grey version (for the pixel checks and the perceptual hash), both at most
+/// [`ANALYSIS_LONG_SIDE`] on their longer side.
+pub struct Decoded {
+    /// The downscaled colour image, orientation not applied.
+    pub colour: DynamicImage,
+    /// The same image in grey (Rec. 709 luma).
+    pub grey: GrayImage,
+}
+
+/// [`decode_reduced`], with the grey image made once for every check that needs it.
+pub fn decode_for_checks(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<Decoded, DecodeFailure> {
+    let colour = decode_reduced(file, kind, max_decode_bytes)?;
+    let grey = grey_of(&colour);
+    Ok(Decoded { colour, grey })
+}
+
+/// Rec. 709 luma, rounded, of an 8-bit RGB image in integer arithmetic; other layouts go
+/// through `image`. Why by hand: `image` 0.25 converts through its colour-space machinery in
+/// floating point, which took 5 % of an import's time for what is three multiplications.
+fn grey_of(image: &DynamicImage) -> GrayImage {
+    match image {
+        DynamicImage::ImageRgb8(rgb) => {
+            let luma = rgb
+                .as_raw()
+                .chunks_exact(3)
+                .map(|pixel| {
+                    let weighted = 2126 * u32::from(pixel[0]) + 7152 * u32::from(pixel[1]) + 722 * u32::from(pixel[2]);
+                    // At most 255 * 10000 + 5000, so the quotient fits a byte.
+                    ((weighted + 5000) / 10000) as u8
+                })
+                .collect();
+            GrayImage::from_raw(rgb.width(), rgb.height(), luma).expect("one byte per pixel")
+        }
+        DynamicImage::ImageLuma8(grey) => grey.clone(),
+        other => other.to_luma8(),
+    }
 }
 
 /// A JPEG is decoded at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose longer side is at least
@@ -149,10 +188,11 @@ pub const MIN_SIDE_FOR_SHARPNESS: u32 = 32;
 pub fn measure(grey: &GrayImage) -> PixelStats {
     let (width, height) = grey.dimensions();
     let pixels = grey.as_raw();
+    // Integer sums: exact, and several times faster than summing floats.
     let mean_luminance = if pixels.is_empty() {
         0.0
     } else {
-        pixels.iter().map(|&value| f64::from(value)).sum::<f64>() / pixels.len() as f64
+        pixels.iter().map(|&value| u64::from(value)).sum::<u64>() as f64 / pixels.len() as f64
     };
     PixelStats { mean_luminance, laplacian_variance: sharpness(grey), analysed_width: width, analysed_height: height }
 }
@@ -192,27 +232,33 @@ fn sharpness(grey: &GrayImage) -> f64 {
 fn laplacian_variance(grey: &GrayImage, columns: std::ops::Range<usize>, rows: std::ops::Range<usize>) -> Option<f64> {
     let (width, height) = (grey.width() as usize, grey.height() as usize);
     let pixels = grey.as_raw();
-    let (mut sum, mut sum_of_squares, mut count) = (0f64, 0f64, 0usize);
+    // Integer sums (exact: a tile has at most 64 * 64 values of at most 1020 in magnitude), then
+    // one division in floating point: the same result as summing floats, in a third of the time.
+    let (mut sum, mut sum_of_squares, mut count) = (0i64, 0i64, 0usize);
+    let (first_column, end_column) = (columns.start.max(1), columns.end.min(width.saturating_sub(1)));
     for y in rows.start.max(1)..rows.end.min(height.saturating_sub(1)) {
-        let row = y * width;
-        for x in columns.start.max(1)..columns.end.min(width.saturating_sub(1)) {
-            let at = row + x;
-            let laplacian = 4 * i32::from(pixels[at])
-                - i32::from(pixels[at - 1])
-                - i32::from(pixels[at + 1])
-                - i32::from(pixels[at - width])
-                - i32::from(pixels[at + width]);
-            let value = f64::from(laplacian);
-            sum += value;
-            sum_of_squares += value * value;
-            count += 1;
+        if first_column >= end_column {
+            break;
         }
+        let row = y * width;
+        let (above, here, below) =
+            (&pixels[row - width..row], &pixels[row..row + width], &pixels[row + width..row + 2 * width]);
+        for x in first_column..end_column {
+            let laplacian = 4 * i32::from(here[x])
+                - i32::from(here[x - 1])
+                - i32::from(here[x + 1])
+                - i32::from(above[x])
+                - i32::from(below[x]);
+            sum += i64::from(laplacian);
+            sum_of_squares += i64::from(laplacian * laplacian);
+        }
+        count += end_column - first_column;
     }
     if count == 0 {
         return None;
     }
-    let mean = sum / count as f64;
-    Some((sum_of_squares / count as f64 - mean * mean).max(0.0))
+    let mean = sum as f64 / count as f64;
+    Some((sum_of_squares as f64 / count as f64 - mean * mean).max(0.0))
 }
 
 #[cfg(test)]

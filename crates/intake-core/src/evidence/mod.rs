@@ -59,12 +59,33 @@ pub fn inspect_file(path: &Path, thresholds: &Thresholds) -> FileInspection {
     inspect_file_at(path, thresholds, Utc::now())
 }
 
+/// Whether an inspection decodes pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PixelChecks {
+    /// Decode each picture (scaled) for `too_dark`, `blurry` and damaged image data.
+    Run,
+    /// Read headers and metadata only, as ExifTool does: several times faster, for a quick
+    /// look at a whole phone folder (positions, times, editors). `too_dark` and `blurry` are
+    /// listed as not checked, and damage inside the image data goes unnoticed.
+    Skip,
+}
+
 /// Inspects many files on all cores (at most one file per core in memory). The inspections
 /// come in the order of `paths`, and `on_file_done` is called on the calling thread after each
 /// one, in that order (for progress).
 pub fn inspect_files(
     paths: &[std::path::PathBuf],
     thresholds: &Thresholds,
+    on_file_done: impl FnMut(&FileInspection),
+) -> Vec<FileInspection> {
+    inspect_files_with(paths, thresholds, PixelChecks::Run, on_file_done)
+}
+
+/// [`inspect_files`], saying whether pixels are decoded.
+pub fn inspect_files_with(
+    paths: &[std::path::PathBuf],
+    thresholds: &Thresholds,
+    pixel_checks: PixelChecks,
     mut on_file_done: impl FnMut(&FileInspection),
 ) -> Vec<FileInspection> {
     let now = Utc::now();
@@ -74,7 +95,7 @@ pub fn inspect_files(
         paths,
         threads,
         |path| {
-            std::panic::catch_unwind(|| inspect_file_at(path, thresholds, now)).unwrap_or_else(|_| {
+            std::panic::catch_unwind(|| inspect_file_with(path, thresholds, now, pixel_checks)).unwrap_or_else(|_| {
                 let mut inspection = FileInspection::empty(path.display().to_string());
                 inspection.mark_unreadable(Unreadable {
                     zh: "读取文件时发生内部错误。".into(),
@@ -93,10 +114,19 @@ pub fn inspect_files(
 
 /// [`inspect_file`] with the current time given (for `future_timestamp`), for tests.
 pub fn inspect_file_at(path: &Path, thresholds: &Thresholds, now: DateTime<Utc>) -> FileInspection {
+    inspect_file_with(path, thresholds, now, PixelChecks::Run)
+}
+
+fn inspect_file_with(
+    path: &Path,
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+    pixel_checks: PixelChecks,
+) -> FileInspection {
     let label = path.display().to_string();
     let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     match read_bounded(path, thresholds.max_file_bytes) {
-        Ok(bytes) => inspect_bytes_at(&label, &file_name, &bytes, thresholds, now),
+        Ok(bytes) => inspect_bytes_keeping_image(&label, &file_name, &bytes, None, thresholds, now, pixel_checks).0,
         Err(ReadFailure::TooLarge(size)) => {
             // A video is inspected from disk, whatever its size.
             if let Some(inspection) = inspect_video_file(path, &label, &file_name, None, thresholds, now) {
@@ -197,7 +227,7 @@ fn inspect_video(
     inspection.sha256 = Some(sha256);
     file.seek(SeekFrom::Start(0)).ok()?;
     let metadata = metadata::read_movie_metadata(kind, std::io::BufReader::new(file));
-    Some(inspect_read(inspection, file_name, &head, metadata, thresholds, now).0)
+    Some(inspect_read(inspection, file_name, &head, metadata, thresholds, now, PixelChecks::Run).0)
 }
 
 /// Inspects a file already in memory (e.g. while it is imported). `label` is reported as its
@@ -214,7 +244,7 @@ pub fn inspect_bytes_at(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> FileInspection {
-    inspect_bytes_keeping_image(label, file_name, bytes, None, thresholds, now).0
+    inspect_bytes_keeping_image(label, file_name, bytes, None, thresholds, now, PixelChecks::Run).0
 }
 
 /// [`inspect_bytes_at`], also giving back the downscaled colour image the pixel checks ran on
@@ -228,7 +258,8 @@ pub(crate) fn inspect_bytes_keeping_image(
     known_sha256: Option<&str>,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
-) -> (FileInspection, Option<image::DynamicImage>) {
+    pixel_checks: PixelChecks,
+) -> (FileInspection, Option<image_checks::Decoded>) {
     let mut inspection = FileInspection::empty(label.to_string());
     inspection.bytes = Some(bytes.len() as u64);
     if bytes.len() as u64 > thresholds.max_file_bytes {
@@ -245,7 +276,7 @@ pub(crate) fn inspect_bytes_keeping_image(
         return (inspection, None);
     }
     let metadata = metadata::read_metadata(bytes);
-    inspect_read(inspection, file_name, bytes, metadata, thresholds, now)
+    inspect_read(inspection, file_name, bytes, metadata, thresholds, now, pixel_checks)
 }
 
 /// The rest of an inspection once the file's metadata is read. `content` is the whole file, or,
@@ -257,7 +288,8 @@ fn inspect_read(
     metadata: metadata::MediaMetadata,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
-) -> (FileInspection, Option<image::DynamicImage>) {
+    pixel_checks: PixelChecks,
+) -> (FileInspection, Option<image_checks::Decoded>) {
     let bytes = content;
     let kind = metadata.kind;
     if kind == MediaKind::Other {
@@ -301,9 +333,13 @@ fn inspect_read(
             en: "the JPEG is incomplete (no end-of-image marker): it was probably cut short while copied or uploaded."
                 .into(),
         }),
-        _ if kind.pixels_decodable() => match image_checks::decode_reduced(bytes, kind, thresholds.max_decode_bytes)
+        _ if kind.pixels_decodable() && pixel_checks == PixelChecks::Skip => {
+            inspection.skip_pixel_checks("pixels not decoded (--no-pixel-checks)");
+            None
+        }
+        _ if kind.pixels_decodable() => match image_checks::decode_for_checks(bytes, kind, thresholds.max_decode_bytes)
             .map(|decoded| {
-                let stats = image_checks::measure(&decoded.to_luma8());
+                let stats = image_checks::measure(&decoded.grey);
                 reduced = Some(decoded);
                 stats
             }) {

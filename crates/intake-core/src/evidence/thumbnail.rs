@@ -13,7 +13,7 @@ use chrono::Utc;
 use image::DynamicImage;
 
 use super::media::MediaKind;
-use super::{FileInspection, Thresholds};
+use super::{FileInspection, PixelChecks, Thresholds};
 use crate::error::{Error, Result};
 use crate::vault::Vault;
 
@@ -80,9 +80,10 @@ fn make_thumbnail_of_object(vault: &Vault, sha256: &str) -> Result<Option<Vec<u8
     let mut bytes = Vec::with_capacity(size as usize);
     bytes.extend_from_slice(&head[..head_length]);
     object.take(thresholds.max_file_bytes).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
+    let now = Utc::now();
     let (inspection, reduced) =
-        super::inspect_bytes_keeping_image(sha256, sha256, &bytes, Some(sha256), &thresholds, Utc::now());
-    Ok(thumbnail_of_inspection(&inspection, reduced.as_ref()))
+        super::inspect_bytes_keeping_image(sha256, sha256, &bytes, Some(sha256), &thresholds, now, PixelChecks::Run);
+    Ok(thumbnail_of_inspection(&inspection, reduced.as_ref().map(|decoded| &decoded.colour)))
 }
 
 fn read_up_to(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
