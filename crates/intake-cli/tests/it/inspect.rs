@@ -123,3 +123,31 @@ fn a_damaged_file_that_was_read_exits_1() {
     assert_eq!(run.status, 1, "{}", run.stderr);
     assert_eq!(run.json()["files"][0]["findings"][0]["code"], "unreadable");
 }
+
+#[test]
+fn no_pixel_checks_reads_metadata_only_and_says_what_it_did_not_check() {
+    let sandbox = Sandbox::new();
+    let dark = RgbImage::from_fn(1600, 1200, |x, y| image::Rgb([((x + y) % 20) as u8, 5, 5]));
+    let photo = sandbox.file("dark.jpg", &jpeg(&dark));
+    let args = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec!["inspect".into(), "--json".into()];
+        args.extend(extra.iter().map(std::ffi::OsString::from));
+        args.push(photo.clone().into_os_string());
+        args
+    };
+    let codes = |file: &serde_json::Value, field: &str| -> Vec<String> {
+        file[field].as_array().unwrap().iter().map(|entry| entry["code"].as_str().unwrap().to_string()).collect()
+    };
+
+    let full = sandbox.run(args(&[])).json();
+    assert!(codes(&full["files"][0], "findings").contains(&"too_dark".to_string()), "{full}");
+
+    let quick = sandbox.run(args(&["--no-pixel-checks"]));
+    assert_eq!(quick.status, 0, "{}", quick.stderr);
+    let file = &quick.json()["files"][0];
+    assert!(!codes(file, "findings").contains(&"too_dark".to_string()), "{file}");
+    assert_eq!(codes(file, "skipped_checks"), ["too_dark", "blurry"], "{file}");
+    // The facts that need no pixels are still there.
+    assert_eq!((file["width"].as_u64(), file["height"].as_u64()), (Some(1600), Some(1200)));
+    assert_eq!(file["sha256"], full["files"][0]["sha256"]);
+}
