@@ -21,6 +21,12 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "change_settings",
     "public_key_info",
+    "lock_status",
+    "unlock",
+    "lock",
+    "set_passphrase",
+    "change_passphrase",
+    "note_activity",
 ];
 
 fn main() {

@@ -12,6 +12,8 @@
 use std::path::PathBuf;
 
 use intake_core::case::{Case, NewCase, Vocabulary};
+use intake_core::encryption::LockStatus;
+use intake_core::keys::Passphrase;
 use intake_core::checklist::{AttestationOutcome, CaseCheck, CaseOverview, FieldOutcome, FieldValidation, Mark};
 use intake_core::package::{ExportOptions, ExportSummary};
 use intake_core::settings::{Settings, SettingsChange};
@@ -135,10 +137,10 @@ pub async fn add_files<R: Runtime>(
 ) -> Result<Vec<FileOutcome>, ErrorReport> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     picked.require_all(&paths)?;
-    let root = data_folder.root()?;
+    let second_handle = data_folder.second_handle()?;
     let total = u32::try_from(paths.len()).unwrap_or(u32::MAX);
     tauri::async_runtime::spawn_blocking(move || {
-        let mut folder = DataFolder::open(&root)?;
+        let mut folder = second_handle;
         let mut done = 0;
         let outcomes = folder.add_files(&case_id, &material, &paths, |outcome| {
             done += 1;
@@ -204,9 +206,8 @@ pub async fn export_case(
     case_id: String,
     options: ExportOptions,
 ) -> Result<ExportSummary, ErrorReport> {
-    let root = data_folder.root()?;
+    let folder = data_folder.second_handle()?;
     tauri::async_runtime::spawn_blocking(move || {
-        let folder = DataFolder::open(&root)?;
         let out = folder.default_export_path(&case_id)?;
         Ok(folder.export_case(&case_id, &out, &options)?)
     })
@@ -233,4 +234,55 @@ pub async fn change_settings(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn public_key_info(data_folder: State<'_, SharedDataFolder>) -> Result<PublicKeyInfo, ErrorReport> {
     data_folder.with(|folder| folder.public_key_info())
+}
+
+/// Whether the data folder is encrypted and unlocked, and the idle lock time: what the window
+/// shows first (the unlock or set-passphrase screen, or the cases).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn lock_status(data_folder: State<'_, SharedDataFolder>) -> Result<LockStatus, ErrorReport> {
+    data_folder.lock_status()
+}
+
+/// Opens the encrypted data folder with the manager's passphrase (`wrong_passphrase` reads
+/// nothing).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unlock(data_folder: State<'_, SharedDataFolder>, passphrase: String) -> Result<(), ErrorReport> {
+    data_folder.unlock(&Passphrase::new(passphrase))
+}
+
+/// 立即锁定: closes the encrypted data folder and drops its key; true when it was open.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn lock(data_folder: State<'_, SharedDataFolder>) -> Result<bool, ErrorReport> {
+    Ok(data_folder.lock())
+}
+
+/// 设置密码: encrypts the data folder in place under a new passphrase (or finishes an
+/// interrupted encryption with the same one), then keeps it open. On a blocking thread: it
+/// rewrites every vault file.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_passphrase<R: Runtime>(app: AppHandle<R>, passphrase: String) -> Result<(), ErrorReport> {
+    use tauri::Manager;
+    tauri::async_runtime::spawn_blocking(move || app.state::<SharedDataFolder>().set_passphrase(&Passphrase::new(passphrase)))
+        .await
+        .map_err(internal)?
+}
+
+/// 更改密码: re-wraps the data key under a new passphrase once the current one unwraps it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn change_passphrase(
+    data_folder: State<'_, SharedDataFolder>,
+    old_passphrase: String,
+    new_passphrase: String,
+) -> Result<(), ErrorReport> {
+    let root = data_folder.root()?;
+    data_folder.note_activity();
+    Ok(DataFolder::change_passphrase(&root, &Passphrase::new(old_passphrase), &Passphrase::new(new_passphrase))?)
+}
+
+/// The manager used the window (keys, pointer): postpones the idle lock. Sent by the
+/// front-end at most every few seconds.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn note_activity(data_folder: State<'_, SharedDataFolder>) -> Result<(), ErrorReport> {
+    data_folder.note_activity();
+    Ok(())
 }

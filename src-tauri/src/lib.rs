@@ -13,6 +13,12 @@
 //! folder dialogs are opened from Rust ([`commands::pick_files`], [`commands::pick_folder`]) and
 //! dropped files come from the window's own drop event; every path obtained so is remembered in
 //! [`PickedPaths`], and [`commands::add_files`] refuses any other (`path_not_picked`).
+//!
+//! **App lock.** An encrypted data folder is opened only by [`SharedDataFolder::unlock`] with
+//! the manager's passphrase; until then every command answers `passphrase_required` and the
+//! front-end shows its unlock screen. [`SharedDataFolder::lock`] (the 立即锁定 button, and the
+//! idle timer: [`spawn_idle_lock`], after the settings' `idle_lock_seconds` without a command
+//! or user input reported by `note_activity`) drops the open folder, and with it the data key.
 #![deny(missing_docs)]
 
 pub mod commands;
@@ -20,7 +26,10 @@ pub mod commands;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+use intake_core::encryption::{EncryptionState, LockStatus};
+use intake_core::keys::Passphrase;
 use intake_core::{DataFolder, ErrorKind, ErrorReport};
 use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
 
@@ -35,12 +44,83 @@ pub struct SharedDataFolder {
     // A Mutex because the core's database handle is used by one caller at a time; commands
     // are short, so contention is not a concern. Long imports open a folder of their own.
     open: Mutex<Option<DataFolder>>,
+    /// When the manager last used the app (a command, or input the front-end reported).
+    last_activity: Mutex<Instant>,
 }
+
 
 impl SharedDataFolder {
     /// A data folder at `location`, opened on first use; an error is reported by every command.
     pub fn new(location: intake_core::Result<PathBuf>) -> Self {
-        SharedDataFolder { location: location.map_err(ErrorReport::from), open: Mutex::new(None) }
+        SharedDataFolder {
+            location: location.map_err(ErrorReport::from),
+            open: Mutex::new(None),
+            last_activity: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Notes that the manager is using the app (postpones the idle lock).
+    pub fn note_activity(&self) {
+        *self.last_activity.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Instant::now();
+    }
+
+    fn open_folder(&self) -> std::sync::MutexGuard<'_, Option<DataFolder>> {
+        // A panic while the lock was held leaves nothing half-done: every write of the core is
+        // its own transaction. So a poisoned lock is still safe to use.
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Opens the encrypted folder with its passphrase (`wrong_passphrase` reads nothing).
+    pub fn unlock(&self, passphrase: &Passphrase) -> Result<(), ErrorReport> {
+        let root = self.location.as_ref().map_err(Clone::clone)?;
+        let mut open = self.open_folder();
+        *open = Some(DataFolder::unlock(root, passphrase)?);
+        self.note_activity();
+        Ok(())
+    }
+
+    /// Encrypts the folder under a new passphrase (`DataFolder::encrypt`, in place) and keeps
+    /// it open. The app's own handle is closed first: encrypting needs the folder to itself.
+    pub fn set_passphrase(&self, passphrase: &Passphrase) -> Result<(), ErrorReport> {
+        let root = self.location.as_ref().map_err(Clone::clone)?;
+        let mut open = self.open_folder();
+        *open = None;
+        DataFolder::encrypt(root, passphrase)?;
+        *open = Some(DataFolder::unlock(root, passphrase)?);
+        self.note_activity();
+        Ok(())
+    }
+
+    /// Closes an encrypted folder, dropping its key from memory. An unencrypted folder has
+    /// nothing to lock and stays open. True when something was locked.
+    pub fn lock(&self) -> bool {
+        let mut open = self.open_folder();
+        if open.as_ref().is_some_and(DataFolder::is_encrypted) {
+            *open = None;
+            return true;
+        }
+        false
+    }
+
+    /// Locks when the folder is encrypted, open, and unused for `idle` or longer.
+    pub fn lock_if_idle(&self, idle: Duration) -> bool {
+        let unused = self.last_activity.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).elapsed();
+        unused >= idle && self.lock()
+    }
+
+    /// Whether the folder is encrypted and unlocked, and the idle lock time.
+    pub fn lock_status(&self) -> Result<LockStatus, ErrorReport> {
+        let root = self.location.as_ref().map_err(Clone::clone)?;
+        let state = DataFolder::encryption_state(root);
+        let open = self.open_folder();
+        let unlocked = match state {
+            EncryptionState::Unencrypted => true,
+            _ => open.as_ref().is_some_and(DataFolder::is_encrypted),
+        };
+        let idle_lock_seconds = intake_core::settings::Settings::load(root)?
+            .idle_lock()
+            .map_or(0, |idle| u32::try_from(idle.as_secs()).unwrap_or(u32::MAX));
+        Ok(LockStatus { state, unlocked, idle_lock_seconds })
     }
 
     /// Where the folder is, when known.
@@ -51,9 +131,10 @@ impl SharedDataFolder {
     /// Runs one core call on the open folder, opening it first if needed.
     pub fn with<T>(&self, core_call: impl FnOnce(&mut DataFolder) -> intake_core::Result<T>) -> Result<T, ErrorReport> {
         let root = self.location.as_ref().map_err(Clone::clone)?;
-        // A panic while the lock was held leaves nothing half-done: every write of the core is
-        // its own transaction. So a poisoned lock is still safe to use.
-        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.note_activity();
+        let mut open = self.open_folder();
+        // Not open yet: an unencrypted folder opens; an encrypted one answers
+        // `passphrase_required` until it is unlocked.
         let folder = match open.as_mut() {
             Some(folder) => folder,
             None => open.insert(DataFolder::open(root)?),
@@ -61,12 +142,17 @@ impl SharedDataFolder {
         Ok(core_call(folder)?)
     }
 
-    /// The folder's path, or the reason it has none. Long core calls (imports, exports) open a
-    /// handle of their own there, so the shared one stays free for the window's other commands
-    /// meanwhile; that handle takes the folder's lock shared, like the CLI beside the app, so it
-    /// never cleans up under anyone.
+    /// The folder's path, or the reason it has none.
     pub fn root(&self) -> Result<PathBuf, ErrorReport> {
         self.location.clone()
+    }
+
+    /// A handle of its own on the folder (with the key it was unlocked with), for long core
+    /// calls (imports, exports), so the shared one stays free for the window's other commands
+    /// meanwhile; it takes the folder's lock shared, like the CLI beside the app, so it never
+    /// cleans up under anyone. A lock while it works lets it finish; it is dropped after.
+    pub fn second_handle(&self) -> Result<DataFolder, ErrorReport> {
+        self.with(|folder| folder.reopen())
     }
 }
 
@@ -134,6 +220,28 @@ pub fn expand_picked(paths: &[PathBuf]) -> (Vec<PathBuf>, Option<ErrorReport>) {
     (files, error)
 }
 
+/// The event sent when the app locked itself after the idle time.
+pub const LOCKED_EVENT: &str = "locked";
+
+/// Starts the thread that locks the data folder after the settings' idle time without use and
+/// tells the window ([`LOCKED_EVENT`]). The key is dropped here, in Rust, even if the window's
+/// script is stuck.
+pub fn spawn_idle_lock<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let shared = app.state::<SharedDataFolder>();
+            let Some(root) = shared.location() else { return };
+            let idle = intake_core::settings::Settings::load(root).ok().and_then(|settings| settings.idle_lock());
+            if let Some(idle) = idle
+                && shared.lock_if_idle(idle)
+            {
+                let _ = app.emit(LOCKED_EVENT, ());
+            }
+        }
+    });
+}
+
 /// Adds the shell's state, commands and drop handling to a Tauri builder. Shared by [`run`]
 /// and the tests, which use Tauri's mock runtime.
 pub fn with_commands<R: tauri::Runtime>(
@@ -177,10 +285,21 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::get_settings,
             commands::change_settings,
             commands::public_key_info,
+            commands::lock_status,
+            commands::unlock,
+            commands::lock,
+            commands::set_passphrase,
+            commands::change_passphrase,
+            commands::note_activity,
         ])
 }
 
 /// Opens the window and runs until it is closed.
 pub fn run(data_folder: SharedDataFolder) -> tauri::Result<()> {
-    with_commands(tauri::Builder::default(), data_folder).run(tauri::generate_context!())
+    with_commands(tauri::Builder::default(), data_folder)
+        .setup(|app| {
+            spawn_idle_lock(app.handle().clone());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
 }

@@ -1,18 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
 
-import { call } from './api';
+import { call, onEvent } from './api';
 import type { CaseOverview } from './bindings/CaseOverview';
 import type { ErrorReport } from './bindings/ErrorReport';
+import type { LockStatus } from './bindings/LockStatus';
 import type { Vocabulary } from './bindings/Vocabulary';
 import { Bilingual } from './components/Bilingual';
 import { CaseList } from './components/CaseList';
 import { CaseView } from './components/CaseView';
 import { ErrorBanner } from './components/ErrorBanner';
+import { LockScreen, SetPassphrase } from './components/LockScreen';
 import { Logo } from './components/Logo';
 import { NewCaseWizard } from './components/NewCaseWizard';
 import { SettingsView } from './components/SettingsView';
 import { type Language, LanguageContext, storeLanguage, storedLanguage } from './language';
-import { bilingual } from './locales';
+import { bilingual, bilingualLine } from './locales';
 import { VocabularyContext } from './vocabulary';
 
 type CasesState =
@@ -33,6 +35,35 @@ export function App() {
   };
   const [screen, setScreen] = useState<Screen>({ kind: 'list' });
   const [state, setState] = useState<CasesState>({ kind: 'loading' });
+  const [lock, setLock] = useState<LockStatus | null>(null);
+  const [settingPassphrase, setSettingPassphrase] = useState(false);
+
+  const loadLock = useCallback(async () => {
+    const outcome = await call('lock_status', {});
+    if (outcome.ok) setLock(outcome.value);
+  }, []);
+
+  useEffect(() => {
+    void loadLock();
+    // The shell locks the folder after the idle time (and drops its key): show the unlock screen.
+    const stop = onEvent('locked', () => void loadLock());
+    // Input in the window postpones the idle lock; told to the shell at most every 5 s.
+    let last = 0;
+    const onInput = () => {
+      const now = Date.now();
+      if (now - last < 5000) return;
+      last = now;
+      void call('note_activity', {});
+    };
+    const kinds = ['keydown', 'pointerdown', 'pointermove', 'wheel'] as const;
+    for (const kind of kinds) window.addEventListener(kind, onInput, { passive: true });
+    return () => {
+      void stop.then((unlisten) => unlisten());
+      for (const kind of kinds) window.removeEventListener(kind, onInput);
+    };
+  }, [loadLock]);
+
+  const locked = lock !== null && lock.state !== 'unencrypted' && !lock.unlocked;
 
   const loadCases = useCallback(async () => {
     const outcome = await call('list_cases', {});
@@ -47,14 +78,14 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (screen.kind !== 'list') return;
+    if (screen.kind !== 'list' || locked) return;
     void loadCases();
     // Cases may be opened with the `intake` CLI while the window is open: look again
     // whenever the manager comes back to the window.
     const onFocus = () => void loadCases();
     window.addEventListener('focus', onFocus);
     return () => window.removeEventListener('focus', onFocus);
-  }, [loadCases, screen.kind]);
+  }, [loadCases, screen.kind, locked]);
 
   const nav = (target: Screen, label: Parameters<typeof bilingual>[0], testId: string) => (
     <button
@@ -80,6 +111,27 @@ export function App() {
             {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
             {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
             {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
+            {lock?.state === 'encrypted' && lock.unlocked && (
+              <button
+                type="button"
+                className="button button--on-dark"
+                onClick={() => void call('lock', {}).then(() => loadLock())}
+                data-testid="lock-now"
+              >
+                <Bilingual text={bilingual((m) => m.lock.lockNow)} />
+              </button>
+            )}
+            {lock?.state === 'unencrypted' && (
+              <button
+                type="button"
+                className="button button--on-dark"
+                onClick={() => setSettingPassphrase(true)}
+                title={bilingualLine((m) => m.lock.unencrypted)}
+                data-testid="open-set-passphrase"
+              >
+                <Bilingual text={bilingual((m) => m.lock.setHeading)} />
+              </button>
+            )}
             <button
               type="button"
               className="button button--on-dark"
@@ -93,6 +145,18 @@ export function App() {
           </nav>
         </header>
         <main className="app-main">
+          {locked && lock !== null ? (
+            <LockScreen status={lock} onUnlocked={() => void loadLock().then(() => loadCases())} />
+          ) : settingPassphrase ? (
+            <SetPassphrase
+              onDone={() => {
+                setSettingPassphrase(false);
+                void loadLock();
+              }}
+              onCancel={() => setSettingPassphrase(false)}
+            />
+          ) : (
+          <>
           {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void loadCases()} />}
           {vocabulary === null || (screen.kind === 'list' && state.kind === 'loading') ? (
             state.kind !== 'failed' && (
@@ -114,6 +178,8 @@ export function App() {
               {screen.kind === 'case' && <CaseView caseId={screen.caseId} onBack={() => setScreen({ kind: 'list' })} />}
               {screen.kind === 'settings' && <SettingsView />}
             </VocabularyContext.Provider>
+          )}
+          </>
           )}
         </main>
       </div>

@@ -17,6 +17,7 @@ import type { FieldOutcome } from './bindings/FieldOutcome';
 import type { FieldValidation } from './bindings/FieldValidation';
 import type { FileOutcome } from './bindings/FileOutcome';
 import type { ImportProgress } from './bindings/ImportProgress';
+import type { LockStatus } from './bindings/LockStatus';
 import type { Mark } from './bindings/Mark';
 import type { NewCase } from './bindings/NewCase';
 import type { PublicKeyInfo } from './bindings/PublicKeyInfo';
@@ -49,6 +50,12 @@ interface Commands {
   get_settings: { args: NoArgs; result: Settings };
   change_settings: { args: { change: SettingsChange }; result: Settings };
   public_key_info: { args: NoArgs; result: PublicKeyInfo };
+  lock_status: { args: NoArgs; result: LockStatus };
+  unlock: { args: { passphrase: string }; result: null };
+  lock: { args: NoArgs; result: boolean };
+  set_passphrase: { args: { passphrase: string }; result: null };
+  change_passphrase: { args: { old_passphrase: string; new_passphrase: string }; result: null };
+  note_activity: { args: NoArgs; result: null };
 }
 
 export type CommandName = keyof Commands;
@@ -82,6 +89,8 @@ export interface DroppedPaths {
 interface Events {
   'import-progress': ImportProgress;
   'paths-dropped': DroppedPaths;
+  /** The shell locked the data folder after the idle time (its key is gone). */
+  locked: null;
 }
 
 /** Listens to one of the shell's events; resolves to the function that stops listening. */

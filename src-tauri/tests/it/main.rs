@@ -287,3 +287,71 @@ fn a_thumbnail_crosses_as_raw_jpeg_bytes() {
     let bad = invoke_with(&window, "thumbnail", json!({"sha256": "../../etc/passwd"})).unwrap_err();
     assert_eq!(bad["code"], "invalid_input");
 }
+
+const PASSPHRASE: &str = "门头照片 correct horse";
+
+#[test]
+fn the_app_encrypts_locks_and_unlocks_the_data_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let (app, window) = app_over(home.path());
+    let status = invoke(&window, "lock_status").unwrap();
+    assert_eq!(status["state"], "unencrypted");
+    assert_eq!(status["unlocked"], true);
+    assert_eq!(status["idle_lock_seconds"], 300, "five minutes by default");
+    let case_id = case_through_wizard(&window);
+
+    invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
+    assert_eq!(DataFolder::encryption_state(home.path()), intake_core::encryption::EncryptionState::Encrypted);
+    let status = invoke(&window, "lock_status").unwrap();
+    assert_eq!((status["state"].as_str(), status["unlocked"].as_bool()), (Some("encrypted"), Some(true)));
+    assert_eq!(invoke_with(&window, "get_case", json!({"case_id": case_id})).unwrap()["id"], case_id.as_str());
+
+    // 立即锁定: the folder (and its key) is dropped; every command then asks for the passphrase.
+    assert_eq!(invoke(&window, "lock").unwrap(), true);
+    assert_eq!(invoke(&window, "lock_status").unwrap()["unlocked"], false);
+    assert_eq!(invoke(&window, "list_cases").unwrap_err()["code"], "passphrase_required");
+    assert!(app.state::<SharedDataFolder>().second_handle().is_err(), "a locked folder gives no handle");
+
+    let wrong = invoke_with(&window, "unlock", json!({"passphrase": "门头照片 correct horsf"})).unwrap_err();
+    assert_eq!(wrong["code"], "wrong_passphrase");
+    assert_eq!(invoke(&window, "list_cases").unwrap_err()["code"], "passphrase_required");
+    invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap();
+    let listed: Vec<CaseOverview> = serde_json::from_value(invoke(&window, "list_cases").unwrap()).unwrap();
+    assert_eq!(listed.len(), 1);
+
+    // The idle lock: unused for the idle time, the folder locks; used, it stays open.
+    let shared = app.state::<SharedDataFolder>();
+    assert!(!shared.lock_if_idle(std::time::Duration::from_secs(60)), "locked though just used");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(shared.lock_if_idle(std::time::Duration::from_millis(200)), "not locked after the idle time");
+    assert_eq!(invoke(&window, "list_cases").unwrap_err()["code"], "passphrase_required");
+
+    // The idle time is a setting (0: never).
+    invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap();
+    invoke_with(&window, "change_settings", json!({"change": {"branch": null, "manager_name": null, "idle_lock_seconds": 0}}))
+        .unwrap();
+    assert_eq!(invoke(&window, "lock_status").unwrap()["idle_lock_seconds"], 0);
+}
+
+#[test]
+fn changing_the_passphrase_in_the_app_needs_the_current_one() {
+    let home = tempfile::tempdir().unwrap();
+    let (_app, window) = app_over(home.path());
+    invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
+    let refused = invoke_with(
+        &window,
+        "change_passphrase",
+        json!({"old_passphrase": "not the one", "new_passphrase": "经营内景照片 battery staple"}),
+    )
+    .unwrap_err();
+    assert_eq!(refused["code"], "wrong_passphrase");
+    invoke_with(
+        &window,
+        "change_passphrase",
+        json!({"old_passphrase": PASSPHRASE, "new_passphrase": "经营内景照片 battery staple"}),
+    )
+    .unwrap();
+    invoke(&window, "lock").unwrap();
+    assert_eq!(invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap_err()["code"], "wrong_passphrase");
+    invoke_with(&window, "unlock", json!({"passphrase": "经营内景照片 battery staple"})).unwrap();
+}
