@@ -80,7 +80,7 @@ enum Command {
     /// Check a package: zip safety, BagIt manifests and every hash, case.json, the signature.
     Verify(package_commands::VerifyArgs),
 
-    /// Show or change this installation's settings (branch, account manager).
+    /// Show or change this installation's settings (branch, account manager, upload).
     Settings(package_commands::SettingsArgs),
 
     /// Send the exported packages waiting in the outbox to the object storage; resumes

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use intake_core::package::ExportOptions;
 use intake_core::package::verify::{self, VerifyOptions};
-use intake_core::settings::SettingsChange;
-use intake_core::{DataFolder, Result};
+use intake_core::settings::{SettingsChange, UploadSettingsChange};
+use intake_core::{DataFolder, Error, ErrorKind, Result};
 use serde_json::json;
 
 use crate::output::{EXIT_BLOCKING, EXIT_OK, Outcome, Report};
@@ -67,6 +67,31 @@ pub struct SettingsArgs {
     /// (default 300; 0 never).
     #[arg(long, value_name = "SECONDS")]
     pub idle_lock_seconds: Option<u32>,
+    /// Upload: the storage's URL (empty to clear).
+    #[arg(long, value_name = "URL")]
+    pub upload_endpoint: Option<String>,
+    /// Upload: the bucket that receives the packages.
+    #[arg(long, value_name = "NAME")]
+    pub upload_bucket: Option<String>,
+    /// Upload: the signing region (default us-east-1).
+    #[arg(long, value_name = "NAME")]
+    pub upload_region: Option<String>,
+    /// Upload: the folder in the bucket.
+    #[arg(long, value_name = "PATH")]
+    pub upload_prefix: Option<String>,
+    /// Upload: the part size in MiB (5 to 512).
+    #[arg(long, value_name = "MIB")]
+    pub upload_part_size_mib: Option<u64>,
+    /// Upload: how often one request is retried before the attempt counts as failed.
+    #[arg(long, value_name = "N")]
+    pub upload_max_retries: Option<u32>,
+    /// Upload: the access key id.
+    #[arg(long, value_name = "ID")]
+    pub upload_access_key_id: Option<String>,
+    /// Upload: read the secret key from the first line of standard input (never from a
+    /// flag, which other users could see in the process list); an empty line removes it.
+    #[arg(long)]
+    pub upload_secret_stdin: bool,
 }
 
 /// `intake keys …`
@@ -164,17 +189,38 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         || args.watermark_id_copies.is_some()
         || args.watermark_text.is_some()
         || args.idle_lock_seconds.is_some();
-    let settings = if changing {
+    if changing {
         folder.change_settings(SettingsChange {
             branch: args.branch,
             manager_name: args.manager,
             watermark_id_copies: args.watermark_id_copies,
             watermark_text: args.watermark_text,
             idle_lock_seconds: args.idle_lock_seconds,
-        })?
+        })?;
+    }
+    let secret_access_key = if args.upload_secret_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("cannot read the secret key from stdin: {err}")))?;
+        Some(line.trim().to_string())
     } else {
-        folder.settings()?
+        None
     };
+    let upload_change = UploadSettingsChange {
+        endpoint: args.upload_endpoint,
+        bucket: args.upload_bucket,
+        region: args.upload_region,
+        prefix: args.upload_prefix,
+        part_size_mib: args.upload_part_size_mib,
+        max_retries: args.upload_max_retries,
+        access_key_id: args.upload_access_key_id,
+        secret_access_key,
+    };
+    if upload_change != UploadSettingsChange::default() {
+        folder.change_upload_settings(upload_change)?;
+    }
+    let settings = folder.settings()?;
     let shown = |value: &str| if value.is_empty() { "(未设置 not set)".to_string() } else { value.to_string() };
     let mut text = String::new();
     let _ = writeln!(text, "分公司 Branch: {}", shown(&settings.branch));
@@ -185,6 +231,13 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         if settings.watermark_id_copies { "是 yes" } else { "否 no" },
         if settings.watermark_text.is_empty() { intake_core::watermark::DEFAULT_TEXT } else { &settings.watermark_text }
     );
+    let upload = &settings.upload;
+    let optional = |value: &Option<String>| shown(value.as_deref().unwrap_or_default());
+    let _ = writeln!(text, "上传地址 Upload endpoint: {}", optional(&upload.endpoint));
+    let _ = writeln!(text, "存储桶 Bucket: {}  区域 Region: {}  前缀 Prefix: {}", optional(&upload.bucket),
+        optional(&upload.region), optional(&upload.prefix));
+    let _ = writeln!(text, "访问密钥 Access key id: {}  私密密钥 Secret key: {}", optional(&upload.access_key_id),
+        if upload.secret_access_key.is_some() { "已设置 set" } else { "(未设置 not set)" });
     let _ = writeln!(text, "设置文件 File: {}", intake_core::settings::settings_path(folder.root()).display());
     // The upload secret key never leaves the file: only whether one is set.
     let mut body = serde_json::to_value(settings.redacted()).expect("settings serialise");

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use intake_core::settings::UploadSettings;
-use intake_core::upload::{OutboxEntry, OutboxState, UploadPhase, UploadTarget};
+use intake_core::upload::{OutboxEntry, OutboxState, RetryTiming, UploadPhase, UploadTarget};
 use intake_core::{DataFolder, Result};
 use serde_json::json;
 
@@ -36,6 +36,10 @@ pub struct UploadArgs {
     /// it was started with.
     #[arg(long, value_name = "MIB")]
     pub part_size_mib: Option<u64>,
+    /// Try failed packages now, even those whose next retry time has not come (without it,
+    /// a failed package waits until its `next_retry_at`).
+    #[arg(long)]
+    pub now: bool,
 }
 
 fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
@@ -64,7 +68,8 @@ pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
         bar.set_style(style);
         bar
     });
-    let outcomes = folder.upload_packages(&target, args.case_id.as_deref(), &mut |progress| {
+    let timing = if args.now { RetryTiming::Now } else { RetryTiming::WhenDue };
+    let outcomes = folder.upload_packages(&target, args.case_id.as_deref(), timing, &mut |progress| {
         let Some(bar) = &bar else { return };
         let phase = match progress.phase {
             UploadPhase::Checking => "检查 checking",
@@ -89,6 +94,19 @@ pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
     let mut problems = Vec::new();
     for outcome in &outcomes {
         match (&outcome.error, outcome.already_stored) {
+            _ if outcome.not_before.is_some() => {
+                let not_before = outcome.not_before.map(|time| time.to_rfc3339()).unwrap_or_default();
+                let _ = writeln!(
+                    text,
+                    "未到重试时间 NOT DUE {} ({}): next try after {not_before}; `intake upload --now` tries it now",
+                    outcome.case_id,
+                    &outcome.sha256[..16]
+                );
+                problems.push(format!(
+                    "package {} is not due for a retry before {not_before}: `intake upload --now` tries it now",
+                    &outcome.sha256[..16]
+                ));
+            }
             (Some(error), _) => {
                 let _ = writeln!(text, "上传失败 FAILED {} ({}): {}", outcome.case_id, &outcome.sha256[..16], error.message);
                 problems.push(error.message.clone());

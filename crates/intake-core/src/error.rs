@@ -58,6 +58,9 @@ pub enum ErrorKind {
     UploadMismatch,
     /// Any other failure of an upload.
     UploadFailed,
+    /// Another upload from the same data folder is under way (the app and the CLI, say):
+    /// this one sent nothing.
+    UploadBusy,
     /// A package in the outbox is gone or no longer has the bytes it was exported with.
     PackageChanged,
     /// A front-end was asked to read a path the user did not pick (file dialog, folder dialog
@@ -98,6 +101,7 @@ impl ErrorKind {
             ErrorKind::UploadBucketMissing => "upload_bucket_missing",
             ErrorKind::UploadMismatch => "upload_mismatch",
             ErrorKind::UploadFailed => "upload_failed",
+            ErrorKind::UploadBusy => "upload_busy",
             ErrorKind::PackageChanged => "package_changed",
             ErrorKind::PathNotPicked => "path_not_picked",
             ErrorKind::WrongPassphrase => "wrong_passphrase",
@@ -108,7 +112,7 @@ impl ErrorKind {
     }
 
     /// Every kind, for tests and generated tables.
-    pub const ALL: [ErrorKind; 26] = [
+    pub const ALL: [ErrorKind; 27] = [
         ErrorKind::FileMissing,
         ErrorKind::NotAFile,
         ErrorKind::FileUnreadable,
@@ -129,6 +133,7 @@ impl ErrorKind {
         ErrorKind::UploadBucketMissing,
         ErrorKind::UploadMismatch,
         ErrorKind::UploadFailed,
+        ErrorKind::UploadBusy,
         ErrorKind::PackageChanged,
         ErrorKind::PathNotPicked,
         ErrorKind::WrongPassphrase,
@@ -150,6 +155,7 @@ impl ErrorKind {
                 | ErrorKind::UploadBucketMissing
                 | ErrorKind::UploadMismatch
                 | ErrorKind::UploadFailed
+                | ErrorKind::UploadBusy
                 | ErrorKind::PackageChanged
         )
     }

@@ -118,6 +118,105 @@ pub struct SettingsChange {
     pub idle_lock_seconds: Option<u32>,
 }
 
+/// A change to the upload settings (`intake settings --upload-…`, the app's 设置 screen).
+/// `None` leaves a value as it is; an empty text clears it (back to its default). The secret
+/// only goes in: nothing ever reads it back out of the settings but the upload itself.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // the fields of UploadSettings
+pub struct UploadSettingsChange {
+    pub endpoint: Option<String>,
+    pub bucket: Option<String>,
+    pub region: Option<String>,
+    pub prefix: Option<String>,
+    #[ts(type = "number | null")]
+    pub part_size_mib: Option<u64>,
+    pub max_retries: Option<u32>,
+    pub access_key_id: Option<String>,
+    /// Write-only: a new secret, or empty to remove the stored one.
+    pub secret_access_key: Option<String>,
+}
+
+impl std::fmt::Debug for UploadSettingsChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadSettingsChange")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("prefix", &self.prefix)
+            .field("part_size_mib", &self.part_size_mib)
+            .field("max_retries", &self.max_retries)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The upload settings as they may be shown: never the secret, only whether one is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UploadSettingsShown {
+    /// The settings, the secret left out.
+    pub settings: UploadSettings,
+    /// A secret key is stored in the settings file.
+    pub secret_access_key_set: bool,
+}
+
+impl UploadSettings {
+    /// The settings to show: the secret left out, its presence said.
+    pub fn shown(&self) -> UploadSettingsShown {
+        let mut settings = self.clone();
+        let secret_access_key_set = settings.secret_access_key.take().is_some();
+        UploadSettingsShown { settings, secret_access_key_set }
+    }
+
+    /// The settings with `change` applied and checked (the URL's scheme, the part size, one
+    /// line of text each).
+    pub fn changed(mut self, change: UploadSettingsChange) -> Result<UploadSettings> {
+        let text = |field: &str, value: Option<String>, current: &mut Option<String>| -> Result<()> {
+            if let Some(value) = value {
+                let value = checked_name(field, &value)?;
+                *current = (!value.is_empty()).then_some(value);
+            }
+            Ok(())
+        };
+        text("upload endpoint", change.endpoint, &mut self.endpoint)?;
+        if let Some(endpoint) = &self.endpoint
+            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("上传地址须以 http:// 或 https:// 开头 the upload endpoint '{endpoint}' is not an http:// or https:// URL"),
+            ));
+        }
+        text("upload bucket", change.bucket, &mut self.bucket)?;
+        text("upload region", change.region, &mut self.region)?;
+        text("upload prefix", change.prefix, &mut self.prefix)?;
+        text("upload access key id", change.access_key_id, &mut self.access_key_id)?;
+        text("upload secret key", change.secret_access_key, &mut self.secret_access_key)?;
+        if let Some(part_size_mib) = change.part_size_mib {
+            let allowed = crate::upload::MIN_PART_SIZE_MIB..=crate::upload::MAX_PART_SIZE_MIB;
+            if !allowed.contains(&part_size_mib) {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "分片大小须在 {} 到 {} MiB 之间 the part size must be {} to {} MiB, not {part_size_mib}",
+                        allowed.start(),
+                        allowed.end(),
+                        allowed.start(),
+                        allowed.end()
+                    ),
+                ));
+            }
+            self.part_size_mib = Some(part_size_mib);
+        }
+        if let Some(max_retries) = change.max_retries {
+            self.max_retries = Some(max_retries);
+        }
+        Ok(self)
+    }
+}
+
 impl Settings {
     /// Reads the settings of the data folder at `root`; the defaults when there is no file.
     pub fn load(root: &Path) -> Result<Settings> {
@@ -229,5 +328,14 @@ impl DataFolder {
         let settings = self.settings()?.changed(change)?;
         settings.save(self.root())?;
         Ok(settings)
+    }
+
+    /// Applies a change to the upload settings, stores them (owner-only once they hold a
+    /// secret) and returns them as they may be shown.
+    pub fn change_upload_settings(&self, change: UploadSettingsChange) -> Result<UploadSettingsShown> {
+        let mut settings = self.settings()?;
+        settings.upload = settings.upload.changed(change)?;
+        settings.save(self.root())?;
+        Ok(settings.upload.shown())
     }
 }

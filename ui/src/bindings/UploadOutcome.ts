@@ -23,6 +23,11 @@ bytes_sent: number,
  */
 already_stored: boolean, 
 /**
- * Why this attempt failed.
+ * Why this attempt failed (or, when skipped, why the last one did).
  */
-error: ErrorReport | null, };
+error: ErrorReport | null, 
+/**
+ * Set when the package was skipped because its next try is not due yet
+ * ([`RetryTiming::WhenDue`]): nothing was sent, and this is when it will be.
+ */
+not_before: string | null, };

@@ -96,6 +96,11 @@ fn upload(sandbox: &Sandbox) -> Run {
     upload_command(sandbox, &[]).output().unwrap().into()
 }
 
+/// `intake upload --now`: failed packages too, before their next retry time.
+fn upload_now(sandbox: &Sandbox) -> Run {
+    upload_command(sandbox, &["--now"]).output().unwrap().into()
+}
+
 fn outbox(sandbox: &Sandbox) -> Vec<serde_json::Value> {
     let run = sandbox.run(["outbox", "--json"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
@@ -280,7 +285,19 @@ fn the_server_killed_mid_upload_and_restarted_the_upload_resumes_from_the_record
 
     server.restart();
     proxy.rate_limit.store(0, Ordering::SeqCst);
-    let resumed = upload(&packaged.sandbox);
+    // Not due yet (the first retry waits 15 to 30 s): a plain `upload` leaves it alone and
+    // says when it will try, sending nothing.
+    let sent_before = proxy.sent_up();
+    let early = upload(&packaged.sandbox);
+    assert_eq!(early.status, 1, "{}\n{}", early.stdout, early.stderr);
+    let skipped = &early.json()["packages"][0];
+    assert_eq!(skipped["not_before"], failed[0]["next_retry_at"], "{skipped}");
+    assert_eq!(skipped["parts_sent"], 0);
+    assert!(early.stderr.contains("--now"), "{}", early.stderr);
+    assert_eq!(proxy.sent_up(), sent_before, "a package not due was sent");
+    assert_eq!(outbox(&packaged.sandbox)[0]["attempts"], 1, "a skipped package does not count an attempt");
+
+    let resumed = upload_now(&packaged.sandbox);
     assert_eq!(resumed.status, 0, "{}\n{}\n{}", resumed.stdout, resumed.stderr, server.log());
     let outcome = &resumed.json()["packages"][0];
     assert!(outcome["parts_sent"].as_u64().unwrap() <= parts - recorded / (PART_MIB * MIB));
@@ -309,21 +326,21 @@ fn wrong_credentials_a_missing_bucket_or_no_server_are_named_and_the_package_sta
     configure(sandbox, &server, &server.endpoint(), 1);
 
     let wrong_secret = "0000000000000000000000000000000000000000000000000000000000000000";
-    let refused: Run = upload_command(sandbox, &[]).env("AWS_SECRET_ACCESS_KEY", wrong_secret).output().unwrap().into();
+    let refused: Run = upload_command(sandbox, &["--now"]).env("AWS_SECRET_ACCESS_KEY", wrong_secret).output().unwrap().into();
     assert_eq!(refused.status, 1, "{}", refused.stderr);
     let report = refused.json();
     assert_eq!(report["packages"][0]["error"]["code"], "upload_refused", "{report}");
     assert!(refused.stderr.contains(ACCESS_KEY) && refused.stderr.contains("AWS_SECRET_ACCESS_KEY"), "{}", refused.stderr);
     assert!(!refused.stdout.contains(wrong_secret) && !refused.stderr.contains(wrong_secret), "the secret is never printed");
 
-    let no_bucket = upload_command(sandbox, &["--bucket", "no-such-bucket"]).output().unwrap();
+    let no_bucket = upload_command(sandbox, &["--now", "--bucket", "no-such-bucket"]).output().unwrap();
     let no_bucket: Run = no_bucket.into();
     assert_eq!(no_bucket.status, 1, "{}", no_bucket.stderr);
     assert_eq!(no_bucket.json()["packages"][0]["error"]["code"], "upload_bucket_missing", "{}", no_bucket.stdout);
     assert!(no_bucket.stderr.contains("no-such-bucket"), "{}", no_bucket.stderr);
 
     let nowhere = format!("http://127.0.0.1:{}", free_port());
-    let unreachable: Run = upload_command(sandbox, &["--endpoint", &nowhere]).output().unwrap().into();
+    let unreachable: Run = upload_command(sandbox, &["--now", "--endpoint", &nowhere]).output().unwrap().into();
     assert_eq!(unreachable.status, 1, "{}", unreachable.stderr);
     assert_eq!(unreachable.json()["packages"][0]["error"]["code"], "upload_unreachable", "{}", unreachable.stdout);
     assert!(unreachable.stderr.contains(&nowhere), "{}", unreachable.stderr);
@@ -345,7 +362,7 @@ fn wrong_credentials_a_missing_bucket_or_no_server_are_named_and_the_package_sta
     assert_eq!(shown.json()["upload"]["secret_access_key_set"], true);
 
     // With the settings' credentials (no environment), the same package goes through.
-    let fixed: Run = sandbox.command(["upload", "--json"]).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").output().unwrap().into();
+    let fixed: Run = sandbox.command(["upload", "--json", "--now"]).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").output().unwrap().into();
     assert_eq!(fixed.status, 0, "{}\n{}", fixed.stdout, fixed.stderr);
     assert_eq!(outbox(sandbox)[0]["state"], "done");
     assert_stored_whole(&server, &packaged);
@@ -368,7 +385,7 @@ fn a_byte_damaged_on_the_way_is_never_called_done_and_the_next_upload_repairs_it
     assert!(state[0]["done_at"].is_null());
     eprintln!("damaged part: {}", state[0]["error"]);
 
-    let repaired = upload(&packaged.sandbox);
+    let repaired = upload_now(&packaged.sandbox);
     assert_eq!(repaired.status, 0, "{}\n{}", repaired.stdout, repaired.stderr);
     assert_eq!(outbox(&packaged.sandbox)[0]["state"], "done");
     assert_stored_whole(&server, &packaged);
@@ -398,4 +415,49 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+#[test]
+fn intake_settings_sets_the_upload_fields_one_by_one_and_takes_the_secret_only_from_stdin() {
+    let sandbox = Sandbox::new();
+    let set = sandbox.run([
+        "settings",
+        "--upload-endpoint",
+        "https://oss-cn-shanghai.aliyuncs.com",
+        "--upload-bucket",
+        "packages",
+        "--upload-part-size-mib",
+        "16",
+        "--upload-access-key-id",
+        ACCESS_KEY,
+        "--json",
+    ]);
+    assert_eq!(set.status, 0, "{}", set.stderr);
+    let shown = set.json();
+    assert_eq!(shown["upload"]["endpoint"], "https://oss-cn-shanghai.aliyuncs.com");
+    assert_eq!(shown["upload"]["part_size_mib"], 16);
+    assert_eq!(shown["upload"]["secret_access_key_set"], false);
+
+    let mut child = sandbox
+        .command(["settings", "--upload-secret-stdin", "--upload-bucket", "", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(format!("{SECRET_KEY}\n").as_bytes()).unwrap();
+    let secret: Run = child.wait_with_output().unwrap().into();
+    assert_eq!(secret.status, 0, "{}", secret.stderr);
+    assert!(!secret.stdout.contains(SECRET_KEY), "the secret is never printed");
+    let shown = secret.json();
+    assert_eq!(shown["upload"]["secret_access_key_set"], true);
+    assert!(shown["upload"]["bucket"].is_null(), "an empty value clears: {shown}");
+    assert_eq!(shown["upload"]["access_key_id"], ACCESS_KEY, "what was not named is kept");
+    let file = std::fs::read_to_string(sandbox.home().join("settings.json")).unwrap();
+    assert!(file.contains(SECRET_KEY), "the upload reads it from the settings file");
+
+    let bad = sandbox.run(["settings", "--upload-part-size-mib", "4"]);
+    assert_eq!(bad.status, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("part size"), "{}", bad.stderr);
 }

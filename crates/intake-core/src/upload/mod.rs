@@ -329,6 +329,20 @@ pub struct UploadProgress {
     pub bytes: u64,
 }
 
+/// Which failed packages an upload run takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RetryTiming {
+    /// A failed package is tried again only once its `next_retry_at` has passed, so that a
+    /// run started every few minutes (or a laptop that keeps waking up) backs off from a
+    /// server that is down instead of hammering it.
+    WhenDue,
+    /// Every package not done is tried now: the person asked for it (`intake upload --now`,
+    /// the app's 上传 button).
+    Now,
+}
+
 /// What one upload run did with one package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -351,9 +365,16 @@ pub struct UploadOutcome {
     pub bytes_sent: u64,
     /// The package was found already stored whole, so nothing was sent.
     pub already_stored: bool,
-    /// Why this attempt failed.
+    /// Why this attempt failed (or, when skipped, why the last one did).
     pub error: Option<ErrorReport>,
+    /// Set when the package was skipped because its next try is not due yet
+    /// ([`RetryTiming::WhenDue`]): nothing was sent, and this is when it will be.
+    #[ts(type = "string | null")]
+    pub not_before: Option<DateTime<Utc>>,
 }
+
+/// The file whose exclusive lock an upload run holds, in the data folder.
+pub const UPLOAD_LOCK_FILE: &str = "upload.lock";
 
 impl DataFolder {
     /// The outbox: every exported package, oldest first.
@@ -366,32 +387,47 @@ impl DataFolder {
     /// retry) and keeps what was sent; a failure that concerns every package (endpoint
     /// unreachable, credentials refused, bucket missing) ends the run, leaving the others
     /// queued. Returns what happened to each package tried.
+    ///
+    /// Only one run at a time per data folder: a run holds the exclusive lock of
+    /// [`UPLOAD_LOCK_FILE`] from before it reads the outbox until it returns, so the app and
+    /// the CLI (or two windows) never send the same package at once; the second is refused
+    /// with `upload_busy` and changes nothing. The operating system releases the lock when
+    /// the process dies, so a crash never leaves the outbox locked.
     pub fn upload_packages(
         &self,
         target: &UploadTarget,
         case_id: Option<&str>,
+        timing: RetryTiming,
         progress: &mut dyn FnMut(&UploadProgress),
     ) -> Result<Vec<UploadOutcome>> {
         if let Some(case_id) = case_id {
             self.case(case_id)?;
         }
+        let _lock = self.lock_for_upload()?;
         // The audit entry of each finished upload names the manager.
         self.refresh_audit_manager();
-        let pending: Vec<OutboxRecord> = self
-            .database()
-            .outbox()?
-            .into_iter()
-            .filter(|record| record.state != "done" && case_id.is_none_or(|id| record.case_id == id))
-            .collect();
+        let now = Utc::now();
+        let mut outcomes = Vec::new();
+        let mut pending = Vec::new();
+        for record in self.database().outbox()? {
+            if record.state == "done" || case_id.is_some_and(|id| record.case_id != id) {
+                continue;
+            }
+            match record.next_retry_at {
+                Some(not_before) if timing == RetryTiming::WhenDue && record.state == "failed" && not_before > now => {
+                    outcomes.push(skipped(&record, not_before));
+                }
+                _ => pending.push(record),
+            }
+        }
         if pending.is_empty() {
-            return Ok(Vec::new());
+            return Ok(outcomes);
         }
         let store = target.store()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|err| Error::new(ErrorKind::UploadFailed, format!("cannot start the upload runtime: {err}")))?;
-        let mut outcomes = Vec::new();
         for record in pending {
             let mut run = PackageUpload { folder: self, target, store: &store, record: &record, progress, sent: (0, 0) };
             match runtime.block_on(run.send()) {
@@ -407,6 +443,7 @@ impl DataFolder {
                         bytes_sent,
                         already_stored,
                         error: None,
+                        not_before: None,
                     })
                 }
                 Err(err) => {
@@ -434,6 +471,7 @@ impl DataFolder {
                         bytes_sent,
                         already_stored: false,
                         error: Some(ErrorReport::from(&err)),
+                        not_before: None,
                     });
                     if stop {
                         break;
@@ -442,6 +480,46 @@ impl DataFolder {
             }
         }
         Ok(outcomes)
+    }
+
+    /// Takes the data folder's upload lock, or refuses (`upload_busy`) when another run,
+    /// in this process or another, holds it. Released when the returned file is dropped.
+    fn lock_for_upload(&self) -> Result<File> {
+        let path = self.root().join(UPLOAD_LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|err| Error::writing(&path, &err))?;
+        match lock.try_lock() {
+            Ok(()) => Ok(lock),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::new(
+                ErrorKind::UploadBusy,
+                "另一个上传正在进行 another upload from this data folder is under way; wait for it to finish",
+            )),
+            Err(std::fs::TryLockError::Error(err)) => Err(Error::writing(&path, &err)),
+        }
+    }
+}
+
+/// The outcome of a failed package left alone because its next try is not due yet.
+fn skipped(record: &OutboxRecord, not_before: DateTime<Utc>) -> UploadOutcome {
+    let error = match (&record.error_code, &record.error_message) {
+        (Some(code), Some(message)) => Some(ErrorReport { code: code.clone(), message: message.clone() }),
+        _ => None,
+    };
+    UploadOutcome {
+        sha256: record.sha256.clone(),
+        case_id: record.case_id.clone(),
+        state: OutboxState::Failed,
+        remote_key: None,
+        bytes: record.bytes,
+        parts_sent: 0,
+        bytes_sent: 0,
+        already_stored: false,
+        error,
+        not_before: Some(not_before),
     }
 }
 

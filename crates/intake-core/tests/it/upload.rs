@@ -4,7 +4,7 @@
 use intake_core::case::{CaseAttributes, NewCase};
 use intake_core::package::ExportOptions;
 use intake_core::settings::{SettingsChange, UploadSettings};
-use intake_core::upload::{OutboxState, UploadTarget};
+use intake_core::upload::{OutboxState, RetryTiming, UploadTarget};
 use intake_core::{DataFolder, ErrorKind};
 
 fn no_environment(_: &str) -> Option<String> {
@@ -124,4 +124,119 @@ fn a_settings_file_with_a_secret_is_owner_only_and_the_redacted_copy_has_none() 
         let mode = std::fs::metadata(intake_core::settings::settings_path(folder.root())).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "settings holding a secret must be owner-only, mode {mode:o}");
     }
+}
+
+/// A data folder with one exported package, and a target nobody listens on (nothing is sent:
+/// these tests are about which run may send what, not about the network).
+fn exported_package(dir: &std::path::Path) -> (DataFolder, UploadTarget) {
+    let mut folder = DataFolder::open(&dir.join("home")).unwrap();
+    folder
+        .change_settings(SettingsChange { branch: Some("上海分公司".into()), manager_name: Some("张三".into()) })
+        .unwrap();
+    let case = folder
+        .create_case(NewCase {
+            merchant_name: "沪上小面馆".into(),
+            attributes: CaseAttributes::default(),
+            visit_date: None,
+            site: None,
+        })
+        .unwrap();
+    folder.export_case(&case.id, &dir.join("a.zip"), &ExportOptions { allow_incomplete: true }).unwrap();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let settings = UploadSettings {
+        endpoint: Some(format!("http://127.0.0.1:{closed_port}")),
+        max_retries: Some(0),
+        ..complete_settings()
+    };
+    let target = UploadTarget::resolve(&settings, &UploadSettings::default(), &no_environment).unwrap();
+    (folder, target)
+}
+
+#[test]
+fn while_one_upload_runs_a_second_from_the_same_data_folder_is_refused_and_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, target) = exported_package(dir.path());
+    // Another handle on the folder, as the CLI beside the app.
+    let beside = DataFolder::open(&dir.path().join("home")).unwrap();
+    let mut second_run = None;
+    let first = folder
+        .upload_packages(&target, None, RetryTiming::Now, &mut |_| {
+            if second_run.is_none() {
+                second_run = Some(beside.upload_packages(&target, None, RetryTiming::Now, &mut |_| {}));
+            }
+        })
+        .unwrap();
+    let refused = second_run.expect("the first run reported progress").unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::UploadBusy, "{}", refused.message());
+    assert_eq!(first.len(), 1);
+    assert_eq!(folder.outbox().unwrap()[0].attempts, 1, "only the first run tried the package");
+
+    // The lock goes with the run: the next one may send.
+    let after = beside.upload_packages(&target, None, RetryTiming::Now, &mut |_| {}).unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].error.as_ref().unwrap().code, "upload_unreachable");
+}
+
+#[test]
+fn a_failed_package_waits_for_its_next_retry_time_unless_the_upload_is_asked_for_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, target) = exported_package(dir.path());
+    let failed = folder.upload_packages(&target, None, RetryTiming::WhenDue, &mut |_| {}).unwrap();
+    assert_eq!(failed[0].state, OutboxState::Failed);
+    assert!(failed[0].not_before.is_none(), "it was tried: {:?}", failed[0]);
+    let entry = &folder.outbox().unwrap()[0];
+    let next_retry_at = entry.next_retry_at.expect("a failed package has a next retry time");
+
+    let mut progress_seen = 0;
+    let skipped = folder.upload_packages(&target, None, RetryTiming::WhenDue, &mut |_| progress_seen += 1).unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].not_before, Some(next_retry_at));
+    assert_eq!(skipped[0].error.as_ref().unwrap().code, "upload_unreachable", "the last reason is kept");
+    assert_eq!(progress_seen, 0, "a package not due is not even read");
+    assert_eq!(folder.outbox().unwrap()[0].attempts, 1);
+
+    let forced = folder.upload_packages(&target, None, RetryTiming::Now, &mut |_| {}).unwrap();
+    assert!(forced[0].not_before.is_none());
+    assert_eq!(folder.outbox().unwrap()[0].attempts, 2, "asked for now, it is tried at once");
+}
+
+#[test]
+fn upload_settings_change_field_by_field_are_checked_and_never_show_the_secret() {
+    use intake_core::settings::UploadSettingsChange;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let shown = folder
+        .change_upload_settings(UploadSettingsChange {
+            endpoint: Some(" https://oss-cn-shanghai.aliyuncs.com ".into()),
+            bucket: Some("packages".into()),
+            part_size_mib: Some(16),
+            access_key_id: Some("AKID".into()),
+            secret_access_key: Some("s3cr3t".into()),
+            ..UploadSettingsChange::default()
+        })
+        .unwrap();
+    assert!(shown.secret_access_key_set);
+    assert!(!serde_json::to_string(&shown).unwrap().contains("s3cr3t"), "the secret never goes back out");
+    assert_eq!(shown.settings.endpoint.as_deref(), Some("https://oss-cn-shanghai.aliyuncs.com"));
+    assert_eq!(shown.settings.part_size_mib, Some(16));
+    assert_eq!(folder.settings().unwrap().upload.secret_access_key.as_deref(), Some("s3cr3t"));
+
+    // None leaves a value, empty text clears it.
+    let shown = folder
+        .change_upload_settings(UploadSettingsChange { bucket: Some(String::new()), ..UploadSettingsChange::default() })
+        .unwrap();
+    assert_eq!(shown.settings.bucket, None);
+    assert_eq!(shown.settings.access_key_id.as_deref(), Some("AKID"));
+    assert!(shown.secret_access_key_set);
+
+    for (change, named) in [
+        (UploadSettingsChange { endpoint: Some("ftp://x".into()), ..UploadSettingsChange::default() }, "ftp://x"),
+        (UploadSettingsChange { part_size_mib: Some(4), ..UploadSettingsChange::default() }, "part size"),
+        (UploadSettingsChange { bucket: Some("a\nb".into()), ..UploadSettingsChange::default() }, "bucket"),
+    ] {
+        let err = folder.change_upload_settings(change).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(err.message().contains(named), "{named}: {}", err.message());
+    }
+    assert_eq!(folder.settings().unwrap().upload.part_size_mib, Some(16), "a refused change changes nothing");
 }
