@@ -27,6 +27,11 @@ const COMMANDS: &[&str] = &[
     "set_passphrase",
     "change_passphrase",
     "note_activity",
+    "outbox",
+    "upload_settings",
+    "change_upload_settings",
+    "upload_packages",
+    "visit_plot",
 ];
 
 fn main() {

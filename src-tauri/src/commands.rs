@@ -16,13 +16,15 @@ use intake_core::encryption::LockStatus;
 use intake_core::keys::Passphrase;
 use intake_core::checklist::{AttestationOutcome, CaseCheck, CaseOverview, FieldOutcome, FieldValidation, Mark};
 use intake_core::package::{ExportOptions, ExportSummary};
-use intake_core::settings::{Settings, SettingsChange};
+use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
+use intake_core::evidence::visit_plot::VisitPlot;
 use intake_core::signing::PublicKeyInfo;
+use intake_core::upload::{OutboxEntry, RetryTiming, UploadOutcome, UploadTarget};
 use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgress};
 use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::{IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder, expand_picked};
+use crate::{IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked};
 
 /// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
 /// environment variable names a text file, [`pick_files`] and [`pick_folder`] read it at each
@@ -215,10 +217,10 @@ pub async fn export_case(
     .map_err(internal)?
 }
 
-/// The installation's settings (branch, manager).
+/// The installation's settings (branch, manager), without the upload secret.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn get_settings(data_folder: State<'_, SharedDataFolder>) -> Result<Settings, ErrorReport> {
-    data_folder.with(|folder| folder.settings())
+    data_folder.with(|folder| folder.settings().map(|settings| settings.redacted()))
 }
 
 /// Changes the settings (`intake settings --branch … --manager …`).
@@ -227,7 +229,7 @@ pub async fn change_settings(
     data_folder: State<'_, SharedDataFolder>,
     change: SettingsChange,
 ) -> Result<Settings, ErrorReport> {
-    data_folder.with(|folder| folder.change_settings(change))
+    data_folder.with(|folder| folder.change_settings(change).map(|settings| settings.redacted()))
 }
 
 /// The signing key's public half and fingerprint (`intake keys show`); made on first use.
@@ -285,4 +287,57 @@ pub async fn change_passphrase(
 pub async fn note_activity(data_folder: State<'_, SharedDataFolder>) -> Result<(), ErrorReport> {
     data_folder.note_activity();
     Ok(())
+}
+
+/// The outbox: every exported package with its upload state (`intake outbox`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn outbox(data_folder: State<'_, SharedDataFolder>) -> Result<Vec<OutboxEntry>, ErrorReport> {
+    data_folder.with(|folder| folder.outbox())
+}
+
+/// The upload settings as they may be shown: the secret never, only whether one is stored.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn upload_settings(data_folder: State<'_, SharedDataFolder>) -> Result<UploadSettingsShown, ErrorReport> {
+    data_folder.with(|folder| Ok(folder.settings()?.upload.shown()))
+}
+
+/// Changes the upload settings (`intake settings --upload-…`); the secret goes in only.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn change_upload_settings(
+    data_folder: State<'_, SharedDataFolder>,
+    change: UploadSettingsChange,
+) -> Result<UploadSettingsShown, ErrorReport> {
+    data_folder.with(|folder| folder.change_upload_settings(change))
+}
+
+/// The 上传 button: sends every package not done (of one case, or all) now, failed ones
+/// included since the manager asked (`intake upload --now`). Runs on a thread of its own
+/// with its own handle on the data folder and sends [`UPLOAD_PROGRESS_EVENT`] as parts go, so
+/// the window stays usable. Credentials: the settings, `AWS_ACCESS_KEY_ID` /
+/// `AWS_SECRET_ACCESS_KEY` winning, as for the CLI. A second press while one runs, or an
+/// `intake upload` beside it, is refused (`upload_busy`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn upload_packages<R: Runtime>(
+    app: AppHandle<R>,
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: Option<String>,
+) -> Result<Vec<UploadOutcome>, ErrorReport> {
+    let folder = data_folder.second_handle()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let environment = |name: &str| std::env::var(name).ok();
+        let target = UploadTarget::resolve(&folder.settings()?.upload, &Default::default(), &environment)?;
+        let outcomes = folder.upload_packages(&target, case_id.as_deref(), RetryTiming::Now, &mut |progress| {
+            let _ = app.emit(UPLOAD_PROGRESS_EVENT, progress);
+        })?;
+        Ok(outcomes)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// Where and when the case's photos were taken, as data the case view draws (the package's
+/// report draws the same).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn visit_plot(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<VisitPlot, ErrorReport> {
+    data_folder.with(|folder| folder.visit_plot(&case_id))
 }

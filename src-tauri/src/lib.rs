@@ -190,6 +190,10 @@ pub const DROP_EVENT: &str = "paths-dropped";
 /// The event sent after each file of an import ([`intake_core::ImportProgress`]).
 pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
 
+/// The event sent as an upload goes ([`intake_core::upload::UploadProgress`]): after each
+/// part, while the stored object is read back, and when a package is done or failed.
+pub const UPLOAD_PROGRESS_EVENT: &str = "upload-progress";
+
 /// The payload of [`DROP_EVENT`].
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DroppedPaths {
@@ -291,6 +295,11 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::set_passphrase,
             commands::change_passphrase,
             commands::note_activity,
+            commands::outbox,
+            commands::upload_settings,
+            commands::change_upload_settings,
+            commands::upload_packages,
+            commands::visit_plot,
         ])
 }
 

@@ -12,6 +12,7 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { LockScreen, SetPassphrase } from './components/LockScreen';
 import { Logo } from './components/Logo';
 import { NewCaseWizard } from './components/NewCaseWizard';
+import { OutboxView } from './components/OutboxView';
 import { SettingsView } from './components/SettingsView';
 import { type Language, LanguageContext, storeLanguage, storedLanguage } from './language';
 import { bilingual, bilingualLine } from './locales';
@@ -23,7 +24,12 @@ type CasesState =
   | { kind: 'failed'; error: ErrorReport };
 
 /** Which screen is shown. */
-type Screen = { kind: 'list' } | { kind: 'new' } | { kind: 'case'; caseId: string } | { kind: 'settings' };
+type Screen =
+  | { kind: 'list' }
+  | { kind: 'new' }
+  | { kind: 'case'; caseId: string }
+  | { kind: 'outbox' }
+  | { kind: 'settings' };
 
 export function App() {
   const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
@@ -110,6 +116,7 @@ export function App() {
           <nav className="app-header__nav" aria-label="主导航 Main">
             {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
             {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
+            {nav({ kind: 'outbox' }, (m) => m.nav.outbox, 'nav-outbox')}
             {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
             {lock?.state === 'encrypted' && lock.unlocked && (
               <button
@@ -176,6 +183,7 @@ export function App() {
                 />
               )}
               {screen.kind === 'case' && <CaseView caseId={screen.caseId} onBack={() => setScreen({ kind: 'list' })} />}
+              {screen.kind === 'outbox' && <OutboxView />}
               {screen.kind === 'settings' && <SettingsView />}
             </VocabularyContext.Provider>
           )}

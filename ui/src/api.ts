@@ -20,9 +20,15 @@ import type { ImportProgress } from './bindings/ImportProgress';
 import type { LockStatus } from './bindings/LockStatus';
 import type { Mark } from './bindings/Mark';
 import type { NewCase } from './bindings/NewCase';
+import type { OutboxEntry } from './bindings/OutboxEntry';
 import type { PublicKeyInfo } from './bindings/PublicKeyInfo';
 import type { Settings } from './bindings/Settings';
 import type { SettingsChange } from './bindings/SettingsChange';
+import type { UploadOutcome } from './bindings/UploadOutcome';
+import type { UploadProgress } from './bindings/UploadProgress';
+import type { UploadSettingsChange } from './bindings/UploadSettingsChange';
+import type { UploadSettingsShown } from './bindings/UploadSettingsShown';
+import type { VisitPlot } from './bindings/VisitPlot';
 import type { Vocabulary } from './bindings/Vocabulary';
 import { toErrorReport } from './errors';
 
@@ -56,6 +62,12 @@ interface Commands {
   set_passphrase: { args: { passphrase: string }; result: null };
   change_passphrase: { args: { old_passphrase: string; new_passphrase: string }; result: null };
   note_activity: { args: NoArgs; result: null };
+  outbox: { args: NoArgs; result: OutboxEntry[] };
+  upload_settings: { args: NoArgs; result: UploadSettingsShown };
+  change_upload_settings: { args: { change: UploadSettingsChange }; result: UploadSettingsShown };
+  /** Every package not done (of one case, or all), now; progress as `upload-progress` events. */
+  upload_packages: { args: { case_id: string | null }; result: UploadOutcome[] };
+  visit_plot: { args: { case_id: string }; result: VisitPlot };
 }
 
 export type CommandName = keyof Commands;
@@ -91,6 +103,7 @@ interface Events {
   'paths-dropped': DroppedPaths;
   /** The shell locked the data folder after the idle time (its key is gone). */
   locked: null;
+  'upload-progress': UploadProgress;
 }
 
 /** Listens to one of the shell's events; resolves to the function that stops listening. */

@@ -14,6 +14,13 @@ use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 use tauri::{Manager, WebviewWindow};
 
+// The S3 servers of the CLI's upload tests, started the same way here.
+#[allow(dead_code)]
+#[path = "../../../crates/intake-cli/tests/it/s3_server.rs"]
+mod s3_server;
+mod upload;
+mod visit_plot;
+
 /// The app over the data folder at `home`, and its main window.
 fn app_over(home: &Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = with_commands(mock_builder(), SharedDataFolder::new(Ok(home.to_path_buf())))

@@ -17,6 +17,7 @@ import { StatusBadge } from './CaseList';
 import { ErrorBanner } from './ErrorBanner';
 import { ExportPanel } from './ExportPanel';
 import { FieldsSection } from './FieldsSection';
+import { VisitPlotView } from './VisitPlotView';
 import { Thumbnail } from './Thumbnail';
 
 type Loaded = { kind: 'loading' } | { kind: 'loaded'; caseRecord: Case; check: CaseCheck } | { kind: 'failed'; error: ErrorReport };
@@ -191,6 +192,8 @@ export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => voi
       </section>
 
       <FieldsSection caseId={caseRecord.id} fields={check.fields} onChanged={() => void reload()} />
+
+      <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
     </div>
   );
 }

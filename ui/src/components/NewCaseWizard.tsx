@@ -60,6 +60,17 @@ function toggled<T>(list: T[], value: T, on: boolean): T[] {
 }
 
 /**
+ * Empty (no visit date) or a real calendar date written YYYY-MM-DD: the form the core's
+ * `visit_date` takes. Checked here only because a malformed date could not even be sent.
+ */
+function isVisitDate(text: string): boolean {
+  if (text === '') return true;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+/**
  * Three steps: the merchant, what it opens, where its premises are. Values are checked by the
  * core when the case is created (`create_case`); its error is shown with the step left open.
  */
@@ -80,17 +91,18 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
   const [error, setError] = useState<ErrorReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [nameMissing, setNameMissing] = useState(false);
+  const [dateInvalid, setDateInvalid] = useState(false);
   const stepIndex = STEPS.indexOf(step);
 
   const setAttributes = (change: Partial<CaseAttributes>) =>
     setDraft((current) => ({ ...current, attributes: { ...current.attributes, ...change } }));
 
   const next = () => {
-    if (step === 'merchant' && draft.merchantName.trim() === '') {
-      setNameMissing(true);
-      return;
-    }
-    setNameMissing(false);
+    const nameMissingNow = step === 'merchant' && draft.merchantName.trim() === '';
+    const dateInvalidNow = step === 'merchant' && !isVisitDate(draft.visitDate);
+    setNameMissing(nameMissingNow);
+    setDateInvalid(dateInvalidNow);
+    if (nameMissingNow || dateInvalidNow) return;
     const following = STEPS[stepIndex + 1];
     if (following !== undefined) setStep(following);
   };
@@ -173,14 +185,28 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
           <label htmlFor={`${id}-date`}>
             <Bilingual text={bilingual((m) => m.wizard.visitDate)} />
           </label>
-          <input
-            id={`${id}-date`}
-            className="input"
-            type="date"
-            value={draft.visitDate}
-            onChange={(event) => setDraft({ ...draft, visitDate: event.target.value })}
-            data-testid="wizard-visit-date"
-          />
+          <div>
+            {/* A text input, not type="date": WebKitGTK shows a date input in the process'
+                locale (MM/DD/YYYY under en_US) whatever the page's language; managers read and
+                type the date the way Chinese forms write it. */}
+            <input
+              id={`${id}-date`}
+              className="input"
+              type="text"
+              inputMode="numeric"
+              placeholder="YYYY-MM-DD"
+              maxLength={10}
+              value={draft.visitDate}
+              onChange={(event) => setDraft({ ...draft, visitDate: event.target.value.trim() })}
+              aria-invalid={dateInvalid}
+              aria-describedby={`${id}-date-hint`}
+              data-testid="wizard-visit-date"
+            />
+            <p className={dateInvalid ? 'field-problem' : 'hint'} id={`${id}-date-hint`} role={dateInvalid ? 'alert' : undefined}
+              data-testid={dateInvalid ? 'wizard-date-invalid' : undefined}>
+              <Bilingual text={bilingual((m) => (dateInvalid ? m.wizard.dateInvalid : m.wizard.dateFormat))} />
+            </p>
+          </div>
         </div>
       )}
 

@@ -6,6 +6,7 @@ import type { PublicKeyInfo } from '../bindings/PublicKeyInfo';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
+import { UploadSettingsForm } from './UploadSettingsForm';
 
 /**
  * The installation's settings: the branch and manager named in every package's bag-info
@@ -81,6 +82,7 @@ export function SettingsView() {
         </div>
       </form>
       {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      <UploadSettingsForm />
       {key !== null && (
         <div className="key-info">
           <h3>

@@ -35,6 +35,7 @@ pub mod media;
 pub mod metadata;
 pub mod report;
 pub mod thumbnail;
+pub mod visit_plot;
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};

@@ -13,9 +13,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use base64::Engine as _;
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 
 use super::document::{CaseDocument, FileEntry, ItemEntry};
+use crate::evidence::datum::LatLon;
+use crate::evidence::visit_plot::{self, PlotFile, china};
 use crate::checklist::{ItemStatus, Mark, Severity};
 
 /// A JPEG thumbnail (from the vault's cache, see `evidence::thumbnail`) as a `data:` URI.
@@ -219,12 +221,26 @@ fn checklist_section(html: &mut String, document: &CaseDocument) {
     html.push_str("</section>\n");
 }
 
-/// A GPS position of a file, relative to the premises, in metres east and north.
-struct Plotted {
-    number: usize,
-    east_m: f64,
-    north_m: f64,
-    distance_m: f64,
+/// The files of the document as the drawings number them (their place in the file list).
+fn plot_files(document: &CaseDocument) -> Vec<PlotFile> {
+    document
+        .files
+        .iter()
+        .enumerate()
+        .map(|(index, file)| {
+            let position = file.facts.exif.as_ref().and_then(|exif| exif.gps.as_ref()).map(|gps| {
+                (LatLon::new(gps.lat, gps.lon), file.facts.distance_to_site_m)
+            });
+            PlotFile {
+                number: index as u32 + 1,
+                sha256: file.sha256.clone(),
+                name: file.original_name.clone(),
+                material: file.material.clone(),
+                position,
+                capture_utc: capture_time(file),
+            }
+        })
+        .collect()
 }
 
 fn positions_section(html: &mut String, document: &CaseDocument) {
@@ -235,26 +251,10 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         html.push_str("<p class=\"note\">未填写经营场所坐标,无法绘制。<span class=\"en\">No premises position was given.</span></p></section>\n");
         return;
     };
-    let metres_per_degree_lat = 110_574.0;
-    let metres_per_degree_lon = 111_320.0 * site.wgs84_lat.to_radians().cos();
-    let points: Vec<Plotted> = document
-        .files
-        .iter()
-        .enumerate()
-        .filter_map(|(index, file)| {
-            let gps = file.facts.exif.as_ref()?.gps.as_ref()?;
-            Some(Plotted {
-                number: index + 1,
-                east_m: (gps.lon - site.wgs84_lon) * metres_per_degree_lon,
-                north_m: (gps.lat - site.wgs84_lat) * metres_per_degree_lat,
-                distance_m: file.facts.distance_to_site_m.unwrap_or(0.0),
-            })
-        })
-        .collect();
-    let radius = site.radius_m;
-    let farthest = points.iter().map(|point| point.distance_m).fold(0.0_f64, f64::max);
-    // Show the circle with room around it; far-off photos sit on the edge, with their distance.
-    let extent = (radius * 1.3).max((farthest * 1.15).min(radius * 4.0));
+    // The geometry is the core's (shared with the app's case view); this only draws it.
+    let plot = visit_plot::position_plot(LatLon::new(site.wgs84_lat, site.wgs84_lon), site.radius_m, &plot_files(document));
+    let radius = plot.radius_m;
+    let extent = plot.extent_m;
     let (size, centre, drawable) = (520.0, 260.0, 230.0);
     let scale = drawable / extent;
     let mut svg = String::new();
@@ -293,7 +293,7 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         svg,
         "<path d=\"M 480 60 L 470 80 L 480 74 L 490 80 Z\" fill=\"#333\"/><text x=\"480\" y=\"52\" text-anchor=\"middle\" class=\"svg-small\">北 N</text>"
     );
-    let bar_m = nice_length(extent / 3.0);
+    let bar_m = plot.scale_bar_m;
     let bar_px = bar_m * scale;
     let _ = write!(
         svg,
@@ -302,17 +302,10 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         x2 = 24.0 + bar_px,
         ty = size - 32.0
     );
-    for point in &points {
-        let distance_px = (point.east_m.hypot(point.north_m)) * scale;
-        let (mut x, mut y) = (centre + point.east_m * scale, centre - point.north_m * scale);
-        let off_map = distance_px > drawable;
-        if off_map {
-            let factor = drawable / distance_px;
-            x = centre + point.east_m * scale * factor;
-            y = centre - point.north_m * scale * factor;
-        }
-        let outside = point.distance_m > radius;
-        let colour = if outside { "#c62828" } else { "#2e7d32" };
+    for point in &plot.photos {
+        let (x, y) = (centre + point.drawn_east_m * scale, centre - point.drawn_north_m * scale);
+        let off_map = point.beyond_extent;
+        let colour = if point.inside { "#2e7d32" } else { "#c62828" };
         if off_map {
             let _ = write!(
                 svg,
@@ -328,7 +321,7 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
             y + 4.0,
             point.number
         );
-        if outside {
+        if !point.inside {
             let _ = write!(
                 svg,
                 "<text x=\"{:.1}\" y=\"{:.1}\" class=\"svg-small\" fill=\"{colour}\">{:.0} 米</text>",
@@ -339,8 +332,8 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         }
     }
     svg.push_str("</svg>");
-    let with_gps = points.len();
-    let outside = points.iter().filter(|point| point.distance_m > site.radius_m).count();
+    let with_gps = plot.photos.len();
+    let outside = plot.photos.iter().filter(|point| !point.inside).count();
     let _ = writeln!(
         html,
         "<div class=\"figure\">{svg}<div class=\"legend\"><p>图中编号为下方文件清单的编号。<span class=\"en\">Numbers are those of the file list below.</span></p>\
@@ -351,19 +344,6 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
     );
 }
 
-/// 1, 2 or 5 times a power of ten, not above `around`.
-fn nice_length(around: f64) -> f64 {
-    if around <= 0.0 || !around.is_finite() {
-        return 1.0;
-    }
-    let power = 10f64.powf(around.log10().floor());
-    [5.0, 2.0, 1.0].iter().map(|step| step * power).find(|length| *length <= around).unwrap_or(power)
-}
-
-fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}
-
 fn capture_time(file: &FileEntry) -> Option<DateTime<Utc>> {
     let text = file.facts.exif.as_ref()?.capture_utc.as_deref()?;
     DateTime::parse_from_rfc3339(text).ok().map(|time| time.with_timezone(&Utc))
@@ -371,39 +351,23 @@ fn capture_time(file: &FileEntry) -> Option<DateTime<Utc>> {
 
 fn timeline_section(html: &mut String, document: &CaseDocument) {
     html.push_str("<section class=\"keep\"><h2>四、拍摄时间线 <span class=\"en\">Capture times</span></h2>");
-    let mut points: Vec<(usize, DateTime<Utc>)> = document
-        .files
-        .iter()
-        .enumerate()
-        .filter_map(|(index, file)| capture_time(file).map(|time| (index + 1, time)))
-        .collect();
-    points.sort_by_key(|(number, time)| (*time, *number));
-    let without: Vec<String> = document
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, file)| capture_time(file).is_none())
-        .map(|(index, _)| format!("#{}", index + 1))
-        .collect();
-    if points.is_empty() {
+    // The axis, the visit day and the ticks are the core's (shared with the app's case view).
+    let Some(timeline) = visit_plot::capture_timeline(document.case.visit_date, &plot_files(document)) else {
         html.push_str("<p class=\"note\">没有文件记录拍摄时间。<span class=\"en\">No file records its capture time.</span></p></section>\n");
         return;
-    }
-    let first = points.first().expect("not empty").1;
-    let last = points.last().expect("not empty").1;
-    let span = (last - first).num_seconds().max(600) as f64;
-    let (start, end) = (
-        first - chrono::Duration::seconds((span * 0.08) as i64),
-        last + chrono::Duration::seconds((span * 0.08) as i64),
-    );
+    };
+    let without: Vec<String> = timeline.without_time.iter().map(|number| format!("#{number}")).collect();
+    let first = timeline.captures.first().expect("a timeline has captures").at;
+    let last = timeline.captures.last().expect("a timeline has captures").at;
+    let (start, end) = (timeline.start, timeline.end);
     let total = (end - start).num_seconds().max(1) as f64;
     let (width, left, right) = (900.0, 40.0, 860.0);
     let x_of = |time: DateTime<Utc>| left + (time - start).num_seconds() as f64 / total * (right - left);
     // Labels in rows so that close points do not overprint each other.
     let mut row_ends: Vec<f64> = Vec::new();
-    let mut placed: Vec<(usize, f64, usize, DateTime<Utc>)> = Vec::new();
-    for (number, time) in &points {
-        let x = x_of(*time);
+    let mut placed: Vec<(u32, f64, usize, bool)> = Vec::new();
+    for capture in &timeline.captures {
+        let x = x_of(capture.at);
         let row = match row_ends.iter().position(|end| *end + 30.0 < x) {
             Some(row) => row,
             None => {
@@ -412,55 +376,39 @@ fn timeline_section(html: &mut String, document: &CaseDocument) {
             }
         };
         row_ends[row] = x;
-        placed.push((*number, x, row, *time));
+        placed.push((capture.number, x, row, capture.on_visit_day));
     }
     let rows = row_ends.len().min(12);
     let axis_y = 40.0 + rows as f64 * 26.0;
     let height = axis_y + 50.0;
-    let visit_date = document.case.visit_date;
     let mut svg = String::new();
     let _ = write!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"拍摄时间线\">"
     );
-    if let Some(date) = visit_date {
+    if let Some(window) = timeline.visit_window {
         // The visit day (UTC+8) as a band.
-        let day_start = date
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_local_timezone(china())
-            .single()
-            .map(|time| time.with_timezone(&Utc));
-        if let Some(day_start) = day_start {
-            let day_end = day_start + chrono::Duration::days(1);
-            let (x1, x2) = (x_of(day_start.max(start)).max(left), x_of(day_end.min(end)).min(right));
-            if x2 > x1 {
-                let _ = write!(
-                    svg,
-                    "<rect x=\"{x1:.1}\" y=\"20\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgba(46,125,50,0.08)\"/><text x=\"{:.1}\" y=\"16\" text-anchor=\"{}\" class=\"svg-small\" fill=\"#2e7d32\">考察日 {date}</text>",
-                    x2 - x1,
-                    axis_y - 20.0,
-                    // Near the right edge the label ends at the band instead of starting there.
-                    if x1 > width * 0.7 { x2 } else { x1 + 2.0 },
-                    if x1 > width * 0.7 { "end" } else { "start" }
-                );
-            }
+        let date = window.date;
+        let (x1, x2) = (x_of(window.start.max(start)).max(left), x_of(window.end.min(end)).min(right));
+        if x2 > x1 {
+            let _ = write!(
+                svg,
+                "<rect x=\"{x1:.1}\" y=\"20\" width=\"{:.1}\" height=\"{:.1}\" fill=\"rgba(46,125,50,0.08)\"/><text x=\"{:.1}\" y=\"16\" text-anchor=\"{}\" class=\"svg-small\" fill=\"#2e7d32\">考察日 {date}</text>",
+                x2 - x1,
+                axis_y - 20.0,
+                // Near the right edge the label ends at the band instead of starting there.
+                if x1 > width * 0.7 { x2 } else { x1 + 2.0 },
+                if x1 > width * 0.7 { "end" } else { "start" }
+            );
         }
     }
     let _ = write!(
         svg,
         "<line x1=\"{left}\" y1=\"{axis_y}\" x2=\"{right}\" y2=\"{axis_y}\" stroke=\"#333\" stroke-width=\"1.5\"/>"
     );
-    for tick in ticks(start, end) {
-        let x = x_of(tick);
-        let local = tick.with_timezone(&china());
-        let label = if total > 120.0 * 86_400.0 {
-            local.format("%Y-%m").to_string()
-        } else if total > 2.0 * 86_400.0 {
-            local.format("%m-%d").to_string()
-        } else {
-            local.format("%H:%M").to_string()
-        };
+    for tick in &timeline.ticks {
+        let x = x_of(tick.at);
+        let label = &tick.label;
         let _ = write!(
             svg,
             "<line x1=\"{x:.1}\" y1=\"{axis_y}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#333\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"svg-small\">{label}</text>",
@@ -468,11 +416,10 @@ fn timeline_section(html: &mut String, document: &CaseDocument) {
             axis_y + 20.0
         );
     }
-    for (number, x, row, time) in &placed {
+    for (number, x, row, on_visit_day) in &placed {
         let row = (*row).min(rows - 1);
         let y = axis_y - 16.0 - row as f64 * 26.0;
-        let on_visit_day = visit_date.is_none_or(|date| time.with_timezone(&china()).date_naive() == date);
-        let colour = if on_visit_day { "#1565c0" } else { "#c62828" };
+        let colour = if *on_visit_day { "#1565c0" } else { "#c62828" };
         let _ = write!(
             svg,
             "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{axis_y}\" stroke=\"{colour}\" stroke-opacity=\"0.5\"/><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"10\" fill=\"{colour}\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"svg-num\" fill=\"#fff\">{number}</text>",
@@ -507,50 +454,6 @@ fn human_duration(duration: chrono::Duration) -> String {
     } else {
         format!("{} 天", minutes / (24 * 60))
     }
-}
-
-/// Tick marks at a round step, about six across.
-fn ticks(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<DateTime<Utc>> {
-    let total = (end - start).num_seconds().max(1);
-    const DAY: i64 = 86_400;
-    let steps = [
-        60,
-        120,
-        300,
-        600,
-        900,
-        1800,
-        3600,
-        7200,
-        10_800,
-        21_600,
-        43_200,
-        DAY,
-        2 * DAY,
-        7 * DAY,
-        30 * DAY,
-        91 * DAY,
-        365 * DAY,
-    ];
-    let Some(step) = steps.iter().copied().find(|step| total / step <= 7) else {
-        // Years apart: one tick per year, at New Year (UTC+8).
-        let (first, last) = (start.with_timezone(&china()).year() + 1, end.with_timezone(&china()).year());
-        let every = ((last - first) / 7 + 1).max(1);
-        return (first..=last)
-            .step_by(every as usize)
-            .filter_map(|year| chrono::NaiveDate::from_ymd_opt(year, 1, 1))
-            .filter_map(|date| date.and_hms_opt(0, 0, 0)?.and_local_timezone(china()).single())
-            .map(|time| time.with_timezone(&Utc))
-            .collect();
-    };
-    // Align to the step in UTC+8 wall time.
-    let offset = 8 * 3600;
-    let first = ((start.timestamp() + offset) / step + 1) * step - offset;
-    (0..)
-        .map(|index| first + index * step)
-        .take_while(|seconds| *seconds < end.timestamp())
-        .filter_map(|seconds| DateTime::from_timestamp(seconds, 0))
-        .collect()
 }
 
 fn files_section(

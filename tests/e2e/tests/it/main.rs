@@ -6,5 +6,12 @@
 //! test with a message saying what to do; it never passes silently.
 
 mod case_list;
-mod visit;
 mod harness;
+mod keyboard;
+mod outbox;
+mod responsiveness;
+// The S3 servers of the CLI's upload tests, started the same way here.
+#[allow(dead_code)]
+#[path = "../../../../crates/intake-cli/tests/it/s3_server.rs"]
+mod s3_server;
+mod visit;

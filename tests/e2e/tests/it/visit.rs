@@ -191,6 +191,18 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     scroll_to(&session, &format!("{storefront} [data-file-name='apple-iphone-4-gps.jpg']")).await;
     session.save_screenshot("6-photos-with-finding").await;
 
+    // The drawing of positions around the premises: the Pixel photo inside, the Roman one out
+    // (far beyond the drawing, so on its edge), both on the timeline.
+    let dot = |number: u32| format!("[data-testid='plot-dot'][data-number='{number}']");
+    session.wait_for("[data-testid='plot-radius']", "the radius circle").await;
+    let inside = session.wait_for(&format!("{}[data-inside='true']", dot(1)), "the Pixel photo, inside").await;
+    assert!(inside.attr("data-distance-m").await.unwrap().is_some());
+    session.wait_for(&format!("{}[data-inside='false']", dot(2)), "the photo taken in Rome, outside").await;
+    session.wait_for("[data-testid='plot-capture'][data-number='1']", "a capture on the timeline").await;
+    session.wait_for("[data-testid='plot-visit-window']", "the visit day on the timeline").await;
+    scroll_to(&session, "[data-testid='plot-positions']").await;
+    session.save_screenshot("6b-positions-and-times").await;
+
     // The site inspection form: signed by the manager and stamped by the branch.
     let form = "[data-testid='slot-site_inspection_form']";
     answer_dialog_with(&answer_file, &[corpus_file("canon-eos-40d.jpg")]);

@@ -1,0 +1,124 @@
+//! The 发件箱 Outbox and the 上传 button through the window, against the same real S3 server
+//! the CLI's upload tests start (s3s-fs by default): the upload settings typed into 设置 (the
+//! secret never shown again), a failure named by its code with what to do about it, then the
+//! package uploaded, with its remote key. Screenshots: `tests/e2e/screenshots/outbox-*.png`.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use fantoccini::elements::Element;
+use serde_json::json;
+
+use crate::harness::{AppSession, create_case_with_cli, run_cli_json};
+use crate::s3_server::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
+
+async fn click(session: &AppSession, css: &str, what: &str) -> Element {
+    let element = session.wait_for(css, what).await;
+    element.clone().click().await.unwrap_or_else(|err| panic!("{what}: {css} cannot be clicked ({err})"));
+    element
+}
+
+/// Replaces the text of an input React owns, by keyboard.
+async fn retype(session: &AppSession, css: &str, value: &str) {
+    let element = session.wait_for(css, css).await;
+    element.clear().await.unwrap_or_else(|err| panic!("{css} cannot be cleared ({err})"));
+    element.send_keys(value).await.unwrap_or_else(|err| panic!("{css} takes no keys ({err})"));
+}
+
+async fn wait_until(session: &AppSession, script: &str, what: &str) {
+    for _ in 0..300 {
+        if session.client.execute(script, vec![]).await.ok() == Some(json!(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let shot = session.save_screenshot("failure").await;
+    panic!("{what}: still not true after 60 s: {script}\nScreenshot: {shot}");
+}
+
+async fn save_upload_settings(session: &AppSession, bucket: &str, server: &S3Server) {
+    click(session, "[data-testid='nav-settings']", "the settings button").await;
+    retype(session, "[data-testid='upload-endpoint']", &server.endpoint()).await;
+    retype(session, "[data-testid='upload-bucket']", bucket).await;
+    retype(session, "[data-testid='upload-region']", server.kind.region()).await;
+    retype(session, "[data-testid='upload-prefix']", "branch-sh").await;
+    retype(session, "[data-testid='upload-access_key_id']", ACCESS_KEY).await;
+    retype(session, "[data-testid='upload-part_size_mib']", "5").await;
+    click(session, "[data-testid='upload-settings-save']", "save the upload settings").await;
+    session.wait_for("[data-testid='upload-settings-saved']", "the upload settings are saved").await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn outbox() {
+    let server = S3Server::start();
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("home");
+    let home_arg = home.to_str().unwrap();
+    let case_id = create_case_with_cli(&home, "沪上小面馆");
+    run_cli_json(&["--home", home_arg, "settings", "--branch", "上海分公司", "--manager", "张三"]);
+    let package = work.path().join("package.zip");
+    let export = run_cli_json(&[
+        "--home",
+        home_arg,
+        "export",
+        "--case",
+        &case_id,
+        "--out",
+        package.to_str().unwrap(),
+        "--allow-incomplete",
+    ]);
+    let sha256 = export["sha256"].as_str().unwrap().to_string();
+
+    let session = AppSession::start("outbox", &home, work.path()).await;
+
+    // The package waits; nothing is set up yet, so the button says where to go.
+    click(&session, "[data-testid='nav-outbox']", "the outbox button").await;
+    let row = format!("[data-testid='outbox-entry'][data-sha256='{sha256}']");
+    session.wait_for(&format!("{row}[data-state='waiting']"), "the exported package, waiting").await;
+    session.save_screenshot("1-waiting").await;
+    click(&session, "[data-testid='upload']", "the upload button").await;
+    session.wait_for("[data-testid='upload-advice']", "advice: no upload server set").await;
+
+    // Settings with a bucket that does not exist: the failure is named by its code.
+    save_upload_settings(&session, "no-such-bucket", &server).await;
+    let secret = session.wait_for("[data-testid='upload-secret']", "the secret field").await;
+    secret.send_keys(SECRET_KEY).await.unwrap();
+    click(&session, "[data-testid='upload-settings-save']", "save the secret").await;
+    wait_until(
+        &session,
+        "const el = document.querySelector(\"[data-testid='upload-secret']\");
+         return el !== null && el.value === '' && el.placeholder.includes('已设置');",
+        "the secret field is emptied and says a secret is stored",
+    )
+    .await;
+    let page = session.client.source().await.unwrap();
+    assert!(!page.contains(SECRET_KEY), "the secret came back to the window");
+    session.save_screenshot("2-upload-settings").await;
+
+    click(&session, "[data-testid='nav-outbox']", "the outbox button").await;
+    click(&session, "[data-testid='upload']", "the upload button").await;
+    session
+        .wait_for(&format!("{row}[data-state='failed'] [data-error-code='upload_bucket_missing']"), "a missing bucket")
+        .await;
+    session.wait_for("[data-testid='upload-advice'][data-error-code='upload_bucket_missing']", "what to do").await;
+    let retry = session.wait_for(&format!("{row} [data-testid='next-retry']"), "the next retry time").await;
+    assert_ne!(retry.text().await.unwrap(), "—");
+    session.save_screenshot("3-failed").await;
+
+    // The right bucket: uploaded, checked, with its remote key.
+    save_upload_settings(&session, BUCKET, &server).await;
+    click(&session, "[data-testid='nav-outbox']", "the outbox button").await;
+    click(&session, "[data-testid='upload']", "the upload button").await;
+    session.wait_for(&format!("{row}[data-state='done']"), "the package, done").await;
+    let key = format!("branch-sh/{case_id}/{sha256}.zip");
+    let shown = session.wait_for(&format!("{row} [data-testid='remote-key']"), "the remote key").await;
+    assert_eq!(shown.text().await.unwrap(), key);
+    session.wait_for("[data-testid='upload-result']", "the run's result").await;
+    session.save_screenshot("4-done").await;
+    if let Some(object) = server.object_file(&key) {
+        assert_eq!(std::fs::read(object).unwrap(), std::fs::read(&package).unwrap(), "the stored object is the package");
+    }
+    let listed = session.client.find_all(Locator::Css("[data-testid='outbox-entry']")).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    session.close().await;
+}
