@@ -267,7 +267,14 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
         {band !== null && window !== null && band.x2 > band.x1 && (
           <g data-testid="plot-visit-window">
             <rect x={band.x1} y={20} width={band.x2 - band.x1} height={axisY - 20} fill="rgba(46,125,50,0.08)" />
-            <text x={band.x1 + 2} y={14} className="visit-plot__small" fill={INSIDE}>
+            {/* Near the right edge the label ends at the band instead of starting there. */}
+            <text
+              x={band.x1 > width * 0.6 ? band.x2 : band.x1 + 2}
+              y={14}
+              textAnchor={band.x1 > width * 0.6 ? 'end' : 'start'}
+              className="visit-plot__small"
+              fill={INSIDE}
+            >
               考察日 visit day {window.date}
             </text>
           </g>
