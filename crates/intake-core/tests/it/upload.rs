@@ -131,7 +131,11 @@ fn a_settings_file_with_a_secret_is_owner_only_and_the_redacted_copy_has_none() 
 fn exported_package(dir: &std::path::Path) -> (DataFolder, UploadTarget) {
     let mut folder = DataFolder::open(&dir.join("home")).unwrap();
     folder
-        .change_settings(SettingsChange { branch: Some("上海分公司".into()), manager_name: Some("张三".into()) })
+        .change_settings(SettingsChange {
+            branch: Some("上海分公司".into()),
+            manager_name: Some("张三".into()),
+            ..SettingsChange::default()
+        })
         .unwrap();
     let case = folder
         .create_case(NewCase {
@@ -141,7 +145,8 @@ fn exported_package(dir: &std::path::Path) -> (DataFolder, UploadTarget) {
             site: None,
         })
         .unwrap();
-    folder.export_case(&case.id, &dir.join("a.zip"), &ExportOptions { allow_incomplete: true }).unwrap();
+    let options = ExportOptions { allow_incomplete: true, ..ExportOptions::default() };
+    folder.export_case(&case.id, &dir.join("a.zip"), &options).unwrap();
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let settings = UploadSettings {
         endpoint: Some(format!("http://127.0.0.1:{closed_port}")),
