@@ -7,7 +7,7 @@
 //! from `INTAKE_NEW_PASSPHRASE`, else from the prompt, typed twice.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use intake_core::encryption::EncryptionState;
@@ -40,14 +40,26 @@ fn root_of(home: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-/// Opens the data folder, asking for its passphrase when it is encrypted.
+/// Opens the data folder, asking for its passphrase when it is encrypted. A data folder that
+/// does not exist yet is created encrypted when `INTAKE_PASSPHRASE` is set: a script that gives
+/// a passphrase wants the merchants' data protected from its first byte, not a warning.
 pub(crate) fn open_data_folder(home: Option<PathBuf>) -> Result<DataFolder> {
     let root = root_of(home)?;
     match DataFolder::encryption_state(&root) {
         EncryptionState::Encrypted => DataFolder::unlock(&root, &read_passphrase(PASSPHRASE_VAR, "密码 Passphrase: ")?),
+        EncryptionState::Unencrypted if is_new_folder(&root) && std::env::var_os(PASSPHRASE_VAR).is_some() => {
+            let passphrase = read_passphrase(PASSPHRASE_VAR, "")?;
+            DataFolder::encrypt(&root, &passphrase)?;
+            DataFolder::unlock(&root, &passphrase)
+        }
         // Unfinished: `open` says how to finish it.
         EncryptionState::Unencrypted | EncryptionState::Unfinished => DataFolder::open(&root),
     }
+}
+
+/// True when nothing is there yet: no folder, or an empty one.
+fn is_new_folder(root: &Path) -> bool {
+    std::fs::read_dir(root).map_or(true, |mut entries| entries.next().is_none())
 }
 
 /// The one-line warning `case list` and `check` print (stderr) about an unencrypted folder.

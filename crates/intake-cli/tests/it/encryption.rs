@@ -108,15 +108,21 @@ fn found_in_clear(folder: &Path) -> Vec<String> {
 }
 
 /// A whole visit: case, personal fields, a photo and a scan, check, export outside the data
-/// folder. With `encrypt`, the folder is encrypted first.
+/// folder. The folder is made unencrypted (no passphrase given, as an older folder); with
+/// `encrypt`, it is then encrypted in place before the case is created.
 fn visit(sandbox: &Sandbox, encrypt: bool) {
+    let passphrase = std::cell::Cell::new(None::<&str>);
     let run = |args: &[&str]| {
-        let run = run_with_passphrase(sandbox, PASSPHRASE, args);
+        let run = match passphrase.get() {
+            Some(passphrase) => run_with_passphrase(sandbox, passphrase, args),
+            None => sandbox.run(args),
+        };
         assert!(run.status == 0 || args[0] == "check", "{args:?}: {}", run.stderr);
         run
     };
     run(&["settings", "--branch", "上海分公司", "--manager", "张三"]);
     if encrypt {
+        passphrase.set(Some(PASSPHRASE));
         run(&["passphrase", "set"]);
     }
     let case_id = run(&["case", "new", "--json", "--merchant-name", MERCHANT_NAME, "--opens-payment"]).json()["id"]
@@ -269,4 +275,19 @@ fn the_passphrase_comes_from_the_variable_or_a_terminal_else_exit_2() {
     assert_eq!(changed.status, 0, "{}", changed.stderr);
     assert_eq!(run_with_passphrase(&sandbox, PASSPHRASE, &["case", "list"]).status, 2);
     assert_eq!(run_with_passphrase(&sandbox, new, &["case", "list"]).status, 0);
+}
+
+#[test]
+fn a_new_data_folder_is_created_encrypted_when_a_passphrase_is_given() {
+    let sandbox = Sandbox::new();
+    let created = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "new", "--json", "--merchant-name", MERCHANT_NAME]);
+    assert_eq!(created.status, 0, "{}", created.stderr);
+    assert!(created.stderr.is_empty(), "no unencrypted warning: {}", created.stderr);
+    let status = sandbox.run(["passphrase", "status", "--json"]);
+    assert_eq!(status.json()["state"], "encrypted", "{}", status.stdout);
+    // It now opens only with the passphrase, and the merchant's name is nowhere in clear.
+    assert_eq!(sandbox.run(["case", "list", "--json"]).json()["error"]["code"], "passphrase_required");
+    let listed = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "list", "--json"]);
+    assert_eq!(listed.json()["cases"].as_array().unwrap().len(), 1, "{}", listed.stdout);
+    assert_eq!(found_in_clear(&sandbox.home()), Vec::<String>::new());
 }
