@@ -181,18 +181,27 @@ impl CaseAttributes {
 /// which site photos must have been taken.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
-#[allow(missing_docs)] // latitude, longitude, datum, radius in metres
+#[allow(missing_docs)] // latitude, longitude, datum
 pub struct Site {
     pub lat: f64,
     pub lon: f64,
     pub datum: Datum,
-    pub radius_m: f64,
+    /// The case's own radius in metres; `None` (not given) follows the installation's
+    /// threshold `site_radius_m` ([`Site::radius_or`]), also when that changes later.
+    #[serde(default)]
+    pub radius_m: Option<f64>,
 }
 
-/// The default radius around the premises, in metres (`interfaces.md`).
+/// The default radius around the premises, in metres (`interfaces.md`), until an
+/// installation sets its own (`Thresholds::site_radius_m`).
 pub const DEFAULT_SITE_RADIUS_M: f64 = 200.0;
 
 impl Site {
+    /// The radius that applies: the case's own, else the installation's `default_m`.
+    pub fn radius_or(&self, default_m: f64) -> f64 {
+        self.radius_m.unwrap_or(default_m)
+    }
+
     /// Checks the ranges: latitude -90..90, longitude -180..180, radius positive.
     pub fn validated(self) -> Result<Self> {
         let bad = |what: &str| Err(Error::new(ErrorKind::InvalidInput, what.to_string()));
@@ -202,8 +211,10 @@ impl Site {
         if !(self.lon.is_finite() && (-180.0..=180.0).contains(&self.lon)) {
             return bad(&format!("site longitude {} is outside -180..180", self.lon));
         }
-        if !(self.radius_m.is_finite() && self.radius_m > 0.0) {
-            return bad(&format!("site radius {} m must be a positive number", self.radius_m));
+        if let Some(radius_m) = self.radius_m
+            && !(radius_m.is_finite() && radius_m > 0.0)
+        {
+            return bad(&format!("site radius {radius_m} m must be a positive number"));
         }
         Ok(self)
     }

@@ -26,6 +26,7 @@ use crate::case::{Case, CaseSummary, NewCase, validate_new_case};
 use crate::checklist::Rules;
 use crate::database::{Database, EvidenceFacts, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
+use crate::evidence::Thresholds;
 use crate::evidence::case_checks::read_at_import;
 use crate::in_order;
 use crate::keys::DataKey;
@@ -292,9 +293,12 @@ impl DataFolder {
         self.rules()?.require_material(material_key)?;
         let vault = self.vault.clone();
         let max_file_bytes = self.max_file_bytes;
+        // The installation's thresholds; a settings file that is not valid refuses the import
+        // (naming the file) rather than checking the files under thresholds nobody chose.
+        let thresholds = self.thresholds()?;
         let mut outcomes = Vec::with_capacity(paths.len());
         let prepare = |path: &PathBuf| {
-            std::panic::catch_unwind(AssertUnwindSafe(|| prepare_file(&vault, path, max_file_bytes))).unwrap_or_else(
+            std::panic::catch_unwind(AssertUnwindSafe(|| prepare_file(&vault, path, max_file_bytes, &thresholds))).unwrap_or_else(
                 |_| Err(Error::for_file(ErrorKind::FileUnreadable, path, "could not be read (internal error)")),
             )
         };
@@ -381,7 +385,7 @@ struct PreparedFile {
 
 /// Copies a file into the vault (synced under its final name before anything records it),
 /// reads its facts from the vault object and caches its thumbnail.
-fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64) -> Result<PreparedFile> {
+fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Thresholds) -> Result<PreparedFile> {
     let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
     if metadata.is_dir() {
         return Err(Error::for_file(ErrorKind::NotAFile, path, "is a folder, not a file"));
@@ -392,7 +396,7 @@ fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64) -> Result<Prepa
     let stored = vault.store_copy(path, max_file_bytes)?;
     let original_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let media_type = sniff_media_type(&stored.head, &original_name);
-    let facts = read_at_import(vault, &stored.sha256, stored.bytes, &original_name);
+    let facts = read_at_import(vault, &stored.sha256, stored.bytes, &original_name, thresholds);
     Ok(PreparedFile { stored, original_name, media_type, facts })
 }
 

@@ -163,6 +163,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // 6: what the reading of each file measured (JSON: evidence::Measurements), so that its
+    // findings are derived again when the installation's thresholds change, without reading
+    // the file again. NULL (facts from before): the file is read again at `check`.
+    r#"
+    ALTER TABLE evidence_facts ADD COLUMN measurements TEXT;
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -355,7 +361,7 @@ impl Database {
                     site.map(|site| site.lat),
                     site.map(|site| site.lon),
                     site.map(|site| site.datum.key()),
-                    site.map(|site| site.radius_m),
+                    site.and_then(|site| site.radius_m),
                     timestamp(now),
                 ],
             )?;
@@ -816,7 +822,7 @@ fn case_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
                 None => Datum::Wgs84,
             };
             let radius_m: Option<f64> = row.get("site_radius_m")?;
-            Some(Site { lat, lon, datum, radius_m: radius_m.unwrap_or(crate::case::DEFAULT_SITE_RADIUS_M) })
+            Some(Site { lat, lon, datum, radius_m })
         }
         _ => None,
     };
@@ -871,6 +877,9 @@ pub struct EvidenceFacts {
     pub perceptual_hash: Option<u64>,
     /// The version of the checks that wrote it.
     pub inspected_with: i64,
+    /// JSON of what the reading measured (`evidence::Measurements`); `None` in facts written
+    /// before migration 6.
+    pub measurements_json: Option<String>,
 }
 
 /// Evidence files with their perceptual hashes, for `near_duplicate` (migration 3).
@@ -943,7 +952,8 @@ impl Database {
         Ok(self
             .connection
             .query_row(
-                "SELECT sha256, inspection, perceptual_hash, inspected_with FROM evidence_facts WHERE sha256 = ?1",
+                "SELECT sha256, inspection, perceptual_hash, inspected_with, measurements FROM evidence_facts
+                 WHERE sha256 = ?1",
                 [sha256],
                 |row| {
                     Ok(EvidenceFacts {
@@ -951,6 +961,7 @@ impl Database {
                         inspection_json: row.get(1)?,
                         perceptual_hash: row.get::<_, Option<i64>>(2)?.map(|hash| hash as u64),
                         inspected_with: row.get(3)?,
+                        measurements_json: row.get(4)?,
                     })
                 },
             )
@@ -983,17 +994,19 @@ impl Database {
 
 fn write_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<()> {
     connection.execute(
-        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at, measurements)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (sha256) DO UPDATE SET
             inspection = excluded.inspection, perceptual_hash = excluded.perceptual_hash,
-            inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at",
+            inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at,
+            measurements = excluded.measurements",
         params![
             facts.sha256,
             facts.inspection_json,
             facts.perceptual_hash.map(|hash| hash as i64),
             facts.inspected_with,
             timestamp(now),
+            facts.measurements_json,
         ],
     )?;
     Ok(())

@@ -1,6 +1,6 @@
 //! The installation's settings: who packs the cases (branch and account manager, written into
-//! every package's `bag-info.txt` as `Source-Organization` and `Contact-Name`), and room for
-//! what other parts add (thresholds, upload).
+//! every package's `bag-info.txt` as `Source-Organization` and `Contact-Name`), the thresholds
+//! of the evidence checks, the upload, and room for what other parts add.
 //!
 //! Kept as `settings.json` in the data folder, written crash-safely (temp file, fsync,
 //! rename). Every field has a default, so a missing file or a missing field is fine; fields
@@ -15,6 +15,7 @@ use ts_rs::TS;
 
 use crate::data_folder::DataFolder;
 use crate::durable::{self, Readers};
+use crate::evidence::Thresholds;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The settings file's name in the data folder.
@@ -47,6 +48,9 @@ pub struct Settings {
     pub idle_lock_seconds: Option<u32>,
     /// Where packages are uploaded (S3-compatible object storage).
     pub upload: UploadSettings,
+    /// 检查阈值: the thresholds of the evidence checks at import, `check`, `export` and
+    /// `inspect --home`; a field left out is its default, one out of range refuses the file.
+    pub thresholds: Thresholds,
     /// Settings this version does not know, kept untouched when the file is rewritten.
     #[serde(flatten)]
     #[ts(skip)]
@@ -226,13 +230,20 @@ impl Settings {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
             Err(err) => return Err(Error::reading(&path, &err)),
         };
-        serde_json::from_str(&text).map_err(|err| {
-            Error::for_file(
-                ErrorKind::InvalidInput,
-                &path,
-                format!("is not a valid settings file ({err}); fix or remove it"),
-            )
-        })
+        let not_valid = |reason: String| {
+            Error::for_file(ErrorKind::InvalidInput, &path, format!("is not a valid settings file ({reason}); fix or remove it"))
+        };
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| not_valid(err.to_string()))?;
+        // The thresholds first, field by field, so that the error names the field at fault.
+        if let Some(thresholds) = value.get("thresholds") {
+            if !thresholds.is_object() {
+                return Err(not_valid("thresholds: 须为 JSON 对象 must be a JSON object".into()));
+            }
+            Thresholds::default()
+                .overlaid(thresholds)
+                .map_err(|problem| not_valid(format!("thresholds.{}: {}", problem.field, problem.reason)))?;
+        }
+        serde_json::from_value(value).map_err(|err| not_valid(err.to_string()))
     }
 
     /// Writes the settings of the data folder at `root`, replacing the file crash-safely.
@@ -293,6 +304,11 @@ pub const DEFAULT_IDLE_LOCK_SECONDS: u32 = 5 * 60;
 /// The longest idle lock time accepted: a working day.
 const MAX_IDLE_LOCK_SECONDS: u32 = 12 * 3600;
 
+/// The error for a threshold that cannot be used, naming it.
+pub fn threshold_error(problem: &crate::evidence::findings::ThresholdProblem) -> Error {
+    Error::new(ErrorKind::InvalidInput, format!("阈值 threshold {}: {}", problem.field, problem.reason))
+}
+
 /// Where the settings of the data folder at `root` are kept.
 pub fn settings_path(root: &Path) -> PathBuf {
     root.join(SETTINGS_FILE)
@@ -328,6 +344,19 @@ impl DataFolder {
         let settings = self.settings()?.changed(change)?;
         settings.save(self.root())?;
         Ok(settings)
+    }
+
+    /// Replaces the installation's thresholds (checked: each within its range) and returns
+    /// them. The stored findings follow at the next check without any file being read again
+    /// (`evidence::rederive`), unless a reading limit changed.
+    pub fn set_thresholds(&self, thresholds: Thresholds) -> Result<Thresholds> {
+        if let Some(problem) = thresholds.problem() {
+            return Err(threshold_error(&problem));
+        }
+        let mut settings = self.settings()?;
+        settings.thresholds = thresholds;
+        settings.save(self.root())?;
+        Ok(settings.thresholds)
     }
 
     /// Applies a change to the upload settings, stores them (owner-only once they hold a

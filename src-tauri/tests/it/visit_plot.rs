@@ -21,7 +21,7 @@ fn a_photo_near_the_premises_is_inside_one_far_off_is_outside_and_both_are_on_th
                 merchant_name: "布拉格小面馆".into(),
                 attributes: CaseAttributes { opens_payment: true, ..CaseAttributes::default() },
                 visit_date: Some(visit.parse().unwrap()),
-                site: Some(Site { lat, lon: 14.8202944, datum: Datum::Wgs84, radius_m: 200.0 }),
+                site: Some(Site { lat, lon: 14.8202944, datum: Datum::Wgs84, radius_m: Some(200.0) }),
             })
             .unwrap()
             .id

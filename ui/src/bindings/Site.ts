@@ -5,4 +5,9 @@ import type { Datum } from "./Datum";
  * The premises' position as the manager gave it, with its datum and the radius within
  * which site photos must have been taken.
  */
-export type Site = { lat: number, lon: number, datum: Datum, radius_m: number, };
+export type Site = { lat: number, lon: number, datum: Datum, 
+/**
+ * The case's own radius in metres; `None` (not given) follows the installation's
+ * threshold `site_radius_m` ([`Site::radius_or`]), also when that changes later.
+ */
+radius_m: number | null, };

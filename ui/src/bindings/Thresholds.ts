@@ -2,8 +2,10 @@
 import type { ChatAppFileName } from "./ChatAppFileName";
 
 /**
- * The thresholds of the file-level checks, with the defaults of `interfaces.md`. Each field
- * may be left out of a settings file; the default then applies.
+ * The thresholds of the evidence checks, file-level (`inspect`, import) and case-level
+ * (`check`), with the defaults of `interfaces.md`. An installation keeps its own in
+ * `settings.json` (`thresholds`); each field may be left out, the default then applies.
+ * [`Thresholds::problem`] says whether a set is usable.
  */
 export type Thresholds = { 
 /**
@@ -56,4 +58,19 @@ chat_app_file_names: Array<ChatAppFileName>,
  * Substrings of a file name (case-insensitive) that mark a screenshot, which is not
  * expected to carry EXIF.
  */
-screenshot_file_names: Array<string>, };
+screenshot_file_names: Array<string>, 
+/**
+ * `outside_site_radius`: the radius around the premises, in metres, of a case that names
+ * none of its own (200).
+ */
+site_radius_m: number, 
+/**
+ * `outside_visit_window`: how many days before or after the visit date a site photo may
+ * be taken (0: the visit day only).
+ */
+visit_window_days: number, 
+/**
+ * `near_duplicate` at a Hamming distance of at most this many of the perceptual hash's
+ * 64 bits (10).
+ */
+near_duplicate_max_distance: number, };

@@ -118,6 +118,12 @@ impl DataFolder {
         self.check_case_with_findings(case_id, &evidence.findings, &evidence.unchecked)
     }
 
+    /// [`DataFolder::check_case`] under these thresholds (an export reads the settings once).
+    pub fn check_case_under(&self, case_id: &str, thresholds: &crate::evidence::Thresholds) -> Result<CaseCheck> {
+        let evidence = self.case_evidence_findings_with(case_id, thresholds)?;
+        self.check_case_with_findings(case_id, &evidence.findings, &evidence.unchecked)
+    }
+
     /// Every case, most recently changed first, each with its check's counts: the case list
     /// with status badges. Checks every case, so it costs what `check` costs per case.
     pub fn list_case_overviews(&self) -> Result<Vec<CaseOverview>> {

@@ -1,22 +1,29 @@
 //! Case-level evidence checks: what a file means in its case (`intake check`).
 //!
-//! A file's facts (its `intake inspect` reading and a 64-bit perceptual hash) depend only on
-//! its bytes, so they are read once, at import, and stored under the SHA-256
-//! (`evidence_facts`). A file whose facts are missing (imported by an older version, or its
-//! reading failed) or were written by an older version of the checks ([`CHECKS_VERSION`]) is
-//! read again at `check`; one that cannot be read then stays *unchecked*, which keeps its
-//! item from `ok`.
+//! A file's facts (its `intake inspect` reading, what that reading measured and a 64-bit
+//! perceptual hash) depend only on its bytes, so they are read once, at import, and stored
+//! under the SHA-256 (`evidence_facts`). The thresholds are the installation's
+//! (`settings.json`, [`Thresholds`]), read at each import and check: the file-level findings
+//! are derived again from the stored measurements under the current thresholds at every check
+//! ([`super::rederive`]), so a change of thresholds needs no file read, hashed or decoded
+//! again, and no finding of old thresholds survives into `check` or a package. Only a change
+//! of the reading limits (file size, pixels, decoder memory) reads the files again. A file
+//! whose facts are missing (imported by an older version, or its reading failed) or were
+//! written by an older version of the checks ([`CHECKS_VERSION`]) is read again at `check`;
+//! one that cannot be read then stays *unchecked*, which keeps its item from `ok`.
 //!
 //! The case-level rules (`interfaces.md`):
 //! - `outside_site_radius`: a site photo's GPS position farther from the premises, whose
-//!   position is first converted from its datum (GCJ-02, BD-09) to WGS-84, than the case's radius.
+//!   position is first converted from its datum (GCJ-02, BD-09) to WGS-84, than the case's radius
+//!   (its own, else the threshold `site_radius_m`).
 //! - `outside_visit_window`: a site photo's capture date, in the file's own UTC offset (else
-//!   UTC+8), is not the visit date.
+//!   the default offset, UTC+8), is more than `visit_window_days` from the visit date (0: not
+//!   the visit date).
 //! - `duplicate_in_case` / `duplicate_other_case`: the same bytes in another slot of this case,
 //!   or in another case. Every copy is flagged: which one is the rightful one is for the
 //!   manager to say.
-//! - `near_duplicate`: an image whose perceptual hash is within
-//!   [`NEAR_DUPLICATE_MAX_DISTANCE`] bits of an image with other bytes in another slot or case.
+//! - `near_duplicate`: an image whose perceptual hash is within `near_duplicate_max_distance`
+//!   bits of an image with other bytes in another slot or case.
 //!
 //! Which materials are site photos is data: `site_photo = true` in the rule file. The
 //! file-level findings apply to files whose content is an image or a video; PDFs and other
@@ -45,9 +52,6 @@ use crate::vault::Vault;
 /// decode (about 1000 px instead of a full decode resized to 1024 px). 3: the perceptual hash
 /// is taken from the analysis image averaged down to 36x32 (a few of its bits differ).
 pub const CHECKS_VERSION: i64 = 3;
-
-/// `near_duplicate` at a Hamming distance of at most this many of the hash's 64 bits.
-pub const NEAR_DUPLICATE_MAX_DISTANCE: u32 = 10;
 
 /// The findings of a case's files and the files that could not be checked.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -98,7 +102,7 @@ fn read_facts_and_thumbnail(
     want_thumbnail: bool,
 ) -> (EvidenceFacts, Option<Vec<u8>>) {
     // The image the pixel checks decoded is hashed and thumbnailed: one decode per file.
-    let (inspection, reduced) =
+    let super::Reading { inspection, reduced, measurements } =
         super::inspect_bytes_keeping_image(file_name, file_name, bytes, Some(sha256), thresholds, now, PixelChecks::Run);
     let perceptual_hash =
         if inspection.error.is_none() { reduced.as_ref().and_then(|decoded| hash_grey(&decoded.grey)) } else { None };
@@ -107,13 +111,25 @@ fn read_facts_and_thumbnail(
     } else {
         None
     };
-    let facts = EvidenceFacts {
+    (stored_facts(sha256, &inspection, &measurements, perceptual_hash), thumbnail)
+}
+
+/// The row of `evidence_facts` for one reading.
+fn stored_facts(
+    sha256: &str,
+    inspection: &FileInspection,
+    measurements: &super::Measurements,
+    perceptual_hash: Option<u64>,
+) -> EvidenceFacts {
+    EvidenceFacts {
         sha256: sha256.to_string(),
-        inspection_json: serde_json::to_string(&inspection).expect("an inspection always serialises"),
+        inspection_json: serde_json::to_string(inspection).expect("an inspection always serialises"),
         perceptual_hash,
         inspected_with: CHECKS_VERSION,
-    };
-    (facts, thumbnail)
+        // A measurement that cannot be written as JSON (a NaN read from a broken tag) is left
+        // out: the file is then read again at each check, which is slower but right.
+        measurements_json: serde_json::to_string(measurements).ok(),
+    }
 }
 
 /// Reads the facts of a stored object, and its thumbnail when asked for. A file over the
@@ -130,15 +146,10 @@ fn read_stored_facts(
 ) -> Result<(EvidenceFacts, Option<Vec<u8>>)> {
     if size > thresholds.max_file_bytes {
         // A video is inspected from disk; anything else this large is `unreadable`.
-        let mut inspection = super::inspect_large_stored_file(vault.open_object(sha256)?, file_name, sha256, thresholds, now);
+        let (mut inspection, measurements) =
+            super::inspect_large_stored_file(vault.open_object(sha256)?, file_name, sha256, thresholds, now);
         inspection.path = file_name.to_string();
-        let facts = EvidenceFacts {
-            sha256: sha256.to_string(),
-            inspection_json: serde_json::to_string(&inspection).expect("an inspection always serialises"),
-            perceptual_hash: None,
-            inspected_with: CHECKS_VERSION,
-        };
-        return Ok((facts, None));
+        return Ok((stored_facts(sha256, &inspection, &measurements, None), None));
     }
     let mut bytes = Vec::with_capacity(size as usize);
     let object = vault.open_object(sha256)?;
@@ -150,10 +161,16 @@ fn read_stored_facts(
 /// What import reads from a file it has just stored, on any thread (it needs the vault, not
 /// the database): the file's facts, and its thumbnail, which is cached in the vault here.
 /// `None` when the object cannot be read; the file is then read again at `check`.
-pub(crate) fn read_at_import(vault: &Vault, sha256: &str, size: u64, file_name: &str) -> Option<EvidenceFacts> {
+pub(crate) fn read_at_import(
+    vault: &Vault,
+    sha256: &str,
+    size: u64,
+    file_name: &str,
+    thresholds: &Thresholds,
+) -> Option<EvidenceFacts> {
     let want_thumbnail = vault.read_thumbnail(sha256).ok().flatten().is_none();
     let (facts, thumbnail) =
-        read_stored_facts(vault, sha256, size, file_name, &Thresholds::default(), Utc::now(), want_thumbnail).ok()?;
+        read_stored_facts(vault, sha256, size, file_name, thresholds, Utc::now(), want_thumbnail).ok()?;
     if let Some(thumbnail) = thumbnail {
         // A thumbnail that cannot be cached now is made when it is first asked for.
         let _ = vault.store_thumbnail(sha256, &thumbnail);
@@ -162,19 +179,29 @@ pub(crate) fn read_at_import(vault: &Vault, sha256: &str, size: u64, file_name: 
 }
 
 impl DataFolder {
+    /// The installation's thresholds (`settings.json`; the defaults where it names none).
+    pub fn thresholds(&self) -> Result<Thresholds> {
+        Ok(self.settings()?.thresholds)
+    }
 
-    /// Every finding of a case's files: the file-level findings of their stored facts and the
-    /// case-level ones (see the module documentation).
+    /// Every finding of a case's files under the installation's thresholds: the file-level
+    /// findings derived from their stored facts and the case-level ones (see the module
+    /// documentation).
     pub fn case_evidence_findings(&self, case_id: &str) -> Result<CaseEvidenceCheck> {
+        let thresholds = self.thresholds()?;
+        self.case_evidence_findings_with(case_id, &thresholds)
+    }
+
+    /// [`DataFolder::case_evidence_findings`] under these thresholds.
+    pub fn case_evidence_findings_with(&self, case_id: &str, thresholds: &Thresholds) -> Result<CaseEvidenceCheck> {
         let case = self.case(case_id)?;
         let rules = self.rules()?;
         let evidence = self.database().case_evidence(case_id)?;
-        let thresholds = Thresholds::default();
 
         let mut facts: HashMap<String, Option<(FileInspection, Option<u64>)>> = HashMap::new();
         for record in &evidence {
             if !facts.contains_key(&record.sha256) {
-                let read = self.current_facts(record, &thresholds);
+                let read = self.current_facts(record, thresholds, ReadAgain::WhenNeeded);
                 facts.insert(record.sha256.clone(), read);
             }
         }
@@ -184,8 +211,13 @@ impl DataFolder {
         let context = CaseContext {
             case: &case,
             rules: &rules,
-            site: case.site.map(|site| (datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum), site.datum, site.radius_m)),
+            site: case.site.map(|site| {
+                let wgs84 = datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum);
+                (wgs84, site.datum, site.radius_or(thresholds.site_radius_m))
+            }),
             default_offset: thresholds.default_offset(),
+            visit_window_days: thresholds.visit_window_days,
+            near_duplicate_max_distance: thresholds.near_duplicate_max_distance,
             hashed: &hashed,
         };
         let mut check = CaseEvidenceCheck::default();
@@ -211,13 +243,28 @@ impl DataFolder {
         Ok(check)
     }
 
-    /// The stored facts of a file, read (and stored) again when missing or stale; `None` when
-    /// they cannot be had.
-    fn current_facts(&self, record: &EvidenceRecord, thresholds: &Thresholds) -> Option<(FileInspection, Option<u64>)> {
+    /// A file's inspection under `thresholds` and its perceptual hash: derived from its stored
+    /// facts, or read (and stored) again when they are missing, stale or were measured under
+    /// other reading limits and `read_again` allows it; `None` when they cannot be had.
+    pub(crate) fn current_facts(
+        &self,
+        record: &EvidenceRecord,
+        thresholds: &Thresholds,
+        read_again: ReadAgain,
+    ) -> Option<(FileInspection, Option<u64>)> {
         let stored = self.database().evidence_facts(&record.sha256).ok().flatten();
-        let facts = match stored {
-            Some(stored) if stored.inspected_with >= CHECKS_VERSION => stored,
-            _ => {
+        let derived = stored.as_ref().filter(|stored| stored.inspected_with >= CHECKS_VERSION).and_then(|stored| {
+            let inspection: FileInspection = serde_json::from_str(&stored.inspection_json).ok()?;
+            let measurements: super::Measurements = serde_json::from_str(stored.measurements_json.as_deref()?).ok()?;
+            Some((super::rederive(&inspection, &measurements, thresholds)?, stored.perceptual_hash))
+        });
+        if derived.is_some() {
+            return derived;
+        }
+        let facts = match (stored, read_again) {
+            (Some(stored), ReadAgain::Never) => stored,
+            (None, ReadAgain::Never) => return None,
+            (_, ReadAgain::WhenNeeded) => {
                 let now = Utc::now();
                 let (read, _) = read_stored_facts(
                     self.vault(),
@@ -245,7 +292,20 @@ struct CaseContext<'a> {
     /// The premises in WGS-84, the datum it was given in, and the radius.
     site: Option<(LatLon, Datum, f64)>,
     default_offset: FixedOffset,
+    visit_window_days: u32,
+    near_duplicate_max_distance: u32,
     hashed: &'a [HashedEvidence],
+}
+
+/// Whether a file whose stored facts cannot give its findings under the current thresholds is
+/// read again from the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadAgain {
+    /// Yes (a check, an export).
+    WhenNeeded,
+    /// No: what is stored is used as it is (the positions drawing, which must stay quick and
+    /// depends on nothing the limits change).
+    Never,
 }
 
 impl CaseContext<'_> {
@@ -328,14 +388,24 @@ impl CaseContext<'_> {
     fn outside_visit_window(&self, exif: &ExifSummary) -> Option<Finding> {
         let visit = self.case.visit_date?;
         let (date, offset) = capture_date(exif, self.default_offset)?;
-        if date == visit {
+        let days_apart = (date - visit).num_days().unsigned_abs();
+        if days_apart <= u64::from(self.visit_window_days) {
             return None;
         }
         let offset = capture_time::format_offset(offset);
+        let window = self.visit_window_days;
+        let (window_zh, window_en) = if window == 0 {
+            (format!("不是走访日期 {visit}"), format!("not on the visit date {visit}"))
+        } else {
+            (
+                format!("与走访日期 {visit} 相差 {days_apart} 天,超过 {window} 天"),
+                format!("{days_apart} days from the visit date {visit}, more than {window}"),
+            )
+        };
         Some(Finding::new(
             FindingCode::OutsideVisitWindow,
-            format!("拍摄日期 {date}(UTC{offset})不是走访日期 {visit}。"),
-            format!("Captured on {date} (UTC{offset}), not on the visit date {visit}."),
+            format!("拍摄日期 {date}(UTC{offset}){window_zh}。"),
+            format!("Captured on {date} (UTC{offset}), {window_en}."),
         ))
     }
 
@@ -380,7 +450,7 @@ impl CaseContext<'_> {
                 other.evidence.case_id != record.case_id || other.evidence.material_key != record.material_key
             })
             .map(|other| ((other.perceptual_hash ^ hash).count_ones(), &other.evidence))
-            .filter(|(distance, _)| *distance <= NEAR_DUPLICATE_MAX_DISTANCE)
+            .filter(|(distance, _)| *distance <= self.near_duplicate_max_distance)
             .collect();
         if close.is_empty() {
             return None;
@@ -396,15 +466,16 @@ impl CaseContext<'_> {
         let listed_zh: Vec<String> = close.iter().take(3).map(|found| describe(found, "本案件", "案件")).collect();
         let listed_en: Vec<String> = close.iter().take(3).map(|found| describe(found, "this case,", "case")).collect();
         let more = close.len().saturating_sub(3);
+        let limit = self.near_duplicate_max_distance;
         let (more_zh, more_en) = if more > 0 { (format!(" 等 {more} 个"), format!(" and {more} more")) } else { Default::default() };
         Some(Finding::new(
             FindingCode::NearDuplicate,
             format!(
-                "与其他位置的图片几乎相同(感知哈希距离不超过 {NEAR_DUPLICATE_MAX_DISTANCE}/64):{}{more_zh}。",
+                "与其他位置的图片几乎相同(感知哈希距离不超过 {limit}/64):{}{more_zh}。",
                 listed_zh.join("、")
             ),
             format!(
-                "Nearly identical to an image elsewhere (perceptual hash within {NEAR_DUPLICATE_MAX_DISTANCE} of 64 bits): {}{more_en}.",
+                "Nearly identical to an image elsewhere (perceptual hash within {limit} of 64 bits): {}{more_en}.",
                 listed_en.join("; ")
             ),
         ))

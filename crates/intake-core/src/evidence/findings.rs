@@ -137,8 +137,10 @@ pub struct ChatAppFileName {
     pub pattern: String,
 }
 
-/// The thresholds of the file-level checks, with the defaults of `interfaces.md`. Each field
-/// may be left out of a settings file; the default then applies.
+/// The thresholds of the evidence checks, file-level (`inspect`, import) and case-level
+/// (`check`), with the defaults of `interfaces.md`. An installation keeps its own in
+/// `settings.json` (`thresholds`); each field may be left out, the default then applies.
+/// [`Thresholds::problem`] says whether a set is usable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
 #[ts(export)]
@@ -173,7 +175,37 @@ pub struct Thresholds {
     /// Substrings of a file name (case-insensitive) that mark a screenshot, which is not
     /// expected to carry EXIF.
     pub screenshot_file_names: Vec<String>,
+    /// `outside_site_radius`: the radius around the premises, in metres, of a case that names
+    /// none of its own (200).
+    pub site_radius_m: f64,
+    /// `outside_visit_window`: how many days before or after the visit date a site photo may
+    /// be taken (0: the visit day only).
+    pub visit_window_days: u32,
+    /// `near_duplicate` at a Hamming distance of at most this many of the perceptual hash's
+    /// 64 bits (10).
+    pub near_duplicate_max_distance: u32,
 }
+
+/// The default `near_duplicate` distance, in bits of 64 (`interfaces.md`).
+pub const DEFAULT_NEAR_DUPLICATE_MAX_DISTANCE: u32 = 10;
+
+/// The numeric thresholds: key, unit (for people), and the accepted range. Lower bounds keep a
+/// limit from refusing every file; upper bounds keep a typo (an extra zero) from switching a
+/// check off or letting a decompression bomb through.
+pub const NUMERIC_THRESHOLDS: &[(&str, &str, f64, f64)] = &[
+    ("max_file_bytes", "B", 1_048_576.0, 17_179_869_184.0),
+    ("max_pixels", "px", 1_000_000.0, 1_000_000_000.0),
+    ("max_decode_bytes", "B", 16_777_216.0, 4_294_967_296.0),
+    ("time_gps_mismatch_minutes", "min", 0.0, 1440.0),
+    ("future_tolerance_hours", "h", 0.0, 720.0),
+    ("min_long_side_px", "px", 0.0, 20_000.0),
+    ("min_mean_luminance", "/255", 0.0, 255.0),
+    ("min_laplacian_variance", "", 0.0, 100_000.0),
+    ("default_utc_offset_minutes", "min", -720.0, 840.0),
+    ("site_radius_m", "m", 1.0, 100_000.0),
+    ("visit_window_days", "d", 0.0, 30.0),
+    ("near_duplicate_max_distance", "bit", 0.0, 32.0),
+];
 
 /// The default blur threshold, between what was measured (see
 /// [`super::image_checks::measure`]): the 31 real photos of the EXIF corpus scored 348 to
@@ -235,11 +267,102 @@ impl Default for Thresholds {
                 chat("WhatsApp", r"(?i)^IMG-\d{8}-WA\d{4}\.[a-z0-9]+$"),
             ],
             screenshot_file_names: words(&["screenshot", "screen shot", "screen_shot", "截屏", "截图", "屏幕快照"]),
+            site_radius_m: crate::case::DEFAULT_SITE_RADIUS_M,
+            visit_window_days: 0,
+            near_duplicate_max_distance: DEFAULT_NEAR_DUPLICATE_MAX_DISTANCE,
         }
     }
 }
 
+/// What is wrong with one threshold: the field's key and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThresholdProblem {
+    /// The field, e.g. `min_long_side_px`.
+    pub field: String,
+    /// Why, in Chinese and English, e.g. `须在 0 到 20000 之间 must be 0 to 20000, not 50000`.
+    pub reason: String,
+}
+
+impl std::fmt::Display for ThresholdProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
 impl Thresholds {
+    /// The first threshold out of its range ([`NUMERIC_THRESHOLDS`]), an empty word of a list,
+    /// or a chat-app pattern that is not a regular expression; `None` when all are usable.
+    pub fn problem(&self) -> Option<ThresholdProblem> {
+        let value = serde_json::to_value(self).expect("thresholds serialise");
+        for &(field, _, low, high) in NUMERIC_THRESHOLDS {
+            let number = value[field].as_f64().filter(|number| number.is_finite());
+            if !number.is_some_and(|number| (low..=high).contains(&number)) {
+                let shown = value[field].to_string();
+                return Some(ThresholdProblem {
+                    field: field.to_string(),
+                    reason: format!("须在 {low} 到 {high} 之间 must be {low} to {high}, not {shown}"),
+                });
+            }
+        }
+        let lists = [("editing_software", &self.editing_software), ("screenshot_file_names", &self.screenshot_file_names)];
+        for (field, words) in lists {
+            if words.iter().any(|word| word.trim().is_empty()) {
+                return Some(ThresholdProblem {
+                    field: field.to_string(),
+                    reason: "不能含空字符串 must not hold an empty word (it would match everything)".into(),
+                });
+            }
+        }
+        for chat_app in &self.chat_app_file_names {
+            if let Err(err) = regex::Regex::new(&chat_app.pattern) {
+                let reason = err.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+                return Some(ThresholdProblem {
+                    field: "chat_app_file_names".to_string(),
+                    reason: format!("「{}」不是正则表达式 is not a regular expression ({reason})", chat_app.pattern),
+                });
+            }
+        }
+        None
+    }
+
+    /// These thresholds with one field set from text, as typed after `KEY=` (a number, or JSON
+    /// for the lists), and checked ([`Thresholds::problem`]).
+    pub fn with_value(&self, key: &str, text: &str) -> Result<Thresholds, ThresholdProblem> {
+        let parsed: serde_json::Value = serde_json::from_str(text.trim()).map_err(|_| ThresholdProblem {
+            field: key.to_string(),
+            reason: format!("「{text}」不是数字或 JSON is not a number or JSON"),
+        })?;
+        self.overlaid(&serde_json::json!({ key: parsed }))
+    }
+
+    /// These thresholds with the fields of a JSON object set (the others kept), and checked. The
+    /// problem names the field: one that is not a threshold, of the wrong type, or out of range.
+    pub fn overlaid(&self, fields: &serde_json::Value) -> Result<Thresholds, ThresholdProblem> {
+        let Some(fields) = fields.as_object() else {
+            return Err(ThresholdProblem {
+                field: "thresholds".into(),
+                reason: "须为 JSON 对象 must be a JSON object".into(),
+            });
+        };
+        let mut value = serde_json::to_value(self).expect("thresholds serialise");
+        for (key, new) in fields {
+            let problem = |reason: String| ThresholdProblem { field: key.clone(), reason };
+            let slot = value
+                .as_object_mut()
+                .and_then(|known| known.get_mut(key))
+                .ok_or_else(|| problem("没有这个阈值 is not a threshold".into()))?;
+            *slot = new.clone();
+            // One field at a time, so that a wrong type is blamed on its field.
+            serde_json::from_value::<Thresholds>(value.clone())
+                .map_err(|err| problem(format!("类型不对 has the wrong type ({err}): {new}")))?;
+        }
+        let changed: Thresholds = serde_json::from_value(value).expect("checked field by field above");
+        match changed.problem() {
+            Some(problem) => Err(problem),
+            None => Ok(changed),
+        }
+    }
+
     /// The default UTC offset as a chrono offset (UTC+8 if the setting is out of range).
     pub fn default_offset(&self) -> FixedOffset {
         FixedOffset::east_opt(self.default_utc_offset_minutes.saturating_mul(60))

@@ -23,8 +23,10 @@ use exif::{Context, Field, In, Tag, Value};
 use super::containers;
 use super::media::MediaKind;
 
-/// Everything read from one file's header and metadata.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything read from one file's header and metadata. Serialisable because it is stored
+/// with the file's facts (`evidence::Measurements`), so findings follow a threshold change
+/// without the file being read again.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MediaMetadata {
     /// The format, from the content.
     pub kind: MediaKind,
@@ -37,7 +39,7 @@ pub struct MediaMetadata {
 }
 
 /// The outcome of reading a file's capture metadata.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum MetadataReading {
     /// Metadata was found and read.
     Found(Box<CaptureMetadata>),
@@ -73,7 +75,7 @@ pub enum MetadataOrigin {
 /// Capture metadata as written in the file. For a movie, `datetime_original` and
 /// `offset_time_original` hold its creation date (`com.apple.quicktime.creationdate`, else
 /// the movie header's time, which is UTC by the spec, so `+00:00`) in EXIF's spelling.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[allow(missing_docs)] // the EXIF tag names say it
 pub struct CaptureMetadata {
     pub origin: MetadataOrigin,
@@ -98,7 +100,7 @@ pub struct CaptureMetadata {
 }
 
 /// GPSTimeStamp (UTC): its three rationals as numbers, unchecked.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GpsTime {
     #[allow(missing_docs)]
     pub hour: f64,
@@ -113,7 +115,7 @@ pub struct GpsTime {
 }
 
 /// The GPS facts of a file.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GpsMetadata {
     /// True when any GPS tag exists (a GPS IFD, or a movie's location).
     pub present: bool,

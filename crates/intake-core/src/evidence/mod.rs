@@ -42,6 +42,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use findings::{Finding, FindingCode, Severity, Thresholds};
@@ -127,7 +128,7 @@ fn inspect_file_with(
     let label = path.display().to_string();
     let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     match read_bounded(path, thresholds.max_file_bytes) {
-        Ok(bytes) => inspect_bytes_keeping_image(&label, &file_name, &bytes, None, thresholds, now, pixel_checks).0,
+        Ok(bytes) => inspect_bytes_keeping_image(&label, &file_name, &bytes, None, thresholds, now, pixel_checks).inspection,
         Err(ReadFailure::TooLarge(size)) => {
             // A video is inspected from disk, whatever its size.
             if let Some(inspection) = inspect_video_file(path, &label, &file_name, None, thresholds, now) {
@@ -159,13 +160,13 @@ pub(crate) fn inspect_large_stored_file(
     sha256: &str,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
-) -> FileInspection {
+) -> (FileInspection, Measurements) {
     let size = object.len();
     inspect_video(object, size, file_name, file_name, Some(sha256), thresholds, now).unwrap_or_else(|| {
         let mut inspection = FileInspection::empty(file_name.to_string());
         inspection.bytes = Some(size);
         inspection.mark_unreadable(too_large_file(size, thresholds));
-        inspection
+        (inspection, Measurements::unmeasured(file_name, thresholds, now))
     })
 }
 
@@ -184,7 +185,7 @@ fn inspect_video_file(
 ) -> Option<FileInspection> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
-    inspect_video(file, size, label, file_name, known_sha256, thresholds, now)
+    inspect_video(file, size, label, file_name, known_sha256, thresholds, now).map(|(inspection, _)| inspection)
 }
 
 /// Inspects a video of `size` bytes with bounded memory: its metadata is read by seeking
@@ -199,7 +200,7 @@ fn inspect_video(
     known_sha256: Option<&str>,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
-) -> Option<FileInspection> {
+) -> Option<(FileInspection, Measurements)> {
     let mut head = Vec::with_capacity(VIDEO_HEAD_BYTES);
     (&mut file).take(VIDEO_HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
     let kind = MediaKind::sniff(&head);
@@ -228,7 +229,8 @@ fn inspect_video(
     inspection.sha256 = Some(sha256);
     file.seek(SeekFrom::Start(0)).ok()?;
     let metadata = metadata::read_movie_metadata(kind, std::io::BufReader::new(file));
-    Some(inspect_read(inspection, file_name, &head, metadata, thresholds, now, PixelChecks::Run).0)
+    let reading = inspect_read(inspection, file_name, &head, metadata, thresholds, now, PixelChecks::Run);
+    Some((reading.inspection, reading.measurements))
 }
 
 /// Inspects a file already in memory (e.g. while it is imported). `label` is reported as its
@@ -245,11 +247,20 @@ pub fn inspect_bytes_at(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> FileInspection {
-    inspect_bytes_keeping_image(label, file_name, bytes, None, thresholds, now, PixelChecks::Run).0
+    inspect_bytes_keeping_image(label, file_name, bytes, None, thresholds, now, PixelChecks::Run).inspection
+}
+
+/// One reading of a file: its inspection, the downscaled image the pixel checks ran on (kept
+/// for the perceptual hash and the thumbnail at import, so the image is decoded once), and
+/// what was measured (stored, so the findings can follow a change of thresholds).
+pub(crate) struct Reading {
+    pub inspection: FileInspection,
+    pub reduced: Option<image_checks::Decoded>,
+    pub measurements: Measurements,
 }
 
 /// [`inspect_bytes_at`], also giving back the downscaled colour image the pixel checks ran on
-/// (for the perceptual hash and the thumbnail at import, so the image is decoded once).
+/// and what was measured ([`Reading`]).
 /// `known_sha256`: the bytes' SHA-256 when the caller has it (a vault object), so that they
 /// are not hashed twice.
 pub(crate) fn inspect_bytes_keeping_image(
@@ -260,12 +271,17 @@ pub(crate) fn inspect_bytes_keeping_image(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
     pixel_checks: PixelChecks,
-) -> (FileInspection, Option<image_checks::Decoded>) {
+) -> Reading {
     let mut inspection = FileInspection::empty(label.to_string());
     inspection.bytes = Some(bytes.len() as u64);
+    let unmeasured = |inspection| Reading {
+        inspection,
+        reduced: None,
+        measurements: Measurements::unmeasured(file_name, thresholds, now),
+    };
     if bytes.len() as u64 > thresholds.max_file_bytes {
         inspection.mark_unreadable(too_large_file(bytes.len() as u64, thresholds));
-        return (inspection, None);
+        return unmeasured(inspection);
     }
     inspection.sha256 =
         Some(known_sha256.map_or_else(|| crate::vault::hex(&Sha256::digest(bytes)), str::to_string));
@@ -274,7 +290,7 @@ pub(crate) fn inspect_bytes_keeping_image(
             zh: "文件是空的(0 字节)。".into(),
             en: "the file is empty (0 bytes).".into(),
         });
-        return (inspection, None);
+        return unmeasured(inspection);
     }
     let metadata = metadata::read_metadata(bytes);
     inspect_read(inspection, file_name, bytes, metadata, thresholds, now, pixel_checks)
@@ -290,7 +306,7 @@ fn inspect_read(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
     pixel_checks: PixelChecks,
-) -> (FileInspection, Option<image_checks::Decoded>) {
+) -> Reading {
     let bytes = content;
     let kind = metadata.kind;
     if kind == MediaKind::Other {
@@ -298,7 +314,7 @@ fn inspect_read(
             zh: "不是可识别的图片或视频(支持 JPEG、PNG、WebP、TIFF、HEIC/HEIF、AVIF、MOV、MP4)。".into(),
             en: "not an image or video this program reads (JPEG, PNG, WebP, TIFF, HEIC/HEIF, AVIF, MOV, MP4).".into(),
         });
-        return (inspection, None);
+        return Reading { inspection, reduced: None, measurements: Measurements::unmeasured(file_name, thresholds, now) };
     }
     inspection.media_type = Some(media::media_type_of(bytes).to_string());
     inspection.width = metadata.width;
@@ -345,17 +361,7 @@ fn inspect_read(
                 stats
             }) {
             Ok(stats) => {
-                if !findings::sharpness_judged(&stats, thresholds) {
-                    let reason = if stats.mean_luminance < thresholds.min_mean_luminance {
-                        "the image is too dark to judge its sharpness".to_string()
-                    } else {
-                        format!(
-                            "the image is too small to judge its sharpness (under {} px)",
-                            image_checks::MIN_SIDE_FOR_SHARPNESS
-                        )
-                    };
-                    inspection.skipped_checks.push(SkippedCheck { code: FindingCode::Blurry, reason });
-                }
+                inspection.skipped_checks.extend(sharpness_not_judged(&stats, thresholds));
                 pixels = Some(stats);
                 None
             }
@@ -392,7 +398,144 @@ fn inspect_read(
     if let Some(unreadable) = unreadable {
         inspection.mark_unreadable(unreadable);
     }
-    (inspection, reduced)
+    let measurements = Measurements {
+        limits: ReadingLimits::of(thresholds),
+        file_name: file_name.to_string(),
+        measured_at: now,
+        metadata: Some(metadata),
+        pixels: pixels.map(MeasuredPixels::from),
+        standard_jpeg_quality,
+    };
+    Reading { inspection, reduced, measurements }
+}
+
+/// The `blurry` check that an image's stats do not allow, and why (too dark, too small).
+fn sharpness_not_judged(stats: &image_checks::PixelStats, thresholds: &Thresholds) -> Option<SkippedCheck> {
+    if findings::sharpness_judged(stats, thresholds) {
+        return None;
+    }
+    let reason = if stats.mean_luminance < thresholds.min_mean_luminance {
+        "the image is too dark to judge its sharpness".to_string()
+    } else {
+        format!("the image is too small to judge its sharpness (under {} px)", image_checks::MIN_SIDE_FOR_SHARPNESS)
+    };
+    Some(SkippedCheck { code: FindingCode::Blurry, reason })
+}
+
+/// The thresholds that decide how far a file is read (its size, its pixel count, the decoder's
+/// memory): what was measured depends on them, so when they change the file is read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)] // the fields of Thresholds
+pub struct ReadingLimits {
+    pub max_file_bytes: u64,
+    pub max_pixels: u64,
+    pub max_decode_bytes: u64,
+}
+
+impl ReadingLimits {
+    /// The limits of these thresholds.
+    pub fn of(thresholds: &Thresholds) -> ReadingLimits {
+        ReadingLimits {
+            max_file_bytes: thresholds.max_file_bytes,
+            max_pixels: thresholds.max_pixels,
+            max_decode_bytes: thresholds.max_decode_bytes,
+        }
+    }
+}
+
+/// What the pixel checks measured, unrounded (the inspection shows it to 0.1), so that a
+/// finding derived again is the finding a new reading would give.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)] // the fields of PixelStats
+pub struct MeasuredPixels {
+    pub mean_luminance: f64,
+    pub laplacian_variance: f64,
+    pub analysed_width: u32,
+    pub analysed_height: u32,
+}
+
+impl From<image_checks::PixelStats> for MeasuredPixels {
+    fn from(stats: image_checks::PixelStats) -> Self {
+        let image_checks::PixelStats { mean_luminance, laplacian_variance, analysed_width, analysed_height } = stats;
+        MeasuredPixels { mean_luminance, laplacian_variance, analysed_width, analysed_height }
+    }
+}
+
+impl From<MeasuredPixels> for image_checks::PixelStats {
+    fn from(stats: MeasuredPixels) -> Self {
+        let MeasuredPixels { mean_luminance, laplacian_variance, analysed_width, analysed_height } = stats;
+        image_checks::PixelStats { mean_luminance, laplacian_variance, analysed_width, analysed_height }
+    }
+}
+
+/// What one reading of a file measured, stored beside its inspection (`evidence_facts`), so
+/// that the parts of the inspection that depend on the thresholds (the findings, the capture
+/// time under an assumed UTC offset, whether sharpness is judged) are derived again
+/// ([`rederive`]) when the installation's thresholds change, without reading, hashing or
+/// decoding the file again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurements {
+    /// The limits it was read under.
+    pub limits: ReadingLimits,
+    /// The file's name, for the name-based signs (chat apps, screenshots).
+    pub file_name: String,
+    /// When it was read: `future_timestamp` is judged against this instant, as at import.
+    pub measured_at: DateTime<Utc>,
+    /// Header and metadata; `None` when the reading stopped before them (an empty file, an
+    /// unknown format, a file over the size limit), whose inspection then depends on no
+    /// threshold but the limits.
+    pub metadata: Option<metadata::MediaMetadata>,
+    /// What the pixel checks measured, when they ran.
+    pub pixels: Option<MeasuredPixels>,
+    /// For a JPEG, the libjpeg quality whose standard tables it uses (`forwarded_copy`).
+    pub standard_jpeg_quality: Option<u8>,
+}
+
+impl Measurements {
+    fn unmeasured(file_name: &str, thresholds: &Thresholds, now: DateTime<Utc>) -> Measurements {
+        Measurements {
+            limits: ReadingLimits::of(thresholds),
+            file_name: file_name.to_string(),
+            measured_at: now,
+            metadata: None,
+            pixels: None,
+            standard_jpeg_quality: None,
+        }
+    }
+}
+
+/// The inspection a reading under `thresholds` would give, derived from a stored inspection and
+/// its measurements without touching the file: the findings, the capture metadata (its UTC time
+/// depends on the default offset) and the sharpness skip are made again, the rest is kept.
+/// `None` when the reading limits differ: what was measured may then differ, and the file must
+/// be read again.
+pub fn rederive(stored: &FileInspection, measurements: &Measurements, thresholds: &Thresholds) -> Option<FileInspection> {
+    if measurements.limits != ReadingLimits::of(thresholds) {
+        return None;
+    }
+    let mut inspection = stored.clone();
+    let Some(metadata) = &measurements.metadata else { return Some(inspection) };
+    inspection.exif = metadata.reading.found().map(|found| report::exif_summary(found, thresholds));
+    let pixels = measurements.pixels.map(image_checks::PixelStats::from);
+    if let Some(stats) = &pixels {
+        // With pixels measured, the only skipped check there can be is this one.
+        inspection.skipped_checks.retain(|skipped| skipped.code != FindingCode::Blurry);
+        inspection.skipped_checks.extend(sharpness_not_judged(stats, thresholds));
+    }
+    let facts = FileFacts {
+        file_name: &measurements.file_name,
+        metadata,
+        pixels: pixels.as_ref(),
+        standard_jpeg_quality: measurements.standard_jpeg_quality,
+        now: measurements.measured_at,
+    };
+    // `unreadable` comes from the reading itself and depends only on the limits, unchanged here.
+    let unreadable = stored.findings.iter().find(|finding| finding.code == FindingCode::Unreadable).cloned();
+    inspection.findings = findings::file_findings(&facts, thresholds);
+    if let Some(unreadable) = unreadable {
+        inspection.findings.insert(0, unreadable);
+    }
+    Some(inspection)
 }
 
 /// Why a file is unreadable, in both languages; the English part is also `error`.

@@ -81,9 +81,9 @@ fn make_thumbnail_of_object(vault: &Vault, sha256: &str) -> Result<Option<Vec<u8
     bytes.extend_from_slice(&head[..head_length]);
     object.take(thresholds.max_file_bytes).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
     let now = Utc::now();
-    let (inspection, reduced) =
+    let reading =
         super::inspect_bytes_keeping_image(sha256, sha256, &bytes, Some(sha256), &thresholds, now, PixelChecks::Run);
-    Ok(thumbnail_of_inspection(&inspection, reduced.as_ref().map(|decoded| &decoded.colour)))
+    Ok(thumbnail_of_inspection(&reading.inspection, reading.reduced.as_ref().map(|decoded| &decoded.colour)))
 }
 
 fn read_up_to(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {

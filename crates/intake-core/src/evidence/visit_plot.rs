@@ -330,13 +330,17 @@ impl DataFolder {
     /// position and no time until `check` reads them).
     pub fn visit_plot(&self, case_id: &str) -> Result<VisitPlot> {
         let case = self.case(case_id)?;
-        let site = case.site.map(|site| (datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum), site.radius_m));
+        let thresholds = self.thresholds()?;
+        let site = case.site.map(|site| {
+            (datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum), site.radius_or(thresholds.site_radius_m))
+        });
         let mut files = Vec::new();
         for (index, record) in self.case_evidence(case_id)?.into_iter().enumerate() {
-            let inspection: Option<FileInspection> = self
-                .database()
-                .evidence_facts(&record.sha256)?
-                .and_then(|facts| serde_json::from_str(&facts.inspection_json).ok());
+            // Derived under the current thresholds (a capture time under an assumed UTC offset
+            // follows the setting), never read from the vault here: this drawing must be quick.
+            let inspection = self
+                .current_facts(&record, &thresholds, crate::evidence::case_checks::ReadAgain::Never)
+                .map(|(inspection, _)| inspection);
             let (gps, capture_utc) = plot_facts(inspection.as_ref());
             files.push(PlotFile {
                 number: index as u32 + 1,

@@ -1,6 +1,7 @@
 //! `data/case.json`: the case as machines read it, described by the versioned JSON Schema
-//! `assets/schemas/case.v2.schema.json` (embedded here, and checked by `verify`; version 1,
-//! kept beside it, lacked `files[].watermarked_copy`).
+//! `assets/schemas/case.v3.schema.json` (embedded here, and checked by `verify`). Version 2,
+//! embedded too so that packages made before still verify, lacked `thresholds`; version 1,
+//! kept beside them, lacked `files[].watermarked_copy`.
 //!
 //! The types below are the wire form, written by hand from the internal types so that the
 //! internal ones can change without changing the document. Adding a field is a compatible
@@ -15,10 +16,14 @@ use crate::checklist::{ItemStatus, Mark, Provider, Severity, Stage};
 use crate::evidence::report::{ExifSummary, PixelSummary, SkippedCheck};
 
 /// The schema's `$id`; also the document's `schema` field.
-pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v2";
+pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v3";
 
-/// The JSON Schema of `case.json`, version 2 (draft 2020-12).
-pub const CASE_SCHEMA: &str = include_str!("../../../../assets/schemas/case.v2.schema.json");
+/// The JSON Schema of `case.json`, version 3 (draft 2020-12).
+pub const CASE_SCHEMA: &str = include_str!("../../../../assets/schemas/case.v3.schema.json");
+
+/// Version 2 of the schema (no `thresholds`), for packages packed before version 3.
+const CASE_SCHEMA_V2_ID: &str = "urn:x-merchant-intake:schema:case:v2";
+const CASE_SCHEMA_V2: &str = include_str!("../../../../assets/schemas/case.v2.schema.json");
 
 /// The whole document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +36,10 @@ pub struct CaseDocument {
     pub checklist: ChecklistSection,
     /// Every evidence file, in package order (by path).
     pub files: Vec<FileEntry>,
+    /// The thresholds the findings were judged by (the installation's): what `blurry` or
+    /// `low_resolution` meant for this package. Always written; absent in version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<crate::evidence::Thresholds>,
 }
 
 /// The case's attributes and visit data.
@@ -240,7 +249,9 @@ pub fn to_json_bytes(document: &CaseDocument) -> Vec<u8> {
 
 /// Every schema violation of a `case.json` value, as `path: message` lines (empty when valid).
 pub fn schema_violations(value: &serde_json::Value) -> Vec<String> {
-    let schema: serde_json::Value = serde_json::from_str(CASE_SCHEMA).expect("the embedded schema is JSON");
+    // A document that says it is version 2 is held to version 2; anything else to the current one.
+    let text = if value["schema"] == CASE_SCHEMA_V2_ID { CASE_SCHEMA_V2 } else { CASE_SCHEMA };
+    let schema: serde_json::Value = serde_json::from_str(text).expect("the embedded schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("the embedded schema is a valid JSON Schema");
     validator
         .iter_errors(value)

@@ -164,10 +164,12 @@ impl DataFolder {
         require_identity(&settings)?;
         let evidence = self.case_evidence(case_id)?;
         // The checklist with every finding, file-level and case-level, as `intake check` has
-        // it; the files' facts are the ones the evidence checks stored at import.
-        let check = self.check_case(case_id)?;
+        // it under the installation's thresholds (read once, with the settings, so the
+        // findings, the files' facts and the thresholds recorded in case.json agree); the
+        // files' facts are derived from what the evidence checks stored at import.
+        let check = self.check_case_under(case_id, &settings.thresholds)?;
         let stages = self.material_stages(&case)?;
-        let mut files = self.gather_files(&case, &evidence, &stages, &check)?;
+        let mut files = self.gather_files(&case, &evidence, &stages, &check, &settings.thresholds)?;
         let incomplete_reasons = incomplete_reasons(&check);
         let complete = incomplete_reasons.is_empty();
         if !complete && !options.allow_incomplete {
@@ -345,6 +347,7 @@ impl DataFolder {
         evidence: &[EvidenceRecord],
         stages: &HashMap<String, String>,
         check: &CaseCheck,
+        thresholds: &crate::evidence::Thresholds,
     ) -> Result<Vec<PackedFile>> {
         let mut per_material: HashMap<&str, u32> = HashMap::new();
         let mut named = Vec::with_capacity(evidence.len());
@@ -353,9 +356,10 @@ impl DataFolder {
             *number += 1;
             let stage = stages.get(&record.material_key).cloned().unwrap_or_else(|| layout::UNLISTED_STAGE.to_string());
             let path = layout::payload_path(&stage, &record.material_key, *number as usize, &record.original_name)?;
-            let facts = self.database().evidence_facts(&record.sha256)?;
-            let inspection: Option<FileInspection> =
-                facts.and_then(|facts| serde_json::from_str(&facts.inspection_json).ok());
+            // As `check` derived them, so no fact of other thresholds gets into the package.
+            let inspection: Option<FileInspection> = self
+                .current_facts(record, thresholds, crate::evidence::case_checks::ReadAgain::WhenNeeded)
+                .map(|(inspection, _)| inspection);
             named.push((record, stage, *number, path, inspection));
         }
 
@@ -649,7 +653,7 @@ fn case_document(
             lat: site.lat,
             lon: site.lon,
             datum: site.datum,
-            radius_m: site.radius_m,
+            radius_m: site.radius_or(settings.thresholds.site_radius_m),
             wgs84_lat: wgs84.lat,
             wgs84_lon: wgs84.lon,
         }
@@ -756,6 +760,7 @@ fn case_document(
         .collect();
     CaseDocument {
         schema: document::CASE_SCHEMA_ID.to_string(),
+        thresholds: Some(settings.thresholds.clone()),
         case: CaseSection {
             id: case.id.clone(),
             merchant_name: case.merchant_name.clone(),

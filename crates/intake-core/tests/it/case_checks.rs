@@ -42,7 +42,7 @@ impl Fixture {
     }
 
     fn case(&mut self) -> String {
-        self.case_with(Some(Site { lat: SITE.0, lon: SITE.1, datum: Datum::Wgs84, radius_m: 200.0 }))
+        self.case_with(Some(Site { lat: SITE.0, lon: SITE.1, datum: Datum::Wgs84, radius_m: Some(200.0) }))
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
@@ -144,7 +144,7 @@ fn the_premises_position_is_converted_from_its_datum_before_comparing() {
         lat: premises_gcj.lat,
         lon: premises_gcj.lon,
         datum: Datum::Gcj02,
-        radius_m: 200.0,
+        radius_m: Some(200.0),
     }));
     let at_premises = fixture.write("at.jpg", &photo(&exif_at(SITE.0, SITE.1), 1));
     fixture.add(&case, "storefront_photo", &at_premises);
@@ -163,7 +163,7 @@ fn the_premises_position_is_converted_from_its_datum_before_comparing() {
         lat: premises_gcj.lat,
         lon: premises_gcj.lon,
         datum: Datum::Wgs84,
-        radius_m: 200.0,
+        radius_m: Some(200.0),
     }));
     fixture.add(&naive_case, "interior_photo", &at_premises);
     let check = fixture.check(&naive_case);
@@ -173,7 +173,7 @@ fn the_premises_position_is_converted_from_its_datum_before_comparing() {
 #[test]
 fn the_case_radius_is_used() {
     let mut fixture = Fixture::new();
-    let case = fixture.case_with(Some(Site { lat: SITE.0, lon: SITE.1, datum: Datum::Wgs84, radius_m: 2000.0 }));
+    let case = fixture.case_with(Some(Site { lat: SITE.0, lon: SITE.1, datum: Datum::Wgs84, radius_m: Some(2000.0) }));
     let far = north_of(SITE, 1300.0);
     let path = fixture.write("far.jpg", &photo(&exif_at(far.0, far.1), 1));
     fixture.add(&case, "storefront_photo", &path);

@@ -17,7 +17,7 @@ fn sample_case() -> NewCase {
             ..CaseAttributes::default()
         },
         visit_date: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()),
-        site: Some(Site { lat: 31.2304, lon: 121.4737, datum: Datum::Gcj02, radius_m: 150.0 }),
+        site: Some(Site { lat: 31.2304, lon: 121.4737, datum: Datum::Gcj02, radius_m: Some(150.0) }),
     }
 }
 

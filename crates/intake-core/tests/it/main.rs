@@ -15,6 +15,7 @@ mod exif_corpus;
 mod front_end_support;
 mod identity_numbers;
 mod package;
+mod thresholds;
 mod thumbnails;
 mod upload;
 mod vault;

@@ -125,7 +125,7 @@ impl Fixture {
                 merchant_name: "沪上小面馆".into(),
                 attributes: CaseAttributes { opens_payment: true, ..CaseAttributes::default() },
                 visit_date: Some(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()),
-                site: Some(Site { lat: SITE_LAT, lon: SITE_LON, datum: Datum::Wgs84, radius_m: 200.0 }),
+                site: Some(Site { lat: SITE_LAT, lon: SITE_LON, datum: Datum::Wgs84, radius_m: Some(200.0) }),
             })
             .unwrap();
         Fixture { dir, folder, case_id: case.id, seed: 0 }
@@ -376,7 +376,7 @@ fn python_jsonschema_accepts_case_json_and_the_schema() {
     let fixture = Fixture::complete_case();
     let zip = fixture.export("case.zip", false);
     let folder = unzipped(&fixture, &zip);
-    let schema = repository_root().join("assets/schemas/case.v2.schema.json");
+    let schema = repository_root().join("assets/schemas/case.v3.schema.json");
     let script = r#"
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -398,7 +398,7 @@ sys.exit(1 if errors or len(broken) < 2 else 0)
     // What case.json says about the case.
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.join("data/case.json")).unwrap()).unwrap();
-    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v2");
+    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v3");
     assert_eq!(document["case"]["id"], fixture.case_id.as_str());
     assert_eq!(document["package"]["complete"], true);
     let items = document["checklist"]["items"].as_array().unwrap();
