@@ -2,7 +2,7 @@
 
 use clap::Args;
 use intake_core::case::{
-    CaseAttributes, Channel, DEFAULT_SITE_RADIUS_M, Datum, Edition, MerchantType, NewCase, NonstandardRequest, Site,
+    CaseAttributes, Channel, Datum, Edition, MerchantType, NewCase, NonstandardRequest, Site,
     parse_date,
 };
 use intake_core::{Error, ErrorKind, Result};
@@ -94,9 +94,10 @@ pub struct VisitArgs {
     /// The datum of --site-lat/--site-lon: wgs84 (GPS), gcj02 (Amap, Tencent) or bd09 (Baidu).
     #[arg(long, default_value = "wgs84", value_parser = parse_key::<Datum>)]
     pub site_crs: Datum,
-    /// Site photos must be taken within this many metres of the premises.
-    #[arg(long, default_value_t = DEFAULT_SITE_RADIUS_M)]
-    pub site_radius_m: f64,
+    /// Site photos must be taken within this many metres of the premises. Without it the case
+    /// follows the installation's threshold site_radius_m (default 200), also when it changes.
+    #[arg(long)]
+    pub site_radius_m: Option<f64>,
 }
 
 impl VisitArgs {

@@ -145,11 +145,14 @@ fn describe_case(case: &Case) -> String {
         Some(site) => {
             let _ = writeln!(
                 text,
-                "经营场所 Premises: {:.6}, {:.6} ({}), 半径 radius {} m",
+                "经营场所 Premises: {:.6}, {:.6} ({}), 半径 radius {}",
                 site.lat,
                 site.lon,
                 site.datum.key(),
-                site.radius_m
+                match site.radius_m {
+                    Some(radius_m) => format!("{radius_m} m"),
+                    None => "按本机阈值 the installation's site_radius_m".to_string(),
+                }
             );
         }
         None => {

@@ -26,8 +26,9 @@ pub struct InspectArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// A JSON file with thresholds to change (any subset of the fields; the others keep their
-    /// defaults), e.g. {"min_long_side_px": 1000, "min_mean_luminance": 30}.
+    /// A JSON file with thresholds to change (any subset of the fields; the others keep the
+    /// data folder's, with --home or INTAKE_HOME, else their defaults), e.g.
+    /// {"min_long_side_px": 1000, "min_mean_luminance": 30}.
     #[arg(long, value_name = "FILE")]
     pub thresholds: Option<PathBuf>,
 
@@ -39,10 +40,16 @@ pub struct InspectArgs {
 }
 
 /// `intake inspect`
-pub fn inspect(args: InspectArgs, json: bool) -> Outcome {
-    let thresholds = match &args.thresholds {
-        Some(path) => read_thresholds(path)?,
+pub fn inspect(home: Option<PathBuf>, args: InspectArgs, json: bool) -> Outcome {
+    // With a data folder named, its installation's thresholds (settings.json only: no need to
+    // open, unlock or even create the folder); else the defaults.
+    let base = match &home {
+        Some(root) => intake_core::settings::Settings::load(root)?.thresholds,
         None => Thresholds::default(),
+    };
+    let thresholds = match &args.thresholds {
+        Some(path) => thresholds_from_file(&base, path)?,
+        None => base,
     };
     // On all cores, in the order given; a progress bar on a terminal.
     let progress = Progress::new(args.files.len(), json);
@@ -73,11 +80,14 @@ pub fn inspect(args: InspectArgs, json: bool) -> Outcome {
     Ok(Report { json: serde_json::to_value(&report).expect("inspections serialise"), text, problems, exit })
 }
 
-fn read_thresholds(path: &PathBuf) -> Result<Thresholds, Error> {
+/// `base` with the thresholds a JSON file names set; the error names the file and the field.
+pub(crate) fn thresholds_from_file(base: &Thresholds, path: &std::path::Path) -> Result<Thresholds, Error> {
     let text = std::fs::read_to_string(path).map_err(|err| Error::reading(path, &err))?;
-    serde_json::from_str(&text).map_err(|err| {
-        Error::for_file(ErrorKind::InvalidInput, path, format!("is not a valid thresholds file ({err})"))
-    })
+    let not_valid = |reason: String| {
+        Error::for_file(ErrorKind::InvalidInput, path, format!("is not a valid thresholds file ({reason})"))
+    };
+    let fields: serde_json::Value = serde_json::from_str(&text).map_err(|err| not_valid(err.to_string()))?;
+    base.overlaid(&fields).map_err(|problem| not_valid(problem.to_string()))
 }
 
 /// A few lines per file for people.

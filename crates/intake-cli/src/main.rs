@@ -61,7 +61,8 @@ enum Command {
         rules: checklist_commands::RulesArg,
     },
 
-    /// Facts and file-level findings of photos and videos (no case or data folder needed).
+    /// Facts and file-level findings of photos and videos (no case or data folder needed; with
+    /// --home or INTAKE_HOME, under that installation's thresholds).
     #[command(after_help = inspect_command::AFTER_HELP)]
     Inspect(inspect_command::InspectArgs),
 
@@ -80,7 +81,8 @@ enum Command {
     /// Check a package: zip safety, BagIt manifests and every hash, case.json, the signature.
     Verify(package_commands::VerifyArgs),
 
-    /// Show or change this installation's settings (branch, account manager, upload).
+    /// Show or change this installation's settings (branch, account manager, check thresholds,
+    /// upload).
     Settings(package_commands::SettingsArgs),
 
     /// Send the exported packages waiting in the outbox to the object storage; resumes
@@ -143,7 +145,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Add { case_id, material, files, rules } => {
             commands::add(home, &rules, &case_id, &material, &files, json)
         }
-        Command::Inspect(args) => inspect_command::inspect(args, json),
+        Command::Inspect(args) => inspect_command::inspect(home, args, json),
         Command::Checklist(args) => checklist_commands::checklist(args),
         Command::Check(args) => checklist_commands::check(home, args),
         Command::Attest(args) => checklist_commands::attest(home, args),

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use intake_core::package::ExportOptions;
 use intake_core::package::verify::{self, VerifyOptions};
-use intake_core::settings::{SettingsChange, UploadSettingsChange};
+use intake_core::evidence::Thresholds;
+use intake_core::settings::{SettingsChange, UploadSettingsChange, threshold_error};
 use intake_core::{DataFolder, Error, ErrorKind, Result};
 use serde_json::json;
 
@@ -92,6 +93,18 @@ pub struct SettingsArgs {
     /// flag, which other users could see in the process list); an empty line removes it.
     #[arg(long)]
     pub upload_secret_stdin: bool,
+    /// 检查阈值: set one threshold of the evidence checks, KEY=VALUE (repeatable), e.g.
+    /// min_long_side_px=1600, site_radius_m=300, near_duplicate_max_distance=6; the lists as
+    /// JSON. The stored files' findings follow at the next check, without re-import.
+    #[arg(long = "threshold", value_name = "KEY=VALUE")]
+    pub threshold: Vec<String>,
+    /// Set the thresholds named in a JSON file (the others are kept), e.g.
+    /// {"min_long_side_px": 1600, "visit_window_days": 1}.
+    #[arg(long = "thresholds", value_name = "FILE")]
+    pub thresholds_file: Option<PathBuf>,
+    /// Put every threshold back to its default (applied before --thresholds and --threshold).
+    #[arg(long)]
+    pub reset_thresholds: bool,
 }
 
 /// `intake keys …`
@@ -220,6 +233,22 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
     if upload_change != UploadSettingsChange::default() {
         folder.change_upload_settings(upload_change)?;
     }
+    if args.reset_thresholds || args.thresholds_file.is_some() || !args.threshold.is_empty() {
+        let mut thresholds = if args.reset_thresholds { Thresholds::default() } else { folder.thresholds()? };
+        if let Some(path) = &args.thresholds_file {
+            thresholds = crate::inspect_command::thresholds_from_file(&thresholds, path)?;
+        }
+        for assignment in &args.threshold {
+            let Some((key, value)) = assignment.split_once('=') else {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("--threshold '{assignment}' is not KEY=VALUE (e.g. min_long_side_px=1600)"),
+                ));
+            };
+            thresholds = thresholds.with_value(key.trim(), value).map_err(|problem| threshold_error(&problem))?;
+        }
+        folder.set_thresholds(thresholds)?;
+    }
     let settings = folder.settings()?;
     let shown = |value: &str| if value.is_empty() { "(未设置 not set)".to_string() } else { value.to_string() };
     let mut text = String::new();
@@ -238,6 +267,11 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         optional(&upload.region), optional(&upload.prefix));
     let _ = writeln!(text, "访问密钥 Access key id: {}  私密密钥 Secret key: {}", optional(&upload.access_key_id),
         if upload.secret_access_key.is_some() { "已设置 set" } else { "(未设置 not set)" });
+    let _ = writeln!(text, "检查阈值 Check thresholds:");
+    let thresholds = serde_json::to_value(&settings.thresholds).expect("thresholds serialise");
+    for (key, unit, _, _) in intake_core::evidence::findings::NUMERIC_THRESHOLDS {
+        let _ = writeln!(text, "  {key} = {} {unit}", thresholds[*key]);
+    }
     let _ = writeln!(text, "设置文件 File: {}", intake_core::settings::settings_path(folder.root()).display());
     // The upload secret key never leaves the file: only whether one is set.
     let mut body = serde_json::to_value(settings.redacted()).expect("settings serialise");

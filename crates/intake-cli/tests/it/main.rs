@@ -12,4 +12,5 @@ mod export;
 mod harness;
 mod inspect;
 mod s3_server;
+mod thresholds;
 mod upload;
