@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Is the window responsive while 200 photos import (issue #6 item 3)? Runs the app under Xvfb,
-# imports the photos of bench/import.sh (bench/out/photos-200, made by it once) into a slot
+# imports 200 photos (bench/make-photos.sh, as bench/import.sh uses) into a slot
 # through the window, and meanwhile reads an element (the web view's thread) and calls a
 # command through the shell (IPC, the app's main thread) every 100 ms; prints the latencies
 # and the import's rate. Debug build of the app, as the end-to-end tests use.
@@ -8,9 +8,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-photos="${1:-$root/bench/out/photos-200}"
+# The 200 photos of bench/import.sh, made once by bench/make-photos.sh (~10 minutes).
+photos="${1:-$(bench/make-photos.sh 200)}"
 if [ ! -d "$photos" ]; then
-  echo "no photos in $photos: run bench/import.sh once (it makes them), or name a folder" >&2
+  echo "no folder $photos" >&2
   exit 2
 fi
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"

@@ -10,10 +10,10 @@
 # Targets on a 2-core machine: add >= 40 photos/s; inspect per file <= exiftool per file.
 # Each command runs twice and the second (warm page cache) run is reported.
 #
-# The photos are made once (ImageMagick plasma + noise, EXIF by exiftool) and cached in
-# bench/out/photos (gitignored); delete that folder to make them again. Needs ImageMagick and
-# exiftool: `sudo apt-get install imagemagick libimage-exiftool-perl` (scripts/install-deps.sh
-# installs both). Usage: bench/import.sh [COUNT]   (default 200)
+# The photos are made once by bench/make-photos.sh (ImageMagick plasma + noise, EXIF by
+# exiftool) and kept in bench/out/photos-COUNT (gitignored); delete that folder to make them
+# again. Needs ImageMagick and exiftool: `sudo apt-get install imagemagick
+# libimage-exiftool-perl` (scripts/install-deps.sh installs both). Usage: bench/import.sh [COUNT]   (default 200)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -28,29 +28,7 @@ intake="$root/target/release/intake"
 work="$(mktemp -d "${TMPDIR:-/tmp}/intake-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-photos="$root/bench/out/photos-$count"
-if [ ! -f "$photos/.complete" ]; then
-  echo "making $count 12-megapixel photos in $photos (once) ..." >&2
-  rm -rf "$photos" && mkdir -p "$photos/base"
-  # A few textured, noisy 4000x3000 bases; each photo is a base rolled by its own offset, so
-  # every photo has other pixels and other bytes.
-  for seed in 1 2 3 4; do
-    echo "convert -size 4000x3000 -seed $seed plasma:fractal -attenuate 0.5 +noise Gaussian '$photos/base/$seed.miff'"
-  done | xargs -P "$cores" -I{} bash -c '{}'
-  for i in $(seq 1 "$count"); do
-    printf "convert '%s/base/%d.miff' -roll +%d+%d -quality 90 -sampling-factor 2x2 '%s/IMG_%04d.jpg'\n" \
-      "$photos" $(( i % 4 + 1 )) $(( i * 37 % 4000 )) $(( i * 53 % 3000 )) "$photos" "$i"
-  done | xargs -P "$cores" -I{} bash -c '{}'
-  rm -rf "$photos/base"
-  # EXIF as a phone writes it: one exiftool process for all files (-execute per file).
-  for i in $(seq 1 "$count"); do
-    printf -- '-Make=Xiaomi\n-Model=Redmi Note 12\n-Software=bench\n-DateTimeOriginal=2026:11:20 10:%02d:%02d\n' $(( i / 60 % 60 )) $(( i % 60 ))
-    printf -- '-OffsetTimeOriginal=+08:00\n-GPSLatitude=31.23%04d\n-GPSLatitudeRef=N\n-GPSLongitude=121.47%04d\n-GPSLongitudeRef=E\n' "$i" "$i"
-    printf -- '-overwrite_original\n%s/IMG_%04d.jpg\n-execute\n' "$photos" "$i"
-  done > "$work/exif-args.txt"
-  exiftool -q -@ "$work/exif-args.txt" >/dev/null
-  touch "$photos/.complete"
-fi
+photos="$(bench/make-photos.sh "$count")"
 files=("$photos"/IMG_*.jpg)
 mb=$(du -cm "${files[@]}" | tail -1 | cut -f1)
 

@@ -149,7 +149,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Checklist(args) => checklist_commands::checklist(args),
         Command::Check(args) => checklist_commands::check(home, args),
         Command::Attest(args) => checklist_commands::attest(home, args),
-        Command::Export(args) => package_commands::export(home, args),
+        Command::Export(args) => package_commands::export(home, args, json),
         Command::Verify(args) => package_commands::verify(args),
         Command::Settings(args) => package_commands::settings(home, args),
         Command::Upload(args) => upload_commands::upload(home, args, json),

@@ -118,8 +118,8 @@ fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
     crate::passphrase::open_data_folder(home)
 }
 
-/// `intake export`
-pub fn export(home: Option<PathBuf>, args: ExportArgs) -> Outcome {
+/// `intake export`; on a terminal (without `--json`) a bar shows the files written and the step.
+pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
     let folder = open_folder(home)?;
     let watermark = if args.watermark {
         Some(true)
@@ -129,7 +129,12 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs) -> Outcome {
         None
     };
     let options = ExportOptions { allow_incomplete: args.allow_incomplete, watermark };
-    let summary = folder.export_case(&args.case_id, &args.out, &options)?;
+    let progress = crate::progress::Progress::for_export(json);
+    let summary = folder.export_case_with_progress(&args.case_id, &args.out, &options, &mut |step| {
+        progress.export_update(step)
+    });
+    progress.finish();
+    let summary = summary?;
     let mut text = String::new();
     let _ = writeln!(text, "已导出资料包 Package written: {}", summary.path);
     let _ = writeln!(

@@ -140,3 +140,49 @@ fn verify_lists_problems_and_exits_1_for_a_damaged_package_and_2_for_a_missing_o
     assert_eq!(missing.status, 2);
     assert_eq!(missing.json()["error"]["code"], "file_missing");
 }
+
+/// Runs `intake ARGS` on a pseudo-terminal (util-linux `script`), as a person at a terminal
+/// does, and returns everything it drew there.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(sandbox: &Sandbox, args: &[&str]) -> String {
+    let quote = |word: &str| format!("'{}'", word.replace('\'', r"'\''"));
+    let home = sandbox.home().display().to_string();
+    let binary = crate::harness::intake_binary().display().to_string();
+    let line: Vec<String> =
+        [binary.as_str(), "--home", home.as_str()].iter().chain(args).map(|word| quote(word)).collect();
+    let output = std::process::Command::new("script")
+        .args(["-qec", &line.join(" "), "/dev/null"])
+        .env_remove("INTAKE_HOME")
+        .env_remove("INTAKE_PASSPHRASE")
+        .output()
+        .expect("util-linux `script` runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn export_draws_a_bar_of_files_written_on_a_terminal_and_none_with_json() {
+    let sandbox = Sandbox::new();
+    assert_eq!(sandbox.run(["settings", "--branch", "上海分公司", "--manager", "张三"]).status, 0);
+    let case_id = sandbox.new_case(&["--merchant-name", "沪上小面馆"]);
+    let scan = sandbox.file("风险评级表.png", &png(5));
+    let scan_arg = scan.display().to_string();
+    assert_eq!(
+        sandbox.run(["add", "--case", case_id.as_str(), "--material", "risk_rating_form", scan_arg.as_str()]).status,
+        0
+    );
+    let out = sandbox.dir.path().join("case.zip").display().to_string();
+    let export = ["export", "--case", case_id.as_str(), "--out", out.as_str(), "--allow-incomplete"];
+
+    let drawn = on_a_terminal(&sandbox, &export);
+    // The scan, case.json, the report and the 7 tag files.
+    assert!(drawn.contains("已写入") && drawn.contains("/10 个文件 files written"), "{drawn}");
+    assert!(drawn.contains("已导出资料包 Package written"), "{drawn}");
+
+    let json = on_a_terminal(&sandbox, &[&["--json"][..], &export[..]].concat());
+    assert!(!json.contains("已写入"), "a bar with --json: {json}");
+    // A pipe (what scripts see) gets no bar either.
+    let piped = sandbox.run(export);
+    assert!(!piped.stderr.contains("已写入"), "{}", piped.stderr);
+}

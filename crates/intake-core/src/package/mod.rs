@@ -123,6 +123,81 @@ pub struct ExportSummary {
     pub watermarked_files: u32,
 }
 
+/// The step an export is at; they come in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportPhase {
+    /// Checking the case (checklist, findings, fields), taking each file's stored facts and
+    /// thumbnail, and making the watermarked copies of identity documents.
+    Checking,
+    /// Writing `case.json`, the report and the manifests, and signing the tag manifest.
+    Signing,
+    /// Copying every file into the zip; each evidence file is hashed on the way and must
+    /// still match the SHA-256 it was stored under.
+    Writing,
+    /// Flushing the zip to disk, renaming it into place and hashing it for the outbox.
+    Finishing,
+    /// The package is written and queued in the outbox.
+    Done,
+}
+
+/// Where an export stands ([`DataFolder::export_case_with_progress`]; the app sends each as
+/// an `export-progress` event). Counts never go down from one report to the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportProgress {
+    #[allow(missing_docs)]
+    pub case_id: String,
+    #[allow(missing_docs)]
+    pub phase: ExportPhase,
+    /// Files written into the zip so far (payload and tag files).
+    pub files_done: u32,
+    /// Files the zip will hold.
+    pub files_total: u32,
+    /// Bytes of content (before compression) written into the zip so far.
+    #[ts(type = "number")]
+    pub bytes_done: u64,
+    /// Bytes of content the zip will hold; 0 during `checking`, before the generated files exist.
+    #[ts(type = "number")]
+    pub bytes_total: u64,
+}
+
+/// Sends an export's progress to its listener: at every phase, after every file written, and
+/// every [`PROGRESS_EVERY_BYTES`] inside a large one (a video can take a while to copy).
+struct ExportReporter<'a> {
+    listener: &'a mut dyn FnMut(&ExportProgress),
+    state: ExportProgress,
+    reported_bytes: u64,
+}
+
+/// How many bytes of one large file are copied between two progress reports.
+const PROGRESS_EVERY_BYTES: u64 = 8 << 20;
+
+impl ExportReporter<'_> {
+    fn report(&mut self) {
+        self.reported_bytes = self.state.bytes_done;
+        (self.listener)(&self.state);
+    }
+
+    fn phase(&mut self, phase: ExportPhase) {
+        self.state.phase = phase;
+        self.report();
+    }
+
+    fn bytes_copied(&mut self, count: u64) {
+        self.state.bytes_done += count;
+        if self.state.bytes_done - self.reported_bytes >= PROGRESS_EVERY_BYTES {
+            self.report();
+        }
+    }
+
+    fn file_written(&mut self) {
+        self.state.files_done += 1;
+        self.report();
+    }
+}
+
 /// One evidence file on its way into the package.
 struct PackedFile {
     record: EvidenceRecord,
@@ -159,10 +234,39 @@ impl DataFolder {
     /// manager's name is not set (they are the package's `Source-Organization` and
     /// `Contact-Name`).
     pub fn export_case(&self, case_id: &str, out: &Path, options: &ExportOptions) -> Result<ExportSummary> {
+        self.export_case_with_progress(case_id, out, options, &mut |_| {})
+    }
+
+    /// [`DataFolder::export_case`], telling `progress` where it stands as it goes: one report
+    /// per phase ([`ExportPhase`], in order), one per file written, one every few MiB inside a
+    /// large file, and a last one at `done` with every file written. The package's bytes do
+    /// not depend on the listener. An export refused as incomplete has sent its first `checking` report.
+    pub fn export_case_with_progress(
+        &self,
+        case_id: &str,
+        out: &Path,
+        options: &ExportOptions,
+        progress: &mut dyn FnMut(&ExportProgress),
+    ) -> Result<ExportSummary> {
         let case = self.case(case_id)?;
         let settings = self.settings()?;
         require_identity(&settings)?;
         let evidence = self.case_evidence(case_id)?;
+        // Every evidence file, case.json, the report and the tag files.
+        let files_total = u32::try_from(evidence.len() + 2 + layout::TAG_FILES.len()).unwrap_or(u32::MAX);
+        let mut reporter = ExportReporter {
+            listener: progress,
+            state: ExportProgress {
+                case_id: case.id.clone(),
+                phase: ExportPhase::Checking,
+                files_done: 0,
+                files_total,
+                bytes_done: 0,
+                bytes_total: 0,
+            },
+            reported_bytes: 0,
+        };
+        reporter.report();
         // The checklist with every finding, file-level and case-level, as `intake check` has
         // it under the installation's thresholds (read once, with the settings, so the
         // findings, the files' facts and the thresholds recorded in case.json agree); the
@@ -193,6 +297,7 @@ impl DataFolder {
         let bagging_date = china_time(case.updated_at).date_naive();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let watermarked_files = self.watermark_identity_documents(&mut files, &settings, options, bagging_date)?;
+        reporter.phase(ExportPhase::Signing);
         let document = case_document(
             &case,
             &settings,
@@ -266,7 +371,16 @@ impl DataFolder {
             entries.insert(name.to_string(), Entry { source: EntrySource::Memory(content), compress: true });
         }
 
-        let bytes = self.write_zip(out, &entries, case.updated_at)?;
+        reporter.state.files_total = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+        reporter.state.bytes_total = entries
+            .values()
+            .map(|entry| match &entry.source {
+                EntrySource::Memory(content) => content.len() as u64,
+                EntrySource::Vault { bytes, .. } => *bytes,
+            })
+            .sum();
+        reporter.phase(ExportPhase::Writing);
+        let bytes = self.write_zip(out, &entries, case.updated_at, &mut reporter)?;
         // Into the outbox, known by its hash: the CLI and the app both queue what they export.
         let (sha256, hashed_bytes) = crate::upload::file_sha256(out)?;
         debug_assert_eq!(hashed_bytes, bytes);
@@ -280,6 +394,7 @@ impl DataFolder {
             chain.len(),
             Utc::now(),
         )?;
+        reporter.phase(ExportPhase::Done);
         Ok(ExportSummary {
             case_id: case.id.clone(),
             path: out.display().to_string(),
@@ -417,7 +532,13 @@ impl DataFolder {
 
     /// Writes the entries into a zip beside `out`, then renames it into place. Returns the
     /// zip's size.
-    fn write_zip(&self, out: &Path, entries: &BTreeMap<String, Entry>, modified: DateTime<Utc>) -> Result<u64> {
+    fn write_zip(
+        &self,
+        out: &Path,
+        entries: &BTreeMap<String, Entry>,
+        modified: DateTime<Utc>,
+        reporter: &mut ExportReporter<'_>,
+    ) -> Result<u64> {
         if out.is_dir() {
             return Err(Error::for_file(
                 ErrorKind::NotAFile,
@@ -426,9 +547,10 @@ impl DataFolder {
             ));
         }
         let (temp, file) = durable::create_temp_beside(out, Readers::Anyone)?;
-        let written = self.write_zip_entries(file, &temp, entries, modified);
+        let written = self.write_zip_entries(file, &temp, entries, modified, reporter);
         match written {
             Ok(file) => {
+                reporter.phase(ExportPhase::Finishing);
                 let result = file
                     .sync_all()
                     .map_err(|err| Error::writing(&temp, &err))
@@ -456,6 +578,7 @@ impl DataFolder {
         temp: &Path,
         entries: &BTreeMap<String, Entry>,
         modified: DateTime<Utc>,
+        reporter: &mut ExportReporter<'_>,
     ) -> Result<File> {
         let zip_error =
             |err: zip::result::ZipError| Error::for_file(ErrorKind::Io, temp, format!("cannot be written ({err})"));
@@ -474,11 +597,15 @@ impl DataFolder {
             };
             zip.start_file(name.as_str(), options.large_file(large)).map_err(zip_error)?;
             match &entry.source {
-                EntrySource::Memory(content) => zip.write_all(content).map_err(|err| Error::writing(temp, &err))?,
+                EntrySource::Memory(content) => {
+                    zip.write_all(content).map_err(|err| Error::writing(temp, &err))?;
+                    reporter.bytes_copied(content.len() as u64);
+                }
                 EntrySource::Vault { sha256, bytes } => {
-                    self.stream_object(sha256, *bytes, &mut zip, &mut buffer, temp)?;
+                    self.stream_object(sha256, *bytes, &mut zip, &mut buffer, temp, reporter)?;
                 }
             }
+            reporter.file_written();
         }
         let writer = zip.finish().map_err(zip_error)?;
         writer.into_inner().map_err(|err| Error::writing(temp, err.error()))
@@ -493,6 +620,7 @@ impl DataFolder {
         out: &mut impl Write,
         buffer: &mut [u8],
         temp: &Path,
+        reporter: &mut ExportReporter<'_>,
     ) -> Result<()> {
         let mut input = self.vault().open_object(sha256)?;
         let object = input.path().to_path_buf();
@@ -508,6 +636,7 @@ impl DataFolder {
             hasher.update(&buffer[..read]);
             out.write_all(&buffer[..read]).map_err(|err| Error::writing(temp, &err))?;
             total += read as u64;
+            reporter.bytes_copied(read as u64);
         }
         if total != expected_bytes || crate::vault::hex(&hasher.finalize()) != sha256 {
             return Err(Error::for_file(

@@ -17,7 +17,7 @@ use exif::{Field, In, Rational, Tag, Value};
 use image::{ImageEncoder, RgbImage};
 use intake_core::case::{CaseAttributes, Datum, NewCase, Site};
 use intake_core::package::verify::{self, VerifyOptions, VerifyReport};
-use intake_core::package::{ExportOptions, layout};
+use intake_core::package::{ExportOptions, ExportPhase, ExportProgress, layout};
 use intake_core::settings::SettingsChange;
 use intake_core::{DataFolder, ErrorKind};
 
@@ -253,6 +253,50 @@ fn the_same_case_packed_twice_is_the_same_bytes() {
         .filter(|entry| entry.file_name().to_string_lossy().ends_with(".part"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn export_progress_comes_in_order_ends_at_every_file_and_does_not_change_the_bytes() {
+    let fixture = Fixture::complete_case();
+    let plain = fixture.export("plain.zip", false);
+    let watched = fixture.dir.path().join("watched.zip");
+    let mut events: Vec<ExportProgress> = Vec::new();
+    fixture
+        .folder
+        .export_case_with_progress(&fixture.case_id, &watched, &ExportOptions::default(), &mut |progress| {
+            events.push(progress.clone())
+        })
+        .unwrap();
+    let bytes = std::fs::read(&watched).unwrap();
+    assert!(bytes == std::fs::read(&plain).unwrap(), "a progress listener changed the package");
+
+    // What the zip really holds: the counts the last report must reach.
+    let entries = entries_of(&bytes);
+    let content_bytes: u64 = entries.iter().map(|(_, content, _)| content.len() as u64).sum();
+    let last = events.last().expect("at least one report");
+    assert_eq!(last.phase, ExportPhase::Done);
+    assert_eq!((last.files_done, last.files_total), (entries.len() as u32, entries.len() as u32));
+    assert_eq!((last.bytes_done, last.bytes_total), (content_bytes, content_bytes));
+
+    let phases: Vec<ExportPhase> = events.iter().map(|event| event.phase).fold(Vec::new(), |mut seen, phase| {
+        if seen.last() != Some(&phase) {
+            seen.push(phase);
+        }
+        seen
+    });
+    use ExportPhase::*;
+    assert_eq!(phases, [Checking, Signing, Writing, Finishing, Done], "phases out of order: {events:#?}");
+    for pair in events.windows(2) {
+        assert!(pair[0].files_done <= pair[1].files_done && pair[0].bytes_done <= pair[1].bytes_done, "{pair:#?}");
+        assert!(pair[1].files_done <= pair[1].files_total && pair[1].bytes_done <= pair[1].bytes_total, "{pair:#?}");
+    }
+    assert!(events.iter().all(|event| event.case_id == fixture.case_id));
+    // One report per file written, so a bar moves through every count from 0 to N.
+    let written: Vec<u32> =
+        events.iter().filter(|event| event.phase == Writing).map(|event| event.files_done).collect();
+    let mut counts = written.clone();
+    counts.dedup();
+    assert_eq!(counts, (0..=entries.len() as u32).collect::<Vec<_>>(), "{written:?}");
 }
 
 #[test]
