@@ -32,6 +32,9 @@ const COMMANDS: &[&str] = &[
     "change_upload_settings",
     "upload_packages",
     "visit_plot",
+    "thresholds",
+    "set_thresholds",
+    "reset_thresholds",
 ];
 
 fn main() {

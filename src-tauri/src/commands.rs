@@ -16,6 +16,7 @@ use intake_core::encryption::LockStatus;
 use intake_core::keys::Passphrase;
 use intake_core::checklist::{AttestationOutcome, CaseCheck, CaseOverview, FieldOutcome, FieldValidation, Mark};
 use intake_core::package::{ExportOptions, ExportSummary};
+use intake_core::evidence::Thresholds;
 use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
 use intake_core::evidence::visit_plot::VisitPlot;
 use intake_core::signing::PublicKeyInfo;
@@ -293,6 +294,28 @@ pub async fn note_activity(data_folder: State<'_, SharedDataFolder>) -> Result<(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn outbox(data_folder: State<'_, SharedDataFolder>) -> Result<Vec<OutboxEntry>, ErrorReport> {
     data_folder.with(|folder| folder.outbox())
+}
+
+/// The installation's thresholds of the evidence checks (设置 › 检查阈值).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn thresholds(data_folder: State<'_, SharedDataFolder>) -> Result<Thresholds, ErrorReport> {
+    data_folder.with(|folder| folder.thresholds())
+}
+
+/// Replaces the thresholds (`intake settings --threshold …`); each is checked by the core, and
+/// a refusal names the field. The case views' findings follow at their next check.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_thresholds(
+    data_folder: State<'_, SharedDataFolder>,
+    thresholds: Thresholds,
+) -> Result<Thresholds, ErrorReport> {
+    data_folder.with(|folder| folder.set_thresholds(thresholds))
+}
+
+/// Puts every threshold back to its default (恢复默认, `intake settings --reset-thresholds`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reset_thresholds(data_folder: State<'_, SharedDataFolder>) -> Result<Thresholds, ErrorReport> {
+    data_folder.with(|folder| folder.set_thresholds(Thresholds::default()))
 }
 
 /// The upload settings as they may be shown: the secret never, only whether one is stored.

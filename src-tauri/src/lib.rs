@@ -300,6 +300,9 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::change_upload_settings,
             commands::upload_packages,
             commands::visit_plot,
+            commands::thresholds,
+            commands::set_thresholds,
+            commands::reset_thresholds,
         ])
 }
 

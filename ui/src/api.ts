@@ -24,6 +24,7 @@ import type { OutboxEntry } from './bindings/OutboxEntry';
 import type { PublicKeyInfo } from './bindings/PublicKeyInfo';
 import type { Settings } from './bindings/Settings';
 import type { SettingsChange } from './bindings/SettingsChange';
+import type { Thresholds } from './bindings/Thresholds';
 import type { UploadOutcome } from './bindings/UploadOutcome';
 import type { UploadProgress } from './bindings/UploadProgress';
 import type { UploadSettingsChange } from './bindings/UploadSettingsChange';
@@ -68,6 +69,9 @@ interface Commands {
   /** Every package not done (of one case, or all), now; progress as `upload-progress` events. */
   upload_packages: { args: { case_id: string | null }; result: UploadOutcome[] };
   visit_plot: { args: { case_id: string }; result: VisitPlot };
+  thresholds: { args: NoArgs; result: Thresholds };
+  set_thresholds: { args: { thresholds: Thresholds }; result: Thresholds };
+  reset_thresholds: { args: NoArgs; result: Thresholds };
 }
 
 export type CommandName = keyof Commands;

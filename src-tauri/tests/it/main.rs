@@ -19,6 +19,7 @@ use tauri::{Manager, WebviewWindow};
 #[path = "../../../crates/intake-cli/tests/it/s3_server.rs"]
 mod s3_server;
 mod upload;
+mod thresholds;
 mod visit_plot;
 
 /// The app over the data folder at `home`, and its main window.

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { CaseAttributes } from '../bindings/CaseAttributes';
@@ -86,10 +86,18 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
     lat: '',
     lon: '',
     datum: 'gcj02',
-    radius: '200',
+    // Empty: the case follows the installation's check threshold site_radius_m (default 200 m).
+    radius: '',
   });
   const [error, setError] = useState<ErrorReport | null>(null);
   const [busy, setBusy] = useState(false);
+  // Shown in the empty radius field: what a case without its own radius follows.
+  const [defaultRadius, setDefaultRadius] = useState<number | null>(null);
+  useEffect(() => {
+    void call('thresholds', {}).then((outcome) => {
+      if (outcome.ok) setDefaultRadius(outcome.value.site_radius_m);
+    });
+  }, []);
   const [nameMissing, setNameMissing] = useState(false);
   const [dateInvalid, setDateInvalid] = useState(false);
   const stepIndex = STEPS.indexOf(step);
@@ -114,7 +122,12 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
       attributes: draft.attributes,
       visit_date: draft.visitDate === '' ? null : draft.visitDate,
       site: draft.siteKnown
-        ? { lat: Number(draft.lat), lon: Number(draft.lon), datum: draft.datum, radius_m: Number(draft.radius) }
+        ? {
+            lat: Number(draft.lat),
+            lon: Number(draft.lon),
+            datum: draft.datum,
+            radius_m: draft.radius.trim() === '' ? null : Number(draft.radius),
+          }
         : null,
     };
     const outcome = await call('create_case', { new_case: newCase });
@@ -331,6 +344,7 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
                 <Bilingual text={bilingual((m) => m.wizard.radius)} />
               </label>
               <input id={`${id}-radius`} className="input" inputMode="numeric" value={draft.radius}
+                placeholder={defaultRadius === null ? '' : String(defaultRadius)}
                 onChange={(event) => setDraft({ ...draft, radius: event.target.value })} data-testid="wizard-radius" />
             </div>
           )}

@@ -6,6 +6,7 @@ import type { PublicKeyInfo } from '../bindings/PublicKeyInfo';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
+import { ThresholdsForm } from './ThresholdsForm';
 import { UploadSettingsForm } from './UploadSettingsForm';
 
 /**
@@ -82,6 +83,7 @@ export function SettingsView() {
         </div>
       </form>
       {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      <ThresholdsForm />
       <UploadSettingsForm />
       {key !== null && (
         <div className="key-info">

@@ -1,0 +1,214 @@
+import { useEffect, useId, useState } from 'react';
+
+import { call } from '../api';
+import type { ErrorReport } from '../bindings/ErrorReport';
+import type { Thresholds } from '../bindings/Thresholds';
+import { bilingual, type Messages } from '../locales';
+import { Bilingual } from './Bilingual';
+import { ErrorBanner } from './ErrorBanner';
+
+/** The numeric thresholds the form edits; the word lists (editors, chat-app names) are kept as they are. */
+type NumericKey =
+  | 'min_long_side_px'
+  | 'min_mean_luminance'
+  | 'min_laplacian_variance'
+  | 'time_gps_mismatch_minutes'
+  | 'future_tolerance_hours'
+  | 'default_utc_offset_minutes'
+  | 'site_radius_m'
+  | 'visit_window_days'
+  | 'near_duplicate_max_distance'
+  | 'max_file_bytes'
+  | 'max_pixels'
+  | 'max_decode_bytes';
+
+/** How a stored value is shown: bytes as MiB, pixels as megapixels, the rest as they are. */
+const SCALE: Partial<Record<NumericKey, number>> = {
+  max_file_bytes: 1024 * 1024,
+  max_pixels: 1_000_000,
+  max_decode_bytes: 1024 * 1024,
+};
+
+const GROUPS: { heading: (m: Messages) => string; keys: NumericKey[] }[] = [
+  {
+    heading: (m) => m.thresholds.fileGroup,
+    keys: [
+      'min_long_side_px',
+      'min_mean_luminance',
+      'min_laplacian_variance',
+      'time_gps_mismatch_minutes',
+      'future_tolerance_hours',
+      'default_utc_offset_minutes',
+    ],
+  },
+  { heading: (m) => m.thresholds.caseGroup, keys: ['site_radius_m', 'visit_window_days', 'near_duplicate_max_distance'] },
+  { heading: (m) => m.thresholds.limitsGroup, keys: ['max_file_bytes', 'max_pixels', 'max_decode_bytes'] },
+];
+
+const ALL_KEYS: NumericKey[] = GROUPS.flatMap((group) => group.keys);
+
+function shown(thresholds: Thresholds): Record<NumericKey, string> {
+  const values = {} as Record<NumericKey, string>;
+  for (const key of ALL_KEYS) values[key] = String(thresholds[key] / (SCALE[key] ?? 1));
+  return values;
+}
+
+/**
+ * 设置 › 检查阈值 Check thresholds: what "too dark", "blurry", "too far from the premises" mean on
+ * this installation. The core checks every value and names the field it refuses; a change
+ * reaches the stored files at their next check without re-import.
+ */
+export function ThresholdsForm() {
+  const id = useId();
+  const [stored, setStored] = useState<Thresholds | null>(null);
+  const [values, setValues] = useState<Record<NumericKey, string> | null>(null);
+  const [notNumbers, setNotNumbers] = useState<NumericKey[]>([]);
+  const [error, setError] = useState<ErrorReport | null>(null);
+  const [status, setStatus] = useState<'saved' | 'reset' | null>(null);
+
+  const show = (thresholds: Thresholds) => {
+    setStored(thresholds);
+    setValues(shown(thresholds));
+    setNotNumbers([]);
+  };
+
+  const load = async () => {
+    const outcome = await call('thresholds', {});
+    if (outcome.ok) show(outcome.value);
+    else setError(outcome.error);
+  };
+
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const save = async () => {
+    if (stored === null || values === null) return;
+    setStatus(null);
+    const bad = ALL_KEYS.filter((key) => values[key].trim() === '' || !Number.isFinite(Number(values[key])));
+    setNotNumbers(bad);
+    if (bad.length > 0) return;
+    const thresholds: Thresholds = { ...stored };
+    for (const key of ALL_KEYS) {
+      // Whole bytes and pixels; the core refuses anything out of range, naming the field.
+      const scale = SCALE[key];
+      thresholds[key] = scale === undefined ? Number(values[key]) : Math.round(Number(values[key]) * scale);
+    }
+    const outcome = await call('set_thresholds', { thresholds });
+    if (outcome.ok) {
+      show(outcome.value);
+      setError(null);
+      setStatus('saved');
+    } else {
+      setError(outcome.error);
+    }
+  };
+
+  const reset = async () => {
+    setStatus(null);
+    const outcome = await call('reset_thresholds', {});
+    if (outcome.ok) {
+      show(outcome.value);
+      setError(null);
+      setStatus('reset');
+    } else {
+      setError(outcome.error);
+    }
+  };
+
+  return (
+    <section className="thresholds" aria-labelledby={`${id}-heading`} data-testid="thresholds">
+      <h3 id={`${id}-heading`}>
+        <Bilingual text={bilingual((m) => m.thresholds.heading)} />
+      </h3>
+      <p className="muted">
+        <Bilingual text={bilingual((m) => m.thresholds.intro)} />
+      </p>
+      {values !== null && (
+        <form
+          className="form-grid"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
+          {GROUPS.map((group) => (
+            <fieldset key={group.keys[0]} className="form-grid__wide form-grid">
+              <legend>
+                <Bilingual text={bilingual(group.heading)} />
+              </legend>
+              {group.keys.map((key) => (
+                <ThresholdRow
+                  key={key}
+                  id={`${id}-${key}`}
+                  label={(m) => m.thresholds[key]}
+                  value={values[key]}
+                  invalid={notNumbers.includes(key)}
+                  onChange={(value) => setValues({ ...values, [key]: value })}
+                  testId={`threshold-${key}`}
+                />
+              ))}
+            </fieldset>
+          ))}
+          <div className="form-grid__wide button-row">
+            <button type="submit" className="button button--primary" data-testid="thresholds-save">
+              <Bilingual text={bilingual((m) => m.thresholds.save)} />
+            </button>
+            <button type="button" className="button" onClick={() => void reset()} data-testid="thresholds-reset">
+              <Bilingual text={bilingual((m) => m.thresholds.reset)} />
+            </button>
+            {status !== null && (
+              <span role="status" data-testid="thresholds-saved">
+                <Bilingual
+                  text={bilingual((m) => (status === 'saved' ? m.thresholds.saved : m.thresholds.resetDone))}
+                />
+              </span>
+            )}
+          </div>
+        </form>
+      )}
+      {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+    </section>
+  );
+}
+
+function ThresholdRow({
+  id,
+  label,
+  value,
+  invalid,
+  onChange,
+  testId,
+}: {
+  id: string;
+  label: (m: Messages) => string;
+  value: string;
+  invalid: boolean;
+  onChange: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>
+        <Bilingual text={bilingual(label)} />
+      </label>
+      <div>
+        <input
+          id={id}
+          className="input"
+          inputMode="decimal"
+          value={value}
+          aria-invalid={invalid}
+          aria-describedby={invalid ? `${id}-problem` : undefined}
+          onChange={(event) => onChange(event.target.value)}
+          data-testid={testId}
+        />
+        {invalid && (
+          <span id={`${id}-problem`} className="field-problem" role="alert">
+            <Bilingual text={bilingual((m) => m.thresholds.notANumber)} />
+          </span>
+        )}
+      </div>
+    </>
+  );
+}
