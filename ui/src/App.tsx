@@ -15,7 +15,7 @@ import { NewCaseWizard } from './components/NewCaseWizard';
 import { OutboxView } from './components/OutboxView';
 import { SettingsView } from './components/SettingsView';
 import { type Language, LanguageContext, storeLanguage, storedLanguage } from './language';
-import { bilingual, bilingualLine } from './locales';
+import { bilingual, bilingualLine, messagesOf } from './locales';
 import { VocabularyContext } from './vocabulary';
 
 type CasesState =
@@ -113,7 +113,7 @@ export function App() {
           <h1 className="app-header__title">
             <Bilingual text={bilingual((m) => m.app.title)} stacked />
           </h1>
-          <nav className="app-header__nav" aria-label="主导航 Main">
+          <nav className="app-header__nav" aria-label={bilingualLine((m) => m.nav.label)}>
             {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
             {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
             {nav({ kind: 'outbox' }, (m) => m.nav.outbox, 'nav-outbox')}
@@ -143,11 +143,16 @@ export function App() {
               type="button"
               className="button button--on-dark"
               onClick={switchLanguage}
-              aria-label={language === 'en' ? '切换为中文优先 Show Chinese first' : 'Show English first 切换为英文优先'}
+              aria-label={bilingualLine((m) =>
+                language === 'en' ? m.languageSwitch.toChinese : m.languageSwitch.toEnglish,
+              )}
               data-testid="switch-language"
               lang={language === 'en' ? 'zh-CN' : 'en'}
             >
-              {language === 'en' ? '中文' : 'English'}
+              {/* The other language's name, in that language. */}
+              {language === 'en'
+                ? messagesOf('zh-CN').languageSwitch.chineseName
+                : messagesOf('en').languageSwitch.englishName}
             </button>
           </nav>
         </header>

@@ -12,6 +12,7 @@ import type { CaseCheck } from './bindings/CaseCheck';
 import type { CaseOverview } from './bindings/CaseOverview';
 import type { ErrorReport } from './bindings/ErrorReport';
 import type { ExportOptions } from './bindings/ExportOptions';
+import type { ExportProgress } from './bindings/ExportProgress';
 import type { ExportSummary } from './bindings/ExportSummary';
 import type { FieldOutcome } from './bindings/FieldOutcome';
 import type { FieldValidation } from './bindings/FieldValidation';
@@ -103,6 +104,7 @@ export interface DroppedPaths {
 }
 
 interface Events {
+  'export-progress': ExportProgress;
   'import-progress': ImportProgress;
   'paths-dropped': DroppedPaths;
   /** The shell locked the data folder after the idle time (its key is gone). */

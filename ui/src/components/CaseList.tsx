@@ -2,7 +2,8 @@ import { useId, useMemo, useState } from 'react';
 
 import type { CaseOverview } from '../bindings/CaseOverview';
 import type { CaseSummary } from '../bindings/CaseSummary';
-import { bilingual, bilingualLine } from '../locales';
+import { useLanguage } from '../language';
+import { bilingual, bilingualLine, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
 
 /** Folds case and full-width forms, so "abc", "ABC" and "ＡＢＣ" all match. */
@@ -161,6 +162,7 @@ function CaseRow({ overview, onOpen }: { overview: CaseOverview; onOpen: (caseId
 }
 
 function EmptyState() {
+  const language = useLanguage();
   return (
     <div className="empty-state" data-testid="empty-state">
       <svg className="empty-state__icon" viewBox="0 0 48 48" aria-hidden="true" focusable="false">
@@ -172,7 +174,7 @@ function EmptyState() {
       </p>
       <p className="empty-state__hint">
         <Bilingual text={bilingual((m) => m.caseList.emptyHint)} />
-        <code>intake case new --merchant-name 商户名称</code>
+        <code>{messagesOf(language).caseList.emptyCommand}</code>
       </p>
     </div>
   );

@@ -1,22 +1,23 @@
 import { useEffect, useId, useState } from 'react';
 
-import { call } from '../api';
+import { call, onEvent } from '../api';
 import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ExportProgress } from '../bindings/ExportProgress';
 import type { ExportSummary } from '../bindings/ExportSummary';
-import { bilingual, bilingualLine } from '../locales';
+import { bilingual, bilingualLine, type Messages } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
 type ExportState =
   | { kind: 'idle' }
-  | { kind: 'running' }
+  | { kind: 'running'; progress: ExportProgress | null }
   | { kind: 'done'; summary: ExportSummary }
   | { kind: 'failed'; error: ErrorReport };
 
 /**
- * Packs the case (`export_case`, off the UI thread in the shell). The core does not report
- * progress inside one export, so the bar is indeterminate while it runs; the package's path is
- * shown when it is written.
+ * Packs the case (`export_case`, off the UI thread in the shell). The shell's `export-progress`
+ * events move the bar: files written into the package out of all of them, and the step (checking,
+ * signing, writing, saving). The package's path is shown when it is written.
  */
 export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: boolean }) {
   const id = useId();
@@ -31,8 +32,17 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
     });
   }, []);
 
+  useEffect(() => {
+    const stop = onEvent('export-progress', (progress) => {
+      if (progress.case_id !== caseId) return;
+      // An event that arrives after the command answered must not bring the bar back.
+      setState((current) => (current.kind === 'running' ? { kind: 'running', progress } : current));
+    });
+    return () => void stop.then((unlisten) => unlisten());
+  }, [caseId]);
+
   const run = async () => {
-    setState({ kind: 'running' });
+    setState({ kind: 'running', progress: null });
     const outcome = await call('export_case', {
       case_id: caseId,
       options: { allow_incomplete: allowIncomplete, watermark },
@@ -76,12 +86,7 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
           <Bilingual text={bilingual((m) => m.caseView.export)} />
         </button>
       </div>
-      {state.kind === 'running' && (
-        <div className="import-progress" data-testid="export-progress">
-          <progress aria-label={bilingualLine((m) => m.caseView.exporting)} />
-          <Bilingual text={bilingual((m) => m.caseView.exporting)} />
-        </div>
-      )}
+      {state.kind === 'running' && <ExportStatus progress={state.progress} />}
       {state.kind === 'done' && (
         <div className="export__result" role="status" data-testid="export-result">
           <Bilingual text={bilingual((m) => m.caseView.exported)} />{' '}
@@ -100,5 +105,33 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
       )}
       {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void run()} />}
     </section>
+  );
+}
+
+/** The bar: indeterminate until the first event, then files written out of all of them. */
+function ExportStatus({ progress }: { progress: ExportProgress | null }) {
+  if (progress === null) {
+    return (
+      <div className="import-progress" data-testid="export-progress">
+        <progress aria-label={bilingualLine((m) => m.caseView.exporting)} />
+        <Bilingual text={bilingual((m) => m.caseView.exporting)} />
+      </div>
+    );
+  }
+  const written = (m: Messages) => m.caseView.exportWritten(progress.files_done, progress.files_total);
+  return (
+    <div
+      className="import-progress"
+      data-testid="export-progress"
+      data-phase={progress.phase}
+      data-files-done={progress.files_done}
+      data-files-total={progress.files_total}
+    >
+      <progress max={progress.files_total} value={progress.files_done} aria-label={bilingualLine(written)} />
+      <span>
+        <Bilingual text={bilingual((m) => m.caseView.exportPhase[progress.phase])} />{' '}
+        <Bilingual text={bilingual(written)} />
+      </span>
+    </div>
   );
 }

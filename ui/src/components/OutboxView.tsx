@@ -5,19 +5,25 @@ import type { ErrorReport } from '../bindings/ErrorReport';
 import type { OutboxEntry } from '../bindings/OutboxEntry';
 import type { UploadOutcome } from '../bindings/UploadOutcome';
 import type { UploadProgress } from '../bindings/UploadProgress';
-import { bilingual, type BilingualText, bilingualLine } from '../locales';
+import { type Language, useLanguage } from '../language';
+import { bilingual, type BilingualText, bilingualLine, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
-/** Bytes as people read them (1 MiB = 1024 KiB), with one decimal. */
+/**
+ * Bytes as people read them (1 MiB = 1024 KiB), with one decimal. It goes into a message shown in
+ * both languages, and the two locales write these units alike.
+ */
 function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const units = messagesOf('zh-CN').units;
+  if (bytes < 1024) return units.bytes(String(bytes));
+  if (bytes < 1024 * 1024) return units.kib((bytes / 1024).toFixed(1));
+  return units.mib((bytes / 1024 / 1024).toFixed(1));
 }
 
-function time(text: string | null): string {
-  return text === null ? '—' : new Date(text).toLocaleString('zh-CN', { hour12: false });
+/** A time as the leading language writes it, 24-hour, in this computer's time zone. */
+function time(text: string | null, language: Language): string {
+  return text === null ? '—' : new Date(text).toLocaleString(language, { hour12: false });
 }
 
 /**
@@ -53,6 +59,7 @@ type RunState =
  */
 export function OutboxView() {
   const id = useId();
+  const language = useLanguage();
   const [entries, setEntries] = useState<OutboxEntry[] | null>(null);
   const [loadError, setLoadError] = useState<ErrorReport | null>(null);
   const [run, setRun] = useState<RunState>({ kind: 'idle' });
@@ -116,7 +123,8 @@ export function OutboxView() {
           <div>
             <Bilingual text={bilingual((m) => m.outbox.remoteKey)} /> <code data-testid="remote-key">{entry.remote_key}</code>
             <br />
-            <Bilingual text={bilingual((m) => m.outbox.doneAt)} /> <span data-testid="done-at">{time(entry.done_at)}</span>
+            <Bilingual text={bilingual((m) => m.outbox.doneAt)} />{' '}
+            <span data-testid="done-at">{time(entry.done_at, language)}</span>
           </div>
         );
       case 'failed': {
@@ -131,7 +139,7 @@ export function OutboxView() {
               </p>
             )}
             <Bilingual text={bilingual((m) => m.outbox.nextRetry)} />{' '}
-            <span data-testid="next-retry">{time(entry.next_retry_at)}</span>{' '}
+            <span data-testid="next-retry">{time(entry.next_retry_at, language)}</span>{' '}
             <span className="muted">
               (<Bilingual text={bilingual((m) => m.outbox.attempts(entry.attempts))} />)
             </span>

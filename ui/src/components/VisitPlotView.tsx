@@ -6,7 +6,8 @@ import type { ErrorReport } from '../bindings/ErrorReport';
 import type { CaptureTimeline } from '../bindings/CaptureTimeline';
 import type { PositionPlot } from '../bindings/PositionPlot';
 import type { VisitPlot } from '../bindings/VisitPlot';
-import { bilingual, bilingualLine } from '../locales';
+import { type Language, useLanguage } from '../language';
+import { bilingual, type BilingualText, bilingualLine, type Messages, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -14,11 +15,26 @@ const INSIDE = '#2e7d32';
 const OUTSIDE = '#c62828';
 const SITE = '#1565c0';
 
-/** Metres as an axis label: whole metres, or kilometres from 1000 m on. */
-function metres(value: number): string {
+/** Metres as an axis label: whole metres, or kilometres from 1000 m on, in the leading language. */
+function metres(value: number, language: Language): string {
+  const units = messagesOf(language).units;
   const size = Math.abs(value);
-  if (size >= 1000) return `${(value / 1000).toFixed(size % 1000 === 0 ? 0 : 1)} km`;
-  return `${Math.round(value)} m`;
+  if (size >= 1000) return units.kilometres((value / 1000).toFixed(size % 1000 === 0 ? 0 : 1));
+  return units.metres(String(Math.round(value)));
+}
+
+/** Both languages inside an SVG `<text>`: the leading one, then the other in a quieter tone. */
+function SvgBilingual({ text }: { text: BilingualText }) {
+  const language = useLanguage();
+  const [first, second] = language === 'en' ? [text.en, text.zh] : [text.zh, text.en];
+  return (
+    <>
+      <tspan>{first}</tspan>
+      <tspan className="visit-plot__secondary" dx={4}>
+        {second}
+      </tspan>
+    </>
+  );
 }
 
 /**
@@ -30,6 +46,7 @@ function metres(value: number): string {
  */
 export function VisitPlotView({ caseId, items, version }: { caseId: string; items: CheckedItem[]; version: unknown }) {
   const id = useId();
+  const language = useLanguage();
   const [plot, setPlot] = useState<VisitPlot | null>(null);
   const [error, setError] = useState<ErrorReport | null>(null);
 
@@ -103,10 +120,10 @@ export function VisitPlotView({ caseId, items, version }: { caseId: string; item
                       <td className="file__name">{file.name}</td>
                       <td>{title === undefined ? file.material : <Bilingual text={title} />}</td>
                       <td style={{ color: position === undefined ? undefined : position.inside ? INSIDE : OUTSIDE }}>
-                        {position === undefined ? '—' : `${position.distance_m.toFixed(0)} m`}
+                        {position === undefined ? '—' : metres(position.distance_m, language)}
                       </td>
                       <td style={{ color: capture === undefined || capture.on_visit_day ? undefined : OUTSIDE }}>
-                        {capture === undefined ? '—' : new Date(capture.at).toLocaleString('zh-CN', { hour12: false })}
+                        {capture === undefined ? '—' : new Date(capture.at).toLocaleString(language, { hour12: false })}
                       </td>
                     </tr>
                   );
@@ -121,6 +138,8 @@ export function VisitPlotView({ caseId, items, version }: { caseId: string; item
 }
 
 function PositionsDrawing({ positions }: { positions: PositionPlot }) {
+  const language = useLanguage();
+  const distance = (value: number) => metres(value, language);
   // A square of 560 px: the drawing's extent (metres) maps to `half` px from the centre.
   const size = 560;
   const centre = size / 2;
@@ -142,19 +161,19 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
           <g key={value}>
             <line x1={x(value)} y1={centre - 4} x2={x(value)} y2={centre + 4} stroke="#888" />
             <text x={x(value)} y={centre + 16} textAnchor="middle" className="visit-plot__small">
-              {metres(value)}
+              {distance(value)}
             </text>
             <line x1={centre - 4} y1={y(value)} x2={centre + 4} y2={y(value)} stroke="#888" />
             <text x={centre + 8} y={y(value) + 4} className="visit-plot__small">
-              {metres(value)}
+              {distance(value)}
             </text>
           </g>
         ))}
         <text x={centre + half + 6} y={centre + 4} className="visit-plot__small">
-          东 E
+          <SvgBilingual text={bilingual((m) => m.visitPlot.east)} />
         </text>
         <text x={centre} y={centre - half - 8} textAnchor="middle" className="visit-plot__small">
-          北 N
+          <SvgBilingual text={bilingual((m) => m.visitPlot.north)} />
         </text>
         <circle
           cx={centre}
@@ -167,16 +186,21 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
           data-testid="plot-radius"
         />
         <text x={centre} y={centre - positions.radius_m * scale - 6} textAnchor="middle" className="visit-plot__small" fill={INSIDE}>
-          半径 radius {metres(positions.radius_m)}
+          <SvgBilingual
+            text={{
+              zh: messagesOf('zh-CN').visitPlot.radius(metres(positions.radius_m, 'zh-CN')),
+              en: messagesOf('en').visitPlot.radius(metres(positions.radius_m, 'en')),
+            }}
+          />
         </text>
         <rect x={centre - 7} y={centre - 7} width={14} height={14} fill={SITE} />
         <text x={centre} y={centre + 30} textAnchor="middle" className="visit-plot__small" fill={SITE}>
-          经营场所 premises
+          <SvgBilingual text={bilingual((m) => m.visitPlot.premises)} />
         </text>
         {/* Scale bar. */}
         <line x1={20} y1={size - 20} x2={20 + positions.scale_bar_m * scale} y2={size - 20} stroke="#333" strokeWidth={3} />
         <text x={20} y={size - 28} className="visit-plot__small">
-          {metres(positions.scale_bar_m)}
+          {distance(positions.scale_bar_m)}
         </text>
         {positions.photos.map((photo) => {
           const colour = photo.inside ? INSIDE : OUTSIDE;
@@ -204,7 +228,7 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
               </text>
               {!photo.inside && (
                 <text x={cx + 14} y={cy - 8} className="visit-plot__small" fill={colour}>
-                  {metres(photo.distance_m)}
+                  {distance(photo.distance_m)}
                 </text>
               )}
             </g>
@@ -275,7 +299,7 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
               className="visit-plot__small"
               fill={INSIDE}
             >
-              考察日 visit day {window.date}
+              <SvgBilingual text={bilingual((m: Messages) => m.visitPlot.visitDay(window.date))} />
             </text>
           </g>
         )}
@@ -289,7 +313,7 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
           </g>
         ))}
         <text x={right} y={axisY + 38} textAnchor="end" className="visit-plot__small">
-          北京时间 UTC+8
+          <SvgBilingual text={bilingual((m) => m.visitPlot.timeZone)} />
         </text>
         {placed.map(({ capture, x, row }) => {
           const yDot = axisY - 16 - row * 26;

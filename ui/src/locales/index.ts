@@ -3,6 +3,7 @@
 // same typed path serves both languages.
 
 import { en } from './en';
+import type { Language } from '../language';
 import { type Messages, zhCN } from './zh-CN';
 
 export type { Messages };
@@ -19,4 +20,12 @@ export function bilingual(pick: (messages: Messages) => string): BilingualText {
 /** Both languages on one line, for places that take plain text (placeholders, titles). */
 export function bilingualLine(pick: (messages: Messages) => string): string {
   return `${pick(zhCN)} ${pick(en)}`;
+}
+
+/**
+ * One language's messages, for text that is shown once rather than in both languages: units
+ * after a number, dates, the example command, labels inside a drawing.
+ */
+export function messagesOf(language: Language): Messages {
+  return language === 'en' ? en : zhCN;
 }
