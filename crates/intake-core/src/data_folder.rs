@@ -275,8 +275,8 @@ impl DataFolder {
     /// ones before it. The originals are only read.
     ///
     /// The work on the files (hashing and copying, reading their facts, thumbnails) runs on
-    /// one worker thread per core, at most that many files in flight, so memory does not grow
-    /// with the batch; the database is written on the calling thread only, in the order of
+    /// two worker threads per core (they also wait for the disk), at most that many files in
+    /// flight, so memory does not grow with the batch; the database is written on the calling thread only, in the order of
     /// `paths`, each file after its bytes are synced under their final name. The outcomes
     /// come in the order of `paths`, and `on_file_done` is called on the calling thread after
     /// each file is recorded (or has failed), in that order.
@@ -302,7 +302,7 @@ impl DataFolder {
                 |_| Err(Error::for_file(ErrorKind::FileUnreadable, path, "could not be read (internal error)")),
             )
         };
-        let threads = in_order::thread_count(paths.len(), MAX_IMPORT_THREADS);
+        let threads = in_order::threads_per_core(paths.len(), IMPORT_THREADS_PER_CORE, MAX_IMPORT_THREADS);
         in_order::for_each_in_order(paths, threads, prepare, |index, prepared| {
             let path = &paths[index];
             let outcome = match prepared.and_then(|prepared| self.record_file(case_id, material_key, &prepared)) {
@@ -370,7 +370,12 @@ impl DataFolder {
     }
 }
 
-/// The most threads an import uses (one per core up to this).
+/// Import threads per core. Each file is synced twice (the vault object, its thumbnail) before
+/// it is recorded; measured with strace on 100 12 MP photos, a worker spent a quarter of its time
+/// waiting in fsync, and with one thread per core that time left the core idle.
+const IMPORT_THREADS_PER_CORE: usize = 2;
+
+/// The most threads an import uses: files in flight each hold their bytes and decoded pixels.
 const MAX_IMPORT_THREADS: usize = 8;
 
 /// A file copied into the vault with everything read from it: all of an import but the

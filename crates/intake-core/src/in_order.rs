@@ -13,7 +13,14 @@ use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 /// One thread per core, at most `max`, and no more than there are items.
 pub fn thread_count(items: usize, max: usize) -> usize {
-    std::thread::available_parallelism().map_or(1, |count| count.get()).clamp(1, max.max(1)).min(items.max(1))
+    threads_per_core(items, 1, max)
+}
+
+/// `per_core` threads per core, at most `max`, and no more than there are items. For work
+/// that also waits on the disk: while one thread waits for an fsync another decodes.
+pub fn threads_per_core(items: usize, per_core: usize, max: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |count| count.get());
+    cores.saturating_mul(per_core.max(1)).clamp(1, max.max(1)).min(items.max(1))
 }
 
 /// Runs `work` on each item on `threads` worker threads and calls `then` on the calling thread
@@ -132,6 +139,16 @@ mod tests {
         );
         assert_eq!(seen, (0..200).collect::<Vec<_>>());
         assert!(most.load(Ordering::SeqCst) <= 4);
+    }
+
+    #[test]
+    fn thread_counts_follow_the_cores_within_their_bounds() {
+        let cores = std::thread::available_parallelism().map_or(1, |count| count.get());
+        assert_eq!(threads_per_core(1000, 2, 64), (cores * 2).min(64));
+        assert_eq!(threads_per_core(1000, 2, 3), 3.min(cores * 2), "never more than the maximum");
+        assert_eq!(threads_per_core(1, 2, 64), 1, "never more than there are items");
+        assert_eq!(threads_per_core(0, 2, 64), 1);
+        assert_eq!(thread_count(1000, 64), cores.min(64));
     }
 
     #[test]
