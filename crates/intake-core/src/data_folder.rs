@@ -8,6 +8,10 @@
 //!   intake.lock                     held shared by every open data folder
 //!   keys/data-key.json              the data key wrapped under the passphrase, once the
 //!                                   folder is encrypted (module `encryption`)
+//!   settings.json                   the installation's settings (module `settings`), sealed
+//!                                   under the data key once the folder is encrypted
+//!   keys/sm2-private-key.pem|.enc   the signing key (module `signing`): in clear in an
+//!                                   unencrypted folder, sealed (`.enc`) in an encrypted one
 //! ```
 //!
 //! The CLI and the desktop app open the same folder, possibly at the same time. SQLite
@@ -141,6 +145,12 @@ impl DataFolder {
         self.key.is_some()
     }
 
+    /// The key of the folder's sealed small files (settings, signing key); `None` when the
+    /// folder is unencrypted and they are kept in clear.
+    pub(crate) fn sealed_file_key(&self) -> Option<crate::keys::FileKey> {
+        self.key.as_ref().map(DataKey::sealed_file_key)
+    }
+
     /// Opens the folder with its data key (`None`: unencrypted). The caller has checked the
     /// folder's state.
     pub(crate) fn open_keyed(root: &Path, key: Option<DataKey>) -> Result<(DataFolder, CleanupReport)> {
@@ -231,7 +241,7 @@ impl DataFolder {
     /// A settings file that cannot be read logs the change as by [`crate::audit::UNKNOWN_MANAGER`]
     /// rather than refusing it.
     pub(crate) fn refresh_audit_manager(&self) {
-        let manager = crate::settings::Settings::load(&self.root).map(|settings| settings.manager_name).unwrap_or_default();
+        let manager = self.settings().map(|settings| settings.manager_name).unwrap_or_default();
         self.database.set_audit_manager(&manager);
     }
 

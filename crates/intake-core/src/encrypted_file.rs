@@ -260,3 +260,25 @@ impl<R: Read + Seek> Seek for DecryptingReader<R> {
         Ok(target)
     }
 }
+
+/// Encrypts a small file whole, in memory (settings, the signing key): the same format as a
+/// vault file, so it is authenticated the same way.
+pub fn seal(plaintext: &[u8], key: &FileKey) -> io::Result<Vec<u8>> {
+    let mut writer = EncryptingWriter::new(Vec::with_capacity(plaintext.len() + 64), key)?;
+    writer.write_all(plaintext)?;
+    writer.finish()
+}
+
+/// Decrypts a file made by [`seal`] (or any file of this format); fails with [`Damaged`] when
+/// it does not authenticate under `key`. The plaintext is wiped on drop.
+pub fn unseal(sealed: &[u8], key: &FileKey) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut reader = DecryptingReader::new(io::Cursor::new(sealed), key)?;
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(reader.plaintext_len() as usize));
+    reader.read_to_end(&mut plaintext)?;
+    Ok(plaintext)
+}
+
+/// True when `bytes` start like a file of this format (not proof that it authenticates).
+pub fn looks_sealed(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}

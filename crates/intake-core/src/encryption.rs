@@ -1,12 +1,16 @@
 //! Encryption at rest of a data folder: its state, unlocking it, turning encryption on (in
 //! place, crash-safely, resumably) and changing the passphrase.
 //!
-//! The product rule: a data folder is unencrypted until its manager sets a passphrase (the
-//! app asks for one on first start; the CLI has `intake passphrase set`). Then the database is
-//! SQLCipher and every vault file is encrypted (`keys` for the key hierarchy,
-//! `encrypted_file` for the file format), and the folder opens only with the passphrase.
-//! Unencrypted folders keep opening with [`DataFolder::open`], so older folders and scripts
-//! go on working; the CLI warns about them.
+//! The product rule: the desktop app never works on personal data in clear. A data folder is
+//! unencrypted until its manager sets a passphrase; the app refuses every case command on an
+//! unencrypted folder ([`require_encrypted`]: `passphrase_required`) and shows its 设置密码
+//! screen first, which encrypts a folder that already holds data in place. Then the database
+//! is SQLCipher, every vault file is encrypted (`keys` for the key hierarchy,
+//! `encrypted_file` for the file format), `settings.json` (upload secret, manager) and the
+//! installation's SM2 private key are sealed in the same format ([`read_sealed`],
+//! [`write_sealed`]), and the folder opens only with the passphrase. The CLI still opens
+//! unencrypted folders with [`DataFolder::open`], so older folders and scripts go on working;
+//! it warns about them.
 //!
 //! Encrypting in place ([`DataFolder::encrypt`]) under the folder's exclusive lock:
 //! 1. the new data key, wrapped under the passphrase, is written to
@@ -14,9 +18,16 @@
 //!    open, and running `encrypt` again with the same passphrase resumes with the same key;
 //! 2. each vault file not yet encrypted under that key is encrypted to a temp file, synced,
 //!    and renamed over the plain one (one at a time, so each is plain or encrypted, whole);
-//! 3. the database, if still unencrypted, is exported with `sqlcipher_export` into
+//! 3. `settings.json`, if still in clear, is sealed (temp, fsync, rename over it); the SM2
+//!    private key `keys/sm2-private-key.pem`, if there is one, is sealed into
+//!    `keys/sm2-private-key.enc` (temp, fsync, rename) and only then removed;
+//! 4. the database, if still unencrypted, is exported with `sqlcipher_export` into
 //!    `intake.sqlite3.encrypting`, synced, and renamed over `intake.sqlite3`;
-//! 4. the pending key file is renamed to `keys/data-key.json`: the folder is encrypted.
+//! 5. the pending key file is renamed to `keys/data-key.json`: the folder is encrypted.
+//!
+//! A folder with a key file but a settings file or private key still in clear (encrypted by a
+//! build from before they were sealed, or interrupted in step 3 of a resumed run) is
+//! "unfinished" too, and `encrypt` with its passphrase seals them.
 //!
 //! Threat model, in short: this protects the data on a lost or stolen laptop that is switched
 //! off or locked (the app dropped its key). It does not protect against malware or someone
@@ -27,11 +38,16 @@
 use std::fs::{self, OpenOptions};
 use std::path::Path;
 
+use zeroize::Zeroizing;
+
 use crate::data_folder::{DATABASE_FILE, DataFolder, LOCK_FILE};
 use crate::database;
-use crate::durable;
+use crate::durable::{self, Readers};
+use crate::encrypted_file::{looks_sealed, seal, unseal};
 use crate::error::{Error, ErrorKind, Result};
-use crate::keys::{self, DataKey, KeyFile, Passphrase};
+use crate::keys::{self, DataKey, FileKey, KeyFile, Passphrase};
+use crate::settings::settings_path;
+use crate::signing::{private_key_path, sealed_private_key_path};
 use crate::vault::Vault;
 
 /// Whether a data folder is encrypted.
@@ -55,10 +71,27 @@ pub enum EncryptionState {
 pub struct LockStatus {
     /// Unencrypted (the app asks for a passphrase to set), encrypted or unfinished.
     pub state: EncryptionState,
-    /// True while the folder is open (an unencrypted one always is).
+    /// True while the folder is open with its key (the app never opens an unencrypted one).
     pub unlocked: bool,
-    /// Seconds without use after which an encrypted folder locks; 0 never.
+    /// Seconds without use after which an encrypted folder locks; 0 never. Read from the
+    /// (sealed) settings while the folder is open; the default while it is locked.
     pub idle_lock_seconds: u32,
+    /// True when the folder already holds something (cases, files, settings): the app then
+    /// explains that setting a passphrase encrypts what is there, in place.
+    pub holds_data: bool,
+    /// The fewest characters a new passphrase may have (the core refuses shorter ones).
+    pub min_passphrase_chars: u32,
+}
+
+/// How far [`DataFolder::encrypt_reporting`] is: files looked at (vault files, then the
+/// database as one more) out of the total. The app shows it as a bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EncryptionProgress {
+    /// Files done (encrypted or found already encrypted).
+    pub done: u32,
+    /// Files in all.
+    pub total: u32,
 }
 
 /// What [`DataFolder::encrypt`] did.
@@ -79,10 +112,122 @@ pub fn state(root: &Path) -> EncryptionState {
     if keys::pending_key_file_path(root).exists() {
         EncryptionState::Unfinished
     } else if keys::key_file_path(root).exists() {
-        EncryptionState::Encrypted
+        if private_key_path(root).exists() || file_in_clear(&settings_path(root)) {
+            EncryptionState::Unfinished
+        } else {
+            EncryptionState::Encrypted
+        }
     } else {
         EncryptionState::Unencrypted
     }
+}
+
+/// True when the file exists and does not start like a sealed file.
+fn file_in_clear(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = fs::File::open(path) else { return false };
+    let mut head = Vec::with_capacity(8);
+    // An unreadable file counts as in clear: it is not known to be sealed.
+    (&mut file).take(8).read_to_end(&mut head).is_err() || !looks_sealed(&head)
+}
+
+/// True when the data folder at `root` already holds something (cases, files, settings, a
+/// key): what the app says on its 设置密码 screen depends on it.
+pub fn holds_data(root: &Path) -> bool {
+    fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_some())
+}
+
+/// `data_folder_unwritable` when something other than a folder is where the data folder
+/// should be; `Ok` for a folder or nothing (it is made when needed).
+pub fn check_location(root: &Path) -> Result<()> {
+    if root.exists() && !root.is_dir() {
+        return Err(Error::for_file(ErrorKind::DataFolderUnwritable, root, "the data folder is a file, not a folder"));
+    }
+    Ok(())
+}
+
+/// The rule of the desktop app: it works on personal data only in an encrypted folder. `Ok`
+/// for an encrypted folder (which still needs its passphrase to open); an unencrypted one
+/// (new, or made by the CLI or an older version) is `passphrase_required` until a passphrase
+/// is set, which encrypts it in place; a half-encrypted one is `encryption_unfinished`; a file
+/// where the folder should be is `data_folder_unwritable`.
+pub fn require_encrypted(root: &Path) -> Result<()> {
+    check_location(root)?;
+    match state(root) {
+        EncryptionState::Encrypted => Ok(()),
+        EncryptionState::Unfinished => Err(unfinished(root)),
+        EncryptionState::Unencrypted => Err(Error::for_file(
+            ErrorKind::PassphraseRequired,
+            root,
+            "尚未设置密码:请先设置密码,数据文件夹将被加密 / no passphrase is set: set one first (设置密码); \
+             the data folder is then encrypted, and only then are cases shown or changed",
+        )),
+    }
+}
+
+/// Reads a small file of the data folder (settings, the signing key): as it is in an
+/// unencrypted folder (`key` `None`); in an encrypted one it must be sealed under `key` (a
+/// file in clear there is `encryption_unfinished`, one that fails authentication
+/// `vault_corrupt`). `None` when there is no such file. The plaintext is wiped on drop.
+pub(crate) fn read_sealed(path: &Path, key: Option<&FileKey>) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => Zeroizing::new(bytes),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(Error::reading(path, &err)),
+    };
+    match key {
+        None => Ok(Some(bytes)),
+        Some(_) if !looks_sealed(&bytes) => Err(Error::for_file(
+            ErrorKind::EncryptionUnfinished,
+            path,
+            "在已加密的数据文件夹中未加密 / is in clear in an encrypted data folder: run `intake passphrase set` \
+             again with the passphrase to encrypt it",
+        )),
+        Some(key) => unseal(&bytes, key).map(Some).map_err(|err| Error::reading(path, &err)),
+    }
+}
+
+/// Writes a small file of the data folder crash-safely (temp, fsync, rename), sealed under
+/// `key` in an encrypted folder.
+pub(crate) fn write_sealed(path: &Path, bytes: &[u8], key: Option<&FileKey>, readers: Readers) -> Result<()> {
+    match key {
+        None => durable::write_replacing(path, bytes, readers),
+        Some(key) => {
+            let sealed = seal(bytes, key).map_err(|err| Error::writing(path, &err))?;
+            durable::write_replacing(path, &sealed, readers)
+        }
+    }
+}
+
+/// Like [`write_sealed`], only when `path` does not exist yet (see `durable::write_new`).
+pub(crate) fn write_sealed_new(path: &Path, bytes: &[u8], key: Option<&FileKey>, readers: Readers) -> Result<bool> {
+    match key {
+        None => durable::write_new(path, bytes, readers),
+        Some(key) => {
+            let sealed = seal(bytes, key).map_err(|err| Error::writing(path, &err))?;
+            durable::write_new(path, &sealed, readers)
+        }
+    }
+}
+
+/// Step 3 of `encrypt`: seals `settings.json` and the SM2 private key if they are in clear.
+fn seal_small_files(root: &Path, key: &FileKey) -> Result<()> {
+    let settings = settings_path(root);
+    if file_in_clear(&settings)
+        && let Some(text) = read_sealed(&settings, None)?
+    {
+        write_sealed(&settings, &text, Some(key), Readers::OwnerOnly)?;
+    }
+    let plain_key = private_key_path(root);
+    if let Some(pem) = read_sealed(&plain_key, None)? {
+        // Sealed first, removed after: a crash in between leaves both, and the next run
+        // seals the same key again.
+        write_sealed(&sealed_private_key_path(root), &pem, Some(key), Readers::OwnerOnly)?;
+        remove_if_present(&plain_key)?;
+        let folder = plain_key.parent().expect("the key file is in a folder");
+        durable::sync_folder(folder).map_err(|err| Error::writing(folder, &err))?;
+    }
+    Ok(())
 }
 
 /// Refuses to open an encrypted or half-encrypted folder without its passphrase.
@@ -137,6 +282,16 @@ impl DataFolder {
     /// module documentation), or finishes an interrupted encryption. Needs the folder to
     /// itself: `data_folder_busy` while another program has it open.
     pub fn encrypt(root: &Path, passphrase: &Passphrase) -> Result<EncryptionReport> {
+        Self::encrypt_reporting(root, passphrase, |_| {})
+    }
+
+    /// [`DataFolder::encrypt`], calling `on_progress` after each vault file and after the
+    /// database (the app's progress bar).
+    pub fn encrypt_reporting(
+        root: &Path,
+        passphrase: &Passphrase,
+        mut on_progress: impl FnMut(EncryptionProgress),
+    ) -> Result<EncryptionReport> {
         let resumed = match state(root) {
             EncryptionState::Encrypted => {
                 return Err(Error::for_file(
@@ -170,7 +325,10 @@ impl DataFolder {
         }
 
         let pending = keys::pending_key_file_path(root);
-        let key = if resumed {
+        let key = if resumed && !pending.exists() {
+            // Encrypted, but with a small file still in clear: the folder's own key seals it.
+            KeyFile::read(&keys::key_file_path(root))?.unwrap(passphrase)?
+        } else if resumed {
             KeyFile::read(&pending)?.unwrap(passphrase).map_err(|err| match err.kind() {
                 ErrorKind::WrongPassphrase => Error::new(
                     ErrorKind::WrongPassphrase,
@@ -187,11 +345,15 @@ impl DataFolder {
 
         let vault = Vault::open_encrypted(&root.join("vault"), key.file_key())?;
         let abort_after = std::env::var(FAULT_ABORT_AFTER_ENCRYPTING).ok().and_then(|value| value.parse::<usize>().ok());
-        let files_encrypted = vault.encrypt_in_place(|done| {
-            if abort_after == Some(done) {
+        let mut total = 0;
+        let files_encrypted = vault.encrypt_in_place(|step| {
+            if step.this_one_encrypted && abort_after == Some(step.encrypted) {
                 std::process::abort();
             }
+            total = step.total + 1;
+            on_progress(EncryptionProgress { done: to_u32(step.seen), total: to_u32(total) });
         })?;
+        seal_small_files(root, &key.sealed_file_key())?;
 
         let database_path = root.join(DATABASE_FILE);
         if database_path.exists() && database::is_unencrypted(&database_path) {
@@ -209,8 +371,12 @@ impl DataFolder {
         }
         // Opens (creating a new folder's) store with the key: proves the key opens it.
         database::Database::open_encrypted(&database_path, &key)?;
+        let total = to_u32(total.max(1));
+        on_progress(EncryptionProgress { done: total, total });
 
-        durable::commit_replacing(&pending, &keys::key_file_path(root))?;
+        if pending.exists() {
+            durable::commit_replacing(&pending, &keys::key_file_path(root))?;
+        }
         drop(lock);
         Ok(EncryptionReport { files_encrypted, resumed })
     }
@@ -233,6 +399,10 @@ impl DataFolder {
         let path = keys::key_file_path(root);
         KeyFile::read(&path)?.rewrapped(old, new)?.write(&path)
     }
+}
+
+fn to_u32(count: usize) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {

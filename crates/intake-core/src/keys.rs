@@ -3,7 +3,8 @@
 //! ```text
 //! passphrase ──Argon2id(salt, params)──▶ wrapping key ──XChaCha20-Poly1305──▶ data key (256 bits, random)
 //!                                                                              ├─ SHA-256("…database key v1" ‖ key) → SQLCipher raw key
-//!                                                                              └─ SHA-256("…vault file key v1" ‖ key) → vault files
+//!                                                                              ├─ SHA-256("…vault file key v1" ‖ key) → vault files
+//!                                                                              └─ SHA-256("…sealed file key v1" ‖ key) → settings.json, the SM2 private key
 //! ```
 //!
 //! - The data key is made once, at random, when the folder is encrypted, and never changes:
@@ -11,8 +12,9 @@
 //! - `keys/data-key.json` holds the Argon2id parameters beside the salt, the nonce and the
 //!   wrapped key. The parameters and the salt are the associated data of the wrap, so a file
 //!   whose parameters were edited fails like a wrong passphrase instead of unwrapping weaker.
-//! - The two keys derived from the data key are domain-separated, so the database key is not
-//!   the file key (a leaked SQLCipher key does not open the vault). SHA-256 of a label and a
+//! - The keys derived from the data key are domain-separated, so the database key is not
+//!   the file key (a leaked SQLCipher key does not open the vault), and a vault object moved
+//!   over `settings.json` (or the other way round) fails authentication instead of being read. SHA-256 of a label and a
 //!   uniformly random key is a sound derivation here; HKDF would add a crate for the same.
 //! - Keys live in [`Zeroizing`] buffers (wiped on drop) and their `Debug` prints no bytes.
 
@@ -121,6 +123,12 @@ impl DataKey {
     /// The key of the vault's files.
     pub(crate) fn file_key(&self) -> FileKey {
         FileKey(Arc::new(self.derive(b"merchant-intake vault file key v1")))
+    }
+
+    /// The key of the folder's small sealed files: `settings.json` (upload secret, manager)
+    /// and the installation's SM2 private key (see `encryption::read_sealed`).
+    pub(crate) fn sealed_file_key(&self) -> FileKey {
+        FileKey(Arc::new(self.derive(b"merchant-intake sealed file key v1")))
     }
 
     fn derive(&self, label: &[u8]) -> Zeroizing<[u8; 32]> {

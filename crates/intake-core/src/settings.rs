@@ -3,9 +3,12 @@
 //! of the evidence checks, the upload, and room for what other parts add.
 //!
 //! Kept as `settings.json` in the data folder, written crash-safely (temp file, fsync,
-//! rename). Every field has a default, so a missing file or a missing field is fine; fields
-//! this version does not know (written by a newer version) are kept as they are when the
-//! file is rewritten.
+//! rename). In an encrypted data folder the file is sealed under the data key (the vault's
+//! file format, see `encryption::write_sealed`): the upload secret, the access key id, the
+//! manager's name and the storage's address are no one's business on a lost laptop. Every
+//! field has a default, so a missing file or a missing field is fine; fields this version
+//! does not know (written by a newer version) are kept as they are when the file is
+//! rewritten.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,10 +16,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use zeroize::Zeroizing;
+
 use crate::data_folder::DataFolder;
-use crate::durable::{self, Readers};
+use crate::durable::Readers;
 use crate::evidence::Thresholds;
 use crate::error::{Error, ErrorKind, Result};
+use crate::keys::FileKey;
 
 /// The settings file's name in the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
@@ -222,18 +228,20 @@ impl UploadSettings {
 }
 
 impl Settings {
-    /// Reads the settings of the data folder at `root`; the defaults when there is no file.
+    /// Reads the settings of the unencrypted data folder at `root`; the defaults when there is
+    /// no file. In an encrypted folder use [`DataFolder::settings`]: the file is sealed there.
     pub fn load(root: &Path) -> Result<Settings> {
+        Self::load_sealed(root, None)
+    }
+
+    /// Reads the settings, unsealing them with `key` in an encrypted folder.
+    pub(crate) fn load_sealed(root: &Path, key: Option<&FileKey>) -> Result<Settings> {
         let path = settings_path(root);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
-            Err(err) => return Err(Error::reading(&path, &err)),
-        };
+        let Some(text) = crate::encryption::read_sealed(&path, key)? else { return Ok(Settings::default()) };
         let not_valid = |reason: String| {
             Error::for_file(ErrorKind::InvalidInput, &path, format!("is not a valid settings file ({reason}); fix or remove it"))
         };
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| not_valid(err.to_string()))?;
+        let value: serde_json::Value = serde_json::from_slice(&text).map_err(|err| not_valid(err.to_string()))?;
         // The thresholds first, field by field, so that the error names the field at fault.
         if let Some(thresholds) = value.get("thresholds") {
             if !thresholds.is_object() {
@@ -246,13 +254,20 @@ impl Settings {
         serde_json::from_value(value).map_err(|err| not_valid(err.to_string()))
     }
 
-    /// Writes the settings of the data folder at `root`, replacing the file crash-safely.
+    /// Writes the settings of the unencrypted data folder at `root`, replacing the file
+    /// crash-safely. In an encrypted folder use [`DataFolder::change_settings`].
     pub fn save(&self, root: &Path) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(self).expect("settings serialise");
+        self.save_sealed(root, None)
+    }
+
+    /// Writes the settings, sealed under `key` in an encrypted folder.
+    pub(crate) fn save_sealed(&self, root: &Path, key: Option<&FileKey>) -> Result<()> {
+        let mut text = Zeroizing::new(serde_json::to_string_pretty(self).expect("settings serialise"));
         text.push('\n');
-        // A file holding a secret key is for the user's eyes only.
-        let readers = if self.upload.secret_access_key.is_some() { Readers::OwnerOnly } else { Readers::Anyone };
-        durable::write_replacing(&settings_path(root), text.as_bytes(), readers)
+        // A file holding a secret key is for the user's eyes only; so is a sealed one.
+        let readers =
+            if self.upload.secret_access_key.is_some() || key.is_some() { Readers::OwnerOnly } else { Readers::Anyone };
+        crate::encryption::write_sealed(&settings_path(root), text.as_bytes(), key, readers)
     }
 
     /// The settings without the upload secret key, to be shown or sent to the UI.
@@ -334,15 +349,15 @@ fn checked_name(field: &str, value: &str) -> Result<String> {
 }
 
 impl DataFolder {
-    /// The installation's settings.
+    /// The installation's settings (unsealed, in an encrypted folder).
     pub fn settings(&self) -> Result<Settings> {
-        Settings::load(self.root())
+        Settings::load_sealed(self.root(), self.sealed_file_key().as_ref())
     }
 
     /// Applies a change to the settings, stores them and returns them.
     pub fn change_settings(&self, change: SettingsChange) -> Result<Settings> {
         let settings = self.settings()?.changed(change)?;
-        settings.save(self.root())?;
+        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())?;
         Ok(settings)
     }
 
@@ -364,7 +379,7 @@ impl DataFolder {
     pub fn change_upload_settings(&self, change: UploadSettingsChange) -> Result<UploadSettingsShown> {
         let mut settings = self.settings()?;
         settings.upload = settings.upload.changed(change)?;
-        settings.save(self.root())?;
+        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())?;
         Ok(settings.upload.shown())
     }
 }

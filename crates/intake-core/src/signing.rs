@@ -7,9 +7,13 @@
 //! ```
 //!
 //! - The key pair is made on first use and kept in the data folder: the private key as a
-//!   PKCS#8 PEM (`keys/sm2-private-key.pem`), readable by its owner only (mode 0600 on unix;
-//!   on Windows it inherits the ACL of the per-user data folder). The public key is derived
-//!   from it whenever it is needed, as a SubjectPublicKeyInfo PEM.
+//!   PKCS#8 PEM, readable by its owner only (mode 0600 on unix; on Windows it inherits the
+//!   ACL of the per-user data folder): in an unencrypted folder in clear
+//!   (`keys/sm2-private-key.pem`), in an encrypted one sealed under the data key
+//!   (`keys/sm2-private-key.enc`, the vault's file format), so a lost laptop does not give
+//!   away the key that vouches for the branch's packages. Encrypting a folder seals the key
+//!   it had. The public key is derived from the private one whenever it is needed, as a
+//!   SubjectPublicKeyInfo PEM.
 //! - The distinguishing ID is GM/T 0009's default, `1234567812345678`: OpenSSL needs it
 //!   given explicitly, and without the same ID on both sides verification fails.
 //! - Signatures are DER `SEQUENCE { r, s }` (what OpenSSL writes and reads), deterministic
@@ -32,14 +36,18 @@ use sm2::{PublicKey, SecretKey};
 use ts_rs::TS;
 
 use crate::data_folder::DataFolder;
-use crate::durable::{self, Readers};
+use crate::durable::Readers;
 use crate::error::{Error, ErrorKind, Result};
+use crate::keys::FileKey;
 
 /// The SM2 distinguishing ID used for every signature (GM/T 0009 default).
 pub const DISTINGUISHING_ID: &str = "1234567812345678";
 
-/// Where the private key lives, relative to the data folder.
+/// Where the private key lives in an unencrypted data folder, relative to it.
 pub const PRIVATE_KEY_FILE: &str = "keys/sm2-private-key.pem";
+
+/// Where the private key lives, sealed, in an encrypted data folder.
+pub const SEALED_PRIVATE_KEY_FILE: &str = "keys/sm2-private-key.enc";
 
 /// The installation's key pair.
 pub struct InstallationKey {
@@ -67,12 +75,23 @@ pub struct PublicKeyInfo {
 }
 
 impl InstallationKey {
-    /// The key pair of the data folder at `root`, made (and stored) if there is none yet.
-    /// Returns it and whether it was made now.
+    /// The key pair of the unencrypted data folder at `root`, made (and stored) if there is
+    /// none yet. Returns it and whether it was made now. An encrypted folder's key is sealed:
+    /// it is read through the unlocked folder ([`DataFolder::installation_key`]), and this
+    /// refuses it (`passphrase_required`) rather than make a second key in clear.
     pub fn load_or_create(root: &Path) -> Result<(InstallationKey, bool)> {
-        let path = private_key_path(root);
-        if let Some(key) = Self::load(&path)? {
-            return Ok((key, false));
+        crate::encryption::refuse_unless_unencrypted(root)?;
+        Self::load_or_create_sealed(root, None)
+    }
+
+    /// The key pair, sealed under `key` in an encrypted folder.
+    fn load_or_create_sealed(root: &Path, key: Option<&FileKey>) -> Result<(InstallationKey, bool)> {
+        let path = match key {
+            None => private_key_path(root),
+            Some(_) => sealed_private_key_path(root),
+        };
+        if let Some(loaded) = Self::load(&path, key)? {
+            return Ok((loaded, false));
         }
         let folder = path.parent().expect("the key file is in a folder");
         std::fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
@@ -81,22 +100,20 @@ impl InstallationKey {
         let pem = secret
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|err| Error::new(ErrorKind::Io, format!("cannot encode the new SM2 key: {err}")))?;
-        let created = durable::write_new(&path, pem.as_bytes(), Readers::OwnerOnly)?;
+        let created = crate::encryption::write_sealed_new(&path, pem.as_bytes(), key, Readers::OwnerOnly)?;
         // When another process made the key at the same moment, its key is the one on disk.
-        let key = Self::load(&path)?
+        let loaded = Self::load(&path, key)?
             .ok_or_else(|| Error::for_file(ErrorKind::FileMissing, &path, "vanished after it was written"))?;
-        Ok((key, created))
+        Ok((loaded, created))
     }
 
-    /// Reads the private key at `path`; `None` when there is none.
-    fn load(path: &Path) -> Result<Option<InstallationKey>> {
-        let pem = match std::fs::read_to_string(path) {
-            Ok(pem) => pem,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(Error::reading(path, &err)),
-        };
+    /// Reads the private key at `path` (unsealing it with `key`); `None` when there is none.
+    fn load(path: &Path, key: Option<&FileKey>) -> Result<Option<InstallationKey>> {
+        let Some(bytes) = crate::encryption::read_sealed(path, key)? else { return Ok(None) };
         restrict_file(path)?;
-        let secret = SecretKey::from_pkcs8_pem(&pem).map_err(|err| {
+        let pem = std::str::from_utf8(&bytes)
+            .map_err(|_| Error::for_file(ErrorKind::InvalidInput, path, "is not an SM2 private key in PKCS#8 PEM"))?;
+        let secret = SecretKey::from_pkcs8_pem(pem).map_err(|err| {
             Error::for_file(ErrorKind::InvalidInput, path, format!("is not an SM2 private key in PKCS#8 PEM ({err})"))
         })?;
         let signing_key = SigningKey::new(DISTINGUISHING_ID, &secret)
@@ -182,9 +199,14 @@ fn fingerprint_of(public_key: &PublicKey) -> Result<String> {
     Ok(crate::vault::hex(&Sha256::digest(der.as_bytes())))
 }
 
-/// Where the private key of the data folder at `root` lives.
+/// Where the private key of the unencrypted data folder at `root` lives.
 pub fn private_key_path(root: &Path) -> PathBuf {
     root.join(PRIVATE_KEY_FILE)
+}
+
+/// Where the sealed private key of the encrypted data folder at `root` lives.
+pub fn sealed_private_key_path(root: &Path) -> PathBuf {
+    root.join(SEALED_PRIVATE_KEY_FILE)
 }
 
 /// The key folder: owner only (0700) on unix.
@@ -218,20 +240,25 @@ fn restrict_file(path: &Path) -> Result<()> {
 }
 
 impl DataFolder {
-    /// The installation's key pair, made on first use.
+    /// The installation's key pair, made on first use (sealed, in an encrypted folder).
     pub fn installation_key(&self) -> Result<InstallationKey> {
-        InstallationKey::load_or_create(self.root()).map(|(key, _)| key)
+        InstallationKey::load_or_create_sealed(self.root(), self.sealed_file_key().as_ref()).map(|(key, _)| key)
     }
 
     /// The public half of the installation's key pair (made on first use), for display.
     pub fn public_key_info(&self) -> Result<PublicKeyInfo> {
-        let (key, created) = InstallationKey::load_or_create(self.root())?;
+        let sealed_file_key = self.sealed_file_key();
+        let (key, created) = InstallationKey::load_or_create_sealed(self.root(), sealed_file_key.as_ref())?;
+        let private_key_file = match sealed_file_key {
+            None => private_key_path(self.root()),
+            Some(_) => sealed_private_key_path(self.root()),
+        };
         Ok(PublicKeyInfo {
             algorithm: "SM2".into(),
             distinguishing_id: DISTINGUISHING_ID.into(),
             public_key_pem: key.public_key_pem.clone(),
             fingerprint_sha256: key.fingerprint.clone(),
-            private_key_file: private_key_path(self.root()).display().to_string(),
+            private_key_file: private_key_file.display().to_string(),
             created,
         })
     }

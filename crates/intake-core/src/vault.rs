@@ -261,19 +261,22 @@ impl Vault {
     /// so a crash leaves every file either plain or encrypted, whole. Run again, it skips the
     /// files already done. Call only under the data folder's exclusive lock.
     ///
-    /// `after_each` is called after each file is replaced (the crash test stops the process
-    /// there). Returns how many files were encrypted.
-    pub(crate) fn encrypt_in_place(&self, mut after_each: impl FnMut(usize)) -> Result<usize> {
+    /// `after_each` is called after each file is replaced or found done already (the crash
+    /// test stops the process there, the app moves its progress bar). Returns how many files
+    /// were encrypted.
+    pub(crate) fn encrypt_in_place(&self, mut after_each: impl FnMut(InPlaceStep)) -> Result<usize> {
         let Some(key) = &self.key else { return Ok(0) };
         // Temp files of an unencrypted vault are plain; nothing refers to them.
         self.remove_leftovers()?;
         let mut encrypted = 0;
         let mut files = self.object_paths()?;
         files.extend(fanned_out_files(&self.root.join(THUMBS))?);
-        for path in files {
+        let total = files.len();
+        for (index, path) in files.into_iter().enumerate() {
             let mut input = File::open(&path).map_err(|err| Error::reading(&path, &err))?;
             let already = DecryptingReader::new(&mut input, key).and_then(|mut reader| reader.authenticate_first());
             if already.is_ok() {
+                after_each(InPlaceStep { encrypted, seen: index + 1, total, this_one_encrypted: false });
                 continue;
             }
             input.seek(SeekFrom::Start(0)).map_err(|err| Error::reading(&path, &err))?;
@@ -293,7 +296,7 @@ impl Vault {
             let folder = path.parent().expect("vault files have a parent");
             sync_folder(folder).map_err(|err| Error::writing(folder, &err))?;
             encrypted += 1;
-            after_each(encrypted);
+            after_each(InPlaceStep { encrypted, seen: index + 1, total, this_one_encrypted: true });
         }
         Ok(encrypted)
     }
@@ -355,6 +358,19 @@ impl Vault {
             }
         }
     }
+}
+
+/// Where [`Vault::encrypt_in_place`] is, after one more file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InPlaceStep {
+    /// Files encrypted by this run so far.
+    pub encrypted: usize,
+    /// Files looked at so far (encrypted now or already).
+    pub seen: usize,
+    /// Files in the vault.
+    pub total: usize,
+    /// Whether the file just looked at was encrypted now.
+    pub this_one_encrypted: bool,
 }
 
 /// A stored object open for reading: its plaintext, decrypted while read in an encrypted

@@ -1,7 +1,9 @@
 //! Encryption at rest through the CLI, as a manager and a script use it:
-//! - nothing personal is left in clear in an encrypted data folder after a whole visit (case,
-//!   fields, photos, check, export elsewhere); the same visit in an unencrypted folder leaves
-//!   it all in clear, which proves the search finds what it looks for;
+//! - nothing personal or secret is left in clear in an encrypted data folder after a whole
+//!   visit (case, fields, photos, check, export elsewhere): no merchant data, no upload secret
+//!   or manager name from the settings, no byte of the SM2 private key (made while the folder
+//!   was unencrypted and sealed by `passphrase set`); the same visit in an unencrypted folder
+//!   leaves it all in clear, which proves the search finds what it looks for;
 //! - `passphrase set` killed halfway (the fault hook aborts the process after some files, as
 //!   a power cut would) leaves a folder that refuses to open until `passphrase set` runs again,
 //!   which finishes it with every file whole;
@@ -22,6 +24,9 @@ const ID_NUMBER: &str = "11010519491231002X";
 const MOBILE: &str = "13912345678";
 /// Inside the photo's JPEG comment: a byte pattern no encrypted file holds by chance.
 const PHOTO_PATTERN: &str = "KNOWN-PATTERN-5a1f0c9e-门头";
+const MANAGER: &str = "欧阳测试经理";
+const ACCESS_KEY_ID: &str = "AKIDKNOWNPATTERN7c21";
+const UPLOAD_SECRET: &str = "secret-KNOWN-PATTERN-0b5e9d4a71";
 
 fn run_with_passphrase(sandbox: &Sandbox, passphrase: &str, args: &[&str]) -> Run {
     sandbox.command(args).env("INTAKE_PASSPHRASE", passphrase).output().unwrap().into()
@@ -81,17 +86,81 @@ fn holds_a_jpeg(bytes: &[u8]) -> bool {
     })
 }
 
-/// Every personal value or picture found in clear under `folder`, as "file: what".
-fn found_in_clear(folder: &Path) -> Vec<String> {
+/// The SM2 private key of a folder, as the searches look for it: each line of its PEM body
+/// and its 32-byte scalar (raw, and in hex).
+struct PrivateKey {
+    pem_lines: Vec<String>,
+    scalar: Vec<u8>,
+}
+
+impl PrivateKey {
+    /// Reads the key from an unencrypted folder's `keys/sm2-private-key.pem`.
+    fn read_plain(home: &Path) -> PrivateKey {
+        let pem = std::fs::read_to_string(home.join("keys/sm2-private-key.pem")).unwrap();
+        let pem_lines: Vec<String> =
+            pem.lines().filter(|line| !line.starts_with("-----") && !line.is_empty()).map(str::to_string).collect();
+        let der = base64_decode(&pem_lines.concat());
+        // PKCS#8 wraps SEC1's ECPrivateKey: SEQUENCE { INTEGER 1, OCTET STRING (32) scalar, … }.
+        let at = der.windows(5).position(|window| window == [0x02, 0x01, 0x01, 0x04, 0x20]).expect("a SEC1 key inside");
+        let scalar = der[at + 5..at + 37].to_vec();
+        assert_eq!(scalar.len(), 32);
+        PrivateKey { pem_lines, scalar }
+    }
+
+    fn needles(&self) -> Vec<(String, Vec<u8>)> {
+        let mut needles: Vec<(String, Vec<u8>)> = self
+            .pem_lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| (format!("private key PEM body line {}", index + 1), line.as_bytes().to_vec()))
+            .collect();
+        let hex: String = self.scalar.iter().map(|byte| format!("{byte:02x}")).collect();
+        needles.push(("private key scalar (raw)".into(), self.scalar.clone()));
+        needles.push(("private key scalar (hex)".into(), hex.clone().into_bytes()));
+        needles.push(("private key scalar (HEX)".into(), hex.to_uppercase().into_bytes()));
+        needles
+    }
+}
+
+/// Standard base64 (the PEM body), by hand: a test needs no crate for 20 lines.
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for byte in text.bytes().filter(|byte| *byte != b'=') {
+        let value = ALPHABET.iter().position(|letter| *letter == byte).expect("base64") as u32;
+        bits = (bits << 6) | value;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    out
+}
+
+/// Every personal value, secret or picture found in clear under `folder`, as "file: what".
+/// `extra` adds needles (a private key's bytes).
+fn found_in_clear(folder: &Path, extra: &[(String, Vec<u8>)]) -> Vec<String> {
     let mut needles: Vec<(String, Vec<u8>)> = Vec::new();
-    for (what, value) in
-        [("merchant name", MERCHANT_NAME), ("legal representative", LEGAL_REP_NAME), ("ID number", ID_NUMBER), ("mobile", MOBILE), ("photo pattern", PHOTO_PATTERN)]
-    {
+    for (what, value) in [
+        ("merchant name", MERCHANT_NAME),
+        ("legal representative", LEGAL_REP_NAME),
+        ("ID number", ID_NUMBER),
+        ("mobile", MOBILE),
+        ("photo pattern", PHOTO_PATTERN),
+        ("manager", MANAGER),
+        ("upload access key id", ACCESS_KEY_ID),
+        ("upload secret", UPLOAD_SECRET),
+    ] {
         needles.push((format!("{what} (UTF-8)"), value.as_bytes().to_vec()));
         needles.push((format!("{what} (UTF-16)"), utf16le(value)));
         needles.push((format!("{what} (hex)"), value.bytes().map(|byte| format!("{byte:02x}")).collect::<String>().into_bytes()));
     }
     needles.push(("PNG signature".into(), b"\x89PNG\r\n\x1a\n".to_vec()));
+    needles.push(("PEM private key armour".into(), b"PRIVATE KEY-----".to_vec()));
+    needles.extend(extra.iter().cloned());
     let mut found = Vec::new();
     for path in files_under(folder) {
         let bytes = std::fs::read(&path).unwrap();
@@ -107,10 +176,11 @@ fn found_in_clear(folder: &Path) -> Vec<String> {
     found
 }
 
-/// A whole visit: case, personal fields, a photo and a scan, check, export outside the data
-/// folder. The folder is made unencrypted (no passphrase given, as an older folder); with
-/// `encrypt`, it is then encrypted in place before the case is created.
-fn visit(sandbox: &Sandbox, encrypt: bool) {
+/// A whole visit: settings (with an upload secret), the signing key, case, personal fields, a
+/// photo and a scan, check, export outside the data folder. The folder is made unencrypted (no
+/// passphrase given, as an older folder) and its key pair made in clear; with `encrypt`, it is
+/// then encrypted in place before the case is created. Returns the folder's private key.
+fn visit(sandbox: &Sandbox, encrypt: bool) -> PrivateKey {
     let passphrase = std::cell::Cell::new(None::<&str>);
     let run = |args: &[&str]| {
         let run = match passphrase.get() {
@@ -120,7 +190,20 @@ fn visit(sandbox: &Sandbox, encrypt: bool) {
         assert!(run.status == 0 || args[0] == "check", "{args:?}: {}", run.stderr);
         run
     };
-    run(&["settings", "--branch", "上海分公司", "--manager", "张三"]);
+    run(&["settings", "--branch", "上海分公司", "--manager", MANAGER, "--upload-access-key-id", ACCESS_KEY_ID]);
+    let mut child = sandbox
+        .command(["settings", "--upload-secret-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(format!("{UPLOAD_SECRET}\n").as_bytes()).unwrap();
+    let secret: Run = child.wait_with_output().unwrap().into();
+    assert_eq!(secret.status, 0, "{}", secret.stderr);
+    let fingerprint = run(&["keys", "show", "--json"]).json()["fingerprint_sha256"].as_str().unwrap().to_string();
+    let private_key = PrivateKey::read_plain(&sandbox.home());
     if encrypt {
         passphrase.set(Some(PASSPHRASE));
         run(&["passphrase", "set"]);
@@ -143,23 +226,49 @@ fn visit(sandbox: &Sandbox, encrypt: bool) {
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     run(&["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete"]);
     assert!(contains(&std::fs::read(&out).unwrap(), PHOTO_PATTERN.as_bytes()), "the package holds the photo as imported");
+    // The same key signs after encryption (sealed, not replaced): head office knows it by this.
+    let expect_key = format!("--expect-key={fingerprint}");
+    let verify = sandbox.run(["verify", out.to_str().unwrap(), expect_key.as_str()]);
+    assert_eq!(verify.status, 0, "signed with the key made before: {}{}", verify.stdout, verify.stderr);
+    // And the settings came through: the manager is in the package, the secret still set.
+    let settings = run(&["settings", "--json"]).json();
+    assert_eq!(settings["manager_name"], MANAGER, "{settings}");
+    assert_eq!(settings["upload"]["secret_access_key_set"], true, "{settings}");
+    private_key
 }
 
 #[test]
 fn an_encrypted_data_folder_holds_nothing_personal_in_clear() {
     let sandbox = Sandbox::new();
-    visit(&sandbox, true);
-    let found = found_in_clear(&sandbox.home());
-    assert!(found.is_empty(), "personal data in clear in the data folder:\n{}", found.join("\n"));
+    let private_key = visit(&sandbox, true);
+    let found = found_in_clear(&sandbox.home(), &private_key.needles());
+    assert!(found.is_empty(), "personal data or secrets in clear in the data folder:\n{}", found.join("\n"));
+    assert!(!sandbox.home().join("keys/sm2-private-key.pem").exists(), "the plain key file is gone");
+    let sealed = std::fs::read(sandbox.home().join("keys/sm2-private-key.enc")).unwrap();
+    assert!(sealed.starts_with(MAGIC), "the private key is sealed");
+    assert!(std::fs::read(sandbox.home().join("settings.json")).unwrap().starts_with(MAGIC), "settings are sealed");
 }
 
 #[test]
 fn the_same_visit_without_encryption_leaves_it_all_in_clear() {
     // The control of the test above: the search finds each kind of value it looks for.
     let sandbox = Sandbox::new();
-    visit(&sandbox, false);
-    let found = found_in_clear(&sandbox.home()).join("\n");
-    for what in ["merchant name (UTF-8)", "ID number (UTF-8)", "mobile (UTF-8)", "photo pattern (UTF-8)", "PNG signature", "a JPEG"] {
+    let private_key = visit(&sandbox, false);
+    let found = found_in_clear(&sandbox.home(), &private_key.needles()).join("\n");
+    for what in [
+        "merchant name (UTF-8)",
+        "ID number (UTF-8)",
+        "mobile (UTF-8)",
+        "photo pattern (UTF-8)",
+        "PNG signature",
+        "a JPEG",
+        "manager (UTF-8)",
+        "upload access key id (UTF-8)",
+        "upload secret (UTF-8)",
+        "PEM private key armour",
+        "private key PEM body line 1",
+        "private key PEM body line 2",
+    ] {
         assert!(found.contains(what), "{what} not found in an unencrypted folder:\n{found}");
     }
 }
@@ -289,5 +398,5 @@ fn a_new_data_folder_is_created_encrypted_when_a_passphrase_is_given() {
     assert_eq!(sandbox.run(["case", "list", "--json"]).json()["error"]["code"], "passphrase_required");
     let listed = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "list", "--json"]);
     assert_eq!(listed.json()["cases"].as_array().unwrap().len(), 1, "{}", listed.stdout);
-    assert_eq!(found_in_clear(&sandbox.home()), Vec::<String>::new());
+    assert_eq!(found_in_clear(&sandbox.home(), &[]), Vec::<String>::new());
 }

@@ -1,6 +1,8 @@
 //! Encryption at rest: a folder encrypted in place keeps every case and file (and packs the
-//! same package, byte for byte); it opens with its passphrase only (a wrong one reads
-//! nothing); changing the passphrase touches no file but the key file; the vault's files are
+//! same package, byte for byte: same settings, same signing key, now sealed); it opens with
+//! its passphrase only (a wrong one reads nothing); settings and the private key are sealed
+//! and an altered one is refused; a folder left with them in clear is unfinished until
+//! `encrypt` seals them; changing the passphrase touches no file but the key file; the vault's files are
 //! encrypted on disk, read back by seeking, and any alteration (a flipped byte, a cut, chunks
 //! swapped) is `vault_corrupt`, never shown as valid.
 
@@ -80,6 +82,11 @@ fn a_folder_encrypted_in_place_keeps_everything_and_packs_the_same_package() {
     }
     let store = std::fs::read(home.join("intake.sqlite3")).unwrap();
     assert!(!store.starts_with(b"SQLite format 3"), "the database is not encrypted");
+    // The settings (branch, manager) and the signing key made before are sealed, not left.
+    assert!(std::fs::read(home.join("settings.json")).unwrap().starts_with(MAGIC), "settings.json in clear");
+    assert!(!home.join(intake_core::signing::PRIVATE_KEY_FILE).exists(), "the private key is still in clear");
+    let sealed_key = std::fs::read(home.join(intake_core::signing::SEALED_PRIVATE_KEY_FILE)).unwrap();
+    assert!(sealed_key.starts_with(MAGIC) && !sealed_key.windows(11).any(|window| window == b"PRIVATE KEY"));
     assert!(rusqlite::Connection::open(home.join("intake.sqlite3"))
         .unwrap()
         .query_row("SELECT count(*) FROM cases", [], |row| row.get::<_, i64>(0))
@@ -248,4 +255,84 @@ fn an_altered_cut_or_reordered_vault_file_is_vault_corrupt_never_valid() {
     }
     std::fs::write(&path, &original).unwrap();
     assert_eq!(read_all(&folder, &sha256).unwrap(), content, "the undamaged file reads again");
+}
+
+#[test]
+fn encrypting_reports_its_progress_file_by_file() {
+    let fixture = Fixture::complete_case();
+    let home = fixture.folder.root().to_path_buf();
+    let Fixture { dir: _dir, folder, .. } = fixture;
+    let vault_files = snapshot(&home.join("vault")).keys().filter(|path| !path.starts_with("tmp")).count();
+    drop(folder);
+    let mut steps = Vec::new();
+    DataFolder::encrypt_reporting(&home, &passphrase(PASSPHRASE), |step| steps.push(step)).unwrap();
+    assert_eq!(steps.len(), vault_files + 1, "one step per vault file and one for the database");
+    assert!(steps.iter().all(|step| step.total as usize == vault_files + 1), "{steps:?}");
+    assert!(steps.windows(2).all(|pair| pair[0].done < pair[1].done), "{steps:?}");
+    assert_eq!(steps.last().unwrap().done, steps.last().unwrap().total);
+}
+
+/// The settings file and the plain private key of an unencrypted folder, as an earlier build
+/// left them beside an encrypted store.
+#[test]
+fn a_folder_with_settings_or_key_in_clear_is_unfinished_until_encrypt_seals_them() {
+    let fixture = Fixture::complete_case();
+    let home = fixture.folder.root().to_path_buf();
+    let fingerprint = fixture.folder.installation_key().unwrap().fingerprint().to_string();
+    let plain_settings = std::fs::read(home.join("settings.json")).unwrap();
+    let plain_key = std::fs::read(home.join(intake_core::signing::PRIVATE_KEY_FILE)).unwrap();
+    let Fixture { dir: _dir, folder, .. } = fixture;
+    drop(folder);
+    DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).unwrap();
+    std::fs::write(home.join("settings.json"), &plain_settings).unwrap();
+    std::fs::write(home.join(intake_core::signing::PRIVATE_KEY_FILE), &plain_key).unwrap();
+    std::fs::remove_file(home.join(intake_core::signing::SEALED_PRIVATE_KEY_FILE)).unwrap();
+
+    assert_eq!(DataFolder::encryption_state(&home), EncryptionState::Unfinished);
+    let refused = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).err().unwrap();
+    assert_eq!(refused.kind(), ErrorKind::EncryptionUnfinished, "{}", refused.message());
+    let wrong = DataFolder::encrypt(&home, &passphrase("门头照片 correct horsf")).unwrap_err();
+    assert_eq!(wrong.kind(), ErrorKind::WrongPassphrase);
+    assert!(home.join(intake_core::signing::PRIVATE_KEY_FILE).exists(), "a wrong passphrase changed files");
+
+    let report = DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).unwrap();
+    assert!(report.resumed);
+    assert_eq!(report.files_encrypted, 0, "the vault was done already");
+    assert_eq!(DataFolder::encryption_state(&home), EncryptionState::Encrypted);
+    assert!(!home.join(intake_core::signing::PRIVATE_KEY_FILE).exists());
+    let folder = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).unwrap();
+    assert_eq!(folder.installation_key().unwrap().fingerprint(), fingerprint, "the same key, sealed");
+    assert_eq!(folder.settings().unwrap().manager_name, "张三");
+}
+
+#[test]
+fn sealed_settings_and_key_altered_on_disk_are_refused_never_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, _, _) = encrypted_folder_with_file(dir.path());
+    let folder = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).unwrap();
+    let fingerprint = folder.public_key_info().unwrap().fingerprint_sha256;
+    assert!(folder.public_key_info().unwrap().private_key_file.ends_with("sm2-private-key.enc"));
+    // Outside the unlocked folder the key is not made again in clear.
+    let refused = intake_core::signing::InstallationKey::load_or_create(&home).err().unwrap();
+    assert_eq!(refused.kind(), ErrorKind::PassphraseRequired);
+    assert!(!home.join(intake_core::signing::PRIVATE_KEY_FILE).exists());
+
+    for file in ["settings.json", intake_core::signing::SEALED_PRIVATE_KEY_FILE] {
+        let path = home.join(file);
+        let original = std::fs::read(&path).unwrap();
+        let mut altered = original.clone();
+        let last = altered.len() - 20;
+        altered[last] ^= 0x01;
+        std::fs::write(&path, &altered).unwrap();
+        let err = if file == "settings.json" {
+            folder.settings().unwrap_err()
+        } else {
+            folder.installation_key().err().unwrap()
+        };
+        assert_eq!(err.kind(), ErrorKind::VaultCorrupt, "{file}: {}", err.message());
+        assert!(err.message().contains(file.rsplit('/').next().unwrap()), "{file}: names the file: {}", err.message());
+        std::fs::write(&path, &original).unwrap();
+    }
+    assert_eq!(folder.public_key_info().unwrap().fingerprint_sha256, fingerprint);
+    assert_eq!(folder.settings().unwrap().manager_name, "张三");
 }
