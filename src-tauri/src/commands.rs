@@ -25,7 +25,9 @@ use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgres
 use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::{IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked};
+use crate::{
+    ENCRYPTION_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked,
+};
 
 /// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
 /// environment variable names a text file, [`pick_files`] and [`pick_folder`] read it at each
@@ -265,9 +267,13 @@ pub async fn lock(data_folder: State<'_, SharedDataFolder>) -> Result<bool, Erro
 #[tauri::command(rename_all = "snake_case")]
 pub async fn set_passphrase<R: Runtime>(app: AppHandle<R>, passphrase: String) -> Result<(), ErrorReport> {
     use tauri::Manager;
-    tauri::async_runtime::spawn_blocking(move || app.state::<SharedDataFolder>().set_passphrase(&Passphrase::new(passphrase)))
-        .await
-        .map_err(internal)?
+    tauri::async_runtime::spawn_blocking(move || {
+        app.state::<SharedDataFolder>().set_passphrase(&Passphrase::new(passphrase), |progress| {
+            let _ = app.emit(ENCRYPTION_PROGRESS_EVENT, progress);
+        })
+    })
+    .await
+    .map_err(internal)?
 }
 
 /// 更改密码: re-wraps the data key under a new passphrase once the current one unwraps it.

@@ -14,11 +14,16 @@
 //! dropped files come from the window's own drop event; every path obtained so is remembered in
 //! [`PickedPaths`], and [`commands::add_files`] refuses any other (`path_not_picked`).
 //!
-//! **App lock.** An encrypted data folder is opened only by [`SharedDataFolder::unlock`] with
-//! the manager's passphrase; until then every command answers `passphrase_required` and the
-//! front-end shows its unlock screen. [`SharedDataFolder::lock`] (the 立即锁定 button, and the
-//! idle timer: [`spawn_idle_lock`], after the settings' `idle_lock_seconds` without a command
-//! or user input reported by `note_activity`) drops the open folder, and with it the data key.
+//! **App lock.** The app never works on personal data in clear: on an unencrypted folder (new,
+//! or made by the CLI or an older version) every case command answers `passphrase_required`
+//! ([`intake_core::encryption::require_encrypted`], in the one gate [`SharedDataFolder::with`])
+//! until [`SharedDataFolder::set_passphrase`] has encrypted it in place; the front-end shows its
+//! 设置密码 screen meanwhile. An encrypted data folder is opened only by
+//! [`SharedDataFolder::unlock`] with the manager's passphrase; until then every command answers
+//! `passphrase_required` and the front-end shows its unlock screen. [`SharedDataFolder::lock`]
+//! (the 立即锁定 button, and the idle timer: [`spawn_idle_lock`], after the settings'
+//! `idle_lock_seconds` without a command or user input reported by `note_activity`) drops the
+//! open folder, and with it the data key.
 #![deny(missing_docs)]
 
 pub mod commands;
@@ -28,8 +33,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use intake_core::encryption::{EncryptionState, LockStatus};
-use intake_core::keys::Passphrase;
+use intake_core::encryption::{EncryptionProgress, LockStatus};
+use intake_core::keys::{MIN_PASSPHRASE_CHARS, Passphrase};
 use intake_core::{DataFolder, ErrorKind, ErrorReport};
 use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
 
@@ -79,13 +84,18 @@ impl SharedDataFolder {
         Ok(())
     }
 
-    /// Encrypts the folder under a new passphrase (`DataFolder::encrypt`, in place) and keeps
-    /// it open. The app's own handle is closed first: encrypting needs the folder to itself.
-    pub fn set_passphrase(&self, passphrase: &Passphrase) -> Result<(), ErrorReport> {
+    /// Encrypts the folder under a new passphrase (`DataFolder::encrypt`, in place, resumable;
+    /// or finishes an interrupted encryption with the same one) and keeps it open, reporting
+    /// each file. The app's own handle is closed first: encrypting needs the folder to itself.
+    pub fn set_passphrase(
+        &self,
+        passphrase: &Passphrase,
+        on_progress: impl FnMut(EncryptionProgress),
+    ) -> Result<(), ErrorReport> {
         let root = self.location.as_ref().map_err(Clone::clone)?;
         let mut open = self.open_folder();
         *open = None;
-        DataFolder::encrypt(root, passphrase)?;
+        DataFolder::encrypt_reporting(root, passphrase, on_progress)?;
         *open = Some(DataFolder::unlock(root, passphrase)?);
         self.note_activity();
         Ok(())
@@ -111,16 +121,24 @@ impl SharedDataFolder {
     /// Whether the folder is encrypted and unlocked, and the idle lock time.
     pub fn lock_status(&self) -> Result<LockStatus, ErrorReport> {
         let root = self.location.as_ref().map_err(Clone::clone)?;
+        intake_core::encryption::check_location(root)?;
         let state = DataFolder::encryption_state(root);
-        let open = self.open_folder();
-        let unlocked = match state {
-            EncryptionState::Unencrypted => true,
-            _ => open.as_ref().is_some_and(DataFolder::is_encrypted),
-        };
-        let idle_lock_seconds = intake_core::settings::Settings::load(root)?
-            .idle_lock()
-            .map_or(0, |idle| u32::try_from(idle.as_secs()).unwrap_or(u32::MAX));
-        Ok(LockStatus { state, unlocked, idle_lock_seconds })
+        let unlocked = self.open_folder().as_ref().is_some_and(DataFolder::is_encrypted);
+        let idle_lock_seconds = self.idle_lock().map_or(0, |idle| u32::try_from(idle.as_secs()).unwrap_or(u32::MAX));
+        Ok(LockStatus {
+            state,
+            unlocked,
+            idle_lock_seconds,
+            holds_data: intake_core::encryption::holds_data(root),
+            min_passphrase_chars: u32::try_from(MIN_PASSPHRASE_CHARS).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// After how long without use the open folder locks, from its settings (sealed: readable
+    /// only while it is open); the default while it is locked or its settings cannot be read.
+    pub fn idle_lock(&self) -> Option<Duration> {
+        let settings = self.open_folder().as_ref().and_then(|folder| folder.settings().ok()).unwrap_or_default();
+        settings.idle_lock()
     }
 
     /// Where the folder is, when known.
@@ -133,11 +151,16 @@ impl SharedDataFolder {
         let root = self.location.as_ref().map_err(Clone::clone)?;
         self.note_activity();
         let mut open = self.open_folder();
-        // Not open yet: an unencrypted folder opens; an encrypted one answers
-        // `passphrase_required` until it is unlocked.
-        let folder = match open.as_mut() {
-            Some(folder) => folder,
-            None => open.insert(DataFolder::open(root)?),
+        // Not open: the app works on no folder in clear. An unencrypted one answers
+        // `passphrase_required` until a passphrase is set (which encrypts it), an encrypted
+        // one until it is unlocked.
+        let Some(folder) = open.as_mut() else {
+            intake_core::encryption::require_encrypted(root)?;
+            return Err(ErrorReport::from(intake_core::Error::for_file(
+                ErrorKind::PassphraseRequired,
+                root,
+                "数据文件夹已锁定,请输入密码 / the data folder is locked: unlock it with its passphrase",
+            )));
         };
         Ok(core_call(folder)?)
     }
@@ -227,6 +250,10 @@ pub fn expand_picked(paths: &[PathBuf]) -> (Vec<PathBuf>, Option<ErrorReport>) {
 /// The event sent when the app locked itself after the idle time.
 pub const LOCKED_EVENT: &str = "locked";
 
+/// The event sent while 设置密码 encrypts the folder in place, after each vault file
+/// ([`EncryptionProgress`]).
+pub const ENCRYPTION_PROGRESS_EVENT: &str = "encryption-progress";
+
 /// Starts the thread that locks the data folder after the settings' idle time without use and
 /// tells the window ([`LOCKED_EVENT`]). The key is dropped here, in Rust, even if the window's
 /// script is stuck.
@@ -235,9 +262,10 @@ pub fn spawn_idle_lock<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
         loop {
             std::thread::sleep(Duration::from_secs(1));
             let shared = app.state::<SharedDataFolder>();
-            let Some(root) = shared.location() else { return };
-            let idle = intake_core::settings::Settings::load(root).ok().and_then(|settings| settings.idle_lock());
-            if let Some(idle) = idle
+            if shared.location().is_none() {
+                return;
+            }
+            if let Some(idle) = shared.idle_lock()
                 && shared.lock_if_idle(idle)
             {
                 let _ = app.emit(LOCKED_EVENT, ());

@@ -42,11 +42,16 @@ export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: 'list' });
   const [state, setState] = useState<CasesState>({ kind: 'loading' });
   const [lock, setLock] = useState<LockStatus | null>(null);
-  const [settingPassphrase, setSettingPassphrase] = useState(false);
+  const [lockError, setLockError] = useState<ErrorReport | null>(null);
 
   const loadLock = useCallback(async () => {
     const outcome = await call('lock_status', {});
-    if (outcome.ok) setLock(outcome.value);
+    if (outcome.ok) {
+      setLock(outcome.value);
+      setLockError(null);
+    } else {
+      setLockError(outcome.error);
+    }
   }, []);
 
   useEffect(() => {
@@ -69,7 +74,14 @@ export function App() {
     };
   }, [loadLock]);
 
-  const locked = lock !== null && lock.state !== 'unencrypted' && !lock.unlocked;
+  // The shell opens no folder in clear: until it is encrypted and unlocked, only the 设置密码 or
+  // unlock screen is shown (and the shell refuses every case command anyway).
+  const open = lock !== null && lock.unlocked;
+
+  // Locked: forget the cases shown (the merchants' names) along with the shell's key.
+  useEffect(() => {
+    if (!open) setState({ kind: 'loading' });
+  }, [open]);
 
   const loadCases = useCallback(async () => {
     const outcome = await call('list_cases', {});
@@ -84,14 +96,14 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (screen.kind !== 'list' || locked) return;
+    if (screen.kind !== 'list' || !open) return;
     void loadCases();
     // Cases may be opened with the `intake` CLI while the window is open: look again
     // whenever the manager comes back to the window.
     const onFocus = () => void loadCases();
     window.addEventListener('focus', onFocus);
     return () => window.removeEventListener('focus', onFocus);
-  }, [loadCases, screen.kind, locked]);
+  }, [loadCases, screen.kind, open]);
 
   const nav = (target: Screen, label: Parameters<typeof bilingual>[0], testId: string) => (
     <button
@@ -114,30 +126,21 @@ export function App() {
             <Bilingual text={bilingual((m) => m.app.title)} stacked />
           </h1>
           <nav className="app-header__nav" aria-label={bilingualLine((m) => m.nav.label)}>
-            {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
-            {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
-            {nav({ kind: 'outbox' }, (m) => m.nav.outbox, 'nav-outbox')}
-            {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
-            {lock?.state === 'encrypted' && lock.unlocked && (
-              <button
-                type="button"
-                className="button button--on-dark"
-                onClick={() => void call('lock', {}).then(() => loadLock())}
-                data-testid="lock-now"
-              >
-                <Bilingual text={bilingual((m) => m.lock.lockNow)} />
-              </button>
-            )}
-            {lock?.state === 'unencrypted' && (
-              <button
-                type="button"
-                className="button button--on-dark"
-                onClick={() => setSettingPassphrase(true)}
-                title={bilingualLine((m) => m.lock.unencrypted)}
-                data-testid="open-set-passphrase"
-              >
-                <Bilingual text={bilingual((m) => m.lock.setHeading)} />
-              </button>
+            {open && (
+              <>
+                {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
+                {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
+                {nav({ kind: 'outbox' }, (m) => m.nav.outbox, 'nav-outbox')}
+                {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
+                <button
+                  type="button"
+                  className="button button--on-dark"
+                  onClick={() => void call('lock', {}).then(() => loadLock())}
+                  data-testid="lock-now"
+                >
+                  <Bilingual text={bilingual((m) => m.lock.lockNow)} />
+                </button>
+              </>
             )}
             <button
               type="button"
@@ -157,16 +160,16 @@ export function App() {
           </nav>
         </header>
         <main className="app-main">
-          {locked && lock !== null ? (
-            <LockScreen status={lock} onUnlocked={() => void loadLock().then(() => loadCases())} />
-          ) : settingPassphrase ? (
-            <SetPassphrase
-              onDone={() => {
-                setSettingPassphrase(false);
-                void loadLock();
-              }}
-              onCancel={() => setSettingPassphrase(false)}
-            />
+          {lockError !== null ? (
+            <ErrorBanner error={lockError} onRetry={() => void loadLock()} />
+          ) : lock === null ? (
+            <p className="loading" data-testid="loading">
+              <Bilingual text={bilingual((m) => m.caseList.loading)} />
+            </p>
+          ) : lock.state === 'unencrypted' ? (
+            <SetPassphrase status={lock} onDone={() => void loadLock()} />
+          ) : !lock.unlocked ? (
+            <LockScreen status={lock} onUnlocked={() => void loadLock()} />
           ) : (
           <>
           {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void loadCases()} />}

@@ -10,6 +10,7 @@ import type { AttestationOutcome } from './bindings/AttestationOutcome';
 import type { Case } from './bindings/Case';
 import type { CaseCheck } from './bindings/CaseCheck';
 import type { CaseOverview } from './bindings/CaseOverview';
+import type { EncryptionProgress } from './bindings/EncryptionProgress';
 import type { ErrorReport } from './bindings/ErrorReport';
 import type { ExportOptions } from './bindings/ExportOptions';
 import type { ExportProgress } from './bindings/ExportProgress';
@@ -105,6 +106,8 @@ export interface DroppedPaths {
 
 interface Events {
   'export-progress': ExportProgress;
+  /** 设置密码 encrypting the folder in place: files done of all. */
+  'encryption-progress': EncryptionProgress;
   'import-progress': ImportProgress;
   'paths-dropped': DroppedPaths;
   /** The shell locked the data folder after the idle time (its key is gone). */

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow};
+use tauri::{Listener, Manager, WebviewWindow};
 
 // The S3 servers of the CLI's upload tests, started the same way here.
 #[allow(dead_code)]
@@ -22,8 +22,21 @@ mod upload;
 mod thresholds;
 mod visit_plot;
 
-/// The app over the data folder at `home`, and its main window.
+/// The app over the data folder at `home`, as the manager meets it after 设置密码: the folder
+/// encrypted (in place, if it held anything) through the shell's `set_passphrase` and open.
 fn app_over(home: &Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let (app, window) = plain_app_over(home);
+    invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).expect("the folder is encrypted");
+    (app, window)
+}
+
+/// Another handle on the encrypted folder at `home`, beside the app's (as the CLI opens it).
+fn unlocked(home: &Path) -> DataFolder {
+    DataFolder::unlock(home, &intake_core::keys::Passphrase::new(PASSPHRASE.to_string())).expect("the passphrase opens it")
+}
+
+/// The app over the data folder at `home` as it is on disk (nothing set, nothing unlocked).
+fn plain_app_over(home: &Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = with_commands(mock_builder(), SharedDataFolder::new(Ok(home.to_path_buf())))
         .build(tauri::generate_context!())
         .expect("the app builds on the mock runtime");
@@ -54,24 +67,100 @@ fn invoke_with(window: &WebviewWindow<MockRuntime>, command: &str, args: Value) 
     get_ipc_response(window, request).map(|body| body.deserialize::<Value>().expect("a JSON response"))
 }
 
-#[test]
-fn list_cases_returns_the_cases_of_the_data_folder() {
-    let home = tempfile::tempdir().unwrap();
-    let case = DataFolder::open(home.path())
-        .unwrap()
-        .create_case(NewCase {
-            merchant_name: "测试商户".into(),
-            attributes: CaseAttributes::default(),
-            visit_date: None,
-            site: None,
-        })
-        .unwrap();
+/// Every command that reads or changes a case, the settings or the outbox, with arguments it
+/// would accept on an open folder.
+fn folder_commands() -> Vec<(&'static str, Value)> {
+    vec![
+        ("list_cases", json!({})),
+        ("create_case", json!({"new_case": {"merchant_name": "沪上小面馆", "attributes": CaseAttributes::default(),
+            "visit_date": null, "site": null}})),
+        ("get_case", json!({"case_id": "20261126-AAAAAA"})),
+        ("check_case", json!({"case_id": "20261126-AAAAAA"})),
+        ("get_settings", json!({})),
+        ("change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}})),
+        ("public_key_info", json!({})),
+        ("outbox", json!({})),
+        ("upload_settings", json!({})),
+        ("change_upload_settings", json!({"change": {"bucket": "b"}})),
+        ("export_case", json!({"case_id": "20261126-AAAAAA", "options": {"allow_incomplete": true}})),
+        ("visit_plot", json!({"case_id": "20261126-AAAAAA"})),
+    ]
+}
 
-    let (_app, window) = app_over(home.path());
+#[test]
+fn the_app_refuses_every_folder_command_until_a_passphrase_is_set() {
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("home");
+    let (_app, window) = plain_app_over(&home);
+    let status = invoke(&window, "lock_status").unwrap();
+    assert_eq!((status["state"].as_str(), status["unlocked"].as_bool()), (Some("unencrypted"), Some(false)));
+    assert_eq!(status["holds_data"], false, "{status}");
+    assert_eq!(status["min_passphrase_chars"], 8, "{status}");
+    for (command, args) in folder_commands() {
+        let refused = invoke_with(&window, command, args).expect_err(command);
+        assert_eq!(refused["code"], "passphrase_required", "{command}: {refused}");
+    }
+    assert!(!home.exists(), "a refused command made the data folder");
+
+    // Too short: refused by the core, nothing made.
+    let short = invoke_with(&window, "set_passphrase", json!({"passphrase": "1234567"})).unwrap_err();
+    assert_eq!(short["code"], "invalid_input", "{short}");
+    assert_eq!(DataFolder::encryption_state(&home), intake_core::encryption::EncryptionState::Unencrypted);
+
+    invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
+    for (command, args) in folder_commands() {
+        if let Err(error) = invoke_with(&window, command, args) {
+            assert_ne!(error["code"], "passphrase_required", "{command} still refused: {error}");
+        }
+    }
+}
+
+#[test]
+fn an_unencrypted_folder_is_encrypted_in_place_before_its_cases_are_shown() {
+    let home = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    // As the CLI (or an older version) left it: a case with files, settings, a signing key.
+    let (case, fingerprint) = {
+        let mut folder = DataFolder::open(home.path()).unwrap();
+        let case = folder
+            .create_case(NewCase {
+                merchant_name: "测试商户".into(),
+                attributes: CaseAttributes::default(),
+                visit_date: None,
+                site: None,
+            })
+            .unwrap();
+        let photos: Vec<_> = (0..3).map(|n| a_photo(outside.path(), &format!("door-{n}.jpg"))).collect();
+        folder.add_files(&case.id, "storefront_photo", &photos, |_| {}).unwrap();
+        let manager = intake_core::settings::SettingsChange { manager_name: Some("张三".into()), ..Default::default() };
+        folder.change_settings(manager).unwrap();
+        (case, folder.public_key_info().unwrap().fingerprint_sha256)
+    };
+
+    let (app, window) = plain_app_over(home.path());
+    assert_eq!(invoke(&window, "list_cases").unwrap_err()["code"], "passphrase_required");
+    let status = invoke(&window, "lock_status").unwrap();
+    assert_eq!((status["state"].as_str(), status["holds_data"].as_bool()), (Some("unencrypted"), Some(true)));
+
+    let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    app.listen(merchant_intake_app::ENCRYPTION_PROGRESS_EVENT, move |event| {
+        seen.lock().unwrap().push(serde_json::from_str::<Value>(event.payload()).unwrap());
+    });
+    invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
+    assert_eq!(DataFolder::encryption_state(home.path()), intake_core::encryption::EncryptionState::Encrypted);
+    let progress = progress.lock().unwrap().clone();
+    assert!(progress.len() >= 4, "three files and the database: {progress:?}");
+    let last = progress.last().unwrap();
+    assert_eq!(last["done"], last["total"], "{progress:?}");
+
     let listed: Vec<CaseOverview> = serde_json::from_value(invoke(&window, "list_cases").unwrap()).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].case.id, case.id);
     assert_eq!(listed[0].case.merchant_name, "测试商户");
+    // The settings and the signing key came through, sealed.
+    assert_eq!(invoke(&window, "get_settings").unwrap()["manager_name"], "张三");
+    assert_eq!(invoke(&window, "public_key_info").unwrap()["fingerprint_sha256"], fingerprint.as_str());
 }
 
 #[test]
@@ -80,7 +169,9 @@ fn an_error_crosses_as_code_and_message() {
     let home = work.path().join("a-file");
     std::fs::write(&home, b"not a folder").unwrap();
 
-    let (_app, window) = app_over(&home);
+    let (_app, window) = plain_app_over(&home);
+    let error = invoke(&window, "lock_status").unwrap_err();
+    assert_eq!(error["code"], "data_folder_unwritable", "the window shows why before anything else");
     let error = invoke(&window, "list_cases").unwrap_err();
     assert_eq!(error["code"], "data_folder_unwritable");
     let message = error["message"].as_str().expect("a message");
@@ -148,7 +239,7 @@ fn add_files_refuses_a_path_the_user_did_not_pick_and_reads_nothing() {
     .expect_err("a path the front-end made up is refused");
     assert_eq!(refusal["code"], "path_not_picked", "{refusal}");
     assert!(refusal["message"].as_str().unwrap().contains("door.jpg"), "the message names the file: {refusal}");
-    let files = DataFolder::open(home.path()).unwrap().case_evidence(&case_id).unwrap();
+    let files = unlocked(home.path()).case_evidence(&case_id).unwrap();
     assert!(files.is_empty(), "nothing was imported: {files:?}");
 }
 
@@ -217,7 +308,7 @@ fn field_values_are_validated_by_the_core_before_they_are_recorded() {
             .unwrap();
     assert_eq!(good["problems"], json!([]), "{good}");
     // Validating records nothing.
-    let fields = DataFolder::open(home.path()).unwrap().case_fields(&case_id).unwrap();
+    let fields = unlocked(home.path()).case_fields(&case_id).unwrap();
     assert!(fields.is_empty(), "{fields:?}");
 }
 
@@ -249,7 +340,7 @@ fn settings_and_the_key_fingerprint_go_through_the_shell() {
     let saved = invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
         .unwrap();
     assert_eq!(saved["branch"], "上海分公司");
-    assert_eq!(DataFolder::open(home.path()).unwrap().settings().unwrap().manager_name, "张三");
+    assert_eq!(unlocked(home.path()).settings().unwrap().manager_name, "张三");
     let key = invoke(&window, "public_key_info").unwrap();
     assert_eq!(key["fingerprint_sha256"].as_str().unwrap().len(), 64, "{key}");
 }
@@ -301,14 +392,13 @@ const PASSPHRASE: &str = "门头照片 correct horse";
 #[test]
 fn the_app_encrypts_locks_and_unlocks_the_data_folder() {
     let home = tempfile::tempdir().unwrap();
-    let (app, window) = app_over(home.path());
+    let (app, window) = plain_app_over(home.path());
     let status = invoke(&window, "lock_status").unwrap();
     assert_eq!(status["state"], "unencrypted");
-    assert_eq!(status["unlocked"], true);
     assert_eq!(status["idle_lock_seconds"], 300, "five minutes by default");
-    let case_id = case_through_wizard(&window);
 
     invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
+    let case_id = case_through_wizard(&window);
     assert_eq!(DataFolder::encryption_state(home.path()), intake_core::encryption::EncryptionState::Encrypted);
     let status = invoke(&window, "lock_status").unwrap();
     assert_eq!((status["state"].as_str(), status["unlocked"].as_bool()), (Some("encrypted"), Some(true)));
@@ -339,13 +429,16 @@ fn the_app_encrypts_locks_and_unlocks_the_data_folder() {
     invoke_with(&window, "change_settings", json!({"change": {"branch": null, "manager_name": null, "idle_lock_seconds": 0}}))
         .unwrap();
     assert_eq!(invoke(&window, "lock_status").unwrap()["idle_lock_seconds"], 0);
+    assert_eq!(shared.idle_lock(), None, "0: never");
+    invoke_with(&window, "change_settings", json!({"change": {"branch": null, "manager_name": null, "idle_lock_seconds": 3}}))
+        .unwrap();
+    assert_eq!(shared.idle_lock(), Some(std::time::Duration::from_secs(3)), "read from the sealed settings");
 }
 
 #[test]
 fn changing_the_passphrase_in_the_app_needs_the_current_one() {
     let home = tempfile::tempdir().unwrap();
     let (_app, window) = app_over(home.path());
-    invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
     let refused = invoke_with(
         &window,
         "change_passphrase",

@@ -2,12 +2,11 @@
 //! numbers come from the core (the same the package's report draws).
 
 use intake_core::case::{CaseAttributes, Datum, NewCase, Site};
-use intake_core::DataFolder;
 use merchant_intake_app::PickedPaths;
 use serde_json::json;
 use tauri::Manager;
 
-use crate::{app_over, corpus_file, invoke_with};
+use crate::{app_over, corpus_file, invoke_with, unlocked};
 
 #[test]
 fn a_photo_near_the_premises_is_inside_one_far_off_is_outside_and_both_are_on_the_timeline() {
@@ -15,8 +14,7 @@ fn a_photo_near_the_premises_is_inside_one_far_off_is_outside_and_both_are_on_th
     let (app, window) = app_over(home.path());
     // The Google Pixel photo was taken at 50.2996027 N, 14.8202944 E on 2018-07-25.
     let near = |lat: f64, visit: &str| {
-        DataFolder::open(home.path())
-            .unwrap()
+        unlocked(home.path())
             .create_case(NewCase {
                 merchant_name: "布拉格小面馆".into(),
                 attributes: CaseAttributes { opens_payment: true, ..CaseAttributes::default() },

@@ -11,10 +11,20 @@ export type LockStatus = {
  */
 state: EncryptionState, 
 /**
- * True while the folder is open (an unencrypted one always is).
+ * True while the folder is open with its key (the app never opens an unencrypted one).
  */
 unlocked: boolean, 
 /**
- * Seconds without use after which an encrypted folder locks; 0 never.
+ * Seconds without use after which an encrypted folder locks; 0 never. Read from the
+ * (sealed) settings while the folder is open; the default while it is locked.
  */
-idle_lock_seconds: number, };
+idle_lock_seconds: number, 
+/**
+ * True when the folder already holds something (cases, files, settings): the app then
+ * explains that setting a passphrase encrypts what is there, in place.
+ */
+holds_data: boolean, 
+/**
+ * The fewest characters a new passphrase may have (the core refuses shorter ones).
+ */
+min_passphrase_chars: number, };

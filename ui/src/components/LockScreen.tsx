@@ -1,11 +1,38 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 
-import { call } from '../api';
+import { call, onEvent } from '../api';
+import type { EncryptionProgress } from '../bindings/EncryptionProgress';
 import type { ErrorReport } from '../bindings/ErrorReport';
 import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
+
+/**
+ * While `set_passphrase` runs: the shell's `encryption-progress` events as a bar (files done
+ * of all), an indeterminate bar until the first one arrives. Encrypting a large folder in place
+ * rewrites every file, which can take minutes.
+ */
+function EncryptingProgress() {
+  const [progress, setProgress] = useState<EncryptionProgress | null>(null);
+  useEffect(() => {
+    const stop = onEvent('encryption-progress', setProgress);
+    return () => void stop.then((unlisten) => unlisten());
+  }, []);
+  return (
+    <div role="status" data-testid="encrypting">
+      <Bilingual text={bilingual((m) => m.lock.encrypting)} />
+      {progress === null ? (
+        <progress aria-label="加密进度 Encryption progress" />
+      ) : (
+        <>
+          <progress aria-label="加密进度 Encryption progress" value={progress.done} max={progress.total} />
+          <Bilingual text={bilingual((m) => m.lock.encryptingCount(progress.done, progress.total))} />
+        </>
+      )}
+    </div>
+  );
+}
 
 /**
  * What stands before everything else while the data folder is encrypted and locked: 密码 and
@@ -63,20 +90,26 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
           <Bilingual text={bilingual((m) => m.lock.unlock)} />
         </button>
       </form>
+      {busy && unfinished && <EncryptingProgress />}
     </section>
   );
 }
 
 /**
- * 设置密码: encrypts the unencrypted data folder under a new passphrase, typed twice. The shell
- * rewrites every file of the vault, so this may take a while on a large folder.
+ * 设置密码, required before anything else while the data folder is unencrypted (the shell
+ * refuses every case command meanwhile): a new passphrase typed twice, with the core's minimum
+ * length shown. A folder that already holds data (made by the CLI or an older version) is
+ * encrypted in place by the shell, with a progress bar; there is no way around this screen.
  */
-export function SetPassphrase({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
+export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: () => void }) {
   const id = useId();
   const [first, setFirst] = useState('');
   const [second, setSecond] = useState('');
   const [error, setError] = useState<ErrorReport | null>(null);
   const [busy, setBusy] = useState(false);
+  const min = status.min_passphrase_chars;
+  // Characters as the core counts them (Unicode scalar values), not UTF-16 units.
+  const tooShort = first !== '' && [...first].length < min;
   const differ = second !== '' && first !== second;
 
   const submit = async () => {
@@ -97,8 +130,14 @@ export function SetPassphrase({ onDone, onCancel }: { onDone: () => void; onCanc
       <h2 id={`${id}-heading`}>
         <Bilingual text={bilingual((m) => m.lock.setHeading)} />
       </h2>
-      <p>
-        <Bilingual text={bilingual((m) => m.lock.setExplanation)} stacked />
+      <p data-testid="set-passphrase-explanation" data-holds-data={status.holds_data ? 'true' : 'false'}>
+        <Bilingual
+          text={bilingual((m) => (status.holds_data ? m.lock.setExplanationExisting : m.lock.setExplanationNew))}
+          stacked
+        />
+      </p>
+      <p id={`${id}-rule`} data-testid="passphrase-rule">
+        <Bilingual text={bilingual((m) => m.lock.rule(min))} stacked />
       </p>
       {error && <ErrorBanner error={error} onRetry={() => setError(null)} />}
       <form
@@ -115,9 +154,11 @@ export function SetPassphrase({ onDone, onCancel }: { onDone: () => void; onCanc
           id={`${id}-first`}
           type="password"
           autoComplete="new-password"
+          aria-describedby={`${id}-rule`}
           value={first}
           onChange={(event) => setFirst(event.target.value)}
           data-testid="new-passphrase"
+          disabled={busy}
           autoFocus
         />
         <label htmlFor={`${id}-second`}>
@@ -130,24 +171,28 @@ export function SetPassphrase({ onDone, onCancel }: { onDone: () => void; onCanc
           value={second}
           onChange={(event) => setSecond(event.target.value)}
           data-testid="repeat-passphrase"
+          disabled={busy}
         />
+        {tooShort && (
+          <p role="alert" className="form-grid__wide" data-testid="passphrase-too-short">
+            <Bilingual text={bilingual((m) => m.lock.tooShort(min))} />
+          </p>
+        )}
         {differ && (
-          <p role="alert">
+          <p role="alert" className="form-grid__wide" data-testid="passphrase-differ">
             <Bilingual text={bilingual((m) => m.lock.differ)} />
           </p>
         )}
         <button
           type="submit"
           className="button button--primary"
-          disabled={busy || first === '' || first !== second}
+          disabled={busy || tooShort || first === '' || first !== second}
           data-testid="set-passphrase-submit"
         >
           <Bilingual text={bilingual((m) => m.lock.set)} />
         </button>
-        <button type="button" className="button" onClick={onCancel} disabled={busy}>
-          <Bilingual text={bilingual((m) => m.lock.later)} />
-        </button>
       </form>
+      {busy && <EncryptingProgress />}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import type { PublicKeyInfo } from '../bindings/PublicKeyInfo';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
+import { SecuritySettings } from './SecuritySettings';
 import { ThresholdsForm } from './ThresholdsForm';
 import { UploadSettingsForm } from './UploadSettingsForm';
 
@@ -85,6 +86,7 @@ export function SettingsView() {
       {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
       <ThresholdsForm />
       <UploadSettingsForm />
+      <SecuritySettings />
       {key !== null && (
         <div className="key-info">
           <h3>

@@ -55,10 +55,31 @@ pub fn cli_binary() -> PathBuf {
     built_binary("INTAKE_E2E_CLI", "intake")
 }
 
+/// The passphrase of every data folder the tests make (the app refuses to work on one in
+/// clear, so each is encrypted before the app sees it: see [`AppSession::start_with_env`]).
+pub const PASSPHRASE: &str = "测试密码 e2e passphrase";
+
+/// Where a data folder's wrapped key lives: present once the folder is encrypted.
+fn is_encrypted(home: &Path) -> bool {
+    home.join("keys").join("data-key.json").is_file()
+}
+
 /// Runs the CLI with `--json` output and returns its JSON document; panics with its stderr
-/// if it fails.
+/// if it fails. It gives the CLI [`PASSPHRASE`], so a data folder it creates is created
+/// encrypted and an encrypted one opens.
 pub fn run_cli_json(args: &[&str]) -> Value {
-    let output = Command::new(cli_binary()).args(args).arg("--json").output().expect("the CLI starts");
+    run_cli_json_with(args, Some(PASSPHRASE))
+}
+
+/// [`run_cli_json`] with this passphrase, or none (a folder the CLI creates then stays in
+/// clear, as an older version left it).
+pub fn run_cli_json_with(args: &[&str], passphrase: Option<&str>) -> Value {
+    let mut command = Command::new(cli_binary());
+    command.args(args).arg("--json").env_remove("INTAKE_PASSPHRASE").env_remove("INTAKE_HOME");
+    if let Some(passphrase) = passphrase {
+        command.env("INTAKE_PASSPHRASE", passphrase);
+    }
+    let output = command.output().expect("the CLI starts");
     assert!(
         output.status.success(),
         "intake {} failed ({}): {}",
@@ -231,14 +252,48 @@ pub struct AppSession {
 }
 
 impl AppSession {
-    /// Starts tauri-driver and the app with `--home <home>`.
+    /// Starts tauri-driver and the app with `--home <home>`, unlocked (see
+    /// [`AppSession::start_with_env`]).
     pub async fn start(test_name: &str, home: &Path, work_dir: &Path) -> AppSession {
         Self::start_with_env(test_name, home, work_dir, &[]).await
     }
 
     /// Like [`AppSession::start`], the app's environment holding `env` too (e.g. the
     /// `INTAKE_TEST_DIALOG_ANSWER` test seam, which stands in for the native file dialog).
+    ///
+    /// The one place where the tests meet the app's rule that no folder is worked on in clear:
+    /// a data folder that does not exist yet is made encrypted under [`PASSPHRASE`] first
+    /// (`intake passphrase set`), and an encrypted one is unlocked through the window's lock
+    /// screen, as the manager does, before the test goes on. A folder the test made otherwise
+    /// (in clear, or a file where the folder should be) is left as it is.
     pub async fn start_with_env(
+        test_name: &str,
+        home: &Path,
+        work_dir: &Path,
+        env: &[(String, String)],
+    ) -> AppSession {
+        if !home.exists() {
+            run_cli_json(&["--home", home.to_str().expect("temp paths are UTF-8"), "passphrase", "set"]);
+        }
+        let session = Self::start_as_is(test_name, home, work_dir, env).await;
+        if is_encrypted(home) {
+            session.unlock_with(PASSPHRASE).await;
+            session.wait_until_gone("[data-testid='lock-screen']", "the lock screen, after the right passphrase").await;
+        }
+        session
+    }
+
+    /// Types `passphrase` into the lock screen and presses 解锁.
+    pub async fn unlock_with(&self, passphrase: &str) {
+        let field = self.wait_for("[data-testid='unlock-passphrase']", "the lock screen's passphrase field").await;
+        field.clear().await.expect("the passphrase field can be cleared");
+        field.send_keys(passphrase).await.expect("the passphrase can be typed");
+        self.wait_for("[data-testid='unlock']", "the unlock button").await.click().await.expect("unlock is clickable");
+    }
+
+    /// Starts the app over `home` as it is on disk: nothing made, nothing unlocked (the tests of
+    /// the 设置密码 and lock screens).
+    pub async fn start_as_is(
         test_name: &str,
         home: &Path,
         work_dir: &Path,

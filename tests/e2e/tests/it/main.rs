@@ -8,6 +8,7 @@
 mod case_list;
 mod harness;
 mod keyboard;
+mod lock;
 mod outbox;
 mod responsiveness;
 // The S3 servers of the CLI's upload tests, started the same way here.

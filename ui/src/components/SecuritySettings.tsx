@@ -1,0 +1,250 @@
+import { useEffect, useId, useState } from 'react';
+
+import { call } from '../api';
+import type { ErrorReport } from '../bindings/ErrorReport';
+import { bilingual } from '../locales';
+import { Bilingual } from './Bilingual';
+import { ErrorBanner } from './ErrorBanner';
+
+/** The longest idle lock the core accepts (12 hours), in minutes: checked here only to say so early. */
+const MAX_IDLE_MINUTES = 720;
+
+/** Seconds as minutes for the field: whole minutes plainly, a lock time set in seconds with the CLI as a decimal. */
+function minutesText(seconds: number): string {
+  return seconds % 60 === 0 ? String(seconds / 60) : String(Math.round((seconds / 60) * 100) / 100);
+}
+
+/**
+ * 修改密码: the current passphrase and the new one twice. The shell re-wraps the data key (no
+ * file is re-encrypted); a wrong current passphrase comes back as `wrong_passphrase`, shown
+ * here, in place.
+ */
+function ChangePassphraseForm({ minChars }: { minChars: number }) {
+  const id = useId();
+  const [current, setCurrent] = useState('');
+  const [first, setFirst] = useState('');
+  const [second, setSecond] = useState('');
+  const [error, setError] = useState<ErrorReport | null>(null);
+  const [changed, setChanged] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const tooShort = first !== '' && [...first].length < minChars;
+  const differ = second !== '' && first !== second;
+
+  const submit = async () => {
+    setBusy(true);
+    setChanged(false);
+    const outcome = await call('change_passphrase', { old_passphrase: current, new_passphrase: first });
+    setBusy(false);
+    setCurrent('');
+    if (outcome.ok) {
+      setFirst('');
+      setSecond('');
+      setError(null);
+      setChanged(true);
+    } else {
+      setError(outcome.error);
+    }
+  };
+
+  return (
+    <form
+      className="form-grid"
+      aria-labelledby={`${id}-heading`}
+      data-testid="change-passphrase-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <h4 id={`${id}-heading`} className="form-grid__wide">
+        <Bilingual text={bilingual((m) => m.security.changeHeading)} />
+      </h4>
+      <label htmlFor={`${id}-current`}>
+        <Bilingual text={bilingual((m) => m.security.currentPassphrase)} />
+      </label>
+      <input
+        id={`${id}-current`}
+        className="input"
+        type="password"
+        autoComplete="current-password"
+        value={current}
+        onChange={(event) => setCurrent(event.target.value)}
+        data-testid="current-passphrase"
+      />
+      <label htmlFor={`${id}-first`}>
+        <Bilingual text={bilingual((m) => m.lock.newPassphrase)} />
+      </label>
+      <input
+        id={`${id}-first`}
+        className="input"
+        type="password"
+        autoComplete="new-password"
+        aria-describedby={`${id}-rule`}
+        value={first}
+        onChange={(event) => setFirst(event.target.value)}
+        data-testid="changed-passphrase"
+      />
+      <label htmlFor={`${id}-second`}>
+        <Bilingual text={bilingual((m) => m.lock.repeatPassphrase)} />
+      </label>
+      <input
+        id={`${id}-second`}
+        className="input"
+        type="password"
+        autoComplete="new-password"
+        value={second}
+        onChange={(event) => setSecond(event.target.value)}
+        data-testid="changed-passphrase-repeat"
+      />
+      <p id={`${id}-rule`} className="form-grid__wide muted">
+        <Bilingual text={bilingual((m) => m.lock.rule(minChars))} />
+      </p>
+      {tooShort && (
+        <p role="alert" className="form-grid__wide">
+          <Bilingual text={bilingual((m) => m.lock.tooShort(minChars))} />
+        </p>
+      )}
+      {differ && (
+        <p role="alert" className="form-grid__wide">
+          <Bilingual text={bilingual((m) => m.lock.differ)} />
+        </p>
+      )}
+      {error !== null && (
+        <div className="form-grid__wide">
+          <ErrorBanner error={error} onRetry={() => setError(null)} />
+        </div>
+      )}
+      <div className="form-grid__wide button-row">
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={busy || current === '' || first === '' || tooShort || first !== second}
+          data-testid="change-passphrase"
+        >
+          <Bilingual text={bilingual((m) => m.security.change)} />
+        </button>
+        {changed && (
+          <span role="status" data-testid="passphrase-changed">
+            <Bilingual text={bilingual((m) => m.security.changed)} />
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+/** 自动锁定时间 in minutes (0: never), stored by the core as `idle_lock_seconds`. */
+function IdleLockForm({ seconds, onSaved }: { seconds: number; onSaved: () => void }) {
+  const id = useId();
+  const [minutes, setMinutes] = useState(minutesText(seconds));
+  const [error, setError] = useState<ErrorReport | null>(null);
+  const [saved, setSaved] = useState(false);
+  const value = Number(minutes.trim());
+  const valid = minutes.trim() !== '' && Number.isFinite(value) && value >= 0 && value <= MAX_IDLE_MINUTES;
+
+  useEffect(() => setMinutes(minutesText(seconds)), [seconds]);
+
+  const save = async () => {
+    setSaved(false);
+    const change = { branch: null, manager_name: null, idle_lock_seconds: Math.round(value * 60) };
+    const outcome = await call('change_settings', { change });
+    if (outcome.ok) {
+      setError(null);
+      setSaved(true);
+      onSaved();
+    } else {
+      setError(outcome.error);
+    }
+  };
+
+  return (
+    <form
+      className="form-grid"
+      aria-labelledby={`${id}-heading`}
+      data-testid="idle-lock-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (valid) void save();
+      }}
+    >
+      <h4 id={`${id}-heading`} className="form-grid__wide">
+        <Bilingual text={bilingual((m) => m.security.idleHeading)} />
+      </h4>
+      <label htmlFor={`${id}-minutes`}>
+        <Bilingual text={bilingual((m) => m.security.idleMinutes)} />
+      </label>
+      <input
+        id={`${id}-minutes`}
+        className="input"
+        inputMode="decimal"
+        value={minutes}
+        onChange={(event) => {
+          setSaved(false);
+          setMinutes(event.target.value);
+        }}
+        aria-invalid={!valid}
+        data-testid="idle-lock-minutes"
+      />
+      <p className="form-grid__wide muted" data-testid="idle-lock-current">
+        <Bilingual text={bilingual((m) => m.security.idleCurrent(minutesText(seconds)))} />
+      </p>
+      {!valid && (
+        <p role="alert" className="form-grid__wide">
+          <Bilingual text={bilingual((m) => m.security.idleInvalid)} />
+        </p>
+      )}
+      {error !== null && (
+        <div className="form-grid__wide">
+          <ErrorBanner error={error} onRetry={() => setError(null)} />
+        </div>
+      )}
+      <div className="form-grid__wide button-row">
+        <button type="submit" className="button button--primary" disabled={!valid} data-testid="idle-lock-save">
+          <Bilingual text={bilingual((m) => m.security.idleSave)} />
+        </button>
+        {saved && (
+          <span role="status" data-testid="idle-lock-saved">
+            <Bilingual text={bilingual((m) => m.security.idleSaved)} />
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The 设置 screen's security section: 修改密码 and 自动锁定时间. Shown only while the folder is
+ * open, so the current passphrase is asked again to change it (whoever finds the laptop
+ * unlocked must not be able to lock the manager out).
+ */
+export function SecuritySettings() {
+  const id = useId();
+  const [idleSeconds, setIdleSeconds] = useState<number | null>(null);
+  const [minChars, setMinChars] = useState(8);
+  const [error, setError] = useState<ErrorReport | null>(null);
+
+  const load = async () => {
+    const outcome = await call('lock_status', {});
+    if (outcome.ok) {
+      setIdleSeconds(outcome.value.idle_lock_seconds);
+      setMinChars(outcome.value.min_passphrase_chars);
+    } else {
+      setError(outcome.error);
+    }
+  };
+
+  useEffect(() => {
+    void load();
+  }, []);
+
+  return (
+    <section className="security-settings" aria-labelledby={`${id}-heading`} data-testid="security-settings">
+      <h3 id={`${id}-heading`}>
+        <Bilingual text={bilingual((m) => m.security.heading)} />
+      </h3>
+      {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      <ChangePassphraseForm minChars={minChars} />
+      {idleSeconds !== null && <IdleLockForm seconds={idleSeconds} onSaved={() => void load()} />}
+    </section>
+  );
+}
