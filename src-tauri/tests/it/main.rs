@@ -130,7 +130,14 @@ fn an_unencrypted_folder_is_encrypted_in_place_before_its_cases_are_shown() {
                 site: None,
             })
             .unwrap();
-        let photos: Vec<_> = (0..3).map(|n| a_photo(outside.path(), &format!("door-{n}.jpg"))).collect();
+        // Three different files (the same bytes would be stored once).
+        let photos: Vec<_> = (0..3)
+            .map(|n| {
+                let path = outside.path().join(format!("door-{n}.jpg"));
+                std::fs::write(&path, format!("\u{FF}\u{D8} not really a picture, number {n}")).unwrap();
+                path
+            })
+            .collect();
         folder.add_files(&case.id, "storefront_photo", &photos, |_| {}).unwrap();
         let manager = intake_core::settings::SettingsChange { manager_name: Some("张三".into()), ..Default::default() };
         folder.change_settings(manager).unwrap();
