@@ -187,6 +187,9 @@ async fn the_passphrase_and_the_idle_time_are_changed_in_settings() {
     session.unlock_with(PASSPHRASE).await;
     session.wait_for("[data-error-code='wrong_passphrase']", "the old passphrase no longer opens it").await;
     session.unlock_with(new_passphrase).await;
-    session.wait_for("[data-testid='empty-state']", "open with the new passphrase").await;
+    // Unlocked where it was locked: 设置, then the (empty) case list.
+    session.wait_for("[data-testid='security-settings']", "open with the new passphrase").await;
+    click(&session, "[data-testid='nav-cases']", "the cases button").await;
+    session.wait_for("[data-testid='empty-state']", "the case list").await;
     session.close().await;
 }
