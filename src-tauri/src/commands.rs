@@ -26,7 +26,8 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::{
-    ENCRYPTION_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked,
+    ENCRYPTION_PROGRESS_EVENT, EXPORT_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder,
+    UPLOAD_PROGRESS_EVENT, expand_picked,
 };
 
 /// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
@@ -205,8 +206,10 @@ pub async fn clear_case_field(
 
 /// Packs the case into its signed package at the data folder's `exports/<case id>.zip`
 /// (`intake export`), on a blocking thread: hashing and zipping a large case takes a while.
+/// Sends [`EXPORT_PROGRESS_EVENT`] as it goes, for the export panel's bar.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn export_case(
+pub async fn export_case<R: Runtime>(
+    app: AppHandle<R>,
     data_folder: State<'_, SharedDataFolder>,
     case_id: String,
     options: ExportOptions,
@@ -214,7 +217,9 @@ pub async fn export_case(
     let folder = data_folder.second_handle()?;
     tauri::async_runtime::spawn_blocking(move || {
         let out = folder.default_export_path(&case_id)?;
-        Ok(folder.export_case(&case_id, &out, &options)?)
+        Ok(folder.export_case_with_progress(&case_id, &out, &options, &mut |progress| {
+            let _ = app.emit(EXPORT_PROGRESS_EVENT, progress);
+        })?)
     })
     .await
     .map_err(internal)?

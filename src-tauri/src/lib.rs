@@ -217,6 +217,10 @@ pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
 /// part, while the stored object is read back, and when a package is done or failed.
 pub const UPLOAD_PROGRESS_EVENT: &str = "upload-progress";
 
+/// The event sent as an export goes ([`intake_core::package::ExportProgress`]): at each phase,
+/// after each file written into the zip, and every few MiB inside a large one.
+pub const EXPORT_PROGRESS_EVENT: &str = "export-progress";
+
 /// The payload of [`DROP_EVENT`].
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DroppedPaths {

@@ -3,6 +3,7 @@
 //! also show what the front-end is and is not allowed to call.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use intake_core::DataFolder;
 use intake_core::case::{CaseAttributes, NewCase};
@@ -18,6 +19,7 @@ use tauri::{Listener, Manager, WebviewWindow};
 #[allow(dead_code)]
 #[path = "../../../crates/intake-cli/tests/it/s3_server.rs"]
 mod s3_server;
+mod bundle;
 mod upload;
 mod thresholds;
 mod visit_plot;
@@ -320,9 +322,9 @@ fn field_values_are_validated_by_the_core_before_they_are_recorded() {
 }
 
 #[test]
-fn export_writes_the_package_into_the_data_folder_and_says_where() {
+fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_events() {
     let home = tempfile::tempdir().unwrap();
-    let (_app, window) = app_over(home.path());
+    let (app, window) = app_over(home.path());
     let case_id = case_through_wizard(&window);
     // A package names its sender: the settings screen sets them first.
     invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}})).unwrap();
@@ -331,6 +333,11 @@ fn export_writes_the_package_into_the_data_folder_and_says_where() {
         .expect_err("an empty case is incomplete");
     assert_eq!(refusal["code"], "case_incomplete");
 
+    let events: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let seen = events.clone();
+    app.listen_any(merchant_intake_app::EXPORT_PROGRESS_EVENT, move |event| {
+        seen.lock().unwrap().push(serde_json::from_str(event.payload()).unwrap());
+    });
     let summary = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": true}}))
         .expect("exported anyway when asked");
     let path = std::path::PathBuf::from(summary["path"].as_str().unwrap());
@@ -338,6 +345,17 @@ fn export_writes_the_package_into_the_data_folder_and_says_where() {
     assert!(path.is_file());
     let report = intake_core::package::verify::verify_package(&path, &Default::default()).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
+
+    // The export panel's bar: the phases in order (the refused export above got as far as
+    // checking), and the last event is every file of the package written.
+    let events = events.lock().unwrap().clone();
+    let mut phases: Vec<&str> = events.iter().map(|event| event["phase"].as_str().unwrap()).collect();
+    phases.dedup();
+    assert_eq!(phases, ["checking", "signing", "writing", "finishing", "done"], "{events:?}");
+    let files = summary["payload_files"].as_u64().unwrap() + intake_core::package::layout::TAG_FILES.len() as u64;
+    let last = events.last().unwrap();
+    assert_eq!((last["files_done"].as_u64(), last["files_total"].as_u64()), (Some(files), Some(files)), "{last}");
+    assert!(events.iter().all(|event| event["case_id"] == case_id.as_str()), "{events:?}");
 }
 
 #[test]
