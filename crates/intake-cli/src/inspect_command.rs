@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use intake_core::evidence::report::FileInspection;
 use intake_core::evidence::{self, InspectReport, PixelChecks, Severity, Thresholds};
-use intake_core::{Error, ErrorKind};
+use intake_core::encryption::EncryptionState;
+use intake_core::{DataFolder, Error, ErrorKind};
 
 use crate::output::{EXIT_BAD_INPUT, EXIT_BLOCKING, EXIT_OK, Outcome, Report};
 use crate::progress::Progress;
@@ -42,9 +43,13 @@ pub struct InspectArgs {
 /// `intake inspect`
 pub fn inspect(home: Option<PathBuf>, args: InspectArgs, json: bool) -> Outcome {
     // With a data folder named, its installation's thresholds (settings.json only: no need to
-    // open, unlock or even create the folder); else the defaults.
+    // open or even create an unencrypted folder; an encrypted one seals its settings, so it is
+    // unlocked like for any other command); else the defaults.
     let base = match &home {
-        Some(root) => intake_core::settings::Settings::load(root)?.thresholds,
+        Some(root) if DataFolder::encryption_state(root) == EncryptionState::Unencrypted => {
+            intake_core::settings::Settings::load(root)?.thresholds
+        }
+        Some(_) => crate::passphrase::open_data_folder(home.clone())?.settings()?.thresholds,
         None => Thresholds::default(),
     };
     let thresholds = match &args.thresholds {

@@ -176,6 +176,11 @@ pub(crate) fn read_sealed(path: &Path, key: Option<&FileKey>) -> Result<Option<Z
         Err(err) => return Err(Error::reading(path, &err)),
     };
     match key {
+        None if looks_sealed(&bytes) => Err(Error::for_file(
+            ErrorKind::PassphraseRequired,
+            path,
+            "已加密,需要密码 / is encrypted: open the data folder with its passphrase to read it",
+        )),
         None => Ok(Some(bytes)),
         Some(_) if !looks_sealed(&bytes) => Err(Error::for_file(
             ErrorKind::EncryptionUnfinished,

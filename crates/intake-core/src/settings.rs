@@ -370,7 +370,7 @@ impl DataFolder {
         }
         let mut settings = self.settings()?;
         settings.thresholds = thresholds;
-        settings.save(self.root())?;
+        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())?;
         Ok(settings.thresholds)
     }
 
