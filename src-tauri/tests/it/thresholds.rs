@@ -2,13 +2,12 @@
 //! a refusal crossing as {code, message} naming the field) and reset, and the case's check
 //! follows on the file already imported.
 
-use intake_core::DataFolder;
 use intake_core::case::{CaseAttributes, NewCase};
 use merchant_intake_app::PickedPaths;
 use serde_json::{Value, json};
 use tauri::Manager;
 
-use crate::{app_over, corpus_file, invoke, invoke_with};
+use crate::{app_over, corpus_file, invoke, invoke_with, unlocked};
 
 fn low_resolution(check: &Value) -> Option<String> {
     check["findings"]
@@ -35,8 +34,7 @@ fn thresholds_are_read_set_refused_and_reset_and_the_check_follows() {
     assert!(refusal["message"].as_str().unwrap().contains("site_radius_m"), "{refusal}");
     assert_eq!(refusal.as_object().unwrap().len(), 2, "exactly {{code, message}}: {refusal}");
 
-    let case_id = DataFolder::open(home.path())
-        .unwrap()
+    let case_id = unlocked(home.path())
         .create_case(NewCase {
             merchant_name: "布拉格小面馆".into(),
             attributes: CaseAttributes { opens_payment: true, ..CaseAttributes::default() },
