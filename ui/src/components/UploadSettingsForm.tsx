@@ -93,77 +93,86 @@ export function UploadSettingsForm() {
       <p className="muted">
         <Bilingual text={bilingual((m) => m.uploadSettings.intro)} />
       </p>
-      <form
-        className="form-grid"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save();
-        }}
-      >
-        {textFields.map((field) => (
-          <FieldRow key={field.key} id={`${id}-${field.key}`} label={field.label}>
+      {/* The fields wait for the stored values: typed into before they arrive, they would be
+          overwritten (or, as a WebDriver test once saw, end up holding both). */}
+      {shown === null && error === null && (
+        <p className="loading" data-testid="upload-settings-loading">
+          <Bilingual text={bilingual((m) => m.uploadSettings.loading)} />
+        </p>
+      )}
+      {shown !== null && (
+        <form
+          className="form-grid"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
+          {textFields.map((field) => (
+            <FieldRow key={field.key} id={`${id}-${field.key}`} label={field.label}>
+              <input
+                id={`${id}-${field.key}`}
+                className="input"
+                type={field.type}
+                value={values[field.key]}
+                onChange={(event) => setValues({ ...values, [field.key]: event.target.value })}
+                data-testid={`upload-${field.key}`}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            </FieldRow>
+          ))}
+          <FieldRow id={`${id}-part-size`} label={(m) => m.uploadSettings.partSize}>
             <input
-              id={`${id}-${field.key}`}
+              id={`${id}-part-size`}
               className="input"
-              type={field.type}
-              value={values[field.key]}
-              onChange={(event) => setValues({ ...values, [field.key]: event.target.value })}
-              data-testid={`upload-${field.key}`}
-              autoComplete="off"
-              spellCheck={false}
+              inputMode="numeric"
+              value={partSize}
+              placeholder="8"
+              onChange={(event) => setPartSize(event.target.value)}
+              data-testid="upload-part_size_mib"
             />
           </FieldRow>
-        ))}
-        <FieldRow id={`${id}-part-size`} label={(m) => m.uploadSettings.partSize}>
-          <input
-            id={`${id}-part-size`}
-            className="input"
-            inputMode="numeric"
-            value={partSize}
-            placeholder="8"
-            onChange={(event) => setPartSize(event.target.value)}
-            data-testid="upload-part_size_mib"
-          />
-        </FieldRow>
-        <FieldRow id={`${id}-secret`} label={(m) => m.uploadSettings.secret}>
-          <input
-            id={`${id}-secret`}
-            className="input"
-            type="password"
-            value={secret}
-            disabled={clearSecret}
-            placeholder={
-              shown?.secret_access_key_set
-                ? bilingualLine((m) => m.uploadSettings.secretSet)
-                : bilingualLine((m) => m.uploadSettings.secretNotSet)
-            }
-            onChange={(event) => setSecret(event.target.value)}
-            data-testid="upload-secret"
-            autoComplete="new-password"
-          />
-        </FieldRow>
-        {shown?.secret_access_key_set && (
-          <label className="check form-grid__wide">
+          <FieldRow id={`${id}-secret`} label={(m) => m.uploadSettings.secret}>
             <input
-              type="checkbox"
-              checked={clearSecret}
-              onChange={(event) => setClearSecret(event.target.checked)}
-              data-testid="upload-clear-secret"
+              id={`${id}-secret`}
+              className="input"
+              type="password"
+              value={secret}
+              disabled={clearSecret}
+              placeholder={
+                shown?.secret_access_key_set
+                  ? bilingualLine((m) => m.uploadSettings.secretSet)
+                  : bilingualLine((m) => m.uploadSettings.secretNotSet)
+              }
+              onChange={(event) => setSecret(event.target.value)}
+              data-testid="upload-secret"
+              autoComplete="new-password"
             />
-            <Bilingual text={bilingual((m) => m.uploadSettings.clearSecret)} />
-          </label>
-        )}
-        <div className="form-grid__wide button-row">
-          <button type="submit" className="button button--primary" data-testid="upload-settings-save">
-            <Bilingual text={bilingual((m) => m.uploadSettings.save)} />
-          </button>
-          {saved && (
-            <span role="status" data-testid="upload-settings-saved">
-              <Bilingual text={bilingual((m) => m.uploadSettings.saved)} />
-            </span>
+          </FieldRow>
+          {shown?.secret_access_key_set && (
+            <label className="check form-grid__wide">
+              <input
+                type="checkbox"
+                checked={clearSecret}
+                onChange={(event) => setClearSecret(event.target.checked)}
+                data-testid="upload-clear-secret"
+              />
+              <Bilingual text={bilingual((m) => m.uploadSettings.clearSecret)} />
+            </label>
           )}
-        </div>
-      </form>
+          <div className="form-grid__wide button-row">
+            <button type="submit" className="button button--primary" data-testid="upload-settings-save">
+              <Bilingual text={bilingual((m) => m.uploadSettings.save)} />
+            </button>
+            {saved && (
+              <span role="status" data-testid="upload-settings-saved">
+                <Bilingual text={bilingual((m) => m.uploadSettings.saved)} />
+              </span>
+            )}
+          </div>
+        </form>
+      )}
       {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
     </section>
   );

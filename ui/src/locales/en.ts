@@ -220,6 +220,7 @@ export const en: Messages = {
     captured: 'Captured',
   },
   uploadSettings: {
+    loading: 'Reading the upload settings…',
     heading: 'Upload',
     intro: 'S3-compatible object storage (Aliyun OSS, Tencent COS, Huawei OBS, MinIO, Garage).',
     endpoint: 'Endpoint (URL)',

@@ -224,6 +224,7 @@ export const zhCN = {
     captured: '拍摄时间',
   },
   uploadSettings: {
+    loading: '正在读取上传设置…',
     heading: '上传设置',
     intro: 'S3 兼容的对象存储（阿里云 OSS、腾讯云 COS、华为云 OBS、MinIO、Garage）。',
     endpoint: '上传地址（URL）',
