@@ -26,15 +26,7 @@ fi
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 if [ -z "${INTAKE_SKIP_TAURI_BUILD:-}" ]; then
-  cd "$root/ui"
-  # `npm ci` again only when the lockfile changed since the last install (as scripts/build-app.sh).
-  stamp=node_modules/.installed-from-lockfile.sha256
-  lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
-  if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null || true)" != "$lock_hash" ]; then
-    npm ci --no-audit --no-fund
-    echo "$lock_hash" > "$stamp"
-  fi
-  npm run build
+  scripts/build-ui.sh
 
   cd "$root"
   started=$(date +%s)

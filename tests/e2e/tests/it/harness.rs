@@ -469,3 +469,17 @@ pub fn x11_window_titles(pid: u32) -> Vec<String> {
     }
     titles
 }
+
+/// Waits for an element and clicks it; panics naming it when it never comes or cannot be clicked.
+pub async fn click(session: &AppSession, css: &str, what: &str) -> Element {
+    let element = session.wait_for(css, what).await;
+    element.clone().click().await.unwrap_or_else(|err| panic!("{what}: {css} cannot be clicked ({err})"));
+    element
+}
+
+/// Replaces the text of an input React owns, by keyboard.
+pub async fn retype(session: &AppSession, css: &str, value: &str) {
+    let element = session.wait_for(css, css).await;
+    element.clear().await.unwrap_or_else(|err| panic!("{css} cannot be cleared ({err})"));
+    element.send_keys(value).await.unwrap_or_else(|err| panic!("{css} takes no keys ({err})"));
+}

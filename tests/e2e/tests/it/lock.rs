@@ -7,24 +7,10 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 
-use crate::harness::{AppSession, PASSPHRASE, create_case_with_cli, run_cli_json, run_cli_json_with};
+use crate::harness::{AppSession, click, retype, PASSPHRASE, create_case_with_cli, run_cli_json, run_cli_json_with};
 
 const MERCHANT: &str = "锁屏测试小面馆";
-
-async fn click(session: &AppSession, css: &str, what: &str) -> Element {
-    let element = session.wait_for(css, what).await;
-    element.clone().click().await.unwrap_or_else(|err| panic!("{what}: {css} cannot be clicked ({err})"));
-    element
-}
-
-/// Replaces the text of an input React owns, by keyboard.
-async fn retype(session: &AppSession, css: &str, value: &str) {
-    let element = session.wait_for(css, css).await;
-    element.clear().await.unwrap_or_else(|err| panic!("{css} cannot be cleared ({err})"));
-    element.send_keys(value).await.unwrap_or_else(|err| panic!("{css} takes no keys ({err})"));
-}
 
 async fn count(session: &AppSession, css: &str) -> usize {
     session.client.find_all(Locator::Css(css)).await.map(|found| found.len()).unwrap_or(0)

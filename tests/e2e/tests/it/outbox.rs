@@ -6,24 +6,10 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use serde_json::json;
 
-use crate::harness::{AppSession, create_case_with_cli, run_cli_json};
+use crate::harness::{AppSession, click, retype, create_case_with_cli, run_cli_json};
 use crate::s3_server::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
-
-async fn click(session: &AppSession, css: &str, what: &str) -> Element {
-    let element = session.wait_for(css, what).await;
-    element.clone().click().await.unwrap_or_else(|err| panic!("{what}: {css} cannot be clicked ({err})"));
-    element
-}
-
-/// Replaces the text of an input React owns, by keyboard.
-async fn retype(session: &AppSession, css: &str, value: &str) {
-    let element = session.wait_for(css, css).await;
-    element.clear().await.unwrap_or_else(|err| panic!("{css} cannot be cleared ({err})"));
-    element.send_keys(value).await.unwrap_or_else(|err| panic!("{css} takes no keys ({err})"));
-}
 
 async fn wait_until(session: &AppSession, script: &str, what: &str) {
     for _ in 0..300 {
