@@ -31,7 +31,7 @@ pub mod commands;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use intake_core::encryption::{EncryptionProgress, LockStatus};
 use intake_core::keys::{MIN_PASSPHRASE_CHARS, Passphrase};
@@ -51,6 +51,11 @@ pub struct SharedDataFolder {
     open: Mutex<Option<DataFolder>>,
     /// When the manager last used the app (a command, or input the front-end reported).
     last_activity: Mutex<Instant>,
+    /// The idle lock time read from the settings, with the settings file's modification time
+    /// it was read at. The idle-lock thread asks every second; reading, unsealing and checking
+    /// settings.json each time (under the folder's lock, which commands wait for) is only
+    /// needed when the file changed (the app's 设置, or `intake settings` beside it).
+    idle_lock_read: Mutex<Option<(SystemTime, Option<Duration>)>>,
 }
 
 
@@ -61,6 +66,7 @@ impl SharedDataFolder {
             location: location.map_err(ErrorReport::from),
             open: Mutex::new(None),
             last_activity: Mutex::new(Instant::now()),
+            idle_lock_read: Mutex::new(None),
         }
     }
 
@@ -137,8 +143,25 @@ impl SharedDataFolder {
     /// After how long without use the open folder locks, from its settings (sealed: readable
     /// only while it is open); the default while it is locked or its settings cannot be read.
     pub fn idle_lock(&self) -> Option<Duration> {
-        let settings = self.open_folder().as_ref().and_then(|folder| folder.settings().ok()).unwrap_or_default();
-        settings.idle_lock()
+        let modified = self
+            .location()
+            .and_then(|root| std::fs::metadata(intake_core::settings::settings_path(root)).ok())
+            .and_then(|metadata| metadata.modified().ok());
+        let mut read = self.idle_lock_read.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let (Some(modified), Some((read_at, idle))) = (modified, *read)
+            && modified == read_at
+        {
+            return idle;
+        }
+        // Read while the folder is open only: a locked folder's settings cannot be unsealed, and
+        // their defaults must not be remembered as what the file says.
+        match self.open_folder().as_ref().map(DataFolder::settings) {
+            Some(Ok(settings)) => {
+                *read = modified.map(|modified| (modified, settings.idle_lock()));
+                settings.idle_lock()
+            }
+            _ => intake_core::settings::Settings::default().idle_lock(),
+        }
     }
 
     /// Where the folder is, when known.
