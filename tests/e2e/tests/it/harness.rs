@@ -471,8 +471,19 @@ pub fn x11_window_titles(pid: u32) -> Vec<String> {
 }
 
 /// Waits for an element and clicks it; panics naming it when it never comes or cannot be clicked.
+/// Clicks the element matching `css` once it is there and enabled, as a person would: a click
+/// on a disabled button does nothing, and a button that waits for data (the outbox's 上传 until
+/// the list has loaded) is disabled for a moment after its screen opens.
 pub async fn click(session: &AppSession, css: &str, what: &str) -> Element {
     let element = session.wait_for(css, what).await;
+    let deadline = Instant::now() + APPEAR_TIMEOUT;
+    while !element.is_enabled().await.unwrap_or(false) {
+        if Instant::now() > deadline {
+            let shot = session.save_screenshot("failure").await;
+            panic!("{what}: {css} is still disabled after {APPEAR_TIMEOUT:?}.\nScreenshot: {shot}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     element.clone().click().await.unwrap_or_else(|err| panic!("{what}: {css} cannot be clicked ({err})"));
     element
 }

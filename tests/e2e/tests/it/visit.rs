@@ -13,10 +13,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use serde_json::json;
 
-use crate::harness::{AppSession, cli_binary};
+use crate::harness::{AppSession, cli_binary, click};
 
 /// The real photos of `../shared/corpus/exif-real` (or `INTAKE_CORPUS_DIR`).
 fn corpus_file(name: &str) -> PathBuf {
@@ -80,12 +79,6 @@ async fn scroll_to(session: &AppSession, css: &str) {
         .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element).unwrap()])
         .await
         .expect("scrolled");
-}
-
-async fn click(session: &AppSession, css: &str, what: &str) -> Element {
-    let element = session.wait_for(css, what).await;
-    element.clone().click().await.unwrap_or_else(|err| panic!("{what}: {css} cannot be clicked ({err})"));
-    element
 }
 
 /// Waits until `script` (returning a boolean) is true; fails with a screenshot otherwise.
