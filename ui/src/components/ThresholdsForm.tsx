@@ -7,7 +7,7 @@ import { bilingual, type Messages } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
-/** The numeric thresholds the form edits; the word lists (editors, chat-app names) are kept as they are. */
+/** The numeric thresholds, each in its own field. */
 type NumericKey =
   | 'min_long_side_px'
   | 'min_mean_luminance'
@@ -47,10 +47,47 @@ const GROUPS: { heading: (m: Messages) => string; keys: NumericKey[] }[] = [
 
 const ALL_KEYS: NumericKey[] = GROUPS.flatMap((group) => group.keys);
 
+/** The word lists, each a text area with one entry per line. */
+type ListKey = 'editing_software' | 'screenshot_file_names' | 'chat_app_file_names';
+
+const LIST_KEYS: ListKey[] = ['editing_software', 'screenshot_file_names', 'chat_app_file_names'];
+
+/** Between a chat app's name and its pattern on one line; the first one splits, so a pattern may hold more. */
+const CHAT_SEPARATOR = '=';
+
 function shown(thresholds: Thresholds): Record<NumericKey, string> {
   const values = {} as Record<NumericKey, string>;
   for (const key of ALL_KEYS) values[key] = String(thresholds[key] / (SCALE[key] ?? 1));
   return values;
+}
+
+function shownLists(thresholds: Thresholds): Record<ListKey, string> {
+  return {
+    editing_software: thresholds.editing_software.join('\n'),
+    screenshot_file_names: thresholds.screenshot_file_names.join('\n'),
+    chat_app_file_names: thresholds.chat_app_file_names
+      .map((chat) => `${chat.app} ${CHAT_SEPARATOR} ${chat.pattern}`)
+      .join('\n'),
+  };
+}
+
+/** The non-blank lines of a text area, trimmed (a blank line is not an empty word). */
+function linesOf(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+/** The chat-app lines as the core takes them, or the first line without a separator. */
+function chatAppsOf(text: string): Thresholds['chat_app_file_names'] | { badLine: string } {
+  const apps: Thresholds['chat_app_file_names'] = [];
+  for (const line of linesOf(text)) {
+    const at = line.indexOf(CHAT_SEPARATOR);
+    if (at <= 0) return { badLine: line };
+    apps.push({ app: line.slice(0, at).trim(), pattern: line.slice(at + CHAT_SEPARATOR.length).trim() });
+  }
+  return apps;
 }
 
 /**
@@ -62,6 +99,8 @@ export function ThresholdsForm() {
   const id = useId();
   const [stored, setStored] = useState<Thresholds | null>(null);
   const [values, setValues] = useState<Record<NumericKey, string> | null>(null);
+  const [lists, setLists] = useState<Record<ListKey, string> | null>(null);
+  const [badChatLine, setBadChatLine] = useState<string | null>(null);
   const [notNumbers, setNotNumbers] = useState<NumericKey[]>([]);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [status, setStatus] = useState<'saved' | 'reset' | null>(null);
@@ -69,7 +108,9 @@ export function ThresholdsForm() {
   const show = (thresholds: Thresholds) => {
     setStored(thresholds);
     setValues(shown(thresholds));
+    setLists(shownLists(thresholds));
     setNotNumbers([]);
+    setBadChatLine(null);
   };
 
   const load = async () => {
@@ -83,12 +124,20 @@ export function ThresholdsForm() {
   }, []);
 
   const save = async () => {
-    if (stored === null || values === null) return;
+    if (stored === null || values === null || lists === null) return;
     setStatus(null);
     const bad = ALL_KEYS.filter((key) => values[key].trim() === '' || !Number.isFinite(Number(values[key])));
     setNotNumbers(bad);
-    if (bad.length > 0) return;
-    const thresholds: Thresholds = { ...stored };
+    const chatApps = chatAppsOf(lists.chat_app_file_names);
+    setBadChatLine('badLine' in chatApps ? chatApps.badLine : null);
+    if (bad.length > 0 || 'badLine' in chatApps) return;
+    // The core refuses an empty word or a pattern that is not a regular expression, naming the list.
+    const thresholds: Thresholds = {
+      ...stored,
+      editing_software: linesOf(lists.editing_software),
+      screenshot_file_names: linesOf(lists.screenshot_file_names),
+      chat_app_file_names: chatApps,
+    };
     for (const key of ALL_KEYS) {
       // Whole bytes and pixels; the core refuses anything out of range, naming the field.
       const scale = SCALE[key];
@@ -124,7 +173,7 @@ export function ThresholdsForm() {
       <p className="muted">
         <Bilingual text={bilingual((m) => m.thresholds.intro)} />
       </p>
-      {values !== null && (
+      {values !== null && lists !== null && (
         <form
           className="form-grid"
           onSubmit={(event) => {
@@ -150,6 +199,22 @@ export function ThresholdsForm() {
               ))}
             </fieldset>
           ))}
+          <fieldset className="form-grid__wide form-grid">
+            <legend>
+              <Bilingual text={bilingual((m) => m.thresholds.listsGroup)} />
+            </legend>
+            {LIST_KEYS.map((key) => (
+              <ListRow
+                key={key}
+                id={`${id}-${key}`}
+                label={(m) => m.thresholds[key]}
+                value={lists[key]}
+                problem={key === 'chat_app_file_names' && badChatLine !== null ? (m) => m.thresholds.notAChatLine(badChatLine) : null}
+                onChange={(value) => setLists({ ...lists, [key]: value })}
+                testId={`threshold-${key}`}
+              />
+            ))}
+          </fieldset>
           <div className="form-grid__wide button-row">
             <button type="submit" className="button button--primary" data-testid="thresholds-save">
               <Bilingual text={bilingual((m) => m.thresholds.save)} />
@@ -206,6 +271,48 @@ function ThresholdRow({
         {invalid && (
           <span id={`${id}-problem`} className="field-problem" role="alert">
             <Bilingual text={bilingual((m) => m.thresholds.notANumber)} />
+          </span>
+        )}
+      </div>
+    </>
+  );
+}
+
+function ListRow({
+  id,
+  label,
+  value,
+  problem,
+  onChange,
+  testId,
+}: {
+  id: string;
+  label: (m: Messages) => string;
+  value: string;
+  problem: ((m: Messages) => string) | null;
+  onChange: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>
+        <Bilingual text={bilingual(label)} />
+      </label>
+      <div>
+        <textarea
+          id={id}
+          className="input threshold-list"
+          rows={Math.min(8, Math.max(3, value.split('\n').length))}
+          value={value}
+          aria-invalid={problem !== null}
+          aria-describedby={problem !== null ? `${id}-problem` : undefined}
+          onChange={(event) => onChange(event.target.value)}
+          spellCheck={false}
+          data-testid={testId}
+        />
+        {problem !== null && (
+          <span id={`${id}-problem`} className="field-problem" role="alert">
+            <Bilingual text={bilingual(problem)} />
           </span>
         )}
       </div>

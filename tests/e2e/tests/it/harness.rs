@@ -90,6 +90,16 @@ pub fn run_cli_json_with(args: &[&str], passphrase: Option<&str>) -> Value {
     serde_json::from_slice(&output.stdout).expect("the CLI prints one JSON document")
 }
 
+/// The real photos of `../shared/corpus/exif-real` (or `INTAKE_CORPUS_DIR`).
+fn corpus_file(name: &str) -> PathBuf {
+    let dir = std::env::var_os("INTAKE_CORPUS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/exif-real"));
+    let path = dir.join("files").join(name);
+    assert!(path.is_file(), "{} is missing: set INTAKE_CORPUS_DIR to the exif-real corpus", path.display());
+    path
+}
+
 /// Opens a case with the CLI in `home` and returns its id.
 pub fn create_case_with_cli(home: &Path, merchant_name: &str) -> String {
     let home = home.to_str().expect("temp paths are UTF-8");

@@ -15,4 +15,5 @@ mod responsiveness;
 #[allow(dead_code)]
 #[path = "../../../../crates/intake-cli/tests/it/s3_server.rs"]
 mod s3_server;
+mod thresholds;
 mod visit;

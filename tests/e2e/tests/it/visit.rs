@@ -15,17 +15,7 @@ use std::time::Duration;
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{AppSession, cli_binary, click};
-
-/// The real photos of `../shared/corpus/exif-real` (or `INTAKE_CORPUS_DIR`).
-fn corpus_file(name: &str) -> PathBuf {
-    let dir = std::env::var_os("INTAKE_CORPUS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/exif-real"));
-    let path = dir.join("files").join(name);
-    assert!(path.is_file(), "{} is missing: set INTAKE_CORPUS_DIR to the exif-real corpus", path.display());
-    path
-}
+use crate::harness::{AppSession, cli_binary, click, corpus_file};
 
 /// The Google Pixel photo was taken here (WGS-84), on this day.
 const PREMISES: (&str, &str) = ("50.2996027", "14.8202944");
