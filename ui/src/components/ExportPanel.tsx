@@ -22,13 +22,15 @@ type ExportState =
 export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: boolean }) {
   const id = useId();
   const [allowIncomplete, setAllowIncomplete] = useState(false);
-  // Starts from the setting `watermark_id_copies`; the box decides for this export.
-  const [watermark, setWatermark] = useState(false);
+  // Starts from the setting `watermark_id_copies`; the box decides for this export. Null until
+  // the setting has arrived: the box is disabled meanwhile (a click before would be undone by
+  // the setting), and an export started then follows the setting (`watermark: null`).
+  const [watermark, setWatermark] = useState<boolean | null>(null);
   const [state, setState] = useState<ExportState>({ kind: 'idle' });
 
   useEffect(() => {
     void call('get_settings', {}).then((outcome) => {
-      if (outcome.ok) setWatermark(outcome.value.watermark_id_copies);
+      if (outcome.ok) setWatermark((chosen) => chosen ?? outcome.value.watermark_id_copies);
     });
   }, []);
 
@@ -45,7 +47,7 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
     setState({ kind: 'running', progress: null });
     const outcome = await call('export_case', {
       case_id: caseId,
-      options: { allow_incomplete: allowIncomplete, watermark },
+      options: { allow_incomplete: allowIncomplete, ...(watermark === null ? {} : { watermark }) },
     });
     setState(outcome.ok ? { kind: 'done', summary: outcome.value } : { kind: 'failed', error: outcome.error });
   };
@@ -70,7 +72,8 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
         <label className="check">
           <input
             type="checkbox"
-            checked={watermark}
+            checked={watermark ?? false}
+            disabled={watermark === null}
             onChange={(event) => setWatermark(event.target.checked)}
             data-testid="watermark-id-copies"
           />

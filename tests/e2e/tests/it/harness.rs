@@ -91,7 +91,7 @@ pub fn run_cli_json_with(args: &[&str], passphrase: Option<&str>) -> Value {
 }
 
 /// The real photos of `../shared/corpus/exif-real` (or `INTAKE_CORPUS_DIR`).
-fn corpus_file(name: &str) -> PathBuf {
+pub fn corpus_file(name: &str) -> PathBuf {
     let dir = std::env::var_os("INTAKE_CORPUS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/exif-real"));

@@ -17,3 +17,4 @@ mod responsiveness;
 mod s3_server;
 mod thresholds;
 mod visit;
+mod watermark;
