@@ -10,6 +10,9 @@ use crate::harness::{AppSession, click, corpus_file, create_case_with_cli, retyp
 /// has `time_gps_mismatch`, so its findings list is there whatever the thresholds.
 const PHOTO: &str = "google-pixel-gps.jpg";
 
+/// The Enter key, as WebDriver sends it: a new line in a text area ("\n" is not typed).
+const ENTER: char = '\u{E007}';
+
 fn finding(code: &str) -> String {
     format!("[data-file-name='{PHOTO}'] [data-testid='finding'][data-code='{code}']")
 }
@@ -47,10 +50,10 @@ async fn thresholds_changed_in_settings_judge_the_imported_photos_again() {
     let editors = session.wait_for("[data-testid='threshold-editing_software']", "the editor list").await;
     let listed = editors.prop("value").await.unwrap().unwrap_or_default();
     assert!(listed.lines().any(|line| line == "Photoshop"), "the stored list is shown one per line: {listed:?}");
-    editors.send_keys("\nHDR+").await.unwrap();
+    editors.send_keys(&format!("{ENTER}HDR+")).await.unwrap();
     // A chat-app line without "=" is refused where it is, and nothing is saved.
     let chat = session.wait_for("[data-testid='threshold-chat_app_file_names']", "the chat-app list").await;
-    chat.send_keys("\nQQ only").await.unwrap();
+    chat.send_keys(&format!("{ENTER}QQ only")).await.unwrap();
     click(&session, "[data-testid='thresholds-save']", "save the thresholds").await;
     let problem = session
         .wait_for("[data-testid='thresholds'] [role='alert']", "the malformed chat-app line, named")

@@ -21,6 +21,8 @@ async fn the_export_box_puts_watermarked_id_copies_in_the_package() {
     let home = work.path().join("home");
     let home_arg = home.to_str().unwrap();
     let case_id = create_case_with_cli(&home, "沪上小面馆");
+    // The package names who submits it.
+    run_cli_json(&["--home", home_arg, "settings", "--branch", "上海分公司", "--manager", "张三"]);
     // Two images in the legal representative's ID card slot (an identity document in the rules).
     let sides = [corpus_file("canon-eos-40d.jpg"), corpus_file("apple-iphone-4-gps.jpg")];
     let mut args = vec!["--home", home_arg, "add", "--case", &case_id, "--material", "legal_rep_id"];
