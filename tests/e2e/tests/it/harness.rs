@@ -498,6 +498,36 @@ pub async fn click(session: &AppSession, css: &str, what: &str) -> Element {
     element
 }
 
+/// Waits until `script` (returning a boolean) is true, as long as an element may take to
+/// appear; fails with a screenshot otherwise.
+pub async fn wait_until(session: &AppSession, script: &str, what: &str) {
+    let deadline = Instant::now() + APPEAR_TIMEOUT;
+    while session.client.execute(script, vec![]).await.ok() != Some(json!(true)) {
+        if Instant::now() > deadline {
+            let shot = session.save_screenshot("failure").await;
+            panic!("{what}: still not true after {APPEAR_TIMEOUT:?}: {script}\nScreenshot: {shot}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Scrolls `css` to the middle of the window and waits for the next two frames, so that the
+/// next screenshot shows it (WebKit's screenshot is of the last painted frame, which right
+/// after a screen change can still be the previous screen).
+pub async fn scroll_to(session: &AppSession, css: &str) {
+    let element = session.wait_for(css, css).await;
+    session
+        .client
+        .execute_async(
+            "const [element, done] = arguments;
+             element.scrollIntoView({ block: 'center' });
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
+        .await
+        .expect("scrolled");
+}
+
 /// Replaces the text of an input React owns, by keyboard.
 pub async fn retype(session: &AppSession, css: &str, value: &str) {
     let element = session.wait_for(css, css).await;

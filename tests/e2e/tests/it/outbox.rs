@@ -8,19 +8,8 @@ use std::time::Duration;
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{AppSession, click, retype, create_case_with_cli, run_cli_json};
+use crate::harness::{AppSession, click, create_case_with_cli, retype, run_cli_json, wait_until};
 use crate::s3_server::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
-
-async fn wait_until(session: &AppSession, script: &str, what: &str) {
-    for _ in 0..300 {
-        if session.client.execute(script, vec![]).await.ok() == Some(json!(true)) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let shot = session.save_screenshot("failure").await;
-    panic!("{what}: still not true after 60 s: {script}\nScreenshot: {shot}");
-}
 
 async fn save_upload_settings(session: &AppSession, bucket: &str, server: &S3Server) {
     click(session, "[data-testid='nav-settings']", "the settings button").await;

@@ -3,7 +3,7 @@
 //! a malformed chat-app line is refused in place, and 恢复默认 takes the findings back.
 //! Screenshots: `tests/e2e/screenshots/thresholds-*.png`.
 
-use crate::harness::{AppSession, click, corpus_file, create_case_with_cli, retype, run_cli_json};
+use crate::harness::{AppSession, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to};
 
 /// 1012 x 759 px, so `low_resolution` by default (longer side under 1280), and Google's HDR+
 /// pipeline in its Software tag, which the default editor list does not name. It also always
@@ -55,10 +55,10 @@ async fn thresholds_changed_in_settings_judge_the_imported_photos_again() {
     let chat = session.wait_for("[data-testid='threshold-chat_app_file_names']", "the chat-app list").await;
     chat.send_keys(&format!("{ENTER}QQ only")).await.unwrap();
     click(&session, "[data-testid='thresholds-save']", "save the thresholds").await;
-    let problem = session
-        .wait_for("[data-testid='thresholds'] [role='alert']", "the malformed chat-app line, named")
-        .await;
-    assert!(problem.text().await.unwrap().contains("QQ only"));
+    let problem = "[data-testid='thresholds'] [role='alert']";
+    let shown = session.wait_for(problem, "the malformed chat-app line, named").await;
+    assert!(shown.text().await.unwrap().contains("QQ only"));
+    scroll_to(&session, problem).await;
     session.save_screenshot("1-bad-line").await;
     let stored = run_cli_json(&["--home", home_arg, "settings"]);
     assert_eq!(stored["thresholds"]["min_long_side_px"], 1280, "nothing saved while a line is wrong: {stored}");
@@ -81,6 +81,7 @@ async fn thresholds_changed_in_settings_judge_the_imported_photos_again() {
     open_case(&session, &case_id).await;
     session.wait_for(&finding("edited_software"), "HDR+ now counts as an editor").await;
     assert!(!shows(&session, "low_resolution").await, "1012 px is enough now");
+    scroll_to(&session, &format!("[data-file-name='{PHOTO}']")).await;
     session.save_screenshot("3-findings").await;
 
     // 恢复默认: the findings go again.

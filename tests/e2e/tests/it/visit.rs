@@ -15,7 +15,7 @@ use std::time::Duration;
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{AppSession, cli_binary, click, corpus_file};
+use crate::harness::{AppSession, cli_binary, click, corpus_file, scroll_to, wait_until};
 
 /// The Google Pixel photo was taken here (WGS-84), on this day.
 const PREMISES: (&str, &str) = ("50.2996027", "14.8202944");
@@ -59,28 +59,6 @@ async fn set_value(session: &AppSession, css: &str, value: &str) {
         )
         .await
         .expect("the value is set");
-}
-
-/// Scrolls `css` to the middle of the window, so the next screenshot shows it.
-async fn scroll_to(session: &AppSession, css: &str) {
-    let element = session.wait_for(css, css).await;
-    session
-        .client
-        .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element).unwrap()])
-        .await
-        .expect("scrolled");
-}
-
-/// Waits until `script` (returning a boolean) is true; fails with a screenshot otherwise.
-async fn wait_until(session: &AppSession, script: &str, what: &str) {
-    for _ in 0..150 {
-        if session.client.execute(script, vec![]).await.ok() == Some(json!(true)) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let shot = session.save_screenshot("failure").await;
-    panic!("{what}: still not true after 30 s: {script}\nScreenshot: {shot}");
 }
 
 fn answer_dialog_with(answer_file: &Path, paths: &[PathBuf]) {

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::harness::{AppSession, cli_binary, click, corpus_file, create_case_with_cli, run_cli_json};
+use crate::harness::{AppSession, cli_binary, click, corpus_file, create_case_with_cli, run_cli_json, scroll_to};
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
@@ -41,6 +41,7 @@ async fn the_export_box_puts_watermarked_id_copies_in_the_package() {
     click(&session, "[data-testid='allow-incomplete']", "allow an incomplete export").await;
     click(&session, "[data-testid='export']", "export").await;
     let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
+    scroll_to(&session, "[data-testid='export-result']").await;
     session.save_screenshot("exported").await;
     session.close().await;
 
