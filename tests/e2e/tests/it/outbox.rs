@@ -3,10 +3,8 @@
 //! secret never shown again), a failure named by its code with what to do about it, then the
 //! package uploaded, with its remote key. Screenshots: `tests/e2e/screenshots/outbox-*.png`.
 
-use std::time::Duration;
 
 use fantoccini::Locator;
-use serde_json::json;
 
 use crate::harness::{AppSession, click, create_case_with_cli, retype, run_cli_json, wait_until};
 use crate::s3_server::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
