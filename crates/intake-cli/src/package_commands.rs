@@ -221,7 +221,7 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         std::io::stdin()
             .read_line(&mut line)
             .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("cannot read the secret key from stdin: {err}")))?;
-        Some(line.trim().to_string())
+        Some(line.trim().into())
     } else {
         None
     };

@@ -63,10 +63,42 @@ pub struct Settings {
     pub other: BTreeMap<String, serde_json::Value>,
 }
 
+/// A credential: serialised as its text (the settings file is sealed or owner-only), but its
+/// `Debug` says only that it is there, so no log line or error built with `{:?}` carries it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+#[ts(type = "string")]
+pub struct Secret(String);
+
+impl Secret {
+    /// The credential's text, for the one place that needs it (signing requests).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(text: String) -> Self {
+        Secret(text)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Self {
+        Secret(text.to_string())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// Where and how packages are uploaded. Every field may be given (or overridden) on the
 /// command line; the credentials also by `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
-/// `Debug` leaves the secret out.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+/// `Debug` leaves the secret out (a [`Secret`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 #[ts(export)]
 pub struct UploadSettings {
@@ -92,22 +124,7 @@ pub struct UploadSettings {
     /// settings without it ([`Settings::redacted`]) and the file is then owner-only.
     #[ts(skip)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_access_key: Option<String>,
-}
-
-impl std::fmt::Debug for UploadSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UploadSettings")
-            .field("endpoint", &self.endpoint)
-            .field("bucket", &self.bucket)
-            .field("region", &self.region)
-            .field("prefix", &self.prefix)
-            .field("part_size_mib", &self.part_size_mib)
-            .field("max_retries", &self.max_retries)
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
+    pub secret_access_key: Option<Secret>,
 }
 
 /// A change to the settings: `None` leaves a value as it is.
@@ -131,7 +148,7 @@ pub struct SettingsChange {
 /// A change to the upload settings (`intake settings --upload-…`, the app's 设置 screen).
 /// `None` leaves a value as it is; an empty text clears it (back to its default). The secret
 /// only goes in: nothing ever reads it back out of the settings but the upload itself.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 #[allow(missing_docs)] // the fields of UploadSettings
 pub struct UploadSettingsChange {
@@ -144,22 +161,7 @@ pub struct UploadSettingsChange {
     pub max_retries: Option<u32>,
     pub access_key_id: Option<String>,
     /// Write-only: a new secret, or empty to remove the stored one.
-    pub secret_access_key: Option<String>,
-}
-
-impl std::fmt::Debug for UploadSettingsChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UploadSettingsChange")
-            .field("endpoint", &self.endpoint)
-            .field("bucket", &self.bucket)
-            .field("region", &self.region)
-            .field("prefix", &self.prefix)
-            .field("part_size_mib", &self.part_size_mib)
-            .field("max_retries", &self.max_retries)
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
+    pub secret_access_key: Option<Secret>,
 }
 
 /// The upload settings as they may be shown: never the secret, only whether one is stored.
@@ -203,7 +205,11 @@ impl UploadSettings {
         text("upload region", change.region, &mut self.region)?;
         text("upload prefix", change.prefix, &mut self.prefix)?;
         text("upload access key id", change.access_key_id, &mut self.access_key_id)?;
-        text("upload secret key", change.secret_access_key, &mut self.secret_access_key)?;
+        if let Some(secret) = change.secret_access_key {
+            // Checked like the other fields (whose errors never quote the value).
+            let secret = checked_name("upload secret key", secret.expose())?;
+            self.secret_access_key = (!secret.is_empty()).then(|| Secret(secret));
+        }
         if let Some(part_size_mib) = change.part_size_mib {
             let allowed = crate::upload::MIN_PART_SIZE_MIB..=crate::upload::MAX_PART_SIZE_MIB;
             if !allowed.contains(&part_size_mib) {

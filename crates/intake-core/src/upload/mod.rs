@@ -52,7 +52,7 @@ use ts_rs::TS;
 use crate::data_folder::DataFolder;
 use crate::database::{OutboxRecord, UploadPartRecord};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
-use crate::settings::UploadSettings;
+use crate::settings::{Secret, UploadSettings};
 
 /// The part size when none is set, in MiB.
 pub const DEFAULT_PART_SIZE_MIB: u64 = 8;
@@ -72,8 +72,8 @@ const RETRY_AFTER_AT_MOST: Duration = Duration::from_secs(3600);
 const READ_BUFFER_BYTES: usize = 1 << 20;
 
 /// Where packages go: the upload settings with the command line's overrides and the
-/// credentials resolved. `Debug` leaves the secret out.
-#[derive(Clone)]
+/// credentials resolved. `Debug` leaves the secret out (a [`Secret`]).
+#[derive(Debug, Clone)]
 pub struct UploadTarget {
     endpoint: String,
     bucket: String,
@@ -82,21 +82,7 @@ pub struct UploadTarget {
     part_size: u64,
     max_retries: u32,
     access_key_id: String,
-    secret_access_key: String,
-}
-
-impl std::fmt::Debug for UploadTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UploadTarget")
-            .field("endpoint", &self.endpoint)
-            .field("bucket", &self.bucket)
-            .field("region", &self.region)
-            .field("prefix", &self.prefix)
-            .field("part_size", &self.part_size)
-            .field("max_retries", &self.max_retries)
-            .field("access_key_id", &self.access_key_id)
-            .finish_non_exhaustive()
-    }
+    secret_access_key: Secret,
 }
 
 impl UploadTarget {
@@ -143,6 +129,7 @@ impl UploadTarget {
             .or_else(|| settings.access_key_id.clone())
             .ok_or_else(|| missing("访问密钥", "AWS_ACCESS_KEY_ID", "access_key_id"))?;
         let secret_access_key = from_environment("AWS_SECRET_ACCESS_KEY")
+            .map(Secret::from)
             .or_else(|| settings.secret_access_key.clone())
             .ok_or_else(|| missing("访问密钥", "AWS_SECRET_ACCESS_KEY", "secret_access_key"))?;
         Ok(UploadTarget {
@@ -187,7 +174,7 @@ impl UploadTarget {
             .with_bucket_name(&self.bucket)
             .with_region(&self.region)
             .with_access_key_id(&self.access_key_id)
-            .with_secret_access_key(&self.secret_access_key)
+            .with_secret_access_key(self.secret_access_key.expose())
             .with_checksum_algorithm(object_store::aws::Checksum::SHA256)
             .with_retry(retry)
             // One ClientOptions for both: setting it replaces any set before (allow_http too).
