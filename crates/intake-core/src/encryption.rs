@@ -267,18 +267,7 @@ impl DataFolder {
     /// Opens the encrypted data folder at `root` with its passphrase. A wrong passphrase is
     /// `wrong_passphrase` and reads nothing but the key file.
     pub fn unlock(root: &Path, passphrase: &Passphrase) -> Result<DataFolder> {
-        match state(root) {
-            EncryptionState::Encrypted => {}
-            EncryptionState::Unfinished => return Err(unfinished(root)),
-            EncryptionState::Unencrypted => {
-                return Err(Error::for_file(
-                    ErrorKind::InvalidInput,
-                    root,
-                    "数据文件夹未加密 / the data folder is not encrypted: set a passphrase first \
-                     (`intake passphrase set`)",
-                ));
-            }
-        }
+        require_finished_encryption(root)?;
         let key = KeyFile::read(&keys::key_file_path(root))?.unwrap(passphrase)?;
         DataFolder::open_keyed(root, Some(key)).map(|(folder, _)| folder)
     }
@@ -389,20 +378,24 @@ impl DataFolder {
     /// Re-wraps the data key of the encrypted folder at `root` under `new`, once `old`
     /// unwraps it. No other file changes: the data key stays the same.
     pub fn change_passphrase(root: &Path, old: &Passphrase, new: &Passphrase) -> Result<()> {
-        match state(root) {
-            EncryptionState::Encrypted => {}
-            EncryptionState::Unfinished => return Err(unfinished(root)),
-            EncryptionState::Unencrypted => {
-                return Err(Error::for_file(
-                    ErrorKind::InvalidInput,
-                    root,
-                    "数据文件夹未加密 / the data folder is not encrypted: use `intake passphrase set`",
-                ));
-            }
-        }
+        require_finished_encryption(root)?;
         new.check_strong_enough()?;
         let path = keys::key_file_path(root);
         KeyFile::read(&path)?.rewrapped(old, new)?.write(&path)
+    }
+}
+
+/// What unlocking and changing the passphrase need: an encrypted folder, its encryption
+/// finished (an unfinished one is finished by `passphrase set` with the same passphrase).
+fn require_finished_encryption(root: &Path) -> Result<()> {
+    match state(root) {
+        EncryptionState::Encrypted => Ok(()),
+        EncryptionState::Unfinished => Err(unfinished(root)),
+        EncryptionState::Unencrypted => Err(Error::for_file(
+            ErrorKind::InvalidInput,
+            root,
+            "数据文件夹未加密 / the data folder is not encrypted: set a passphrase first (`intake passphrase set`)",
+        )),
     }
 }
 
