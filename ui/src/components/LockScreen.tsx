@@ -7,6 +7,7 @@ import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
+import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
 
 /**
  * While `set_passphrase` runs: the shell's `encryption-progress` events as a bar (files done
@@ -108,9 +109,7 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
   const [error, setError] = useState<ErrorReport | null>(null);
   const [busy, setBusy] = useState(false);
   const min = status.min_passphrase_chars;
-  // Characters as the core counts them (Unicode scalar values), not UTF-16 units.
-  const tooShort = first !== '' && [...first].length < min;
-  const differ = second !== '' && first !== second;
+  const { ready } = newPassphraseState(first, second, min);
 
   const submit = async () => {
     setBusy(true);
@@ -147,46 +146,22 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
           void submit();
         }}
       >
-        <label htmlFor={`${id}-first`}>
-          <Bilingual text={bilingual((m) => m.lock.newPassphrase)} />
-        </label>
-        <input
-          id={`${id}-first`}
-          type="password"
-          autoComplete="new-password"
-          aria-describedby={`${id}-rule`}
-          value={first}
-          onChange={(event) => setFirst(event.target.value)}
-          data-testid="new-passphrase"
+        <NewPassphraseFields
+          id={id}
+          first={first}
+          second={second}
+          onFirst={setFirst}
+          onSecond={setSecond}
+          minChars={min}
+          ruleId={`${id}-rule`}
           disabled={busy}
           autoFocus
+          testIds={{ first: 'new-passphrase', second: 'repeat-passphrase' }}
         />
-        <label htmlFor={`${id}-second`}>
-          <Bilingual text={bilingual((m) => m.lock.repeatPassphrase)} />
-        </label>
-        <input
-          id={`${id}-second`}
-          type="password"
-          autoComplete="new-password"
-          value={second}
-          onChange={(event) => setSecond(event.target.value)}
-          data-testid="repeat-passphrase"
-          disabled={busy}
-        />
-        {tooShort && (
-          <p role="alert" className="form-grid__wide" data-testid="passphrase-too-short">
-            <Bilingual text={bilingual((m) => m.lock.tooShort(min))} />
-          </p>
-        )}
-        {differ && (
-          <p role="alert" className="form-grid__wide" data-testid="passphrase-differ">
-            <Bilingual text={bilingual((m) => m.lock.differ)} />
-          </p>
-        )}
         <button
           type="submit"
           className="button button--primary"
-          disabled={busy || tooShort || first === '' || first !== second}
+          disabled={busy || !ready}
           data-testid="set-passphrase-submit"
         >
           <Bilingual text={bilingual((m) => m.lock.set)} />

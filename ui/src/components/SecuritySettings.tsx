@@ -5,6 +5,7 @@ import type { ErrorReport } from '../bindings/ErrorReport';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
+import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
 
 /** The longest idle lock the core accepts (12 hours), in minutes: checked here only to say so early. */
 const MAX_IDLE_MINUTES = 720;
@@ -27,8 +28,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
   const [error, setError] = useState<ErrorReport | null>(null);
   const [changed, setChanged] = useState(false);
   const [busy, setBusy] = useState(false);
-  const tooShort = first !== '' && [...first].length < minChars;
-  const differ = second !== '' && first !== second;
+  const { ready } = newPassphraseState(first, second, minChars);
 
   const submit = async () => {
     setBusy(true);
@@ -71,44 +71,19 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
         onChange={(event) => setCurrent(event.target.value)}
         data-testid="current-passphrase"
       />
-      <label htmlFor={`${id}-first`}>
-        <Bilingual text={bilingual((m) => m.lock.newPassphrase)} />
-      </label>
-      <input
-        id={`${id}-first`}
-        className="input"
-        type="password"
-        autoComplete="new-password"
-        aria-describedby={`${id}-rule`}
-        value={first}
-        onChange={(event) => setFirst(event.target.value)}
-        data-testid="changed-passphrase"
-      />
-      <label htmlFor={`${id}-second`}>
-        <Bilingual text={bilingual((m) => m.lock.repeatPassphrase)} />
-      </label>
-      <input
-        id={`${id}-second`}
-        className="input"
-        type="password"
-        autoComplete="new-password"
-        value={second}
-        onChange={(event) => setSecond(event.target.value)}
-        data-testid="changed-passphrase-repeat"
+      <NewPassphraseFields
+        id={id}
+        first={first}
+        second={second}
+        onFirst={setFirst}
+        onSecond={setSecond}
+        minChars={minChars}
+        ruleId={`${id}-rule`}
+        testIds={{ first: 'changed-passphrase', second: 'changed-passphrase-repeat' }}
       />
       <p id={`${id}-rule`} className="form-grid__wide muted">
         <Bilingual text={bilingual((m) => m.lock.rule(minChars))} />
       </p>
-      {tooShort && (
-        <p role="alert" className="form-grid__wide">
-          <Bilingual text={bilingual((m) => m.lock.tooShort(minChars))} />
-        </p>
-      )}
-      {differ && (
-        <p role="alert" className="form-grid__wide">
-          <Bilingual text={bilingual((m) => m.lock.differ)} />
-        </p>
-      )}
       {error !== null && (
         <div className="form-grid__wide">
           <ErrorBanner error={error} onRetry={() => setError(null)} />
@@ -118,7 +93,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
         <button
           type="submit"
           className="button button--primary"
-          disabled={busy || current === '' || first === '' || tooShort || first !== second}
+          disabled={busy || current === '' || !ready}
           data-testid="change-passphrase"
         >
           <Bilingual text={bilingual((m) => m.security.change)} />
