@@ -84,7 +84,8 @@ fn the_target_comes_from_settings_flags_and_environment_in_that_order_of_strengt
     assert_eq!(target.destination(), "https://oss-cn-shanghai.aliyuncs.com/other");
     let shown = format!("{target:?}");
     assert!(shown.contains("AKID-ENV"), "the environment's key id wins: {shown}");
-    assert!(!shown.contains("secret"), "Debug never shows a secret: {shown}");
+    assert!(shown.contains("secret_access_key: <redacted>"), "the secret's place is named: {shown}");
+    assert!(!shown.contains("secret-from-env"), "Debug never shows a secret: {shown}");
     assert!(!format!("{settings:?}").contains("secret-from-settings"));
 }
 
