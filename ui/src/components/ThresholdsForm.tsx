@@ -192,7 +192,7 @@ export function ThresholdsForm() {
                   id={`${id}-${key}`}
                   label={(m) => m.thresholds[key]}
                   value={values[key]}
-                  invalid={notNumbers.includes(key)}
+                  problem={notNumbers.includes(key) ? (m) => m.thresholds.notANumber : null}
                   onChange={(value) => setValues({ ...values, [key]: value })}
                   testId={`threshold-${key}`}
                 />
@@ -204,8 +204,9 @@ export function ThresholdsForm() {
               <Bilingual text={bilingual((m) => m.thresholds.listsGroup)} />
             </legend>
             {LIST_KEYS.map((key) => (
-              <ListRow
+              <ThresholdRow
                 key={key}
+                list
                 id={`${id}-${key}`}
                 label={(m) => m.thresholds[key]}
                 value={lists[key]}
@@ -237,54 +238,15 @@ export function ThresholdsForm() {
   );
 }
 
+/** One threshold: a label and a field (a text area for a list), with what is wrong with it. */
 function ThresholdRow({
-  id,
-  label,
-  value,
-  invalid,
-  onChange,
-  testId,
-}: {
-  id: string;
-  label: (m: Messages) => string;
-  value: string;
-  invalid: boolean;
-  onChange: (value: string) => void;
-  testId: string;
-}) {
-  return (
-    <>
-      <label htmlFor={id}>
-        <Bilingual text={bilingual(label)} />
-      </label>
-      <div>
-        <input
-          id={id}
-          className="input"
-          inputMode="decimal"
-          value={value}
-          aria-invalid={invalid}
-          aria-describedby={invalid ? `${id}-problem` : undefined}
-          onChange={(event) => onChange(event.target.value)}
-          data-testid={testId}
-        />
-        {invalid && (
-          <span id={`${id}-problem`} className="field-problem" role="alert">
-            <Bilingual text={bilingual((m) => m.thresholds.notANumber)} />
-          </span>
-        )}
-      </div>
-    </>
-  );
-}
-
-function ListRow({
   id,
   label,
   value,
   problem,
   onChange,
   testId,
+  list = false,
 }: {
   id: string;
   label: (m: Messages) => string;
@@ -292,24 +254,37 @@ function ListRow({
   problem: ((m: Messages) => string) | null;
   onChange: (value: string) => void;
   testId: string;
+  list?: boolean;
 }) {
+  const field = {
+    id,
+    value,
+    'aria-invalid': problem !== null,
+    'aria-describedby': problem !== null ? `${id}-problem` : undefined,
+    'data-testid': testId,
+  };
   return (
     <>
       <label htmlFor={id}>
         <Bilingual text={bilingual(label)} />
       </label>
       <div>
-        <textarea
-          id={id}
-          className="input threshold-list"
-          rows={Math.min(8, Math.max(3, value.split('\n').length))}
-          value={value}
-          aria-invalid={problem !== null}
-          aria-describedby={problem !== null ? `${id}-problem` : undefined}
-          onChange={(event) => onChange(event.target.value)}
-          spellCheck={false}
-          data-testid={testId}
-        />
+        {list ? (
+          <textarea
+            {...field}
+            className="input threshold-list"
+            rows={Math.min(8, Math.max(3, value.split('\n').length))}
+            onChange={(event) => onChange(event.target.value)}
+            spellCheck={false}
+          />
+        ) : (
+          <input
+            {...field}
+            className="input"
+            inputMode="decimal"
+            onChange={(event) => onChange(event.target.value)}
+          />
+        )}
         {problem !== null && (
           <span id={`${id}-problem`} className="field-problem" role="alert">
             <Bilingual text={bilingual(problem)} />
