@@ -3,7 +3,7 @@
 /**
  * Where and how packages are uploaded. Every field may be given (or overridden) on the
  * command line; the credentials also by `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
- * `Debug` leaves the secret out.
+ * `Debug` leaves the secret out (a [`Secret`]).
  */
 export type UploadSettings = { 
 /**
