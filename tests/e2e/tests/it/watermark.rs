@@ -62,6 +62,7 @@ async fn the_export_box_puts_watermarked_id_copies_in_the_package() {
     for (file, original) in id_files.iter().zip(&originals) {
         assert_eq!(&file["sha256"], original, "case.json keeps the original's hash");
         let copy = &file["watermarked_copy"];
+        assert!(copy.is_object(), "the ID card image went in as a watermarked copy: {file}");
         let in_package = read(file["path"].as_str().unwrap());
         assert_eq!(sha256_hex(&in_package), copy["sha256"].as_str().unwrap(), "the package holds the copy");
         assert_ne!(&sha256_hex(&in_package), original, "not the original");
