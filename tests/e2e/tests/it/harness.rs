@@ -298,7 +298,8 @@ impl AppSession {
         let field = self.wait_for("[data-testid='unlock-passphrase']", "the lock screen's passphrase field").await;
         field.clear().await.expect("the passphrase field can be cleared");
         field.send_keys(passphrase).await.expect("the passphrase can be typed");
-        self.wait_for("[data-testid='unlock']", "the unlock button").await.click().await.expect("unlock is clickable");
+        // Enabled once the typed passphrase has reached React's state.
+        click(self, "[data-testid='unlock']", "the unlock button").await;
     }
 
     /// Starts the app over `home` as it is on disk: nothing made, nothing unlocked (the tests of

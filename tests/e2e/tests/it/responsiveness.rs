@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::harness::{AppSession, create_case_with_cli};
+use crate::harness::{AppSession, click, create_case_with_cli};
 
 fn percentile(sorted: &[f64], fraction: f64) -> f64 {
     if sorted.is_empty() {
@@ -49,9 +49,9 @@ async fn import_200_photos_while_the_window_is_used() {
     std::fs::write(&answer_file, lines.join("\n")).unwrap();
     let env = [("INTAKE_TEST_DIALOG_ANSWER".to_string(), answer_file.display().to_string())];
     let session = AppSession::start_with_env("responsiveness", &home, work.path(), &env).await;
-    session.wait_for(&format!("tr[data-case-id='{case_id}'] button"), "the case").await.click().await.unwrap();
+    click(&session, &format!("tr[data-case-id='{case_id}'] button"), "the case").await;
     let slot = "[data-testid='slot-storefront_photo']";
-    session.wait_for(&format!("{slot} [data-testid='add-files']"), "the slot").await.click().await.unwrap();
+    click(&session, &format!("{slot} [data-testid='add-files']"), "the slot").await;
 
     let started = Instant::now();
     let (mut dom, mut ipc) = (Vec::new(), Vec::new());
