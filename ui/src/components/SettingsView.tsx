@@ -10,15 +10,20 @@ import { SecuritySettings } from './SecuritySettings';
 import { ThresholdsForm } from './ThresholdsForm';
 import { UploadSettingsForm } from './UploadSettingsForm';
 
+/** The fields of the general settings form, as typed. */
+type General = { branch: string; manager: string; watermark: boolean; watermarkText: string };
+
 /**
  * The installation's settings: the branch and manager named in every package's bag-info
- * (Source-Organization, Contact-Name), and the signing key's fingerprint, read-only, so the
- * manager can read it out to head office.
+ * (Source-Organization, Contact-Name), whether exports watermark identity documents by default
+ * and with what text, and the signing key's fingerprint, read-only, so the manager can read it
+ * out to head office.
  */
 export function SettingsView() {
   const id = useId();
-  const [branch, setBranch] = useState('');
-  const [manager, setManager] = useState('');
+  // Null until the stored settings arrive: the form is not shown before, so nothing typed
+  // early is overwritten by them.
+  const [general, setGeneral] = useState<General | null>(null);
   const [key, setKey] = useState<PublicKeyInfo | null>(null);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [saved, setSaved] = useState(false);
@@ -26,8 +31,12 @@ export function SettingsView() {
   const load = async () => {
     const [settings, keyInfo] = await Promise.all([call('get_settings', {}), call('public_key_info', {})]);
     if (settings.ok) {
-      setBranch(settings.value.branch);
-      setManager(settings.value.manager_name);
+      setGeneral({
+        branch: settings.value.branch,
+        manager: settings.value.manager_name,
+        watermark: settings.value.watermark_id_copies,
+        watermarkText: settings.value.watermark_text,
+      });
     } else {
       setError(settings.error);
     }
@@ -40,8 +49,15 @@ export function SettingsView() {
   }, []);
 
   const save = async () => {
+    if (general === null) return;
     setSaved(false);
-    const outcome = await call('change_settings', { change: { branch, manager_name: manager } });
+    const change = {
+      branch: general.branch,
+      manager_name: general.manager,
+      watermark_id_copies: general.watermark,
+      watermark_text: general.watermarkText,
+    };
+    const outcome = await call('change_settings', { change });
     if (outcome.ok) {
       setError(null);
       setSaved(true);
@@ -55,34 +71,56 @@ export function SettingsView() {
       <h2 id={`${id}-heading`}>
         <Bilingual text={bilingual((m) => m.settings.heading)} />
       </h2>
-      <form
-        className="form-grid"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save();
-        }}
-      >
-        <label htmlFor={`${id}-branch`}>
-          <Bilingual text={bilingual((m) => m.settings.branch)} />
-        </label>
-        <input id={`${id}-branch`} className="input" value={branch} onChange={(event) => setBranch(event.target.value)}
-          data-testid="settings-branch" />
-        <label htmlFor={`${id}-manager`}>
-          <Bilingual text={bilingual((m) => m.settings.manager)} />
-        </label>
-        <input id={`${id}-manager`} className="input" value={manager} onChange={(event) => setManager(event.target.value)}
-          data-testid="settings-manager" />
-        <div className="form-grid__wide button-row">
-          <button type="submit" className="button button--primary" data-testid="settings-save">
-            <Bilingual text={bilingual((m) => m.settings.save)} />
-          </button>
-          {saved && (
-            <span role="status" data-testid="settings-saved">
-              <Bilingual text={bilingual((m) => m.settings.saved)} />
-            </span>
-          )}
-        </div>
-      </form>
+      {general === null && error === null && (
+        <p className="loading" data-testid="settings-loading">
+          <Bilingual text={bilingual((m) => m.settings.loading)} />
+        </p>
+      )}
+      {general !== null && (
+        <form
+          className="form-grid"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
+          <label htmlFor={`${id}-branch`}>
+            <Bilingual text={bilingual((m) => m.settings.branch)} />
+          </label>
+          <input id={`${id}-branch`} className="input" value={general.branch}
+            onChange={(event) => setGeneral({ ...general, branch: event.target.value })} data-testid="settings-branch" />
+          <label htmlFor={`${id}-manager`}>
+            <Bilingual text={bilingual((m) => m.settings.manager)} />
+          </label>
+          <input id={`${id}-manager`} className="input" value={general.manager}
+            onChange={(event) => setGeneral({ ...general, manager: event.target.value })} data-testid="settings-manager" />
+          <label className="check form-grid__wide">
+            <input
+              type="checkbox"
+              checked={general.watermark}
+              onChange={(event) => setGeneral({ ...general, watermark: event.target.checked })}
+              data-testid="settings-watermark"
+            />
+            <Bilingual text={bilingual((m) => m.settings.watermark)} />
+          </label>
+          <label htmlFor={`${id}-watermark-text`}>
+            <Bilingual text={bilingual((m) => m.settings.watermarkText)} />
+          </label>
+          <input id={`${id}-watermark-text`} className="input" value={general.watermarkText}
+            onChange={(event) => setGeneral({ ...general, watermarkText: event.target.value })}
+            data-testid="settings-watermark-text" />
+          <div className="form-grid__wide button-row">
+            <button type="submit" className="button button--primary" data-testid="settings-save">
+              <Bilingual text={bilingual((m) => m.settings.save)} />
+            </button>
+            {saved && (
+              <span role="status" data-testid="settings-saved">
+                <Bilingual text={bilingual((m) => m.settings.saved)} />
+              </span>
+            )}
+          </div>
+        </form>
+      )}
       {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
       <ThresholdsForm />
       <UploadSettingsForm />
