@@ -106,9 +106,15 @@ export function SettingsView() {
           <label htmlFor={`${id}-watermark-text`}>
             <Bilingual text={bilingual((m) => m.settings.watermarkText)} />
           </label>
-          <input id={`${id}-watermark-text`} className="input" value={general.watermarkText}
-            onChange={(event) => setGeneral({ ...general, watermarkText: event.target.value })}
-            data-testid="settings-watermark-text" />
+          <div>
+            <input id={`${id}-watermark-text`} className="input" value={general.watermarkText}
+              aria-describedby={`${id}-watermark-hint`}
+              onChange={(event) => setGeneral({ ...general, watermarkText: event.target.value })}
+              data-testid="settings-watermark-text" />
+            <p id={`${id}-watermark-hint`} className="muted">
+              <Bilingual text={bilingual((m) => m.settings.watermarkTextHint)} />
+            </p>
+          </div>
           <div className="form-grid__wide button-row">
             <button type="submit" className="button button--primary" data-testid="settings-save">
               <Bilingual text={bilingual((m) => m.settings.save)} />
