@@ -111,7 +111,7 @@ export function SettingsView() {
               aria-describedby={`${id}-watermark-hint`}
               onChange={(event) => setGeneral({ ...general, watermarkText: event.target.value })}
               data-testid="settings-watermark-text" />
-            <p id={`${id}-watermark-hint`} className="muted">
+            <p id={`${id}-watermark-hint`} className="muted field-hint">
               <Bilingual text={bilingual((m) => m.settings.watermarkTextHint)} />
             </p>
           </div>
