@@ -94,6 +94,11 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
         <div className="export__result" role="status" data-testid="export-result">
           <Bilingual text={bilingual((m) => m.caseView.exported)} />{' '}
           <code data-testid="export-path">{state.summary.path}</code>
+          {state.summary.watermarked_files > 0 && (
+            <p data-testid="export-watermarked" data-files={state.summary.watermarked_files}>
+              <Bilingual text={bilingual((m) => m.caseView.exportWatermarked(state.summary.watermarked_files))} />
+            </p>
+          )}
           {!state.summary.complete && (
             <div className="field-problem">
               <Bilingual text={bilingual((m) => m.caseView.exportIncomplete)} />

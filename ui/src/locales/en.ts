@@ -112,6 +112,8 @@ export const en: Messages = {
     watermarkIdCopies: 'Watermark identity documents in the package',
     exported: 'Package exported:',
     exportIncomplete: 'This package is incomplete',
+    exportWatermarked: (files: number) =>
+      `${files} identity document file(s) went in as watermarked copies (the originals' hashes stay in case.json)`,
     refresh: 'Check again',
     thumbnailPlaceholder: 'No preview',
     visit: 'Visit date',

@@ -116,6 +116,7 @@ export const zhCN = {
     watermarkIdCopies: '导出时为身份证件加水印',
     exported: '提交包已导出：',
     exportIncomplete: '此提交包资料不全',
+    exportWatermarked: (files: number) => `其中 ${files} 个身份证件文件为加水印副本（原件哈希仍记录在 case.json）`,
     refresh: '重新检查',
     thumbnailPlaceholder: '无预览',
     visit: '考察日期',

@@ -20,11 +20,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Exports the open case (incomplete) with the box as it is and returns the package's path.
+/// Exports the open case (incomplete) with the box ticked and returns the package's path.
 async fn export(session: &AppSession, shot: &str) -> PathBuf {
     click(session, "[data-testid='allow-incomplete']", "allow an incomplete export").await;
     click(session, "[data-testid='export']", "export").await;
     let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
+    // Said in the window: two ID card images went in watermarked.
+    session.wait_for("[data-testid='export-watermarked'][data-files='2']", "the watermarked copies, counted").await;
     scroll_to(session, "[data-testid='export-result']").await;
     session.save_screenshot(shot).await;
     PathBuf::from(path.trim())
