@@ -35,6 +35,7 @@
 //! plain bytes an unencrypted folder left in free disk blocks before it was encrypted
 //! (encrypting in place does not scrub them; SSDs make that impossible anyway).
 
+use std::borrow::Cow;
 use std::fs::{self, OpenOptions};
 use std::path::Path;
 
@@ -195,23 +196,19 @@ pub(crate) fn read_sealed(path: &Path, key: Option<&FileKey>) -> Result<Option<Z
 /// Writes a small file of the data folder crash-safely (temp, fsync, rename), sealed under
 /// `key` in an encrypted folder.
 pub(crate) fn write_sealed(path: &Path, bytes: &[u8], key: Option<&FileKey>, readers: Readers) -> Result<()> {
-    match key {
-        None => durable::write_replacing(path, bytes, readers),
-        Some(key) => {
-            let sealed = seal(bytes, key).map_err(|err| Error::writing(path, &err))?;
-            durable::write_replacing(path, &sealed, readers)
-        }
-    }
+    durable::write_replacing(path, &as_stored(path, bytes, key)?, readers)
 }
 
 /// Like [`write_sealed`], only when `path` does not exist yet (see `durable::write_new`).
 pub(crate) fn write_sealed_new(path: &Path, bytes: &[u8], key: Option<&FileKey>, readers: Readers) -> Result<bool> {
+    durable::write_new(path, &as_stored(path, bytes, key)?, readers)
+}
+
+/// The bytes as a small file at `path` holds them: sealed under `key`, or as they are.
+fn as_stored<'a>(path: &Path, bytes: &'a [u8], key: Option<&FileKey>) -> Result<Cow<'a, [u8]>> {
     match key {
-        None => durable::write_new(path, bytes, readers),
-        Some(key) => {
-            let sealed = seal(bytes, key).map_err(|err| Error::writing(path, &err))?;
-            durable::write_new(path, &sealed, readers)
-        }
+        None => Ok(Cow::Borrowed(bytes)),
+        Some(key) => seal(bytes, key).map(Cow::Owned).map_err(|err| Error::writing(path, &err)),
     }
 }
 
