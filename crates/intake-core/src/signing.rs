@@ -86,10 +86,7 @@ impl InstallationKey {
 
     /// The key pair, sealed under `key` in an encrypted folder.
     fn load_or_create_sealed(root: &Path, key: Option<&FileKey>) -> Result<(InstallationKey, bool)> {
-        let path = match key {
-            None => private_key_path(root),
-            Some(_) => sealed_private_key_path(root),
-        };
+        let path = key_file_of(root, key.is_some());
         if let Some(loaded) = Self::load(&path, key)? {
             return Ok((loaded, false));
         }
@@ -209,6 +206,11 @@ pub fn sealed_private_key_path(root: &Path) -> PathBuf {
     root.join(SEALED_PRIVATE_KEY_FILE)
 }
 
+/// The private key's file: sealed in an encrypted folder, in clear in an unencrypted one.
+fn key_file_of(root: &Path, sealed: bool) -> PathBuf {
+    if sealed { sealed_private_key_path(root) } else { private_key_path(root) }
+}
+
 /// The key folder: owner only (0700) on unix.
 fn restrict_folder(folder: &Path) -> Result<()> {
     #[cfg(unix)]
@@ -249,10 +251,7 @@ impl DataFolder {
     pub fn public_key_info(&self) -> Result<PublicKeyInfo> {
         let sealed_file_key = self.sealed_file_key();
         let (key, created) = InstallationKey::load_or_create_sealed(self.root(), sealed_file_key.as_ref())?;
-        let private_key_file = match sealed_file_key {
-            None => private_key_path(self.root()),
-            Some(_) => sealed_private_key_path(self.root()),
-        };
+        let private_key_file = key_file_of(self.root(), sealed_file_key.is_some());
         Ok(PublicKeyInfo {
             algorithm: "SM2".into(),
             distinguishing_id: DISTINGUISHING_ID.into(),
