@@ -208,7 +208,7 @@ impl UploadSettings {
         if let Some(secret) = change.secret_access_key {
             // Checked like the other fields (whose errors never quote the value).
             let secret = checked_name("upload secret key", secret.expose())?;
-            self.secret_access_key = (!secret.is_empty()).then(|| Secret(secret));
+            self.secret_access_key = (!secret.is_empty()).then_some(Secret(secret));
         }
         if let Some(part_size_mib) = change.part_size_mib {
             let allowed = crate::upload::MIN_PART_SIZE_MIB..=crate::upload::MAX_PART_SIZE_MIB;
@@ -360,10 +360,15 @@ impl DataFolder {
         Settings::load_sealed(self.root(), self.sealed_file_key().as_ref())
     }
 
+    /// Stores the settings (sealed, in an encrypted folder).
+    fn store_settings(&self, settings: &Settings) -> Result<()> {
+        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())
+    }
+
     /// Applies a change to the settings, stores them and returns them.
     pub fn change_settings(&self, change: SettingsChange) -> Result<Settings> {
         let settings = self.settings()?.changed(change)?;
-        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())?;
+        self.store_settings(&settings)?;
         Ok(settings)
     }
 
@@ -376,7 +381,7 @@ impl DataFolder {
         }
         let mut settings = self.settings()?;
         settings.thresholds = thresholds;
-        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())?;
+        self.store_settings(&settings)?;
         Ok(settings.thresholds)
     }
 
@@ -385,7 +390,7 @@ impl DataFolder {
     pub fn change_upload_settings(&self, change: UploadSettingsChange) -> Result<UploadSettingsShown> {
         let mut settings = self.settings()?;
         settings.upload = settings.upload.changed(change)?;
-        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())?;
+        self.store_settings(&settings)?;
         Ok(settings.upload.shown())
     }
 }
