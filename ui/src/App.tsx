@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 
+import { type AdviceByCode, adviceByCode, FindingAdviceContext } from './advice';
 import { call, onEvent } from './api';
 import type { CaseOverview } from './bindings/CaseOverview';
 import type { ErrorReport } from './bindings/ErrorReport';
@@ -14,8 +15,8 @@ import { Logo } from './components/Logo';
 import { NewCaseWizard } from './components/NewCaseWizard';
 import { OutboxView } from './components/OutboxView';
 import { SettingsView } from './components/SettingsView';
-import { type Language, LanguageContext, storeLanguage, storedLanguage } from './language';
-import { bilingual, bilingualLine, messagesOf } from './locales';
+import { ShowEnglishContext, storeShowEnglish, storedShowEnglish } from './language';
+import { bilingual, bilingualLine } from './locales';
 import { VocabularyContext } from './vocabulary';
 
 type CasesState =
@@ -33,12 +34,18 @@ type Screen =
 
 export function App() {
   const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
-  const [language, setLanguage] = useState<Language>(storedLanguage);
-  const switchLanguage = () => {
-    const next: Language = language === 'en' ? 'zh-CN' : 'en';
-    storeLanguage(next);
-    setLanguage(next);
-  };
+  const [advice, setAdvice] = useState<AdviceByCode>({});
+  const [showEnglish, setShowEnglishState] = useState<boolean>(storedShowEnglish);
+  const englishChoice = useMemo(
+    () => ({
+      showEnglish,
+      setShowEnglish: (on: boolean) => {
+        storeShowEnglish(on);
+        setShowEnglishState(on);
+      },
+    }),
+    [showEnglish],
+  );
   const [screen, setScreen] = useState<Screen>({ kind: 'list' });
   const [state, setState] = useState<CasesState>({ kind: 'loading' });
   const [lock, setLock] = useState<LockStatus | null>(null);
@@ -93,6 +100,10 @@ export function App() {
       if (outcome.ok) setVocabulary(outcome.value);
       else setState({ kind: 'failed', error: outcome.error });
     });
+    void call('finding_advice', {}).then((outcome) => {
+      if (outcome.ok) setAdvice(adviceByCode(outcome.value));
+      else setState({ kind: 'failed', error: outcome.error });
+    });
   }, []);
 
   useEffect(() => {
@@ -118,7 +129,7 @@ export function App() {
   );
 
   return (
-    <LanguageContext.Provider value={language}>
+    <ShowEnglishContext.Provider value={englishChoice}>
       <div className="app">
         <header className="app-header">
           <Logo />
@@ -142,21 +153,6 @@ export function App() {
                 </button>
               </>
             )}
-            <button
-              type="button"
-              className="button button--on-dark"
-              onClick={switchLanguage}
-              aria-label={bilingualLine((m) =>
-                language === 'en' ? m.languageSwitch.toChinese : m.languageSwitch.toEnglish,
-              )}
-              data-testid="switch-language"
-              lang={language === 'en' ? 'zh-CN' : 'en'}
-            >
-              {/* The other language's name, in that language. */}
-              {language === 'en'
-                ? messagesOf('zh-CN').languageSwitch.chineseName
-                : messagesOf('en').languageSwitch.englishName}
-            </button>
           </nav>
         </header>
         <main className="app-main">
@@ -181,6 +177,7 @@ export function App() {
             )
           ) : (
             <VocabularyContext.Provider value={vocabulary}>
+            <FindingAdviceContext.Provider value={advice}>
               {screen.kind === 'list' && state.kind === 'loaded' && (
                 <CaseList cases={state.cases} onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />
               )}
@@ -190,15 +187,22 @@ export function App() {
                   onCancel={() => setScreen({ kind: 'list' })}
                 />
               )}
-              {screen.kind === 'case' && <CaseView caseId={screen.caseId} onBack={() => setScreen({ kind: 'list' })} />}
+              {screen.kind === 'case' && (
+                <CaseView
+                  caseId={screen.caseId}
+                  onBack={() => setScreen({ kind: 'list' })}
+                  onOpenOutbox={() => setScreen({ kind: 'outbox' })}
+                />
+              )}
               {screen.kind === 'outbox' && <OutboxView />}
               {screen.kind === 'settings' && <SettingsView />}
+            </FindingAdviceContext.Provider>
             </VocabularyContext.Provider>
           )}
           </>
           )}
         </main>
       </div>
-    </LanguageContext.Provider>
+    </ShowEnglishContext.Provider>
   );
 }

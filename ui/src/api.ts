@@ -18,6 +18,7 @@ import type { ExportSummary } from './bindings/ExportSummary';
 import type { FieldOutcome } from './bindings/FieldOutcome';
 import type { FieldValidation } from './bindings/FieldValidation';
 import type { FileOutcome } from './bindings/FileOutcome';
+import type { FindingAdvice } from './bindings/FindingAdvice';
 import type { ImportProgress } from './bindings/ImportProgress';
 import type { LockStatus } from './bindings/LockStatus';
 import type { Mark } from './bindings/Mark';
@@ -39,12 +40,15 @@ type NoArgs = Record<string, never>;
 
 interface Commands {
   vocabulary: { args: NoArgs; result: Vocabulary };
+  finding_advice: { args: NoArgs; result: FindingAdvice[] };
   list_cases: { args: NoArgs; result: CaseOverview[] };
   create_case: { args: { new_case: NewCase }; result: Case };
   get_case: { args: { case_id: string }; result: Case };
   check_case: { args: { case_id: string }; result: CaseCheck };
   /** Raw JPEG bytes (the shell answers with a binary body); empty when there is no picture. */
   thumbnail: { args: { sha256: string }; result: ArrayBuffer };
+  /** A file of the case full size (the viewer): raw bytes, for a file of that case only. */
+  evidence_file: { args: { case_id: string; evidence_id: number }; result: ArrayBuffer };
   pick_files: { args: NoArgs; result: string[] };
   pick_folder: { args: NoArgs; result: string[] };
   add_files: { args: { case_id: string; material: string; paths: string[] }; result: FileOutcome[] };
@@ -56,6 +60,8 @@ interface Commands {
   };
   clear_case_field: { args: { case_id: string; field_key: string }; result: boolean };
   export_case: { args: { case_id: string; options: ExportOptions }; result: ExportSummary };
+  /** 打开所在文件夹: the case's exported package in the system's file manager. */
+  show_export_in_folder: { args: { case_id: string }; result: null };
   get_settings: { args: NoArgs; result: Settings };
   change_settings: { args: { change: SettingsChange }; result: Settings };
   public_key_info: { args: NoArgs; result: PublicKeyInfo };

@@ -1,43 +1,46 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { call, onEvent } from '../api';
 import type { Case } from '../bindings/Case';
 import type { CaseCheck } from '../bindings/CaseCheck';
-import type { CaseFinding } from '../bindings/CaseFinding';
-import type { CheckedFile } from '../bindings/CheckedFile';
-import type { CheckedItem } from '../bindings/CheckedItem';
 import type { ErrorReport } from '../bindings/ErrorReport';
-import type { FileOutcome } from '../bindings/FileOutcome';
 import type { ImportProgress } from '../bindings/ImportProgress';
-import type { Mark } from '../bindings/Mark';
-import { bilingual, bilingualLine } from '../locales';
+import { findingsOf, itemNeedsWork, listedItems, SUBMIT_CHECK_ANCHOR, jumpTo } from '../itemState';
+import { bilingual } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
 import { StatusBadge } from './CaseList';
 import { ErrorBanner } from './ErrorBanner';
 import { ExportPanel } from './ExportPanel';
 import { FieldsSection } from './FieldsSection';
+import { FileViewer } from './FileViewer';
+import { type ImportState, MaterialSlot } from './MaterialSlot';
+import { OverviewRail } from './OverviewRail';
 import { VisitPlotView } from './VisitPlotView';
-import { Thumbnail } from './Thumbnail';
 
 type Loaded = { kind: 'loading' } | { kind: 'loaded'; caseRecord: Case; check: CaseCheck } | { kind: 'failed'; error: ErrorReport };
 
-/** The last import of a slot: running (with progress) or done (with its outcomes). */
-type ImportState =
-  | { kind: 'running'; done: number; total: number }
-  | { kind: 'done'; outcomes: FileOutcome[] }
-  | { kind: 'failed'; error: ErrorReport };
-
 /**
- * One case: its checklist by stage, each material a slot to add files to (dialog, folder or
- * drop), the files with their findings and attestations, the recorded data, and export.
+ * One case: the overview rail beside the checklist by stage, each material a card to add files
+ * to (dialog, folder or drop), the files with their findings and attestations (a click on a
+ * picture opens the viewer), the recorded data, where and when, and 提交前检查 with export.
  * Everything shown comes from the core's `check_case`; after every change it is asked again.
  */
-export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => void }) {
+export function CaseView({
+  caseId,
+  onBack,
+  onOpenOutbox,
+}: {
+  caseId: string;
+  onBack: () => void;
+  onOpenOutbox: () => void;
+}) {
   const vocabulary = useVocabulary();
   const [loaded, setLoaded] = useState<Loaded>({ kind: 'loading' });
   const [imports, setImports] = useState<Record<string, ImportState>>({});
   const [showNotApplicable, setShowNotApplicable] = useState(false);
+  const [onlyPending, setOnlyPending] = useState(false);
+  const [viewing, setViewing] = useState<{ material: string; index: number } | null>(null);
 
   const reload = useCallback(async () => {
     const [caseOutcome, checkOutcome] = await Promise.all([
@@ -102,8 +105,9 @@ export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => voi
     return <ErrorBanner error={loaded.error} onRetry={() => void reload()} />;
   }
   const { caseRecord, check } = loaded;
-  const applicable = check.items.filter((item) => item.applicable || item.files.length > 0);
+  const applicable = listedItems(check);
   const notApplicable = check.items.filter((item) => !item.applicable && item.files.length === 0);
+  const viewedItem = viewing === null ? undefined : check.items.find((item) => item.key === viewing.material);
 
   return (
     <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
@@ -121,307 +125,99 @@ export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => voi
                 {' '}· <Bilingual text={bilingual((m) => m.caseView.visit)} /> {caseRecord.visit_date}
               </>
             )}
-          </p>
-        </div>
-        <div className="case-view__status">
-          <StatusBadge overview={check} />
-          <p className="muted">
-            <Bilingual text={bilingual((m) => m.caseView.summary(check.summary.ok, check.summary.required))} />
-            <br />
+            {' '}·{' '}
             <Bilingual
               text={bilingual((m) => m.caseView.findingCounts(check.summary.error_findings, check.summary.warning_findings))}
             />
           </p>
+        </div>
+        <div className="case-view__status">
+          <StatusBadge overview={check} />
           <button type="button" className="button" onClick={() => void reload()}>
             <Bilingual text={bilingual((m) => m.caseView.refresh)} />
+          </button>
+          <button type="button" className="button" onClick={() => jumpTo(SUBMIT_CHECK_ANCHOR)} data-testid="to-submit-check">
+            <Bilingual text={bilingual((m) => m.rail.submitCheck)} />
           </button>
         </div>
       </div>
 
-      <ExportPanel caseId={caseRecord.id} blocking={check.blocking} />
-
-      <section aria-labelledby="checklist-heading">
-        <h2 id="checklist-heading" className="section-heading">
-          <Bilingual text={bilingual((m) => m.caseView.checklist)} />
-        </h2>
-        {vocabulary.stages.map((stage) => {
-          const items = applicable.filter((item) => item.stage === stage.key);
-          if (items.length === 0) return null;
-          return (
-            <section key={stage.key} className="stage" aria-labelledby={`stage-${stage.key}`} data-stage={stage.key}>
-              <h3 id={`stage-${stage.key}`} className="stage__heading">
-                <Bilingual text={stage} />
-              </h3>
-              <div className="slots">
-                {items.map((item) => (
-                  <MaterialSlot
-                    key={item.key}
-                    caseId={caseRecord.id}
-                    item={item}
-                    findings={check.findings.filter((finding) => finding.material === item.key)}
-                    importState={imports[item.key]}
-                    onAdd={(paths) => void addFiles(item.key, paths)}
-                    onChanged={reload}
-                  />
-                ))}
+      <div className="case-layout">
+        <OverviewRail check={check} onlyPending={onlyPending} onOnlyPendingChange={setOnlyPending} />
+        <div className="case-layout__main">
+          <section aria-labelledby="checklist-heading">
+            <h2 id="checklist-heading" className="visually-hidden">
+              <Bilingual text={bilingual((m) => m.caseView.checklist)} />
+            </h2>
+            {vocabulary.stages.map((stage) => {
+              const items = applicable
+                .filter((item) => item.stage === stage.key)
+                .filter((item) => !onlyPending || itemNeedsWork(item));
+              if (items.length === 0) return null;
+              return (
+                <section key={stage.key} className="stage" aria-labelledby={`stage-${stage.key}`} data-stage={stage.key}>
+                  <h3 id={`stage-${stage.key}`} className="stage__heading">
+                    <Bilingual text={stage} />
+                  </h3>
+                  <div className="slots">
+                    {items.map((item) => (
+                      <MaterialSlot
+                        key={item.key}
+                        caseId={caseRecord.id}
+                        item={item}
+                        findings={findingsOf(check, item)}
+                        importState={imports[item.key]}
+                        onAdd={(paths) => void addFiles(item.key, paths)}
+                        onOpenFile={(index) => setViewing({ material: item.key, index })}
+                        onChanged={reload}
+                      />
+                    ))}
+                  </div>
+                </section>
+              );
+            })}
+            {notApplicable.length > 0 && !onlyPending && (
+              <div className="not-applicable">
+                <button
+                  type="button"
+                  className="button button--quiet"
+                  aria-expanded={showNotApplicable}
+                  onClick={() => setShowNotApplicable(!showNotApplicable)}
+                >
+                  <Bilingual text={bilingual((m) => m.caseView.notApplicable)} /> ({notApplicable.length})
+                </button>
+                {showNotApplicable && (
+                  <ul className="not-applicable__list">
+                    {notApplicable.map((item) => (
+                      <li key={item.key}>
+                        <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />
+                      </li>
+                    ))}
+                  </ul>
+                )}
               </div>
-            </section>
-          );
-        })}
-        {notApplicable.length > 0 && (
-          <div className="not-applicable">
-            <button
-              type="button"
-              className="button button--quiet"
-              aria-expanded={showNotApplicable}
-              onClick={() => setShowNotApplicable(!showNotApplicable)}
-            >
-              <Bilingual text={bilingual((m) => m.caseView.notApplicable)} /> ({notApplicable.length})
-            </button>
-            {showNotApplicable && (
-              <ul className="not-applicable__list">
-                {notApplicable.map((item) => (
-                  <li key={item.key}>
-                    <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />
-                  </li>
-                ))}
-              </ul>
             )}
-          </div>
-        )}
-      </section>
+          </section>
 
-      <FieldsSection caseId={caseRecord.id} fields={check.fields} onChanged={() => void reload()} />
+          <FieldsSection caseId={caseRecord.id} fields={check.fields} onlyPending={onlyPending} onChanged={() => void reload()} />
 
-      <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
-    </div>
-  );
-}
+          <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
 
-function MaterialSlot({
-  caseId,
-  item,
-  findings,
-  importState,
-  onAdd,
-  onChanged,
-}: {
-  caseId: string;
-  item: CheckedItem;
-  findings: CaseFinding[];
-  importState: ImportState | undefined;
-  onAdd: (paths: string[]) => void;
-  onChanged: () => Promise<void>;
-}) {
-  const vocabulary = useVocabulary();
-  const headingId = useId();
-  const [pickError, setPickError] = useState<ErrorReport | null>(null);
-  const running = importState?.kind === 'running';
-
-  const pick = async (command: 'pick_files' | 'pick_folder') => {
-    setPickError(null);
-    const outcome = await call(command, {});
-    if (outcome.ok) onAdd(outcome.value);
-    else setPickError(outcome.error);
-  };
-
-  return (
-    <article
-      className={`slot slot--${item.status}`}
-      aria-labelledby={headingId}
-      data-material={item.key}
-      data-testid={`slot-${item.key}`}
-      data-status={item.status}
-    >
-      <header className="slot__head">
-        <h4 id={headingId} className="slot__title">
-          <Bilingual text={{ zh: item.title_zh, en: item.title_en }} stacked />
-        </h4>
-        <span className={`badge badge--${item.status}`} data-testid="slot-status">
-          <Bilingual text={termText(vocabulary.item_statuses, item.status)} />
-        </span>
-      </header>
-      <p className="slot__meta muted">
-        <Bilingual text={bilingual((m) => (item.required ? m.caseView.required : m.caseView.optional))} /> ·{' '}
-        <Bilingual text={termText(vocabulary.providers, item.provided_by)} /> ·{' '}
-        <Bilingual text={bilingual((m) => m.caseView.minFiles(item.min_files))} />
-        {item.files_short > 0 && item.files.length > 0 && (
-          <>
-            {' '}· <Bilingual text={bilingual((m) => m.caseView.filesShort(item.files_short))} />
-          </>
-        )}
-      </p>
-      {(item.instructions_zh !== '' || item.instructions_en !== '') && (
-        <p className="slot__instructions">
-          <Bilingual text={{ zh: item.instructions_zh, en: item.instructions_en }} stacked />
-        </p>
-      )}
-      {item.missing_attestations.length > 0 && item.files.length > 0 && (
-        <p className="slot__missing-marks">
-          <Bilingual text={bilingual((m) => m.caseView.missingMarks)} />{' '}
-          {item.missing_attestations.map((mark) => termText(vocabulary.marks, mark).zh).join('、')}
-        </p>
-      )}
-
-      <div className="slot__actions">
-        <button type="button" className="button" onClick={() => void pick('pick_files')} disabled={running}
-          data-testid="add-files">
-          <Bilingual text={bilingual((m) => m.caseView.addFiles)} />
-        </button>
-        <button type="button" className="button" onClick={() => void pick('pick_folder')} disabled={running}
-          data-testid="add-folder">
-          <Bilingual text={bilingual((m) => m.caseView.addFolder)} />
-        </button>
-        <span className="hint">
-          <Bilingual text={bilingual((m) => m.caseView.dropHint)} />
-        </span>
+          <ExportPanel caseId={caseRecord.id} check={check} onOpenOutbox={onOpenOutbox} />
+        </div>
       </div>
-      {pickError !== null && <ErrorBanner error={pickError} onRetry={() => setPickError(null)} />}
-      <ImportStatus state={importState} />
 
-      {item.files.length === 0 ? (
-        <p className="muted">
-          <Bilingual text={bilingual((m) => m.caseView.noFiles)} />
-        </p>
-      ) : (
-        <ul className="files">
-          {item.files.map((file) => (
-            <FileCard
-              key={file.evidence_id.toString()}
-              caseId={caseId}
-              file={file}
-              asked={item.attestations}
-              findings={findings.filter((finding) => finding.sha256 === file.sha256)}
-              onChanged={onChanged}
-            />
-          ))}
-        </ul>
-      )}
-    </article>
-  );
-}
-
-function ImportStatus({ state }: { state: ImportState | undefined }) {
-  if (state === undefined) return null;
-  if (state.kind === 'running') {
-    return (
-      <div className="import-progress" data-testid="import-progress">
-        <progress
-          max={state.total}
-          value={state.done}
-          aria-label={bilingualLine((m) => m.caseView.importing(state.done, state.total))}
+      {viewing !== null && viewedItem !== undefined && viewedItem.files.length > 0 && (
+        <FileViewer
+          caseId={caseRecord.id}
+          item={viewedItem}
+          findings={findingsOf(check, viewedItem)}
+          index={Math.min(viewing.index, viewedItem.files.length - 1)}
+          onIndexChange={(index) => setViewing({ material: viewedItem.key, index })}
+          onClose={() => setViewing(null)}
+          onChanged={reload}
         />
-        <span>
-          <Bilingual text={bilingual((m) => m.caseView.importing(state.done, state.total))} />
-        </span>
-      </div>
-    );
-  }
-  if (state.kind === 'failed') {
-    return (
-      <p className="field-problem" role="alert" data-testid="import-error" data-error-code={state.error.code}>
-        <span className="error-banner__code">{state.error.code}</span> {state.error.message}
-      </p>
-    );
-  }
-  const count = (status: FileOutcome['status']) => state.outcomes.filter((outcome) => outcome.status === status).length;
-  const failed = state.outcomes.filter((outcome) => outcome.status === 'failed');
-  return (
-    <div className="import-result" role="status" data-testid="import-result">
-      <Bilingual text={bilingual((m) => m.caseView.imported(count('added'), count('already_present'), failed.length))} />
-      {failed.length > 0 && (
-        <ul className="import-result__failures">
-          {failed.map((outcome) => (
-            <li key={outcome.path}>
-              <code>{outcome.error?.code}</code> {outcome.error?.message ?? outcome.path}
-            </li>
-          ))}
-        </ul>
       )}
     </div>
-  );
-}
-
-function FileCard({
-  caseId,
-  file,
-  asked,
-  findings,
-  onChanged,
-}: {
-  caseId: string;
-  file: CheckedFile;
-  asked: Mark[];
-  findings: CaseFinding[];
-  onChanged: () => Promise<void>;
-}) {
-  const vocabulary = useVocabulary();
-  const [error, setError] = useState<ErrorReport | null>(null);
-  // An attestation replaces the file's marks with the set shown; while one is being recorded
-  // and the case reloaded, the boxes are locked so a second click cannot start from a stale set.
-  const [busy, setBusy] = useState(false);
-  const worst = findings.some((finding) => finding.severity === 'error')
-    ? 'error'
-    : findings.length > 0
-      ? 'warning'
-      : 'none';
-
-  const attest = async (mark: Mark, on: boolean) => {
-    setBusy(true);
-    const marks = on ? [...file.marks.filter((m) => m !== mark), mark] : file.marks.filter((m) => m !== mark);
-    const outcome = await call('attest_file', { case_id: caseId, evidence_id: Number(file.evidence_id), marks });
-    if (outcome.ok) {
-      setError(null);
-      await onChanged();
-    } else {
-      setError(outcome.error);
-    }
-    setBusy(false);
-  };
-
-  return (
-    <li className={`file file--${worst}`} data-testid="file" data-file-name={file.name}>
-      <Thumbnail file={file} findingCount={findings.length} worst={worst} />
-      <div className="file__body">
-        <p className="file__name" title={file.sha256}>
-          {file.name}
-        </p>
-        {!file.checked && (
-          <p className="muted">
-            <Bilingual text={bilingual((m) => m.caseView.unchecked)} />
-          </p>
-        )}
-        {findings.length > 0 && (
-          <ul className="findings" aria-label={bilingualLine((m) => m.caseView.findings)}>
-            {findings.map((finding) => (
-              <li key={finding.code} className={`finding finding--${finding.severity}`} data-testid="finding"
-                data-code={finding.code}>
-                <span className={`badge badge--${finding.severity}`}>{finding.code}</span> {finding.message}
-              </li>
-            ))}
-          </ul>
-        )}
-        {asked.length > 0 && (
-          <fieldset className="marks">
-            <legend>
-              <Bilingual text={bilingual((m) => m.caseView.attest)} />
-            </legend>
-            {asked.map((mark) => (
-              <label key={mark} className="check">
-                <input
-                  type="checkbox"
-                  checked={file.marks.includes(mark)}
-                  disabled={busy}
-                  onChange={(event) => void attest(mark, event.target.checked)}
-                  data-testid={`mark-${mark}`}
-                />
-                <Bilingual text={termText(vocabulary.marks, mark)} />
-              </label>
-            ))}
-          </fieldset>
-        )}
-        {error !== null && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      </div>
-    </li>
   );
 }

@@ -1,38 +1,133 @@
-import { useEffect, useId, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
 import { call, onEvent } from '../api';
+import type { CaseCheck } from '../bindings/CaseCheck';
 import type { ErrorReport } from '../bindings/ErrorReport';
 import type { ExportProgress } from '../bindings/ExportProgress';
 import type { ExportSummary } from '../bindings/ExportSummary';
-import { bilingual, bilingualLine, type Messages } from '../locales';
+import {
+  SUBMIT_CHECK_ANCHOR,
+  fieldAnchor,
+  fieldNeedsWork,
+  itemNeedsWork,
+  jumpTo,
+  listedFields,
+  listedItems,
+  materialAnchor,
+} from '../itemState';
+import { type BilingualText, bilingual, bilingualLine, type Messages, messagesOf } from '../locales';
+import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
 type ExportState =
   | { kind: 'idle' }
   | { kind: 'running'; progress: ExportProgress | null }
-  | { kind: 'done'; summary: ExportSummary }
+  | { kind: 'done'; summary: ExportSummary; problems: BlockingProblem[] }
   | { kind: 'failed'; error: ErrorReport };
 
+/** One thing that keeps the case from export, in the manager's words, and its card. */
+export interface BlockingProblem {
+  key: string;
+  anchor: string;
+  text: BilingualText;
+}
+
+/** What blocks the export, from the core's check: materials first, then fields. */
+export function useBlockingProblems(check: CaseCheck): BlockingProblem[] {
+  const vocabulary = useVocabulary();
+  const problems: BlockingProblem[] = [];
+  for (const item of listedItems(check).filter(itemNeedsWork)) {
+    // Each language's sentence with the material's title in that language.
+    const both = (pick: (m: Messages, title: string) => string): BilingualText => ({
+      zh: pick(messagesOf('zh-CN'), item.title_zh),
+      en: pick(messagesOf('en'), item.title_en),
+    });
+    const anchor = materialAnchor(item.key);
+    if (item.files.length === 0) {
+      problems.push({ key: `${item.key}:files`, anchor, text: both((m, t) => m.submit.itemMissing(t)) });
+      continue;
+    }
+    if (item.files_short > 0) {
+      problems.push({ key: `${item.key}:short`, anchor, text: both((m, t) => m.submit.itemShort(t, item.files_short)) });
+    }
+    if (item.missing_attestations.length > 0) {
+      const zh = item.missing_attestations.map((mark) => termText(vocabulary.marks, mark).zh).join('、');
+      const en = item.missing_attestations.map((mark) => termText(vocabulary.marks, mark).en).join(', ');
+      problems.push({
+        key: `${item.key}:marks`,
+        anchor,
+        text: {
+          zh: messagesOf('zh-CN').submit.itemMarks(item.title_zh, zh),
+          en: messagesOf('en').submit.itemMarks(item.title_en, en),
+        },
+      });
+    }
+    if (item.error_findings > 0) {
+      problems.push({ key: `${item.key}:errors`, anchor, text: both((m, t) => m.submit.itemErrors(t, item.error_findings)) });
+    }
+    if (item.unchecked_files > 0) {
+      problems.push({ key: `${item.key}:unchecked`, anchor, text: both((m, t) => m.submit.itemUnchecked(t)) });
+    }
+  }
+  for (const field of listedFields(check).filter(fieldNeedsWork)) {
+    const pick = (m: Messages, t: string) =>
+      field.status === 'invalid' ? m.submit.fieldInvalid(t) : m.submit.fieldMissing(t);
+    problems.push({
+      key: `field:${field.key}`,
+      anchor: fieldAnchor(field.key),
+      text: { zh: pick(messagesOf('zh-CN'), field.title_zh), en: pick(messagesOf('en'), field.title_en) },
+    });
+  }
+  return problems;
+}
+
 /**
- * Packs the case (`export_case`, off the UI thread in the shell). The shell's `export-progress`
- * events move the bar: files written into the package out of all of them, and the step (checking,
- * signing, writing, saving). The package's path is shown when it is written.
+ * 提交前检查 and export. The blocking problems are listed in Chinese, each a link to its card;
+ * while there are any, 导出提交包 is disabled and an incomplete package is a deliberate second
+ * step (仍要导出不完整的提交包… then a confirmation). The shell's `export-progress` events move
+ * the bar. After export: the path, 打开所在文件夹 and 去发件箱上传.
  */
-export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: boolean }) {
+export function ExportPanel({
+  caseId,
+  check,
+  onOpenOutbox,
+  incompleteStepExtra,
+}: {
+  caseId: string;
+  check: CaseCheck;
+  onOpenOutbox: () => void;
+  /**
+   * Hook for the incomplete export's reason (the correction work, issue 16): rendered inside
+   * the second step, above its confirmation. Whatever it needs to be valid is its own.
+   */
+  incompleteStepExtra?: ReactNode;
+}) {
   const id = useId();
-  const [allowIncomplete, setAllowIncomplete] = useState(false);
+  const problems = useBlockingProblems(check);
+  const blocking = check.blocking;
+  const [incompleteStep, setIncompleteStep] = useState(false);
   // Starts from the setting `watermark_id_copies`; the box decides for this export. Null until
   // the setting has arrived: the box is disabled meanwhile (a click before would be undone by
   // the setting), and an export started then follows the setting (`watermark: null`).
   const [watermark, setWatermark] = useState<boolean | null>(null);
   const [state, setState] = useState<ExportState>({ kind: 'idle' });
+  const [folderError, setFolderError] = useState<ErrorReport | null>(null);
+  // The second step takes the focus when it opens, so Tab goes on to what it asks for.
+  const step = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (incompleteStep) step.current?.focus();
+  }, [incompleteStep]);
 
   useEffect(() => {
     void call('get_settings', {}).then((outcome) => {
       if (outcome.ok) setWatermark((chosen) => chosen ?? outcome.value.watermark_id_copies);
     });
   }, []);
+
+  useEffect(() => {
+    if (!blocking) setIncompleteStep(false);
+  }, [blocking]);
 
   useEffect(() => {
     const stop = onEvent('export-progress', (progress) => {
@@ -43,32 +138,64 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
     return () => void stop.then((unlisten) => unlisten());
   }, [caseId]);
 
-  const run = async () => {
+  const run = async (allowIncomplete: boolean) => {
+    const problemsAtExport = problems;
     setState({ kind: 'running', progress: null });
     const outcome = await call('export_case', {
       case_id: caseId,
       options: { allow_incomplete: allowIncomplete, ...(watermark === null ? {} : { watermark }) },
     });
-    setState(outcome.ok ? { kind: 'done', summary: outcome.value } : { kind: 'failed', error: outcome.error });
+    setIncompleteStep(false);
+    setState(
+      outcome.ok
+        ? { kind: 'done', summary: outcome.value, problems: problemsAtExport }
+        : { kind: 'failed', error: outcome.error },
+    );
+  };
+
+  const showFolder = async () => {
+    const outcome = await call('show_export_in_folder', { case_id: caseId });
+    setFolderError(outcome.ok ? null : outcome.error);
   };
 
   return (
-    <section className="panel export" aria-labelledby={`${id}-heading`} data-testid="export-panel">
-      <h2 id={`${id}-heading`} className="visually-hidden">
-        {bilingualLine((m) => m.caseView.export)}
+    <section
+      id={SUBMIT_CHECK_ANCHOR}
+      tabIndex={-1}
+      className={`panel submit-check ${blocking ? 'submit-check--blocking' : 'submit-check--ready'}`}
+      aria-labelledby={`${id}-heading`}
+      data-testid="export-panel"
+    >
+      <h2 id={`${id}-heading`} className="section-heading">
+        <Bilingual text={bilingual((m) => m.submit.heading)} />
       </h2>
+      {blocking ? (
+        <>
+          <p className="submit-check__intro">
+            <Bilingual text={bilingual((m) => m.submit.blockingIntro(problems.length))} />
+          </p>
+          <ul className="submit-check__problems" data-testid="blocking-problems">
+            {problems.map((problem) => (
+              <li key={problem.key}>
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => jumpTo(problem.anchor)}
+                  data-testid="blocking-problem"
+                  data-anchor={problem.anchor}
+                >
+                  <Bilingual text={problem.text} />
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p className="submit-check__ready" data-testid="submit-ready">
+          ✓ <Bilingual text={bilingual((m) => m.submit.ready)} />
+        </p>
+      )}
       <div className="button-row">
-        {blocking && (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={allowIncomplete}
-              onChange={(event) => setAllowIncomplete(event.target.checked)}
-              data-testid="allow-incomplete"
-            />
-            <Bilingual text={bilingual((m) => m.caseView.allowIncomplete)} />
-          </label>
-        )}
         <label className="check">
           <input
             type="checkbox"
@@ -79,39 +206,94 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
           />
           <Bilingual text={bilingual((m) => m.caseView.watermarkIdCopies)} />
         </label>
+      </div>
+      <div className="button-row">
         <button
           type="button"
           className="button button--primary"
-          onClick={() => void run()}
-          disabled={state.kind === 'running'}
+          onClick={() => void run(false)}
+          disabled={state.kind === 'running' || blocking}
           data-testid="export"
         >
           <Bilingual text={bilingual((m) => m.caseView.export)} />
         </button>
+        {blocking && !incompleteStep && (
+          <button
+            type="button"
+            className="button"
+            onClick={() => setIncompleteStep(true)}
+            disabled={state.kind === 'running'}
+            data-testid="export-incomplete-step"
+          >
+            <Bilingual text={bilingual((m) => m.submit.exportIncompleteStep)} />
+          </button>
+        )}
       </div>
+      {blocking && incompleteStep && (
+        <div
+          ref={step}
+          tabIndex={-1}
+          className="submit-check__incomplete"
+          role="group"
+          aria-labelledby={`${id}-incomplete`}
+          data-testid="incomplete-step"
+        >
+          <p id={`${id}-incomplete`}>
+            <Bilingual text={bilingual((m) => m.submit.exportIncompleteExplain)} />
+          </p>
+          {incompleteStepExtra}
+          <div className="button-row">
+            <button
+              type="button"
+              className="button button--danger"
+              onClick={() => void run(true)}
+              disabled={state.kind === 'running'}
+              data-testid="export-incomplete-confirm"
+            >
+              <Bilingual text={bilingual((m) => m.submit.exportIncompleteConfirm)} />
+            </button>
+            <button type="button" className="button button--quiet" onClick={() => setIncompleteStep(false)}>
+              <Bilingual text={bilingual((m) => m.submit.cancel)} />
+            </button>
+          </div>
+        </div>
+      )}
       {state.kind === 'running' && <ExportStatus progress={state.progress} />}
       {state.kind === 'done' && (
         <div className="export__result" role="status" data-testid="export-result">
-          <Bilingual text={bilingual((m) => m.caseView.exported)} />{' '}
-          <code data-testid="export-path">{state.summary.path}</code>
+          <p>
+            <Bilingual text={bilingual((m) => m.caseView.exported)} />{' '}
+            <code data-testid="export-path">{state.summary.path}</code>
+          </p>
           {state.summary.watermarked_files > 0 && (
             <p data-testid="export-watermarked" data-files={state.summary.watermarked_files}>
               <Bilingual text={bilingual((m) => m.caseView.exportWatermarked(state.summary.watermarked_files))} />
             </p>
           )}
           {!state.summary.complete && (
-            <div className="field-problem">
-              <Bilingual text={bilingual((m) => m.caseView.exportIncomplete)} />
+            <div className="field-problem" data-testid="export-incomplete">
+              <Bilingual text={bilingual((m) => m.submit.missingAfterExport)} />
               <ul className="export__reasons">
-                {state.summary.incomplete_reasons.map((reason) => (
-                  <li key={reason}>{reason}</li>
+                {state.problems.map((problem) => (
+                  <li key={problem.key}>
+                    <Bilingual text={problem.text} />
+                  </li>
                 ))}
               </ul>
             </div>
           )}
+          <div className="button-row">
+            <button type="button" className="button" onClick={() => void showFolder()} data-testid="show-export-folder">
+              <Bilingual text={bilingual((m) => m.submit.openFolder)} />
+            </button>
+            <button type="button" className="button button--primary" onClick={onOpenOutbox} data-testid="go-to-outbox">
+              <Bilingual text={bilingual((m) => m.submit.toOutbox)} />
+            </button>
+          </div>
+          {folderError !== null && <ErrorBanner error={folderError} onRetry={() => void showFolder()} />}
         </div>
       )}
-      {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void run()} />}
+      {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => setState({ kind: 'idle' })} />}
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { call } from '../api';
 import type { CheckedField } from '../bindings/CheckedField';
 import type { ErrorReport } from '../bindings/ErrorReport';
 import type { FieldValidation } from '../bindings/FieldValidation';
+import { fieldAnchor, fieldNeedsWork } from '../itemState';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
@@ -19,14 +20,19 @@ const VALIDATE_AFTER_MS = 250;
 export function FieldsSection({
   caseId,
   fields,
+  onlyPending = false,
   onChanged,
 }: {
   caseId: string;
   fields: CheckedField[];
+  /** 只看待处理: only the fields that still need work. */
+  onlyPending?: boolean;
   onChanged: () => void;
 }) {
   // Attribute fields mirror a case attribute chosen in the wizard: nothing to type here.
-  const shown = fields.filter((field) => field.applicable && field.kind !== 'attribute');
+  const shown = fields
+    .filter((field) => field.applicable && field.kind !== 'attribute')
+    .filter((field) => !onlyPending || fieldNeedsWork(field));
   if (shown.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="fields-heading" data-testid="fields">
@@ -103,7 +109,13 @@ function FieldRow({ caseId, field, onChanged }: { caseId: string; field: Checked
 
   const problemsId = `${id}-problems`;
   return (
-    <div className={`field field--${field.status}`} data-testid={`field-${field.key}`} data-status={field.status}>
+    <div
+      id={fieldAnchor(field.key)}
+      tabIndex={-1}
+      className={`field field--${field.status}`}
+      data-testid={`field-${field.key}`}
+      data-status={field.status}
+    >
       <label htmlFor={`${id}-input`} className="field__label">
         <Bilingual text={{ zh: field.title_zh, en: field.title_en }} stacked />
         {field.required && <span className="field__required" aria-hidden="true"> *</span>}

@@ -3,6 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import { call } from '../api';
 import type { ErrorReport } from '../bindings/ErrorReport';
 import type { PublicKeyInfo } from '../bindings/PublicKeyInfo';
+import { useEnglishChoice } from '../language';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
@@ -71,6 +72,7 @@ export function SettingsView() {
       <h2 id={`${id}-heading`}>
         <Bilingual text={bilingual((m) => m.settings.heading)} />
       </h2>
+      <DisplaySettings />
       {general === null && error === null && (
         <p className="loading" data-testid="settings-loading">
           <Bilingual text={bilingual((m) => m.settings.loading)} />
@@ -148,5 +150,31 @@ export function SettingsView() {
         </div>
       )}
     </section>
+  );
+}
+
+/** 显示: the English beside the Chinese, or not (kept in the web view's storage, at once). */
+function DisplaySettings() {
+  const id = useId();
+  const { showEnglish, setShowEnglish } = useEnglishChoice();
+  return (
+    <div className="display-settings">
+      <h3>
+        <Bilingual text={bilingual((m) => m.display.heading)} />
+      </h3>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={showEnglish}
+          onChange={(event) => setShowEnglish(event.target.checked)}
+          aria-describedby={`${id}-hint`}
+          data-testid="show-english"
+        />
+        <Bilingual text={bilingual((m) => m.display.showEnglish)} />
+      </label>
+      <p id={`${id}-hint`} className="muted field-hint">
+        <Bilingual text={bilingual((m) => m.display.showEnglishHint)} />
+      </p>
+    </div>
   );
 }

@@ -1,9 +1,9 @@
-// Chinese first, English second: every piece of text is shown in both languages, the Chinese
-// leading (DEVELOPERS.md). Components pick a string with a function over `Messages`, so the
-// same typed path serves both languages.
+// Every UI text exists in Simplified Chinese and English; the Chinese is shown, the English
+// beside it only with 设置 › 显示英文对照 (language.tsx). Components pick a string with a
+// function over `Messages`, so the same typed path serves both languages.
 
 import { en } from './en';
-import type { Language } from '../language';
+import { type Language, showEnglishInPlainText } from '../language';
 import { type Messages, zhCN } from './zh-CN';
 
 export type { Messages };
@@ -17,9 +17,12 @@ export function bilingual(pick: (messages: Messages) => string): BilingualText {
   return { zh: pick(zhCN), en: pick(en) };
 }
 
-/** Both languages on one line, for places that take plain text (placeholders, titles). */
+/**
+ * Chinese, and the English after it with 显示英文对照, on one line: for places that take plain
+ * text (placeholders, titles, accessible names).
+ */
 export function bilingualLine(pick: (messages: Messages) => string): string {
-  return `${pick(zhCN)} ${pick(en)}`;
+  return showEnglishInPlainText() ? `${pick(zhCN)} ${pick(en)}` : pick(zhCN);
 }
 
 /**

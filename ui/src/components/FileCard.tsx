@@ -1,0 +1,61 @@
+import type { CaseFinding } from '../bindings/CaseFinding';
+import type { CheckedFile } from '../bindings/CheckedFile';
+import type { Mark } from '../bindings/Mark';
+import { bilingual, bilingualLine } from '../locales';
+import { Attestations } from './Attestations';
+import { Bilingual } from './Bilingual';
+import { FindingList } from './FindingList';
+import { Thumbnail } from './Thumbnail';
+
+/**
+ * One file of a material: its picture (a click opens the viewer), its name, its findings and
+ * the marks to attest on it.
+ */
+export function FileCard({
+  caseId,
+  file,
+  asked,
+  findings,
+  onOpen,
+  onChanged,
+}: {
+  caseId: string;
+  file: CheckedFile;
+  asked: Mark[];
+  findings: CaseFinding[];
+  onOpen: () => void;
+  onChanged: () => Promise<void>;
+}) {
+  const worst = findings.some((finding) => finding.severity === 'error')
+    ? 'error'
+    : findings.length > 0
+      ? 'warning'
+      : 'none';
+
+  return (
+    <li className={`file file--${worst}`} data-testid="file" data-file-name={file.name}>
+      <button
+        type="button"
+        className="file__open"
+        onClick={onOpen}
+        aria-label={bilingualLine((m) => m.viewer.open(file.name))}
+        title={bilingualLine((m) => m.viewer.open(file.name))}
+        data-testid="open-viewer"
+      >
+        <Thumbnail file={file} findingCount={findings.length} worst={worst} />
+      </button>
+      <div className="file__body">
+        <p className="file__name" title={file.sha256}>
+          {file.name}
+        </p>
+        {!file.checked && (
+          <p className="muted">
+            <Bilingual text={bilingual((m) => m.caseView.unchecked)} />
+          </p>
+        )}
+        <FindingList findings={findings} />
+        <Attestations caseId={caseId} file={file} asked={asked} onChanged={onChanged} />
+      </div>
+    </li>
+  );
+}

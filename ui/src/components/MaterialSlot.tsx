@@ -1,0 +1,192 @@
+import { useId, useState } from 'react';
+
+import { call } from '../api';
+import type { CaseFinding } from '../bindings/CaseFinding';
+import type { CheckedItem } from '../bindings/CheckedItem';
+import type { ErrorReport } from '../bindings/ErrorReport';
+import type { FileOutcome } from '../bindings/FileOutcome';
+import { type ShownStatus, STATUS_ICON, materialAnchor, shownStatus } from '../itemState';
+import { type BilingualText, bilingual, bilingualLine } from '../locales';
+import { termText, useVocabulary } from '../vocabulary';
+import { Bilingual } from './Bilingual';
+import { ErrorBanner } from './ErrorBanner';
+import { FileCard } from './FileCard';
+
+/** The last import of a slot: running (with progress) or done (with its outcomes). */
+export type ImportState =
+  | { kind: 'running'; done: number; total: number }
+  | { kind: 'done'; outcomes: FileOutcome[] }
+  | { kind: 'failed'; error: ErrorReport };
+
+/** The label of a shown status: the core's term, or 合格(有提示) for an ok item with warnings. */
+export function useStatusLabel(): (status: ShownStatus) => BilingualText {
+  const vocabulary = useVocabulary();
+  return (status) =>
+    status === 'ok_with_warnings' ? bilingual((m) => m.rail.okWithWarnings) : termText(vocabulary.item_statuses, status);
+}
+
+/** The status badge of a material: icon and words, the colour following them. */
+export function ItemStatusBadge({ status }: { status: ShownStatus }) {
+  const label = useStatusLabel();
+  return (
+    <span className={`badge badge--${status}`} data-testid="slot-status" data-shown-status={status}>
+      <span aria-hidden="true">{STATUS_ICON[status]}</span> <Bilingual text={label(status)} />
+    </span>
+  );
+}
+
+/**
+ * One material of the checklist: what it is, its status, the ways to add files (dialog,
+ * folder, drop on the card), and its files.
+ */
+export function MaterialSlot({
+  caseId,
+  item,
+  findings,
+  importState,
+  onAdd,
+  onOpenFile,
+  onChanged,
+}: {
+  caseId: string;
+  item: CheckedItem;
+  findings: CaseFinding[];
+  importState: ImportState | undefined;
+  onAdd: (paths: string[]) => void;
+  onOpenFile: (index: number) => void;
+  onChanged: () => Promise<void>;
+}) {
+  const vocabulary = useVocabulary();
+  const headingId = useId();
+  const [pickError, setPickError] = useState<ErrorReport | null>(null);
+  const running = importState?.kind === 'running';
+  const status = shownStatus(item, findings);
+
+  const pick = async (command: 'pick_files' | 'pick_folder') => {
+    setPickError(null);
+    const outcome = await call(command, {});
+    if (outcome.ok) onAdd(outcome.value);
+    else setPickError(outcome.error);
+  };
+
+  return (
+    <article
+      id={materialAnchor(item.key)}
+      tabIndex={-1}
+      className={`slot slot--${status}`}
+      aria-labelledby={headingId}
+      data-material={item.key}
+      data-testid={`slot-${item.key}`}
+      data-status={item.status}
+    >
+      <header className="slot__head">
+        <h4 id={headingId} className="slot__title">
+          <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />
+        </h4>
+        <span className="slot__count" title={bilingualLine((m) => m.caseView.minFiles(item.min_files))}>
+          {item.files.length}/{item.min_files}
+        </span>
+        <ItemStatusBadge status={status} />
+      </header>
+      <p className="slot__meta">
+        <Bilingual text={bilingual((m) => (item.required ? m.caseView.required : m.caseView.optional))} /> ·{' '}
+        <Bilingual text={termText(vocabulary.providers, item.provided_by)} /> ·{' '}
+        <Bilingual text={bilingual((m) => m.caseView.minFiles(item.min_files))} />
+        {item.files_short > 0 && item.files.length > 0 && (
+          <>
+            {' '}· <Bilingual text={bilingual((m) => m.caseView.filesShort(item.files_short))} />
+          </>
+        )}
+      </p>
+      {(item.instructions_zh !== '' || item.instructions_en !== '') && (
+        <p className="slot__instructions">
+          <Bilingual text={{ zh: item.instructions_zh, en: item.instructions_en }} stacked />
+        </p>
+      )}
+      {item.missing_attestations.length > 0 && item.files.length > 0 && (
+        <p className="slot__missing-marks">
+          <Bilingual text={bilingual((m) => m.caseView.missingMarks)} />{' '}
+          {item.missing_attestations.map((mark) => termText(vocabulary.marks, mark).zh).join('、')}
+        </p>
+      )}
+
+      {item.files.length > 0 && (
+        <ul className="files">
+          {item.files.map((file, index) => (
+            <FileCard
+              key={file.evidence_id.toString()}
+              caseId={caseId}
+              file={file}
+              asked={item.attestations}
+              findings={findings.filter((finding) => finding.sha256 === file.sha256)}
+              onOpen={() => onOpenFile(index)}
+              onChanged={onChanged}
+            />
+          ))}
+        </ul>
+      )}
+
+      <div className="slot__actions">
+        <button type="button" className="button" onClick={() => void pick('pick_files')} disabled={running}
+          data-testid="add-files">
+          <Bilingual text={bilingual((m) => m.caseView.addFiles)} />
+        </button>
+        <button type="button" className="button" onClick={() => void pick('pick_folder')} disabled={running}
+          data-testid="add-folder">
+          <Bilingual text={bilingual((m) => m.caseView.addFolder)} />
+        </button>
+        <span className="hint">
+          <Bilingual text={bilingual((m) => (item.files.length === 0 ? m.caseView.noFiles : m.caseView.dropHint))} />
+          {item.files.length === 0 && (
+            <>
+              {' '}· <Bilingual text={bilingual((m) => m.caseView.dropHint)} />
+            </>
+          )}
+        </span>
+      </div>
+      {pickError !== null && <ErrorBanner error={pickError} onRetry={() => setPickError(null)} />}
+      <ImportStatus state={importState} />
+    </article>
+  );
+}
+
+function ImportStatus({ state }: { state: ImportState | undefined }) {
+  if (state === undefined) return null;
+  if (state.kind === 'running') {
+    return (
+      <div className="import-progress" data-testid="import-progress">
+        <progress
+          max={state.total}
+          value={state.done}
+          aria-label={bilingualLine((m) => m.caseView.importing(state.done, state.total))}
+        />
+        <span>
+          <Bilingual text={bilingual((m) => m.caseView.importing(state.done, state.total))} />
+        </span>
+      </div>
+    );
+  }
+  if (state.kind === 'failed') {
+    return (
+      <p className="field-problem" role="alert" data-testid="import-error" data-error-code={state.error.code}>
+        <span className="error-banner__code">{state.error.code}</span> {state.error.message}
+      </p>
+    );
+  }
+  const count = (status: FileOutcome['status']) => state.outcomes.filter((outcome) => outcome.status === status).length;
+  const failed = state.outcomes.filter((outcome) => outcome.status === 'failed');
+  return (
+    <div className="import-result" role="status" data-testid="import-result">
+      <Bilingual text={bilingual((m) => m.caseView.imported(count('added'), count('already_present'), failed.length))} />
+      {failed.length > 0 && (
+        <ul className="import-result__failures">
+          {failed.map((outcome) => (
+            <li key={outcome.path}>
+              <code>{outcome.error?.code}</code> {outcome.error?.message ?? outcome.path}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
