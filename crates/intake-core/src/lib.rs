@@ -38,6 +38,7 @@ pub mod settings;
 pub mod signing;
 pub mod upload;
 pub mod vault;
+pub mod viewing;
 pub mod watermark;
 
 pub use data_folder::{DataFolder, FileOutcome, FileStatus, ImportProgress};

@@ -29,6 +29,7 @@ pub mod capture_time;
 pub mod case_checks;
 pub mod containers;
 pub mod datum;
+pub mod finding_advice;
 pub mod findings;
 pub mod image_checks;
 pub mod media;

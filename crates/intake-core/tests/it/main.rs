@@ -19,4 +19,5 @@ mod thresholds;
 mod thumbnails;
 mod upload;
 mod vault;
+mod viewing;
 mod watermark;
