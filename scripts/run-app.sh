@@ -18,6 +18,6 @@ if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
 fi
 echo "run-app: no display; running under Xvfb" >&2
 # shellcheck disable=SC2016 # $DISPLAY is expanded by the inner shell, inside Xvfb
-exec xvfb-run -a -s "-screen 0 1280x800x24" \
+exec xvfb-run -a -s "-screen 0 1366x768x24" \
   bash -c 'echo "run-app: screenshot with: DISPLAY=$DISPLAY XAUTHORITY=$XAUTHORITY import -window root shot.png" >&2
            exec "$0" "$@"' "$app" "$@"

@@ -23,4 +23,4 @@ scripts/build-app.sh
 cargo test -p merchant-intake-app
 # Compile outside Xvfb, run inside it.
 cargo test -p merchant-intake-e2e --no-run
-xvfb-run -a -s "-screen 0 1280x800x24" cargo test -p merchant-intake-e2e -- "$@"
+xvfb-run -a -s "-screen 0 1366x768x24" cargo test -p merchant-intake-e2e -- "$@"

@@ -5,11 +5,13 @@
 /// Every command of `src/commands.rs`, by name.
 const COMMANDS: &[&str] = &[
     "vocabulary",
+    "finding_advice",
     "list_cases",
     "create_case",
     "get_case",
     "check_case",
     "thumbnail",
+    "evidence_file",
     "pick_files",
     "pick_folder",
     "add_files",
@@ -18,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "set_case_field",
     "clear_case_field",
     "export_case",
+    "show_export_in_folder",
     "get_settings",
     "change_settings",
     "public_key_info",

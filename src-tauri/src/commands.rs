@@ -17,6 +17,7 @@ use intake_core::keys::Passphrase;
 use intake_core::checklist::{AttestationOutcome, CaseCheck, CaseOverview, FieldOutcome, FieldValidation, Mark};
 use intake_core::package::{ExportOptions, ExportSummary};
 use intake_core::evidence::Thresholds;
+use intake_core::evidence::finding_advice::FindingAdvice;
 use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
 use intake_core::evidence::visit_plot::VisitPlot;
 use intake_core::signing::PublicKeyInfo;
@@ -53,6 +54,12 @@ pub async fn vocabulary() -> Result<Vocabulary, ErrorReport> {
     Ok(intake_core::case::vocabulary())
 }
 
+/// What each finding code means and what to do about it (label, consequence, action).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn finding_advice() -> Result<Vec<FindingAdvice>, ErrorReport> {
+    Ok(intake_core::evidence::finding_advice::all_finding_advice())
+}
+
 /// Every case with its status counts, most recently changed first.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_cases(data_folder: State<'_, SharedDataFolder>) -> Result<Vec<CaseOverview>, ErrorReport> {
@@ -86,6 +93,23 @@ pub async fn thumbnail(
 ) -> Result<tauri::ipc::Response, ErrorReport> {
     let jpeg = data_folder.with(|folder| folder.thumbnail(&sha256))?;
     Ok(tauri::ipc::Response::new(jpeg.unwrap_or_default()))
+}
+
+/// The viewer: one file of an open case, full size, as raw bytes (decrypted, checked against
+/// its SHA-256). The window names the case and the evidence record, never a path, so it can be
+/// handed only a file that case holds (`invalid_input` otherwise). On a blocking thread: a
+/// video may be large.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn evidence_file(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_id: i64,
+) -> Result<tauri::ipc::Response, ErrorReport> {
+    let folder = data_folder.second_handle()?;
+    let viewed = tauri::async_runtime::spawn_blocking(move || folder.view_evidence_file(&case_id, evidence_id))
+        .await
+        .map_err(internal)??;
+    Ok(tauri::ipc::Response::new(viewed.bytes))
 }
 
 /// Opens the native file dialog (several files) and remembers what the user picked; an empty
@@ -223,6 +247,35 @@ pub async fn export_case<R: Runtime>(
     })
     .await
     .map_err(internal)?
+}
+
+/// 打开所在文件夹: shows the case's exported package in the system's file manager. The window
+/// names the case only; the path is the core's (`exports/<case id>.zip`), never one the
+/// window gives, so nothing else can be opened this way.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn show_export_in_folder(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<(), ErrorReport> {
+    let package = data_folder.with(|folder| folder.default_export_path(&case_id))?;
+    let folder = package.parent().map(PathBuf::from).unwrap_or_else(|| package.clone());
+    // Each system's own file manager, selecting the package where it can.
+    let mut command = if cfg!(target_os = "windows") {
+        let mut command = std::process::Command::new("explorer");
+        command.arg(format!("/select,{}", package.display()));
+        command
+    } else if cfg!(target_os = "macos") {
+        let mut command = std::process::Command::new("open");
+        command.arg("-R").arg(&package);
+        command
+    } else {
+        let mut command = std::process::Command::new("xdg-open");
+        command.arg(&folder);
+        command
+    };
+    let mut child = command
+        .spawn()
+        .map_err(|err| internal(format!("{}: the file manager cannot be opened: {err}", folder.display())))?;
+    // Collected when it exits, so it leaves no zombie behind while the app runs.
+    std::thread::spawn(move || child.wait());
+    Ok(())
 }
 
 /// The installation's settings (branch, manager), without the upload secret.

@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod window_placement;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -311,7 +312,9 @@ pub fn with_commands<R: tauri::Runtime>(
         .plugin(tauri_plugin_dialog::init())
         .manage(data_folder)
         .manage(PickedPaths::default())
+        .manage(window_placement::LastPlacement::default())
         .on_window_event(|window, event| {
+            window_placement::on_window_event(window, event);
             if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, position }) = event {
                 let scale = window.scale_factor().unwrap_or(1.0);
                 let (x, y) = (position.x / scale, position.y / scale);
@@ -328,11 +331,13 @@ pub fn with_commands<R: tauri::Runtime>(
         })
         .invoke_handler(tauri::generate_handler![
             commands::vocabulary,
+            commands::finding_advice,
             commands::list_cases,
             commands::create_case,
             commands::get_case,
             commands::check_case,
             commands::thumbnail,
+            commands::evidence_file,
             commands::pick_files,
             commands::pick_folder,
             commands::add_files,
@@ -341,6 +346,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::set_case_field,
             commands::clear_case_field,
             commands::export_case,
+            commands::show_export_in_folder,
             commands::get_settings,
             commands::change_settings,
             commands::public_key_info,
@@ -365,6 +371,12 @@ pub fn with_commands<R: tauri::Runtime>(
 pub fn run(data_folder: SharedDataFolder) -> tauri::Result<()> {
     with_commands(tauri::Builder::default(), data_folder)
         .setup(|app| {
+            // The window is created hidden (tauri.conf.json) and shown once it fits the screen,
+            // so it never flashes at a size that falls off a small one.
+            if let Some(window) = app.get_webview_window("main") {
+                window_placement::place_at_start(&window);
+                let _ = window.show();
+            }
             spawn_idle_lock(app.handle().clone());
             Ok(())
         })

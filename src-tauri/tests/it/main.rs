@@ -23,6 +23,7 @@ mod bundle;
 mod upload;
 mod thresholds;
 mod visit_plot;
+mod window_placement;
 
 /// The app over the data folder at `home`, as the manager meets it after 设置密码: the folder
 /// encrypted (in place, if it held anything) through the shell's `set_passphrase` and open.
