@@ -535,3 +535,30 @@ pub async fn retype(session: &AppSession, css: &str, value: &str) {
     element.clear().await.unwrap_or_else(|err| panic!("{css} cannot be cleared ({err})"));
     element.send_keys(value).await.unwrap_or_else(|err| panic!("{css} takes no keys ({err})"));
 }
+
+/// The screen the end-to-end tests run on (scripts/test-e2e.sh): a 1366×768 laptop.
+pub const SCREEN: (i64, i64) = (1366, 768);
+
+/// Fails unless the screen is [`SCREEN`] and the app's window lies within its available area
+/// while filling most of it (the configured 1200×800 would fall off its bottom).
+pub async fn assert_window_fits_the_screen(session: &AppSession) {
+    let geometry = session
+        .client
+        .execute(
+            "return [screen.width, screen.height, screen.availWidth, screen.availHeight,
+                     window.outerWidth, window.outerHeight, window.innerWidth, window.innerHeight];",
+            vec![],
+        )
+        .await
+        .expect("the geometry script runs");
+    let numbers: Vec<i64> = serde_json::from_value(geometry.clone()).expect("numbers");
+    let [width, height, avail_width, avail_height, outer_width, outer_height, _, inner_height] = numbers[..] else {
+        panic!("unexpected geometry {geometry}")
+    };
+    assert_eq!((width, height), SCREEN, "the tests run on a 1366×768 screen (scripts/test-e2e.sh): {geometry}");
+    assert!(
+        outer_width <= avail_width && outer_height <= avail_height,
+        "the window must fit the screen's work area: {geometry}"
+    );
+    assert!(inner_height >= avail_height - 80, "the window fills the work area's height: {geometry}");
+}

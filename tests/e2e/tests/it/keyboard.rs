@@ -149,9 +149,13 @@ async fn a_case_is_made_and_opened_with_the_keyboard_only() {
     let view = session.wait_for("[data-testid='case-view']", "the case view").await;
     assert!(view.text().await.unwrap().contains("2026-11-20"), "the visit date typed by keys");
     assert_keyboard_reaches_everything(&session, "case view").await;
-    tab_to(&session, "allow-incomplete").await;
-    keys(&session, &Key::Space.to_string()).await;
-    tab_to(&session, "export").await;
+    // The rail's 提交前检查 takes the focus to the export panel at the end of the page; an
+    // incomplete package is a second step whose confirmation comes next in the Tab order.
+    tab_to(&session, "rail-submit-check").await;
+    keys(&session, &Key::Enter.to_string()).await;
+    tab_to(&session, "export-incomplete-step").await;
+    keys(&session, &Key::Enter.to_string()).await;
+    tab_to(&session, "export-incomplete-confirm").await;
     keys(&session, &Key::Enter.to_string()).await;
     session.wait_for("[data-testid='export-path']", "exported by the keyboard").await;
     session.save_screenshot("2-case-by-keyboard").await;

@@ -18,3 +18,4 @@ mod s3_server;
 mod thresholds;
 mod visit;
 mod watermark;
+mod workspace;

@@ -22,8 +22,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Exports the open case (incomplete) with the box ticked and returns the package's path.
 async fn export(session: &AppSession, shot: &str) -> PathBuf {
-    click(session, "[data-testid='allow-incomplete']", "allow an incomplete export").await;
-    click(session, "[data-testid='export']", "export").await;
+    click(session, "[data-testid='export-incomplete-step']", "export an incomplete package anyway").await;
+    click(session, "[data-testid='export-incomplete-confirm']", "confirm the incomplete export").await;
     let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
     // Said in the window: two ID card images went in watermarked.
     session.wait_for("[data-testid='export-watermarked'][data-files='2']", "the watermarked copies, counted").await;
