@@ -2,4 +2,27 @@
 import type { FindingCode } from "./FindingCode";
 import type { FindingSeverity } from "./FindingSeverity";
 
-export type FindingAdvice = { code: FindingCode, severity: FindingSeverity, label_zh: string, label_en: string, consequence_zh: string, consequence_en: string, action_zh: string, action_en: string, };
+/**
+ * The advice for one finding code, Simplified Chinese first, English second.
+ */
+export type FindingAdvice = { 
+/**
+ * The code it explains.
+ */
+code: FindingCode, 
+/**
+ * The code's default severity: `error` blocks the submission.
+ */
+severity: FindingSeverity, 
+/**
+ * A few words naming the problem (距离经营场所过远).
+ */
+label_zh: string, label_en: string, 
+/**
+ * What it means for the case (不能提交…).
+ */
+consequence_zh: string, consequence_en: string, 
+/**
+ * What the manager should do now (请在现场重拍).
+ */
+action_zh: string, action_en: string, };
