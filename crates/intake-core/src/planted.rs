@@ -50,7 +50,11 @@ impl ConversionRecord {
     /// Writes the record, sealed under `key` (temp, fsync, rename).
     pub(crate) fn write(&self, root: &Path, key: &FileKey) -> Result<()> {
         let bytes = serde_json::to_vec(self).expect("a conversion record serialises");
-        crate::encryption::write_sealed(&record_path(root), &bytes, Some(key), crate::durable::Readers::OwnerOnly)
+        let path = record_path(root);
+        // A folder with no key pair yet has no keys/ folder either.
+        let folder = path.parent().expect("the record is in keys/");
+        fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
+        crate::encryption::write_sealed(&path, &bytes, Some(key), crate::durable::Readers::OwnerOnly)
     }
 
     /// Reads the record of the encryption the pending key file belongs to. Without one, or
