@@ -143,7 +143,7 @@ fn changing_the_passphrase_rewraps_the_key_and_leaves_every_file_as_it_was() {
     let err = DataFolder::change_passphrase(home, &passphrase("not it at all"), &passphrase(new)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WrongPassphrase);
     let err = DataFolder::change_passphrase(home, &passphrase(PASSPHRASE), &passphrase("short")).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "a too short passphrase is refused");
+    assert_eq!(err.kind(), ErrorKind::WeakPassphrase, "a too short passphrase is refused");
 
     DataFolder::change_passphrase(home, &passphrase(PASSPHRASE), &passphrase(new)).unwrap();
     let after = snapshot(home);
