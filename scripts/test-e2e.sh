@@ -18,9 +18,11 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --version '^2'
 fi
 
-scripts/build-app.sh
-# The shell's commands and capabilities on Tauri's mock runtime: no display needed.
+# The shell's commands and capabilities on Tauri's mock runtime: no display needed. First,
+# since it builds the app binary without the test hooks.
 cargo test -p merchant-intake-app
+# The app and CLI the tests drive, with their test hooks (the dialog answer file).
+scripts/build-app.sh --test-seams
 # Compile outside Xvfb, run inside it.
 cargo test -p merchant-intake-e2e --no-run
 xvfb-run -a -s "-screen 0 1366x768x24" cargo test -p merchant-intake-e2e -- "$@"

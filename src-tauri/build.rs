@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "change_settings",
     "public_key_info",
+    "register_line",
     "lock_status",
     "unlock",
     "lock",

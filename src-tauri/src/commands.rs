@@ -20,7 +20,7 @@ use intake_core::evidence::Thresholds;
 use intake_core::evidence::finding_advice::FindingAdvice;
 use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
 use intake_core::evidence::visit_plot::VisitPlot;
-use intake_core::signing::PublicKeyInfo;
+use intake_core::signing::{PublicKeyInfo, RegisterLine};
 use intake_core::upload::{OutboxEntry, RetryTiming, UploadOutcome, UploadTarget};
 use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgress};
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -36,12 +36,21 @@ use crate::{
 /// call and return the paths it lists (one per line) instead of opening a dialog, so a test can
 /// change the answer between steps. It is read by the Rust side only, from the environment the
 /// app was started with; the window's content can neither set it nor write the file.
+/// Only in builds with the `test-seams` feature: a release build never reads it.
+#[cfg(feature = "test-seams")]
 pub const TEST_DIALOG_ANSWER_VAR: &str = "INTAKE_TEST_DIALOG_ANSWER";
 
+#[cfg(feature = "test-seams")]
 fn test_dialog_answer() -> Option<Vec<PathBuf>> {
     let answer_file = std::env::var_os(TEST_DIALOG_ANSWER_VAR)?;
     let text = std::fs::read_to_string(&answer_file).unwrap_or_default();
     Some(text.lines().map(str::trim).filter(|line| !line.is_empty()).map(PathBuf::from).collect())
+}
+
+/// Without the `test-seams` feature the dialogs always open.
+#[cfg(not(feature = "test-seams"))]
+fn test_dialog_answer() -> Option<Vec<PathBuf>> {
+    None
 }
 
 fn internal(err: impl std::fmt::Display) -> ErrorReport {
@@ -297,6 +306,13 @@ pub async fn change_settings(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn public_key_info(data_folder: State<'_, SharedDataFolder>) -> Result<PublicKeyInfo, ErrorReport> {
     data_folder.with(|folder| folder.public_key_info())
+}
+
+/// This installation's line for head office's register of trusted keys (`intake keys
+/// register-line`); refused while the branch or the manager is not set.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn register_line(data_folder: State<'_, SharedDataFolder>) -> Result<RegisterLine, ErrorReport> {
+    data_folder.with(|folder| folder.register_line())
 }
 
 /// Whether the data folder is encrypted and unlocked, and the idle lock time: what the window

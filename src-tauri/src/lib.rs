@@ -350,6 +350,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::get_settings,
             commands::change_settings,
             commands::public_key_info,
+            commands::register_line,
             commands::lock_status,
             commands::unlock,
             commands::lock,

@@ -25,6 +25,7 @@ import type { Mark } from './bindings/Mark';
 import type { NewCase } from './bindings/NewCase';
 import type { OutboxEntry } from './bindings/OutboxEntry';
 import type { PublicKeyInfo } from './bindings/PublicKeyInfo';
+import type { RegisterLine } from './bindings/RegisterLine';
 import type { Settings } from './bindings/Settings';
 import type { SettingsChange } from './bindings/SettingsChange';
 import type { Thresholds } from './bindings/Thresholds';
@@ -65,6 +66,7 @@ interface Commands {
   get_settings: { args: NoArgs; result: Settings };
   change_settings: { args: { change: SettingsChange }; result: Settings };
   public_key_info: { args: NoArgs; result: PublicKeyInfo };
+  register_line: { args: NoArgs; result: RegisterLine };
   lock_status: { args: NoArgs; result: LockStatus };
   unlock: { args: { passphrase: string }; result: null };
   lock: { args: NoArgs; result: boolean };

@@ -78,7 +78,8 @@ enum Command {
     /// Write a case's submission package: a signed BagIt zip (refused while incomplete).
     Export(package_commands::ExportArgs),
 
-    /// Check a package: zip safety, BagIt manifests and every hash, case.json, the signature.
+    /// Check a package: zip safety, BagIt manifests and every hash, case.json, the signature and
+    /// that its key is trusted (--expect-key, --trusted-keys, or --home's own key).
     Verify(package_commands::VerifyArgs),
 
     /// Show or change this installation's settings (branch, account manager, check thresholds,
@@ -150,7 +151,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Check(args) => checklist_commands::check(home, args),
         Command::Attest(args) => checklist_commands::attest(home, args),
         Command::Export(args) => package_commands::export(home, args, json),
-        Command::Verify(args) => package_commands::verify(args),
+        Command::Verify(args) => package_commands::verify(home, args),
         Command::Settings(args) => package_commands::settings(home, args),
         Command::Upload(args) => upload_commands::upload(home, args, json),
         Command::Outbox => upload_commands::outbox(home),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use intake_core::package::ExportOptions;
+use intake_core::package::trust::{self, TrustedKey};
 use intake_core::package::verify::{self, VerifyOptions};
 use intake_core::evidence::Thresholds;
 use intake_core::settings::{SettingsChange, UploadSettingsChange, threshold_error};
@@ -42,10 +43,22 @@ pub struct VerifyArgs {
     /// The package to check.
     #[arg(value_name = "FILE.zip")]
     pub package: PathBuf,
-    /// Also require the package to be signed by this key: the SHA-256 fingerprint that
-    /// `intake keys show` prints on the installation that packed it.
+    /// Trust this key: the SHA-256 fingerprint that `intake keys show` prints on the
+    /// installation that packed it. Without any trusted key (this, --trusted-keys, or
+    /// --home/INTAKE_HOME for the data folder's own key) no package is valid
+    /// (`signer_untrusted`).
     #[arg(long, value_name = "SHA256")]
     pub expect_key: Option<String>,
+    /// Trust the keys of head office's register: one per line, `<sha256 fingerprint>  <branch> /
+    /// <manager>` (what `intake keys register-line` prints), `#` starts a comment. The line
+    /// that matches is reported.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_keys: Option<PathBuf>,
+    /// An earlier package of the same case, as head office received it: it must verify too,
+    /// and its audit chain must be the beginning of this one's (`chain_forked`,
+    /// `chain_not_extended`, `chain_other_case`).
+    #[arg(long, value_name = "OLD.zip")]
+    pub previous: Option<PathBuf>,
 }
 
 /// `intake settings`
@@ -89,6 +102,10 @@ pub struct SettingsArgs {
     /// Upload: the access key id.
     #[arg(long, value_name = "ID")]
     pub upload_access_key_id: Option<String>,
+    /// Upload: allow an http:// endpoint on another host than this computer (a branch's
+    /// internal server). Packages then travel UNENCRYPTED; off by default.
+    #[arg(long, value_name = "true|false")]
+    pub upload_allow_insecure_http: Option<bool>,
     /// Upload: read the secret key from the first line of standard input (never from a
     /// flag, which other users could see in the process list); an empty line removes it.
     #[arg(long)]
@@ -112,6 +129,9 @@ pub struct SettingsArgs {
 pub enum KeysCommand {
     /// The installation's SM2 public key and its fingerprint (the key pair is made on first use).
     Show,
+    /// This installation's line for head office's register of trusted keys:
+    /// `<sha256 fingerprint>  <branch> / <manager>` (see `intake verify --trusted-keys`).
+    RegisterLine,
 }
 
 fn open_folder(home: Option<PathBuf>) -> Result<DataFolder> {
@@ -162,10 +182,34 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
     Ok(Report::ok(serde_json::to_value(&summary).expect("summaries serialise"), text))
 }
 
-/// `intake verify`: exit 0 when the package passes every check, 1 when any fails, 2 when
-/// the file cannot be read at all.
-pub fn verify(args: VerifyArgs) -> Outcome {
-    let options = VerifyOptions { expected_key_sha256: args.expect_key.clone() };
+/// The keys `verify` trusts: `--expect-key`, the register of `--trusted-keys`, and with
+/// `--home`/`INTAKE_HOME` the data folder's own key (read, never made: a folder without one
+/// is refused, exit 2).
+fn trusted_keys(home: Option<PathBuf>, args: &VerifyArgs) -> Result<Vec<TrustedKey>> {
+    let mut keys = Vec::new();
+    if let Some(expected) = &args.expect_key {
+        keys.push(trust::expected_key(expected)?);
+    }
+    if let Some(register) = &args.trusted_keys {
+        keys.extend(trust::read_register(register)?);
+    }
+    if let Some(root) = home {
+        if !root.is_dir() {
+            return Err(Error::for_file(ErrorKind::FileMissing, &root, "no such data folder, so no key of its own to trust"));
+        }
+        let folder = open_folder(Some(root.clone()))?;
+        let fingerprint = folder.signing_key_fingerprint()?.ok_or_else(|| {
+            Error::for_file(ErrorKind::FileMissing, &root, "this data folder has no signing key yet, so none to trust")
+        })?;
+        keys.push(trust::data_folder_key(&root, &fingerprint));
+    }
+    Ok(keys)
+}
+
+/// `intake verify`: exit 0 when the package passes every check and is signed by a trusted
+/// key, 1 when any check fails, 2 when the file (or a trust anchor) cannot be read at all.
+pub fn verify(home: Option<PathBuf>, args: VerifyArgs) -> Outcome {
+    let options = VerifyOptions { previous: args.previous.clone(), ..VerifyOptions::trusting(trusted_keys(home, &args)?) };
     let report = verify::verify_package(&args.package, &options)?;
     let mut text = String::new();
     if report.valid {
@@ -185,6 +229,24 @@ pub fn verify(args: VerifyArgs) -> Outcome {
     if let Some(fingerprint) = &report.public_key_sha256 {
         let verdict = if report.signature_valid { "有效 valid" } else { "无效 NOT valid" };
         let _ = writeln!(text, "  签名 Signature: {verdict}; 公钥指纹 key SHA-256 {fingerprint}");
+    }
+    match &report.trusted_by {
+        Some(anchor) => {
+            let line = anchor.register_line.as_deref().map(|line| format!(": {line}")).unwrap_or_default();
+            let _ = writeln!(text, "  可信公钥 Trusted key, from {}{line}", anchor.source);
+        }
+        None => {
+            let _ = writeln!(text, "  公钥不可信 Signer NOT trusted");
+        }
+    }
+    if let Some(previous) = &report.previous {
+        let _ = writeln!(
+            text,
+            "  上一个资料包 Previous package: {} ({} audit entries, {})",
+            previous.path,
+            previous.audit_entries,
+            if previous.valid { "完好 verified" } else { "有问题 FAILED" }
+        );
     }
     for problem in &report.problems {
         let entry = problem.entry.as_deref().map(|entry| format!(" [{entry}]")).unwrap_or_default();
@@ -234,6 +296,7 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         max_retries: args.upload_max_retries,
         access_key_id: args.upload_access_key_id,
         secret_access_key,
+        allow_insecure_http: args.upload_allow_insecure_http,
     };
     if upload_change != UploadSettingsChange::default() {
         folder.change_upload_settings(upload_change)?;
@@ -268,6 +331,12 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
     let upload = &settings.upload;
     let optional = |value: &Option<String>| shown(value.as_deref().unwrap_or_default());
     let _ = writeln!(text, "上传地址 Upload endpoint: {}", optional(&upload.endpoint));
+    if upload.allow_insecure_http {
+        let _ = writeln!(
+            text,
+            "  警告:允许不加密的 http:// 上传 WARNING: upload.allow_insecure_http is on (packages may travel in clear)"
+        );
+    }
     let _ = writeln!(text, "存储桶 Bucket: {}  区域 Region: {}  前缀 Prefix: {}", optional(&upload.bucket),
         optional(&upload.region), optional(&upload.prefix));
     let _ = writeln!(text, "访问密钥 Access key id: {}  私密密钥 Secret key: {}", optional(&upload.access_key_id),
@@ -300,6 +369,12 @@ pub fn keys(home: Option<PathBuf>, command: KeysCommand) -> Outcome {
             let _ = writeln!(text, "私钥文件 Private key (owner only): {}", info.private_key_file);
             text.push_str(&info.public_key_pem);
             Ok(Report::ok(serde_json::to_value(&info).expect("key info serialises"), text))
+        }
+        KeysCommand::RegisterLine => {
+            let folder = open_folder(home)?;
+            let line = folder.register_line()?;
+            let text = format!("{}\n", line.line);
+            Ok(Report::ok(serde_json::to_value(&line).expect("register lines serialise"), text))
         }
     }
 }

@@ -177,6 +177,7 @@ impl DataFolder {
         let mut report = CleanupReport::default();
         if lock.try_lock().is_ok() {
             let referenced = database.referenced_hashes()?;
+            crate::encryption::remove_small_leftovers(root)?;
             report = CleanupReport {
                 temp_files_removed: vault.remove_leftovers()?,
                 unreferenced_objects_removed: vault.remove_unreferenced(&referenced)?,

@@ -715,8 +715,18 @@ fn refuse_newer_schema(path: &Path, key: Option<&DataKey>) -> Result<()> {
 /// Gives an encrypted store's connection its key: must be the first statement on it.
 fn apply_key(connection: &Connection, key: Option<&DataKey>) -> rusqlite::Result<()> {
     let Some(key) = key else { return Ok(()) };
-    // The key is ours (hex), never user input; the statement text is wiped after use.
-    let statement = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.database_key().as_str()));
+    // SQLCipher then locks its key material in memory and wipes every allocation it frees
+    // (process-wide), so the page cache of an unlocked store does not linger after locking.
+    // Measured: README "Encryption at rest".
+    connection.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    // The key is ours (hex), never user input; the statement is built in one wiped buffer of
+    // the right size (no reallocation leaves a copy behind). rusqlite copies it into a C
+    // string it does not wipe: that copy is SQLite's to free.
+    let hex = key.database_key();
+    let mut statement = zeroize::Zeroizing::new(String::with_capacity(hex.len() + 16));
+    statement.push_str("PRAGMA key = \"");
+    statement.push_str(&hex);
+    statement.push_str("\";");
     connection.execute_batch(&statement)
 }
 
@@ -726,6 +736,16 @@ pub(crate) fn is_unencrypted(path: &Path) -> bool {
     Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .and_then(|connection| connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)))
         .is_ok()
+}
+
+/// Checkpoints the WAL of the unencrypted store at `plain` into it (and empties the WAL), so
+/// that its file holds every row and stays the same bytes while it is only read after.
+pub(crate) fn checkpoint_plain(plain: &Path) -> Result<()> {
+    let connection = Connection::open(plain).map_err(|err| open_error(plain, err))?;
+    connection.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into())).map_err(|err| open_error(plain, err))?;
+    connection
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .map_err(|err| open_error(plain, err))
 }
 
 /// Writes an encrypted copy of the unencrypted store at `plain` to `target` (which must not

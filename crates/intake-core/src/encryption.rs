@@ -25,9 +25,14 @@
 //!    `intake.sqlite3.encrypting`, synced, and renamed over `intake.sqlite3`;
 //! 5. the pending key file is renamed to `keys/data-key.json`: the folder is encrypted.
 //!
-//! A folder with a key file but a settings file or private key still in clear (encrypted by a
-//! build from before they were sealed, or interrupted in step 3 of a resumed run) is
-//! "unfinished" too, and `encrypt` with its passphrase seals them.
+//! Before step 1, a record of what is converted (`planted::ConversionRecord`: the SHA-256 of
+//! the settings, the private key and the database as they are, the vault files in clear) is
+//! written sealed under the new key; a resumed run converts only what it lists. A folder
+//! with its key file never turns a file in clear into a sealed one: a settings file, private
+//! key, database or vault file found in clear there is refused as `planted_plaintext`
+//! (`planted`), never adopted. (Folders encrypted by a build of 2026-11-26, whose settings and
+//! key stayed in clear, are refused too: their manager moves the two files out, sets the
+//! settings again and makes a new key, or re-encrypts from an export.)
 //!
 //! Threat model, in short: this protects the data on a lost or stolen laptop that is switched
 //! off or locked (the app dropped its key). It does not protect against malware or someone
@@ -45,6 +50,7 @@ use crate::data_folder::{DATABASE_FILE, DataFolder, LOCK_FILE};
 use crate::database;
 use crate::durable::{self, Readers};
 use crate::encrypted_file::{looks_sealed, seal, unseal};
+use crate::planted::{ConversionRecord, is_in_clear, refuse_planted_files};
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::{self, DataKey, FileKey, KeyFile, Passphrase};
 use crate::settings::settings_path;
@@ -105,31 +111,22 @@ pub struct EncryptionReport {
 }
 
 /// The test hook of the crash test: `INTAKE_FAULT_ABORT_AFTER_ENCRYPTING=N` aborts the process
-/// right after the N-th vault file is encrypted in place, as a power cut would stop it.
+/// right after the N-th vault file is encrypted in place, as a power cut would stop it. Only
+/// in builds with the `test-seams` feature.
+#[cfg(feature = "test-seams")]
 pub const FAULT_ABORT_AFTER_ENCRYPTING: &str = "INTAKE_FAULT_ABORT_AFTER_ENCRYPTING";
 
-/// The state of the data folder at `root` (a folder that does not exist is unencrypted).
+/// The state of the data folder at `root` (a folder that does not exist is unencrypted). A
+/// folder with its key file is encrypted whatever else is found in it: files in clear there
+/// are refused when it is opened (`planted_plaintext`), not taken as an unfinished encryption.
 pub fn state(root: &Path) -> EncryptionState {
-    if keys::pending_key_file_path(root).exists() {
+    if keys::key_file_path(root).exists() {
+        EncryptionState::Encrypted
+    } else if keys::pending_key_file_path(root).exists() {
         EncryptionState::Unfinished
-    } else if keys::key_file_path(root).exists() {
-        if private_key_path(root).exists() || file_in_clear(&settings_path(root)) {
-            EncryptionState::Unfinished
-        } else {
-            EncryptionState::Encrypted
-        }
     } else {
         EncryptionState::Unencrypted
     }
-}
-
-/// True when the file exists and does not start like a sealed file.
-fn file_in_clear(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = fs::File::open(path) else { return false };
-    let mut head = Vec::with_capacity(8);
-    // An unreadable file counts as in clear: it is not known to be sealed.
-    (&mut file).take(8).read_to_end(&mut head).is_err() || !looks_sealed(&head)
 }
 
 /// True when the data folder at `root` already holds something (cases, files, settings, a
@@ -168,7 +165,7 @@ pub fn require_encrypted(root: &Path) -> Result<()> {
 
 /// Reads a small file of the data folder (settings, the signing key): as it is in an
 /// unencrypted folder (`key` `None`); in an encrypted one it must be sealed under `key` (a
-/// file in clear there is `encryption_unfinished`, one that fails authentication
+/// file in clear there is `planted_plaintext`, one that fails authentication
 /// `vault_corrupt`). `None` when there is no such file. The plaintext is wiped on drop.
 pub(crate) fn read_sealed(path: &Path, key: Option<&FileKey>) -> Result<Option<Zeroizing<Vec<u8>>>> {
     let bytes = match fs::read(path) {
@@ -183,12 +180,9 @@ pub(crate) fn read_sealed(path: &Path, key: Option<&FileKey>) -> Result<Option<Z
             "已加密,需要密码 / is encrypted: open the data folder with its passphrase to read it",
         )),
         None => Ok(Some(bytes)),
-        Some(_) if !looks_sealed(&bytes) => Err(Error::for_file(
-            ErrorKind::EncryptionUnfinished,
-            path,
-            "在已加密的数据文件夹中未加密 / is in clear in an encrypted data folder: run `intake passphrase set` \
-             again with the passphrase to encrypt it",
-        )),
+        Some(_) if !looks_sealed(&bytes) => {
+            Err(crate::planted::planted(path, "is in clear, and this folder keeps it sealed"))
+        }
         Some(key) => unseal(&bytes, key).map(Some).map_err(|err| Error::reading(path, &err)),
     }
 }
@@ -212,16 +206,19 @@ fn as_stored<'a>(path: &Path, bytes: &'a [u8], key: Option<&FileKey>) -> Result<
     }
 }
 
-/// Step 3 of `encrypt`: seals `settings.json` and the SM2 private key if they are in clear.
-fn seal_small_files(root: &Path, key: &FileKey) -> Result<()> {
+/// Step 3 of `encrypt`: seals `settings.json` and the SM2 private key if they are in clear
+/// and are the very files the encryption recorded at its start (else `planted_plaintext`).
+fn seal_small_files(root: &Path, key: &FileKey, record: &ConversionRecord) -> Result<()> {
     let settings = settings_path(root);
-    if file_in_clear(&settings)
+    if is_in_clear(&settings)
         && let Some(text) = read_sealed(&settings, None)?
     {
+        ConversionRecord::check_small_file(&settings, &text, record.settings_sha256.as_deref())?;
         write_sealed(&settings, &text, Some(key), Readers::OwnerOnly)?;
     }
     let plain_key = private_key_path(root);
     if let Some(pem) = read_sealed(&plain_key, None)? {
+        ConversionRecord::check_small_file(&plain_key, &pem, record.private_key_sha256.as_deref())?;
         // Sealed first, removed after: a crash in between leaves both, and the next run
         // seals the same key again.
         write_sealed(&sealed_private_key_path(root), &pem, Some(key), Readers::OwnerOnly)?;
@@ -265,6 +262,7 @@ impl DataFolder {
     /// `wrong_passphrase` and reads nothing but the key file.
     pub fn unlock(root: &Path, passphrase: &Passphrase) -> Result<DataFolder> {
         require_finished_encryption(root)?;
+        refuse_planted_files(root)?;
         let key = KeyFile::read(&keys::key_file_path(root))?.unwrap(passphrase)?;
         DataFolder::open_keyed(root, Some(key)).map(|(folder, _)| folder)
     }
@@ -285,6 +283,9 @@ impl DataFolder {
     ) -> Result<EncryptionReport> {
         let resumed = match state(root) {
             EncryptionState::Encrypted => {
+                // Files in clear in an encrypted folder are named as what they are: planted,
+                // never "the rest of an encryption" to be sealed.
+                refuse_planted_files(root)?;
                 return Err(Error::for_file(
                     ErrorKind::InvalidInput,
                     root,
@@ -316,38 +317,53 @@ impl DataFolder {
         }
 
         let pending = keys::pending_key_file_path(root);
-        let key = if resumed && !pending.exists() {
-            // Encrypted, but with a small file still in clear: the folder's own key seals it.
-            KeyFile::read(&keys::key_file_path(root))?.unwrap(passphrase)?
-        } else if resumed {
-            KeyFile::read(&pending)?.unwrap(passphrase).map_err(|err| match err.kind() {
+        remove_small_leftovers(root)?;
+        let (key, record) = if resumed {
+            let key = KeyFile::read(&pending)?.unwrap(passphrase).map_err(|err| match err.kind() {
                 ErrorKind::WrongPassphrase => Error::new(
                     ErrorKind::WrongPassphrase,
                     "密码与中断的加密所用的不同 / wrong passphrase: the interrupted encryption was started with \
                      another one; give that one to finish it",
                 ),
                 _ => err,
-            })?
+            })?;
+            let record = ConversionRecord::read(root, &key.sealed_file_key())?;
+            (key, record)
         } else {
             let key = DataKey::generate();
+            // What is converted is recorded (sealed) before the pending key exists: a pending
+            // key always has its record, and the record is nobody else's to extend.
+            let record = record_what_is_in_clear(root)?;
+            record.write(root, &key.sealed_file_key())?;
             KeyFile::wrap(&key, passphrase)?.write(&pending)?;
-            key
+            (key, record)
         };
 
         let vault = Vault::open_encrypted(&root.join("vault"), key.file_key())?;
+        #[cfg(feature = "test-seams")]
         let abort_after = std::env::var(FAULT_ABORT_AFTER_ENCRYPTING).ok().and_then(|value| value.parse::<usize>().ok());
+        #[cfg(not(feature = "test-seams"))]
+        let abort_after: Option<usize> = None;
         let mut total = 0;
-        let files_encrypted = vault.encrypt_in_place(|step| {
+        let convertible = |relative: &str| record.vault_files.contains(relative);
+        let files_encrypted = vault.encrypt_in_place(&convertible, |step| {
             if step.this_one_encrypted && abort_after == Some(step.encrypted) {
                 std::process::abort();
             }
             total = step.total + 1;
             on_progress(EncryptionProgress { done: to_u32(step.seen), total: to_u32(total) });
         })?;
-        seal_small_files(root, &key.sealed_file_key())?;
+        seal_small_files(root, &key.sealed_file_key(), &record)?;
 
         let database_path = root.join(DATABASE_FILE);
         if database_path.exists() && database::is_unencrypted(&database_path) {
+            let actual = crate::planted::sha256_of_file(&database_path)?;
+            if record.database_sha256.as_deref() != Some(actual.as_str()) {
+                return Err(crate::planted::planted(
+                    &database_path,
+                    "is a database in clear that is not the one the encryption started with",
+                ));
+            }
             let target = root.join(format!("{DATABASE_FILE}.encrypting"));
             for leftover in [target.clone(), root.join(format!("{DATABASE_FILE}.encrypting-journal"))] {
                 remove_if_present(&leftover)?;
@@ -368,6 +384,7 @@ impl DataFolder {
         if pending.exists() {
             durable::commit_replacing(&pending, &keys::key_file_path(root))?;
         }
+        ConversionRecord::remove(root)?;
         drop(lock);
         Ok(EncryptionReport { files_encrypted, resumed })
     }
@@ -394,6 +411,45 @@ fn require_finished_encryption(root: &Path) -> Result<()> {
             "数据文件夹未加密 / the data folder is not encrypted: set a passphrase first (`intake passphrase set`)",
         )),
     }
+}
+
+/// What the first encryption of the folder at `root` is about to convert: the small files
+/// and the database by SHA-256 (the database's WAL checkpointed into it first, so that its
+/// bytes do not change when it is exported), the vault files in clear by name.
+fn record_what_is_in_clear(root: &Path) -> Result<ConversionRecord> {
+    let small = |path: &Path| -> Result<Option<String>> {
+        if path.exists() { crate::planted::sha256_of_file(path).map(Some) } else { Ok(None) }
+    };
+    let database_path = root.join(DATABASE_FILE);
+    let database_sha256 = if database_path.exists() && database::is_unencrypted(&database_path) {
+        database::checkpoint_plain(&database_path)?;
+        Some(crate::planted::sha256_of_file(&database_path)?)
+    } else {
+        None
+    };
+    let vault_files = Vault::open(&root.join("vault"))?.files_in_clear()?;
+    Ok(ConversionRecord {
+        settings_sha256: small(&settings_path(root))?,
+        private_key_sha256: small(&private_key_path(root))?,
+        database_sha256,
+        vault_files,
+    })
+}
+
+/// Temp files `durable` writes beside small files (`.settings.json.x.part`): a crash leaves
+/// them half-written and nothing refers to them, so they are removed (under the exclusive lock).
+pub(crate) fn remove_small_leftovers(root: &Path) -> Result<()> {
+    for folder in [root.to_path_buf(), root.join("keys")] {
+        let Ok(entries) = fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".part") && entry.path().is_file() {
+                remove_if_present(&entry.path())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn to_u32(count: usize) -> u32 {

@@ -75,6 +75,14 @@ pub enum ErrorKind {
     EncryptionUnfinished,
     /// The operation needs the data folder to itself, and another program has it open.
     DataFolderBusy,
+    /// A file in clear where an encrypted data folder keeps a sealed one (settings, signing
+    /// key, database, vault file): not written by the folder, so never read or sealed as its own.
+    PlantedPlaintext,
+    /// An upload endpoint that would send packages in clear (`http://` to another host than
+    /// this computer) without `upload.allow_insecure_http`.
+    InsecureEndpoint,
+    /// A new passphrase the strength estimator judges too easy to guess; the message says why.
+    WeakPassphrase,
 }
 
 impl ErrorKind {
@@ -108,11 +116,14 @@ impl ErrorKind {
             ErrorKind::PassphraseRequired => "passphrase_required",
             ErrorKind::EncryptionUnfinished => "encryption_unfinished",
             ErrorKind::DataFolderBusy => "data_folder_busy",
+            ErrorKind::PlantedPlaintext => "planted_plaintext",
+            ErrorKind::InsecureEndpoint => "insecure_endpoint",
+            ErrorKind::WeakPassphrase => "weak_passphrase",
         }
     }
 
     /// Every kind, for tests and generated tables.
-    pub const ALL: [ErrorKind; 27] = [
+    pub const ALL: [ErrorKind; 30] = [
         ErrorKind::FileMissing,
         ErrorKind::NotAFile,
         ErrorKind::FileUnreadable,
@@ -140,6 +151,9 @@ impl ErrorKind {
         ErrorKind::PassphraseRequired,
         ErrorKind::EncryptionUnfinished,
         ErrorKind::DataFolderBusy,
+        ErrorKind::PlantedPlaintext,
+        ErrorKind::InsecureEndpoint,
+        ErrorKind::WeakPassphrase,
     ];
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather

@@ -65,17 +65,24 @@ impl Passphrase {
         Passphrase(Zeroizing::new(text))
     }
 
-    /// Refuses a passphrase too short to be set as a new one.
+    /// Refuses a passphrase too short or too easy to guess to be set as a new one
+    /// (`weak_passphrase`, with the reason: [`crate::passphrase_strength`]).
     pub fn check_strong_enough(&self) -> Result<()> {
+        self.check_strong_enough_for(&[])
+    }
+
+    /// [`Passphrase::check_strong_enough`], also holding the installation's own words
+    /// (`user_inputs`: the branch, the manager) against it.
+    pub fn check_strong_enough_for(&self, user_inputs: &[&str]) -> Result<()> {
         if self.0.chars().count() < MIN_PASSPHRASE_CHARS {
             return Err(Error::new(
-                ErrorKind::InvalidInput,
+                ErrorKind::WeakPassphrase,
                 format!(
                     "密码至少需要 {MIN_PASSPHRASE_CHARS} 个字符 / the passphrase needs at least {MIN_PASSPHRASE_CHARS} characters"
                 ),
             ));
         }
-        Ok(())
+        crate::passphrase_strength::check(&self.0, user_inputs)
     }
 
     /// True when both are the same text (for "type it twice").
@@ -117,7 +124,17 @@ impl DataKey {
     /// KDF of its own at each open.
     pub(crate) fn database_key(&self) -> Zeroizing<String> {
         let key = self.derive(b"merchant-intake database key v1");
-        Zeroizing::new(format!("x'{}'", crate::vault::hex(key.as_ref())))
+        // Written straight into the wiped buffer, sized once: no intermediate String (or
+        // reallocation) leaves a copy of the key's hex behind in freed memory.
+        let mut text = Zeroizing::new(String::with_capacity(3 + 2 * key.len()));
+        text.push_str("x'");
+        for byte in key.iter() {
+            for nibble in [byte >> 4, byte & 0x0f] {
+                text.push(char::from_digit(u32::from(nibble), 16).expect("a nibble is a hex digit"));
+            }
+        }
+        text.push('\'');
+        text
     }
 
     /// The key of the vault's files.

@@ -125,6 +125,10 @@ pub struct UploadSettings {
     #[ts(skip)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_access_key: Option<Secret>,
+    /// Allow an `http://` endpoint on another host than this computer (a branch's internal
+    /// server): packages then travel in clear. Off unless set (`upload::endpoint`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_insecure_http: bool,
 }
 
 /// A change to the settings: `None` leaves a value as it is.
@@ -162,6 +166,10 @@ pub struct UploadSettingsChange {
     pub access_key_id: Option<String>,
     /// Write-only: a new secret, or empty to remove the stored one.
     pub secret_access_key: Option<Secret>,
+    /// `upload.allow_insecure_http`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub allow_insecure_http: Option<bool>,
 }
 
 /// The upload settings as they may be shown: never the secret, only whether one is stored.
@@ -193,13 +201,11 @@ impl UploadSettings {
             Ok(())
         };
         text("upload endpoint", change.endpoint, &mut self.endpoint)?;
-        if let Some(endpoint) = &self.endpoint
-            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
-        {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("上传地址须以 http:// 或 https:// 开头 the upload endpoint '{endpoint}' is not an http:// or https:// URL"),
-            ));
+        if let Some(allow) = change.allow_insecure_http {
+            self.allow_insecure_http = allow;
+        }
+        if let Some(endpoint) = &self.endpoint {
+            crate::upload::endpoint::check_endpoint(endpoint, self.allow_insecure_http)?;
         }
         text("upload bucket", change.bucket, &mut self.bucket)?;
         text("upload region", change.region, &mut self.region)?;

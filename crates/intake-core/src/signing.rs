@@ -74,6 +74,21 @@ pub struct PublicKeyInfo {
     pub created: bool,
 }
 
+/// What `intake keys register-line` prints and the app's 设置 shows: the line head office adds
+/// to its register of trusted keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RegisterLine {
+    /// SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex.
+    pub fingerprint_sha256: String,
+    /// The branch of the settings.
+    pub branch: String,
+    /// The manager of the settings.
+    pub manager: String,
+    /// `<fingerprint>  <branch> / <manager>`.
+    pub line: String,
+}
+
 impl InstallationKey {
     /// The key pair of the unencrypted data folder at `root`, made (and stored) if there is
     /// none yet. Returns it and whether it was made now. An encrypted folder's key is sealed:
@@ -245,6 +260,46 @@ impl DataFolder {
     /// The installation's key pair, made on first use (sealed, in an encrypted folder).
     pub fn installation_key(&self) -> Result<InstallationKey> {
         InstallationKey::load_or_create_sealed(self.root(), self.sealed_file_key().as_ref()).map(|(key, _)| key)
+    }
+
+    /// The fingerprint of the installation's key, or `None` when it has none yet (never makes
+    /// one: a verifier that trusts this folder's key must not invent it).
+    pub fn signing_key_fingerprint(&self) -> Result<Option<String>> {
+        let sealed_file_key = self.sealed_file_key();
+        let path = key_file_of(self.root(), sealed_file_key.is_some());
+        Ok(InstallationKey::load(&path, sealed_file_key.as_ref())?.map(|key| key.fingerprint))
+    }
+
+    /// This installation's line for head office's register of trusted keys
+    /// (`<fingerprint>  <branch> / <manager>`, [`crate::package::trust`]); the key pair is made
+    /// on first use. The branch and manager must be set: a line without them tells head office
+    /// nothing about whose key it is.
+    pub fn register_line(&self) -> Result<RegisterLine> {
+        let settings = self.settings()?;
+        let mut missing = Vec::new();
+        if settings.branch.trim().is_empty() {
+            missing.push("--branch");
+        }
+        if settings.manager_name.trim().is_empty() {
+            missing.push("--manager");
+        }
+        if !missing.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "分公司和客户经理未设置 / the register line names the branch and the manager: set {} with                      `intake settings` first",
+                    missing.join(" and ")
+                ),
+            ));
+        }
+        let key = self.installation_key()?;
+        let line = crate::package::trust::register_line(key.fingerprint(), &settings.branch, &settings.manager_name);
+        Ok(RegisterLine {
+            fingerprint_sha256: key.fingerprint.clone(),
+            branch: settings.branch.clone(),
+            manager: settings.manager_name.clone(),
+            line,
+        })
     }
 
     /// The public half of the installation's key pair (made on first use), for display.

@@ -148,7 +148,17 @@ impl Vault {
                 let bytes = file.metadata().map_err(|err| Error::reading(path, &err))?.len();
                 Content::Plain { file, bytes }
             }
-            Some(key) => Content::Encrypted(DecryptingReader::new(file, key).map_err(|err| Error::reading(path, &err))?),
+            Some(key) => {
+                let mut file = file;
+                let mut head = [0u8; 8];
+                let read = file.read(&mut head).map_err(|err| Error::reading(path, &err))?;
+                if !crate::encrypted_file::looks_sealed(&head[..read]) {
+                    // Never read as the folder's own: it was not written by this vault.
+                    return Err(crate::planted::planted(path, "is a vault file in clear in an encrypted vault"));
+                }
+                file.seek(SeekFrom::Start(0)).map_err(|err| Error::reading(path, &err))?;
+                Content::Encrypted(DecryptingReader::new(file, key).map_err(|err| Error::reading(path, &err))?)
+            }
         };
         Ok(VaultReader { path: path.to_path_buf(), content })
     }
@@ -264,7 +274,15 @@ impl Vault {
     /// `after_each` is called after each file is replaced or found done already (the crash
     /// test stops the process there, the app moves its progress bar). Returns how many files
     /// were encrypted.
-    pub(crate) fn encrypt_in_place(&self, mut after_each: impl FnMut(InPlaceStep)) -> Result<usize> {
+    ///
+    /// Only the files `convertible` accepts (by their path relative to the vault, `/`-separated:
+    /// those in clear when the encryption started) are encrypted; another file in clear is
+    /// `planted_plaintext`, never adopted.
+    pub(crate) fn encrypt_in_place(
+        &self,
+        convertible: &dyn Fn(&str) -> bool,
+        mut after_each: impl FnMut(InPlaceStep),
+    ) -> Result<usize> {
         let Some(key) = &self.key else { return Ok(0) };
         // Temp files of an unencrypted vault are plain; nothing refers to them.
         self.remove_leftovers()?;
@@ -278,6 +296,9 @@ impl Vault {
             if already.is_ok() {
                 after_each(InPlaceStep { encrypted, seen: index + 1, total, this_one_encrypted: false });
                 continue;
+            }
+            if !convertible(&self.relative_name(&path)) {
+                return Err(crate::planted::planted(&path, "was not in the vault when its encryption started"));
             }
             input.seek(SeekFrom::Start(0)).map_err(|err| Error::reading(&path, &err))?;
             let (temp_path, output) = self.create_temp()?;
@@ -299,6 +320,24 @@ impl Vault {
             after_each(InPlaceStep { encrypted, seen: index + 1, total, this_one_encrypted: true });
         }
         Ok(encrypted)
+    }
+
+    /// The objects and thumbnails that are not sealed files (by their first bytes), as names
+    /// relative to the vault: what the first encryption of a folder converts.
+    pub(crate) fn files_in_clear(&self) -> Result<std::collections::BTreeSet<String>> {
+        let mut files = self.object_paths()?;
+        files.extend(fanned_out_files(&self.root.join(THUMBS))?);
+        Ok(files
+            .into_iter()
+            .filter(|path| crate::planted::is_in_clear(path))
+            .map(|path| self.relative_name(&path))
+            .collect())
+    }
+
+    /// A vault file's path relative to the vault, `/`-separated on every platform.
+    fn relative_name(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        relative.components().map(|part| part.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
     }
 
     /// Removes the temp files a crash left behind. Call only while no other process writes

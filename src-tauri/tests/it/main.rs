@@ -105,9 +105,14 @@ fn the_app_refuses_every_folder_command_until_a_passphrase_is_set() {
     }
     assert!(!home.exists(), "a refused command made the data folder");
 
-    // Too short: refused by the core, nothing made.
+    // Too short, or long but easy to guess: refused by the core with the reason, nothing made.
     let short = invoke_with(&window, "set_passphrase", json!({"passphrase": "1234567"})).unwrap_err();
-    assert_eq!(short["code"], "invalid_input", "{short}");
+    assert_eq!(short["code"], "weak_passphrase", "{short}");
+    for weak in ["12345678", "password", "woaini1314"] {
+        let refused = invoke_with(&window, "set_passphrase", json!({"passphrase": weak})).unwrap_err();
+        assert_eq!(refused["code"], "weak_passphrase", "{weak}: {refused}");
+        assert!(refused["message"].as_str().unwrap().contains("too easy to guess"), "{refused}");
+    }
     assert_eq!(DataFolder::encryption_state(&home), intake_core::encryption::EncryptionState::Unencrypted);
 
     invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
@@ -344,8 +349,12 @@ fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_e
     let path = std::path::PathBuf::from(summary["path"].as_str().unwrap());
     assert!(path.starts_with(home.path().join("exports")), "{}", path.display());
     assert!(path.is_file());
-    let report = intake_core::package::verify::verify_package(&path, &Default::default()).unwrap();
-    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let fingerprint = summary["public_key_sha256"].as_str().unwrap();
+    let trusting = intake_core::package::verify::VerifyOptions::trusting(vec![
+        intake_core::package::trust::expected_key(fingerprint).unwrap(),
+    ]);
+    let report = intake_core::package::verify::verify_package(&path, &trusting).unwrap();
+    assert!(report.valid, "{:?}", report.problems);
 
     // The export panel's bar: the phases in order (the refused export above got as far as
     // checking), and the last event is every file of the package written.

@@ -10,7 +10,8 @@ export type CheckedFile = {
  */
 evidence_id: bigint, sha256: string, 
 /**
- * The original file name.
+ * The original file name as it may be shown (`file_names::portable_name`: no format
+ * character can make it display as another).
  */
 name: string, bytes: bigint, media_type: string, 
 /**

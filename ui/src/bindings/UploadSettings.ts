@@ -35,4 +35,9 @@ max_retries: number | null,
 /**
  * The access key id (not secret). `AWS_ACCESS_KEY_ID` wins over it.
  */
-access_key_id: string | null, };
+access_key_id: string | null, 
+/**
+ * Allow an `http://` endpoint on another host than this computer (a branch's internal
+ * server): packages then travel in clear. Off unless set (`upload::endpoint`).
+ */
+allow_insecure_http: boolean, };

@@ -10,4 +10,8 @@ export type UploadSettingsChange = { endpoint: string | null, bucket: string | n
 /**
  * Write-only: a new secret, or empty to remove the stored one.
  */
-secret_access_key: Secret | null, };
+secret_access_key: Secret | null, 
+/**
+ * `upload.allow_insecure_http`.
+ */
+allow_insecure_http?: boolean, };

@@ -14,7 +14,9 @@ export type VerifyProblem = {
  * `not_in_manifest`, `missing_payload_file`, `hash_mismatch`, `tag_file_not_listed`,
  * `unexpected_tag_file`, `case_json_invalid`, `case_json_schema`, `case_json_mismatch`,
  * `bad_public_key`, `bad_signature`, `signature_mismatch`, `key_mismatch`,
- * `untrusted_key`; the audit chain's (see `audit::ChainFault`): `audit_bad_entry`,
+ * `signer_untrusted`; the log's files against case.json: `file_not_logged`,
+ * `logged_file_missing`; with `--previous`: `previous_invalid`, `chain_other_case`,
+ * `chain_forked`, `chain_not_extended`; the audit chain's (see `audit::ChainFault`): `audit_bad_entry`,
  * `audit_case_mismatch`, `audit_sequence`, `audit_link`, `audit_hash_mismatch`,
  * `audit_head_mismatch`, `audit_length_mismatch`.
  */

@@ -4,6 +4,7 @@ import { call } from '../api';
 import type { ErrorReport } from '../bindings/ErrorReport';
 import type { PublicKeyInfo } from '../bindings/PublicKeyInfo';
 import { useEnglishChoice } from '../language';
+import type { RegisterLine } from '../bindings/RegisterLine';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
@@ -26,6 +27,9 @@ export function SettingsView() {
   // early is overwritten by them.
   const [general, setGeneral] = useState<General | null>(null);
   const [key, setKey] = useState<PublicKeyInfo | null>(null);
+  // Null while the branch or the manager is not saved: the core refuses a line without them.
+  const [registerLine, setRegisterLine] = useState<RegisterLine | null>(null);
+  const [copied, setCopied] = useState(false);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -43,6 +47,24 @@ export function SettingsView() {
     }
     if (keyInfo.ok) setKey(keyInfo.value);
     else setError(keyInfo.error);
+    await loadRegisterLine();
+  };
+
+  const loadRegisterLine = async () => {
+    const line = await call('register_line', {});
+    setRegisterLine(line.ok ? line.value : null);
+    setCopied(false);
+  };
+
+  const copyRegisterLine = async () => {
+    if (registerLine === null) return;
+    try {
+      await navigator.clipboard.writeText(registerLine.line);
+      setCopied(true);
+    } catch {
+      // No clipboard in this web view: the line stays selectable by hand.
+      setCopied(false);
+    }
   };
 
   useEffect(() => {
@@ -62,6 +84,7 @@ export function SettingsView() {
     if (outcome.ok) {
       setError(null);
       setSaved(true);
+      void loadRegisterLine();
     } else {
       setError(outcome.error);
     }
@@ -144,6 +167,23 @@ export function SettingsView() {
           <code className="fingerprint" data-testid="key-fingerprint">
             {key.fingerprint_sha256}
           </code>
+          <p>
+            <Bilingual text={bilingual((m) => m.settings.registerLine)} />
+          </p>
+          {registerLine !== null ? (
+            <p className="register-line">
+              <code className="fingerprint" data-testid="key-register-line">
+                {registerLine.line}
+              </code>{' '}
+              <button type="button" data-testid="copy-register-line" onClick={() => void copyRegisterLine()}>
+                <Bilingual text={bilingual((m) => (copied ? m.settings.copied : m.settings.copy))} />
+              </button>
+            </p>
+          ) : (
+            <p className="muted" data-testid="key-register-line-missing">
+              <Bilingual text={bilingual((m) => m.settings.registerLineMissing)} />
+            </p>
+          )}
           <p className="muted">
             <Bilingual text={bilingual((m) => m.settings.keyFile)} /> <code>{key.private_key_file}</code>
           </p>

@@ -35,6 +35,7 @@ export function UploadSettingsForm() {
   const [partSize, setPartSize] = useState('');
   const [secret, setSecret] = useState('');
   const [clearSecret, setClearSecret] = useState(false);
+  const [allowInsecureHttp, setAllowInsecureHttp] = useState(false);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -51,6 +52,7 @@ export function UploadSettingsForm() {
     setPartSize(upload.part_size_mib === null ? '' : String(upload.part_size_mib));
     setSecret('');
     setClearSecret(false);
+    setAllowInsecureHttp(upload.allow_insecure_http);
   };
 
   const load = async () => {
@@ -74,6 +76,7 @@ export function UploadSettingsForm() {
         part_size_mib: partSizeMib !== null && !(Number.isInteger(partSizeMib) && partSizeMib >= 0) ? 0 : partSizeMib,
         max_retries: null,
         secret_access_key: clearSecret ? '' : secret === '' ? null : secret,
+        allow_insecure_http: allowInsecureHttp,
       },
     });
     if (outcome.ok) {
@@ -160,6 +163,22 @@ export function UploadSettingsForm() {
               />
               <Bilingual text={bilingual((m) => m.uploadSettings.clearSecret)} />
             </label>
+          )}
+          {/* upload.allow_insecure_http: named as such, with what it means; the core refuses an
+              http:// endpoint to another host without it (insecure_endpoint). */}
+          <label className="check form-grid__wide">
+            <input
+              type="checkbox"
+              checked={allowInsecureHttp}
+              onChange={(event) => setAllowInsecureHttp(event.target.checked)}
+              data-testid="upload-allow-insecure-http"
+            />
+            <Bilingual text={bilingual((m) => m.uploadSettings.allowInsecureHttp)} />
+          </label>
+          {allowInsecureHttp && (
+            <p className="warning form-grid__wide" role="alert" data-testid="upload-insecure-warning">
+              <Bilingual text={bilingual((m) => m.uploadSettings.insecureWarning)} />
+            </p>
           )}
           <div className="form-grid__wide button-row">
             <button type="submit" className="button button--primary" data-testid="upload-settings-save">

@@ -228,7 +228,7 @@ fn visit(sandbox: &Sandbox, encrypt: bool) -> PrivateKey {
     assert!(contains(&std::fs::read(&out).unwrap(), PHOTO_PATTERN.as_bytes()), "the package holds the photo as imported");
     // The same key signs after encryption (sealed, not replaced): head office knows it by this.
     let expect_key = format!("--expect-key={fingerprint}");
-    let verify = sandbox.run(["verify", out.to_str().unwrap(), expect_key.as_str()]);
+    let verify = run(&["verify", out.to_str().unwrap(), expect_key.as_str()]);
     assert_eq!(verify.status, 0, "signed with the key made before: {}{}", verify.stdout, verify.stderr);
     // And the settings came through: the manager is in the package, the secret still set.
     let settings = run(&["settings", "--json"]).json();
@@ -338,8 +338,9 @@ fn passphrase_set_killed_halfway_is_finished_by_running_it_again() {
     let export =
         run_with_passphrase(&sandbox, PASSPHRASE, &["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete"]);
     assert_eq!(export.status, 0, "every object read back whole: {}", export.stderr);
-    let verify = sandbox.run(["verify", out.to_str().unwrap()]);
-    assert_eq!(verify.status, 0, "{}", verify.stderr);
+    // Trusting the (encrypted) data folder's own key: read after unlocking it.
+    let verify = run_with_passphrase(&sandbox, PASSPHRASE, &["verify", out.to_str().unwrap()]);
+    assert_eq!(verify.status, 0, "{}{}", verify.stdout, verify.stderr);
 }
 
 #[test]
@@ -354,6 +355,18 @@ fn the_passphrase_comes_from_the_variable_or_a_terminal_else_exit_2() {
 
     let short = run_with_passphrase(&sandbox, "short", &["passphrase", "set"]);
     assert_eq!(short.status, 2, "a too short passphrase is refused: {}", short.stderr);
+    // Issue 15: long enough but easy to guess is refused too, with zxcvbn's reason.
+    for weak in ["12345678", "password", "13812345678", "zhangwei19900101"] {
+        let refused = run_with_passphrase(&sandbox, weak, &["passphrase", "set", "--json"]);
+        assert_eq!(refused.status, 2, "{weak}");
+        assert_eq!(refused.json()["error"]["code"], "weak_passphrase", "{weak}");
+        assert!(refused.stderr.contains("too easy to guess"), "{weak}: {}", refused.stderr);
+    }
+    assert_eq!(sandbox.run(["passphrase", "status", "--json"]).json()["state"], "unencrypted", "nothing was encrypted");
+    // A new folder made under INTAKE_PASSPHRASE is held to the same bar.
+    let fresh = Sandbox::new();
+    let refused = run_with_passphrase(&fresh, "password1", &["case", "list", "--json"]);
+    assert_eq!(refused.json()["error"]["code"], "weak_passphrase", "{}", refused.stderr);
     let set = run_with_passphrase(&sandbox, PASSPHRASE, &["passphrase", "set"]);
     assert_eq!(set.status, 0, "{}", set.stderr);
 
@@ -399,4 +412,87 @@ fn a_new_data_folder_is_created_encrypted_when_a_passphrase_is_given() {
     let listed = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "list", "--json"]);
     assert_eq!(listed.json()["cases"].as_array().unwrap().len(), 1, "{}", listed.stdout);
     assert_eq!(found_in_clear(&sandbox.home(), &[]), Vec::<String>::new());
+}
+
+/// The evil maid of issue 15: a plain settings file (another bucket, no idle lock) and a plain
+/// signing key planted into an encrypted folder. Neither `passphrase set` (what the lock
+/// screen used to offer for an "unfinished" folder) nor opening it seals them: refused,
+/// named, left as they are.
+#[test]
+fn files_planted_in_clear_are_refused_by_name_and_never_sealed() {
+    let sandbox = Sandbox::new();
+    let created = run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--branch", "上海分公司", "--manager", MANAGER]);
+    assert_eq!(created.status, 0, "{}", created.stderr);
+    let home = sandbox.home();
+    let planted_settings = br#"{"branch":"x","manager_name":"x","idle_lock_seconds":0,"upload":{"endpoint":"https://evil.example","bucket":"loot"}}"#;
+    let sealed_settings = std::fs::read(home.join("settings.json")).unwrap();
+    std::fs::write(home.join("settings.json"), planted_settings).unwrap();
+    for args in [&["passphrase", "set", "--json"][..], &["case", "list", "--json"][..]] {
+        let refused = run_with_passphrase(&sandbox, PASSPHRASE, args);
+        assert_eq!(refused.status, 2, "{args:?}: {}", refused.stdout);
+        assert_eq!(refused.json()["error"]["code"], "planted_plaintext", "{args:?}");
+        assert!(refused.stderr.contains("settings.json"), "{}", refused.stderr);
+    }
+    assert_eq!(sandbox.run(["passphrase", "status", "--json"]).json()["state"], "encrypted");
+    assert_eq!(std::fs::read(home.join("settings.json")).unwrap(), planted_settings, "sealed as the folder's own");
+    std::fs::write(home.join("settings.json"), &sealed_settings).unwrap();
+
+    let other = Sandbox::new();
+    assert_eq!(other.run(["keys", "show"]).status, 0);
+    let attacker_pem = std::fs::read(other.home().join("keys/sm2-private-key.pem")).unwrap();
+    std::fs::write(home.join("keys/sm2-private-key.pem"), &attacker_pem).unwrap();
+    let refused = run_with_passphrase(&sandbox, PASSPHRASE, &["passphrase", "set", "--json"]);
+    assert_eq!(refused.json()["error"]["code"], "planted_plaintext");
+    assert!(refused.stderr.contains("sm2-private-key.pem"), "{}", refused.stderr);
+    assert_eq!(std::fs::read(home.join("keys/sm2-private-key.pem")).unwrap(), attacker_pem);
+    std::fs::remove_file(home.join("keys/sm2-private-key.pem")).unwrap();
+    let list = run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--json"]);
+    assert_eq!(list.status, 0, "{}", list.stderr);
+    assert_eq!(list.json()["manager_name"], MANAGER, "its own settings again");
+}
+
+/// A first encryption killed halfway, then resumed: it seals only what it recorded at its
+/// start. A settings file swapped meanwhile, or a vault file added in clear, is refused by
+/// name; put back, the same run finishes.
+#[test]
+fn a_resumed_encryption_refuses_files_planted_meanwhile() {
+    let sandbox = Sandbox::new();
+    assert_eq!(sandbox.run(["settings", "--branch", "上海分公司", "--manager", MANAGER]).status, 0);
+    let case_id = sandbox.new_case(&["--merchant-name", MERCHANT_NAME, "--opens-payment"]);
+    let sources: Vec<PathBuf> = (1..=3).map(|seed| sandbox.file(&format!("扫描件 {seed}.png"), &png(seed))).collect();
+    let mut args = vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "business_license".into()];
+    args.extend(sources.iter().map(|path| path.display().to_string()));
+    assert_eq!(sandbox.run(&args).status, 0);
+    let home = sandbox.home();
+    let killed: Run = sandbox
+        .command(["passphrase", "set"])
+        .env("INTAKE_PASSPHRASE", PASSPHRASE)
+        .env("INTAKE_FAULT_ABORT_AFTER_ENCRYPTING", "2")
+        .output()
+        .unwrap()
+        .into();
+    assert_ne!(killed.status, 0, "the fault hook did not stop it: {}", killed.stderr);
+    assert_eq!(sandbox.run(["passphrase", "status", "--json"]).json()["state"], "unfinished");
+
+    let original_settings = std::fs::read(home.join("settings.json")).unwrap();
+    let planted_settings = br#"{"branch":"x","manager_name":"x","upload":{"endpoint":"https://evil.example"}}"#;
+    std::fs::write(home.join("settings.json"), planted_settings).unwrap();
+    let refused = run_with_passphrase(&sandbox, PASSPHRASE, &["passphrase", "set", "--json"]);
+    assert_eq!(refused.json()["error"]["code"], "planted_plaintext", "{}", refused.stderr);
+    assert!(refused.stderr.contains("settings.json"), "{}", refused.stderr);
+    assert_eq!(std::fs::read(home.join("settings.json")).unwrap(), planted_settings);
+    std::fs::write(home.join("settings.json"), &original_settings).unwrap();
+
+    let planted_object = home.join("vault/objects/ff").join("f".repeat(64));
+    std::fs::create_dir_all(planted_object.parent().unwrap()).unwrap();
+    std::fs::write(&planted_object, b"planted in clear").unwrap();
+    let refused = run_with_passphrase(&sandbox, PASSPHRASE, &["passphrase", "set", "--json"]);
+    assert_eq!(refused.json()["error"]["code"], "planted_plaintext", "{}", refused.stderr);
+    assert!(refused.stderr.contains(&"f".repeat(64)), "{}", refused.stderr);
+    assert_eq!(std::fs::read(&planted_object).unwrap(), b"planted in clear");
+    std::fs::remove_file(&planted_object).unwrap();
+
+    let finished = run_with_passphrase(&sandbox, PASSPHRASE, &["passphrase", "set", "--json"]);
+    assert_eq!(finished.status, 0, "{}", finished.stderr);
+    assert_eq!(run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--json"]).json()["manager_name"], MANAGER);
 }

@@ -13,4 +13,5 @@ mod harness;
 mod inspect;
 mod s3_server;
 mod thresholds;
+mod trust;
 mod upload;

@@ -135,7 +135,8 @@ pub struct CheckedFile {
     pub evidence_id: i64,
     #[allow(missing_docs)]
     pub sha256: String,
-    /// The original file name.
+    /// The original file name as it may be shown (`file_names::portable_name`: no format
+    /// character can make it display as another).
     pub name: String,
     #[allow(missing_docs)]
     pub bytes: u64,
@@ -291,7 +292,7 @@ impl CaseCheck {
             CheckedFile {
                 evidence_id: record.id,
                 sha256: record.sha256.clone(),
-                name: record.original_name.clone(),
+                name: crate::file_names::portable_name(&record.original_name),
                 bytes: record.bytes,
                 media_type: record.media_type.clone(),
                 imported_at: record.imported_at,

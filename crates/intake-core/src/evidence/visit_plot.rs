@@ -345,7 +345,7 @@ impl DataFolder {
             files.push(PlotFile {
                 number: index as u32 + 1,
                 sha256: record.sha256,
-                name: record.original_name,
+                name: crate::file_names::portable_name(&record.original_name),
                 material: record.material_key,
                 position: gps.map(|gps| (gps, site.map(|(site, _)| distance_to_site_m(site, gps)))),
                 capture_utc,

@@ -75,21 +75,13 @@ pub fn payload_path(stage: &str, material: &str, number: usize, original_name: &
 }
 
 /// A file name that is safe on every system and in every zip tool, keeping what can be kept
-/// (Chinese included): path separators, control characters, the characters Windows forbids
-/// and `%` (which BagIt manifests would have to escape) become `_`; trailing dots and spaces
-/// (which Windows drops) go; an over-long name is shortened, keeping its extension.
+/// (Chinese included): the rule of [`crate::file_names::portable_name`] (format and control
+/// characters, what Windows forbids, `%`, trailing dots and spaces become `_`; device names
+/// get a `_` in front), leading spaces dropped, and an over-long name shortened, keeping its
+/// extension.
 pub fn sanitized_file_name(name: &str) -> String {
-    let replaced: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '%' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    let trimmed = replaced.trim().trim_end_matches(['.', ' ']).to_string();
-    let name = if trimmed.is_empty() { "file".to_string() } else { trimmed };
-    shortened(&name)
+    use crate::file_names::portable_name;
+    portable_name(&shortened(&portable_name(name.trim_start())))
 }
 
 fn shortened(name: &str) -> String {
@@ -129,8 +121,10 @@ mod tests {
         assert_eq!(sanitized_file_name("门头照片.jpg"), "门头照片.jpg");
         assert_eq!(sanitized_file_name("../../etc/passwd"), ".._.._etc_passwd");
         assert_eq!(sanitized_file_name("a\\b:c\n.jpg"), "a_b_c_.jpg");
-        assert_eq!(sanitized_file_name(" 100%.png. "), "100_.png");
-        assert_eq!(sanitized_file_name("..."), "file");
+        assert_eq!(sanitized_file_name(" 100%.png. "), "100_.png__");
+        assert_eq!(sanitized_file_name("..."), "___");
+        assert_eq!(sanitized_file_name("身份证\u{202E}gpj.exe"), "身份证_gpj.exe");
+        assert_eq!(sanitized_file_name("NUL.jpg"), "_NUL.jpg");
         let long = format!("{}.jpeg", "营".repeat(100));
         let short = sanitized_file_name(&long);
         assert!(short.len() <= MAX_NAME_BYTES && short.ends_with(".jpeg"), "{short}");

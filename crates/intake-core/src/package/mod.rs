@@ -30,9 +30,11 @@
 //! limit). The zip is written to a temp file beside the target, fsynced and
 //! renamed into place, so a crash never leaves a half-written package under the target name.
 
+pub mod continuity;
 pub mod document;
 pub mod layout;
 pub mod report;
+pub mod trust;
 pub mod verify;
 mod zip_format;
 

@@ -5,13 +5,15 @@
 //!    relative, UTF-8, without `..`, `.`, empty parts, backslashes, drive letters or control
 //!    characters, and unique (also ignoring case); regular files only (no links, devices or
 //!    folders); no encryption; stored or deflated only; declared sizes within
-//!    [`MAX_ENTRY_BYTES`] each and [`MAX_TOTAL_BYTES`] in all; deflated entries above 1 MiB
-//!    at most [`MAX_COMPRESSION_RATIO`] times their compressed size; entries laid end to end
+//!    [`MAX_ENTRY_BYTES`] each and [`MAX_TOTAL_BYTES`] in all; every deflated entry at most
+//!    [`MAX_COMPRESSION_RATIO`] times its compressed size (beyond [`RATIO_FREE_BYTES`]); entries laid end to end
 //!    (no gaps, no overlaps: the zip-bomb trick of entries sharing data), local headers equal
 //!    to the central directory, nothing after the end record; and the canonical values the
 //!    packer writes in every field that has no other check (attributes, versions, comments).
 //! 2. Content: every entry is read once, inflating no more than its declared size; its
-//!    length, CRC-32 and SHA-256 are taken on the way.
+//!    length, CRC-32 and SHA-256 are taken on the way. Only the profile's tag files and
+//!    `case.json` are kept in memory ([`MAX_TAG_FILE_BYTES`] each, [`MAX_KEPT_BYTES`] in all),
+//!    so memory stays bounded whatever the package holds.
 //! 3. BagIt (RFC 8493) and the profile: `bagit.txt`; `bag-info.txt` with the profile's
 //!    fields and a `Payload-Oxum` that matches; every payload file in `manifest-sha256.txt`
 //!    and every manifest line a payload file with that hash; every tag file but the
@@ -19,8 +21,9 @@
 //! 4. `data/case.json` against the JSON Schema (`assets/schemas/case.v2.schema.json`), and
 //!    against the rest of the package (case id, files, hashes, sizes, key, flags; for a
 //!    watermarked identity document, the copy's hash and size).
-//! 5. The SM2 signature over `tagmanifest-sha256.txt` with the package's public key; with
-//!    `--expect-key`, that key's fingerprint too.
+//! 5. The SM2 signature over `tagmanifest-sha256.txt` with the package's public key, and that
+//!    key among the verifier's trusted keys ([`super::trust`]): without one that vouches for
+//!    it, `signer_untrusted` names its fingerprint and the package is not valid.
 //! 6. The audit chain (`audit-log.jsonl`): every entry's hash, sequence and link, the case id,
 //!    and its head hash and length against `Intake-Audit-Head` / `Intake-Audit-Length`.
 //!
@@ -32,15 +35,18 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::document::{self, CaseDocument};
+use super::continuity::{self, PreviousPackage};
 use super::layout;
+use super::trust::{self, TrustedKey};
 use super::zip_format::{self, NotAZip, RawEntry, ReadLimits};
+use crate::audit::AuditEntry;
 use crate::error::{Error, ErrorKind, Result};
 use crate::signing;
 
@@ -50,10 +56,17 @@ pub const MAX_ENTRIES: u64 = 100_000;
 pub const MAX_ENTRY_BYTES: u64 = 8 << 30;
 /// The most all entries may hold together, uncompressed.
 pub const MAX_TOTAL_BYTES: u64 = 64 << 30;
-/// The highest ratio of uncompressed to compressed size of a deflated entry over 1 MiB.
+/// The highest ratio of uncompressed to compressed size of a deflated entry (any entry that
+/// inflates beyond [`RATIO_FREE_BYTES`]).
 pub const MAX_COMPRESSION_RATIO: u64 = 200;
+/// What any deflated entry may inflate to whatever its ratio (a small text of one repeated
+/// character has a high ratio and costs nothing).
+pub const RATIO_FREE_BYTES: u64 = 64 << 10;
 /// Tag files and `case.json` are read into memory: at most this large.
 pub const MAX_TAG_FILE_BYTES: u64 = 64 << 20;
+/// What all the entries kept in memory (the profile's tag files and `case.json`, nothing
+/// else) may hold together: the verifier's memory does not grow with what a package holds.
+pub const MAX_KEPT_BYTES: u64 = 160 << 20;
 const MAX_CENTRAL_DIRECTORY_BYTES: u64 = 64 << 20;
 const READ_BUFFER_BYTES: usize = 1 << 20;
 
@@ -61,9 +74,20 @@ const READ_BUFFER_BYTES: usize = 1 << 20;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct VerifyOptions {
-    /// The SHA-256 fingerprint the signing key must have (hex; `:` and a `sha256:` prefix
-    /// are ignored).
-    pub expected_key_sha256: Option<String>,
+    /// The keys a valid package may be signed by (`--expect-key`, `--trusted-keys`, the data
+    /// folder's own); none trusts nobody, and every package then fails with `signer_untrusted`.
+    pub trusted_keys: Vec<TrustedKey>,
+    /// An earlier package of the same case whose audit chain this one must continue
+    /// (`--previous`; [`super::continuity`]).
+    #[ts(type = "string | null")]
+    pub previous: Option<PathBuf>,
+}
+
+impl VerifyOptions {
+    /// Trusting the keys given.
+    pub fn trusting(trusted_keys: Vec<TrustedKey>) -> VerifyOptions {
+        VerifyOptions { trusted_keys, previous: None }
+    }
 }
 
 /// The verdict on a package.
@@ -91,11 +115,16 @@ pub struct VerifyReport {
     pub allow_incomplete: Option<bool>,
     /// Fingerprint of the public key in the package.
     pub public_key_sha256: Option<String>,
-    /// True when the signature verified.
+    /// True when the signature verified (whoever made it).
     pub signature_valid: bool,
+    /// The trusted key that matches the signer's (with the register line it came from), when
+    /// one does.
+    pub trusted_by: Option<TrustedKey>,
     /// Entries of the audit chain the package carries, when readable.
     #[ts(type = "number | null")]
     pub audit_entries: Option<u64>,
+    /// The earlier package given with `--previous`, as verified on its own.
+    pub previous: Option<PreviousPackage>,
     /// Every problem found, in the order the checks ran.
     pub problems: Vec<VerifyProblem>,
 }
@@ -113,7 +142,9 @@ pub struct VerifyProblem {
     /// `not_in_manifest`, `missing_payload_file`, `hash_mismatch`, `tag_file_not_listed`,
     /// `unexpected_tag_file`, `case_json_invalid`, `case_json_schema`, `case_json_mismatch`,
     /// `bad_public_key`, `bad_signature`, `signature_mismatch`, `key_mismatch`,
-    /// `untrusted_key`; the audit chain's (see `audit::ChainFault`): `audit_bad_entry`,
+    /// `signer_untrusted`; the log's files against case.json: `file_not_logged`,
+    /// `logged_file_missing`; with `--previous`: `previous_invalid`, `chain_other_case`,
+    /// `chain_forked`, `chain_not_extended`; the audit chain's (see `audit::ChainFault`): `audit_bad_entry`,
     /// `audit_case_mismatch`, `audit_sequence`, `audit_link`, `audit_hash_mismatch`,
     /// `audit_head_mismatch`, `audit_length_mismatch`.
     pub code: String,
@@ -140,8 +171,48 @@ struct EntryContent {
 }
 
 /// Checks the package at `path`. `Err` only when the file cannot be read at all (missing,
-/// a folder, an I/O error); every problem with its content is in the report.
+/// a folder, an I/O error); every problem with its content is in the report. With
+/// `options.previous`, that package is verified too (under the same trusted keys) and this
+/// one's audit chain must continue its chain.
 pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyReport> {
+    let (mut report, chain) = verify_one(path, options)?;
+    if let Some(previous_path) = &options.previous {
+        let (previous, previous_chain) = verify_one(previous_path, options)?;
+        let at = Some(layout::AUDIT_LOG.to_string());
+        let mut add = |code: &str, message: String| {
+            report.problems.push(VerifyProblem { code: code.into(), entry: at.clone(), message });
+        };
+        if !previous.valid {
+            add(
+                "previous_invalid",
+                format!(
+                    "the previous package {} does not verify on its own ({} problems): its chain proves nothing",
+                    previous_path.display(),
+                    previous.problems.len()
+                ),
+            );
+        }
+        for problem in continuity::check_continues(
+            report.case_id.as_deref(),
+            &chain,
+            previous.case_id.as_deref(),
+            &previous_chain,
+        ) {
+            add(problem.code, problem.message);
+        }
+        report.previous = Some(PreviousPackage {
+            path: previous_path.display().to_string(),
+            case_id: previous.case_id.clone(),
+            audit_entries: previous_chain.len() as u64,
+            valid: previous.valid,
+        });
+        report.valid = report.valid && report.problems.is_empty();
+    }
+    Ok(report)
+}
+
+/// [`verify_package`] of one package, without `previous`; also the audit chain it carries.
+fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec<AuditEntry>)> {
     let mut file = File::open(path).map_err(|err| Error::reading(path, &err))?;
     let metadata = file.metadata().map_err(|err| Error::reading(path, &err))?;
     if !metadata.is_file() {
@@ -158,7 +229,9 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
         allow_incomplete: None,
         public_key_sha256: None,
         signature_valid: false,
+        trusted_by: None,
         audit_entries: None,
+        previous: None,
         problems: Vec::new(),
     };
     let mut problems = Problems::default();
@@ -169,7 +242,7 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
         Err(NotAZip::Structure(message)) => {
             problems.add("not_a_zip", None, format!("not a readable zip package: {message}"));
             report.problems = problems.0;
-            return Ok(report);
+            return Ok((report, Vec::new()));
         }
     };
     report.entries = archive.entries.len() as u64;
@@ -181,9 +254,12 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
     let mut contents: HashMap<String, EntryContent> = HashMap::new();
     let mut ordered: Vec<&RawEntry> = readable.clone();
     ordered.sort_by_key(|entry| entry.data_start);
+    let mut kept_bytes: u64 = 0;
     for entry in ordered {
         let name = entry.name().expect("readable entries have UTF-8 names").to_string();
-        let keep = !name.starts_with("data/") || name == layout::CASE_JSON;
+        // Only what is read as text is kept: the profile's tag files and case.json. Anything
+        // else outside data/ is hashed and reported (unexpected_tag_file), never held.
+        let keep = layout::TAG_FILES.contains(&name.as_str()) || name == layout::CASE_JSON;
         if keep && entry.uncompressed_size > MAX_TAG_FILE_BYTES {
             problems.add(
                 "entry_too_large",
@@ -191,6 +267,17 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
                 format!("is larger than {MAX_TAG_FILE_BYTES} bytes, the limit for tag files and case.json"),
             );
             continue;
+        }
+        if keep {
+            kept_bytes = kept_bytes.saturating_add(entry.uncompressed_size);
+            if kept_bytes > MAX_KEPT_BYTES {
+                problems.add(
+                    "entry_too_large",
+                    Some(&name),
+                    format!("the tag files and case.json together exceed {MAX_KEPT_BYTES} bytes"),
+                );
+                continue;
+            }
         }
         match read_entry(&mut file, entry, keep) {
             Ok(content) => {
@@ -321,15 +408,9 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
                     "Intake-Public-Key-SHA256 is not the fingerprint of the package's public key",
                 );
             }
-            if let Some(expected) = &options.expected_key_sha256 {
-                let expected = expected.trim().trim_start_matches("sha256:").replace(':', "").to_ascii_lowercase();
-                if expected != fingerprint {
-                    problems.add(
-                        "untrusted_key",
-                        Some(layout::PUBLIC_KEY),
-                        format!("is signed with key {fingerprint}, not the expected {expected}"),
-                    );
-                }
+            match trust::find_anchor(&fingerprint, &options.trusted_keys) {
+                Ok(anchor) => report.trusted_by = Some(anchor.clone()),
+                Err(message) => problems.add("signer_untrusted", Some(layout::PUBLIC_KEY), message),
             }
             report.public_key_sha256 = Some(fingerprint);
         }
@@ -338,18 +419,27 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
     }
 
     // The audit chain, against itself and the head and length bag-info.txt signs.
-    if let Some(bytes) = data_of(layout::AUDIT_LOG) {
-        report.audit_entries = Some(check_audit_log(bytes, &bag_info, &mut problems));
-    }
+    let chain = data_of(layout::AUDIT_LOG).map(|bytes| check_audit_log(bytes, &bag_info, &mut problems));
+    report.audit_entries = chain.as_ref().map(|chain| chain.len() as u64);
 
     // case.json
-    if let Some(bytes) = data_of(layout::CASE_JSON) {
-        check_case_json(bytes, &bag_info, &payload, &contents, report.public_key_sha256.as_deref(), &mut problems);
+    let document = data_of(layout::CASE_JSON).and_then(|bytes| {
+        check_case_json(bytes, &bag_info, &payload, &contents, report.public_key_sha256.as_deref(), &mut problems)
+    });
+
+    // The files the log added (and did not remove) are the files case.json describes.
+    if let (Some(chain), Some(document)) = (&chain, &document) {
+        let described: Vec<(&str, &str)> =
+            document.files.iter().map(|file| (file.sha256.as_str(), file.path.as_str())).collect();
+        for problem in continuity::check_logged_files(chain, &described) {
+            problems.add(problem.code, Some(layout::AUDIT_LOG), problem.message);
+        }
     }
 
     report.problems = problems.0;
-    report.valid = report.problems.is_empty();
-    Ok(report)
+    // Valid means signed, by a key the verifier trusts, and nothing else wrong.
+    report.valid = report.problems.is_empty() && report.signature_valid && report.trusted_by.is_some();
+    Ok((report, chain.unwrap_or_default()))
 }
 
 /// Step 1: the entries that are safe to read; problems for the others.
@@ -470,7 +560,7 @@ fn check_entries<'a>(entries: &'a [RawEntry], problems: &mut Problems) -> Vec<&'
             safe = false;
         }
         if entry.method == 8
-            && entry.uncompressed_size > 1 << 20
+            && entry.uncompressed_size > RATIO_FREE_BYTES
             && entry.uncompressed_size > entry.compressed_size.saturating_mul(MAX_COMPRESSION_RATIO)
         {
             problems.add(
@@ -523,6 +613,11 @@ fn unsafe_name(name: &str) -> Option<String> {
             "" => return Some("a path with an empty part (//)".into()),
             "." | ".." => return Some(format!("a path with a '{part}' part")),
             _ => {}
+        }
+        // Each part must mean what it shows, on every system (the packer never writes
+        // otherwise): no format characters, nothing Windows forbids or reserves.
+        if let Some(problem) = crate::file_names::name_problem(part) {
+            return Some(format!("a path part that {problem}"));
         }
     }
     None
@@ -720,13 +815,13 @@ fn check_case_json(
     contents: &HashMap<String, EntryContent>,
     fingerprint: Option<&str>,
     problems: &mut Problems,
-) {
+) -> Option<CaseDocument> {
     let at = Some(layout::CASE_JSON);
     let value: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
         Err(err) => {
             problems.add("case_json_invalid", at, format!("is not JSON ({err})"));
-            return;
+            return None;
         }
     };
     let violations = document::schema_violations(&value);
@@ -734,13 +829,13 @@ fn check_case_json(
         problems.add("case_json_schema", at, format!("does not follow {}: {violation}", document::CASE_SCHEMA_ID));
     }
     if !violations.is_empty() {
-        return;
+        return None;
     }
     let document: CaseDocument = match serde_json::from_value(value) {
         Ok(document) => document,
         Err(err) => {
             problems.add("case_json_invalid", at, format!("cannot be read as a case document ({err})"));
-            return;
+            return None;
         }
     };
     let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
@@ -797,12 +892,13 @@ fn check_case_json(
             problems.add("case_json_mismatch", Some(name), "is a payload file case.json does not describe");
         }
     }
+    Some(document)
 }
 
 /// The audit chain of the package: every entry whole and linked (`audit::check_chain`), of
 /// the package's case, and ending at the head hash with the length `bag-info.txt` gives (so an
-/// entry cut from the end is seen). Returns the number of entries read.
-fn check_audit_log(bytes: &[u8], bag_info: &[(String, String)], problems: &mut Problems) -> u64 {
+/// entry cut from the end is seen). Returns the entries read.
+fn check_audit_log(bytes: &[u8], bag_info: &[(String, String)], problems: &mut Problems) -> Vec<AuditEntry> {
     let at = Some(layout::AUDIT_LOG);
     let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
     let (entries, faults) = crate::audit::parse_jsonl(bytes);
@@ -828,5 +924,5 @@ fn check_audit_log(bytes: &[u8], bag_info: &[(String, String)], problems: &mut P
             "does not end with the entry whose hash bag-info.txt gives as Intake-Audit-Head (cut short or replaced)",
         );
     }
-    entries.len() as u64
+    entries
 }

@@ -32,6 +32,8 @@
 //! needs. It is async; [`DataFolder::upload_packages`] runs it on a private single-threaded
 //! tokio runtime, so callers stay synchronous.
 
+pub mod endpoint;
+
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -107,12 +109,8 @@ impl UploadTarget {
             .ok_or_else(|| missing("地址", "--endpoint URL", "endpoint"))?
             .trim_end_matches('/')
             .to_string();
-        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("the upload endpoint '{endpoint}' is not an http:// or https:// URL"),
-            ));
-        }
+        // Also when used: the endpoint may come from a flag, or a settings file from elsewhere.
+        endpoint::check_endpoint(&endpoint, overrides.allow_insecure_http || settings.allow_insecure_http)?;
         let bucket = pick(&overrides.bucket, &settings.bucket).ok_or_else(|| missing("存储桶", "--bucket NAME", "bucket"))?;
         let region = pick(&overrides.region, &settings.region).unwrap_or_else(|| "us-east-1".to_string());
         let prefix = pick(&overrides.prefix, &settings.prefix).unwrap_or_default().trim_matches('/').to_string();

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use intake_core::audit::{self, AuditAction};
 use intake_core::package::layout;
-use intake_core::package::verify::{self, VerifyOptions};
+use intake_core::package::verify;
 
 use super::package::{Fixture, codes, entries_of, rehash_manifests, repack, run, unzipped, venv_tool, zip_time_of};
 
@@ -112,7 +112,7 @@ fn tampered(fixture: &Fixture, zip: &[u8], change_log: impl Fn(&mut Vec<String>)
     entries.iter_mut().find(|entry| entry.0 == layout::SIGNATURE).unwrap().1 = key.sign(&tag_manifest);
     let path = fixture.dir.path().join("tampered.zip");
     std::fs::write(&path, repack(&entries, zip_time_of(zip))).unwrap();
-    let report = verify::verify_package(&path, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&path, &fixture.trusting_own_key()).unwrap();
     codes(&report).into_iter().map(String::from).collect()
 }
 
@@ -120,7 +120,7 @@ fn tampered(fixture: &Fixture, zip: &[u8], change_log: impl Fn(&mut Vec<String>)
 fn verify_catches_every_way_of_tampering_with_the_chain() {
     let fixture = Fixture::complete_case();
     let path = fixture.export("case.zip", false);
-    let report = verify::verify_package(&path, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&path, &fixture.trusting_own_key()).unwrap();
     assert!(report.valid, "{:?}", report.problems);
     let length = report.audit_entries.unwrap() as usize;
     assert!(length > 5);
@@ -179,7 +179,7 @@ fn the_package_carries_the_chain_up_to_the_last_change_and_its_export_entry_foll
     let chain = carried(&second);
     assert_eq!(chain.len(), before.len() + 2);
     assert_eq!(chain[before.len()].action, "exported");
-    assert!(verify::verify_package(&second, &VerifyOptions::default()).unwrap().valid);
+    assert!(verify::verify_package(&second, &fixture.trusting_own_key()).unwrap().valid);
 }
 
 /// Head office re-implements the hash from ARCHITECTURE.md; this is that re-implementation,
@@ -210,4 +210,114 @@ print(len(lines), "entries")
         .arg(folder.join(layout::AUDIT_LOG))
         .arg(folder.join(layout::BAG_INFO_TXT)));
     assert!(ok, "{text}");
+}
+
+/// The package with its chain rewritten by `change` and then hashed and linked again from
+/// the first entry, `Intake-Audit-Head` set to the new head, the manifests rehashed and the
+/// tag manifest signed again: what someone who can write the laptop's database (and use its
+/// key) could make. Alone, it verifies.
+fn rewritten_history(fixture: &Fixture, zip: &[u8], name: &str, change: impl Fn(&mut Vec<audit::AuditEntry>)) -> std::path::PathBuf {
+    let mut entries = entries_of(zip);
+    let log = entries.iter_mut().find(|entry| entry.0 == layout::AUDIT_LOG).unwrap();
+    let (mut chain, faults) = audit::parse_jsonl(&log.1);
+    assert!(faults.is_empty());
+    change(&mut chain);
+    let mut prev = audit::GENESIS_HASH.to_string();
+    for entry in &mut chain {
+        entry.prev = prev.clone();
+        entry.hash = entry.computed_hash();
+        prev = entry.hash.clone();
+    }
+    log.1 = audit::to_jsonl(&chain);
+    let info = entries.iter_mut().find(|entry| entry.0 == layout::BAG_INFO_TXT).unwrap();
+    let text = String::from_utf8(info.1.clone()).unwrap();
+    let start = text.find("Intake-Audit-Head: ").unwrap() + "Intake-Audit-Head: ".len();
+    let mut text = text;
+    text.replace_range(start..start + 64, &prev);
+    let length_at = text.find("Intake-Audit-Length: ").unwrap() + "Intake-Audit-Length: ".len();
+    let length_end = length_at + text[length_at..].find('\n').unwrap();
+    text.replace_range(length_at..length_end, &chain.len().to_string());
+    info.1 = text.into_bytes();
+    rehash_manifests(&mut entries);
+    let key = fixture.folder.installation_key().unwrap();
+    let tag_manifest = entries.iter().find(|entry| entry.0 == layout::TAG_MANIFEST).unwrap().1.clone();
+    entries.iter_mut().find(|entry| entry.0 == layout::SIGNATURE).unwrap().1 = key.sign(&tag_manifest);
+    let path = fixture.dir.path().join(name);
+    std::fs::write(&path, repack(&entries, zip_time_of(zip))).unwrap();
+    path
+}
+
+#[test]
+fn a_later_package_must_continue_the_chain_of_the_earlier_one() {
+    let mut fixture = Fixture::complete_case();
+    let first = fixture.export("first.zip", false);
+    fixture.folder.set_case_field(&fixture.case_id, "legal_rep_mobile", "13812345678", None).unwrap();
+    let second = fixture.export("second.zip", false);
+    let after = |previous: &std::path::Path| verify::VerifyOptions { previous: Some(previous.to_path_buf()), ..fixture.trusting_own_key() };
+
+    let report = verify::verify_package(&second, &after(&first)).unwrap();
+    assert!(report.valid, "{:?}", report.problems);
+    let previous = report.previous.unwrap();
+    assert!(previous.valid && previous.audit_entries > 0);
+
+    // The wrong way round: the "new" one is the older.
+    let reversed = verify::verify_package(&first, &after(&second)).unwrap();
+    assert!(!reversed.valid);
+    assert_eq!(codes(&reversed), ["chain_not_extended"]);
+
+    // An entry of the history rewritten (who made the change), the chain re-hashed from there
+    // and re-signed: whole on its own, but not the history head office already holds.
+    let zip = std::fs::read(&second).unwrap();
+    let rewritten = rewritten_history(&fixture, &zip, "rewritten.zip", |chain| chain[1].manager = "王五".into());
+    assert!(verify::verify_package(&rewritten, &fixture.trusting_own_key()).unwrap().valid, "alone it passes");
+    let report = verify::verify_package(&rewritten, &after(&first)).unwrap();
+    assert_eq!(codes(&report), ["chain_forked"]);
+    assert!(report.problems[0].message.contains("entry 2"), "{}", report.problems[0].message);
+
+    // A fork: after the common history, another change than the one head office received
+    // (as from a second copy of the data folder).
+    let forked = rewritten_history(&fixture, &zip, "forked.zip", |chain| {
+        let last = chain.last_mut().unwrap();
+        assert_eq!(last.action, "field_set");
+        last.details.insert("field".into(), "legal_rep_name".into());
+    });
+    let forked_report = verify::verify_package(&forked, &after(&second)).unwrap();
+    assert_eq!(codes(&forked_report), ["chain_forked"]);
+    // The history cut back to before the last change.
+    let cut = rewritten_history(&fixture, &zip, "cut.zip", |chain| drop(chain.pop()));
+    assert_eq!(codes(&verify::verify_package(&cut, &after(&second)).unwrap()), ["chain_not_extended"]);
+
+    // Another case's package is not a previous package of this one.
+    let mut other = Fixture::complete_case();
+    other.folder.set_case_field(&other.case_id, "legal_rep_mobile", "13812345678", None).unwrap();
+    let other_zip = other.export("other.zip", false);
+    let report = verify::verify_package(&second, &verify::VerifyOptions { previous: Some(other_zip), ..fixture.trusting_own_key() }).unwrap();
+    assert!(codes(&report).contains(&"chain_other_case"), "{:?}", report.problems);
+}
+
+#[test]
+fn every_file_in_the_package_was_logged_and_every_logged_file_is_there() {
+    let fixture = Fixture::complete_case();
+    let zip = std::fs::read(fixture.export("case.zip", false)).unwrap();
+    // A file_added entry dropped from the history (re-hashed, re-signed): the package carries
+    // a file nobody logged.
+    let unlogged = rewritten_history(&fixture, &zip, "unlogged.zip", |chain| {
+        let index = chain.iter().position(|entry| entry.action == "file_added").unwrap();
+        chain.remove(index);
+        for (position, entry) in chain.iter_mut().enumerate() {
+            entry.seq = position as u64 + 1;
+        }
+    });
+    let report = verify::verify_package(&unlogged, &fixture.trusting_own_key()).unwrap();
+    assert!(codes(&report).contains(&"file_not_logged"), "{:?}", report.problems);
+
+    // A file_added entry for bytes the package does not carry.
+    let missing = rewritten_history(&fixture, &zip, "missing.zip", |chain| {
+        let mut extra = chain.iter().find(|entry| entry.action == "file_added").unwrap().clone();
+        extra.details.insert("sha256".into(), "ab".repeat(32));
+        extra.seq = chain.len() as u64 + 1;
+        chain.push(extra);
+    });
+    let report = verify::verify_package(&missing, &fixture.trusting_own_key()).unwrap();
+    assert!(codes(&report).contains(&"logged_file_missing"), "{:?}", report.problems);
 }

@@ -1,8 +1,8 @@
 //! Encryption at rest: a folder encrypted in place keeps every case and file (and packs the
 //! same package, byte for byte: same settings, same signing key, now sealed); it opens with
 //! its passphrase only (a wrong one reads nothing); settings and the private key are sealed
-//! and an altered one is refused; a folder left with them in clear is unfinished until
-//! `encrypt` seals them; changing the passphrase touches no file but the key file; the vault's files are
+//! and an altered one is refused; files planted in clear in an encrypted folder are refused
+//! (`planted_plaintext`), never sealed; changing the passphrase touches no file but the key file; the vault's files are
 //! encrypted on disk, read back by seeking, and any alteration (a flipped byte, a cut, chunks
 //! swapped) is `vault_corrupt`, never shown as valid.
 
@@ -143,7 +143,7 @@ fn changing_the_passphrase_rewraps_the_key_and_leaves_every_file_as_it_was() {
     let err = DataFolder::change_passphrase(home, &passphrase("not it at all"), &passphrase(new)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WrongPassphrase);
     let err = DataFolder::change_passphrase(home, &passphrase(PASSPHRASE), &passphrase("short")).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "a too short passphrase is refused");
+    assert_eq!(err.kind(), ErrorKind::WeakPassphrase, "a too short passphrase is refused");
 
     DataFolder::change_passphrase(home, &passphrase(PASSPHRASE), &passphrase(new)).unwrap();
     let after = snapshot(home);
@@ -272,37 +272,87 @@ fn encrypting_reports_its_progress_file_by_file() {
     assert_eq!(steps.last().unwrap().done, steps.last().unwrap().total);
 }
 
-/// The settings file and the plain private key of an unencrypted folder, as an earlier build
-/// left them beside an encrypted store.
+/// The evil maid: files in clear planted into an encrypted folder (a settings file sending
+/// packages elsewhere, a signing key of the attacker's) are refused naming the file, never
+/// sealed as the folder's own, neither by opening it nor by "finishing" its encryption.
 #[test]
-fn a_folder_with_settings_or_key_in_clear_is_unfinished_until_encrypt_seals_them() {
+fn files_planted_in_clear_in_an_encrypted_folder_are_refused_and_never_sealed() {
     let fixture = Fixture::complete_case();
     let home = fixture.folder.root().to_path_buf();
     let fingerprint = fixture.folder.installation_key().unwrap().fingerprint().to_string();
-    let plain_settings = std::fs::read(home.join("settings.json")).unwrap();
-    let plain_key = std::fs::read(home.join(intake_core::signing::PRIVATE_KEY_FILE)).unwrap();
     let Fixture { dir: _dir, folder, .. } = fixture;
     drop(folder);
     DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).unwrap();
-    std::fs::write(home.join("settings.json"), &plain_settings).unwrap();
-    std::fs::write(home.join(intake_core::signing::PRIVATE_KEY_FILE), &plain_key).unwrap();
-    std::fs::remove_file(home.join(intake_core::signing::SEALED_PRIVATE_KEY_FILE)).unwrap();
 
-    assert_eq!(DataFolder::encryption_state(&home), EncryptionState::Unfinished);
+    // The attacker's settings, in clear, over the sealed ones.
+    let sealed_settings = std::fs::read(home.join("settings.json")).unwrap();
+    let planted_settings = br#"{"branch":"x","manager_name":"x","idle_lock_seconds":0,"upload":{"endpoint":"https://evil.example","bucket":"loot"}}"#;
+    std::fs::write(home.join("settings.json"), planted_settings).unwrap();
+    assert_eq!(DataFolder::encryption_state(&home), EncryptionState::Encrypted, "not taken for an unfinished encryption");
     let refused = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).err().unwrap();
-    assert_eq!(refused.kind(), ErrorKind::EncryptionUnfinished, "{}", refused.message());
-    let wrong = DataFolder::encrypt(&home, &passphrase("门头照片 correct horsf")).unwrap_err();
-    assert_eq!(wrong.kind(), ErrorKind::WrongPassphrase);
-    assert!(home.join(intake_core::signing::PRIVATE_KEY_FILE).exists(), "a wrong passphrase changed files");
+    assert_eq!(refused.kind(), ErrorKind::PlantedPlaintext, "{}", refused.message());
+    assert!(refused.message().contains("settings.json"), "{}", refused.message());
+    let not_sealed = DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).unwrap_err();
+    assert_eq!(not_sealed.kind(), ErrorKind::PlantedPlaintext, "{}", not_sealed.message());
+    assert_eq!(std::fs::read(home.join("settings.json")).unwrap(), planted_settings, "the planted file was sealed");
+    std::fs::write(home.join("settings.json"), &sealed_settings).unwrap();
 
-    let report = DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).unwrap();
-    assert!(report.resumed);
-    assert_eq!(report.files_encrypted, 0, "the vault was done already");
-    assert_eq!(DataFolder::encryption_state(&home), EncryptionState::Encrypted);
-    assert!(!home.join(intake_core::signing::PRIVATE_KEY_FILE).exists());
+    // A signing key of the attacker's, in clear, beside the sealed one (or instead of it).
+    let attacker = tempfile::tempdir().unwrap();
+    intake_core::signing::InstallationKey::load_or_create(attacker.path()).unwrap();
+    let attacker_pem = std::fs::read(attacker.path().join(intake_core::signing::PRIVATE_KEY_FILE)).unwrap();
+    std::fs::write(home.join(intake_core::signing::PRIVATE_KEY_FILE), &attacker_pem).unwrap();
+    let refused = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).err().unwrap();
+    assert_eq!(refused.kind(), ErrorKind::PlantedPlaintext, "{}", refused.message());
+    assert!(refused.message().contains("sm2-private-key.pem"), "{}", refused.message());
+    assert!(DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).is_err());
+    assert_eq!(std::fs::read(home.join(intake_core::signing::PRIVATE_KEY_FILE)).unwrap(), attacker_pem);
+    std::fs::remove_file(home.join(intake_core::signing::PRIVATE_KEY_FILE)).unwrap();
+
+    // Removed, the folder opens with its own settings and key.
     let folder = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).unwrap();
-    assert_eq!(folder.installation_key().unwrap().fingerprint(), fingerprint, "the same key, sealed");
+    assert_eq!(folder.installation_key().unwrap().fingerprint(), fingerprint);
     assert_eq!(folder.settings().unwrap().manager_name, "张三");
+
+    // A vault object replaced by bytes in clear: never read as the folder's own.
+    let evidence = folder.case_evidence(&folder.list_cases().unwrap()[0].id).unwrap();
+    let sha256 = evidence[0].sha256.clone();
+    let object = folder.vault().object_path(&sha256);
+    std::fs::write(&object, b"plain bytes planted where a sealed object belongs").unwrap();
+    let refused = folder.vault().open_object(&sha256).err().unwrap();
+    assert_eq!(refused.kind(), ErrorKind::PlantedPlaintext, "{}", refused.message());
+    assert!(refused.message().contains(&sha256), "{}", refused.message());
+}
+
+/// A first encryption interrupted, then resumed: it converts only what its sealed record
+/// lists, with the same bytes; a file planted meanwhile is refused, named, left as it is.
+#[test]
+fn a_resumed_encryption_converts_only_what_it_recorded() {
+    let fixture = Fixture::complete_case();
+    let home = fixture.folder.root().to_path_buf();
+    let Fixture { dir: _dir, folder, .. } = fixture;
+    let some_object = folder.vault().object_paths().unwrap()[0].clone();
+    drop(folder);
+    // Interrupted right after the record and the pending key were written: the state a crash
+    // in step 2 leaves, with nothing converted yet.
+    DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).unwrap();
+    let key_file = home.join("keys/data-key.json");
+    let pending = home.join("keys/data-key.pending.json");
+    assert!(!home.join(intake_core::planted::CONVERSION_RECORD_FILE).exists(), "the record goes with the encryption");
+
+    // A pending key without its record (planted, or from another folder) is not resumed.
+    std::fs::rename(&key_file, &pending).unwrap();
+    let refused = DataFolder::encrypt(&home, &passphrase(PASSPHRASE)).unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::PlantedPlaintext, "{}", refused.message());
+    assert!(refused.message().contains("data-key.pending.json"), "{}", refused.message());
+    std::fs::rename(&pending, &key_file).unwrap();
+
+    // Both key files at once never happens: the pending one is planted.
+    std::fs::copy(&key_file, &pending).unwrap();
+    let refused = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).err().unwrap();
+    assert_eq!(refused.kind(), ErrorKind::PlantedPlaintext, "{}", refused.message());
+    std::fs::remove_file(&pending).unwrap();
+    assert!(some_object.exists());
 }
 
 #[test]

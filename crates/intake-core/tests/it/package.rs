@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use exif::{Field, In, Rational, Tag, Value};
 use image::{ImageEncoder, RgbImage};
 use intake_core::case::{CaseAttributes, Datum, NewCase, Site};
+use intake_core::package::trust;
 use intake_core::package::verify::{self, VerifyOptions, VerifyReport};
 use intake_core::package::{ExportOptions, ExportPhase, ExportProgress, layout};
 use intake_core::settings::SettingsChange;
@@ -109,6 +110,12 @@ pub(crate) fn scan(seed: u32) -> Vec<u8> {
 }
 
 impl Fixture {
+    /// Verifying as the installation that packed: trusting this data folder's own key.
+    pub(crate) fn trusting_own_key(&self) -> VerifyOptions {
+        let fingerprint = self.folder.signing_key_fingerprint().unwrap().expect("the folder has signed a package");
+        VerifyOptions::trusting(vec![intake_core::package::trust::data_folder_key(self.folder.root(), &fingerprint)])
+    }
+
     /// A case that opens payment products, with the branch and manager set, and nothing added.
     pub(crate) fn empty_case() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
@@ -461,17 +468,20 @@ sys.exit(1 if errors or len(broken) < 2 else 0)
 fn verify_accepts_a_fresh_package_and_the_rust_schema_check_agrees() {
     let fixture = Fixture::complete_case();
     let zip = fixture.export("case.zip", false);
-    let report = verify::verify_package(&zip, &VerifyOptions::default()).unwrap();
+    let untrusted = verify::verify_package(&zip, &VerifyOptions::default()).unwrap();
+    assert!(!untrusted.valid && untrusted.signature_valid, "no trusted key given: a good signature is not enough");
+    assert_eq!(codes(&untrusted), vec!["signer_untrusted"]);
+    let report = verify::verify_package(&zip, &fixture.trusting_own_key()).unwrap();
     assert!(report.valid, "{:#?}", report.problems);
     assert!(report.signature_valid);
     assert_eq!(report.case_id.as_deref(), Some(fixture.case_id.as_str()));
     assert_eq!(report.complete, Some(true));
     let fingerprint = fixture.folder.installation_key().unwrap().fingerprint().to_string();
     assert_eq!(report.public_key_sha256.as_deref(), Some(fingerprint.as_str()));
-    let expected = VerifyOptions { expected_key_sha256: Some(fingerprint.to_uppercase()) };
+    let expected = VerifyOptions::trusting(vec![trust::expected_key(&fingerprint.to_uppercase()).unwrap()]);
     assert!(verify::verify_package(&zip, &expected).unwrap().valid);
-    let other = VerifyOptions { expected_key_sha256: Some("00".repeat(32)) };
-    assert_eq!(codes(&verify::verify_package(&zip, &other).unwrap()), vec!["untrusted_key"]);
+    let other = VerifyOptions::trusting(vec![trust::expected_key(&"00".repeat(32)).unwrap()]);
+    assert_eq!(codes(&verify::verify_package(&zip, &other).unwrap()), vec!["signer_untrusted"]);
 }
 
 /// Lower-case hex SHA-256.
@@ -501,7 +511,7 @@ fn an_incomplete_case_is_refused_unless_allowed_and_then_says_so() {
     assert!(!out.exists(), "nothing is written when refused");
 
     let zip = fixture.export("allowed.zip", true);
-    let report = verify::verify_package(&zip, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&zip, &fixture.trusting_own_key()).unwrap();
     assert!(report.valid, "{:#?}", report.problems);
     assert_eq!((report.complete, report.allow_incomplete), (Some(false), Some(true)));
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
@@ -795,7 +805,8 @@ fn every_one_of_many_random_damages_is_caught() {
     let fixture = Fixture::complete_case();
     let zip = fixture.export("case.zip", false);
     let original = std::fs::read(&zip).unwrap();
-    assert!(verify::verify_package(&zip, &VerifyOptions::default()).unwrap().valid, "the undamaged package passes");
+    let trusting = fixture.trusting_own_key();
+    assert!(verify::verify_package(&zip, &trusting).unwrap().valid, "the undamaged package passes");
     let other_home = fixture.dir.path().join("other-installation");
     let (other_key, _) = intake_core::signing::InstallationKey::load_or_create(&other_home).unwrap();
 
@@ -816,7 +827,7 @@ fn every_one_of_many_random_damages_is_caught() {
         }
         *kinds.entry(description.split_whitespace().next().unwrap().to_string()).or_default() += 1;
         std::fs::write(&damaged_path, &bytes).unwrap();
-        let report = verify::verify_package(&damaged_path, &VerifyOptions::default()).unwrap();
+        let report = verify::verify_package(&damaged_path, &trusting).unwrap();
         if report.valid {
             missed.push(format!("round {round}: {description}"));
         }
@@ -854,6 +865,14 @@ fn hostile_archives_are_refused_before_anything_is_read() {
         ("C:/Windows/x", "unsafe_path"),
         ("data\\x", "unsafe_path"),
         ("data//x", "unsafe_path"),
+        // Names that display as something else, or that Windows cannot hold (issue 15).
+        ("data/legal_rep_id/01-身份证\u{202E}gpj.exe", "unsafe_path"),
+        ("data/legal_rep_id/01-a\u{200B}.jpg", "unsafe_path"),
+        ("data/x/CON", "unsafe_path"),
+        ("data/x/nul.txt", "unsafe_path"),
+        ("data/x/a.jpg.", "unsafe_path"),
+        ("data/x/a:b.jpg", "unsafe_path"),
+        ("data/x/a|b.jpg", "unsafe_path"),
     ] {
         let file = hostile_zip(|writer| {
             writer.start_file(name, options()).unwrap();
@@ -877,6 +896,29 @@ fn hostile_archives_are_refused_before_anything_is_read() {
         }
     });
     assert!(problems_of(&bomb).contains(&"compression_ratio".to_string()));
+
+    // Every deflated entry's ratio counts, not only those over 1 MiB: 512 KiB of zeros in a
+    // few hundred bytes (a thousand such entries would inflate half a gigabyte).
+    let small_bomb = hostile_zip(|writer| {
+        writer.start_file("data/zeros.bin", options().compression_method(zip::CompressionMethod::Deflated)).unwrap();
+        writer.write_all(&vec![0u8; 512 << 10]).unwrap();
+    });
+    assert!(problems_of(&small_bomb).contains(&"compression_ratio".to_string()));
+    // A short text of one repeated character is no bomb.
+    let text = hostile_zip(|writer| {
+        writer.start_file("data/case.json", options().compression_method(zip::CompressionMethod::Deflated)).unwrap();
+        writer.write_all(&vec![b' '; 32 << 10]).unwrap();
+    });
+    assert!(!problems_of(&text).contains(&"compression_ratio".to_string()));
+
+    // Entries outside data/ that are not the profile's tag files are named, not kept.
+    let junk = hostile_zip(|writer| {
+        for index in 0..3 {
+            writer.start_file(format!("junk/{index}.bin"), options().compression_method(zip::CompressionMethod::Stored)).unwrap();
+            writer.write_all(&vec![7u8; 1 << 20]).unwrap();
+        }
+    });
+    assert_eq!(problems_of(&junk).iter().filter(|code| *code == "unexpected_tag_file").count(), 3);
 
     let twice = hostile_zip(|writer| {
         writer.start_file("data/a", options()).unwrap();

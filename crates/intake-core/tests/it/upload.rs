@@ -246,3 +246,39 @@ fn upload_settings_change_field_by_field_are_checked_and_never_show_the_secret()
     }
     assert_eq!(folder.settings().unwrap().upload.part_size_mib, Some(16), "a refused change changes nothing");
 }
+
+/// Packages never leave in clear: `http://` to another host is refused when it is set and
+/// when it is used (a settings file written elsewhere, a flag), unless
+/// `upload.allow_insecure_http` says so; loopback is fine (a local server or tunnel).
+#[test]
+fn an_http_endpoint_is_refused_unless_loopback_or_explicitly_allowed() {
+    use intake_core::settings::UploadSettingsChange;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let endpoint = |url: &str| UploadSettingsChange { endpoint: Some(url.into()), ..UploadSettingsChange::default() };
+    let refused = folder.change_upload_settings(endpoint("http://oss.branch.example:9000")).unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::InsecureEndpoint, "{}", refused.message());
+    assert!(refused.message().contains("allow_insecure_http"), "{}", refused.message());
+    assert_eq!(folder.settings().unwrap().upload.endpoint, None, "a refused change changes nothing");
+    folder.change_upload_settings(endpoint("http://127.0.0.1:9000")).unwrap();
+    let allowed = folder
+        .change_upload_settings(UploadSettingsChange {
+            endpoint: Some("http://oss.branch.example:9000".into()),
+            allow_insecure_http: Some(true),
+            ..UploadSettingsChange::default()
+        })
+        .unwrap();
+    assert!(allowed.settings.allow_insecure_http);
+    // Turning the permission off while such an endpoint is set is refused too.
+    let off = UploadSettingsChange { allow_insecure_http: Some(false), ..UploadSettingsChange::default() };
+    assert_eq!(folder.change_upload_settings(off).unwrap_err().kind(), ErrorKind::InsecureEndpoint);
+
+    // When used: settings from elsewhere, or a flag.
+    let stored = UploadSettings { endpoint: Some("http://oss.branch.example".into()), ..complete_settings() };
+    let used = UploadTarget::resolve(&stored, &UploadSettings::default(), &no_environment).unwrap_err();
+    assert_eq!(used.kind(), ErrorKind::InsecureEndpoint);
+    let flag = UploadSettings { endpoint: Some("http://10.1.2.3:9000".into()), ..UploadSettings::default() };
+    assert_eq!(UploadTarget::resolve(&complete_settings(), &flag, &no_environment).unwrap_err().kind(), ErrorKind::InsecureEndpoint);
+    let allowed = UploadSettings { allow_insecure_http: true, ..stored };
+    assert!(UploadTarget::resolve(&allowed, &UploadSettings::default(), &no_environment).is_ok());
+}

@@ -7,7 +7,7 @@ use std::io::Cursor;
 use exif::{Field, In, Tag, Value};
 use image::ImageEncoder;
 use intake_core::package::ExportOptions;
-use intake_core::package::verify::{self, VerifyOptions};
+use intake_core::package::verify;
 use intake_core::settings::SettingsChange;
 use intake_core::ErrorKind;
 
@@ -54,7 +54,7 @@ fn identity_documents_go_in_as_marked_copies_and_the_originals_stay() {
     fixture.add_file("operator_holding_id", "手持身份证 IMG_0099.jpg", &sideways);
 
     let path = export(&fixture, "marked.zip", Some(true)).unwrap();
-    let report = verify::verify_package(&path, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&path, &fixture.trusting_own_key()).unwrap();
     assert!(report.valid, "{:?}", report.problems);
     let zip = std::fs::read(&path).unwrap();
     let entries = entries_of(&zip);

@@ -14,7 +14,9 @@ use std::process::Command;
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{AppSession, assert_window_fits_the_screen, cli_binary, click, corpus_file, scroll_to, wait_until};
+use crate::harness::{
+    AppSession, PASSPHRASE, assert_window_fits_the_screen, cli_binary, click, corpus_file, scroll_to, wait_until,
+};
 
 /// The Google Pixel photo was taken here (WGS-84), on this day.
 const PREMISES: (&str, &str) = ("50.2996027", "14.8202944");
@@ -212,7 +214,16 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     assert_eq!(package, home.join("exports").join(format!("{case_id}.zip")));
     assert!(package.is_file(), "{} exists", package.display());
     session.save_screenshot("8-exported").await;
-    let verify = Command::new(cli_binary()).arg("verify").arg(&package).arg("--json").output().unwrap();
+    // Trusting the data folder's own key (read after unlocking it).
+    let verify = Command::new(cli_binary())
+        .arg("--home")
+        .arg(&home)
+        .arg("verify")
+        .arg(&package)
+        .arg("--json")
+        .env("INTAKE_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
     assert!(
         verify.status.success(),
         "intake verify {}: {}\n{}",

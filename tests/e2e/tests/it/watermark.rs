@@ -12,7 +12,7 @@ use std::process::Command;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::harness::{AppSession, cli_binary, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to, wait_until};
+use crate::harness::{AppSession, cli_binary, click, corpus_file, create_case_with_cli, retype, PASSPHRASE, run_cli_json, scroll_to, wait_until};
 
 const BOX: &str = "[data-testid='watermark-id-copies']";
 
@@ -32,10 +32,18 @@ async fn export(session: &AppSession, shot: &str) -> PathBuf {
     PathBuf::from(path.trim())
 }
 
-/// Checks that `package` verifies and holds watermarked copies of the ID card images whose
+/// Checks that `package` verifies (trusting the key of the data folder at `home`) and holds watermarked copies of the ID card images whose
 /// originals hash to `originals`; returns the text drawn on them.
-fn watermarked_copies(package: &Path, originals: &[String]) -> Vec<String> {
-    let verify = Command::new(cli_binary()).arg("verify").arg(package).arg("--json").output().unwrap();
+fn watermarked_copies(home: &Path, package: &Path, originals: &[String]) -> Vec<String> {
+    let verify = Command::new(cli_binary())
+        .arg("--home")
+        .arg(home)
+        .arg("verify")
+        .arg(package)
+        .arg("--json")
+        .env("INTAKE_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
     assert!(verify.status.success(), "intake verify: {}", String::from_utf8_lossy(&verify.stdout));
     let mut zip = zip::ZipArchive::new(std::fs::File::open(package).unwrap()).unwrap();
     let mut read = |name: &str| {
@@ -85,7 +93,7 @@ async fn watermarked_id_copies_are_chosen_per_export_and_by_default_in_settings(
     let watermark = click(&session, BOX, "tick 身份证件加水印").await;
     assert_eq!(watermark.prop("checked").await.unwrap().as_deref(), Some("true"), "ticked for this export");
     let package = export(&session, "1-ticked-by-hand").await;
-    let texts = watermarked_copies(&package, &originals);
+    let texts = watermarked_copies(&home, &package, &originals);
     assert!(texts.iter().all(|text| text.starts_with("仅供通联支付商户入网使用 ")), "the default text and date: {texts:?}");
 
     // The default and a text of its own, set in 设置.
@@ -111,6 +119,6 @@ async fn watermarked_id_copies_are_chosen_per_export_and_by_default_in_settings(
     .await;
     let package = export(&session, "3-ticked-by-default").await;
     session.close().await;
-    let texts = watermarked_copies(&package, &originals);
+    let texts = watermarked_copies(&home, &package, &originals);
     assert!(texts.iter().all(|text| text.starts_with("仅供测试使用 ")), "the text from 设置: {texts:?}");
 }
