@@ -75,6 +75,9 @@ pub enum ErrorKind {
     EncryptionUnfinished,
     /// The operation needs the data folder to itself, and another program has it open.
     DataFolderBusy,
+    /// The case's attributes contradict each other (e.g. 收银宝 without 开通支付产品): refused,
+    /// naming both attributes.
+    ContradictoryCase,
 }
 
 impl ErrorKind {
@@ -108,11 +111,12 @@ impl ErrorKind {
             ErrorKind::PassphraseRequired => "passphrase_required",
             ErrorKind::EncryptionUnfinished => "encryption_unfinished",
             ErrorKind::DataFolderBusy => "data_folder_busy",
+            ErrorKind::ContradictoryCase => "contradictory_case",
         }
     }
 
     /// Every kind, for tests and generated tables.
-    pub const ALL: [ErrorKind; 27] = [
+    pub const ALL: [ErrorKind; 28] = [
         ErrorKind::FileMissing,
         ErrorKind::NotAFile,
         ErrorKind::FileUnreadable,
@@ -140,6 +144,7 @@ impl ErrorKind {
         ErrorKind::PassphraseRequired,
         ErrorKind::EncryptionUnfinished,
         ErrorKind::DataFolderBusy,
+        ErrorKind::ContradictoryCase,
     ];
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather
