@@ -240,6 +240,11 @@ function MaterialSlot({
         <span className={`badge badge--${item.status}`} data-testid="slot-status">
           <Bilingual text={termText(vocabulary.item_statuses, item.status)} />
         </span>
+        {item.to_follow && (
+          <span className="badge badge--present" data-testid="slot-to-follow">
+            <Bilingual text={vocabulary.to_follow} />
+          </span>
+        )}
       </header>
       <p className="slot__meta muted">
         <Bilingual text={bilingual((m) => (item.required ? m.caseView.required : m.caseView.optional))} /> ·{' '}

@@ -67,6 +67,8 @@ export const en: Messages = {
     cancel: 'Cancel',
     dateFormat: 'Year-month-day, e.g. 2026-11-20',
     dateInvalid: 'The visit date must be a real date written YYYY-MM-DD',
+    paymentTicked: 'The product or request chosen is a payment product: 开通支付产品 (opens payment products) is ticked too.',
+    answerLater: 'Until answered, the materials for different entities are listed and the case cannot be exported.',
     nameRequired: 'Enter the merchant name',
   },
   caseView: {
@@ -314,6 +316,7 @@ export const en: Messages = {
       passphrase_required: 'A passphrase is needed: on first start set one; an encrypted data folder is unlocked with it.',
       encryption_unfinished: 'Encrypting the data folder was interrupted: set the passphrase again (the same one) to finish it.',
       data_folder_busy: 'Another program has the data folder open: close it first.',
+      contradictory_case: 'The case contradicts itself: this product or request is a payment product, so 开通支付产品 (opens payment products) must be ticked.',
       upload_busy: 'Another upload (this window or the command line) is under way; wait for it to finish.',
       ipc_failed: 'The window cannot reach the program behind it.',
     },
