@@ -269,7 +269,7 @@ fn fields_are_validated_naming_the_field_and_why() {
     folder.set_case_field(&id, "monthly_fee.rate", "0.38%", None).unwrap();
     folder.set_case_field(&id, "monthly_fee.estimate_period", "月", None).unwrap();
     // Full-width commas and percent signs, as Chinese input methods type them.
-    assert_eq!(folder.set_case_field(&id, "monthly_fee.estimate_amount", "1\u{FF0C}200", None).unwrap().display_value, "1200");
+    assert_eq!(folder.set_case_field(&id, "monthly_fee.estimate_amount", "1\u{FF0C}200元", None).unwrap().display_value, "1200 元");
     assert_eq!(folder.set_case_field(&id, "monthly_fee.rate", "0.6\u{FF05}", None).unwrap().display_value, "0.6%");
     folder.set_case_field(&id, "monthly_fee.rate", "0.38%", None).unwrap();
     folder.set_case_field(&id, "monthly_fee.estimate_amount", "1,200,000", None).unwrap();

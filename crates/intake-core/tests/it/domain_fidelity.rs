@@ -210,7 +210,7 @@ fn the_video_stands_in_for_now_and_the_photo_stays_owed_in_the_check_and_the_pac
     let report = text("data/report.html");
     assert!(report.contains("暂以视频代替") && report.contains("仍需后补"), "the report says the photo is to follow");
     let verified = intake_core::package::verify::verify_package(&zip_path, &Default::default()).unwrap();
-    assert!(verified.valid, "{:?}", verified.problems);
+    assert!(verified.valid, "{:#?}", verified.problems);
 
     // With the photo itself, nothing is to follow.
     fixture.add_file("manager_with_storefront", "合照.jpg", &photo(701, 5.0, 5.0, "2026:11:20 10:41:00"));
