@@ -272,7 +272,7 @@ fn fields_are_validated_naming_the_field_and_why() {
     assert_eq!(folder.set_case_field(&id, "monthly_fee.estimate_amount", "1\u{FF0C}200元", None).unwrap().display_value, "1200 元");
     assert_eq!(folder.set_case_field(&id, "monthly_fee.rate", "0.6\u{FF05}", None).unwrap().display_value, "0.6%");
     folder.set_case_field(&id, "monthly_fee.rate", "0.38%", None).unwrap();
-    folder.set_case_field(&id, "monthly_fee.estimate_amount", "1,200,000", None).unwrap();
+    folder.set_case_field(&id, "monthly_fee.estimate_amount", "1,200,000元", None).unwrap();
     // The whitelist ID number is checked as the kind of ID the type field names.
     folder.set_case_field(&id, "same_entity_whitelist.id_type", "resident_id", None).unwrap();
     refuse(folder.set_case_field(&id, "same_entity_whitelist.id_number", "110105194912310021", None), &["id_number"]);
