@@ -5,6 +5,16 @@ use intake_core::case::{
     CaseAttributes, Channel, Datum, Edition, MerchantType, NewCase, NonstandardRequest, Site,
     parse_date,
 };
+
+/// A yes / no / not-yet-answered attribute as a flag value (a type of its own, so clap does
+/// not read `Option<bool>` as "a flag that may be absent").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer(pub Option<bool>);
+
+/// clap value parser for [`Answer`].
+pub(crate) fn parse_answer(text: &str) -> std::result::Result<Answer, String> {
+    intake_core::case::parse_answer("--parent-child-same-entity", text).map(Answer).map_err(|err| err.message().to_string())
+}
 use intake_core::{Error, ErrorKind, Result};
 
 /// The attributes that decide which materials a case needs.
@@ -49,9 +59,12 @@ pub struct CaseAttributeArgs {
     /// Comma-separated: fund_consolidation, monthly_fee, same_entity_whitelist, miniprogram_checkout.
     #[arg(long, value_delimiter = ',', value_parser = parse_key::<NonstandardRequest>)]
     pub nonstandard: Vec<NonstandardRequest>,
-    /// For fund_consolidation: parent and child merchants are the same legal entity.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false, default_missing_value = "true")]
-    pub parent_child_same_entity: bool,
+    /// For fund_consolidation: parent and child merchants are the same legal entity: yes, no
+    /// or unanswered (the default: the stricter variant is listed and export waits for the
+    /// answer). Bare, it means yes; true/false are read as yes/no.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value = "unanswered", default_missing_value = "yes",
+          value_name = "yes|no|unanswered", value_parser = parse_answer)]
+    pub parent_child_same_entity: Answer,
 }
 
 impl CaseAttributeArgs {
@@ -70,7 +83,7 @@ impl CaseAttributeArgs {
             remote_visit: self.remote_visit,
             chain_or_franchise: self.chain_or_franchise,
             nonstandard: self.nonstandard.clone(),
-            parent_child_same_entity: self.parent_child_same_entity,
+            parent_child_same_entity: self.parent_child_same_entity.0,
         }
         .normalized()
     }

@@ -135,9 +135,11 @@ pub struct CaseUpdateArgs {
     /// miniprogram_checkout; `none` for no request.
     #[arg(long, value_name = "LIST")]
     pub nonstandard: Option<String>,
-    /// For fund_consolidation: parent and child merchants are the same legal entity.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub parent_child_same_entity: Option<bool>,
+    /// For fund_consolidation: parent and child merchants are the same legal entity: yes, no
+    /// or unanswered. Bare, it means yes.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "yes",
+          value_name = "yes|no|unanswered", value_parser = crate::attributes::parse_answer)]
+    pub parent_child_same_entity: Option<crate::attributes::Answer>,
     #[command(flatten)]
     pub rules: RulesArg,
 }
@@ -171,7 +173,9 @@ impl CaseUpdateArgs {
         set(&mut next.regulated_industry, self.regulated_industry);
         set(&mut next.remote_visit, self.remote_visit);
         set(&mut next.chain_or_franchise, self.chain_or_franchise);
-        set(&mut next.parent_child_same_entity, self.parent_child_same_entity);
+        if let Some(answer) = self.parent_child_same_entity {
+            next.parent_child_same_entity = answer.0;
+        }
         Ok(next.normalized())
     }
 }
@@ -204,7 +208,10 @@ pub(crate) fn open_folder(home: Option<PathBuf>, rules: &RulesArg) -> Result<Dat
 /// `intake checklist`: the checklist of a case described by flags; no data folder.
 pub fn checklist(args: ChecklistArgs) -> Outcome {
     let rules = args.rules.load()?;
-    let checklist = rules.checklist(&args.attributes.to_attributes());
+    let attributes = args.attributes.to_attributes();
+    // A contradictory case has no checklist: refused as `case new` refuses it.
+    attributes.check_consistent()?;
+    let checklist = rules.checklist(&attributes);
     let text = checklist_text(&checklist);
     Ok(Report::ok(serde_json::to_value(&checklist).expect("checklists serialise"), text))
 }
@@ -288,7 +295,11 @@ fn checked_item_line(item: &CheckedItem) -> String {
         item.item.min_files
     );
     if let Some(by) = &item.satisfied_by {
-        let _ = write!(line, " · 由 {by} 满足 satisfied by {by}");
+        if item.to_follow {
+            let _ = write!(line, " · 暂以视频代替 ({by}),待补 the video stands in for now, the photo is to follow");
+        } else {
+            let _ = write!(line, " · 由 {by} 满足 satisfied by {by}");
+        }
     }
     if item.satisfied_by.is_none() && item.files_short > 0 && !item.files.is_empty() {
         let _ = write!(line, " · 还差{}个文件 {} more file(s) needed", item.files_short, item.files_short);

@@ -133,12 +133,19 @@ fn describe_case(case: &Case) -> String {
         ("需行业资质 regulated_industry", attributes.regulated_industry),
         ("异地 remote_visit", attributes.remote_visit),
         ("品牌/加盟 chain_or_franchise", attributes.chain_or_franchise),
-        ("父子商户同主体 parent_child_same_entity", attributes.parent_child_same_entity),
     ];
     let on: Vec<&str> = flags.iter().filter(|(_, value)| *value).map(|(label, _)| *label).collect();
     let _ = writeln!(text, "选项 Flags: {}", if on.is_empty() { "—".into() } else { on.join(", ") });
     let requests: Vec<&str> = attributes.nonstandard.iter().map(|request| request.label_zh()).collect();
     let _ = writeln!(text, "非标申请 Non-standard: {}", if requests.is_empty() { "—".into() } else { requests.join("、") });
+    if attributes.nonstandard.contains(&intake_core::case::NonstandardRequest::FundConsolidation) {
+        let answer = match attributes.parent_child_same_entity {
+            Some(true) => "是 yes",
+            Some(false) => "否 no",
+            None => "尚未确认 unanswered",
+        };
+        let _ = writeln!(text, "父子商户同主体 parent_child_same_entity: {answer}");
+    }
     let visit = case.visit_date.map(|date| date.to_string()).unwrap_or_else(|| "—".into());
     let _ = writeln!(text, "考察日期 Visit date: {visit}");
     match case.site {

@@ -142,7 +142,12 @@ pub struct CaseAttributes {
     pub chain_or_franchise: bool,
     /// A set: kept sorted and without repeats.
     pub nonstandard: Vec<NonstandardRequest>,
-    pub parent_child_same_entity: bool,
+    /// For `fund_consolidation`: parent and child merchants are the same legal entity (yes,
+    /// no), or `None`: not yet answered. Unanswered, the stricter variant is listed and the
+    /// case cannot be exported. Cases stored before it could be unanswered read as they
+    /// were stored (`false` stays "no"); a document without it reads as unanswered.
+    #[serde(default)]
+    pub parent_child_same_entity: Option<bool>,
 }
 
 impl Default for CaseAttributes {
@@ -161,12 +166,46 @@ impl Default for CaseAttributes {
             remote_visit: false,
             chain_or_franchise: false,
             nonstandard: Vec::new(),
-            parent_child_same_entity: false,
+            parent_child_same_entity: None,
         }
     }
 }
 
 impl CaseAttributes {
+    /// The first contradiction among the attributes, naming both of them: 收银宝, 收付通,
+    /// 代付/收托抵用 and every 支付产品非标申请 are payment products or requests about them
+    /// (`domain.md`), so a case that has one without `opens_payment` is refused rather than
+    /// silently losing or keeping materials. Every place that creates or changes a case's
+    /// attributes (`case new`, `case update`, the app's wizard) goes through it.
+    pub fn check_consistent(&self) -> Result<()> {
+        if self.opens_payment {
+            return Ok(());
+        }
+        let flags: [(&str, &str, bool); 3] = [
+            ("syb", "开通收银宝", self.syb),
+            ("syb_sft", "开通收银宝收付通", self.syb_sft),
+            ("payout_or_custody", "线上业务含代付或收托抵用", self.payout_or_custody),
+        ];
+        let contradiction = flags
+            .iter()
+            .find(|(_, _, set)| *set)
+            .map(|(key, zh, _)| (key.to_string(), zh.to_string()))
+            .or_else(|| {
+                self.nonstandard
+                    .first()
+                    .map(|request| (format!("nonstandard={}", request.key()), format!("支付产品非标申请:{}", request.label_zh())))
+            });
+        match contradiction {
+            None => Ok(()),
+            Some((key, zh)) => Err(Error::new(
+                ErrorKind::ContradictoryCase,
+                format!(
+                    "{key}({zh})属于支付产品,须同时开通支付产品 opens_payment(开通支付产品) —                      {key} is a payment product or request, so it needs opens_payment;                      set opens_payment or drop {key}"
+                ),
+            )),
+        }
+    }
+
     /// Sorts and de-duplicates the set-valued attributes, so equal sets compare equal.
     pub fn normalized(mut self) -> Self {
         self.channels.sort();
@@ -284,6 +323,7 @@ pub fn validate_new_case(new_case: NewCase) -> Result<NewCase> {
     if merchant_name.chars().count() > 200 {
         return Err(Error::new(ErrorKind::InvalidInput, "merchant name is longer than 200 characters"));
     }
+    new_case.attributes.check_consistent()?;
     Ok(NewCase {
         merchant_name,
         attributes: new_case.attributes.normalized(),
@@ -315,6 +355,13 @@ pub struct Vocabulary {
     pub datums: Vec<Term>,
     /// The yes/no attributes of [`CaseAttributes`], by field name.
     pub flags: Vec<Term>,
+    /// `parent_child_same_entity`, which may also be not yet answered: its label.
+    pub parent_child_same_entity: Term,
+    /// The answers it takes: `yes`, `no`, `unanswered`.
+    pub answers: Vec<Term>,
+    /// How an item an alternative stands in for only for now is shown (`to_follow`): the
+    /// inspection video for the manager's photo with the storefront, which stays owed.
+    pub to_follow: Term,
     pub stages: Vec<Term>,
     pub providers: Vec<Term>,
     pub marks: Vec<Term>,
@@ -340,8 +387,33 @@ const FLAGS: &[(&str, &str, &str)] = &[
     ("regulated_industry", "行业需资质许可", "Industry needs a qualification licence"),
     ("remote_visit", "异地商户(经营场所不在分公司辖区)", "Remote: premises outside the branch's area"),
     ("chain_or_franchise", "分账基于品牌授权/加盟关系", "Split settlement rests on a brand or franchise"),
-    ("parent_child_same_entity", "资金归集:父子商户为同一主体", "Fund consolidation: parent and child are one entity"),
 ];
+
+/// The answers of `parent_child_same_entity` and how [`answer_key`] spells them.
+const ANSWERS: &[(&str, &str, &str)] =
+    &[("yes", "是", "Yes"), ("no", "否", "No"), ("unanswered", "尚未确认", "Not yet answered")];
+
+/// The key of a yes / no / not-yet-answered value: `yes`, `no` or `unanswered`.
+pub fn answer_key(answer: Option<bool>) -> &'static str {
+    match answer {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unanswered",
+    }
+}
+
+/// Reads `yes`/`no`/`unanswered` (also `true`/`false`, 是/否/尚未确认) into an answer.
+pub fn parse_answer(flag: &str, text: &str) -> Result<Option<bool>> {
+    match text.trim() {
+        "yes" | "true" | "是" => Ok(Some(true)),
+        "no" | "false" | "否" => Ok(Some(false)),
+        "unanswered" | "" | "尚未确认" => Ok(None),
+        other => Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("{flag} '{other}' is not an answer; expected one of: yes, no, unanswered"),
+        )),
+    }
+}
 
 /// The vocabulary of the case model and the checklist.
 pub fn vocabulary() -> Vocabulary {
@@ -353,6 +425,17 @@ pub fn vocabulary() -> Vocabulary {
         nonstandard_requests: terms!(NonstandardRequest),
         datums: terms!(Datum),
         flags: FLAGS.iter().map(|(key, zh, en)| Term { key: (*key).into(), zh: (*zh).into(), en: (*en).into() }).collect(),
+        parent_child_same_entity: Term {
+            key: "parent_child_same_entity".into(),
+            zh: "资金归集:父子商户是否为同一主体".into(),
+            en: "Fund consolidation: are parent and child the same entity?".into(),
+        },
+        to_follow: Term {
+            key: "to_follow".into(),
+            zh: "暂以视频代替".into(),
+            en: "Video stands in for now; the photo is to follow".into(),
+        },
+        answers: ANSWERS.iter().map(|(key, zh, en)| Term { key: (*key).into(), zh: (*zh).into(), en: (*en).into() }).collect(),
         stages: terms!(Stage),
         providers: terms!(Provider),
         marks: terms!(Mark),

@@ -169,6 +169,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE evidence_facts ADD COLUMN measurements TEXT;
     "#,
+    // 7: parent_child_same_entity may be not yet answered (issue 17). Its column cannot lose
+    // its NOT NULL, so a second column says whether it was answered; cases stored before were
+    // answered as stored (a stored 0 stays "no").
+    r#"
+    ALTER TABLE cases ADD COLUMN parent_child_answered INTEGER NOT NULL DEFAULT 1
+        CHECK (parent_child_answered IN (0, 1));
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -338,9 +345,9 @@ impl Database {
                     opens_payment, opens_account, syb, syb_sft, payout_or_custody,
                     regulated_industry, remote_visit, chain_or_franchise, nonstandard,
                     parent_child_same_entity, visit_date, site_lat, site_lon, site_datum,
-                    site_radius_m, created_at, updated_at)
+                    site_radius_m, created_at, updated_at, parent_child_answered)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                    ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+                    ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)",
                 params![
                     id,
                     new_case.merchant_name,
@@ -356,13 +363,14 @@ impl Database {
                     attributes.remote_visit,
                     attributes.chain_or_franchise,
                     to_json(&attributes.nonstandard),
-                    attributes.parent_child_same_entity,
+                    attributes.parent_child_same_entity == Some(true),
                     new_case.visit_date.map(|date| date.to_string()),
                     site.map(|site| site.lat),
                     site.map(|site| site.lon),
                     site.map(|site| site.datum.key()),
                     site.and_then(|site| site.radius_m),
                     timestamp(now),
+                    attributes.parent_child_same_entity.is_some(),
                 ],
             )?;
             // The merchant's name may be a person's name (个人 merchants): logged as recorded,
@@ -474,7 +482,8 @@ impl Database {
                 "UPDATE cases SET merchant_type = ?2, edition = ?3, channels = ?4, opens_payment = ?5,
                     opens_account = ?6, syb = ?7, syb_sft = ?8, payout_or_custody = ?9,
                     regulated_industry = ?10, remote_visit = ?11, chain_or_franchise = ?12,
-                    nonstandard = ?13, parent_child_same_entity = ?14, updated_at = ?15
+                    nonstandard = ?13, parent_child_same_entity = ?14, updated_at = ?15,
+                    parent_child_answered = ?16
                  WHERE id = ?1",
                 params![
                     id,
@@ -490,8 +499,9 @@ impl Database {
                     attributes.remote_visit,
                     attributes.chain_or_franchise,
                     to_json(&attributes.nonstandard),
-                    attributes.parent_child_same_entity,
+                    attributes.parent_child_same_entity == Some(true),
                     timestamp(now),
+                    attributes.parent_child_same_entity.is_some(),
                 ],
             )?;
             let old = serde_json::to_value(&before).expect("attributes serialise");
@@ -864,7 +874,11 @@ fn case_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
             remote_visit: row.get("remote_visit")?,
             chain_or_franchise: row.get("chain_or_franchise")?,
             nonstandard: parse_json(row, "nonstandard")?,
-            parent_child_same_entity: row.get("parent_child_same_entity")?,
+            parent_child_same_entity: if row.get::<_, bool>("parent_child_answered")? {
+                Some(row.get("parent_child_same_entity")?)
+            } else {
+                None
+            },
         },
         visit_date: optional_date(row, "visit_date")?,
         site,

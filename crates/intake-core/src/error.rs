@@ -83,6 +83,9 @@ pub enum ErrorKind {
     InsecureEndpoint,
     /// A new passphrase the strength estimator judges too easy to guess; the message says why.
     WeakPassphrase,
+    /// The case's attributes contradict each other (e.g. 收银宝 without 开通支付产品): refused,
+    /// naming both attributes.
+    ContradictoryCase,
 }
 
 impl ErrorKind {
@@ -119,11 +122,12 @@ impl ErrorKind {
             ErrorKind::PlantedPlaintext => "planted_plaintext",
             ErrorKind::InsecureEndpoint => "insecure_endpoint",
             ErrorKind::WeakPassphrase => "weak_passphrase",
+            ErrorKind::ContradictoryCase => "contradictory_case",
         }
     }
 
     /// Every kind, for tests and generated tables.
-    pub const ALL: [ErrorKind; 30] = [
+    pub const ALL: [ErrorKind; 31] = [
         ErrorKind::FileMissing,
         ErrorKind::NotAFile,
         ErrorKind::FileUnreadable,
@@ -154,6 +158,7 @@ impl ErrorKind {
         ErrorKind::PlantedPlaintext,
         ErrorKind::InsecureEndpoint,
         ErrorKind::WeakPassphrase,
+        ErrorKind::ContradictoryCase,
     ];
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather

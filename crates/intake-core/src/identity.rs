@@ -1,5 +1,11 @@
-//! Identity numbers the onboarding file records: the 18-digit resident ID (GB 11643), the
-//! unified social credit code (GB 32100) and mainland mobile numbers.
+//! Identity numbers the onboarding file records: the 18-digit resident ID (GB 11643), the other
+//! identity documents a legal representative may hold ([`IdType`]: the residence permit of Hong
+//! Kong, Macau and Taiwan residents, the 2023 foreign permanent resident ID card, the two
+//! travel permits, a passport), the unified social credit code (GB 32100, whose positions 9-17
+//! are a GB 11714 organisation code) and mainland mobile numbers.
+//!
+//! Full-width characters typed through a Chinese input method (１２３, Ｘ) are read as their
+//! ASCII forms.
 //!
 //! Each check returns the number in its normal form, or an [`IdentityProblem`] that says why
 //! in Chinese and English without repeating the number (it is personal data and problems end
@@ -44,6 +50,18 @@ pub enum IdentityProblem {
     },
     /// Not a mainland mobile number: 11 digits starting with 13-19.
     NotAMobileNumber,
+    /// The organisation code (USCC positions 9-17, GB 11714) fails its own check character.
+    OrganisationCodeMismatch {
+        /// The check character positions 9-16 give.
+        expected: char,
+    },
+    /// USCC positions 1-2 name no registration authority and category of GB 32100.
+    UnknownAuthorityCategory,
+    /// Not in the format of this kind of document.
+    BadFormat {
+        /// The format, in Chinese and in English.
+        expected: (&'static str, &'static str),
+    },
 }
 
 impl IdentityProblem {
@@ -58,6 +76,9 @@ impl IdentityProblem {
             IdentityProblem::ImplausibleBirthDate => "implausible_birth_date",
             IdentityProblem::CheckCharacterMismatch { .. } => "check_character_mismatch",
             IdentityProblem::NotAMobileNumber => "not_a_mobile_number",
+            IdentityProblem::OrganisationCodeMismatch { .. } => "organisation_code_mismatch",
+            IdentityProblem::UnknownAuthorityCategory => "unknown_authority_category",
+            IdentityProblem::BadFormat { .. } => "bad_format",
         }
     }
 
@@ -72,6 +93,11 @@ impl IdentityProblem {
             IdentityProblem::ImplausibleBirthDate => "出生日期不合理(晚于今天或早于1800年)".into(),
             IdentityProblem::CheckCharacterMismatch { expected } => format!("校验码不符(按前17位应为{expected})"),
             IdentityProblem::NotAMobileNumber => "不是有效的手机号(应为以13-19开头的11位数字)".into(),
+            IdentityProblem::OrganisationCodeMismatch { expected } => {
+                format!("第9-17位组织机构代码的校验码不符(按第9-16位应为{expected})")
+            }
+            IdentityProblem::UnknownAuthorityCategory => "前两位不是已知的登记管理部门码和机构类别码".into(),
+            IdentityProblem::BadFormat { expected } => format!("格式不符(应为{})", expected.0),
         }
     }
 
@@ -92,30 +118,155 @@ impl IdentityProblem {
                 format!("the check character does not match (the first 17 give {expected})")
             }
             IdentityProblem::NotAMobileNumber => "is not a mobile number (11 digits starting with 13-19)".into(),
+            IdentityProblem::OrganisationCodeMismatch { expected } => {
+                format!("the organisation code (characters 9-17) fails its check (characters 9-16 give {expected})")
+            }
+            IdentityProblem::UnknownAuthorityCategory => {
+                "the first two characters name no known registration authority and category".into()
+            }
+            IdentityProblem::BadFormat { expected } => format!("is not in the expected format ({})", expected.1),
         }
     }
 }
 
-/// Province-level codes of GB/T 2260, plus 71 (Taiwan) and 81-83 (residence permits of Hong
-/// Kong, Macau and Taiwan residents, which use the same 18-character format).
+/// Province-level codes of GB/T 2260 that issue resident ID cards. Not 71 (Taiwan: GB/T 2260
+/// lists it, but no resident ID card is issued there) nor 81-83, which begin the residence
+/// permits of Hong Kong, Macau and Taiwan residents ([`IdType::ResidencePermit`]).
 const PROVINCE_CODES: &[u8] = &[
     11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
-    62, 63, 64, 65, 71, 81, 82, 83,
+    62, 63, 64, 65,
 ];
+
+/// The first two digits of a residence permit of Hong Kong (81), Macau (82) and Taiwan (83)
+/// residents.
+const RESIDENCE_PERMIT_CODES: &[u8] = &[81, 82, 83];
 
 /// ISO 7064 MOD 11-2 weights of the first 17 digits.
 const RESIDENT_ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /// The check character for each remainder modulo 11.
 const RESIDENT_ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 
-/// Removes the spaces and hyphens people type between groups of digits.
+/// Full-width forms (U+FF01-FF5E, what a Chinese input method types: １２３, Ｘ, －) as ASCII,
+/// and the ideographic space as a space.
+pub fn to_half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Removes the spaces and hyphens people type between groups of digits, full-width ones too.
 fn compact(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+    to_half_width(text).chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+}
+
+/// The kind of identity document a number belongs to (the legal representative's, the
+/// whitelist's): the key of the rule file's ID-type choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdType {
+    /// 居民身份证 (GB 11643).
+    ResidentId,
+    /// 港澳台居民居住证: 18 digits, region 81/82/83, the same check.
+    ResidencePermit,
+    /// 外国人永久居留身份证, 2023 format: 18 digits beginning with 9, the same check.
+    ForeignPermanentResident,
+    /// 港澳居民来往内地通行证: H or M and 8 digits (older cards 10).
+    HongKongMacauPermit,
+    /// 台湾居民来往大陆通行证: 8 digits (older booklets 10).
+    TaiwanPermit,
+    /// 护照: 5-17 letters and digits.
+    Passport,
+}
+
+impl IdType {
+    /// The type with this rule-file key, if any.
+    pub fn from_key(key: &str) -> Option<IdType> {
+        Some(match key {
+            "resident_id" => IdType::ResidentId,
+            "residence_permit" => IdType::ResidencePermit,
+            "foreign_permanent_resident" => IdType::ForeignPermanentResident,
+            "hk_macao_permit" => IdType::HongKongMacauPermit,
+            "taiwan_permit" => IdType::TaiwanPermit,
+            "passport" => IdType::Passport,
+            _ => return None,
+        })
+    }
+}
+
+/// Checks a number of this kind of document; returns its normal form.
+pub fn check_id_number(id_type: IdType, text: &str, today: NaiveDate) -> Result<String, IdentityProblem> {
+    match id_type {
+        IdType::ResidentId => check_resident_id(text, today),
+        IdType::ResidencePermit => check_eighteen_digit_id(text, today, |chars| {
+            let region = two_digits(chars);
+            if RESIDENCE_PERMIT_CODES.contains(&region) { Ok(()) } else { Err(IdentityProblem::UnknownRegion) }
+        }),
+        IdType::ForeignPermanentResident => check_eighteen_digit_id(text, today, |chars| {
+            // 2023 format: 9, then the accepting province's code (positions 2-3).
+            if chars[0] != '9' {
+                return Err(IdentityProblem::BadFormat {
+                    expected: ("以9开头的18位号码(2023年版)", "18 digits beginning with 9 (2023 format)"),
+                });
+            }
+            let province = two_digits(&chars[1..]);
+            if PROVINCE_CODES.contains(&province) { Ok(()) } else { Err(IdentityProblem::UnknownRegion) }
+        }),
+        IdType::HongKongMacauPermit => {
+            let id = compact(text).to_ascii_uppercase();
+            let bytes = id.as_bytes();
+            let digits = bytes.len().checked_sub(1).filter(|count| *count == 8 || *count == 10);
+            if matches!(bytes.first(), Some(b'H' | b'M')) && digits.is_some() && bytes[1..].iter().all(u8::is_ascii_digit) {
+                Ok(id)
+            } else {
+                Err(IdentityProblem::BadFormat {
+                    expected: ("H或M加8位数字(旧版10位)", "H or M and 8 digits (older cards 10)"),
+                })
+            }
+        }
+        IdType::TaiwanPermit => {
+            let id = compact(text).to_ascii_uppercase();
+            if matches!(id.len(), 8 | 10) && id.bytes().all(|byte| byte.is_ascii_digit()) {
+                Ok(id)
+            } else {
+                Err(IdentityProblem::BadFormat { expected: ("8位数字(旧版10位)", "8 digits (older booklets 10)") })
+            }
+        }
+        IdType::Passport => {
+            let id = compact(text).to_ascii_uppercase();
+            if (5..=17).contains(&id.len()) && id.bytes().all(|byte| byte.is_ascii_alphanumeric()) {
+                Ok(id)
+            } else {
+                Err(IdentityProblem::BadFormat { expected: ("5-17位字母或数字", "5-17 letters and digits") })
+            }
+        }
+    }
+}
+
+fn two_digits(chars: &[char]) -> u8 {
+    let digit = |index: usize| chars[index].to_digit(10).unwrap_or(0) as u8;
+    digit(0) * 10 + digit(1)
 }
 
 /// Checks an 18-digit resident ID (GB 11643): region, date of birth (not after `today`) and
-/// the MOD 11-2 check character. Returns it upper-cased, without spaces.
+/// the MOD 11-2 check character. Returns it upper-cased, without spaces. A residence permit
+/// (81-83) or Taiwan's code 71 is not a resident ID card: `unknown_region`.
 pub fn check_resident_id(text: &str, today: NaiveDate) -> Result<String, IdentityProblem> {
+    check_eighteen_digit_id(text, today, |chars| {
+        if PROVINCE_CODES.contains(&two_digits(chars)) { Ok(()) } else { Err(IdentityProblem::UnknownRegion) }
+    })
+}
+
+/// The 18-character layout of GB 11643, shared by the resident ID, the residence permit and
+/// the 2023 foreign permanent resident ID: 17 digits, a check character (digit or X) by MOD
+/// 11-2, the date of birth at 7-14; `region` judges the leading digits.
+fn check_eighteen_digit_id(
+    text: &str,
+    today: NaiveDate,
+    region: impl Fn(&[char]) -> Result<(), IdentityProblem>,
+) -> Result<String, IdentityProblem> {
     let id = compact(text).to_ascii_uppercase();
     let chars: Vec<char> = id.chars().collect();
     if chars.len() == 15 && chars.iter().all(char::is_ascii_digit) {
@@ -131,10 +282,7 @@ pub fn check_resident_id(text: &str, today: NaiveDate) -> Result<String, Identit
         return Err(IdentityProblem::BadCharacter { position: 18, allowed: ("数字或X", "a digit or X") });
     }
     let digit = |index: usize| chars[index].to_digit(10).expect("checked to be a digit");
-    let province = (digit(0) * 10 + digit(1)) as u8;
-    if !PROVINCE_CODES.contains(&province) {
-        return Err(IdentityProblem::UnknownRegion);
-    }
+    region(&chars)?;
     let birth = NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").map_err(|_| IdentityProblem::BadBirthDate)?;
     let earliest = NaiveDate::from_ymd_opt(1800, 1, 1).expect("a valid date");
     if birth > today || birth < earliest {
@@ -153,6 +301,77 @@ const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of the first 17 characters.
 const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
+/// GB 11714 weights of the organisation code's first 8 characters.
+const ORGANISATION_CODE_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+
+/// Registration authority (position 1) and category (position 2) codes of GB 32100, with the
+/// kind of body each names.
+const AUTHORITY_CATEGORIES: &[(&str, &str)] = &[
+    ("11", "机关"),
+    ("12", "事业单位"),
+    ("13", "中央编办直接管理机构编制的群众团体"),
+    ("19", "其他(机构编制)"),
+    ("21", "外国常驻新闻机构"),
+    ("29", "其他(外交)"),
+    ("31", "律师执业机构"),
+    ("32", "公证处"),
+    ("33", "基层法律服务所"),
+    ("34", "司法鉴定机构"),
+    ("35", "仲裁委员会"),
+    ("39", "其他(司法行政)"),
+    ("41", "外国在华文化中心"),
+    ("49", "其他(文化)"),
+    ("51", "社会团体"),
+    ("52", "民办非企业单位"),
+    ("53", "基金会"),
+    ("59", "其他(民政)"),
+    ("61", "外国旅游部门常驻代表机构"),
+    ("62", "港澳台地区旅游部门常驻内地(大陆)代表机构"),
+    ("69", "其他(旅游)"),
+    ("71", "宗教活动场所"),
+    ("72", "宗教院校"),
+    ("79", "其他(宗教)"),
+    ("81", "基层工会"),
+    ("89", "其他(工会)"),
+    ("91", "企业"),
+    ("92", "个体工商户"),
+    ("93", "农民专业合作社"),
+    ("A1", "军队事业单位"),
+    ("A9", "其他(军队)"),
+    ("N1", "组级集体经济组织"),
+    ("N2", "村级集体经济组织"),
+    ("N3", "乡镇级集体经济组织"),
+    ("N9", "其他(农业)"),
+    ("Y1", "其他"),
+];
+
+/// What positions 1-2 of a unified social credit code say the body is, if they are known.
+pub fn uscc_authority_category(code: &str) -> Option<&'static str> {
+    let prefix = code.get(..2)?;
+    AUTHORITY_CATEGORIES.iter().find(|(key, _)| *key == prefix).map(|(_, name)| *name)
+}
+
+/// The GB 11714 value of an organisation-code character: digits 0-9, letters A-Z 10-35.
+fn organisation_code_value(c: char) -> u32 {
+    match c {
+        '0'..='9' => c as u32 - '0' as u32,
+        'A'..='Z' => c as u32 - 'A' as u32 + 10,
+        _ => 0,
+    }
+}
+
+/// The GB 11714 check character of an organisation code's first 8 characters: 11 minus the
+/// weighted sum modulo 11, with 10 written X and 11 written 0.
+pub fn organisation_code_check(first_eight: &str) -> char {
+    let sum: u32 =
+        first_eight.chars().zip(ORGANISATION_CODE_WEIGHTS).map(|(c, weight)| organisation_code_value(c) * weight).sum();
+    match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        value => char::from_digit(value, 10).expect("a single digit"),
+    }
+}
+
 /// A unified social credit code whose characters are well formed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsccReading {
@@ -162,12 +381,29 @@ pub struct UsccReading {
     /// Some real, registered codes fail this check, so a mismatch is a warning the manager
     /// may override with a reason, not a refusal.
     pub check_mismatch: Option<char>,
+    /// `None` when the organisation code (positions 9-17) passes its GB 11714 check;
+    /// otherwise the check character positions 9-16 give. A warning, like `check_mismatch`.
+    pub organisation_code_mismatch: Option<char>,
+    /// What positions 1-2 name (91 企业, 92 个体工商户, 12 事业单位, …); `None` when unknown.
+    pub authority_category: Option<&'static str>,
 }
 
 impl UsccReading {
     /// The check-character mismatch as a problem, if there is one.
     pub fn check_problem(&self) -> Option<IdentityProblem> {
         self.check_mismatch.map(|expected| IdentityProblem::CheckCharacterMismatch { expected })
+    }
+
+    /// Every problem of the code that is a warning: check characters, unknown positions 1-2.
+    pub fn warnings(&self) -> Vec<IdentityProblem> {
+        let mut problems: Vec<IdentityProblem> = self.check_problem().into_iter().collect();
+        if let Some(expected) = self.organisation_code_mismatch {
+            problems.push(IdentityProblem::OrganisationCodeMismatch { expected });
+        }
+        if self.authority_category.is_none() {
+            problems.push(IdentityProblem::UnknownAuthorityCategory);
+        }
+        problems
     }
 }
 
@@ -201,7 +437,10 @@ pub fn check_uscc(text: &str) -> Result<UsccReading, IdentityProblem> {
     let check_value = (31 - sum % 31) % 31;
     let expected = USCC_ALPHABET.as_bytes()[check_value as usize] as char;
     let check_mismatch = (chars[17] != expected).then_some(expected);
-    Ok(UsccReading { code, check_mismatch })
+    let organisation_check = organisation_code_check(&code[8..16]);
+    let organisation_code_mismatch = (chars[16] != organisation_check).then_some(organisation_check);
+    let authority_category = uscc_authority_category(&code);
+    Ok(UsccReading { code, check_mismatch, organisation_code_mismatch, authority_category })
 }
 
 /// Checks a mainland mobile number: 11 digits starting with 13-19, optionally written with

@@ -15,4 +15,11 @@ channels: Array<Channel>, edition: Edition, opens_payment: boolean, opens_accoun
 /**
  * A set: kept sorted and without repeats.
  */
-nonstandard: Array<NonstandardRequest>, parent_child_same_entity: boolean, };
+nonstandard: Array<NonstandardRequest>, 
+/**
+ * For `fund_consolidation`: parent and child merchants are the same legal entity (yes,
+ * no), or `None`: not yet answered. Unanswered, the stricter variant is listed and the
+ * case cannot be exported. Cases stored before it could be unanswered read as they
+ * were stored (`false` stays "no"); a document without it reads as unanswered.
+ */
+parent_child_same_entity: boolean | null, };

@@ -67,4 +67,13 @@ guide_zh: string,
 /**
  * When it is required, as written in the rule file.
  */
-condition: string, };
+condition: string, 
+/**
+ * For a `choice`: the option that holds until another is recorded (the legal
+ * representative's ID type: 居民身份证).
+ */
+default: string | null, 
+/**
+ * Offered, never required (e.g. a per-transaction fee beside the rate).
+ */
+optional: boolean, };

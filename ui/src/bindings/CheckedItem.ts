@@ -2,6 +2,7 @@
 import type { CheckedFile } from "./CheckedFile";
 import type { ItemStatus } from "./ItemStatus";
 import type { Mark } from "./Mark";
+import type { Place } from "./Place";
 import type { Provider } from "./Provider";
 import type { Stage } from "./Stage";
 
@@ -17,6 +18,12 @@ status: ItemStatus,
  * The alternative that gave the status, when it is better than the item's own.
  */
 satisfied_by: string | null, 
+/**
+ * An alternative stands in for it only for now (暂以视频代替: the inspection video for
+ * the manager's photo with the storefront): the item itself is still owed and is to
+ * follow. The package says so (`case.json` `follow_up`, `Intake-Follow-Up`, the report).
+ */
+to_follow: boolean, 
 /**
  * The item's files, applicable or not, in import order.
  */
@@ -106,4 +113,13 @@ guide_zh: string,
 /**
  * When it is required, as written in the rule file (with its group's condition).
  */
-condition: string, };
+condition: string, 
+/**
+ * Where it is taken: at the premises (outside the radius: an error), best at the
+ * premises (outside: a warning), or `None` (documents, scans, screenshots).
+ */
+place: Place | null, 
+/**
+ * Shows an identity document for this case: exported watermarked when asked.
+ */
+identity_document: boolean, };

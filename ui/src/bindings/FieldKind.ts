@@ -3,4 +3,4 @@
 /**
  * How a field's value is validated.
  */
-export type FieldKind = "text" | "resident_id" | "uscc" | "mobile" | "percent" | "number" | "choice" | "id_number" | "attribute";
+export type FieldKind = "text" | "resident_id" | "uscc" | "mobile" | "percent" | "number" | "choice" | "id_number" | "attribute" | "quantity";

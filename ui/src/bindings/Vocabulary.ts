@@ -9,4 +9,17 @@ export type Vocabulary = { merchant_types: Array<Term>, channels: Array<Term>, e
 /**
  * The yes/no attributes of [`CaseAttributes`], by field name.
  */
-flags: Array<Term>, stages: Array<Term>, providers: Array<Term>, marks: Array<Term>, item_statuses: Array<Term>, };
+flags: Array<Term>, 
+/**
+ * `parent_child_same_entity`, which may also be not yet answered: its label.
+ */
+parent_child_same_entity: Term, 
+/**
+ * The answers it takes: `yes`, `no`, `unanswered`.
+ */
+answers: Array<Term>, 
+/**
+ * How an item an alternative stands in for only for now is shown (`to_follow`): the
+ * inspection video for the manager's photo with the storefront, which stays owed.
+ */
+to_follow: Term, stages: Array<Term>, providers: Array<Term>, marks: Array<Term>, item_statuses: Array<Term>, };

@@ -87,6 +87,11 @@ export function MaterialSlot({
           {item.files.length}/{item.min_files}
         </span>
         <ItemStatusBadge status={status} />
+        {item.to_follow && (
+          <span className="badge badge--present" data-testid="slot-to-follow">
+            <Bilingual text={vocabulary.to_follow} />
+          </span>
+        )}
       </header>
       <p className="slot__meta">
         <Bilingual text={bilingual((m) => (item.required ? m.caseView.required : m.caseView.optional))} /> ·{' '}

@@ -52,8 +52,24 @@ const EMPTY_ATTRIBUTES: CaseAttributes = {
   remote_visit: false,
   chain_or_franchise: false,
   nonstandard: [],
-  parent_child_same_entity: false,
+  // Not yet answered: the manager answers it when fund consolidation is requested.
+  parent_child_same_entity: null,
 };
+
+/**
+ * 收银宝, 收付通, 代付/收托抵用 and every non-standard request are payment products or requests
+ * about them: the core refuses them without opens_payment (`contradictory_case`), so choosing
+ * one ticks 开通支付产品 here.
+ */
+const PAYMENT_PRODUCT_FLAGS: Flag[] = ['syb', 'syb_sft', 'payout_or_custody'];
+
+function needsPayment(attributes: CaseAttributes): boolean {
+  return attributes.nonstandard.length > 0 || PAYMENT_PRODUCT_FLAGS.some((flag) => attributes[flag]);
+}
+
+function answerOf(value: boolean | null): 'yes' | 'no' | 'unanswered' {
+  return value === null ? 'unanswered' : value ? 'yes' : 'no';
+}
 
 function toggled<T>(list: T[], value: T, on: boolean): T[] {
   return on ? [...list.filter((item) => item !== value), value] : list.filter((item) => item !== value);
@@ -102,8 +118,15 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
   const [dateInvalid, setDateInvalid] = useState(false);
   const stepIndex = STEPS.indexOf(step);
 
-  const setAttributes = (change: Partial<CaseAttributes>) =>
-    setDraft((current) => ({ ...current, attributes: { ...current.attributes, ...change } }));
+  const [paymentTicked, setPaymentTicked] = useState(false);
+  const setAttributes = (change: Partial<CaseAttributes>) => {
+    const attributes = { ...draft.attributes, ...change };
+    if (needsPayment(attributes) && !attributes.opens_payment) {
+      attributes.opens_payment = true;
+      setPaymentTicked(true);
+    }
+    setDraft({ ...draft, attributes });
+  };
 
   const next = () => {
     const nameMissingNow = step === 'merchant' && draft.merchantName.trim() === '';
@@ -275,6 +298,11 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
                 <Bilingual text={term} />
               </label>
             ))}
+            {paymentTicked && (
+              <p className="hint" role="status" data-testid="wizard-payment-ticked">
+                <Bilingual text={bilingual((m) => m.wizard.paymentTicked)} />
+              </p>
+            )}
           </fieldset>
           <fieldset className="choice-group">
             <legend>
@@ -300,6 +328,32 @@ export function NewCaseWizard({ onCreated, onCancel }: { onCreated: (caseId: str
               </label>
             ))}
           </fieldset>
+          {draft.attributes.nonstandard.includes('fund_consolidation') && (
+            <fieldset className="choice-group" data-testid="wizard-parent-child">
+              <legend>
+                <Bilingual text={vocabulary.parent_child_same_entity} />
+              </legend>
+              {vocabulary.answers.map((term) => (
+                <label key={term.key} className="check">
+                  <input
+                    type="radio"
+                    name={`${id}-parent-child`}
+                    checked={answerOf(draft.attributes.parent_child_same_entity) === term.key}
+                    onChange={() =>
+                      setAttributes({
+                        parent_child_same_entity: term.key === 'unanswered' ? null : term.key === 'yes',
+                      })
+                    }
+                    data-testid={`wizard-parent-child-${term.key}`}
+                  />
+                  <Bilingual text={term} />
+                </label>
+              ))}
+              <p className="hint">
+                <Bilingual text={bilingual((m) => m.wizard.answerLater)} />
+              </p>
+            </fieldset>
+          )}
         </div>
       )}
 

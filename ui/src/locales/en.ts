@@ -67,6 +67,8 @@ export const en: Messages = {
     cancel: 'Cancel',
     dateFormat: 'Year-month-day, e.g. 2026-11-20',
     dateInvalid: 'The visit date must be a real date written YYYY-MM-DD',
+    paymentTicked: 'The product or request chosen is a payment product: 开通支付产品 (opens payment products) is ticked too.',
+    answerLater: 'Until answered, the materials for different entities are listed and the case cannot be exported.',
     nameRequired: 'Enter the merchant name',
   },
   caseView: {
@@ -392,6 +394,7 @@ export const en: Messages = {
       passphrase_required: 'A passphrase is needed: on first start set one; an encrypted data folder is unlocked with it.',
       encryption_unfinished: 'Encrypting the data folder was interrupted: set the passphrase again (the same one) to finish it.',
       data_folder_busy: 'Another program has the data folder open: close it first.',
+      contradictory_case: 'The case contradicts itself: this product or request is a payment product, so 开通支付产品 (opens payment products) must be ticked.',
       upload_busy: 'Another upload (this window or the command line) is under way; wait for it to finish.',
       planted_plaintext: 'A file in clear was found in the encrypted data folder (it may have been planted) and was not adopted. Check it, move it out of the data folder and try again.',
       insecure_endpoint: 'The upload address uses http:// (sent in clear). Use https://; only a branch\'s internal server may be allowed explicitly in the settings.',

@@ -71,6 +71,8 @@ export const zhCN = {
     nameRequired: '请填写商户名称',
     dateFormat: '格式：年-月-日，如 2026-11-20',
     dateInvalid: '考察日期须为有效日期，格式 年-月-日（YYYY-MM-DD）',
+    paymentTicked: '所选产品或非标申请属于支付产品，已同时勾选“开通支付产品”。',
+    answerLater: '尚未确认时按非同主体列出材料，回答前不能导出。',
   },
   caseView: {
     checklist: '资料清单',
@@ -395,6 +397,7 @@ export const zhCN = {
       passphrase_required: '需要密码：首次使用请先设置密码，已加密的数据文件夹请输入密码解锁。',
       encryption_unfinished: '数据文件夹加密未完成：请用同一密码再次设置密码以完成加密。',
       data_folder_busy: '数据文件夹正被其他程序使用，请先关闭它。',
+      contradictory_case: '案件属性相互矛盾：所选产品或非标申请属于支付产品，须同时勾选“开通支付产品”。',
       upload_busy: '另一个上传正在进行（本窗口或命令行），请等它结束。',
       planted_plaintext: '在已加密的数据文件夹中发现未加密的文件（可能是他人放入的），已拒绝采用。请检查该文件并将其移出数据文件夹后重试。',
       insecure_endpoint: '上传地址使用 http://（不加密传输）。请改用 https://；仅分公司内网服务器可在设置中明确允许。',

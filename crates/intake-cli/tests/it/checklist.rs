@@ -199,14 +199,14 @@ fn a_broken_rule_file_is_refused_with_its_line_and_exit_2() {
 fn a_corrected_rule_file_changes_the_checklist() {
     let sandbox = Sandbox::new();
     let rules = sandbox.file("rules.toml", b"version = 1\n[[group]]\nkey = \"g\"\ntitle_zh = \"\xe7\xbb\x84\"\ntitle_en = \"G\"\n[[material]]\nkey = \"only_this\"\ngroup = \"g\"\nstage = \"payment\"\nprovided_by = \"branch\"\ntitle_zh = \"\xe5\x94\xaf\xe4\xb8\x80\"\ntitle_en = \"Only\"\nwhen = \"syb\"\n");
-    let json = sandbox.run(["checklist", "--json", "--syb", "--rules", rules.to_str().unwrap()]).json();
+    let json = sandbox.run(["checklist", "--json", "--opens-payment", "--syb", "--rules", rules.to_str().unwrap()]).json();
     assert_eq!(required_keys(&json), ["only_this"]);
 }
 
 #[test]
 fn add_takes_the_materials_of_the_rule_file_given_with_rules() {
     let sandbox = Sandbox::new();
-    let id = sandbox.new_case(&["--syb"]);
+    let id = sandbox.new_case(&["--opens-payment", "--syb"]);
     let rules = sandbox.file("rules.toml", b"version = 1\n[[group]]\nkey = \"g\"\ntitle_zh = \"\xe7\xbb\x84\"\ntitle_en = \"G\"\n[[material]]\nkey = \"only_this\"\ngroup = \"g\"\nstage = \"payment\"\nprovided_by = \"branch\"\ntitle_zh = \"\xe5\x94\xaf\xe4\xb8\x80\"\ntitle_en = \"Only\"\nwhen = \"syb\"\n");
     let photo = sandbox.file("a.jpg", b"\xFF\xD8\xFFphoto");
     let add = |extra: &[&str]| {

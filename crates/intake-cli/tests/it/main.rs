@@ -7,6 +7,7 @@ mod cases;
 mod check_findings;
 mod checklist;
 mod crash;
+mod domain;
 mod encryption;
 mod export;
 mod harness;

@@ -126,7 +126,17 @@ impl Attribute {
             Attribute::RemoteVisit => Value::Flag(case.remote_visit),
             Attribute::ChainOrFranchise => Value::Flag(case.chain_or_franchise),
             Attribute::Nonstandard => Value::Keys(case.nonstandard.iter().map(|request| request.key()).collect()),
-            Attribute::ParentChildSameEntity => Value::Flag(case.parent_child_same_entity),
+            // Holds only when answered yes: unanswered lists the stricter variant, as "no" does.
+            Attribute::ParentChildSameEntity => Value::Flag(case.parent_child_same_entity == Some(true)),
+        }
+    }
+
+    /// The answer of a yes/no attribute: `Some(None)` while `parent_child_same_entity` is not
+    /// yet answered; `None` for attributes that are not yes/no.
+    pub fn answer(self, case: &CaseAttributes) -> Option<Option<bool>> {
+        match self {
+            Attribute::ParentChildSameEntity => Some(case.parent_child_same_entity),
+            _ => self.flag(case).map(Some),
         }
     }
 

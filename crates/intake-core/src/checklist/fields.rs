@@ -9,8 +9,9 @@ use ts_rs::TS;
 
 use super::status::Severity;
 use super::ChecklistField;
-use crate::case::keyed_enum;
-use crate::identity::{self, IdentityProblem};
+use crate::case::{MerchantType, keyed_enum};
+use crate::database::CaseFieldRecord;
+use crate::identity::{self, IdType, IdentityProblem};
 
 keyed_enum! {
     /// How a field's value is validated.
@@ -24,6 +25,7 @@ keyed_enum! {
         Choice => ("choice", "选项", "Choice"),
         IdNumber => ("id_number", "证件号码", "ID number of the chosen type"),
         Attribute => ("attribute", "案件属性", "Case attribute"),
+        Quantity => ("quantity", "数量(含单位)", "Quantity with its unit"),
     }
 }
 
@@ -90,14 +92,33 @@ pub struct AcceptedValue {
 /// The longest free text accepted, in characters.
 const MAX_TEXT_CHARS: usize = 500;
 
-/// Validates `value` for `field`. `id_type` is the value of the field's `id_type_field` (for
-/// an `id_number`), if recorded. `today` bounds dates of birth.
-pub fn validate_value(
-    field: &ChecklistField,
-    value: &str,
-    id_type: Option<&str>,
-    today: NaiveDate,
-) -> Result<AcceptedValue, FieldProblem> {
+/// What a value is validated against besides itself.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldContext<'a> {
+    /// The value of the field's `id_type_field` (for an `id_number`): recorded, else that
+    /// field's `default`.
+    pub id_type: Option<&'a str>,
+    /// Bounds dates of birth.
+    pub today: NaiveDate,
+    /// The case's merchant type, which a USCC's positions 1-2 should agree with.
+    pub merchant_type: Option<MerchantType>,
+}
+
+/// The ID type that applies to `field` (an `id_number`): the value recorded for its
+/// `id_type_field`, else that field's default (居民身份证 for the legal representative).
+pub fn id_type_of<'a>(field: &ChecklistField, fields: &'a [ChecklistField], records: &'a [CaseFieldRecord]) -> Option<&'a str> {
+    let type_key = field.id_type_field.as_deref()?;
+    records
+        .iter()
+        .find(|record| record.field_key == type_key)
+        .map(|record| record.value.as_str())
+        .or_else(|| fields.iter().find(|other| other.key == type_key).and_then(|other| other.default.as_deref()))
+}
+
+/// Validates `value` for `field` in `context`.
+pub fn validate_value(field: &ChecklistField, value: &str, context: &FieldContext<'_>) -> Result<AcceptedValue, FieldProblem> {
+    let today = context.today;
+    let id_type = context.id_type;
     let value = value.trim();
     if field.kind == FieldKind::Attribute {
         let attribute = field.attribute.as_deref().unwrap_or("?");
@@ -116,7 +137,7 @@ pub fn validate_value(
         FieldKind::ResidentId => identity::check_resident_id(value, today)
             .map(accepted)
             .map_err(|problem| FieldProblem::from_identity(&problem, Severity::Error)),
-        FieldKind::Uscc => validate_uscc(value),
+        FieldKind::Uscc => validate_uscc(value, context.merchant_type),
         FieldKind::Mobile => identity::check_mobile(value)
             .map(accepted)
             .map_err(|problem| FieldProblem::from_identity(&problem, Severity::Error)),
@@ -124,14 +145,41 @@ pub fn validate_value(
         FieldKind::Number => validate_number(value).map(accepted),
         FieldKind::Choice => validate_choice(&field.options, value).map(accepted),
         FieldKind::IdNumber => match id_type {
-            Some("resident_id") => identity::check_resident_id(value, today)
-                .map(accepted)
-                .map_err(|problem| FieldProblem::from_identity(&problem, Severity::Error)),
-            Some("uscc") => validate_uscc(value),
-            _ => validate_text(value).map(accepted),
+            Some("uscc") => validate_uscc(value, None),
+            Some(key) => match IdType::from_key(key) {
+                Some(id_type) => identity::check_id_number(id_type, value, today)
+                    .map(accepted)
+                    .map_err(|problem| FieldProblem::from_identity(&problem, Severity::Error)),
+                // `other` (其他证件): free text.
+                None => validate_text(value).map(accepted),
+            },
+            None => validate_text(value).map(accepted),
         },
+        FieldKind::Quantity => validate_quantity(value).map(accepted),
         FieldKind::Attribute => unreachable!("handled above"),
     }
+}
+
+/// The units a `quantity` may carry: amounts in yuan, counts of transactions.
+const QUANTITY_UNITS: &[&str] = &["亿元", "万元", "元", "万笔", "笔"];
+
+/// A number with its unit: an amount (元, 万元, 亿元) or a count (笔, 万笔), e.g. `120万元`,
+/// `3000 笔`. Normal form: `<number> <unit>`.
+fn validate_quantity(value: &str) -> Result<String, FieldProblem> {
+    let value = identity::to_half_width(value);
+    let value = value.trim();
+    let unit = QUANTITY_UNITS.iter().find(|unit| value.ends_with(*unit));
+    let Some(unit) = unit else {
+        return Err(FieldProblem::error(
+            "unit_missing",
+            "请写明单位:金额用 元、万元 或 亿元,笔数用 笔 或 万笔(例如 120万元、3000笔)",
+            "give the unit: an amount in 元, 万元 or 亿元, a count in 笔 or 万笔 (e.g. 120万元, 3000笔)",
+        ));
+    };
+    let number = value[..value.len() - unit.len()].trim();
+    parse_decimal(number)
+        .map(|_| format!("{} {unit}", number.replace(THOUSANDS_SEPARATORS, "")))
+        .ok_or_else(|| FieldProblem::error("not_a_number", "单位前应为非负数值", "the unit must follow a non-negative number"))
 }
 
 fn validate_text(value: &str) -> Result<String, FieldProblem> {
@@ -149,18 +197,53 @@ fn validate_text(value: &str) -> Result<String, FieldProblem> {
     Ok(value.to_string())
 }
 
-fn validate_uscc(value: &str) -> Result<AcceptedValue, FieldProblem> {
+/// The USCC positions 1-2 each merchant type is registered under (GB 32100): 91 企业,
+/// 92 个体工商户, 12 事业单位. A 个人(小微) merchant has no code.
+fn expected_uscc_prefix(merchant_type: MerchantType) -> Option<&'static str> {
+    match merchant_type {
+        MerchantType::Enterprise => Some("91"),
+        MerchantType::IndividualBusiness => Some("92"),
+        MerchantType::PublicInstitution => Some("12"),
+        MerchantType::Individual => None,
+    }
+}
+
+fn validate_uscc(value: &str, merchant_type: Option<MerchantType>) -> Result<AcceptedValue, FieldProblem> {
     let reading = identity::check_uscc(value).map_err(|problem| FieldProblem::from_identity(&problem, Severity::Error))?;
-    let warnings = match reading.check_problem() {
-        Some(problem) => {
-            let mut warning = FieldProblem::from_identity(&problem, Severity::Warning);
-            warning.code = "uscc_check_failed".into();
-            warning.message_zh.push_str(";如确为登记在册的代码,可填写理由后确认");
-            warning.message_en.push_str("; if this is the code as registered, confirm it with a reason");
-            vec![warning]
-        }
-        None => Vec::new(),
-    };
+    let mut warnings: Vec<FieldProblem> = reading
+        .warnings()
+        .iter()
+        .map(|problem| {
+            let mut warning = FieldProblem::from_identity(problem, Severity::Warning);
+            if matches!(problem, IdentityProblem::CheckCharacterMismatch { .. }) {
+                warning.code = "uscc_check_failed".into();
+            }
+            warning
+        })
+        .collect();
+    if let (Some(merchant_type), Some(category)) = (merchant_type, reading.authority_category)
+        && let Some(expected) = expected_uscc_prefix(merchant_type)
+        && !reading.code.starts_with(expected)
+    {
+        warnings.push(FieldProblem {
+            code: "uscc_type_mismatch".into(),
+            severity: Severity::Warning,
+            message_zh: format!(
+                "前两位 {} 表示“{category}”,与商户类型“{}”(应为 {expected})不符",
+                &reading.code[..2],
+                merchant_type.label_zh()
+            ),
+            message_en: format!(
+                "positions 1-2 ({}) name a different kind of body than the merchant type {} ({expected} expected)",
+                &reading.code[..2],
+                merchant_type.key()
+            ),
+        });
+    }
+    for warning in &mut warnings {
+        warning.message_zh.push_str(";如确为登记在册的代码,可填写理由后确认");
+        warning.message_en.push_str("; if this is the code as registered, confirm it with a reason");
+    }
     Ok(AcceptedValue { normalized: reading.code, warnings })
 }
 
@@ -178,18 +261,20 @@ fn parse_decimal(value: &str) -> Option<f64> {
 }
 
 fn validate_percent(value: &str) -> Result<String, FieldProblem> {
-    let number_text = value.strip_suffix(['%', '\u{FF05}']).unwrap_or(value).trim();
+    let value = identity::to_half_width(value);
+    let number_text = value.strip_suffix('%').unwrap_or(&value).trim();
     let number = parse_decimal(number_text).ok_or_else(|| {
         FieldProblem::error("not_a_number", "不是百分比数值(例如 0.38 或 0.38%)", "is not a percentage (e.g. 0.38 or 0.38%)")
     })?;
-    if number <= 0.0 || number >= 100.0 {
-        return Err(FieldProblem::error("out_of_range", "费率应大于0且小于100%", "a rate must be above 0 and below 100%"));
+    // 0 is a rate: a merchant charged per transaction (元/笔) only.
+    if !(0.0..100.0).contains(&number) {
+        return Err(FieldProblem::error("out_of_range", "费率应不小于0且小于100%", "a rate must be at least 0 and below 100%"));
     }
     Ok(format!("{}%", number_text.replace(THOUSANDS_SEPARATORS, "")))
 }
 
 fn validate_number(value: &str) -> Result<String, FieldProblem> {
-    let plain: String = value.chars().filter(|c| !THOUSANDS_SEPARATORS.contains(c)).collect();
+    let plain: String = identity::to_half_width(value).chars().filter(|c| !THOUSANDS_SEPARATORS.contains(c)).collect();
     parse_decimal(&plain)
         .map(|_| plain.clone())
         .ok_or_else(|| FieldProblem::error("not_a_number", "不是非负数值(例如 1200000)", "is not a non-negative number (e.g. 1200000)"))

@@ -159,13 +159,16 @@ impl DataFolder {
             findings,
             unchecked,
             today: today_in_china(),
+            checklist_fields: &checklist.fields,
         };
         Ok(CaseCheck::measure(&checklist, &records))
     }
 
     /// Changes a case's attributes. The checklist is re-derived from them; every file,
-    /// attestation and field already recorded is kept.
+    /// attestation and field already recorded is kept. Contradictory attributes are refused
+    /// (`contradictory_case`) before anything changes.
     pub fn update_case_attributes(&mut self, case_id: &str, attributes: CaseAttributes) -> Result<CaseUpdate> {
+        attributes.check_consistent()?;
         let rules = self.rules()?;
         let before = rules.checklist(&self.case(case_id)?.attributes);
         let case = self.database_mut().update_case_attributes(case_id, &attributes.normalized(), Utc::now())?;
@@ -280,10 +283,12 @@ impl DataFolder {
             Error::new(ErrorKind::InvalidInput, format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")))
         })?;
         let stored = self.database().case_fields(case_id)?;
-        let id_type = field.id_type_field.as_deref().and_then(|type_key| {
-            stored.iter().find(|record| record.field_key == type_key).map(|record| record.value.clone())
-        });
-        let accepted = fields::validate_value(field, value, id_type.as_deref(), today_in_china())
+        let context = fields::FieldContext {
+            id_type: fields::id_type_of(field, &checklist.fields, &stored),
+            today: today_in_china(),
+            merchant_type: Some(self.case(case_id)?.attributes.merchant_type),
+        };
+        let accepted = fields::validate_value(field, value, &context)
             .map_err(|problem| Error::new(ErrorKind::InvalidInput, problem.describe(field_key)))?;
         let reason = override_reason.map(str::trim).filter(|reason| !reason.is_empty());
         if !accepted.warnings.is_empty() && reason.is_none() {
@@ -314,11 +319,12 @@ impl DataFolder {
             Error::new(ErrorKind::InvalidInput, format!("'{field_key}' is not a field of the checklist"))
         })?;
         let stored = self.database().case_fields(case_id)?;
-        let id_type = field.id_type_field.as_deref().and_then(|type_key| {
-            stored.iter().find(|record| record.field_key == type_key).map(|record| record.value.clone())
-        });
-        let (problems, display_value) = match fields::validate_value(field, value, id_type.as_deref(), today_in_china())
-        {
+        let context = fields::FieldContext {
+            id_type: fields::id_type_of(field, &checklist.fields, &stored),
+            today: today_in_china(),
+            merchant_type: Some(self.case(case_id)?.attributes.merchant_type),
+        };
+        let (problems, display_value) = match fields::validate_value(field, value, &context) {
             Ok(accepted) => (accepted.warnings, Some(fields::display_value(field, &accepted.normalized))),
             Err(problem) => (vec![problem], None),
         };

@@ -74,6 +74,15 @@ keyed_enum! {
     }
 }
 
+keyed_enum! {
+    /// Where a material is taken (`place` in the rule file, `domain.md` "Where a photo must be
+    /// taken"). Materials without one (documents, forms, scans, screenshots) have no place.
+    Place {
+        Premises => ("premises", "须在经营场所拍摄", "Taken at the premises"),
+        PremisesPreferred => ("premises_preferred", "最好在经营场所拍摄", "Best taken at the premises"),
+    }
+}
+
 /// A case's checklist: every material of the rule file, once, in the file's order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -155,6 +164,11 @@ pub struct ChecklistItem {
     pub guide_zh: String,
     /// When it is required, as written in the rule file (with its group's condition).
     pub condition: String,
+    /// Where it is taken: at the premises (outside the radius: an error), best at the
+    /// premises (outside: a warning), or `None` (documents, scans, screenshots).
+    pub place: Option<Place>,
+    /// Shows an identity document for this case: exported watermarked when asked.
+    pub identity_document: bool,
 }
 
 /// One piece of data to record for a case (not a file).
@@ -187,6 +201,11 @@ pub struct ChecklistField {
     pub guide_zh: String,
     /// When it is required, as written in the rule file.
     pub condition: String,
+    /// For a `choice`: the option that holds until another is recorded (the legal
+    /// representative's ID type: 居民身份证).
+    pub default: Option<String>,
+    /// Offered, never required (e.g. a per-transaction fee beside the rate).
+    pub optional: bool,
 }
 
 /// The checklist of a case described by its attributes, under the embedded rule file.

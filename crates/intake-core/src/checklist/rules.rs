@@ -16,7 +16,7 @@ use toml::Spanned;
 
 use super::expression::{self, Attribute, AttributeType, Expr};
 use super::fields::{ChoiceOption, FieldKind};
-use super::{Checklist, ChecklistField, ChecklistGroup, ChecklistItem, Mark, Provider, Stage};
+use super::{Checklist, ChecklistField, ChecklistGroup, ChecklistItem, Mark, Place, Provider, Stage};
 use crate::case::CaseAttributes;
 use crate::data_folder::validate_material_key;
 use crate::error::{Error, ErrorKind, Result};
@@ -77,9 +77,9 @@ struct MaterialRule {
     min_files: u32,
     optional: bool,
     alternative_to: Option<String>,
-    /// Taken at the premises during the visit: subject to the position and visit-date checks
-    /// and expected to carry EXIF.
-    site_photo: bool,
+    /// Where it is taken: at the premises during the visit (subject to the position and
+    /// visit-date checks and expected to carry EXIF), or nowhere in particular (`None`).
+    place: Option<Place>,
     /// Shows an identity document (ID card): the package may carry a watermarked copy.
     identity_document: bool,
     when: Condition,
@@ -96,6 +96,7 @@ struct VariantRule {
     stamps: Option<Vec<Mark>>,
     attest: Option<Vec<Mark>>,
     min_files: Option<u32>,
+    identity_document: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +111,8 @@ struct FieldRule {
     options: Vec<ChoiceOption>,
     id_type_field: Option<String>,
     attribute: Option<Attribute>,
+    default: Option<String>,
+    optional: bool,
     when: Condition,
 }
 
@@ -165,8 +168,10 @@ struct RawMaterial {
     #[serde(default)]
     optional: bool,
     alternative_to: Option<Spanned<String>>,
+    /// The older spelling of `place = "premises"`.
     #[serde(default)]
     site_photo: bool,
+    place: Option<Place>,
     #[serde(default)]
     identity_document: bool,
     when: Spanned<String>,
@@ -185,6 +190,7 @@ struct RawVariant {
     stamps: Option<Vec<Mark>>,
     attest: Option<Vec<Mark>>,
     min_files: Option<Spanned<i64>>,
+    identity_document: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +209,9 @@ struct RawField {
     options: Vec<ChoiceOption>,
     id_type_field: Option<Spanned<String>>,
     attribute: Option<Spanned<String>>,
+    default: Option<Spanned<String>>,
+    #[serde(default)]
+    optional: bool,
     when: Spanned<String>,
 }
 
@@ -421,6 +430,7 @@ impl Rules {
                         stamps: variant.stamps.map(deduplicated),
                         attest: variant.attest.map(deduplicated),
                         min_files: variant_min_files,
+                        identity_document: variant.identity_document,
                     });
                 }
             }
@@ -448,7 +458,7 @@ impl Rules {
                 min_files,
                 optional: material.optional,
                 alternative_to: material.alternative_to.map(Spanned::into_inner),
-                site_photo: material.site_photo,
+                place: material.place.or(material.site_photo.then_some(Place::Premises)),
                 identity_document: material.identity_document,
                 when: when.unwrap_or(Condition { text: "false".into(), expr: Expr::Constant(false) }),
                 variants,
@@ -530,6 +540,11 @@ impl Rules {
                 }
                 (None, _) => None,
             };
+            if let Some(default) = &field.default
+                && !(kind == FieldKind::Choice && field.options.iter().any(|option| &option.key == default.get_ref()))
+            {
+                problems.at(default.span(), format!("{owner}: default '{}' is not one of its options (default goes with kind = \"choice\")", default.get_ref()));
+            }
             let when = problems.condition(&field.when, &owner);
             fields.push(FieldRule {
                 key,
@@ -542,6 +557,8 @@ impl Rules {
                 options: field.options,
                 id_type_field: field.id_type_field.map(Spanned::into_inner),
                 attribute,
+                default: field.default.map(Spanned::into_inner),
+                optional: field.optional,
                 when: when.unwrap_or(Condition { text: "false".into(), expr: Expr::Constant(false) }),
             });
         }
@@ -581,13 +598,24 @@ impl Rules {
     /// (`site_photo = true`): the evidence checks compare their position with the premises and
     /// their capture date with the visit date, and expect EXIF. Scans and screenshots are not.
     pub fn is_site_photo(&self, key: &str) -> bool {
-        self.materials.iter().any(|material| material.key == key && material.site_photo)
+        self.place(key).is_some()
     }
 
-    /// Whether files of this material show an identity document (`identity_document = true`):
-    /// an export may carry them as watermarked copies (`watermark`).
-    pub fn is_identity_document(&self, key: &str) -> bool {
-        self.materials.iter().any(|material| material.key == key && material.identity_document)
+    /// Where files of this material are taken (`place`): `Premises` (outside the radius is an
+    /// error), `PremisesPreferred` (a warning), `None` for scans, forms and screenshots.
+    pub fn place(&self, key: &str) -> Option<Place> {
+        self.materials.iter().find(|material| material.key == key).and_then(|material| material.place)
+    }
+
+    /// Whether files of this material show an identity document for a case with these
+    /// attributes (`identity_document = true`, or its variant's: the manager's photo with the
+    /// storefront shows their own ID card on a remote visit only): an export may carry them as
+    /// watermarked copies (`watermark`).
+    pub fn is_identity_document(&self, key: &str, case: &CaseAttributes) -> bool {
+        self.materials.iter().find(|material| material.key == key).is_some_and(|material| {
+            let variant = material.variants.iter().find(|variant| variant.when.holds(case));
+            variant.and_then(|variant| variant.identity_document).unwrap_or(material.identity_document)
+        })
     }
 
     /// Material keys that look like `key` (for "did you mean …?"), closest first.
@@ -660,7 +688,7 @@ impl Rules {
                     kind: field.kind,
                     title_zh: field.title_zh.clone(),
                     title_en: field.title_en.clone(),
-                    required: applicable,
+                    required: applicable && !field.optional,
                     applicable,
                     personal: field.personal,
                     options: field.options.clone(),
@@ -668,6 +696,8 @@ impl Rules {
                     id_type_field: field.id_type_field.clone(),
                     guide_zh: field.guide_zh.clone(),
                     condition: self.condition_text(field.group, &field.when),
+                    default: field.default.clone(),
+                    optional: field.optional,
                 }
             })
             .collect();
@@ -716,6 +746,10 @@ impl Rules {
             instructions_en: pick(&material.instructions_en, variant.map(|variant| &variant.instructions_en)),
             guide_zh: material.guide_zh.clone(),
             condition: self.condition_text(material.group, &material.when),
+            place: material.place,
+            identity_document: variant
+                .and_then(|variant| variant.identity_document)
+                .unwrap_or(material.identity_document),
         }
     }
 }

@@ -165,6 +165,10 @@ pub struct CheckedItem {
     pub status: ItemStatus,
     /// The alternative that gave the status, when it is better than the item's own.
     pub satisfied_by: Option<String>,
+    /// An alternative stands in for it only for now (暂以视频代替: the inspection video for
+    /// the manager's photo with the storefront): the item itself is still owed and is to
+    /// follow. The package says so (`case.json` `follow_up`, `Intake-Follow-Up`, the report).
+    pub to_follow: bool,
     /// The item's files, applicable or not, in import order.
     pub files: Vec<CheckedFile>,
     /// How many more files make it complete.
@@ -280,6 +284,8 @@ pub struct CaseRecords<'a> {
     pub unchecked: &'a HashSet<i64>,
     /// Today, for validating dates of birth.
     pub today: NaiveDate,
+    /// The checklist's fields (an ID number's type field may have a default).
+    pub checklist_fields: &'a [ChecklistField],
 }
 
 impl CaseCheck {
@@ -343,6 +349,8 @@ impl CaseCheck {
             {
                 items[index].status = own[position].0;
                 items[index].satisfied_by = Some(items[position].item.key.clone());
+                // The guide lets the video stand in 暂时 (for now): the photo stays owed.
+                items[index].to_follow = true;
             }
         }
 
@@ -399,6 +407,14 @@ impl CaseCheck {
     }
 }
 
+impl CaseCheck {
+    /// The keys of the required items an alternative stands in for only for now: still owed,
+    /// to follow (`CheckedItem::to_follow`).
+    pub fn follow_up(&self) -> Vec<&str> {
+        self.items.iter().filter(|item| item.item.required && item.to_follow).map(|item| item.item.key.as_str()).collect()
+    }
+}
+
 fn own_status(item: &ChecklistItem, files: Vec<CheckedFile>, error_findings: u32) -> CheckedItem {
     // What is still owed only matters for an item the case needs.
     let attested: HashSet<Mark> = files.iter().flat_map(|file| file.marks.iter().copied()).collect();
@@ -424,6 +440,7 @@ fn own_status(item: &ChecklistItem, files: Vec<CheckedFile>, error_findings: u32
         item: item.clone(),
         status,
         satisfied_by: None,
+        to_follow: false,
         files,
         files_short,
         missing_attestations,
@@ -443,21 +460,37 @@ fn checked_field(field: &ChecklistField, records: &CaseRecords<'_>) -> CheckedFi
         problems: Vec::new(),
     };
     if field.kind == FieldKind::Attribute {
-        let value = field
+        let answer = field
             .attribute
             .as_deref()
             .and_then(super::expression::Attribute::from_name)
-            .and_then(|attribute| attribute.flag(records.attributes));
-        checked.display_value = value.map(|value| if value { "是 yes" } else { "否 no" }.to_string());
-        checked.status = if field.applicable { FieldStatus::Ok } else { FieldStatus::NotApplicable };
+            .and_then(|attribute| attribute.answer(records.attributes))
+            .flatten();
+        checked.display_value = answer.map(|value| if value { "是 yes" } else { "否 no" }.to_string());
+        // Not yet answered (parent_child_same_entity): a required field that is missing, so it
+        // blocks export until the manager answers.
+        checked.status = match (field.applicable, answer) {
+            (false, _) => FieldStatus::NotApplicable,
+            (true, Some(_)) => FieldStatus::Ok,
+            (true, None) => FieldStatus::Missing,
+        };
         return checked;
+    }
+    if stored.is_none()
+        && let Some(default) = &field.default
+    {
+        // A choice that holds until another is recorded (居民身份证 for the legal representative).
+        checked.display_value = Some(fields::display_value(field, default));
+        checked.status = FieldStatus::Ok;
     }
     if let Some(record) = stored {
         checked.display_value = Some(fields::display_value(field, &record.value));
-        let id_type = field.id_type_field.as_deref().and_then(|type_key| {
-            records.fields.iter().find(|other| other.field_key == type_key).map(|other| other.value.as_str())
-        });
-        checked.status = match fields::validate_value(field, &record.value, id_type, records.today) {
+        let context = fields::FieldContext {
+            id_type: fields::id_type_of(field, records.checklist_fields, records.fields),
+            today: records.today,
+            merchant_type: Some(records.attributes.merchant_type),
+        };
+        checked.status = match fields::validate_value(field, &record.value, &context) {
             Ok(accepted) if accepted.warnings.is_empty() => FieldStatus::Ok,
             Ok(accepted) => {
                 checked.problems = accepted.warnings;

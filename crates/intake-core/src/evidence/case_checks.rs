@@ -343,7 +343,15 @@ impl CaseContext<'_> {
             }
         }
         if site_photo && let Some(exif) = &inspection.exif {
-            findings.extend(self.outside_site_radius(exif));
+            let mut outside = self.outside_site_radius(exif);
+            // Best taken at the premises (the manager with the legal representative): the guide
+            // does not require it, so being elsewhere is a warning, not a refusal.
+            if self.rules.place(&record.material_key) == Some(crate::checklist::Place::PremisesPreferred)
+                && let Some(finding) = outside.as_mut()
+            {
+                finding.severity = super::findings::Severity::Warning;
+            }
+            findings.extend(outside);
             findings.extend(self.outside_visit_window(exif));
         }
         findings.extend(self.duplicates(record, same_bytes));

@@ -298,7 +298,7 @@ impl DataFolder {
         let key = self.installation_key()?;
         let bagging_date = china_time(case.updated_at).date_naive();
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let watermarked_files = self.watermark_identity_documents(&mut files, &settings, options, bagging_date)?;
+        let watermarked_files = self.watermark_identity_documents(&case.attributes, &mut files, &settings, options, bagging_date)?;
         reporter.phase(ExportPhase::Signing);
         let document = case_document(
             &case,
@@ -355,6 +355,7 @@ impl DataFolder {
             complete,
             &key,
             chain,
+            &check.follow_up(),
         );
         let mut tag_files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
         tag_files.insert(layout::BAGIT_TXT, layout::BAGIT_TXT_CONTENT.as_bytes().to_vec());
@@ -420,6 +421,7 @@ impl DataFolder {
     /// Returns how many were replaced.
     fn watermark_identity_documents(
         &self,
+        attributes: &crate::case::CaseAttributes,
         files: &mut [PackedFile],
         settings: &Settings,
         options: &ExportOptions,
@@ -431,7 +433,7 @@ impl DataFolder {
         let rules = self.rules()?;
         let text = crate::watermark::mark_text(&settings.watermark_text, bagging_date);
         let mut count = 0;
-        for file in files.iter_mut().filter(|file| rules.is_identity_document(&file.record.material_key)) {
+        for file in files.iter_mut().filter(|file| rules.is_identity_document(&file.record.material_key, attributes)) {
             let original = self.vault().read_object_checked(&file.record.sha256, crate::watermark::MAX_SOURCE_BYTES)?;
             let copy = crate::watermark::watermark(&original, &file.record.original_name, &text)?;
             file.thumbnail = copy.thumbnail.as_deref().map(report::jpeg_data_uri);
@@ -742,6 +744,7 @@ fn bag_info(
     complete: bool,
     key: &InstallationKey,
     chain: &[crate::audit::AuditEntry],
+    follow_up: &[&str],
 ) -> String {
     let one_line = |text: &str| text.replace(['\r', '\n'], " ");
     let lines = [
@@ -763,7 +766,13 @@ fn bag_info(
         ("Intake-Audit-Head", crate::audit::head_hash(chain).to_string()),
         ("Intake-Audit-Length", chain.len().to_string()),
     ];
-    lines.iter().map(|(label, value)| format!("{label}: {value}\n")).collect()
+    let mut text: String = lines.iter().map(|(label, value)| format!("{label}: {value}\n")).collect();
+    // What an alternative stands in for only for now (the inspection video for the manager's
+    // photo with the storefront): still owed, to follow. One line per material.
+    for key in follow_up {
+        text.push_str(&format!("Intake-Follow-Up: {key}\n"));
+    }
+    text
 }
 
 #[allow(clippy::too_many_arguments)] // the parts of the document
@@ -809,6 +818,7 @@ fn case_document(
                 alternative_to: item.alternative_to.clone(),
                 status: checked.status,
                 satisfied_by: checked.satisfied_by.clone(),
+                to_follow: Some(checked.to_follow),
                 attestations_required: item.attestations.clone(),
                 missing_attestations: checked.missing_attestations.clone(),
                 files_short: checked.files_short,
@@ -912,6 +922,7 @@ fn case_document(
             public_key_sha256: key.fingerprint().to_string(),
             signature_algorithm: "SM2-with-SM3".to_string(),
             distinguishing_id: DISTINGUISHING_ID.to_string(),
+            follow_up: Some(check.follow_up().into_iter().map(String::from).collect()),
         },
         checklist: ChecklistSection {
             rules_version: check.rules_version,

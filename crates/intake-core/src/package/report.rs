@@ -1,5 +1,7 @@
-//! `data/report.html`: the package as people read it, in the manner of the
-//! 商户现场考察表 (site-visit form): merchant and visit data, the checklist with statuses and
+//! `data/report.html`: the package as people read it, the 现场核验报告 (site verification
+//! report). It is not the 《商户现场考察表》: that form is the branch's own paper, signed by
+//! the manager and stamped by the branch, and comes in as evidence; so nothing here looks like
+//! a place to sign or stamp. Merchant and visit data, the checklist with statuses and
 //! attestations, a drawing of where the photos were taken around the premises with the
 //! radius circle, a timeline of capture times, every file with its thumbnail and findings.
 //!
@@ -31,7 +33,7 @@ pub fn render(document: &CaseDocument, thumbnails: &HashMap<String, String>) -> 
     let case = &document.case;
     let package = &document.package;
     let title =
-        format!("商户现场考察表 · {}", if case.merchant_name.is_empty() { &case.id } else { &case.merchant_name });
+        format!("现场核验报告 · {}", if case.merchant_name.is_empty() { &case.id } else { &case.merchant_name });
     let _ = writeln!(
         html,
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
@@ -39,7 +41,7 @@ pub fn render(document: &CaseDocument, thumbnails: &HashMap<String, String>) -> 
     );
     let _ = writeln!(
         html,
-        "<header><h1>商户现场考察表 <span class=\"en\">Merchant site-visit report</span></h1>\
+        "<header><h1>现场核验报告 <span class=\"en\">Site verification report</span></h1>\
          <table class=\"meta\"><tr><th>案件编号 Case</th><td>{}</td><th>打包日期 Bagging date</th><td>{}</td></tr>\
          <tr><th>分公司 Branch</th><td>{}</td><th>客户经理 Manager</th><td>{}</td></tr></table></header>",
         escape(&case.id),
@@ -61,6 +63,7 @@ pub fn render(document: &CaseDocument, thumbnails: &HashMap<String, String>) -> 
         html.push_str("<p class=\"note\">导出时指定了 --allow-incomplete,但资料已完整。<span class=\"en\">Exported with --allow-incomplete; the case was complete.</span></p>\n");
     }
 
+    follow_up_banner(&mut html, document);
     merchant_section(&mut html, document);
     checklist_section(&mut html, document);
     let numbers: HashMap<&str, usize> =
@@ -73,6 +76,29 @@ pub fn render(document: &CaseDocument, thumbnails: &HashMap<String, String>) -> 
     signature_section(&mut html, document);
     html.push_str("</body>\n</html>\n");
     html
+}
+
+/// What is still owed although an alternative stands in for it for now (暂以视频代替).
+fn follow_up_banner(html: &mut String, document: &CaseDocument) {
+    let follow_up = document.package.follow_up.as_deref().unwrap_or_default();
+    if follow_up.is_empty() {
+        return;
+    }
+    html.push_str(
+        "<div class=\"banner follow\"><strong>待补资料 · 暂以视频代替</strong> \
+         <span class=\"en\">To follow: an inspection video stands in for now</span><ul>",
+    );
+    for key in follow_up {
+        let title = document.checklist.items.iter().find(|item| &item.key == key).map_or(key.as_str(), |item| item.title_zh.as_str());
+        let _ = write!(
+            html,
+            "<li>{}({})仍需后补 <span class=\"en\">{} is still owed and to follow</span></li>",
+            escape(title),
+            escape(key),
+            escape(key)
+        );
+    }
+    html.push_str("</ul></div>\n");
 }
 
 fn merchant_section(html: &mut String, document: &CaseDocument) {
@@ -173,7 +199,7 @@ fn checklist_section(html: &mut String, document: &CaseDocument) {
         "<section><h2>二、资料清单 <span class=\"en\">Checklist</span></h2>\
          <p>必需资料 {required} 项:合格 {ok},待处理 {present},不完整 {incomplete},缺失 {missing};错误 {errors} 个,警告 {warnings} 个。\
          <span class=\"en\">{required} required: {ok} ok, {present} present, {incomplete} incomplete, {missing} missing; {errors} errors, {warnings} warnings.</span></p>\
-         <table class=\"list\"><thead><tr><th>阶段 Stage</th><th>资料 Material</th><th>提供方</th><th>要求</th><th>状态 Status</th><th>文件 Files</th><th>盖章/签字确认 Attested</th></tr></thead><tbody>"
+         <table class=\"list\"><thead><tr><th>阶段 Stage</th><th>资料 Material</th><th>提供方</th><th>要求</th><th>状态 Status</th><th>文件 Files</th><th>经理核对的印章/签字 Marks seen</th></tr></thead><tbody>"
     );
     let mut not_applicable = 0;
     for item in &document.checklist.items {
@@ -189,7 +215,10 @@ fn checklist_section(html: &mut String, document: &CaseDocument) {
             "可选"
         };
         let mut status = status_badge(item.status);
-        if let Some(other) = &item.satisfied_by {
+        if item.to_follow == Some(true) {
+            let by = item.satisfied_by.as_deref().unwrap_or("");
+            let _ = write!(status, "<br><small>暂以视频代替({}),待补 <span class=\"en\">to follow</span></small>", escape(by));
+        } else if let Some(other) = &item.satisfied_by {
             let _ = write!(status, "<br><small>由 {} 替代</small>", escape(other));
         }
         let files = if item.files.is_empty() {
@@ -601,7 +630,7 @@ fn signature_section(html: &mut String, document: &CaseDocument) {
     let package = &document.package;
     let _ = writeln!(
         html,
-        "<section><h2>八、签名与核验 <span class=\"en\">Signature and verification</span></h2>\
+        "<section><h2>八、电子签名与核验 <span class=\"en\">Digital signature (SM2) and verification</span></h2>\
          <p>本资料包为 BagIt 1.0 格式,每个文件的 SHA-256 列于 manifest-sha256.txt;tagmanifest-sha256.txt 由本机 SM2 密钥签名(SM3,区分标识 {}),签名文件 signature/tagmanifest-sha256.txt.sig,公钥 signature/sm2-public-key.pem。\
          <span class=\"en\">A BagIt 1.0 bag; the tag manifest is signed with the installation's SM2 key (SM3, distinguishing ID {}).</span></p>\
          <p>公钥指纹 Public key SHA-256:<code>{}</code></p>\
@@ -651,6 +680,7 @@ table.list tr.optional td { color: #555; }
 .badge.na { background: #eee; color: var(--muted); }
 .mark-ok { color: var(--ok); } .mark-missing { color: var(--bad); }
 .banner { border: 2px solid var(--bad); background: #ffebee; padding: 8px 12px; margin: 12px 0; }
+.banner.follow { border-color: var(--warn); background: #fff8e1; }
 .note { color: var(--muted); }
 .figure { display: flex; gap: 16px; align-items: flex-start; flex-wrap: wrap; }
 .legend { flex: 1; min-width: 240px; }

@@ -59,7 +59,7 @@ fn business_license_except_for_individuals() {
         &[
             ("企业", base(), true),
             ("个体工商户", CaseAttributes { merchant_type: MerchantType::IndividualBusiness, ..base() }, true),
-            ("事业单位", CaseAttributes { merchant_type: MerchantType::PublicInstitution, ..base() }, true),
+            ("事业单位", CaseAttributes { merchant_type: MerchantType::PublicInstitution, ..base() }, false),
             ("个人(小微)", CaseAttributes { merchant_type: MerchantType::Individual, ..payment() }, false),
         ],
     );
@@ -281,7 +281,7 @@ fn syb_registration_form_when_opening_shouyinbao() {
     assert_rule(
         "syb_registration_form",
         "收银宝系统“注册登记表” · 开通收银宝服务时填",
-        &[("收银宝", CaseAttributes { syb: true, ..base() }, true), ("收付通而非收银宝", CaseAttributes { syb_sft: true, ..payment() }, false)],
+        &[("收银宝", CaseAttributes { syb: true, ..base() }, true), ("收付通(收银宝产品)", CaseAttributes { syb_sft: true, ..payment() }, true)],
     );
 }
 
@@ -312,7 +312,7 @@ fn product_approval_form_when_opening_accounts() {
 fn fund_consolidation_materials_follow_whether_parent_and_child_are_one_entity() {
     let request = |same: bool| CaseAttributes {
         nonstandard: vec![NonstandardRequest::FundConsolidation],
-        parent_child_same_entity: same,
+        parent_child_same_entity: Some(same),
         ..payment()
     };
     assert_rule(
@@ -383,9 +383,11 @@ fn every_material_of_the_guide_is_reachable_by_some_case() {
         nonstandard: NonstandardRequest::ALL.to_vec(),
         ..base()
     };
-    let individual = CaseAttributes { merchant_type: MerchantType::Individual, parent_child_same_entity: true, ..everything.clone() };
+    let individual = CaseAttributes { merchant_type: MerchantType::Individual, parent_child_same_entity: Some(true), ..everything.clone() };
     let mut reached = std::collections::BTreeSet::new();
-    for case in [&everything, &individual] {
+    // A public institution's 营业证件 is its certificate: the licence needs another type.
+    let enterprise = CaseAttributes { merchant_type: MerchantType::Enterprise, ..everything.clone() };
+    for case in [&everything, &individual, &enterprise] {
         for item in checklist_of(case).items.iter().filter(|item| item.applicable) {
             reached.insert(item.key.clone());
         }

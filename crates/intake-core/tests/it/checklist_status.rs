@@ -269,10 +269,10 @@ fn fields_are_validated_naming_the_field_and_why() {
     folder.set_case_field(&id, "monthly_fee.rate", "0.38%", None).unwrap();
     folder.set_case_field(&id, "monthly_fee.estimate_period", "月", None).unwrap();
     // Full-width commas and percent signs, as Chinese input methods type them.
-    assert_eq!(folder.set_case_field(&id, "monthly_fee.estimate_amount", "1\u{FF0C}200", None).unwrap().display_value, "1200");
+    assert_eq!(folder.set_case_field(&id, "monthly_fee.estimate_amount", "1\u{FF0C}200元", None).unwrap().display_value, "1200 元");
     assert_eq!(folder.set_case_field(&id, "monthly_fee.rate", "0.6\u{FF05}", None).unwrap().display_value, "0.6%");
     folder.set_case_field(&id, "monthly_fee.rate", "0.38%", None).unwrap();
-    folder.set_case_field(&id, "monthly_fee.estimate_amount", "1,200,000", None).unwrap();
+    folder.set_case_field(&id, "monthly_fee.estimate_amount", "1,200,000元", None).unwrap();
     // The whitelist ID number is checked as the kind of ID the type field names.
     folder.set_case_field(&id, "same_entity_whitelist.id_type", "resident_id", None).unwrap();
     refuse(folder.set_case_field(&id, "same_entity_whitelist.id_number", "110105194912310021", None), &["id_number"]);
@@ -287,7 +287,7 @@ fn fields_are_validated_naming_the_field_and_why() {
     assert_eq!(field("uscc").override_reason.as_deref(), Some("registered so, see the licence"));
     assert_eq!(field("monthly_fee.rate").display_value.as_deref(), Some("0.38%"));
     assert_eq!(field("monthly_fee.estimate_period").display_value.as_deref(), Some("月 monthly"));
-    assert_eq!(field("monthly_fee.estimate_amount").display_value.as_deref(), Some("1200000"));
+    assert_eq!(field("monthly_fee.estimate_amount").display_value.as_deref(), Some("1200000 元"));
     assert_eq!(field("monthly_fee.estimate_basis").status, FieldStatus::Missing);
     assert_eq!(field("same_entity_whitelist.id_number").status, FieldStatus::Ok);
     assert_eq!(field("legal_rep_name").status, FieldStatus::Missing);

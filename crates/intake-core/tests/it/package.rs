@@ -427,7 +427,7 @@ fn python_jsonschema_accepts_case_json_and_the_schema() {
     let fixture = Fixture::complete_case();
     let zip = fixture.export("case.zip", false);
     let folder = unzipped(&fixture, &zip);
-    let schema = repository_root().join("assets/schemas/case.v3.schema.json");
+    let schema = repository_root().join("assets/schemas/case.v4.schema.json");
     let script = r#"
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -449,7 +449,7 @@ sys.exit(1 if errors or len(broken) < 2 else 0)
     // What case.json says about the case.
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.join("data/case.json")).unwrap()).unwrap();
-    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v3");
+    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v4");
     assert_eq!(document["case"]["id"], fixture.case_id.as_str());
     assert_eq!(document["package"]["complete"], true);
     let items = document["checklist"]["items"].as_array().unwrap();
