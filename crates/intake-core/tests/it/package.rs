@@ -185,7 +185,11 @@ impl Fixture {
 
     pub(crate) fn export(&self, name: &str, allow_incomplete: bool) -> PathBuf {
         let out = self.dir.path().join(name);
-        self.folder.export_case(&self.case_id, &out, &ExportOptions { allow_incomplete, ..ExportOptions::default() }).unwrap();
+        self.folder.export_case(&self.case_id, &out, &ExportOptions {
+            allow_incomplete,
+            incomplete_reason: allow_incomplete.then(|| "测试:资料不全也导出".to_string()),
+            ..ExportOptions::default()
+        }).unwrap();
         out
     }
 }
@@ -420,7 +424,7 @@ fn python_jsonschema_accepts_case_json_and_the_schema() {
     let fixture = Fixture::complete_case();
     let zip = fixture.export("case.zip", false);
     let folder = unzipped(&fixture, &zip);
-    let schema = repository_root().join("assets/schemas/case.v3.schema.json");
+    let schema = repository_root().join("assets/schemas/case.v4.schema.json");
     let script = r#"
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -442,7 +446,7 @@ sys.exit(1 if errors or len(broken) < 2 else 0)
     // What case.json says about the case.
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.join("data/case.json")).unwrap()).unwrap();
-    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v3");
+    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v4");
     assert_eq!(document["case"]["id"], fixture.case_id.as_str());
     assert_eq!(document["package"]["complete"], true);
     let items = document["checklist"]["items"].as_array().unwrap();
@@ -551,7 +555,7 @@ fn export_needs_the_branch_and_the_manager() {
         })
         .unwrap();
     let err =
-        folder.export_case(&case.id, &dir.path().join("x.zip"), &ExportOptions { allow_incomplete: true, ..ExportOptions::default() }).unwrap_err();
+        folder.export_case(&case.id, &dir.path().join("x.zip"), &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("intake settings"), "{}", err.message());
 }
@@ -574,7 +578,7 @@ fn a_vault_object_that_changed_stops_the_export_and_leaves_nothing() {
     std::fs::write(&object, bytes).unwrap();
     let out = fixture.dir.path().join("x.zip");
     let err =
-        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, ..ExportOptions::default() }).unwrap_err();
+        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::VaultCorrupt, "{}", err.message());
     assert!(!out.exists());
     assert!(
