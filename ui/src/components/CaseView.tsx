@@ -14,8 +14,10 @@ import { bilingual, bilingualLine } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
 import { StatusBadge } from './CaseList';
+import { EditCaseButton } from './EditCaseDialog';
 import { ErrorBanner } from './ErrorBanner';
 import { ExportPanel } from './ExportPanel';
+import { CaseCorrectionContext, FileActions, FindingAcceptance, WithdrawnFiles } from './FileActions';
 import { FieldsSection } from './FieldsSection';
 import { VisitPlotView } from './VisitPlotView';
 import { Thumbnail } from './Thumbnail';
@@ -106,6 +108,7 @@ export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => voi
   const notApplicable = check.items.filter((item) => !item.applicable && item.files.length === 0);
 
   return (
+    <CaseCorrectionContext.Provider value={{ caseId: caseRecord.id, items: check.items, onChanged: reload }}>
     <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
       <div className="case-view__head">
         <button type="button" className="button button--quiet" onClick={onBack} data-testid="back">
@@ -135,6 +138,7 @@ export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => voi
           <button type="button" className="button" onClick={() => void reload()}>
             <Bilingual text={bilingual((m) => m.caseView.refresh)} />
           </button>
+          <EditCaseButton caseRecord={caseRecord} onSaved={reload} />
         </div>
       </div>
 
@@ -189,12 +193,14 @@ export function CaseView({ caseId, onBack }: { caseId: string; onBack: () => voi
             )}
           </div>
         )}
+        <WithdrawnFiles version={check} />
       </section>
 
       <FieldsSection caseId={caseRecord.id} fields={check.fields} onChanged={() => void reload()} />
 
       <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
     </div>
+    </CaseCorrectionContext.Provider>
   );
 }
 
@@ -290,6 +296,7 @@ function MaterialSlot({
               key={file.evidence_id.toString()}
               caseId={caseId}
               file={file}
+              material={item.key}
               asked={item.attestations}
               findings={findings.filter((finding) => finding.sha256 === file.sha256)}
               onChanged={onChanged}
@@ -345,12 +352,14 @@ function ImportStatus({ state }: { state: ImportState | undefined }) {
 function FileCard({
   caseId,
   file,
+  material,
   asked,
   findings,
   onChanged,
 }: {
   caseId: string;
   file: CheckedFile;
+  material: string;
   asked: Mark[];
   findings: CaseFinding[];
   onChanged: () => Promise<void>;
@@ -360,9 +369,11 @@ function FileCard({
   // An attestation replaces the file's marks with the set shown; while one is being recorded
   // and the case reloaded, the boxes are locked so a second click cannot start from a stale set.
   const [busy, setBusy] = useState(false);
-  const worst = findings.some((finding) => finding.severity === 'error')
+  // An accepted finding is shown, but the card is coloured by those that stand.
+  const standing = findings.filter((finding) => finding.accepted === undefined);
+  const worst = standing.some((finding) => finding.severity === 'error')
     ? 'error'
-    : findings.length > 0
+    : standing.length > 0
       ? 'warning'
       : 'none';
 
@@ -396,7 +407,8 @@ function FileCard({
             {findings.map((finding) => (
               <li key={finding.code} className={`finding finding--${finding.severity}`} data-testid="finding"
                 data-code={finding.code}>
-                <span className={`badge badge--${finding.severity}`}>{finding.code}</span> {finding.message}
+                <span className={`badge badge--${finding.severity}`}>{finding.code}</span> {finding.message}{' '}
+                <FindingAcceptance finding={finding} file={file} />
               </li>
             ))}
           </ul>
@@ -420,6 +432,7 @@ function FileCard({
             ))}
           </fieldset>
         )}
+        <FileActions file={file} material={material} />
         {error !== null && <ErrorBanner error={error} onRetry={() => setError(null)} />}
       </div>
     </li>

@@ -22,6 +22,9 @@ type ExportState =
 export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: boolean }) {
   const id = useId();
   const [allowIncomplete, setAllowIncomplete] = useState(false);
+  // An incomplete export says why (the core refuses it without): asked for with the box.
+  const [incompleteReason, setIncompleteReason] = useState('');
+  const reasonMissing = blocking && allowIncomplete && incompleteReason.trim() === '';
   // Starts from the setting `watermark_id_copies`; the box decides for this export. Null until
   // the setting has arrived: the box is disabled meanwhile (a click before would be undone by
   // the setting), and an export started then follows the setting (`watermark: null`).
@@ -47,7 +50,13 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
     setState({ kind: 'running', progress: null });
     const outcome = await call('export_case', {
       case_id: caseId,
-      options: { allow_incomplete: allowIncomplete, ...(watermark === null ? {} : { watermark }) },
+      options: {
+        // Only while something blocks: a box ticked before the last correction made the case
+        // complete does not mark the package.
+        allow_incomplete: blocking && allowIncomplete,
+        ...(blocking && allowIncomplete ? { incomplete_reason: incompleteReason.trim() } : {}),
+        ...(watermark === null ? {} : { watermark }),
+      },
     });
     setState(outcome.ok ? { kind: 'done', summary: outcome.value } : { kind: 'failed', error: outcome.error });
   };
@@ -69,6 +78,14 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
             <Bilingual text={bilingual((m) => m.caseView.allowIncomplete)} />
           </label>
         )}
+        {blocking && allowIncomplete && (
+          <label className="export__reason">
+            <Bilingual text={bilingual((m) => m.correction.incompleteReason)} />
+            <input className="input" value={incompleteReason} maxLength={500}
+              onChange={(event) => setIncompleteReason(event.target.value)} aria-invalid={reasonMissing}
+              data-testid="incomplete-reason" />
+          </label>
+        )}
         <label className="check">
           <input
             type="checkbox"
@@ -83,7 +100,7 @@ export function ExportPanel({ caseId, blocking }: { caseId: string; blocking: bo
           type="button"
           className="button button--primary"
           onClick={() => void run()}
-          disabled={state.kind === 'running'}
+          disabled={state.kind === 'running' || reasonMissing}
           data-testid="export"
         >
           <Bilingual text={bilingual((m) => m.caseView.export)} />

@@ -151,6 +151,8 @@ async fn a_case_is_made_and_opened_with_the_keyboard_only() {
     assert_keyboard_reaches_everything(&session, "case view").await;
     tab_to(&session, "allow-incomplete").await;
     keys(&session, &Key::Space.to_string()).await;
+    tab_to(&session, "incomplete-reason").await;
+    keys(&session, "其余材料明日补交").await;
     tab_to(&session, "export").await;
     keys(&session, &Key::Enter.to_string()).await;
     session.wait_for("[data-testid='export-path']", "exported by the keyboard").await;

@@ -14,7 +14,7 @@ use std::process::Command;
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{AppSession, cli_binary, click, corpus_file, scroll_to, wait_until};
+use crate::harness::{AppSession, cli_binary, click, corpus_file, retype, scroll_to, wait_until};
 
 /// The Google Pixel photo was taken here (WGS-84), on this day.
 const PREMISES: (&str, &str) = ("50.2996027", "14.8202944");
@@ -189,6 +189,8 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
 
     // Export (incomplete: most materials are still missing), then verify with the CLI.
     click(&session, "[data-testid='allow-incomplete']", "allow an incomplete export").await;
+    // Refused until it says why.
+    retype(&session, "[data-testid='incomplete-reason']", "其余材料明日补交").await;
     click(&session, "[data-testid='export']", "export").await;
     let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
     let package = PathBuf::from(path.trim());
