@@ -39,6 +39,14 @@ const COMMANDS: &[&str] = &[
     "thresholds",
     "set_thresholds",
     "reset_thresholds",
+    "withdraw_file",
+    "restore_file",
+    "move_file",
+    "accept_finding",
+    "add_note",
+    "case_notes",
+    "withdrawn_files",
+    "update_case",
 ];
 
 fn main() {

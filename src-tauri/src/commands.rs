@@ -14,7 +14,11 @@ use std::path::PathBuf;
 use intake_core::case::{Case, NewCase, Vocabulary};
 use intake_core::encryption::LockStatus;
 use intake_core::keys::Passphrase;
-use intake_core::checklist::{AttestationOutcome, CaseCheck, CaseOverview, FieldOutcome, FieldValidation, Mark};
+use intake_core::checklist::{
+    AttestationOutcome, CaseCheck, CaseOverview, CaseUpdate, FieldOutcome, FieldValidation, Mark,
+};
+use intake_core::corrections::MoveOutcome;
+use intake_core::database::{EvidenceRecord, FindingAcceptanceRecord, NoteRecord, WithdrawnFile};
 use intake_core::package::{ExportOptions, ExportSummary};
 use intake_core::evidence::Thresholds;
 use intake_core::evidence::finding_advice::FindingAdvice;
@@ -443,4 +447,86 @@ pub async fn upload_packages<R: Runtime>(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn visit_plot(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<VisitPlot, ErrorReport> {
     data_folder.with(|folder| folder.visit_plot(&case_id))
+}
+
+// ── correcting a case (`intake withdraw`, `restore`, `move`, `accept`, `note`, `case update`) ──
+
+/// Withdraws a file (撤回) with the manager's reason; its bytes stay in the vault.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn withdraw_file(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_id: i64,
+    reason: String,
+) -> Result<WithdrawnFile, ErrorReport> {
+    data_folder.with(|folder| folder.withdraw_file(&case_id, evidence_id, &reason))
+}
+
+/// Restores a withdrawn file (恢复).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn restore_file(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_id: i64,
+) -> Result<EvidenceRecord, ErrorReport> {
+    data_folder.with(|folder| folder.restore_file(&case_id, evidence_id))
+}
+
+/// Moves a file to another material (移到…).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn move_file(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_id: i64,
+    to: String,
+) -> Result<MoveOutcome, ErrorReport> {
+    data_folder.with(|folder| folder.move_file(&case_id, evidence_id, &to))
+}
+
+/// Accepts a finding on a file with the manager's reason (接受).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn accept_finding(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_id: i64,
+    code: String,
+    reason: String,
+) -> Result<FindingAcceptanceRecord, ErrorReport> {
+    data_folder.with(|folder| folder.accept_finding(&case_id, evidence_id, &code, &reason))
+}
+
+/// Writes a note on the case, or on one of its files (备注).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_note(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_id: Option<i64>,
+    text: String,
+) -> Result<NoteRecord, ErrorReport> {
+    data_folder.with(|folder| folder.add_note(&case_id, evidence_id, &text))
+}
+
+/// The case's notes, oldest first.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn case_notes(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<Vec<NoteRecord>, ErrorReport> {
+    data_folder.with(|folder| folder.case_notes(&case_id))
+}
+
+/// The case's withdrawn files (已撤回).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn withdrawn_files(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+) -> Result<Vec<WithdrawnFile>, ErrorReport> {
+    data_folder.with(|folder| folder.withdrawn_files(&case_id))
+}
+
+/// Replaces every attribute and the visit data of a case (编辑案件信息).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_case(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    change: NewCase,
+) -> Result<CaseUpdate, ErrorReport> {
+    data_folder.with(|folder| folder.update_case(&case_id, change))
 }

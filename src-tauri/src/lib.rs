@@ -365,6 +365,14 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::thresholds,
             commands::set_thresholds,
             commands::reset_thresholds,
+            commands::withdraw_file,
+            commands::restore_file,
+            commands::move_file,
+            commands::accept_finding,
+            commands::add_note,
+            commands::case_notes,
+            commands::withdrawn_files,
+            commands::update_case,
         ])
 }
 

@@ -8,10 +8,12 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type { AttestationOutcome } from './bindings/AttestationOutcome';
 import type { Case } from './bindings/Case';
+import type { CaseUpdate } from './bindings/CaseUpdate';
 import type { CaseCheck } from './bindings/CaseCheck';
 import type { CaseOverview } from './bindings/CaseOverview';
 import type { EncryptionProgress } from './bindings/EncryptionProgress';
 import type { ErrorReport } from './bindings/ErrorReport';
+import type { EvidenceRecord } from './bindings/EvidenceRecord';
 import type { ExportOptions } from './bindings/ExportOptions';
 import type { ExportProgress } from './bindings/ExportProgress';
 import type { ExportSummary } from './bindings/ExportSummary';
@@ -19,10 +21,13 @@ import type { FieldOutcome } from './bindings/FieldOutcome';
 import type { FieldValidation } from './bindings/FieldValidation';
 import type { FileOutcome } from './bindings/FileOutcome';
 import type { FindingAdvice } from './bindings/FindingAdvice';
+import type { FindingAcceptanceRecord } from './bindings/FindingAcceptanceRecord';
 import type { ImportProgress } from './bindings/ImportProgress';
 import type { LockStatus } from './bindings/LockStatus';
 import type { Mark } from './bindings/Mark';
+import type { MoveOutcome } from './bindings/MoveOutcome';
 import type { NewCase } from './bindings/NewCase';
+import type { NoteRecord } from './bindings/NoteRecord';
 import type { OutboxEntry } from './bindings/OutboxEntry';
 import type { PublicKeyInfo } from './bindings/PublicKeyInfo';
 import type { RegisterLine } from './bindings/RegisterLine';
@@ -35,6 +40,7 @@ import type { UploadSettingsChange } from './bindings/UploadSettingsChange';
 import type { UploadSettingsShown } from './bindings/UploadSettingsShown';
 import type { VisitPlot } from './bindings/VisitPlot';
 import type { Vocabulary } from './bindings/Vocabulary';
+import type { WithdrawnFile } from './bindings/WithdrawnFile';
 import { toErrorReport } from './errors';
 
 type NoArgs = Record<string, never>;
@@ -82,6 +88,17 @@ interface Commands {
   thresholds: { args: NoArgs; result: Thresholds };
   set_thresholds: { args: { thresholds: Thresholds }; result: Thresholds };
   reset_thresholds: { args: NoArgs; result: Thresholds };
+  withdraw_file: { args: { case_id: string; evidence_id: number; reason: string }; result: WithdrawnFile };
+  restore_file: { args: { case_id: string; evidence_id: number }; result: EvidenceRecord };
+  move_file: { args: { case_id: string; evidence_id: number; to: string }; result: MoveOutcome };
+  accept_finding: {
+    args: { case_id: string; evidence_id: number; code: string; reason: string };
+    result: FindingAcceptanceRecord;
+  };
+  add_note: { args: { case_id: string; evidence_id: number | null; text: string }; result: NoteRecord };
+  case_notes: { args: { case_id: string }; result: NoteRecord[] };
+  withdrawn_files: { args: { case_id: string }; result: WithdrawnFile[] };
+  update_case: { args: { case_id: string; change: NewCase }; result: CaseUpdate };
 }
 
 export type CommandName = keyof Commands;

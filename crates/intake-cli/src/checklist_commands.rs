@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use intake_core::case::{CaseAttributes, Channel, Edition, MerchantType, NonstandardRequest};
+use intake_core::case::{
+    Case, CaseAttributes, Channel, Datum, Edition, MerchantType, NewCase, NonstandardRequest, Site, parse_date,
+};
 use intake_core::checklist::{
     CaseCheck, CheckedItem, Checklist, ChecklistItem, FieldStatus, ItemStatus, Mark, Rules, Severity,
 };
@@ -93,11 +95,32 @@ pub struct CaseSetArgs {
     pub rules: RulesArg,
 }
 
-/// `intake case update`: only the flags given change.
+/// `intake case update`: only the flags given change; every attribute of `case new` may.
 #[derive(Debug, Clone, Args)]
 pub struct CaseUpdateArgs {
     /// The case id.
     pub id: String,
+    /// The merchant's name as on its licence.
+    #[arg(long)]
+    pub merchant_name: Option<String>,
+    /// The day of the site visit, YYYY-MM-DD; `none` to clear it.
+    #[arg(long, value_name = "DATE")]
+    pub visit_date: Option<String>,
+    /// Latitude of the premises, decimal degrees (with --site-lon).
+    #[arg(long, allow_hyphen_values = true, requires = "site_lon")]
+    pub site_lat: Option<f64>,
+    /// Longitude of the premises, decimal degrees (with --site-lat).
+    #[arg(long, allow_hyphen_values = true, requires = "site_lat")]
+    pub site_lon: Option<f64>,
+    /// The datum of the premises' position: wgs84 (GPS), gcj02 (Amap, Tencent) or bd09 (Baidu).
+    #[arg(long, value_parser = parse_key::<Datum>)]
+    pub site_crs: Option<Datum>,
+    /// The case's own radius in metres; `none` to follow the installation's site_radius_m.
+    #[arg(long, value_name = "METRES|none")]
+    pub site_radius_m: Option<String>,
+    /// Remove the premises' position.
+    #[arg(long, conflicts_with_all = ["site_lat", "site_lon", "site_crs", "site_radius_m"])]
+    pub clear_site: bool,
     /// enterprise | individual_business | individual | public_institution
     #[arg(long, value_parser = parse_key::<MerchantType>)]
     pub merchant_type: Option<MerchantType>,
@@ -145,6 +168,50 @@ pub struct CaseUpdateArgs {
 }
 
 impl CaseUpdateArgs {
+    /// The case's visit data with the flags given applied.
+    fn apply_visit(&self, current: &Case) -> Result<NewCase> {
+        let mut next = NewCase {
+            merchant_name: current.merchant_name.clone(),
+            attributes: current.attributes.clone(),
+            visit_date: current.visit_date,
+            site: current.site,
+        };
+        if let Some(name) = &self.merchant_name {
+            next.merchant_name = name.clone();
+        }
+        if let Some(date) = &self.visit_date {
+            next.visit_date =
+                if date.trim() == "none" { None } else { Some(parse_date("--visit-date", date.trim())?) };
+        }
+        if self.clear_site {
+            next.site = None;
+        }
+        if let (Some(lat), Some(lon)) = (self.site_lat, self.site_lon) {
+            let (datum, radius_m) = next.site.map_or((Datum::Wgs84, None), |site| (site.datum, site.radius_m));
+            next.site = Some(Site { lat, lon, datum, radius_m });
+        }
+        if self.site_crs.is_some() || self.site_radius_m.is_some() {
+            let Some(site) = next.site.as_mut() else {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    "--site-crs and --site-radius-m need a premises position: give --site-lat and --site-lon",
+                ));
+            };
+            if let Some(datum) = self.site_crs {
+                site.datum = datum;
+            }
+            if let Some(radius) = &self.site_radius_m {
+                site.radius_m = match radius.trim() {
+                    "none" => None,
+                    text => Some(text.parse::<f64>().map_err(|_| {
+                        Error::new(ErrorKind::InvalidInput, format!("--site-radius-m '{text}' is not a number of metres or none"))
+                    })?),
+                };
+            }
+        }
+        Ok(next)
+    }
+
     /// `current` with the flags given applied.
     fn apply(&self, current: CaseAttributes) -> Result<CaseAttributes> {
         let mut next = current;
@@ -502,14 +569,20 @@ pub fn case_set(home: Option<PathBuf>, args: CaseSetArgs) -> Outcome {
     Ok(Report { json: body, text, problems, exit })
 }
 
-/// `intake case update`: changes the attributes given; files are kept.
+/// `intake case update`: changes the attributes given; files are kept, the checklist and the
+/// findings follow.
 pub fn case_update(home: Option<PathBuf>, args: CaseUpdateArgs) -> Outcome {
     let mut folder = open_folder(home, &args.rules)?;
-    let current = folder.case(&args.id)?.attributes;
-    let next = args.apply(current)?;
-    let update = folder.update_case_attributes(&args.id, next)?;
+    let current = folder.case(&args.id)?;
+    let mut next = args.apply_visit(&current)?;
+    next.attributes = args.apply(current.attributes.clone())?;
+    let update = folder.update_case(&args.id, next)?;
     let mut text = String::new();
-    let _ = writeln!(text, "已更新案件 Case updated: {}", update.case.id);
+    if update.changed.is_empty() {
+        let _ = writeln!(text, "无变化 Nothing changed: {}", update.case.id);
+    } else {
+        let _ = writeln!(text, "已更新案件 Case updated: {} ({})", update.case.id, update.changed.join(", "));
+    }
     let list = |keys: &[String]| if keys.is_empty() { "—".to_string() } else { keys.join(", ") };
     let _ = writeln!(text, "新增必需 Now required: {}", list(&update.now_required));
     let _ = writeln!(text, "不再必需 No longer required: {}", list(&update.no_longer_required));

@@ -69,8 +69,24 @@ pub fn case_show(home: Option<PathBuf>, id: &str, _json: bool) -> Outcome {
             record.media_type
         );
     }
+    // Withdrawn files and notes: kept, and listed, so what was taken back stays visible.
+    let withdrawn = folder.withdrawn_files(id)?;
+    if !withdrawn.is_empty() {
+        let _ = writeln!(text, "已撤回 Withdrawn: {}", withdrawn.len());
+        for file in &withdrawn {
+            let record = &file.evidence;
+            let _ = writeln!(text, "  {:<28} {}  {}  — {}", record.material_key, &record.sha256[..12], record.original_name, file.reason);
+        }
+    }
+    let notes = folder.case_notes(id)?;
+    for note in &notes {
+        let about = note.file_name.as_deref().unwrap_or("案件 case");
+        let _ = writeln!(text, "备注 Note ({about}, {}): {}", note.written_by, note.text);
+    }
     let mut body = serde_json::to_value(&case).expect("cases serialise");
     body["evidence"] = serde_json::to_value(&evidence).expect("evidence serialises");
+    body["withdrawn"] = serde_json::to_value(&withdrawn).expect("withdrawn files serialise");
+    body["notes"] = serde_json::to_value(&notes).expect("notes serialise");
     Ok(Report::ok(body, text))
 }
 

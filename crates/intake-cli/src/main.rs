@@ -9,6 +9,7 @@ mod attributes;
 mod audit_command;
 mod checklist_commands;
 mod commands;
+mod correction_commands;
 mod inspect_command;
 mod output;
 mod package_commands;
@@ -75,6 +76,23 @@ enum Command {
     /// Record the stamps, signatures and other marks seen on one file of a case.
     Attest(checklist_commands::AttestArgs),
 
+    /// Withdraw a file (撤回): it no longer counts; its bytes stay in the vault and the
+    /// package lists it (name, SHA-256, reason) without them.
+    Withdraw(correction_commands::WithdrawArgs),
+
+    /// Restore a withdrawn file (恢复): it counts again, in the slot it was withdrawn from.
+    Restore(correction_commands::RestoreArgs),
+
+    /// Move a file to another material (移到…); its findings are derived for the new slot.
+    Move(correction_commands::MoveArgs),
+
+    /// Accept a finding with a reason (接受): shown as accepted, it no longer blocks while
+    /// that exact finding stands. `unreadable` cannot be accepted.
+    Accept(correction_commands::AcceptArgs),
+
+    /// Write a note on a case or one of its files (备注); it goes into the package.
+    Note(correction_commands::NoteArgs),
+
     /// Write a case's submission package: a signed BagIt zip (refused while incomplete).
     Export(package_commands::ExportArgs),
 
@@ -125,7 +143,8 @@ enum CaseCommand {
     },
     /// Record data the guide asks for (legal representative, USCC, non-standard figures).
     Set(checklist_commands::CaseSetArgs),
-    /// Change a case's attributes; the checklist follows and every file is kept.
+    /// Change a case's attributes or visit data (every flag of `case new`); the checklist and
+    /// the findings follow and every file is kept.
     Update(checklist_commands::CaseUpdateArgs),
 }
 
@@ -150,6 +169,11 @@ fn run(cli: Cli) -> Outcome {
         Command::Checklist(args) => checklist_commands::checklist(args),
         Command::Check(args) => checklist_commands::check(home, args),
         Command::Attest(args) => checklist_commands::attest(home, args),
+        Command::Withdraw(args) => correction_commands::withdraw(home, args),
+        Command::Restore(args) => correction_commands::restore(home, args),
+        Command::Move(args) => correction_commands::move_file(home, args),
+        Command::Accept(args) => correction_commands::accept(home, args),
+        Command::Note(args) => correction_commands::note(home, args),
         Command::Export(args) => package_commands::export(home, args, json),
         Command::Verify(args) => package_commands::verify(home, args),
         Command::Settings(args) => package_commands::settings(home, args),

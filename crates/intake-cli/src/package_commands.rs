@@ -25,9 +25,13 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE.zip")]
     pub out: PathBuf,
     /// Export even while required materials are missing or error findings stand; the package
-    /// is marked incomplete (bag-info.txt, case.json, the report).
+    /// is marked incomplete (bag-info.txt, case.json, the report). Needs --reason.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Why the case is exported although incomplete (资料不全也导出的原因); written into the
+    /// package (bag-info.txt Intake-Incomplete-Reason, case.json, the report).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Put watermarked copies of identity documents (法人身份证, 手持身份证照) in the package
     /// instead of the originals (default: the `watermark_id_copies` setting).
     #[arg(long, overrides_with = "no_watermark")]
@@ -148,7 +152,14 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
     } else {
         None
     };
-    let options = ExportOptions { allow_incomplete: args.allow_incomplete, watermark };
+    // Refused before anything is read: an incomplete export always says why.
+    if args.allow_incomplete && args.reason.as_deref().is_none_or(|reason| reason.trim().is_empty()) {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "--allow-incomplete needs --reason TEXT: say why the case goes although incomplete (资料不全也导出须说明原因)",
+        ));
+    }
+    let options = ExportOptions { allow_incomplete: args.allow_incomplete, incomplete_reason: args.reason.clone(), watermark };
     let progress = crate::progress::Progress::for_export(json);
     let summary = folder.export_case_with_progress(&args.case_id, &args.out, &options, &mut |step| {
         progress.export_update(step)
@@ -178,6 +189,16 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
         for reason in &summary.incomplete_reasons {
             let _ = writeln!(text, "    - {reason}");
         }
+        if let Some(reason) = &summary.incomplete_export_reason {
+            let _ = writeln!(text, "  导出原因 Reason: {reason}");
+        }
+    }
+    if summary.withdrawn_files > 0 {
+        let _ = writeln!(
+            text,
+            "  {} 个已撤回文件仅列出、未打包 withdrawn file(s) listed without their bytes",
+            summary.withdrawn_files
+        );
     }
     Ok(Report::ok(serde_json::to_value(&summary).expect("summaries serialise"), text))
 }

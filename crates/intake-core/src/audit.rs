@@ -66,11 +66,30 @@ pub enum AuditAction {
     Exported,
     /// A package was stored at head office and read back (`package_sha256`, `remote_key`).
     Uploaded,
+    /// A file was taken back (`material`, `sha256`, `name`, `reason`): its bytes stay in the
+    /// vault, it no longer counts, and packages list it without its bytes.
+    FileWithdrawn,
+    /// A withdrawn file counts again (`material`, `sha256`, `name`).
+    FileRestored,
+    /// A file went to another material slot (`sha256`, `name`, `from`, `to`).
+    FileMoved,
+    /// The case's attributes or visit data changed (`changed`: the attribute names, comma
+    /// separated; `attributes`: all of them; `visit_date`; `site` and `merchant_name`:
+    /// `recorded`/`none`, never the values).
+    CaseUpdated,
+    /// The manager accepted a finding (`material`, `sha256`, `code`, `detail`: the finding's
+    /// message, `reason`): it no longer blocks while that exact finding stands.
+    FindingAccepted,
+    /// A note on the case or one of its files (`sha256` of the file or `case`, `text`).
+    NoteAdded,
+    /// A package was exported although incomplete, and why (`reason`, `open_items`); written
+    /// with its `exported` entry, so about a package, like it.
+    IncompleteExport,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::CaseCreated,
         AuditAction::AttributesChanged,
         AuditAction::FieldSet,
@@ -80,6 +99,13 @@ impl AuditAction {
         AuditAction::Attested,
         AuditAction::Exported,
         AuditAction::Uploaded,
+        AuditAction::FileWithdrawn,
+        AuditAction::FileRestored,
+        AuditAction::FileMoved,
+        AuditAction::CaseUpdated,
+        AuditAction::FindingAccepted,
+        AuditAction::NoteAdded,
+        AuditAction::IncompleteExport,
     ];
 
     /// The stable key (as in the log).
@@ -94,6 +120,13 @@ impl AuditAction {
             AuditAction::Attested => "attested",
             AuditAction::Exported => "exported",
             AuditAction::Uploaded => "uploaded",
+            AuditAction::FileWithdrawn => "file_withdrawn",
+            AuditAction::FileRestored => "file_restored",
+            AuditAction::FileMoved => "file_moved",
+            AuditAction::CaseUpdated => "case_updated",
+            AuditAction::FindingAccepted => "finding_accepted",
+            AuditAction::NoteAdded => "note_added",
+            AuditAction::IncompleteExport => "incomplete_export",
         }
     }
 
@@ -114,13 +147,20 @@ impl AuditAction {
             AuditAction::Attested => "确认标记",
             AuditAction::Exported => "导出资料包",
             AuditAction::Uploaded => "上传完成",
+            AuditAction::FileWithdrawn => "撤回文件",
+            AuditAction::FileRestored => "恢复文件",
+            AuditAction::FileMoved => "移动文件",
+            AuditAction::CaseUpdated => "编辑案件信息",
+            AuditAction::FindingAccepted => "接受问题",
+            AuditAction::NoteAdded => "添加备注",
+            AuditAction::IncompleteExport => "资料不全导出",
         }
     }
 
     /// True for what happens to a package rather than to the case: a package carries the
     /// chain up to its last entry that is not one of these (see [`package_prefix`]).
     pub fn is_about_a_package(self) -> bool {
-        matches!(self, AuditAction::Exported | AuditAction::Uploaded)
+        matches!(self, AuditAction::Exported | AuditAction::Uploaded | AuditAction::IncompleteExport)
     }
 }
 
@@ -398,11 +438,17 @@ impl crate::data_folder::DataFolder {
         let from_creation = entries.first().is_some_and(|entry| entry.action == AuditAction::CaseCreated.key());
         if from_creation {
             let logged = |action: AuditAction| entries.iter().filter(move |entry| entry.action == action.key());
-            for record in database.case_evidence(case_id)? {
-                let found = logged(AuditAction::FileAdded).any(|entry| {
-                    entry.details.get("sha256") == Some(&record.sha256)
-                        && entry.details.get("material") == Some(&record.material_key)
-                });
+            for record in database.case_evidence_including_withdrawn(case_id)? {
+                // A file moved since it was added is in the slot its last move named.
+                let same_bytes = |entry: &AuditEntry| entry.details.get("sha256") == Some(&record.sha256);
+                let added = logged(AuditAction::FileAdded).any(|entry| same_bytes(entry));
+                let slot = logged(AuditAction::FileAdded)
+                    .chain(logged(AuditAction::FileMoved))
+                    .filter(|entry| same_bytes(entry))
+                    .filter(|entry| entry.details.get("material") == Some(&record.material_key)
+                        || entry.details.get("to") == Some(&record.material_key))
+                    .count();
+                let found = added && slot > 0;
                 if !found {
                     faults.push(ChainFault::new(
                         "audit_unlogged_change",

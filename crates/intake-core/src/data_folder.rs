@@ -352,11 +352,23 @@ impl DataFolder {
         match self.database_mut().insert_evidence_with_facts(&new_evidence, prepared.facts.as_ref(), Utc::now())? {
             Some(record) => Ok((FileStatus::Added, record)),
             None => {
+                let same = |record: &EvidenceRecord| record.material_key == material_key && record.sha256 == stored.sha256;
+                // The same bytes withdrawn from this slot: adding them again would silently
+                // leave them withdrawn, so say how to bring them back.
+                if let Some(withdrawn) = self.database.withdrawn_evidence(case_id)?.into_iter().find(|file| same(&file.evidence)) {
+                    return Err(Error::new(
+                        ErrorKind::InvalidInput,
+                        format!(
+                            "{}: the same file was withdrawn from {material_key} ({}); restore it (恢复) instead of adding it again",
+                            prepared.original_name, withdrawn.reason
+                        ),
+                    ));
+                }
                 let existing = self
                     .database
                     .case_evidence(case_id)?
                     .into_iter()
-                    .find(|record| record.material_key == material_key && record.sha256 == stored.sha256)
+                    .find(same)
                     .ok_or_else(|| Error::new(ErrorKind::Database, "evidence vanished while being added"))?;
                 Ok((FileStatus::AlreadyPresent, existing))
             }

@@ -176,6 +176,43 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE cases ADD COLUMN parent_child_answered INTEGER NOT NULL DEFAULT 1
         CHECK (parent_child_answered IN (0, 1));
     "#,
+    // 8: correcting a case (module `corrections`). A withdrawn file keeps its row (and its
+    // bytes in the vault: evidence is never destroyed) with who took it back, when and why;
+    // NULL `withdrawn_at` is a file that counts. An acceptance covers one finding exactly as
+    // it was shown (`detail`: its message, which names the measured values), so a different
+    // finding on the same file is not covered. Notes are on the case (`evidence_id` NULL) or
+    // on one of its files. All three are history: rows are only added (or, for a file,
+    // withdrawn and restored), and each change has its audit entry.
+    r#"
+    ALTER TABLE evidence ADD COLUMN withdrawn_at TEXT;
+    ALTER TABLE evidence ADD COLUMN withdrawn_reason TEXT;
+    ALTER TABLE evidence ADD COLUMN withdrawn_by TEXT;
+
+    CREATE TABLE finding_acceptances (
+        id           INTEGER PRIMARY KEY,
+        case_id      TEXT NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        material_key TEXT NOT NULL,
+        sha256       TEXT NOT NULL CHECK (length(sha256) = 64),
+        code         TEXT NOT NULL,
+        detail       TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (length(reason) > 0),
+        accepted_by  TEXT NOT NULL,
+        accepted_at  TEXT NOT NULL
+    ) STRICT;
+
+    CREATE INDEX finding_acceptances_by_case ON finding_acceptances(case_id, id);
+
+    CREATE TABLE notes (
+        id          INTEGER PRIMARY KEY,
+        case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        evidence_id INTEGER REFERENCES evidence(id) ON DELETE RESTRICT,
+        text        TEXT NOT NULL CHECK (length(text) > 0),
+        written_by  TEXT NOT NULL,
+        written_at  TEXT NOT NULL
+    ) STRICT;
+
+    CREATE INDEX notes_by_case ON notes(case_id, id);
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -399,7 +436,7 @@ impl Database {
     pub fn list_cases(&self) -> Result<Vec<CaseSummary>> {
         let mut statement = self.connection.prepare(
             "SELECT c.id, c.merchant_name, c.merchant_type, c.edition, c.visit_date,
-                    (SELECT count(*) FROM evidence e WHERE e.case_id = c.id),
+                    (SELECT count(*) FROM evidence e WHERE e.case_id = c.id AND e.withdrawn_at IS NULL),
                     c.created_at, c.updated_at
              FROM cases c ORDER BY c.updated_at DESC, c.id",
         )?;
@@ -428,9 +465,10 @@ impl Database {
         Ok(self.connection.query_row("SELECT * FROM evidence WHERE id = ?1", [id], evidence_from_row)?)
     }
 
-    /// The evidence files of a case, in import order.
+    /// The evidence files of a case that count (not withdrawn), in import order.
     pub fn case_evidence(&self, case_id: &str) -> Result<Vec<EvidenceRecord>> {
-        let mut statement = self.connection.prepare("SELECT * FROM evidence WHERE case_id = ?1 ORDER BY id")?;
+        let mut statement =
+            self.connection.prepare("SELECT * FROM evidence WHERE case_id = ?1 AND withdrawn_at IS NULL ORDER BY id")?;
         let rows = statement.query_map([case_id], evidence_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -1002,9 +1040,11 @@ impl Database {
             .optional()?)
     }
 
-    /// Every evidence file, of any case, with these bytes.
+    /// Every evidence file, of any case, with these bytes (withdrawn ones left out: they are
+    /// no duplicate of anything).
     pub fn evidence_with_sha256(&self, sha256: &str) -> Result<Vec<EvidenceRecord>> {
-        let mut statement = self.connection.prepare("SELECT * FROM evidence WHERE sha256 = ?1 ORDER BY id")?;
+        let mut statement =
+            self.connection.prepare("SELECT * FROM evidence WHERE sha256 = ?1 AND withdrawn_at IS NULL ORDER BY id")?;
         let rows = statement.query_map([sha256], evidence_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -1014,7 +1054,7 @@ impl Database {
         let mut statement = self.connection.prepare(
             "SELECT e.*, f.perceptual_hash AS perceptual_hash FROM evidence e
              JOIN evidence_facts f ON f.sha256 = e.sha256
-             WHERE f.perceptual_hash IS NOT NULL ORDER BY e.id",
+             WHERE f.perceptual_hash IS NOT NULL AND e.withdrawn_at IS NULL ORDER BY e.id",
         )?;
         let rows = statement.query_map([], |row| {
             Ok(HashedEvidence {
@@ -1104,20 +1144,7 @@ impl Database {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let manager = self.audit_manager.borrow().clone();
-        self.with_shared_tx(|tx| {
-            tx.execute(
-                "INSERT INTO outbox (sha256, case_id, path, bytes, queued_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting')
-                 ON CONFLICT (sha256) DO UPDATE SET path = excluded.path",
-                params![sha256, case_id, path, bytes as i64, timestamp(now)],
-            )?;
-            let details = audit_details(&[
-                ("package_sha256", sha256.into()),
-                ("bytes", bytes.to_string()),
-                ("chain_length", chain_length.to_string()),
-            ]);
-            append_audit(tx, case_id, &manager, AuditAction::Exported, details, now)?;
-            Ok(())
-        })
+        self.with_shared_tx(|tx| queue_package(tx, &manager, sha256, case_id, path, bytes, chain_length, now))
     }
 
     /// Every package in the outbox, oldest first.
@@ -1257,6 +1284,32 @@ impl Database {
     }
 }
 
+/// The outbox row of an exported package and its `exported` entry.
+#[allow(clippy::too_many_arguments)] // the columns and the entry
+fn queue_package(
+    tx: &Transaction<'_>,
+    manager: &str,
+    sha256: &str,
+    case_id: &str,
+    path: &str,
+    bytes: u64,
+    chain_length: usize,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO outbox (sha256, case_id, path, bytes, queued_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting')
+         ON CONFLICT (sha256) DO UPDATE SET path = excluded.path",
+        params![sha256, case_id, path, bytes as i64, timestamp(now)],
+    )?;
+    let details = audit_details(&[
+        ("package_sha256", sha256.into()),
+        ("bytes", bytes.to_string()),
+        ("chain_length", chain_length.to_string()),
+    ]);
+    append_audit(tx, case_id, manager, AuditAction::Exported, details, now)?;
+    Ok(())
+}
+
 fn outbox_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRecord> {
     let optional_time = |column: &str| -> rusqlite::Result<Option<DateTime<Utc>>> {
         match row.get::<_, Option<String>>(column)? {
@@ -1281,5 +1334,390 @@ fn outbox_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRecord> {
         next_retry_at: optional_time("next_retry_at")?,
         done_at: optional_time("done_at")?,
         bytes_sent: row.get::<_, i64>("bytes_sent")? as u64,
+    })
+}
+
+/// A file taken back from its case (migration 8): kept in the vault and in the store, listed
+/// in packages without its bytes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct WithdrawnFile {
+    /// The file as it was recorded (its material is the slot it was withdrawn from).
+    pub evidence: EvidenceRecord,
+    /// Why the manager took it back.
+    pub reason: String,
+    /// RFC 3339, UTC.
+    #[ts(type = "string")]
+    pub withdrawn_at: DateTime<Utc>,
+    /// The manager named in the audit entry.
+    pub withdrawn_by: String,
+}
+
+/// The manager's acceptance of one finding (migration 8): the latest for the same finding
+/// stands.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct FindingAcceptanceRecord {
+    pub id: i64,
+    pub case_id: String,
+    pub material: String,
+    pub sha256: String,
+    pub code: String,
+    /// The finding's message when it was accepted: a finding with other values is another one.
+    pub detail: String,
+    pub reason: String,
+    pub accepted_by: String,
+    /// RFC 3339, UTC.
+    #[ts(type = "string")]
+    pub accepted_at: DateTime<Utc>,
+}
+
+/// A note on a case or on one of its files (migration 8).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NoteRecord {
+    #[allow(missing_docs)]
+    pub id: i64,
+    #[allow(missing_docs)]
+    pub case_id: String,
+    /// The file it is about; `None` for a note on the case.
+    pub evidence_id: Option<i64>,
+    /// That file's SHA-256, material and original name (as now recorded).
+    pub sha256: Option<String>,
+    #[allow(missing_docs)]
+    pub material: Option<String>,
+    #[allow(missing_docs)]
+    pub file_name: Option<String>,
+    #[allow(missing_docs)]
+    pub text: String,
+    /// The manager named in the audit entry.
+    pub written_by: String,
+    /// RFC 3339, UTC.
+    #[ts(type = "string")]
+    pub written_at: DateTime<Utc>,
+}
+
+/// Correcting a case (migration 8): withdrawing, restoring and moving files, editing the case,
+/// accepting findings, notes. Each change and its audit entry are one transaction.
+impl Database {
+    /// Every evidence file of a case, withdrawn ones included, in import order.
+    pub fn case_evidence_including_withdrawn(&self, case_id: &str) -> Result<Vec<EvidenceRecord>> {
+        let mut statement = self.connection.prepare("SELECT * FROM evidence WHERE case_id = ?1 ORDER BY id")?;
+        let rows = statement.query_map([case_id], evidence_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The withdrawn files of a case, in import order.
+    pub fn withdrawn_evidence(&self, case_id: &str) -> Result<Vec<WithdrawnFile>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT * FROM evidence WHERE case_id = ?1 AND withdrawn_at IS NOT NULL ORDER BY id")?;
+        let rows = statement.query_map([case_id], |row| {
+            Ok(WithdrawnFile {
+                evidence: evidence_from_row(row)?,
+                reason: row.get::<_, Option<String>>("withdrawn_reason")?.unwrap_or_default(),
+                withdrawn_at: parse_timestamp(row, "withdrawn_at")?,
+                withdrawn_by: row.get::<_, Option<String>>("withdrawn_by")?.unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Marks a counting file withdrawn (`reason` already checked by the caller).
+    pub fn withdraw_evidence(&mut self, record: &EvidenceRecord, reason: &str, now: DateTime<Utc>) -> Result<()> {
+        let manager = self.audit_manager.borrow().clone();
+        self.with_tx(|tx| {
+            let changed = tx.execute(
+                "UPDATE evidence SET withdrawn_at = ?2, withdrawn_reason = ?3, withdrawn_by = ?4
+                 WHERE id = ?1 AND withdrawn_at IS NULL",
+                params![record.id, timestamp(now), reason, manager],
+            )?;
+            if changed == 0 {
+                return Err(Error::new(ErrorKind::InvalidInput, format!("file {} is already withdrawn", record.original_name)));
+            }
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![record.case_id, timestamp(now)])?;
+            let details = audit_details(&[
+                ("material", record.material_key.clone()),
+                ("sha256", record.sha256.clone()),
+                ("name", record.original_name.clone()),
+                ("reason", reason.to_string()),
+            ]);
+            append_audit(tx, &record.case_id, &manager, AuditAction::FileWithdrawn, details, now)?;
+            Ok(())
+        })
+    }
+
+    /// Makes a withdrawn file count again.
+    pub fn restore_evidence(&mut self, record: &EvidenceRecord, now: DateTime<Utc>) -> Result<()> {
+        let manager = self.audit_manager.borrow().clone();
+        self.with_tx(|tx| {
+            let changed = tx.execute(
+                "UPDATE evidence SET withdrawn_at = NULL, withdrawn_reason = NULL, withdrawn_by = NULL
+                 WHERE id = ?1 AND withdrawn_at IS NOT NULL",
+                [record.id],
+            )?;
+            if changed == 0 {
+                return Err(Error::new(ErrorKind::InvalidInput, format!("file {} is not withdrawn", record.original_name)));
+            }
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![record.case_id, timestamp(now)])?;
+            let details = audit_details(&[
+                ("material", record.material_key.clone()),
+                ("sha256", record.sha256.clone()),
+                ("name", record.original_name.clone()),
+            ]);
+            append_audit(tx, &record.case_id, &manager, AuditAction::FileRestored, details, now)?;
+            Ok(())
+        })
+    }
+
+    /// Puts a file in another material slot of its case. Refused when the same bytes are
+    /// already recorded there (withdrawn or not).
+    pub fn move_evidence(&mut self, record: &EvidenceRecord, to: &str, now: DateTime<Utc>) -> Result<EvidenceRecord> {
+        let manager = self.audit_manager.borrow().clone();
+        self.with_tx(|tx| {
+            let taken: i64 = tx.query_row(
+                "SELECT count(*) FROM evidence WHERE case_id = ?1 AND material_key = ?2 AND sha256 = ?3",
+                params![record.case_id, to, record.sha256],
+                |row| row.get(0),
+            )?;
+            if taken > 0 {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("{to} of case {} already holds the same file ({}); it was not moved", record.case_id, record.original_name),
+                ));
+            }
+            tx.execute("UPDATE evidence SET material_key = ?2 WHERE id = ?1", params![record.id, to])?;
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![record.case_id, timestamp(now)])?;
+            let details = audit_details(&[
+                ("sha256", record.sha256.clone()),
+                ("name", record.original_name.clone()),
+                ("from", record.material_key.clone()),
+                ("to", to.to_string()),
+            ]);
+            append_audit(tx, &record.case_id, &manager, AuditAction::FileMoved, details, now)?;
+            Ok(())
+        })?;
+        self.evidence(record.id)
+    }
+
+    /// Replaces every attribute and the visit data of a case (validated by the caller).
+    /// Returns the case as stored and the names of what changed; nothing is written (no
+    /// audit entry either) when nothing changed.
+    pub fn update_case(&mut self, id: &str, case: &NewCase, now: DateTime<Utc>) -> Result<(Case, Vec<String>)> {
+        let before = self.case(id)?;
+        let mut changed: Vec<String> = Vec::new();
+        if before.merchant_name != case.merchant_name {
+            changed.push("merchant_name".into());
+        }
+        let old = serde_json::to_value(&before.attributes).expect("attributes serialise");
+        let new = serde_json::to_value(&case.attributes).expect("attributes serialise");
+        if let (serde_json::Value::Object(old), serde_json::Value::Object(new)) = (&old, &new) {
+            changed.extend(new.iter().filter(|(key, value)| old.get(*key) != Some(value)).map(|(key, _)| key.clone()));
+        }
+        if before.visit_date != case.visit_date {
+            changed.push("visit_date".into());
+        }
+        let (old_site, new_site) = (before.site, case.site);
+        if old_site.map(|site| (site.lat, site.lon)) != new_site.map(|site| (site.lat, site.lon)) {
+            changed.push("site".into());
+        }
+        if old_site.map(|site| site.datum) != new_site.map(|site| site.datum) {
+            changed.push("site_datum".into());
+        }
+        if old_site.and_then(|site| site.radius_m) != new_site.and_then(|site| site.radius_m) {
+            changed.push("site_radius_m".into());
+        }
+        if changed.is_empty() {
+            return Ok((before, changed));
+        }
+        let manager = self.audit_manager.borrow().clone();
+        let attributes = &case.attributes;
+        let site = case.site;
+        self.with_tx(|tx| {
+            tx.execute(
+                "UPDATE cases SET merchant_name = ?2, merchant_type = ?3, edition = ?4, channels = ?5,
+                    opens_payment = ?6, opens_account = ?7, syb = ?8, syb_sft = ?9, payout_or_custody = ?10,
+                    regulated_industry = ?11, remote_visit = ?12, chain_or_franchise = ?13, nonstandard = ?14,
+                    parent_child_same_entity = ?15, visit_date = ?16, site_lat = ?17, site_lon = ?18,
+                    site_datum = ?19, site_radius_m = ?20, updated_at = ?21
+                 WHERE id = ?1",
+                params![
+                    id,
+                    case.merchant_name,
+                    attributes.merchant_type.key(),
+                    attributes.edition.key(),
+                    to_json(&attributes.channels),
+                    attributes.opens_payment,
+                    attributes.opens_account,
+                    attributes.syb,
+                    attributes.syb_sft,
+                    attributes.payout_or_custody,
+                    attributes.regulated_industry,
+                    attributes.remote_visit,
+                    attributes.chain_or_franchise,
+                    to_json(&attributes.nonstandard),
+                    attributes.parent_child_same_entity,
+                    case.visit_date.map(|date| date.to_string()),
+                    site.map(|site| site.lat),
+                    site.map(|site| site.lon),
+                    site.map(|site| site.datum.key()),
+                    site.and_then(|site| site.radius_m),
+                    timestamp(now),
+                ],
+            )?;
+            // As at creation: the merchant's name and the premises' position are personal or
+            // close to it, logged as recorded, not in clear.
+            let details = audit_details(&[
+                ("changed", changed.join(",")),
+                ("attributes", to_json(attributes)),
+                ("merchant_name", "recorded".into()),
+                ("visit_date", case.visit_date.map_or("none".into(), |date| date.to_string())),
+                ("site", if site.is_some() { "recorded" } else { "none" }.into()),
+            ]);
+            append_audit(tx, id, &manager, AuditAction::CaseUpdated, details, now)?;
+            Ok(())
+        })?;
+        Ok((self.case(id)?, changed))
+    }
+
+    /// Records the acceptance of one finding of a file (checked by the caller: the finding
+    /// stands and may be accepted; the reason is given).
+    #[allow(clippy::too_many_arguments)] // the finding's identity and the acceptance
+    pub fn insert_finding_acceptance(
+        &mut self,
+        case_id: &str,
+        material: &str,
+        sha256: &str,
+        code: &str,
+        detail: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FindingAcceptanceRecord> {
+        let manager = self.audit_manager.borrow().clone();
+        let id = self.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO finding_acceptances (case_id, material_key, sha256, code, detail, reason, accepted_by, accepted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![case_id, material, sha256, code, detail, reason, manager, timestamp(now)],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case_id, timestamp(now)])?;
+            let details = audit_details(&[
+                ("material", material.into()),
+                ("sha256", sha256.into()),
+                ("code", code.into()),
+                ("detail", detail.into()),
+                ("reason", reason.into()),
+            ]);
+            append_audit(tx, case_id, &manager, AuditAction::FindingAccepted, details, now)?;
+            Ok(id)
+        })?;
+        Ok(self.connection.query_row("SELECT * FROM finding_acceptances WHERE id = ?1", [id], acceptance_from_row)?)
+    }
+
+    /// Every acceptance recorded for a case, oldest first.
+    pub fn finding_acceptances(&self, case_id: &str) -> Result<Vec<FindingAcceptanceRecord>> {
+        let mut statement = self.connection.prepare("SELECT * FROM finding_acceptances WHERE case_id = ?1 ORDER BY id")?;
+        let rows = statement.query_map([case_id], acceptance_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Adds a note to a case, or to one of its files (`evidence`).
+    pub fn insert_note(
+        &mut self,
+        case_id: &str,
+        evidence: Option<&EvidenceRecord>,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<NoteRecord> {
+        let manager = self.audit_manager.borrow().clone();
+        let id = self.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO notes (case_id, evidence_id, text, written_by, written_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![case_id, evidence.map(|record| record.id), text, manager, timestamp(now)],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![case_id, timestamp(now)])?;
+            let mut details = audit_details(&[("text", text.into())]);
+            match evidence {
+                Some(record) => {
+                    details.insert("sha256".into(), record.sha256.clone());
+                    details.insert("material".into(), record.material_key.clone());
+                }
+                None => {
+                    details.insert("on".into(), "case".into());
+                }
+            }
+            append_audit(tx, case_id, &manager, AuditAction::NoteAdded, details, now)?;
+            Ok(id)
+        })?;
+        Ok(self.case_notes(case_id)?.into_iter().find(|note| note.id == id).expect("the note just inserted"))
+    }
+
+    /// The notes of a case and of its files, oldest first.
+    pub fn case_notes(&self, case_id: &str) -> Result<Vec<NoteRecord>> {
+        let mut statement = self.connection.prepare(
+            "SELECT n.id, n.case_id, n.evidence_id, e.sha256, e.material_key, e.original_name, n.text, n.written_by,
+                    n.written_at
+             FROM notes n LEFT JOIN evidence e ON e.id = n.evidence_id
+             WHERE n.case_id = ?1 ORDER BY n.id",
+        )?;
+        let rows = statement.query_map([case_id], |row| {
+            Ok(NoteRecord {
+                id: row.get(0)?,
+                case_id: row.get(1)?,
+                evidence_id: row.get(2)?,
+                sha256: row.get(3)?,
+                material: row.get(4)?,
+                file_name: row.get(5)?,
+                text: row.get(6)?,
+                written_by: row.get(7)?,
+                written_at: parse_timestamp(row, 8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// [`Database::enqueue_package`] for a package exported although incomplete: the
+    /// `incomplete_export` entry (the manager's `reason`, how many `open_items`) goes in the
+    /// same transaction, just before `exported`. Both are about a package, so no package
+    /// carries them (its `bag-info.txt` and `case.json` carry the reason).
+    #[allow(clippy::too_many_arguments)] // enqueue_package's, and the reason
+    pub fn enqueue_incomplete_package(
+        &self,
+        sha256: &str,
+        case_id: &str,
+        path: &str,
+        bytes: u64,
+        chain_length: usize,
+        reason: &str,
+        open_items: usize,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let manager = self.audit_manager.borrow().clone();
+        self.with_shared_tx(|tx| {
+            let details = audit_details(&[
+                ("package_sha256", sha256.into()),
+                ("reason", reason.into()),
+                ("open_items", open_items.to_string()),
+            ]);
+            append_audit(tx, case_id, &manager, AuditAction::IncompleteExport, details, now)?;
+            queue_package(tx, &manager, sha256, case_id, path, bytes, chain_length, now)
+        })
+    }
+}
+
+fn acceptance_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FindingAcceptanceRecord> {
+    Ok(FindingAcceptanceRecord {
+        id: row.get("id")?,
+        case_id: row.get("case_id")?,
+        material: row.get("material_key")?,
+        sha256: row.get("sha256")?,
+        code: row.get("code")?,
+        detail: row.get("detail")?,
+        reason: row.get("reason")?,
+        accepted_by: row.get("accepted_by")?,
+        accepted_at: parse_timestamp(row, "accepted_at")?,
     })
 }

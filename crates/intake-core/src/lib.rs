@@ -23,6 +23,7 @@
 pub mod audit;
 pub mod case;
 pub mod checklist;
+pub mod corrections;
 pub mod data_folder;
 pub mod database;
 mod durable;

@@ -3,4 +3,4 @@
 /**
  * What happened to the case.
  */
-export type AuditAction = "case_created" | "attributes_changed" | "field_set" | "field_cleared" | "file_added" | "file_removed" | "attested" | "exported" | "uploaded";
+export type AuditAction = "case_created" | "attributes_changed" | "field_set" | "field_cleared" | "file_added" | "file_removed" | "attested" | "exported" | "uploaded" | "file_withdrawn" | "file_restored" | "file_moved" | "case_updated" | "finding_accepted" | "note_added" | "incomplete_export";

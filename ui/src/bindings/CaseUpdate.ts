@@ -21,4 +21,8 @@ no_longer_required: Array<string>,
 /**
  * Materials that no longer apply but hold files: the files are kept.
  */
-files_kept: Array<KeptFiles>, };
+files_kept: Array<KeptFiles>, 
+/**
+ * The names of the attributes that changed (`merchant_type`, `visit_date`, `site`, …).
+ */
+changed: Array<string>, };

@@ -37,7 +37,7 @@ files_short: number,
  */
 missing_attestations: Array<Mark>, 
 /**
- * Error findings standing against its files.
+ * Error findings standing (not accepted) against its files.
  */
 error_findings: number, 
 /**

@@ -10,6 +10,11 @@ export type ExportOptions = {
  */
 allow_incomplete: boolean, 
 /**
+ * Why the manager exports it although incomplete: required when it is (refused without),
+ * written into `bag-info.txt` (`Intake-Incomplete-Reason`), `case.json` and the report.
+ */
+incomplete_reason?: string, 
+/**
  * Put watermarked copies of identity documents in the package (`crate::watermark`)
  * rather than the originals; `None` follows the settings' `watermark_id_copies`.
  */

@@ -37,6 +37,14 @@ allow_incomplete: boolean,
  */
 incomplete_reasons: Array<string>, 
 /**
+ * The manager's reason for exporting it although incomplete.
+ */
+incomplete_export_reason: string | null, 
+/**
+ * Withdrawn files listed in it without their bytes.
+ */
+withdrawn_files: number, 
+/**
  * `Bagging-Date`: the date of the case's last change.
  */
 bagging_date: string, 

@@ -10,8 +10,10 @@ import { bilingual } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
 import { StatusBadge } from './CaseList';
+import { EditCaseButton } from './EditCaseDialog';
 import { ErrorBanner } from './ErrorBanner';
 import { ExportPanel } from './ExportPanel';
+import { CaseCorrectionContext, WithdrawnFiles } from './FileActions';
 import { FieldsSection } from './FieldsSection';
 import { FileViewer } from './FileViewer';
 import { type ImportState, MaterialSlot } from './MaterialSlot';
@@ -110,6 +112,7 @@ export function CaseView({
   const viewedItem = viewing === null ? undefined : check.items.find((item) => item.key === viewing.material);
 
   return (
+    <CaseCorrectionContext.Provider value={{ caseId: caseRecord.id, items: check.items, onChanged: reload }}>
     <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
       <div className="case-view__head">
         <button type="button" className="button button--quiet" onClick={onBack} data-testid="back">
@@ -139,6 +142,7 @@ export function CaseView({
           <button type="button" className="button" onClick={() => jumpTo(SUBMIT_CHECK_ANCHOR)} data-testid="to-submit-check">
             <Bilingual text={bilingual((m) => m.rail.submitCheck)} />
           </button>
+          <EditCaseButton caseRecord={caseRecord} onSaved={reload} />
         </div>
       </div>
 
@@ -197,6 +201,7 @@ export function CaseView({
                 )}
               </div>
             )}
+            <WithdrawnFiles version={check} />
           </section>
 
           <FieldsSection caseId={caseRecord.id} fields={check.fields} onlyPending={onlyPending} onChanged={() => void reload()} />
@@ -219,5 +224,6 @@ export function CaseView({
         />
       )}
     </div>
+    </CaseCorrectionContext.Provider>
   );
 }

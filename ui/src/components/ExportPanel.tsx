@@ -107,6 +107,9 @@ export function ExportPanel({
   const problems = useBlockingProblems(check);
   const blocking = check.blocking;
   const [incompleteStep, setIncompleteStep] = useState(false);
+  // An incomplete export says why (the core refuses it without): asked for in the second step.
+  const [incompleteReason, setIncompleteReason] = useState('');
+  const reasonMissing = incompleteReason.trim() === '';
   // Starts from the setting `watermark_id_copies`; the box decides for this export. Null until
   // the setting has arrived: the box is disabled meanwhile (a click before would be undone by
   // the setting), and an export started then follows the setting (`watermark: null`).
@@ -143,7 +146,13 @@ export function ExportPanel({
     setState({ kind: 'running', progress: null });
     const outcome = await call('export_case', {
       case_id: caseId,
-      options: { allow_incomplete: allowIncomplete, ...(watermark === null ? {} : { watermark }) },
+      options: {
+        // Only while something blocks: a box ticked before the last correction made the case
+        // complete does not mark the package.
+        allow_incomplete: blocking && allowIncomplete,
+        ...(blocking && allowIncomplete ? { incomplete_reason: incompleteReason.trim() } : {}),
+        ...(watermark === null ? {} : { watermark }),
+      },
     });
     setIncompleteStep(false);
     setState(
@@ -241,13 +250,24 @@ export function ExportPanel({
           <p id={`${id}-incomplete`}>
             <Bilingual text={bilingual((m) => m.submit.exportIncompleteExplain)} />
           </p>
+          <label className="export__reason">
+            <Bilingual text={bilingual((m) => m.correction.incompleteReason)} />
+            <input
+              className="input"
+              value={incompleteReason}
+              maxLength={500}
+              onChange={(event) => setIncompleteReason(event.target.value)}
+              aria-invalid={reasonMissing}
+              data-testid="incomplete-reason"
+            />
+          </label>
           {incompleteStepExtra}
           <div className="button-row">
             <button
               type="button"
               className="button button--danger"
               onClick={() => void run(true)}
-              disabled={state.kind === 'running'}
+              disabled={state.kind === 'running' || reasonMissing}
               data-testid="export-incomplete-confirm"
             >
               <Bilingual text={bilingual((m) => m.submit.exportIncompleteConfirm)} />

@@ -4,6 +4,7 @@ import type { Mark } from '../bindings/Mark';
 import { bilingual, bilingualLine } from '../locales';
 import { Attestations } from './Attestations';
 import { Bilingual } from './Bilingual';
+import { FileActions } from './FileActions';
 import { FindingList } from './FindingList';
 import { Thumbnail } from './Thumbnail';
 
@@ -14,6 +15,7 @@ import { Thumbnail } from './Thumbnail';
 export function FileCard({
   caseId,
   file,
+  material,
   asked,
   findings,
   onOpen,
@@ -21,14 +23,17 @@ export function FileCard({
 }: {
   caseId: string;
   file: CheckedFile;
+  material: string;
   asked: Mark[];
   findings: CaseFinding[];
   onOpen: () => void;
   onChanged: () => Promise<void>;
 }) {
-  const worst = findings.some((finding) => finding.severity === 'error')
+  // An accepted finding is shown, but the card is coloured by those that stand.
+  const standing = findings.filter((finding) => finding.accepted === undefined);
+  const worst = standing.some((finding) => finding.severity === 'error')
     ? 'error'
-    : findings.length > 0
+    : standing.length > 0
       ? 'warning'
       : 'none';
 
@@ -53,8 +58,9 @@ export function FileCard({
             <Bilingual text={bilingual((m) => m.caseView.unchecked)} />
           </p>
         )}
-        <FindingList findings={findings} />
+        <FindingList findings={findings} file={file} />
         <Attestations caseId={caseId} file={file} asked={asked} onChanged={onChanged} />
+        <FileActions file={file} material={material} onView={onOpen} />
       </div>
     </li>
   );

@@ -211,7 +211,7 @@ export function FileViewer({
                 <Bilingual text={bilingual((m) => m.viewer.noFindings)} />
               </p>
             ) : (
-              <FindingList findings={fileFindings} />
+              <FindingList findings={fileFindings} file={file} />
             )}
             <h3>
               <Bilingual text={bilingual((m) => m.viewer.facts)} />

@@ -1,24 +1,27 @@
 import type { CaseFinding } from '../bindings/CaseFinding';
+import type { CheckedFile } from '../bindings/CheckedFile';
 import { useFindingAdvice } from '../advice';
 import { bilingual, bilingualLine } from '../locales';
 import { Bilingual } from './Bilingual';
+import { FindingAcceptance } from './FileActions';
 
 /**
  * A file's findings, each said as the manager needs it at the counter: a short label, what it
  * costs the case, what to do; the code and the measured values (the core's message) behind 详情.
  */
-export function FindingList({ findings }: { findings: CaseFinding[] }) {
+export function FindingList({ findings, file }: { findings: CaseFinding[]; file: CheckedFile }) {
   if (findings.length === 0) return null;
   return (
     <ul className="findings" aria-label={bilingualLine((m) => m.caseView.findings)}>
       {findings.map((finding) => (
-        <FindingItem key={finding.code} finding={finding} />
+        <FindingItem key={finding.code} finding={finding} file={file} />
       ))}
     </ul>
   );
 }
 
-export function FindingItem({ finding }: { finding: CaseFinding }) {
+/** One finding; 接受… (or who accepted it and why) under its label. */
+export function FindingItem({ finding, file }: { finding: CaseFinding; file: CheckedFile }) {
   const advice = useFindingAdvice()[finding.code];
   return (
     <li className={`finding finding--${finding.severity}`} data-testid="finding" data-code={finding.code}>
@@ -30,6 +33,7 @@ export function FindingItem({ finding }: { finding: CaseFinding }) {
           {advice !== undefined ? <Bilingual text={{ zh: advice.label_zh, en: advice.label_en }} /> : finding.code}
         </strong>
       </p>
+      <FindingAcceptance finding={finding} file={file} />
       {advice !== undefined && (
         <>
           <p className="finding__consequence" data-testid="finding-consequence">

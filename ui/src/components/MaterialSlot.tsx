@@ -122,6 +122,7 @@ export function MaterialSlot({
               key={file.evidence_id.toString()}
               caseId={caseId}
               file={file}
+              material={item.key}
               asked={item.attestations}
               findings={findings.filter((finding) => finding.sha256 === file.sha256)}
               onOpen={() => onOpenFile(index)}

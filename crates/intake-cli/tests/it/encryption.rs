@@ -224,7 +224,7 @@ fn visit(sandbox: &Sandbox, encrypt: bool) -> PrivateKey {
     assert!(check.json()["items"].is_array() || check.json().is_object(), "{}", check.stdout);
     let out = sandbox.dir.path().join("outside").join("package.zip");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    run(&["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete"]);
+    run(&["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete", "--reason", "测试"]);
     assert!(contains(&std::fs::read(&out).unwrap(), PHOTO_PATTERN.as_bytes()), "the package holds the photo as imported");
     // The same key signs after encryption (sealed, not replaced): head office knows it by this.
     let expect_key = format!("--expect-key={fingerprint}");
@@ -336,7 +336,7 @@ fn passphrase_set_killed_halfway_is_finished_by_running_it_again() {
     let settings = run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--branch", "上海分公司", "--manager", "张三"]);
     assert_eq!(settings.status, 0, "{}", settings.stderr);
     let export =
-        run_with_passphrase(&sandbox, PASSPHRASE, &["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete"]);
+        run_with_passphrase(&sandbox, PASSPHRASE, &["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete", "--reason", "测试"]);
     assert_eq!(export.status, 0, "every object read back whole: {}", export.stderr);
     // Trusting the (encrypted) data folder's own key: read after unlocking it.
     let verify = run_with_passphrase(&sandbox, PASSPHRASE, &["verify", out.to_str().unwrap()]);

@@ -79,14 +79,24 @@ fn export_refuses_an_incomplete_case_then_packs_it_when_allowed() {
     assert!(refused.stderr.contains("storefront_photo"), "{}", refused.stderr);
     assert!(!out.exists());
 
-    let allowed = export(&["--allow-incomplete"]);
+    // Allowed only with a reason: without one (or an empty one), bad input, nothing written.
+    for reasonless in [&["--allow-incomplete"][..], &["--allow-incomplete", "--reason", "  "][..]] {
+        let refused = export(reasonless);
+        assert_eq!(refused.status, 2, "{}", refused.stderr);
+        assert_eq!(refused.json()["error"]["code"], "invalid_input");
+        assert!(refused.stderr.contains("--reason"), "{}", refused.stderr);
+        assert!(!out.exists());
+    }
+
+    let allowed = export(&["--allow-incomplete", "--reason", "门头照片明天补拍"]);
     assert_eq!(allowed.status, 0, "{}", allowed.stderr);
     let summary = allowed.json();
     assert_eq!(summary["complete"], false);
     assert_eq!(summary["allow_incomplete"], true);
+    assert_eq!(summary["incomplete_export_reason"], "门头照片明天补拍");
     assert_eq!(summary["payload_files"], 3, "the scan, case.json and the report");
     let first = std::fs::read(&out).unwrap();
-    assert_eq!(export(&["--allow-incomplete"]).status, 0);
+    assert_eq!(export(&["--allow-incomplete", "--reason", "门头照片明天补拍"]).status, 0);
     assert!(first == std::fs::read(&out).unwrap(), "exporting twice gives the same bytes");
 
     let verified = sandbox.run(["verify", out_arg.as_str(), "--json"]);
@@ -111,7 +121,7 @@ fn verify_lists_problems_and_exits_1_for_a_damaged_package_and_2_for_a_missing_o
     );
     let out = sandbox.dir.path().join("case.zip");
     let out_arg = out.display().to_string();
-    let export = sandbox.run(["export", "--case", case_id.as_str(), "--out", out_arg.as_str(), "--allow-incomplete"]);
+    let export = sandbox.run(["export", "--case", case_id.as_str(), "--out", out_arg.as_str(), "--allow-incomplete", "--reason", "测试"]);
     assert_eq!(export.status, 0, "{}", export.stderr);
 
     // Damage the stored PNG in the middle of the file.
@@ -173,7 +183,7 @@ fn export_draws_a_bar_of_files_written_on_a_terminal_and_none_with_json() {
         0
     );
     let out = sandbox.dir.path().join("case.zip").display().to_string();
-    let export = ["export", "--case", case_id.as_str(), "--out", out.as_str(), "--allow-incomplete"];
+    let export = ["export", "--case", case_id.as_str(), "--out", out.as_str(), "--allow-incomplete", "--reason", "测试"];
 
     let drawn = on_a_terminal(&sandbox, &export);
     // The scan, case.json, the report and the 7 tag files.

@@ -5,6 +5,7 @@ mod audit;
 mod big_video;
 mod cases;
 mod check_findings;
+mod corrections;
 mod checklist;
 mod crash;
 mod domain;

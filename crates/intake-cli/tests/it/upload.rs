@@ -61,6 +61,8 @@ fn packaged(payload_mib: u64) -> Packaged {
         "--out",
         package.to_str().unwrap(),
         "--allow-incomplete",
+        "--reason",
+        "测试",
         "--json",
     ]);
     assert_eq!(export.status, 0, "{}", export.stderr);

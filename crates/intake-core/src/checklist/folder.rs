@@ -33,6 +33,9 @@ pub struct CaseUpdate {
     pub no_longer_required: Vec<String>,
     /// Materials that no longer apply but hold files: the files are kept.
     pub files_kept: Vec<KeptFiles>,
+    /// The names of the attributes that changed (`merchant_type`, `visit_date`, `site`, …).
+    #[serde(default)]
+    pub changed: Vec<String>,
 }
 
 /// Files kept under a material that no longer applies.
@@ -150,13 +153,15 @@ impl DataFolder {
         let evidence = database.case_evidence(case_id)?;
         let attestations = database.latest_attestations(case_id)?;
         let fields = database.case_fields(case_id)?;
+        // The manager's acceptances, each on the exact finding it was given for.
+        let findings = crate::corrections::with_acceptances(findings, &database.finding_acceptances(case_id)?);
         let records = CaseRecords {
             case_id,
             attributes: &case.attributes,
             evidence: &evidence,
             attestations: &attestations,
             fields: &fields,
-            findings,
+            findings: &findings,
             unchecked,
             today: today_in_china(),
             checklist_fields: &checklist.fields,
@@ -170,12 +175,19 @@ impl DataFolder {
     pub fn update_case_attributes(&mut self, case_id: &str, attributes: CaseAttributes) -> Result<CaseUpdate> {
         attributes.check_consistent()?;
         let rules = self.rules()?;
-        let before = rules.checklist(&self.case(case_id)?.attributes);
+        let previous = self.case(case_id)?;
+        let before = rules.checklist(&previous.attributes);
         let case = self.database_mut().update_case_attributes(case_id, &attributes.normalized(), Utc::now())?;
-        let after = rules.checklist(&case.attributes);
+        let changed = crate::corrections::attribute_changes(&previous.attributes, &case.attributes);
+        self.checklist_change(&before, case, changed)
+    }
+
+    /// What a change of `case` did to its checklist, `before` being the checklist it had.
+    pub(crate) fn checklist_change(&self, before: &Checklist, case: Case, changed: Vec<String>) -> Result<CaseUpdate> {
+        let after = self.rules()?.checklist(&case.attributes);
         let was_required: HashSet<&str> = before.required_keys().into_iter().collect();
         let is_required: HashSet<&str> = after.required_keys().into_iter().collect();
-        let evidence = self.database().case_evidence(case_id)?;
+        let evidence = self.database().case_evidence(&case.id)?;
         let files_kept = after
             .items
             .iter()
@@ -194,6 +206,7 @@ impl DataFolder {
                 .map(String::from)
                 .collect(),
             files_kept,
+            changed,
             case,
         })
     }
@@ -201,39 +214,7 @@ impl DataFolder {
     /// Finds one file of a case by its SHA-256 (or at least six leading hex digits of it) or
     /// its original name, optionally within one material.
     pub fn find_case_file(&self, case_id: &str, file: &str, material: Option<&str>) -> Result<EvidenceRecord> {
-        let evidence = self.case_evidence(case_id)?;
-        let wanted = file.trim();
-        let lower = wanted.to_ascii_lowercase();
-        let looks_like_hash = lower.len() >= MIN_SHA256_PREFIX && lower.bytes().all(|byte| byte.is_ascii_hexdigit());
-        let matches: Vec<&EvidenceRecord> = evidence
-            .iter()
-            .filter(|record| material.is_none_or(|material| record.material_key == material))
-            .filter(|record| record.original_name == wanted || (looks_like_hash && record.sha256.starts_with(&lower)))
-            .collect();
-        match matches.as_slice() {
-            [one] => Ok((*one).clone()),
-            [] => Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "case {case_id} has no file '{wanted}'{}; name it by its original name or SHA-256 (see `intake case show`)",
-                    material.map(|material| format!(" under {material}")).unwrap_or_default()
-                ),
-            )),
-            several => {
-                let listed: Vec<String> = several
-                    .iter()
-                    .map(|record| format!("{} {} ({})", record.material_key, record.original_name, &record.sha256[..12]))
-                    .collect();
-                Err(Error::new(
-                    ErrorKind::InvalidInput,
-                    format!(
-                        "'{wanted}' names {} files of case {case_id}: {}; give --material or more of the SHA-256",
-                        several.len(),
-                        listed.join(", ")
-                    ),
-                ))
-            }
-        }
+        pick_case_file(case_id, &self.case_evidence(case_id)?, file, material)
     }
 
     /// Records the marks the manager sees on a file (stamps, signatures, holding their ID),
@@ -340,5 +321,48 @@ impl DataFolder {
             return Err(Error::new(ErrorKind::InvalidInput, format!("{field_key} is a case attribute: change it with `intake case update`")));
         }
         self.database_mut().clear_case_field(case_id, field_key, Utc::now())
+    }
+}
+
+/// Picks one file among `evidence` (of case `case_id`) by its SHA-256 (or at least six
+/// leading hex digits of it) or its original name, optionally within one material; a name
+/// that fits several files is refused, listing them.
+pub(crate) fn pick_case_file(
+    case_id: &str,
+    evidence: &[EvidenceRecord],
+    file: &str,
+    material: Option<&str>,
+) -> Result<EvidenceRecord> {
+    let wanted = file.trim();
+    let lower = wanted.to_ascii_lowercase();
+    let looks_like_hash = lower.len() >= MIN_SHA256_PREFIX && lower.bytes().all(|byte| byte.is_ascii_hexdigit());
+    let matches: Vec<&EvidenceRecord> = evidence
+        .iter()
+        .filter(|record| material.is_none_or(|material| record.material_key == material))
+        .filter(|record| record.original_name == wanted || (looks_like_hash && record.sha256.starts_with(&lower)))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "case {case_id} has no file '{wanted}'{}; name it by its original name or SHA-256 (see `intake case show`)",
+                material.map(|material| format!(" under {material}")).unwrap_or_default()
+            ),
+        )),
+        several => {
+            let listed: Vec<String> = several
+                .iter()
+                .map(|record| format!("{} {} ({})", record.material_key, record.original_name, &record.sha256[..12]))
+                .collect();
+            Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "'{wanted}' names {} files of case {case_id}: {}; give --material or more of the SHA-256",
+                    several.len(),
+                    listed.join(", ")
+                ),
+            ))
+        }
     }
 }

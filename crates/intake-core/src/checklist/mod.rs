@@ -39,7 +39,7 @@ use crate::error::Result;
 pub use fields::{ChoiceOption, FieldKind};
 pub use rules::{RULES_FORMAT_VERSION, Rules};
 pub use folder::{AttestationOutcome, CaseOverview, CaseUpdate, FieldOutcome, FieldValidation, KeptFiles};
-pub use status::{CaseCheck, CaseFinding, CheckedField, CheckedFile, CheckedItem, FieldStatus, ItemStatus, Severity};
+pub use status::{CaseCheck, CaseFinding, CheckedField, FindingAcceptance, CheckedFile, CheckedItem, FieldStatus, ItemStatus, Severity};
 
 use crate::case::keyed_enum;
 

@@ -59,6 +59,35 @@ pub struct CaseFinding {
     pub code: String,
     pub severity: Severity,
     pub message: String,
+    /// The manager's acceptance of exactly this finding, if given: it then blocks nothing.
+    /// Absent from the JSON when not accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub accepted: Option<FindingAcceptance>,
+}
+
+impl CaseFinding {
+    /// True while the finding counts: not accepted.
+    pub fn stands(&self) -> bool {
+        self.accepted.is_none()
+    }
+
+    /// True when it blocks submission: an error nobody accepted.
+    pub fn blocks(&self) -> bool {
+        self.severity == Severity::Error && self.stands()
+    }
+}
+
+/// Who accepted a finding, when and why (`intake accept`, 接受).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct FindingAcceptance {
+    pub reason: String,
+    pub accepted_by: String,
+    /// RFC 3339, UTC.
+    #[ts(type = "string")]
+    pub accepted_at: DateTime<Utc>,
 }
 
 /// The status of a checklist item (see the module documentation).
@@ -175,7 +204,7 @@ pub struct CheckedItem {
     pub files_short: u32,
     /// Marks asked for and not attested on any of its files.
     pub missing_attestations: Vec<Mark>,
-    /// Error findings standing against its files.
+    /// Error findings standing (not accepted) against its files.
     pub error_findings: u32,
     /// Its files not yet checked.
     pub unchecked_files: u32,
@@ -323,7 +352,7 @@ impl CaseCheck {
                     .iter()
                     .filter(|finding| {
                         finding.material == item.key
-                            && finding.severity == Severity::Error
+                            && finding.blocks()
                             && files.iter().any(|file| file.sha256 == finding.sha256)
                     })
                     .count() as u32;
@@ -375,7 +404,8 @@ impl CaseCheck {
                 ItemStatus::Missing | ItemStatus::NotApplicable => summary.missing += 1,
             }
         }
-        for finding in records.findings {
+        // An accepted finding is shown (in `findings`, with its acceptance) but not counted.
+        for finding in records.findings.iter().filter(|finding| finding.stands()) {
             match finding.severity {
                 Severity::Error => summary.error_findings += 1,
                 Severity::Warning => summary.warning_findings += 1,

@@ -238,6 +238,7 @@ impl DataFolder {
                     super::Severity::Warning => crate::checklist::Severity::Warning,
                 },
                 message: finding.message,
+                accepted: None,
             }));
         }
         Ok(check)

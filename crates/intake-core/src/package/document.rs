@@ -1,9 +1,11 @@
 //! `data/case.json`: the case as machines read it, described by the versioned JSON Schema
 //! `assets/schemas/case.v4.schema.json` (embedded here, and checked by `verify`). Version 3,
-//! embedded too so that packages made before still verify, lacked `package.follow_up` and
-//! `checklist.items[].to_follow` and required `parent_child_same_entity` to be answered;
+//! embedded too so that packages made before still verify, lacked the corrections
+//! (`withdrawn_files`, `notes`, `files[].findings[].accepted`,
+//! `package.incomplete_export_reason`), `package.follow_up` and
+//! `checklist.items[].to_follow`, and required `parent_child_same_entity` to be answered;
 //! version 2 lacked `thresholds`; version 1, kept beside them, lacked
-//! `files[].watermarked_copy`.
+//! `files[].watermarked_copy`. Each document is held to the version it names.
 //!
 //! The types below are the wire form, written by hand from the internal types so that the
 //! internal ones can change without changing the document. Adding a field is a compatible
@@ -23,7 +25,7 @@ pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v4";
 /// The JSON Schema of `case.json`, version 4 (draft 2020-12).
 pub const CASE_SCHEMA: &str = include_str!("../../../../assets/schemas/case.v4.schema.json");
 
-/// Version 3 of the schema (no `follow_up`, `to_follow`), for packages packed before version 4.
+/// Version 3 of the schema (no corrections, `follow_up`, `to_follow`), for packages packed before version 4.
 const CASE_SCHEMA_V3_ID: &str = "urn:x-merchant-intake:schema:case:v3";
 const CASE_SCHEMA_V3: &str = include_str!("../../../../assets/schemas/case.v3.schema.json");
 
@@ -46,6 +48,49 @@ pub struct CaseDocument {
     /// `low_resolution` meant for this package. Always written; absent in version 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<crate::evidence::Thresholds>,
+    /// Files the manager withdrew (撤回): listed, their bytes not in the package. Absent
+    /// before version 4.
+    #[serde(default)]
+    pub withdrawn_files: Vec<WithdrawnFileEntry>,
+    /// Notes on the case and its files, oldest first. Absent before version 4.
+    #[serde(default)]
+    pub notes: Vec<NoteEntry>,
+}
+
+/// A withdrawn file: what it was, where, and why it was taken back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct WithdrawnFileEntry {
+    /// The material it was withdrawn from.
+    pub material: String,
+    pub original_name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub media_type: String,
+    pub imported_at: DateTime<Utc>,
+    pub reason: String,
+    pub withdrawn_at: DateTime<Utc>,
+    pub withdrawn_by: String,
+}
+
+/// A note on the case (`sha256` null) or on one of its files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct NoteEntry {
+    pub sha256: Option<String>,
+    pub material: Option<String>,
+    pub text: String,
+    pub written_by: String,
+    pub written_at: DateTime<Utc>,
+}
+
+/// The manager's acceptance of a finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub struct AcceptanceEntry {
+    pub reason: String,
+    pub accepted_by: String,
+    pub accepted_at: DateTime<Utc>,
 }
 
 /// The case's attributes and visit data.
@@ -90,6 +135,10 @@ pub struct PackageSection {
     pub allow_incomplete: bool,
     /// What kept it from being complete, one sentence each (empty when complete).
     pub incomplete_reasons: Vec<String>,
+    /// Why the manager exported it although incomplete (their words); `None` when complete.
+    /// Absent before version 4.
+    #[serde(default)]
+    pub incomplete_export_reason: Option<String>,
     /// SHA-256 of the DER public key that signs the package.
     pub public_key_sha256: String,
     /// `SM2-with-SM3`.
@@ -251,6 +300,10 @@ pub struct FindingEntry {
     pub severity: Severity,
     /// The Chinese sentence, then the English one.
     pub message: String,
+    /// Who accepted it and why; then it kept nothing from being complete. Absent before
+    /// version 4.
+    #[serde(default)]
+    pub accepted: Option<AcceptanceEntry>,
 }
 
 /// Serialises the document: pretty, UTF-8, with a final newline.
@@ -262,7 +315,8 @@ pub fn to_json_bytes(document: &CaseDocument) -> Vec<u8> {
 
 /// Every schema violation of a `case.json` value, as `path: message` lines (empty when valid).
 pub fn schema_violations(value: &serde_json::Value) -> Vec<String> {
-    // A document that says it is version 2 or 3 is held to that version; anything else to the current one.
+    // A document that says it is version 2 or 3 is held to that version; anything else to the
+    // current one.
     let text = if value["schema"] == CASE_SCHEMA_V2_ID {
         CASE_SCHEMA_V2
     } else if value["schema"] == CASE_SCHEMA_V3_ID {

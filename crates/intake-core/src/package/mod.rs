@@ -10,7 +10,7 @@
 //! ```no_run
 //! # fn main() -> intake_core::Result<()> {
 //! let folder = intake_core::DataFolder::open(std::path::Path::new("/tmp/intake-demo"))?;
-//! let options = intake_core::package::ExportOptions { allow_incomplete: false, watermark: None };
+//! let options = intake_core::package::ExportOptions::default();
 //! let summary = folder.export_case("20261120-ABCDEF", std::path::Path::new("case.zip"), &options)?;
 //! println!("{} files, {} bytes", summary.payload_files, summary.bytes);
 //! # Ok(()) }
@@ -62,7 +62,7 @@ use crate::settings::Settings;
 use crate::signing::{DISTINGUISHING_ID, InstallationKey};
 use crate::vault::Vault;
 use document::{
-    AttestationEntry, CaseDocument, CaseSection, ChecklistSection, ChecklistSummary, FieldEntry, FileEntry, FileFacts,
+    AcceptanceEntry, AttestationEntry, NoteEntry, WithdrawnFileEntry, CaseDocument, CaseSection, ChecklistSection, ChecklistSummary, FieldEntry, FileEntry, FileFacts,
     FindingEntry, ItemEntry, PackageSection, SiteSection,
 };
 
@@ -78,12 +78,17 @@ const COPY_BUFFER_BYTES: usize = 1 << 20;
 const MAX_THUMBNAIL_THREADS: usize = 4;
 
 /// How to export.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ExportOptions {
     /// Export even while required materials are missing or error findings stand; the package
     /// says so in `bag-info.txt` (`Intake-Allow-Incomplete: true`), `case.json` and the report.
     pub allow_incomplete: bool,
+    /// Why the manager exports it although incomplete: required when it is (refused without),
+    /// written into `bag-info.txt` (`Intake-Incomplete-Reason`), `case.json` and the report.
+    #[serde(default)]
+    #[ts(optional)]
+    pub incomplete_reason: Option<String>,
     /// Put watermarked copies of identity documents in the package (`crate::watermark`)
     /// rather than the originals; `None` follows the settings' `watermark_id_copies`.
     #[serde(default)]
@@ -116,6 +121,10 @@ pub struct ExportSummary {
     pub allow_incomplete: bool,
     /// What keeps it from being complete.
     pub incomplete_reasons: Vec<String>,
+    /// The manager's reason for exporting it although incomplete.
+    pub incomplete_export_reason: Option<String>,
+    /// Withdrawn files listed in it without their bytes.
+    pub withdrawn_files: u32,
     /// `Bagging-Date`: the date of the case's last change.
     #[ts(type = "string")]
     pub bagging_date: NaiveDate,
@@ -283,11 +292,24 @@ impl DataFolder {
                 ErrorKind::CaseIncomplete,
                 format!(
                     "case {case_id} is not complete, so it is not exported: {}. Complete it, or pass \
-                     --allow-incomplete to export it marked as incomplete",
+                     --allow-incomplete --reason TEXT to export it marked as incomplete",
                     incomplete_reasons.join("; ")
                 ),
             ));
         }
+        // An incomplete package says why it went anyway, in the manager's words.
+        let incomplete_export_reason = if complete {
+            None
+        } else {
+            let reason = options.incomplete_reason.as_deref().unwrap_or_default();
+            Some(crate::corrections::required_text(
+                "a reason for exporting an incomplete case (资料不全导出原因, --reason)",
+                reason,
+                crate::corrections::MAX_REASON_CHARS,
+            )?)
+        };
+        let withdrawn = self.database().withdrawn_evidence(case_id)?;
+        let notes = self.database().case_notes(case_id)?;
 
         // The chain up to the last change of the case (module `audit`): an export or upload
         // entry after it is not carried, so packing again with no change gives the same bytes,
@@ -310,6 +332,12 @@ impl DataFolder {
             options.allow_incomplete,
             &incomplete_reasons,
         );
+        let document = CaseDocument {
+            withdrawn_files: withdrawn.iter().map(withdrawn_entry).collect(),
+            notes: notes.iter().map(note_entry).collect(),
+            package: PackageSection { incomplete_export_reason: incomplete_export_reason.clone(), ..document.package },
+            ..document
+        };
         let case_json = document::to_json_bytes(&document);
         let thumbnails: HashMap<String, String> =
             files.iter_mut().filter_map(|file| file.thumbnail.take().map(|uri| (file.path.clone(), uri))).collect();
@@ -353,6 +381,7 @@ impl DataFolder {
             payload_files,
             options.allow_incomplete,
             complete,
+            incomplete_export_reason.as_deref(),
             &key,
             chain,
             &check.follow_up(),
@@ -389,14 +418,26 @@ impl DataFolder {
         debug_assert_eq!(hashed_bytes, bytes);
         let queued_path = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
         self.refresh_audit_manager();
-        self.database().enqueue_package(
-            &sha256,
-            &case.id,
-            &queued_path.display().to_string(),
-            hashed_bytes,
-            chain.len(),
-            Utc::now(),
-        )?;
+        match &incomplete_export_reason {
+            None => self.database().enqueue_package(
+                &sha256,
+                &case.id,
+                &queued_path.display().to_string(),
+                hashed_bytes,
+                chain.len(),
+                Utc::now(),
+            )?,
+            Some(reason) => self.database().enqueue_incomplete_package(
+                &sha256,
+                &case.id,
+                &queued_path.display().to_string(),
+                hashed_bytes,
+                chain.len(),
+                reason,
+                incomplete_reasons.len(),
+                Utc::now(),
+            )?,
+        }
         reporter.phase(ExportPhase::Done);
         Ok(ExportSummary {
             case_id: case.id.clone(),
@@ -408,6 +449,8 @@ impl DataFolder {
             complete,
             allow_incomplete: options.allow_incomplete,
             incomplete_reasons,
+            incomplete_export_reason,
+            withdrawn_files: withdrawn.len() as u32,
             bagging_date,
             public_key_sha256: key.fingerprint().to_string(),
             watermarked_files,
@@ -694,7 +737,7 @@ fn incomplete_reasons(check: &CaseCheck) -> Vec<String> {
         }
         reasons.push(reason);
     }
-    let errors = check.findings.iter().filter(|finding| finding.severity == crate::checklist::Severity::Error).count();
+    let errors = check.findings.iter().filter(|finding| finding.blocks()).count();
     if errors > 0 {
         reasons.push(format!("{errors} 个错误级问题 error finding(s)"));
     }
@@ -742,6 +785,7 @@ fn bag_info(
     payload_files: u64,
     allow_incomplete: bool,
     complete: bool,
+    incomplete_export_reason: Option<&str>,
     key: &InstallationKey,
     chain: &[crate::audit::AuditEntry],
     follow_up: &[&str],
@@ -771,6 +815,10 @@ fn bag_info(
     // photo with the storefront): still owed, to follow. One line per material.
     for key in follow_up {
         text.push_str(&format!("Intake-Follow-Up: {key}\n"));
+    }
+    // Only in a package exported although incomplete: the manager's words, on one line.
+    if let Some(reason) = incomplete_export_reason {
+        text.push_str(&format!("Intake-Incomplete-Reason: {}\n", one_line(reason)));
     }
     text
 }
@@ -894,6 +942,11 @@ fn case_document(
                         code: finding.code.clone(),
                         severity: finding.severity,
                         message: finding.message.clone(),
+                        accepted: finding.accepted.as_ref().map(|acceptance| AcceptanceEntry {
+                            reason: acceptance.reason.clone(),
+                            accepted_by: acceptance.accepted_by.clone(),
+                            accepted_at: acceptance.accepted_at,
+                        }),
                     })
                     .collect(),
             }
@@ -919,6 +972,7 @@ fn case_document(
             complete: incomplete_reasons.is_empty(),
             allow_incomplete,
             incomplete_reasons: incomplete_reasons.to_vec(),
+            incomplete_export_reason: None,
             public_key_sha256: key.fingerprint().to_string(),
             signature_algorithm: "SM2-with-SM3".to_string(),
             distinguishing_id: DISTINGUISHING_ID.to_string(),
@@ -942,5 +996,32 @@ fn case_document(
             fields,
         },
         files: file_entries,
+        withdrawn_files: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+fn withdrawn_entry(file: &crate::database::WithdrawnFile) -> WithdrawnFileEntry {
+    let record = &file.evidence;
+    WithdrawnFileEntry {
+        material: record.material_key.clone(),
+        original_name: record.original_name.clone(),
+        sha256: record.sha256.clone(),
+        bytes: record.bytes,
+        media_type: record.media_type.clone(),
+        imported_at: record.imported_at,
+        reason: file.reason.clone(),
+        withdrawn_at: file.withdrawn_at,
+        withdrawn_by: file.withdrawn_by.clone(),
+    }
+}
+
+fn note_entry(note: &crate::database::NoteRecord) -> NoteEntry {
+    NoteEntry {
+        sha256: note.sha256.clone(),
+        material: note.material.clone(),
+        text: note.text.clone(),
+        written_by: note.written_by.clone(),
+        written_at: note.written_at,
     }
 }

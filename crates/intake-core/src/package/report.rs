@@ -58,7 +58,15 @@ pub fn render(document: &CaseDocument, thumbnails: &HashMap<String, String>) -> 
         for reason in &package.incomplete_reasons {
             let _ = write!(html, "<li>{}</li>", escape(reason));
         }
-        html.push_str("</ul></div>\n");
+        html.push_str("</ul>");
+        if let Some(reason) = &package.incomplete_export_reason {
+            let _ = write!(
+                html,
+                "<p class=\"reason\">客户经理说明 <span class=\"en\">Manager's reason</span>:{}</p>",
+                escape(reason)
+            );
+        }
+        html.push_str("</div>\n");
     } else if package.allow_incomplete {
         html.push_str("<p class=\"note\">导出时指定了 --allow-incomplete,但资料已完整。<span class=\"en\">Exported with --allow-incomplete; the case was complete.</span></p>\n");
     }
@@ -72,6 +80,8 @@ pub fn render(document: &CaseDocument, thumbnails: &HashMap<String, String>) -> 
     timeline_section(&mut html, document);
     files_section(&mut html, document, thumbnails, &numbers);
     findings_section(&mut html, document);
+    withdrawn_section(&mut html, document);
+    notes_section(&mut html, document);
     fields_section(&mut html, document);
     signature_section(&mut html, document);
     html.push_str("</body>\n</html>\n");
@@ -537,8 +547,11 @@ fn files_section(
             .findings
             .iter()
             .map(|finding| {
-                let class = if finding.severity == Severity::Error { "error" } else { "warning" };
-                let label = if finding.severity == Severity::Error { "错误" } else { "警告" };
+                let (class, label) = match (&finding.accepted, finding.severity) {
+                    (Some(_), _) => ("accepted", "已接受"),
+                    (None, Severity::Error) => ("error", "错误"),
+                    (None, Severity::Warning) => ("warning", "警告"),
+                };
                 format!("<li class=\"{class}\"><b>{label}</b> {}</li>", escape(&finding.message))
             })
             .collect();
@@ -576,13 +589,21 @@ fn findings_section(html: &mut String, document: &CaseDocument) {
         .enumerate()
         .flat_map(|(index, file)| {
             file.findings.iter().map(move |finding| {
-                let (class, label) = if finding.severity == Severity::Error {
-                    ("error", "错误 error")
-                } else {
-                    ("warning", "警告 warning")
+                let (class, label) = match (&finding.accepted, finding.severity) {
+                    (Some(_), _) => ("accepted", "已接受 accepted"),
+                    (None, Severity::Error) => ("error", "错误 error"),
+                    (None, Severity::Warning) => ("warning", "警告 warning"),
                 };
+                let accepted = finding.accepted.as_ref().map_or(String::new(), |acceptance| {
+                    format!(
+                        "<div class=\"reason\">接受原因 <span class=\"en\">Accepted because</span>:{}({},{})</div>",
+                        escape(&acceptance.reason),
+                        escape(&acceptance.accepted_by),
+                        acceptance.accepted_at.format("%Y-%m-%d %H:%M UTC")
+                    )
+                });
                 format!(
-                    "<tr class=\"{class}\"><td>{label}</td><td>#{} {}</td><td><code>{}</code></td><td>{}</td></tr>",
+                    "<tr class=\"{class}\"><td>{label}</td><td>#{} {}</td><td><code>{}</code></td><td>{}{accepted}</td></tr>",
                     index + 1,
                     escape(&file.original_name),
                     escape(&finding.code),
@@ -600,6 +621,66 @@ fn findings_section(html: &mut String, document: &CaseDocument) {
         "<table class=\"list\"><thead><tr><th>级别</th><th>文件 File</th><th>代码 Code</th><th>说明 Message</th></tr></thead><tbody>{}</tbody></table></section>",
         rows.join("")
     );
+}
+
+/// The files the manager took back: listed with why, their bytes not in the package.
+fn withdrawn_section(html: &mut String, document: &CaseDocument) {
+    if document.withdrawn_files.is_empty() {
+        return;
+    }
+    html.push_str(
+        "<section><h2>已撤回的文件 <span class=\"en\">Withdrawn files</span></h2>\
+         <p class=\"small\">这些文件不在资料包中,仅列出。<span class=\"en\">Not in the package; listed only.</span></p>\
+         <table class=\"list\"><thead><tr><th>材料 Material</th><th>文件 File</th><th>SHA-256</th><th>撤回原因 Reason</th><th>撤回人 By</th></tr></thead><tbody>",
+    );
+    for file in &document.withdrawn_files {
+        let _ = write!(
+            html,
+            "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}<br>{}</td></tr>",
+            escape(&file.material),
+            escape(&file.original_name),
+            escape(&file.sha256),
+            escape(&file.reason),
+            escape(&file.withdrawn_by),
+            file.withdrawn_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    html.push_str("</tbody></table></section>\n");
+}
+
+/// The notes on the case and its files.
+fn notes_section(html: &mut String, document: &CaseDocument) {
+    if document.notes.is_empty() {
+        return;
+    }
+    html.push_str(
+        "<section><h2>备注 <span class=\"en\">Notes</span></h2><table class=\"list\"><thead><tr><th>关于 About</th><th>备注 Note</th><th>记录人 By</th></tr></thead><tbody>",
+    );
+    for note in &document.notes {
+        let about = match (&note.sha256, &note.material) {
+            (Some(sha256), material) => {
+                let name = document
+                    .files
+                    .iter()
+                    .find(|file| &file.sha256 == sha256)
+                    .map(|file| file.original_name.as_str())
+                    .or_else(|| {
+                        document.withdrawn_files.iter().find(|file| &file.sha256 == sha256).map(|file| file.original_name.as_str())
+                    })
+                    .unwrap_or(&sha256[..12]);
+                format!("{} <code>{}</code>", escape(name), escape(material.as_deref().unwrap_or("")))
+            }
+            (None, _) => "案件 Case".to_string(),
+        };
+        let _ = write!(
+            html,
+            "<tr><td>{about}</td><td>{}</td><td>{}<br>{}</td></tr>",
+            escape(&note.text),
+            escape(&note.written_by),
+            note.written_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    html.push_str("</tbody></table></section>\n");
 }
 
 fn fields_section(html: &mut String, document: &CaseDocument) {
@@ -694,7 +775,7 @@ table.list tr.optional td { color: #555; }
 .placeholder { width: 130px; height: 98px; background: #eee; color: var(--muted); display: flex; align-items: center; justify-content: center; font-size: 12px; }
 .info { min-width: 0; } .num { font-weight: 600; } .name { word-break: break-all; }
 .hash { font-family: monospace; font-size: 11px; color: var(--muted); }
-ul.findings { margin: 4px 0 0; padding-left: 16px; } li.error, tr.error td:first-child { color: var(--bad); } li.warning, tr.warning td:first-child { color: var(--warn); }
+ul.findings { margin: 4px 0 0; padding-left: 16px; } li.error, tr.error td:first-child { color: var(--bad); } li.warning, tr.warning td:first-child { color: var(--warn); } tr.accepted td:first-child { color: var(--muted, #555); } .reason { font-size: 0.9em; margin-top: 2px; }
 .clean { color: var(--ok); margin: 4px 0 0; }
 pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; }
 code { font-size: 12px; }

@@ -853,6 +853,10 @@ fn check_case_json(
     if info("Intake-Allow-Incomplete").is_some_and(|value| value != document.package.allow_incomplete.to_string()) {
         mismatch("Intake-Allow-Incomplete");
     }
+    let reason_in_document = document.package.incomplete_export_reason.as_deref().map(|reason| reason.replace(['\r', '\n'], " "));
+    if info("Intake-Incomplete-Reason").map(str::trim) != reason_in_document.as_deref().map(str::trim) {
+        mismatch("the reason for exporting it incomplete (Intake-Incomplete-Reason)");
+    }
     if info("Source-Organization").is_some_and(|value| value != document.package.source_organization) {
         mismatch("Source-Organization");
     }

@@ -126,6 +126,7 @@ fn error_findings_and_unchecked_files_keep_a_complete_item_present() {
         code: "outside_site_radius".into(),
         severity,
         message: "taken 3 km from the premises".into(),
+        accepted: None,
     };
     let status_with = |findings: &[CaseFinding], unchecked: &HashSet<i64>| {
         let check = fixture.folder.check_case_with_findings(&fixture.case_id, findings, unchecked).unwrap();

@@ -249,7 +249,7 @@ fn an_altered_cut_or_reordered_vault_file_is_vault_corrupt_never_valid() {
         assert!(err.message().contains(&sha256), "{what}: the message names the file: {}", err.message());
         assert!(!folder.vault().verify(&sha256).unwrap(), "{what}: verify calls it valid");
         let out = dir.path().join("x.zip");
-        let export = folder.export_case(&folder.list_cases().unwrap()[0].id, &out, &ExportOptions { allow_incomplete: true, ..ExportOptions::default() });
+        let export = folder.export_case(&folder.list_cases().unwrap()[0].id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() });
         assert_eq!(export.err().map(|err| err.kind()), Some(ErrorKind::VaultCorrupt), "{what}: exported");
         assert!(!out.exists(), "{what}: a package was left");
     }

@@ -6,6 +6,7 @@ mod checklist_property;
 mod checklist_rule_file;
 mod checklist_rules;
 mod checklist_status;
+mod corrections;
 mod data_folder;
 mod database;
 mod datum;

@@ -192,7 +192,11 @@ impl Fixture {
 
     pub(crate) fn export(&self, name: &str, allow_incomplete: bool) -> PathBuf {
         let out = self.dir.path().join(name);
-        self.folder.export_case(&self.case_id, &out, &ExportOptions { allow_incomplete, ..ExportOptions::default() }).unwrap();
+        self.folder.export_case(&self.case_id, &out, &ExportOptions {
+            allow_incomplete,
+            incomplete_reason: allow_incomplete.then(|| "测试:资料不全也导出".to_string()),
+            ..ExportOptions::default()
+        }).unwrap();
         out
     }
 }
@@ -561,7 +565,7 @@ fn export_needs_the_branch_and_the_manager() {
         })
         .unwrap();
     let err =
-        folder.export_case(&case.id, &dir.path().join("x.zip"), &ExportOptions { allow_incomplete: true, ..ExportOptions::default() }).unwrap_err();
+        folder.export_case(&case.id, &dir.path().join("x.zip"), &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("intake settings"), "{}", err.message());
 }
@@ -584,7 +588,7 @@ fn a_vault_object_that_changed_stops_the_export_and_leaves_nothing() {
     std::fs::write(&object, bytes).unwrap();
     let out = fixture.dir.path().join("x.zip");
     let err =
-        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, ..ExportOptions::default() }).unwrap_err();
+        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() }).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::VaultCorrupt, "{}", err.message());
     assert!(!out.exists());
     assert!(

@@ -38,7 +38,7 @@ fn every_export_is_queued_once_by_its_sha256_and_keeps_its_state_when_exported_a
         })
         .unwrap();
     assert!(folder.outbox().unwrap().is_empty());
-    let options = ExportOptions { allow_incomplete: true, ..ExportOptions::default() };
+    let options = ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
     let first = folder.export_case(&case.id, &dir.path().join("a.zip"), &options).unwrap();
     let outbox = folder.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
@@ -146,7 +146,7 @@ fn exported_package(dir: &std::path::Path) -> (DataFolder, UploadTarget) {
             site: None,
         })
         .unwrap();
-    let options = ExportOptions { allow_incomplete: true, ..ExportOptions::default() };
+    let options = ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
     folder.export_case(&case.id, &dir.join("a.zip"), &options).unwrap();
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let settings = UploadSettings {

@@ -38,7 +38,7 @@ fn sideways_photo() -> Vec<u8> {
 
 fn export(fixture: &Fixture, name: &str, watermark: Option<bool>) -> intake_core::Result<std::path::PathBuf> {
     let out = fixture.dir.path().join(name);
-    fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, watermark })?;
+    fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), watermark })?;
     Ok(out)
 }
 

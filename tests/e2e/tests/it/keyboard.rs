@@ -155,6 +155,8 @@ async fn a_case_is_made_and_opened_with_the_keyboard_only() {
     keys(&session, &Key::Enter.to_string()).await;
     tab_to(&session, "export-incomplete-step").await;
     keys(&session, &Key::Enter.to_string()).await;
+    tab_to(&session, "incomplete-reason").await;
+    keys(&session, "其余材料明日补交").await;
     tab_to(&session, "export-incomplete-confirm").await;
     keys(&session, &Key::Enter.to_string()).await;
     session.wait_for("[data-testid='export-path']", "exported by the keyboard").await;

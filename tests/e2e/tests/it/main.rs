@@ -6,6 +6,7 @@
 //! test with a message saying what to do; it never passes silently.
 
 mod case_list;
+mod correct;
 mod harness;
 mod keyboard;
 mod lock;

@@ -39,6 +39,8 @@ async fn outbox() {
         "--out",
         package.to_str().unwrap(),
         "--allow-incomplete",
+        "--reason",
+        "测试",
     ]);
     let sha256 = export["sha256"].as_str().unwrap().to_string();
 

@@ -15,7 +15,8 @@ use fantoccini::Locator;
 use serde_json::json;
 
 use crate::harness::{
-    AppSession, PASSPHRASE, assert_window_fits_the_screen, cli_binary, click, corpus_file, scroll_to, wait_until,
+    AppSession, PASSPHRASE, assert_window_fits_the_screen, cli_binary, click, corpus_file, retype, scroll_to,
+    wait_until,
 };
 
 /// The Google Pixel photo was taken here (WGS-84), on this day.
@@ -207,6 +208,8 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     click(&session, "[data-testid='export-incomplete-step']", "export an incomplete package anyway").await;
     scroll_to(&session, "[data-testid='incomplete-step']").await;
     session.save_screenshot("7b-before-export").await;
+    // Refused until it says why.
+    retype(&session, "[data-testid='incomplete-reason']", "其余材料明日补交").await;
     click(&session, "[data-testid='export-incomplete-confirm']", "confirm the incomplete export").await;
     let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
     let package = PathBuf::from(path.trim());

@@ -23,6 +23,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Exports the open case (incomplete) with the box ticked and returns the package's path.
 async fn export(session: &AppSession, shot: &str) -> PathBuf {
     click(session, "[data-testid='export-incomplete-step']", "export an incomplete package anyway").await;
+    retype(session, "[data-testid='incomplete-reason']", "其余材料明日补交").await;
     click(session, "[data-testid='export-incomplete-confirm']", "confirm the incomplete export").await;
     let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
     // Said in the window: two ID card images went in watermarked.
