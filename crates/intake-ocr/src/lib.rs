@@ -15,6 +15,7 @@ pub mod geometry;
 pub mod recognition;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
 use rten::Model;
@@ -24,7 +25,7 @@ use serde::Serialize;
 
 use crate::detection::{DetectionSettings, boxes_from_map};
 use crate::geometry::Quad;
-use crate::recognition::{Alphabet, DIRECTION_WIDTH, LINE_HEIGHT, MIN_LINE_WIDTH, crop_quad, decode_ctc, write_line_input};
+use crate::recognition::{Alphabet, DIRECTION_WIDTH, LINE_HEIGHT, crop_quad, decode_ctc, write_line_input};
 
 pub use documents::{DocumentKind, Field, FieldValue, ReadDocument, read_document};
 
@@ -50,6 +51,23 @@ pub enum OcrError {
     Inference(String),
 }
 
+/// Time spent in each stage of [`OcrEngine::read_text_timed`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageTimes {
+    /// Scaling, the detection network and its post-processing.
+    pub detection: Duration,
+    /// Cutting the lines out and the direction classifier.
+    pub direction: Duration,
+    pub recognition: Duration,
+    /// Text boxes detected.
+    pub lines: usize,
+}
+
+/// Confidences print with three decimals (an f32 widened to f64 prints 0.9700000286102295).
+pub(crate) fn three_decimals<S: serde::Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((*value as f64 * 1000.0).round() / 1000.0)
+}
+
 /// One line of text read off the image.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
@@ -59,19 +77,26 @@ pub struct Line {
     #[serde(rename = "box")]
     pub bounds: [u32; 4],
     /// The mean probability of its characters, 0 to 1.
+    #[serde(serialize_with = "three_decimals")]
     pub confidence: f32,
+    /// The bounds in the page's own frame: the box turned back by the page's skew (a photo
+    /// taken a few degrees off), so that the fields of one row share a row here even when
+    /// they do not in the image. The readers lay the page out with these.
+    #[serde(skip)]
+    pub layout: [f32; 4],
 }
 
 impl Line {
     /// A line from its parts (the readers' tests write lines by hand).
+    /// A line of an unskewed page (the readers' tests write lines by hand).
     pub fn new(text: &str, bounds: [u32; 4], confidence: f32) -> Line {
-        Line { text: text.to_string(), bounds, confidence }
+        Line { text: text.to_string(), bounds, confidence, layout: bounds.map(|v| v as f32) }
     }
     pub fn height(&self) -> f32 {
-        (self.bounds[3] - self.bounds[1]) as f32
+        self.layout[3] - self.layout[1]
     }
     pub fn center_y(&self) -> f32 {
-        (self.bounds[1] + self.bounds[3]) as f32 / 2.0
+        (self.layout[1] + self.layout[3]) / 2.0
     }
 }
 
@@ -99,6 +124,11 @@ pub struct OcrEngine {
     pub detection: DetectionSettings,
     /// Turn lines the classifier finds upside down (on by default; costs about 3 ms a line).
     pub use_direction: bool,
+    /// The narrowest a batch of lines is padded to for recognition. PaddleOCR pads to 320;
+    /// the network is convolutional along the line, and padding a one-character label ("名")
+    /// to 320 made recognition a third slower on licences for the same text read
+    /// (bench/RESULTS.md).
+    pub min_line_width: u32,
 }
 
 impl OcrEngine {
@@ -119,7 +149,7 @@ impl OcrEngine {
             reason: "its metadata has no `character` alphabet".into(),
         })?;
         let alphabet = Alphabet::from_metadata(&characters);
-        Ok(OcrEngine { detector, recognizer, direction, alphabet, detection: DetectionSettings::default(), use_direction: true })
+        Ok(OcrEngine { detector, recognizer, direction, alphabet, detection: DetectionSettings::default(), use_direction: true, min_line_width: LINE_HEIGHT })
     }
 
     /// Loads the models from [`default_models_folder`].
@@ -134,13 +164,29 @@ impl OcrEngine {
 
     /// The text lines of `image`, top to bottom, left to right within a row.
     pub fn read_text(&self, image: &DynamicImage) -> Result<Vec<Line>, OcrError> {
+        self.read_text_timed(image).map(|(lines, _)| lines)
+    }
+
+    /// [`read_text`](Self::read_text), and how long each stage took (for the benchmark).
+    pub fn read_text_timed(&self, image: &DynamicImage) -> Result<(Vec<Line>, StageTimes), OcrError> {
+        let started = Instant::now();
         let image = image.to_rgb8();
         let boxes = self.detect(&image)?;
+        let detected = Instant::now();
         let mut crops: Vec<RgbImage> = boxes.iter().map(|quad| crop_quad(&image, quad)).collect();
         if self.use_direction {
             self.turn_upside_down_lines(&mut crops)?;
         }
+        let turned = Instant::now();
         let read = self.recognize(&crops)?;
+        let times = StageTimes {
+            detection: detected - started,
+            direction: turned - detected,
+            recognition: turned.elapsed(),
+            lines: boxes.len(),
+        };
+        let skew = page_skew(&boxes);
+        let center = [image.width() as f32 / 2.0, image.height() as f32 / 2.0];
         let mut lines = Vec::new();
         for (quad, (text, confidence)) in boxes.iter().zip(read) {
             let text = text.trim();
@@ -155,9 +201,16 @@ impl OcrEngine {
                 xs.fold(0.0, f32::max).ceil() as u32,
                 ys.fold(0.0, f32::max).ceil() as u32,
             ];
-            lines.push(Line { text: text.to_string(), bounds, confidence: (confidence * 1000.0).round() / 1000.0 });
+            let upright = quad.map(|p| rotate_about(p, center, -skew));
+            let layout = [
+                upright.iter().map(|p| p[0]).fold(f32::MAX, f32::min),
+                upright.iter().map(|p| p[1]).fold(f32::MAX, f32::min),
+                upright.iter().map(|p| p[0]).fold(f32::MIN, f32::max),
+                upright.iter().map(|p| p[1]).fold(f32::MIN, f32::max),
+            ];
+            lines.push(Line { text: text.to_string(), bounds, confidence, layout });
         }
-        Ok(lines)
+        Ok((lines, times))
     }
 
     fn detect(&self, image: &RgbImage) -> Result<Vec<Quad>, OcrError> {
@@ -206,7 +259,7 @@ impl OcrEngine {
         let mut results = vec![(String::new(), 0.0f32); crops.len()];
         for batch in order.chunks(BATCH) {
             let widest = batch.iter().map(|&i| ratio(&crops[i])).fold(0.0f32, f32::max);
-            let width = ((LINE_HEIGHT as f32 * widest).ceil() as u32).max(MIN_LINE_WIDTH);
+            let width = ((LINE_HEIGHT as f32 * widest).ceil() as u32).max(self.min_line_width);
             let plane = (LINE_HEIGHT * width) as usize;
             let mut input = vec![0f32; batch.len() * 3 * plane];
             for (slot, &i) in batch.iter().enumerate() {
@@ -231,6 +284,27 @@ impl OcrEngine {
         }
         Ok(results)
     }
+}
+
+/// The page's skew in radians: the median slope of the boxes at least twice as wide as high
+/// (a short box's slope says little). 0 when no box is that wide.
+fn page_skew(boxes: &[Quad]) -> f32 {
+    let mut angles: Vec<f32> = boxes
+        .iter()
+        .filter(|q| geometry::distance(q[0], q[1]) > 2.0 * geometry::distance(q[0], q[3]))
+        .map(|q| (q[1][1] - q[0][1]).atan2(q[1][0] - q[0][0]))
+        .collect();
+    if angles.is_empty() {
+        return 0.0;
+    }
+    angles.sort_by(f32::total_cmp);
+    angles[angles.len() / 2]
+}
+
+fn rotate_about(p: [f32; 2], center: [f32; 2], angle: f32) -> [f32; 2] {
+    let (sin, cos) = angle.sin_cos();
+    let (dx, dy) = (p[0] - center[0], p[1] - center[1]);
+    [center[0] + dx * cos - dy * sin, center[1] + dx * sin + dy * cos]
 }
 
 /// Top to bottom; boxes whose tops are within half a line of each other count as one row and

@@ -8,8 +8,6 @@ use crate::geometry::{Quad, distance};
 
 /// The recognition network's input height (PP-OCRv4: 3 x 48 x W).
 pub const LINE_HEIGHT: u32 = 48;
-/// The narrowest input PaddleOCR pads a batch to (48 x 320).
-pub const MIN_LINE_WIDTH: u32 = 320;
 /// The direction classifier's input (3 x 48 x 192).
 pub const DIRECTION_WIDTH: u32 = 192;
 

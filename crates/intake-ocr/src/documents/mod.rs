@@ -100,6 +100,7 @@ impl FieldValue {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
     pub value: FieldValue,
+    #[serde(serialize_with = "crate::three_decimals")]
     pub confidence: f32,
 }
 
@@ -209,10 +210,10 @@ fn segments(lines: &[Line]) -> Vec<Segment> {
     }
     let mut out = Vec::new();
     for mut row in rows {
-        row.sort_by_key(|l| l.bounds[0]);
+        row.sort_by(|a, b| a.layout[0].total_cmp(&b.layout[0]));
         let mut current: Option<Segment> = None;
         for line in row {
-            let bounds = line.bounds.map(|v| v as f32);
+            let bounds = line.layout;
             let normalized = text::normalize(&line.text);
             let chars = normalized.chars().count();
             match current.as_mut() {
