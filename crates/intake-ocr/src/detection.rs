@@ -22,7 +22,8 @@ pub struct DetectionSettings {
     /// How far a region's rectangle is grown: its area times this over its perimeter (the
     /// network is trained on shrunk text regions).
     pub unclip_ratio: f32,
-    /// Regions kept at most, largest first is not implied: the first found.
+    /// At most this many regions are looked at (the first found, top to bottom): a bound on
+    /// the work a noise-filled image can cause.
     pub max_candidates: usize,
 }
 

@@ -229,8 +229,7 @@ impl OcrEngine {
     fn turn_upside_down_lines(&self, crops: &mut [RgbImage]) -> Result<(), OcrError> {
         const BATCH: usize = 6;
         let plane = (LINE_HEIGHT * DIRECTION_WIDTH) as usize;
-        for (batch_no, batch) in crops.chunks_mut(BATCH).enumerate() {
-            let _ = batch_no;
+        for batch in crops.chunks_mut(BATCH) {
             let mut input = vec![0f32; batch.len() * 3 * plane];
             for (i, crop) in batch.iter().enumerate() {
                 write_line_input(crop, DIRECTION_WIDTH, &mut input[i * 3 * plane..(i + 1) * 3 * plane]);
@@ -332,7 +331,11 @@ fn sort_reading_order(boxes: &mut [detection::DetectedBox]) {
 pub fn load_image(path: &Path) -> Result<DynamicImage, OcrError> {
     let unreadable = |reason: String| OcrError::ImageUnreadable { path: path.to_path_buf(), reason };
     let reader = ImageReader::open(path).map_err(|e| unreadable(e.to_string()))?;
-    let reader = reader.with_guessed_format().map_err(|e| unreadable(e.to_string()))?;
+    let mut reader = reader.with_guessed_format().map_err(|e| unreadable(e.to_string()))?;
+    // The same ceiling as `intake inspect`: a 100-megapixel bomb is refused, not decoded.
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|e| unreadable(e.to_string()))?;
     let orientation = decoder.orientation().map_err(|e| unreadable(e.to_string()))?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| unreadable(e.to_string()))?;
