@@ -35,11 +35,11 @@ if all_present; then
   exit 0
 fi
 
-if [ -x .venv/bin/pip ]; then pip=(.venv/bin/pip)
-elif [ -x .venv/Scripts/pip.exe ]; then pip=(.venv/Scripts/pip.exe)
-else pip=(python3 -m pip); fi
 python=python3
 [ -x .venv/bin/python ] && python=.venv/bin/python
+# `python -m pip`, not .venv/bin/pip: a venv copied from elsewhere keeps the old path in pip's
+# first line.
+pip=("$python" -m pip)
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
