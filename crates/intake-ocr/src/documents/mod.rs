@@ -214,7 +214,19 @@ fn segments(lines: &[Line]) -> Vec<Segment> {
         let mut current: Option<Segment> = None;
         for line in row {
             let bounds = line.layout;
-            let normalized = text::normalize(&line.text);
+            let mut normalized = text::normalize(&line.text);
+            // The detector sometimes gives one character of a spaced-out label in two
+            // overlapping boxes ("投资" then "资" for 投　资　人): the repeated character is
+            // dropped when the boxes overlap.
+            if let Some(seg) = current.as_ref() {
+                let overlaps = bounds[0] < seg.bounds[2] - 0.2 * (bounds[3] - bounds[1]);
+                if overlaps && seg.text.chars().last() == normalized.chars().next() {
+                    normalized = normalized.chars().skip(1).collect();
+                }
+            }
+            if normalized.is_empty() {
+                continue;
+            }
             let chars = normalized.chars().count();
             match current.as_mut() {
                 Some(seg) if bounds[0] - seg.bounds[2] < 3.0 * seg.height().max(bounds[3] - bounds[1]) => {
@@ -362,6 +374,19 @@ mod tests {
     fn kinds_parse_from_their_keys() {
         assert_eq!("id_back".parse::<DocumentKind>(), Ok(DocumentKind::IdBack));
         assert!("passport".parse::<DocumentKind>().unwrap_err().contains("business_license"));
+    }
+
+    #[test]
+    fn a_character_detected_twice_in_overlapping_boxes_counts_once() {
+        let lines = [
+            Line::new("投资", [126, 495, 204, 536], 0.99),
+            Line::new("资", [188, 498, 230, 533], 0.98),
+            Line::new("人", [219, 495, 291, 535], 0.99),
+            Line::new("严平萱", [324, 491, 430, 539], 0.97),
+        ];
+        let segs = segments(&lines);
+        assert_eq!(segs[0].text, "投资人严平萱");
+        assert_eq!(find_labelled(&segs, &["投资人"])[0].value, "严平萱");
     }
 
     #[test]
