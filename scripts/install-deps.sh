@@ -38,6 +38,9 @@ if [ ! -x .venv/bin/python ] || [ scripts/python-requirements.txt -nt .venv/.ins
   touch .venv/.installed
 fi
 
+# --- OCR models (issue 21): PP-OCRv4 from the PyPI wheel rapidocr-onnxruntime, SHA-256 pinned ---
+scripts/fetch-ocr-models.sh
+
 # --- S3-compatible server for the upload tests (issue 7) ------------------------------------
 # s3s-fs serves a folder as S3 (multipart included); the upload tests start their own on a free
 # loopback port. About 3 minutes to build, once. Garage, the other server the tests run

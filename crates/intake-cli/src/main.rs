@@ -15,6 +15,7 @@ mod output;
 mod package_commands;
 mod passphrase;
 mod progress;
+mod read_command;
 mod upload_commands;
 
 use std::path::PathBuf;
@@ -118,6 +119,10 @@ enum Command {
     #[command(subcommand)]
     Keys(package_commands::KeysCommand),
 
+    /// Read a licence, an ID card side or a map screenshot offline: the fields with their
+    /// confidences (personal values masked; --json gives them in clear, with the text lines).
+    Read(read_command::ReadArgs),
+
     /// Encrypt the data folder under a passphrase, change it, or see whether it is encrypted.
     /// The passphrase comes from INTAKE_PASSPHRASE (the new one of `change` from
     /// INTAKE_NEW_PASSPHRASE) or a prompt on the terminal.
@@ -182,6 +187,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Audit(args) => audit_command::audit(home, args),
         Command::Keys(command) => package_commands::keys(home, command),
         Command::Passphrase(command) => passphrase::passphrase(home, command),
+        Command::Read(args) => read_command::read(args, json),
         Command::Case(CaseCommand::Set(args)) => checklist_commands::case_set(home, args),
         Command::Case(CaseCommand::Update(args)) => checklist_commands::case_update(home, args),
     }

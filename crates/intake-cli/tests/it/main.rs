@@ -13,6 +13,7 @@ mod encryption;
 mod export;
 mod harness;
 mod inspect;
+mod read;
 mod s3_server;
 mod thresholds;
 mod trust;
