@@ -167,29 +167,7 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
 pub fn verify(args: VerifyArgs) -> Outcome {
     let options = VerifyOptions { expected_key_sha256: args.expect_key.clone() };
     let report = verify::verify_package(&args.package, &options)?;
-    let mut text = String::new();
-    if report.valid {
-        let _ = writeln!(text, "资料包完好 Package verified: {}", args.package.display());
-    } else {
-        let _ = writeln!(
-            text,
-            "资料包有问题 Package FAILED verification: {} ({} problems)",
-            args.package.display(),
-            report.problems.len()
-        );
-    }
-    if let Some(case_id) = &report.case_id {
-        let _ = writeln!(text, "  案件 Case: {case_id}");
-    }
-    let _ = writeln!(text, "  {} 个文件 payload files, {} bytes", report.payload_files, report.payload_bytes);
-    if let Some(fingerprint) = &report.public_key_sha256 {
-        let verdict = if report.signature_valid { "有效 valid" } else { "无效 NOT valid" };
-        let _ = writeln!(text, "  签名 Signature: {verdict}; 公钥指纹 key SHA-256 {fingerprint}");
-    }
-    for problem in &report.problems {
-        let entry = problem.entry.as_deref().map(|entry| format!(" [{entry}]")).unwrap_or_default();
-        let _ = writeln!(text, "  - {}{entry}: {}", problem.code, problem.message);
-    }
+    let text = intake_core::package::verify_text::report_text(&report, &args.package);
     let exit = if report.valid { EXIT_OK } else { EXIT_BLOCKING };
     let problems = if report.valid {
         Vec::new()

@@ -30,11 +30,9 @@
 //! limit). The zip is written to a temp file beside the target, fsynced and
 //! renamed into place, so a crash never leaves a half-written package under the target name.
 
-pub mod document;
-pub mod layout;
 pub mod report;
-pub mod verify;
-mod zip_format;
+// The package format and `verify` are intake-bag's; they keep their paths here.
+pub use intake_bag::{document, layout, verify, verify_text, zip_format};
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
