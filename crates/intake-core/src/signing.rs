@@ -27,17 +27,18 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use sm2::dsa::signature::{Signer, Verifier};
-use sm2::dsa::{Signature, SigningKey, VerifyingKey};
+use sm2::SecretKey;
+use sm2::dsa::signature::Signer;
+use sm2::dsa::{Signature, SigningKey};
 use sm2::elliptic_curve::Generate;
-use sm2::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
-use sm2::{PublicKey, SecretKey};
+use sm2::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use ts_rs::TS;
 
-use crate::data_folder::DataFolder;
+// Checking a signature is the package format's (intake-bag); making one is the installation's.
 pub use intake_bag::signing::{DISTINGUISHING_ID, SignatureProblem, parse_public_key_pem, verify_signature};
 use intake_bag::signing::fingerprint_of;
+
+use crate::data_folder::DataFolder;
 use crate::durable::Readers;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::FileKey;

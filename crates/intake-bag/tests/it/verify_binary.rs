@@ -36,7 +36,7 @@ fn png() -> Vec<u8> {
 
 /// Exports an incomplete case holding one scan; gives the package and its signer's fingerprint.
 fn exported_package(dir: &Path) -> (PathBuf, String) {
-    let folder = DataFolder::open(&dir.join("data")).unwrap();
+    let mut folder = DataFolder::open(&dir.join("data")).unwrap();
     folder
         .change_settings(SettingsChange {
             branch: Some("上海分公司".into()),
