@@ -4,7 +4,7 @@
 //! hang or allocate without bound. (The pixel decoders are the image crates' own fuzzing.)
 #![no_main]
 
-use intake_core::evidence::{containers, media, metadata};
+use intake_evidence::{containers, media, metadata};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -7,7 +7,7 @@ import { zhCN } from './locales/zh-CN';
 
 /**
  * The codes the UI knows how to explain: every `ErrorKind` of the core (generated from
- * crates/intake-core/src/error.rs by ts-rs, so a new kind without an explanation in the locale
+ * crates/intake-domain/src/error.rs by ts-rs, so a new kind without an explanation in the locale
  * files fails `tsc`), plus `ipc_failed`, the front-end's own code for a call that never reached
  * the core (not running inside the app, or refused by the capability).
  */

@@ -207,13 +207,7 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
 /// `--home`/`INTAKE_HOME` the data folder's own key (read, never made: a folder without one
 /// is refused, exit 2).
 fn trusted_keys(home: Option<PathBuf>, args: &VerifyArgs) -> Result<Vec<TrustedKey>> {
-    let mut keys = Vec::new();
-    if let Some(expected) = &args.expect_key {
-        keys.push(trust::expected_key(expected)?);
-    }
-    if let Some(register) = &args.trusted_keys {
-        keys.extend(trust::read_register(register)?);
-    }
+    let mut keys = trust::given_anchors(args.expect_key.as_deref(), args.trusted_keys.as_deref())?;
     if let Some(root) = home {
         if !root.is_dir() {
             return Err(Error::for_file(ErrorKind::FileMissing, &root, "no such data folder, so no key of its own to trust"));
@@ -232,47 +226,7 @@ fn trusted_keys(home: Option<PathBuf>, args: &VerifyArgs) -> Result<Vec<TrustedK
 pub fn verify(home: Option<PathBuf>, args: VerifyArgs) -> Outcome {
     let options = VerifyOptions { previous: args.previous.clone(), ..VerifyOptions::trusting(trusted_keys(home, &args)?) };
     let report = verify::verify_package(&args.package, &options)?;
-    let mut text = String::new();
-    if report.valid {
-        let _ = writeln!(text, "资料包完好 Package verified: {}", args.package.display());
-    } else {
-        let _ = writeln!(
-            text,
-            "资料包有问题 Package FAILED verification: {} ({} problems)",
-            args.package.display(),
-            report.problems.len()
-        );
-    }
-    if let Some(case_id) = &report.case_id {
-        let _ = writeln!(text, "  案件 Case: {case_id}");
-    }
-    let _ = writeln!(text, "  {} 个文件 payload files, {} bytes", report.payload_files, report.payload_bytes);
-    if let Some(fingerprint) = &report.public_key_sha256 {
-        let verdict = if report.signature_valid { "有效 valid" } else { "无效 NOT valid" };
-        let _ = writeln!(text, "  签名 Signature: {verdict}; 公钥指纹 key SHA-256 {fingerprint}");
-    }
-    match &report.trusted_by {
-        Some(anchor) => {
-            let line = anchor.register_line.as_deref().map(|line| format!(": {line}")).unwrap_or_default();
-            let _ = writeln!(text, "  可信公钥 Trusted key, from {}{line}", anchor.source);
-        }
-        None => {
-            let _ = writeln!(text, "  公钥不可信 Signer NOT trusted");
-        }
-    }
-    if let Some(previous) = &report.previous {
-        let _ = writeln!(
-            text,
-            "  上一个资料包 Previous package: {} ({} audit entries, {})",
-            previous.path,
-            previous.audit_entries,
-            if previous.valid { "完好 verified" } else { "有问题 FAILED" }
-        );
-    }
-    for problem in &report.problems {
-        let entry = problem.entry.as_deref().map(|entry| format!(" [{entry}]")).unwrap_or_default();
-        let _ = writeln!(text, "  - {}{entry}: {}", problem.code, problem.message);
-    }
+    let text = intake_core::package::verify_text::report_text(&report, &args.package);
     let exit = if report.valid { EXIT_OK } else { EXIT_BLOCKING };
     let problems = if report.valid {
         Vec::new()

@@ -19,6 +19,8 @@
 //! process that gets the lock *exclusively* at open removes leftover temp files and
 //! unreferenced objects, since then nobody can be half-way through writing one.
 
+mod audit;
+
 use std::fs::{self, File, OpenOptions};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ use crate::evidence::case_checks::read_at_import;
 use crate::in_order;
 use crate::keys::DataKey;
 use crate::vault::{StoredObject, Vault};
+pub use audit::AuditReport;
 
 /// The largest evidence file accepted by default: a few minutes of inspection video fit.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;

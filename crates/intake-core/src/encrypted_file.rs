@@ -40,17 +40,7 @@ pub const CHUNK_BYTES: usize = 64 * 1024;
 const TAG_BYTES: usize = 16;
 const SEALED_CHUNK_BYTES: u64 = (CHUNK_BYTES + TAG_BYTES) as u64;
 
-/// The marker inside the `io::Error` of a file that fails authentication.
-#[derive(Debug)]
-pub struct Damaged(pub String);
-
-impl std::fmt::Display for Damaged {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Damaged {}
+pub use intake_domain::error::Damaged;
 
 fn damaged(reason: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, Damaged(reason.into()))

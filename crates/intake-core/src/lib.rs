@@ -20,8 +20,20 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod audit;
-pub mod case;
+// The layers below the core, under the paths the front-ends and the tests have always used:
+// `intake-domain` (case model, checklist terms, error), `intake-evidence` (single-file checks)
+// and `intake-bag` (the package format and `verify`).
+pub use intake_domain::{case, error};
+// The name rule is what `verify` checks a package's entries by, so it is intake-bag's.
+pub use intake_bag::file_names;
+use intake_evidence::in_order;
+
+/// The audit trail: its format and check are `intake_bag::audit`; the data folder's side
+/// (`DataFolder::audit_case`) is in `data_folder/audit.rs`.
+pub mod audit {
+    pub use crate::data_folder::AuditReport;
+    pub use intake_bag::audit::*;
+}
 pub mod checklist;
 pub mod corrections;
 pub mod data_folder;
@@ -29,11 +41,8 @@ pub mod database;
 mod durable;
 pub mod encrypted_file;
 pub mod encryption;
-pub mod error;
 pub mod evidence;
-pub mod file_names;
 pub mod identity;
-mod in_order;
 pub mod keys;
 pub mod package;
 pub mod passphrase_strength;

@@ -27,21 +27,21 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use sm2::dsa::signature::{Signer, Verifier};
-use sm2::dsa::{Signature, SigningKey, VerifyingKey};
+use sm2::SecretKey;
+use sm2::dsa::signature::Signer;
+use sm2::dsa::{Signature, SigningKey};
 use sm2::elliptic_curve::Generate;
-use sm2::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
-use sm2::{PublicKey, SecretKey};
+use sm2::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use ts_rs::TS;
+
+// Checking a signature is the package format's (intake-bag); making one is the installation's.
+pub use intake_bag::signing::{DISTINGUISHING_ID, SignatureProblem, parse_public_key_pem, verify_signature};
+use intake_bag::signing::fingerprint_of;
 
 use crate::data_folder::DataFolder;
 use crate::durable::Readers;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::FileKey;
-
-/// The SM2 distinguishing ID used for every signature (GM/T 0009 default).
-pub const DISTINGUISHING_ID: &str = "1234567812345678";
 
 /// Where the private key lives in an unencrypted data folder, relative to it.
 pub const PRIVATE_KEY_FILE: &str = "keys/sm2-private-key.pem";
@@ -153,62 +153,6 @@ impl InstallationKey {
         let signature: Signature = self.signing_key.sign(message);
         signature.to_der().to_vec()
     }
-}
-
-/// Why a signature does not verify.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignatureProblem {
-    /// The public key is not an SM2 SubjectPublicKeyInfo PEM.
-    BadPublicKey(String),
-    /// The signature is not a DER SM2 signature.
-    BadSignatureEncoding(String),
-    /// Well-formed, but made with another key or over other bytes.
-    Mismatch,
-}
-
-impl std::fmt::Display for SignatureProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SignatureProblem::BadPublicKey(reason) => {
-                write!(f, "the public key is not an SM2 public key in PEM ({reason})")
-            }
-            SignatureProblem::BadSignatureEncoding(reason) => {
-                write!(f, "the signature is not a DER SM2 signature ({reason})")
-            }
-            SignatureProblem::Mismatch => {
-                f.write_str("the signature does not match the signed file and the public key")
-            }
-        }
-    }
-}
-
-/// The public key of a SubjectPublicKeyInfo PEM and its fingerprint.
-pub fn parse_public_key_pem(pem: &str) -> std::result::Result<(PublicKey, String), SignatureProblem> {
-    let public_key =
-        PublicKey::from_public_key_pem(pem).map_err(|err| SignatureProblem::BadPublicKey(err.to_string()))?;
-    let fingerprint =
-        fingerprint_of(&public_key).map_err(|err| SignatureProblem::BadPublicKey(err.message().to_string()))?;
-    Ok((public_key, fingerprint))
-}
-
-/// Checks an SM2-with-SM3 DER signature over `message` with the distinguishing ID.
-pub fn verify_signature(
-    public_key: &PublicKey,
-    message: &[u8],
-    signature_der: &[u8],
-) -> std::result::Result<(), SignatureProblem> {
-    let verifying_key = VerifyingKey::new(DISTINGUISHING_ID, *public_key)
-        .map_err(|_| SignatureProblem::BadPublicKey("unusable point".into()))?;
-    let signature =
-        Signature::from_der(signature_der).map_err(|err| SignatureProblem::BadSignatureEncoding(err.to_string()))?;
-    verifying_key.verify(message, &signature).map_err(|_| SignatureProblem::Mismatch)
-}
-
-fn fingerprint_of(public_key: &PublicKey) -> Result<String> {
-    let der = public_key
-        .to_public_key_der()
-        .map_err(|err| Error::new(ErrorKind::Io, format!("cannot encode the SM2 public key: {err}")))?;
-    Ok(crate::vault::hex(&Sha256::digest(der.as_bytes())))
 }
 
 /// Where the private key of the unencrypted data folder at `root` lives.

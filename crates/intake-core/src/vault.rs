@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub use intake_domain::digest::{hex, random_hex};
+
 use crate::encrypted_file::{DecryptingReader, EncryptingWriter};
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::FileKey;
@@ -613,21 +615,4 @@ fn sync_folder(folder: &Path) -> io::Result<()> {
         let _ = folder;
         Ok(())
     }
-}
-
-/// Lower-case hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(text, "{byte:02x}");
-    }
-    text
-}
-
-/// `count` random bytes as hex, from the operating system's generator.
-pub fn random_hex(count: usize) -> String {
-    let mut bytes = vec![0u8; count];
-    getrandom::fill(&mut bytes).expect("the operating system's random generator is available");
-    hex(&bytes)
 }

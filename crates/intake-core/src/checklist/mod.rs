@@ -41,47 +41,7 @@ pub use rules::{RULES_FORMAT_VERSION, Rules};
 pub use folder::{AttestationOutcome, CaseOverview, CaseUpdate, FieldOutcome, FieldValidation, KeptFiles};
 pub use status::{CaseCheck, CaseFinding, CheckedField, FindingAcceptance, CheckedFile, CheckedItem, FieldStatus, ItemStatus, Severity};
 
-use crate::case::keyed_enum;
-
-keyed_enum! {
-    /// The step of the onboarding process a material belongs to (`domain.md`).
-    Stage {
-        Onboarding => ("onboarding", "客户入网", "Onboarding"),
-        Payment => ("payment", "开通支付产品", "Payment products"),
-        AccountApproval => ("account_approval", "开通账户产品-审批", "Account products: approval"),
-        Nonstandard => ("nonstandard", "支付产品非标申请", "Non-standard payment requests"),
-        Golive => ("golive", "上线投产", "Go-live"),
-    }
-}
-
-keyed_enum! {
-    /// Who provides a material.
-    Provider {
-        Customer => ("customer", "客户提供", "Customer"),
-        Branch => ("branch", "分公司提供", "Branch"),
-    }
-}
-
-keyed_enum! {
-    /// What the manager attests to having seen on a file: stamps, signatures, and for a remote
-    /// visit the manager holding their own ID card.
-    Mark {
-        CustomerStamp => ("customer_stamp", "商户盖章", "Customer's stamp"),
-        BranchStamp => ("branch_stamp", "分公司盖章", "Branch's stamp"),
-        BothParties => ("both_parties", "双方盖章", "Both parties' stamps"),
-        ManagerSignature => ("manager_signature", "客户经理签字", "Account manager's signature"),
-        ManagerHoldingId => ("manager_holding_id", "客户经理手持本人身份证", "Account manager holding their own ID card"),
-    }
-}
-
-keyed_enum! {
-    /// Where a material is taken (`place` in the rule file, `domain.md` "Where a photo must be
-    /// taken"). Materials without one (documents, forms, scans, screenshots) have no place.
-    Place {
-        Premises => ("premises", "须在经营场所拍摄", "Taken at the premises"),
-        PremisesPreferred => ("premises_preferred", "最好在经营场所拍摄", "Best taken at the premises"),
-    }
-}
+pub use intake_domain::checklist::{Mark, Place, Provider, Stage};
 
 /// A case's checklist: every material of the rule file, once, in the file's order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -32,19 +32,7 @@ use super::{Checklist, ChecklistField, ChecklistItem, FieldKind, Mark};
 use crate::case::CaseAttributes;
 use crate::database::{AttestationRecord, CaseFieldRecord, EvidenceRecord};
 
-/// How serious a finding is.
-///
-/// Exported to TypeScript as `FindingSeverity`: the evidence checks export their own
-/// `Severity`, and two types must not write the same bindings file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, rename = "FindingSeverity")]
-pub enum Severity {
-    /// Blocks submission.
-    Error,
-    /// Shown; the manager decides.
-    Warning,
-}
+pub use intake_domain::checklist::{ItemStatus, Severity};
 
 /// One finding about one file of the case (`interfaces.md`, `check --json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -88,72 +76,6 @@ pub struct FindingAcceptance {
     /// RFC 3339, UTC.
     #[ts(type = "string")]
     pub accepted_at: DateTime<Utc>,
-}
-
-/// The status of a checklist item (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ItemStatus {
-    /// No file.
-    Missing,
-    /// Too few files, or a mark not attested.
-    Incomplete,
-    /// Complete, but an error finding stands or a file is not checked yet.
-    Present,
-    /// Complete, attested, checked, no error finding.
-    Ok,
-    /// The item's condition does not hold for this case.
-    NotApplicable,
-}
-
-impl ItemStatus {
-    /// Every status, worst first.
-    pub const ALL: [ItemStatus; 5] =
-        [ItemStatus::Missing, ItemStatus::Incomplete, ItemStatus::Present, ItemStatus::Ok, ItemStatus::NotApplicable];
-
-    /// The label in English.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ItemStatus::Missing => "Missing",
-            ItemStatus::Incomplete => "Incomplete",
-            ItemStatus::Present => "To resolve",
-            ItemStatus::Ok => "OK",
-            ItemStatus::NotApplicable => "Not applicable",
-        }
-    }
-
-    /// The label in Simplified Chinese.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ItemStatus::Missing => "缺失",
-            ItemStatus::Incomplete => "不完整",
-            ItemStatus::Present => "待处理",
-            ItemStatus::Ok => "合格",
-            ItemStatus::NotApplicable => "不适用",
-        }
-    }
-
-    /// The stable key.
-    pub fn key(self) -> &'static str {
-        match self {
-            ItemStatus::Missing => "missing",
-            ItemStatus::Incomplete => "incomplete",
-            ItemStatus::Present => "present",
-            ItemStatus::Ok => "ok",
-            ItemStatus::NotApplicable => "not_applicable",
-        }
-    }
-
-    /// Rank among the statuses of an applicable item: higher is better.
-    fn rank(self) -> u8 {
-        match self {
-            ItemStatus::NotApplicable | ItemStatus::Missing => 0,
-            ItemStatus::Incomplete => 1,
-            ItemStatus::Present => 2,
-            ItemStatus::Ok => 3,
-        }
-    }
 }
 
 /// One file of an item, with what the manager attested on it.

@@ -146,8 +146,9 @@ fn read_stored_facts(
 ) -> Result<(EvidenceFacts, Option<Vec<u8>>)> {
     if size > thresholds.max_file_bytes {
         // A video is inspected from disk; anything else this large is `unreadable`.
+        let object = vault.open_object(sha256)?;
         let (mut inspection, measurements) =
-            super::inspect_large_stored_file(vault.open_object(sha256)?, file_name, sha256, thresholds, now);
+            super::inspect_large_stored_file(object.len(), object, file_name, sha256, thresholds, now);
         inspection.path = file_name.to_string();
         return Ok((stored_facts(sha256, &inspection, &measurements, None), None));
     }

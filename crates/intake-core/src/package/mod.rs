@@ -30,13 +30,10 @@
 //! limit). The zip is written to a temp file beside the target, fsynced and
 //! renamed into place, so a crash never leaves a half-written package under the target name.
 
-pub mod continuity;
-pub mod document;
-pub mod layout;
 pub mod report;
-pub mod trust;
-pub mod verify;
-mod zip_format;
+// The package format, `verify` and its trust anchors and chain continuity are intake-bag's;
+// they keep their paths here.
+pub use intake_bag::{continuity, document, layout, trust, verify, verify_text, zip_format};
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;

@@ -265,7 +265,7 @@ impl AuditEntry {
 
     /// SHA-256 (hex) of the canonical bytes: what `hash` must be.
     pub fn computed_hash(&self) -> String {
-        crate::vault::hex(&Sha256::digest(self.canonical_bytes()))
+        intake_domain::digest::hex(&Sha256::digest(self.canonical_bytes()))
     }
 
     /// One line of `audit-log.jsonl` (no line break).
@@ -301,7 +301,8 @@ pub struct ChainFault {
 }
 
 impl ChainFault {
-    fn new(code: &str, seq: Option<u64>, message: impl Into<String>) -> ChainFault {
+    /// A fault with its stable code, the entry's `seq` when it is about one, and a message.
+    pub fn new(code: &str, seq: Option<u64>, message: impl Into<String>) -> ChainFault {
         ChainFault { code: code.to_string(), seq, message: message.into() }
     }
 }
@@ -408,84 +409,6 @@ pub fn parse_jsonl(bytes: &[u8]) -> (Vec<AuditEntry>, Vec<ChainFault>) {
     (entries, faults)
 }
 
-/// What `intake audit` says of a case's chain in the database.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct AuditReport {
-    #[allow(missing_docs)]
-    pub case_id: String,
-    /// True when no fault was found.
-    pub valid: bool,
-    /// The chain's last hash ([`GENESIS_HASH`] when empty).
-    pub head: String,
-    /// Every entry, in sequence order.
-    pub entries: Vec<AuditEntry>,
-    /// Every fault found.
-    pub faults: Vec<ChainFault>,
-}
-
-impl crate::data_folder::DataFolder {
-    /// A case's audit chain, checked: each entry against its hash and its link (see
-    /// [`check_chain`]), and, for a chain that starts with the case's creation, the case's
-    /// records against it: every file has its `file_added` entry, every recorded field a
-    /// `field_set` entry and every attestation its `attested` entry (`audit_unlogged_change` otherwise: entries deleted from the end, or
-    /// rows written around the program).
-    pub fn audit_case(&self, case_id: &str) -> crate::Result<AuditReport> {
-        self.case(case_id)?;
-        let database = self.database();
-        let entries = database.audit_chain(case_id)?;
-        let mut faults = check_chain(case_id, &entries);
-        let from_creation = entries.first().is_some_and(|entry| entry.action == AuditAction::CaseCreated.key());
-        if from_creation {
-            let logged = |action: AuditAction| entries.iter().filter(move |entry| entry.action == action.key());
-            for record in database.case_evidence_including_withdrawn(case_id)? {
-                // A file moved since it was added is in the slot its last move named.
-                let same_bytes = |entry: &AuditEntry| entry.details.get("sha256") == Some(&record.sha256);
-                let added = logged(AuditAction::FileAdded).any(|entry| same_bytes(entry));
-                let slot = logged(AuditAction::FileAdded)
-                    .chain(logged(AuditAction::FileMoved))
-                    .filter(|entry| same_bytes(entry))
-                    .filter(|entry| entry.details.get("material") == Some(&record.material_key)
-                        || entry.details.get("to") == Some(&record.material_key))
-                    .count();
-                let found = added && slot > 0;
-                if !found {
-                    faults.push(ChainFault::new(
-                        "audit_unlogged_change",
-                        None,
-                        format!("file {} ({}) has no file_added entry", &record.sha256[..12], record.material_key),
-                    ));
-                }
-            }
-            for field in database.case_fields(case_id)? {
-                if !logged(AuditAction::FieldSet).any(|entry| entry.details.get("field") == Some(&field.field_key)) {
-                    faults.push(ChainFault::new(
-                        "audit_unlogged_change",
-                        None,
-                        format!("field {} has no field_set entry", field.field_key),
-                    ));
-                }
-            }
-            let attested = logged(AuditAction::Attested).count() as u64;
-            let attestations = database.attestation_count(case_id)?;
-            if attested != attestations {
-                faults.push(ChainFault::new(
-                    "audit_unlogged_change",
-                    None,
-                    format!("the case's files have {attestations} attestations but the log records {attested}"),
-                ));
-            }
-        }
-        Ok(AuditReport {
-            case_id: case_id.to_string(),
-            valid: faults.is_empty(),
-            head: head_hash(&entries).to_string(),
-            entries,
-            faults,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,7 +437,7 @@ mod tests {
                  \"manager\":\"张三 \\\"Zhang\\\"\\n\",\"prev\":\"{GENESIS_HASH}\",\"seq\":1,\"v\":1}}"
             )
         );
-        assert_eq!(entry.hash, crate::vault::hex(&Sha256::digest(text.as_bytes())));
+        assert_eq!(entry.hash, intake_domain::digest::hex(&Sha256::digest(text.as_bytes())));
     }
 
     #[test]

@@ -672,7 +672,7 @@ fn read_entry(file: &mut File, entry: &RawEntry, keep: bool) -> std::result::Res
     if crc.finalize() != entry.crc32 {
         return Err("its CRC-32 does not match".into());
     }
-    Ok(EntryContent { sha256: crate::vault::hex(&hasher.finalize()), data })
+    Ok(EntryContent { sha256: intake_domain::digest::hex(&hasher.finalize()), data })
 }
 
 /// The labels and values of `bag-info.txt`, in order (continuation lines joined).

@@ -202,7 +202,7 @@ impl Error {
     /// Classifies an I/O error that happened while reading a user's file. An encrypted vault
     /// file that fails authentication is `vault_corrupt`, never an ordinary read error.
     pub fn reading(path: &Path, err: &std::io::Error) -> Self {
-        if let Some(damage) = err.get_ref().and_then(|inner| inner.downcast_ref::<crate::encrypted_file::Damaged>()) {
+        if let Some(damage) = err.get_ref().and_then(|inner| inner.downcast_ref::<Damaged>()) {
             return Error::for_file(
                 ErrorKind::VaultCorrupt,
                 path,
@@ -249,6 +249,7 @@ impl Error {
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         let kind = match err.sqlite_error_code() {
@@ -263,6 +264,18 @@ impl From<rusqlite::Error> for Error {
         Error::new(kind, format!("database: {err}"))
     }
 }
+
+/// The marker inside the `io::Error` of a file that fails authentication.
+#[derive(Debug)]
+pub struct Damaged(pub String);
+
+impl std::fmt::Display for Damaged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Damaged {}
 
 /// Result with the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

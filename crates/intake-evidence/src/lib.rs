@@ -2,7 +2,7 @@
 //! file-level findings of `interfaces.md` (`intake inspect`).
 //!
 //! ```no_run
-//! use intake_core::evidence::{self, Thresholds};
+//! use intake_evidence::{self as evidence, Thresholds};
 //! let inspection = evidence::inspect_file(std::path::Path::new("IMG_0001.jpg"), &Thresholds::default());
 //! for finding in &inspection.findings {
 //!     println!("{}: {}", finding.code.key(), finding.message);
@@ -26,17 +26,16 @@
 //!   `too_dark` and `blurry` are listed in `skipped_checks`. Videos get metadata only.
 
 pub mod capture_time;
-pub mod case_checks;
 pub mod containers;
 pub mod datum;
 pub mod finding_advice;
 pub mod findings;
 pub mod image_checks;
+pub mod in_order;
 pub mod media;
 pub mod metadata;
 pub mod report;
 pub mod thumbnail;
-pub mod visit_plot;
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -50,6 +49,7 @@ pub use findings::{Finding, FindingCode, Severity, Thresholds};
 pub use report::{FileInspection, InspectReport};
 
 use crate::error::Error;
+use intake_domain::{ErrorKind, case, error};
 use findings::FileFacts;
 use image_checks::DecodeFailure;
 use media::MediaKind;
@@ -155,14 +155,14 @@ fn inspect_file_with(
 /// Inspects a vault object too large to read into memory, whose SHA-256 is known: a video is
 /// inspected by seeking in it ([`inspect_video`], through the vault's decrypting reader),
 /// anything else is `unreadable` as too large.
-pub(crate) fn inspect_large_stored_file(
-    object: crate::vault::VaultReader,
+pub fn inspect_large_stored_file(
+    size: u64,
+    object: impl Read + Seek,
     file_name: &str,
     sha256: &str,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> (FileInspection, Measurements) {
-    let size = object.len();
     inspect_video(object, size, file_name, file_name, Some(sha256), thresholds, now).unwrap_or_else(|| {
         let mut inspection = FileInspection::empty(file_name.to_string());
         inspection.bytes = Some(size);
@@ -224,7 +224,7 @@ fn inspect_video(
                     Err(_) => return None,
                 }
             }
-            crate::vault::hex(&hasher.finalize())
+            intake_domain::digest::hex(&hasher.finalize())
         }
     };
     inspection.sha256 = Some(sha256);
@@ -254,9 +254,12 @@ pub fn inspect_bytes_at(
 /// One reading of a file: its inspection, the downscaled image the pixel checks ran on (kept
 /// for the perceptual hash and the thumbnail at import, so the image is decoded once), and
 /// what was measured (stored, so the findings can follow a change of thresholds).
-pub(crate) struct Reading {
+pub struct Reading {
+    /// What the checks found.
     pub inspection: FileInspection,
+    /// The downscaled image, when pixels were decoded.
     pub reduced: Option<image_checks::Decoded>,
+    /// What was measured.
     pub measurements: Measurements,
 }
 
@@ -264,7 +267,7 @@ pub(crate) struct Reading {
 /// and what was measured ([`Reading`]).
 /// `known_sha256`: the bytes' SHA-256 when the caller has it (a vault object), so that they
 /// are not hashed twice.
-pub(crate) fn inspect_bytes_keeping_image(
+pub fn inspect_bytes_keeping_image(
     label: &str,
     file_name: &str,
     bytes: &[u8],
@@ -285,7 +288,7 @@ pub(crate) fn inspect_bytes_keeping_image(
         return unmeasured(inspection);
     }
     inspection.sha256 =
-        Some(known_sha256.map_or_else(|| crate::vault::hex(&Sha256::digest(bytes)), str::to_string));
+        Some(known_sha256.map_or_else(|| intake_domain::digest::hex(&Sha256::digest(bytes)), str::to_string));
     if bytes.is_empty() {
         inspection.mark_unreadable(Unreadable {
             zh: "文件是空的(0 字节)。".into(),
@@ -635,7 +638,7 @@ fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadFailure> {
     let metadata = file.metadata().map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
     if !metadata.is_file() {
         return Err(ReadFailure::Io(Error::for_file(
-            crate::ErrorKind::NotAFile,
+            ErrorKind::NotAFile,
             path,
             "is a folder or device, not a file",
         )));

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 /// Declares a closed set of string values with its stable key, Chinese and English labels, as
 /// the CLI, the wire, the database and the rule file spell them. Used for every such set in
 /// the crate (case attributes here; stages, providers, marks, field kinds in `checklist`).
+#[macro_export]
 macro_rules! keyed_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
         $(#[$meta])*
@@ -71,7 +72,7 @@ macro_rules! keyed_enum {
     };
 }
 
-pub(crate) use keyed_enum;
+pub use crate::keyed_enum;
 
 keyed_enum! {
     /// 商户类型.

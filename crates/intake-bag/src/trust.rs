@@ -57,7 +57,21 @@ pub fn expected_key(text: &str) -> Result<TrustedKey> {
     Ok(TrustedKey { fingerprint_sha256, source: "--expect-key".into(), register_line: None })
 }
 
-/// The anchor of a data folder's own key (`fingerprint` from [`crate::DataFolder::signing_key_fingerprint`]).
+/// The anchors given on a command line, the same for `intake verify` and `intake-verify`:
+/// `--expect-key` first, then the keys of the `--trusted-keys` register.
+pub fn given_anchors(expect_key: Option<&str>, register: Option<&Path>) -> Result<Vec<TrustedKey>> {
+    let mut keys = Vec::new();
+    if let Some(expected) = expect_key {
+        keys.push(expected_key(expected)?);
+    }
+    if let Some(register) = register {
+        keys.extend(read_register(register)?);
+    }
+    Ok(keys)
+}
+
+/// The anchor of a data folder's own key (`fingerprint` from the core's
+/// `DataFolder::signing_key_fingerprint`).
 pub fn data_folder_key(root: &Path, fingerprint: &str) -> TrustedKey {
     TrustedKey {
         fingerprint_sha256: fingerprint.to_string(),

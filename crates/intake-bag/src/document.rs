@@ -23,15 +23,15 @@ use crate::evidence::report::{ExifSummary, PixelSummary, SkippedCheck};
 pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v4";
 
 /// The JSON Schema of `case.json`, version 4 (draft 2020-12).
-pub const CASE_SCHEMA: &str = include_str!("../../../../assets/schemas/case.v4.schema.json");
+pub const CASE_SCHEMA: &str = include_str!("../../../assets/schemas/case.v4.schema.json");
 
 /// Version 3 of the schema (no corrections, `follow_up`, `to_follow`), for packages packed before version 4.
 const CASE_SCHEMA_V3_ID: &str = "urn:x-merchant-intake:schema:case:v3";
-const CASE_SCHEMA_V3: &str = include_str!("../../../../assets/schemas/case.v3.schema.json");
+const CASE_SCHEMA_V3: &str = include_str!("../../../assets/schemas/case.v3.schema.json");
 
 /// Version 2 of the schema (no `thresholds`), for packages packed before version 3.
 const CASE_SCHEMA_V2_ID: &str = "urn:x-merchant-intake:schema:case:v2";
-const CASE_SCHEMA_V2: &str = include_str!("../../../../assets/schemas/case.v2.schema.json");
+const CASE_SCHEMA_V2: &str = include_str!("../../../assets/schemas/case.v2.schema.json");
 
 /// The whole document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

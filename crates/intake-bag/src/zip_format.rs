@@ -15,7 +15,7 @@ use std::io::{Read, Seek, SeekFrom};
 /// The options every entry is written with: the given time, a regular file readable by
 /// everyone (0644), written by a Unix-style writer, so that the bytes depend on nothing but
 /// the content.
-pub(super) fn entry_options(modified: zip::DateTime) -> zip::write::SimpleFileOptions {
+pub fn entry_options(modified: zip::DateTime) -> zip::write::SimpleFileOptions {
     zip::write::SimpleFileOptions::default()
         .last_modified_time(modified)
         .unix_permissions(0o644)
@@ -24,17 +24,17 @@ pub(super) fn entry_options(modified: zip::DateTime) -> zip::write::SimpleFileOp
 
 /// `version made by` of an entry: Unix (3) in the high byte, and in the low byte the same
 /// APPNOTE version as `version needed` (1.0 stored, 2.0 deflated, 4.5 zip64).
-pub(super) fn canonical_made_by(version_needed: u16) -> u16 {
+pub fn canonical_made_by(version_needed: u16) -> u16 {
     (3 << 8) | (version_needed & 0xFF)
 }
 /// External attributes: a regular file, mode 0644.
-pub(super) const EXTERNAL_ATTRIBUTES: u32 = 0o100644 << 16;
+pub const EXTERNAL_ATTRIBUTES: u32 = 0o100644 << 16;
 /// General purpose flag bit 11: the name is UTF-8.
-pub(super) const FLAG_UTF8: u16 = 1 << 11;
+pub const FLAG_UTF8: u16 = 1 << 11;
 /// General purpose flag bit 0: encrypted.
-pub(super) const FLAG_ENCRYPTED: u16 = 1;
+pub const FLAG_ENCRYPTED: u16 = 1;
 /// General purpose flag bit 3: sizes and CRC follow the data.
-pub(super) const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
+pub const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 
 const LOCAL_HEADER_SIGNATURE: u32 = 0x0403_4b50;
 const CENTRAL_HEADER_SIGNATURE: u32 = 0x0201_4b50;
@@ -45,7 +45,7 @@ const ZIP64_EXTRA_ID: u16 = 0x0001;
 
 /// One entry as both its central directory record and its local header describe it.
 #[derive(Debug, Clone)]
-pub(super) struct RawEntry {
+pub struct RawEntry {
     pub name_bytes: Vec<u8>,
     pub version_made_by: u16,
     pub version_needed: u16,
@@ -82,21 +82,21 @@ impl RawEntry {
 
 /// The structure of a zip file.
 #[derive(Debug, Clone)]
-pub(super) struct RawArchive {
+pub struct RawArchive {
     pub entries: Vec<RawEntry>,
     /// Problems with the archive as a whole (end records, layout), as (code, message).
     pub problems: Vec<(&'static str, String)>,
 }
 
 /// Limits that keep a hostile file from making the reader allocate or loop without bound.
-pub(super) struct ReadLimits {
+pub struct ReadLimits {
     pub max_entries: u64,
     pub max_central_directory_bytes: u64,
 }
 
 /// Why a file is not a zip at all.
 #[derive(Debug)]
-pub(super) enum NotAZip {
+pub enum NotAZip {
     Io(std::io::Error),
     Structure(String),
 }
@@ -146,7 +146,7 @@ fn read_at(file: &mut File, offset: u64, count: usize) -> std::io::Result<Vec<u8
 
 /// Reads the structure of the zip in `file`: the end records, every central directory
 /// record and every local header. Content is not read.
-pub(super) fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, NotAZip> {
+pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, NotAZip> {
     let file_len = file.metadata()?.len();
     if file_len < 22 {
         return Err(structure(format!("{file_len} bytes is too short for a zip file")));
