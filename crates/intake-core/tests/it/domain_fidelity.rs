@@ -224,7 +224,7 @@ fn on_a_remote_visit_the_managers_photo_with_their_id_card_is_watermarked() {
     let mut attributes = fixture.folder.case(&fixture.case_id).unwrap().attributes;
     let export_marked = |fixture: &Fixture, name: &str| {
         let out = fixture.dir.path().join(name);
-        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, watermark: Some(true) }).unwrap();
+        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), watermark: Some(true) }).unwrap();
         let zip = std::fs::read(out).unwrap();
         let entries = entries_of(&zip);
         let document: serde_json::Value =
