@@ -2,7 +2,7 @@
 import type { EvidenceRecord } from "./EvidenceRecord";
 
 /**
- * A file taken back from its case (migration 7): kept in the vault and in the store, listed
+ * A file taken back from its case (migration 8): kept in the vault and in the store, listed
  * in packages without its bytes.
  */
 export type WithdrawnFile = { 
