@@ -1540,7 +1540,7 @@ impl Database {
                     opens_payment = ?6, opens_account = ?7, syb = ?8, syb_sft = ?9, payout_or_custody = ?10,
                     regulated_industry = ?11, remote_visit = ?12, chain_or_franchise = ?13, nonstandard = ?14,
                     parent_child_same_entity = ?15, visit_date = ?16, site_lat = ?17, site_lon = ?18,
-                    site_datum = ?19, site_radius_m = ?20, updated_at = ?21
+                    site_datum = ?19, site_radius_m = ?20, updated_at = ?21, parent_child_answered = ?22
                  WHERE id = ?1",
                 params![
                     id,
@@ -1557,13 +1557,15 @@ impl Database {
                     attributes.remote_visit,
                     attributes.chain_or_franchise,
                     to_json(&attributes.nonstandard),
-                    attributes.parent_child_same_entity,
+                    // Not yet answered is stored as "no" with parent_child_answered = 0 (migration 7).
+                    attributes.parent_child_same_entity == Some(true),
                     case.visit_date.map(|date| date.to_string()),
                     site.map(|site| site.lat),
                     site.map(|site| site.lon),
                     site.map(|site| site.datum.key()),
                     site.and_then(|site| site.radius_m),
                     timestamp(now),
+                    attributes.parent_child_same_entity.is_some(),
                 ],
             )?;
             // As at creation: the merchant's name and the premises' position are personal or

@@ -1,4 +1,4 @@
-import { createContext, useContext, useId, useState } from 'react';
+import { createContext, useContext, useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { CaseFinding } from '../bindings/CaseFinding';

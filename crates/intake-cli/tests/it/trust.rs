@@ -28,7 +28,7 @@ pub(crate) fn installation_with_a_package(branch: &str, manager: &str, seed: u8)
     assert_eq!(add.status, 0, "{}", add.stderr);
     let out = sandbox.dir.path().join("case.zip");
     let out_arg = out.display().to_string();
-    let export = sandbox.run(["export", "--case", case_id.as_str(), "--out", out_arg.as_str(), "--allow-incomplete"]);
+    let export = sandbox.run(["export", "--case", case_id.as_str(), "--out", out_arg.as_str(), "--allow-incomplete", "--reason", "测试"]);
     assert_eq!(export.status, 0, "{}", export.stderr);
     (sandbox, out, case_id)
 }

@@ -8,7 +8,7 @@ use intake_core::audit::AuditAction;
 use intake_core::case::{Datum, NewCase, Site};
 use intake_core::checklist::{CaseCheck, ItemStatus};
 use intake_core::corrections::FileScope;
-use intake_core::package::verify::{self, VerifyOptions};
+use intake_core::package::verify;
 use intake_core::package::{ExportOptions, layout};
 
 use crate::package::{Fixture, SITE_LAT, SITE_LON, entries_of, photo, rehash_manifests, repack, scan, zip_time_of};
@@ -263,7 +263,7 @@ fn the_package_lists_withdrawn_files_without_their_bytes_with_acceptances_notes_
     fixture.folder.add_note(&fixture.case_id, None, "法人不在场,以视频代替").unwrap();
 
     let zip_path = fixture.export("corrected.zip", false);
-    let report = verify::verify_package(&zip_path, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&zip_path, &fixture.trusting_own_key()).unwrap();
     assert!(report.valid, "{:#?}", report.problems);
     let zip = std::fs::read(&zip_path).unwrap();
     let manifest = String::from_utf8(read_entry(&zip, layout::MANIFEST).unwrap()).unwrap();
@@ -316,7 +316,7 @@ fn an_incomplete_export_needs_a_reason_which_the_package_and_the_log_keep() {
     };
     let summary = fixture.folder.export_case(&fixture.case_id, &out, &options).unwrap();
     assert_eq!(summary.incomplete_export_reason.as_deref(), Some("商户急需开通,\n其余材料明日补交"));
-    let report = verify::verify_package(&out, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&out, &fixture.trusting_own_key()).unwrap();
     assert!(report.valid, "{:#?}", report.problems);
     let zip = std::fs::read(&out).unwrap();
     let bag_info = String::from_utf8(read_entry(&zip, layout::BAG_INFO_TXT).unwrap()).unwrap();
@@ -340,7 +340,7 @@ fn an_incomplete_export_needs_a_reason_which_the_package_and_the_log_keep() {
     entries[signature_index].1 = signature;
     let damaged = fixture.dir.path().join("damaged.zip");
     std::fs::write(&damaged, repack(&entries, zip_time_of(&zip))).unwrap();
-    let report = verify::verify_package(&damaged, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&damaged, &fixture.trusting_own_key()).unwrap();
     assert!(report.problems.iter().any(|problem| problem.code == "case_json_mismatch"), "{:#?}", report.problems);
 }
 
@@ -358,6 +358,14 @@ fn as_older_version(fixture: &Fixture, zip: &[u8], version: u32) -> Vec<u8> {
     }
     object.insert("schema".into(), format!("urn:x-merchant-intake:schema:case:v{version}").into());
     document["package"].as_object_mut().unwrap().remove("incomplete_export_reason");
+    // Version 4's other members (issue 17): what is to follow, and an unanswered 资金归集.
+    document["package"].as_object_mut().unwrap().remove("follow_up");
+    for item in document["checklist"]["items"].as_array_mut().unwrap() {
+        item.as_object_mut().unwrap().remove("to_follow");
+    }
+    if document["case"]["attributes"]["parent_child_same_entity"].is_null() {
+        document["case"]["attributes"]["parent_child_same_entity"] = false.into();
+    }
     for file in document["files"].as_array_mut().unwrap() {
         for finding in file["findings"].as_array_mut().unwrap() {
             finding.as_object_mut().unwrap().remove("accepted");
@@ -390,7 +398,7 @@ fn packages_of_schema_versions_2_and_3_still_verify_and_are_held_to_their_own_sc
     for version in [2, 3] {
         let older = fixture.dir.path().join(format!("v{version}.zip"));
         std::fs::write(&older, as_older_version(&fixture, &zip, version)).unwrap();
-        let report = verify::verify_package(&older, &VerifyOptions::default()).unwrap();
+        let report = verify::verify_package(&older, &fixture.trusting_own_key()).unwrap();
         assert!(report.valid, "a v{version} package verifies: {:#?}", report.problems);
     }
     // A v3 document carrying a v4 member is not v3.
@@ -402,6 +410,6 @@ fn packages_of_schema_versions_2_and_3_still_verify_and_are_held_to_their_own_sc
     rehash_manifests(&mut entries);
     let bad = fixture.dir.path().join("bad-v3.zip");
     std::fs::write(&bad, repack(&entries, zip_time_of(&zip))).unwrap();
-    let report = verify::verify_package(&bad, &VerifyOptions::default()).unwrap();
+    let report = verify::verify_package(&bad, &fixture.trusting_own_key()).unwrap();
     assert!(report.problems.iter().any(|problem| problem.code == "case_json_schema"), "{:#?}", report.problems);
 }

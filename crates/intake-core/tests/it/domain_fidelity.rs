@@ -209,7 +209,7 @@ fn the_video_stands_in_for_now_and_the_photo_stays_owed_in_the_check_and_the_pac
     assert_eq!(item["to_follow"], true);
     let report = text("data/report.html");
     assert!(report.contains("暂以视频代替") && report.contains("仍需后补"), "the report says the photo is to follow");
-    let verified = intake_core::package::verify::verify_package(&zip_path, &Default::default()).unwrap();
+    let verified = intake_core::package::verify::verify_package(&zip_path, &fixture.trusting_own_key()).unwrap();
     assert!(verified.valid, "{:#?}", verified.problems);
 
     // With the photo itself, nothing is to follow.
