@@ -19,7 +19,9 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
 fi
 
 # The shell's commands and capabilities on Tauri's mock runtime: no display needed. First,
-# since it builds the app binary without the test hooks.
+# since it builds the app binary without the test hooks; the app embeds the front-end, so
+# ui/dist is built before (a clean clone has none).
+scripts/build-ui.sh
 cargo test -p merchant-intake-app
 # The app and CLI the tests drive, with their test hooks (the dialog answer file).
 scripts/build-app.sh --test-seams
