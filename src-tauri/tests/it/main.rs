@@ -344,7 +344,7 @@ fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_e
     app.listen_any(merchant_intake_app::EXPORT_PROGRESS_EVENT, move |event| {
         seen.lock().unwrap().push(serde_json::from_str(event.payload()).unwrap());
     });
-    let summary = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": true}}))
+    let summary = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}))
         .expect("exported anyway when asked");
     let path = std::path::PathBuf::from(summary["path"].as_str().unwrap());
     assert!(path.starts_with(home.path().join("exports")), "{}", path.display());
