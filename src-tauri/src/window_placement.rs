@@ -141,11 +141,11 @@ pub fn place_at_start<R: Runtime>(window: &WebviewWindow<R>) {
         Placement::Centre => {}
         Placement::FillWorkArea(area) => {
             // Sized and placed by hand as well as maximized: without a window manager (Xvfb)
-            // or where maximizing is refused, the window still fits the screen.
-            let _ = window.set_size(PhysicalSize::new(
-                area.width.saturating_sub(frame.0).max(1),
-                area.height.saturating_sub(frame.1).max(1),
-            ));
+            // or where maximizing is refused, the window still fits the screen. The whole work
+            // area, not less the frame: the frame of a window not yet shown is not known (GTK
+            // reported 208 px of it under Xvfb, which shrank the window to its 560 px minimum);
+            // where there is a frame, the window manager maximizes the window into the area.
+            let _ = window.set_size(PhysicalSize::new(area.width.max(1), area.height.max(1)));
             let _ = window.set_position(PhysicalPosition::new(area.x, area.y));
             let _ = window.maximize();
         }
