@@ -195,6 +195,10 @@ export function WithdrawnFiles({ version }: { version: unknown }) {
       current = false;
     };
   }, [caseId, version]);
+  // Collapsed again once nothing is withdrawn: the next withdrawal starts collapsed too.
+  useEffect(() => {
+    if (files.length === 0) setExpanded(false);
+  }, [files.length]);
 
   if (files.length === 0 && error === null) return null;
   const title = (key: string) => {
