@@ -10,12 +10,11 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::harness::{AppSession, PASSPHRASE, cli_binary, click, corpus_file, retype, run_cli_json, scroll_to, wait_until};
+use crate::harness::{assert_package_verifies, AppSession, click, corpus_file, retype, run_cli_json, scroll_to, wait_until};
 
 /// Where and when the Google Pixel photo was taken (WGS-84; 2018-07-25, local time).
 const PREMISES: (&str, &str) = ("50.2996027", "14.8202944");
@@ -251,22 +250,7 @@ async fn a_case_is_corrected_in_the_window_and_its_package_says_what_was_correct
     session.save_screenshot("8-exported").await;
     session.close().await;
 
-    // Trusting the data folder's own key (read after unlocking it).
-    let verify = Command::new(cli_binary())
-        .arg("--home")
-        .arg(&home)
-        .arg("verify")
-        .arg(&package)
-        .arg("--json")
-        .env("INTAKE_PASSPHRASE", PASSPHRASE)
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success(),
-        "intake verify {}: {}",
-        package.display(),
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    assert_package_verifies(&home, &package);
     let stray_sha = {
         use sha2::Digest;
         let bytes = std::fs::read(work.path().join("别家店的风险评级表.jpg")).unwrap();

@@ -562,3 +562,24 @@ pub async fn assert_window_fits_the_screen(session: &AppSession) {
     );
     assert!(inner_height >= avail_height - 80, "the window fills the work area's height: {geometry}");
 }
+
+/// Fails unless `intake verify` passes `package`, trusting the key of the (encrypted) data
+/// folder at `home`, as the manager's own check does.
+pub fn assert_package_verifies(home: &Path, package: &Path) {
+    let verify = Command::new(cli_binary())
+        .arg("--home")
+        .arg(home)
+        .arg("verify")
+        .arg(package)
+        .arg("--json")
+        .env("INTAKE_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "intake verify {}: {}\n{}",
+        package.display(),
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}

@@ -9,13 +9,12 @@
 //! before each pick.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{
-    AppSession, PASSPHRASE, assert_window_fits_the_screen, cli_binary, click, corpus_file, retype, scroll_to,
+use crate::harness::{assert_package_verifies, 
+    AppSession, assert_window_fits_the_screen, click, corpus_file, retype, scroll_to,
     wait_until,
 };
 
@@ -228,23 +227,7 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     assert_eq!(package, home.join("exports").join(format!("{case_id}.zip")));
     assert!(package.is_file(), "{} exists", package.display());
     session.save_screenshot("8-exported").await;
-    // Trusting the data folder's own key (read after unlocking it).
-    let verify = Command::new(cli_binary())
-        .arg("--home")
-        .arg(&home)
-        .arg("verify")
-        .arg(&package)
-        .arg("--json")
-        .env("INTAKE_PASSPHRASE", PASSPHRASE)
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success(),
-        "intake verify {}: {}\n{}",
-        package.display(),
-        String::from_utf8_lossy(&verify.stdout),
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    assert_package_verifies(&home, &package);
 
     // Back on the list, the case carries its status badge.
     click(&session, "[data-testid='back']", "back to the list").await;

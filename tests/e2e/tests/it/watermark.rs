@@ -7,12 +7,11 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::harness::{AppSession, cli_binary, click, corpus_file, create_case_with_cli, retype, PASSPHRASE, run_cli_json, scroll_to, wait_until};
+use crate::harness::{assert_package_verifies, AppSession, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to, wait_until};
 
 const BOX: &str = "[data-testid='watermark-id-copies']";
 
@@ -36,16 +35,7 @@ async fn export(session: &AppSession, shot: &str) -> PathBuf {
 /// Checks that `package` verifies (trusting the key of the data folder at `home`) and holds watermarked copies of the ID card images whose
 /// originals hash to `originals`; returns the text drawn on them.
 fn watermarked_copies(home: &Path, package: &Path, originals: &[String]) -> Vec<String> {
-    let verify = Command::new(cli_binary())
-        .arg("--home")
-        .arg(home)
-        .arg("verify")
-        .arg(package)
-        .arg("--json")
-        .env("INTAKE_PASSPHRASE", PASSPHRASE)
-        .output()
-        .unwrap();
-    assert!(verify.status.success(), "intake verify: {}", String::from_utf8_lossy(&verify.stdout));
+    assert_package_verifies(home, package);
     let mut zip = zip::ZipArchive::new(std::fs::File::open(package).unwrap()).unwrap();
     let mut read = |name: &str| {
         let mut bytes = Vec::new();
