@@ -12,12 +12,17 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 step "install what is missing"
 scripts/install-deps.sh
 
+step "formatting: cargo fmt --check"
+cargo fmt --all -- --check
+
 step "headless crates: unit and integration tests"
 cargo test --workspace --exclude merchant-intake-e2e --exclude merchant-intake-app
 # ts-rs rewrites ui/src/bindings during the tests above: a change there means the committed
 # TypeScript types no longer match the Rust types.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  if ! git diff --exit-code --stat -- ui/src/bindings; then
+  # --porcelain also lists untracked files: a new type whose binding was never committed fails too.
+  if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+    git status --porcelain -- ui/src/bindings >&2
     echo "ui/src/bindings is out of date: commit the regenerated TypeScript bindings" >&2
     exit 1
   fi

@@ -12,18 +12,18 @@
 use std::path::PathBuf;
 
 use intake_core::case::{Case, NewCase, Vocabulary};
-use intake_core::encryption::LockStatus;
-use intake_core::keys::Passphrase;
 use intake_core::checklist::{
     AttestationOutcome, CaseCheck, CaseOverview, CaseUpdate, FieldOutcome, FieldValidation, Mark,
 };
 use intake_core::corrections::MoveOutcome;
 use intake_core::database::{EvidenceRecord, FindingAcceptanceRecord, NoteRecord, WithdrawnFile};
-use intake_core::package::{ExportOptions, ExportSummary};
+use intake_core::encryption::LockStatus;
 use intake_core::evidence::Thresholds;
 use intake_core::evidence::finding_advice::FindingAdvice;
-use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
 use intake_core::evidence::visit_plot::VisitPlot;
+use intake_core::keys::Passphrase;
+use intake_core::package::{ExportOptions, ExportSummary};
+use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
 use intake_core::signing::{PublicKeyInfo, RegisterLine};
 use intake_core::upload::{OutboxEntry, RetryTiming, UploadOutcome, UploadTarget};
 use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgress};
@@ -128,7 +128,10 @@ pub async fn evidence_file(
 /// Opens the native file dialog (several files) and remembers what the user picked; an empty
 /// list when they cancelled.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn pick_files<R: Runtime>(app: AppHandle<R>, picked: State<'_, PickedPaths>) -> Result<Vec<String>, ErrorReport> {
+pub async fn pick_files<R: Runtime>(
+    app: AppHandle<R>,
+    picked: State<'_, PickedPaths>,
+) -> Result<Vec<String>, ErrorReport> {
     let paths = match test_dialog_answer() {
         Some(paths) => expand_picked(&paths).0,
         None => {
@@ -146,7 +149,10 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>, picked: State<'_, PickedP
 /// Opens the native folder dialog and remembers every file in the folder picked (a phone's
 /// DCIM folder: see `files_in_folder`); an empty list when the user cancelled.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn pick_folder<R: Runtime>(app: AppHandle<R>, picked: State<'_, PickedPaths>) -> Result<Vec<String>, ErrorReport> {
+pub async fn pick_folder<R: Runtime>(
+    app: AppHandle<R>,
+    picked: State<'_, PickedPaths>,
+) -> Result<Vec<String>, ErrorReport> {
     let folder = match test_dialog_answer() {
         Some(paths) => paths.into_iter().next(),
         None => {
@@ -187,8 +193,13 @@ pub async fn add_files<R: Runtime>(
         let mut done = 0;
         let outcomes = folder.add_files(&case_id, &material, &paths, |outcome| {
             done += 1;
-            let progress =
-                ImportProgress { case_id: case_id.clone(), material: material.clone(), done, total, outcome: outcome.clone() };
+            let progress = ImportProgress {
+                case_id: case_id.clone(),
+                material: material.clone(),
+                done,
+                total,
+                outcome: outcome.clone(),
+            };
             let _ = app.emit(IMPORT_PROGRESS_EVENT, progress);
         })?;
         Ok(outcomes)
@@ -266,7 +277,10 @@ pub async fn export_case<R: Runtime>(
 /// names the case only; the path is the core's (`exports/<case id>.zip`), never one the
 /// window gives, so nothing else can be opened this way.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn show_export_in_folder(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<(), ErrorReport> {
+pub async fn show_export_in_folder(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+) -> Result<(), ErrorReport> {
     let package = data_folder.with(|folder| folder.default_export_path(&case_id))?;
     let folder = package.parent().map(PathBuf::from).unwrap_or_else(|| package.clone());
     // Each system's own file manager, selecting the package where it can.
@@ -508,7 +522,10 @@ pub async fn add_note(
 
 /// The case's notes, oldest first.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn case_notes(data_folder: State<'_, SharedDataFolder>, case_id: String) -> Result<Vec<NoteRecord>, ErrorReport> {
+pub async fn case_notes(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+) -> Result<Vec<NoteRecord>, ErrorReport> {
     data_folder.with(|folder| folder.case_notes(&case_id))
 }
 

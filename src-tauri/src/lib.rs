@@ -59,7 +59,6 @@ pub struct SharedDataFolder {
     idle_lock_read: Mutex<Option<(SystemTime, Option<Duration>)>>,
 }
 
-
 impl SharedDataFolder {
     /// A data folder at `location`, opened on first use; an error is reported by every command.
     pub fn new(location: intake_core::Result<PathBuf>) -> Self {

@@ -51,7 +51,10 @@ impl ScreenArea {
     fn contains(&self, x: i32, y: i32, width: u32, height: u32) -> bool {
         let right = i64::from(self.x) + i64::from(self.width);
         let bottom = i64::from(self.y) + i64::from(self.height);
-        x >= self.x && y >= self.y && i64::from(x) + i64::from(width) <= right && i64::from(y) + i64::from(height) <= bottom
+        x >= self.x
+            && y >= self.y
+            && i64::from(x) + i64::from(width) <= right
+            && i64::from(y) + i64::from(height) <= bottom
     }
 }
 

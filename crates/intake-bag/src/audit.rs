@@ -319,7 +319,11 @@ pub fn check_chain(case_id: &str, entries: &[AuditEntry]) -> Vec<ChainFault> {
         let position = index as u64 + 1;
         let at = Some(entry.seq);
         if entry.v != AUDIT_FORMAT_VERSION {
-            faults.push(ChainFault::new("audit_bad_entry", at, format!("entry {} has format version {}", entry.seq, entry.v)));
+            faults.push(ChainFault::new(
+                "audit_bad_entry",
+                at,
+                format!("entry {} has format version {}", entry.seq, entry.v),
+            ));
         }
         if AuditAction::from_key(&entry.action).is_none() {
             faults.push(ChainFault::new(
@@ -339,7 +343,10 @@ pub fn check_chain(case_id: &str, entries: &[AuditEntry]) -> Vec<ChainFault> {
             faults.push(ChainFault::new(
                 "audit_sequence",
                 at,
-                format!("entry at position {position} has sequence number {} (removed, added or reordered entries)", entry.seq),
+                format!(
+                    "entry at position {position} has sequence number {} (removed, added or reordered entries)",
+                    entry.seq
+                ),
             ));
         }
         if entry.prev != expected_prev {
@@ -401,9 +408,11 @@ pub fn parse_jsonl(bytes: &[u8]) -> (Vec<AuditEntry>, Vec<ChainFault>) {
     for (index, line) in text.split_terminator('\n').enumerate() {
         match serde_json::from_str::<AuditEntry>(line) {
             Ok(entry) => entries.push(entry),
-            Err(err) => {
-                faults.push(ChainFault::new("audit_bad_entry", None, format!("line {} is not an audit entry ({err})", index + 1)))
-            }
+            Err(err) => faults.push(ChainFault::new(
+                "audit_bad_entry",
+                None,
+                format!("line {} is not an audit entry ({err})", index + 1),
+            )),
         }
     }
     (entries, faults)
@@ -451,10 +460,15 @@ mod tests {
     #[test]
     fn the_package_prefix_stops_before_trailing_package_entries() {
         let mut chain = Vec::new();
-        for (seq, action) in
-            [AuditAction::CaseCreated, AuditAction::Exported, AuditAction::FileAdded, AuditAction::Exported, AuditAction::Uploaded]
-                .into_iter()
-                .enumerate()
+        for (seq, action) in [
+            AuditAction::CaseCreated,
+            AuditAction::Exported,
+            AuditAction::FileAdded,
+            AuditAction::Exported,
+            AuditAction::Uploaded,
+        ]
+        .into_iter()
+        .enumerate()
         {
             let prev = head_hash(&chain).to_string();
             chain.push(AuditEntry::next("c", seq as u64 + 1, "t", "m", action, AuditDetails::new(), &prev));

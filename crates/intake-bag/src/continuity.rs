@@ -157,7 +157,15 @@ mod tests {
             }
             let prev = entries.last().map_or(GENESIS_HASH.to_string(), |entry| entry.hash.clone());
             let action = AuditAction::from_key(action).unwrap();
-            entries.push(AuditEntry::next("C", index as u64 + 1, "2026-12-06T00:00:00.000Z", "张三", action, details, &prev));
+            entries.push(AuditEntry::next(
+                "C",
+                index as u64 + 1,
+                "2026-12-06T00:00:00.000Z",
+                "张三",
+                action,
+                details,
+                &prev,
+            ));
         }
         entries
     }
@@ -168,7 +176,10 @@ mod tests {
         assert!(check_logged_files(&log, &[("aa", "data/a"), ("bb", "data/b")]).is_empty());
         let codes = |problems: Vec<ContinuityProblem>| problems.iter().map(|problem| problem.code).collect::<Vec<_>>();
         assert_eq!(codes(check_logged_files(&log, &[("aa", "data/a")])), ["logged_file_missing"]);
-        assert_eq!(codes(check_logged_files(&log, &[("aa", "data/a"), ("bb", "data/b"), ("cc", "data/c")])), ["file_not_logged"]);
+        assert_eq!(
+            codes(check_logged_files(&log, &[("aa", "data/a"), ("bb", "data/b"), ("cc", "data/c")])),
+            ["file_not_logged"]
+        );
         let removed = chain(&[("case_created", None), ("file_added", Some("aa")), ("file_removed", Some("aa"))]);
         assert!(check_logged_files(&removed, &[]).is_empty());
         // A chain begun after the case (older than the audit trail) may miss earlier files.
@@ -181,7 +192,10 @@ mod tests {
         let earlier = chain(&[("case_created", None), ("file_added", Some("aa"))]);
         let later = chain(&[("case_created", None), ("file_added", Some("aa")), ("file_added", Some("bb"))]);
         assert!(check_continues(Some("C"), &later, Some("C"), &earlier).is_empty());
-        assert!(check_continues(Some("C"), &earlier, Some("C"), &earlier).is_empty(), "the same chain continues itself");
+        assert!(
+            check_continues(Some("C"), &earlier, Some("C"), &earlier).is_empty(),
+            "the same chain continues itself"
+        );
         assert_eq!(check_continues(Some("C"), &earlier, Some("C"), &later)[0].code, "chain_not_extended");
         assert_eq!(check_continues(Some("D"), &later, Some("C"), &earlier)[0].code, "chain_other_case");
         let forked = chain(&[("case_created", None), ("file_added", Some("cc")), ("file_added", Some("bb"))]);

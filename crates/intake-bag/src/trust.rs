@@ -39,10 +39,7 @@ pub struct TrustedKey {
 /// `:` or spaces between bytes, a `sha256:` prefix. `Err` says what is wrong with it.
 pub fn normalize_fingerprint(text: &str) -> std::result::Result<String, String> {
     let trimmed = text.trim();
-    let without_prefix = trimmed
-        .strip_prefix("sha256:")
-        .or_else(|| trimmed.strip_prefix("SHA256:"))
-        .unwrap_or(trimmed);
+    let without_prefix = trimmed.strip_prefix("sha256:").or_else(|| trimmed.strip_prefix("SHA256:")).unwrap_or(trimmed);
     let digits: String = without_prefix.chars().filter(|c| *c != ':' && *c != ' ').collect();
     if digits.len() != 64 || !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(format!("'{trimmed}' is not a SHA-256 fingerprint (64 hex digits)"));
@@ -95,8 +92,8 @@ fn one_line(text: &str) -> String {
 /// is misread would silently trust nobody, or the wrong key.
 pub fn read_register(path: &Path) -> Result<Vec<TrustedKey>> {
     let bytes = std::fs::read(path).map_err(|err| Error::reading(path, &err))?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Error::for_file(ErrorKind::InvalidInput, path, "is not UTF-8 text"))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| Error::for_file(ErrorKind::InvalidInput, path, "is not UTF-8 text"))?;
     parse_register(path, text)
 }
 
@@ -110,9 +107,8 @@ pub fn parse_register(path: &Path, text: &str) -> Result<Vec<TrustedKey>> {
             continue;
         }
         let (first, label) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let fingerprint_sha256 = normalize_fingerprint(first).map_err(|reason| {
-            Error::for_file(ErrorKind::InvalidInput, path, format!("line {number}: {reason}"))
-        })?;
+        let fingerprint_sha256 = normalize_fingerprint(first)
+            .map_err(|reason| Error::for_file(ErrorKind::InvalidInput, path, format!("line {number}: {reason}")))?;
         if label.trim().is_empty() {
             return Err(Error::for_file(
                 ErrorKind::InvalidInput,
@@ -187,14 +183,18 @@ mod tests {
 
     #[test]
     fn a_register_line_is_one_line_whatever_the_settings_hold() {
-        assert_eq!(register_line(FINGERPRINT, "上海分公司\n#x", "张三"), format!("{FINGERPRINT}  上海分公司  x / 张三"));
+        assert_eq!(
+            register_line(FINGERPRINT, "上海分公司\n#x", "张三"),
+            format!("{FINGERPRINT}  上海分公司  x / 张三")
+        );
         let parsed = parse_register(Path::new("r"), &register_line(FINGERPRINT, "上海分公司", "张三")).unwrap();
         assert_eq!(parsed[0].fingerprint_sha256, FINGERPRINT);
     }
 
     #[test]
     fn no_anchor_or_another_key_names_the_signer() {
-        let other = TrustedKey { fingerprint_sha256: "1".repeat(64), source: "--expect-key".into(), register_line: None };
+        let other =
+            TrustedKey { fingerprint_sha256: "1".repeat(64), source: "--expect-key".into(), register_line: None };
         assert!(find_anchor(FINGERPRINT, &[]).unwrap_err().contains(FINGERPRINT));
         assert!(find_anchor(FINGERPRINT, std::slice::from_ref(&other)).unwrap_err().contains("--expect-key"));
         let own = TrustedKey { fingerprint_sha256: FINGERPRINT.into(), ..other.clone() };

@@ -41,8 +41,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use super::document::{self, CaseDocument};
 use super::continuity::{self, PreviousPackage};
+use super::document::{self, CaseDocument};
 use super::layout;
 use super::trust::{self, TrustedKey};
 use super::zip_format::{self, NotAZip, RawEntry, ReadLimits};
@@ -192,12 +192,9 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
                 ),
             );
         }
-        for problem in continuity::check_continues(
-            report.case_id.as_deref(),
-            &chain,
-            previous.case_id.as_deref(),
-            &previous_chain,
-        ) {
+        for problem in
+            continuity::check_continues(report.case_id.as_deref(), &chain, previous.case_id.as_deref(), &previous_chain)
+        {
             add(problem.code, problem.message);
         }
         report.previous = Some(PreviousPackage {
@@ -853,7 +850,8 @@ fn check_case_json(
     if info("Intake-Allow-Incomplete").is_some_and(|value| value != document.package.allow_incomplete.to_string()) {
         mismatch("Intake-Allow-Incomplete");
     }
-    let reason_in_document = document.package.incomplete_export_reason.as_deref().map(|reason| reason.replace(['\r', '\n'], " "));
+    let reason_in_document =
+        document.package.incomplete_export_reason.as_deref().map(|reason| reason.replace(['\r', '\n'], " "));
     if info("Intake-Incomplete-Reason").map(str::trim) != reason_in_document.as_deref().map(str::trim) {
         mismatch("the reason for exporting it incomplete (Intake-Incomplete-Reason)");
     }
@@ -916,7 +914,10 @@ fn check_audit_log(bytes: &[u8], bag_info: &[(String, String)], problems: &mut P
         problems.add(
             "audit_length_mismatch",
             at,
-            format!("holds {} entries, but bag-info.txt says the chain has {length} (entries removed or added)", entries.len()),
+            format!(
+                "holds {} entries, but bag-info.txt says the chain has {length} (entries removed or added)",
+                entries.len()
+            ),
         );
     }
     if let Some(head) = info("Intake-Audit-Head")

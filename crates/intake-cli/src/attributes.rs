@@ -2,8 +2,7 @@
 
 use clap::Args;
 use intake_core::case::{
-    CaseAttributes, Channel, Datum, Edition, MerchantType, NewCase, NonstandardRequest, Site,
-    parse_date,
+    CaseAttributes, Channel, Datum, Edition, MerchantType, NewCase, NonstandardRequest, Site, parse_date,
 };
 
 /// A yes / no / not-yet-answered attribute as a flag value (a type of its own, so clap does
@@ -13,7 +12,9 @@ pub struct Answer(pub Option<bool>);
 
 /// clap value parser for [`Answer`].
 pub(crate) fn parse_answer(text: &str) -> std::result::Result<Answer, String> {
-    intake_core::case::parse_answer("--parent-child-same-entity", text).map(Answer).map_err(|err| err.message().to_string())
+    intake_core::case::parse_answer("--parent-child-same-entity", text)
+        .map(Answer)
+        .map_err(|err| err.message().to_string())
 }
 use intake_core::{Error, ErrorKind, Result};
 

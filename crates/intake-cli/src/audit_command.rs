@@ -54,7 +54,8 @@ pub fn audit(home: Option<PathBuf>, args: AuditArgs) -> Outcome {
             let _ = writeln!(text, "  - {}: {}", fault.code, fault.message);
         }
     }
-    let problems = report.faults.iter().map(|fault| format!("{}: {}: {}", report.case_id, fault.code, fault.message)).collect();
+    let problems =
+        report.faults.iter().map(|fault| format!("{}: {}: {}", report.case_id, fault.code, fault.message)).collect();
     let exit = if report.valid { EXIT_OK } else { EXIT_BLOCKING };
     Ok(Report { json: serde_json::to_value(&report).expect("reports serialise"), text, problems, exit })
 }

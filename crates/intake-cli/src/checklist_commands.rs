@@ -180,8 +180,7 @@ impl CaseUpdateArgs {
             next.merchant_name = name.clone();
         }
         if let Some(date) = &self.visit_date {
-            next.visit_date =
-                if date.trim() == "none" { None } else { Some(parse_date("--visit-date", date.trim())?) };
+            next.visit_date = if date.trim() == "none" { None } else { Some(parse_date("--visit-date", date.trim())?) };
         }
         if self.clear_site {
             next.site = None;
@@ -204,7 +203,10 @@ impl CaseUpdateArgs {
                 site.radius_m = match radius.trim() {
                     "none" => None,
                     text => Some(text.parse::<f64>().map_err(|_| {
-                        Error::new(ErrorKind::InvalidInput, format!("--site-radius-m '{text}' is not a number of metres or none"))
+                        Error::new(
+                            ErrorKind::InvalidInput,
+                            format!("--site-radius-m '{text}' is not a number of metres or none"),
+                        )
                     })?),
                 };
             }
@@ -258,7 +260,11 @@ fn parse_list<T: std::str::FromStr<Err = Error>>(flag: &str, text: &str) -> Resu
         return Ok(Vec::new());
     }
     text.split(',')
-        .map(|part| part.trim().parse::<T>().map_err(|err| Error::new(ErrorKind::InvalidInput, format!("{flag}: {}", err.message()))))
+        .map(|part| {
+            part.trim()
+                .parse::<T>()
+                .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("{flag}: {}", err.message())))
+        })
         .collect()
 }
 
@@ -302,7 +308,8 @@ fn item_line(item: &ChecklistItem) -> String {
 fn checklist_text(checklist: &Checklist) -> String {
     let mut text = String::new();
     let required = checklist.items.iter().filter(|item| item.required).count();
-    let _ = writeln!(text, "材料清单 Checklist (规则版本 rules v{}): {required} 项必需 required", checklist.rules_version);
+    let _ =
+        writeln!(text, "材料清单 Checklist (规则版本 rules v{}): {required} 项必需 required", checklist.rules_version);
     for group in checklist.groups.iter().filter(|group| group.applicable) {
         let items: Vec<&ChecklistItem> =
             checklist.items.iter().filter(|item| item.group == group.key && item.applicable).collect();
@@ -421,13 +428,16 @@ fn check_text(check: &CaseCheck) -> String {
             let _ = writeln!(text, "{}{optional}", checked_item_line(item));
         }
     }
-    let kept: Vec<String> = check
-        .items
-        .iter()
-        .filter(|item| !item.item.applicable && !item.files.is_empty())
-        .map(|item| format!("  {} [{}]: {} 个文件 file(s)", item.item.title_zh, item.item.key, item.files.len()))
-        .chain(check.unlisted_files.iter().map(|file| format!("  [{}] {} (规则中已无此材料 not in the rules)", file.material_key, file.file.name)))
-        .collect();
+    let kept: Vec<String> =
+        check
+            .items
+            .iter()
+            .filter(|item| !item.item.applicable && !item.files.is_empty())
+            .map(|item| format!("  {} [{}]: {} 个文件 file(s)", item.item.title_zh, item.item.key, item.files.len()))
+            .chain(check.unlisted_files.iter().map(|file| {
+                format!("  [{}] {} (规则中已无此材料 not in the rules)", file.material_key, file.file.name)
+            }))
+            .collect();
     if !kept.is_empty() {
         let _ = writeln!(text, "\n不再适用、已保留的文件 Files kept under materials that no longer apply:");
         for line in kept {
@@ -445,7 +455,8 @@ fn check_text(check: &CaseCheck) -> String {
                 FieldStatus::Ok => "合格 ok",
                 FieldStatus::NotApplicable => "不适用 not_applicable",
             };
-            let mut line = format!("  [{status}] {} {} [{}]", field.field.title_zh, field.field.title_en, field.field.key);
+            let mut line =
+                format!("  [{status}] {} {} [{}]", field.field.title_zh, field.field.title_en, field.field.key);
             if let Some(value) = &field.display_value {
                 let _ = write!(line, ": {value}");
             }
@@ -467,7 +478,11 @@ fn check_text(check: &CaseCheck) -> String {
                 Severity::Error => "错误 error",
                 Severity::Warning => "警告 warning",
             };
-            let _ = writeln!(text, "  [{severity}] {} {}: {} — {}", finding.material, finding.file, finding.code, finding.message);
+            let _ = writeln!(
+                text,
+                "  [{severity}] {} {}: {} — {}",
+                finding.material, finding.file, finding.code, finding.message
+            );
         }
     }
     text
@@ -485,7 +500,10 @@ fn parse_marks(text: &str) -> Result<Vec<Mark>> {
             let part = part.trim();
             Mark::from_key(part).ok_or_else(|| {
                 let keys: Vec<&str> = Mark::ALL.iter().map(|mark| mark.key()).collect();
-                Error::new(ErrorKind::InvalidInput, format!("--marks: '{part}' is not a mark; expected one of: {}, or none", keys.join(", ")))
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("--marks: '{part}' is not a mark; expected one of: {}, or none", keys.join(", ")),
+                )
             })
         })
         .collect()
@@ -498,7 +516,8 @@ pub fn attest(home: Option<PathBuf>, args: AttestArgs) -> Outcome {
     let file = folder.find_case_file(&args.case_id, &args.file, args.material.as_deref())?;
     let outcome = folder.attest_file(&args.case_id, file.id, &marks)?;
     let mut text = String::new();
-    let labels: Vec<String> = outcome.attestation.marks.iter().map(|mark| format!("{} {}", mark.label_zh(), mark.key())).collect();
+    let labels: Vec<String> =
+        outcome.attestation.marks.iter().map(|mark| format!("{} {}", mark.label_zh(), mark.key())).collect();
     let _ = writeln!(
         text,
         "已记录 Attested: {} [{}]: {}",
@@ -530,13 +549,17 @@ pub fn case_set(home: Option<PathBuf>, args: CaseSetArgs) -> Outcome {
     let checklist = folder.case_checklist(&args.id)?;
     let mut pairs: Vec<(String, String)> = Vec::new();
     for pair in &args.fields {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| Error::new(ErrorKind::InvalidInput, format!("--field '{}' must be KEY=VALUE", pair.split('=').next().unwrap_or(""))))?;
+        let (key, value) = pair.split_once('=').ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("--field '{}' must be KEY=VALUE", pair.split('=').next().unwrap_or("")),
+            )
+        })?;
         pairs.push((key.trim().to_string(), value.to_string()));
     }
     // An ID type goes in before the number whose validation depends on it.
-    let type_fields: HashSet<&str> = checklist.fields.iter().filter_map(|field| field.id_type_field.as_deref()).collect();
+    let type_fields: HashSet<&str> =
+        checklist.fields.iter().filter_map(|field| field.id_type_field.as_deref()).collect();
     pairs.sort_by_key(|(key, _)| !type_fields.contains(key.as_str()));
 
     let mut text = String::new();
@@ -547,7 +570,11 @@ pub fn case_set(home: Option<PathBuf>, args: CaseSetArgs) -> Outcome {
             Ok(outcome) => {
                 let _ = writeln!(text, "已登记 Recorded: {key} = {}", outcome.display_value);
                 for warning in &outcome.overridden {
-                    let _ = writeln!(text, "  已确认警告 warning overridden: {}({})", warning.message_zh, warning.message_en);
+                    let _ = writeln!(
+                        text,
+                        "  已确认警告 warning overridden: {}({})",
+                        warning.message_zh, warning.message_en
+                    );
                 }
                 recorded.push(serde_json::to_value(&outcome).expect("outcomes serialise"));
             }
@@ -558,7 +585,8 @@ pub fn case_set(home: Option<PathBuf>, args: CaseSetArgs) -> Outcome {
     for key in &args.clear {
         match folder.clear_case_field(&args.id, key) {
             Ok(removed) => {
-                let _ = writeln!(text, "{}: {key}", if removed { "已清除 Cleared" } else { "本无记录 Nothing recorded" });
+                let _ =
+                    writeln!(text, "{}: {key}", if removed { "已清除 Cleared" } else { "本无记录 Nothing recorded" });
                 cleared.push(json!({ "field_key": key, "removed": removed }));
             }
             Err(err) => problems.push(err.message().to_string()),
@@ -587,7 +615,11 @@ pub fn case_update(home: Option<PathBuf>, args: CaseUpdateArgs) -> Outcome {
     let _ = writeln!(text, "新增必需 Now required: {}", list(&update.now_required));
     let _ = writeln!(text, "不再必需 No longer required: {}", list(&update.no_longer_required));
     for kept in &update.files_kept {
-        let _ = writeln!(text, "已保留 Kept: {} 个文件 file(s) under {} (不再适用 no longer applies)", kept.files, kept.material);
+        let _ = writeln!(
+            text,
+            "已保留 Kept: {} 个文件 file(s) under {} (不再适用 no longer applies)",
+            kept.files, kept.material
+        );
     }
     Ok(Report::ok(serde_json::to_value(&update).expect("updates serialise"), text))
 }

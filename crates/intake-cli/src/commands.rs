@@ -75,7 +75,14 @@ pub fn case_show(home: Option<PathBuf>, id: &str, _json: bool) -> Outcome {
         let _ = writeln!(text, "已撤回 Withdrawn: {}", withdrawn.len());
         for file in &withdrawn {
             let record = &file.evidence;
-            let _ = writeln!(text, "  {:<28} {}  {}  — {}", record.material_key, &record.sha256[..12], record.original_name, file.reason);
+            let _ = writeln!(
+                text,
+                "  {:<28} {}  {}  — {}",
+                record.material_key,
+                &record.sha256[..12],
+                record.original_name,
+                file.reason
+            );
         }
     }
     let notes = folder.case_notes(id)?;
@@ -116,10 +123,8 @@ pub fn add(
             let _ = writeln!(text, "{verb}: {} ({}…)", outcome.path, &evidence.sha256[..16]);
         }
     }
-    let problems: Vec<String> = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.error.as_ref().map(|error| error.message.clone()))
-        .collect();
+    let problems: Vec<String> =
+        outcomes.iter().filter_map(|outcome| outcome.error.as_ref().map(|error| error.message.clone())).collect();
     let added = outcomes.iter().filter(|outcome| outcome.status == FileStatus::Added).count();
     let _ = writeln!(text, "{added} 个文件已添加 added, {} 个失败 failed", problems.len());
     let exit = if problems.is_empty() { 0 } else { EXIT_BAD_INPUT };
@@ -136,7 +141,8 @@ fn describe_case(case: &Case) -> String {
     let mut text = String::new();
     let _ = writeln!(text, "案件 Case {}", case.id);
     let _ = writeln!(text, "商户名称 Merchant: {}", display_name(&case.merchant_name));
-    let _ = writeln!(text, "商户类型 Type: {} ({})", attributes.merchant_type.label_zh(), attributes.merchant_type.key());
+    let _ =
+        writeln!(text, "商户类型 Type: {} ({})", attributes.merchant_type.label_zh(), attributes.merchant_type.key());
     let _ = writeln!(text, "产品版本 Edition: {} ({})", attributes.edition.label_zh(), attributes.edition.key());
     let channels: Vec<&str> = attributes.channels.iter().map(|channel| channel.label_zh()).collect();
     let _ = writeln!(text, "业务场景 Channels: {}", if channels.is_empty() { "—".into() } else { channels.join("、") });
@@ -153,7 +159,8 @@ fn describe_case(case: &Case) -> String {
     let on: Vec<&str> = flags.iter().filter(|(_, value)| *value).map(|(label, _)| *label).collect();
     let _ = writeln!(text, "选项 Flags: {}", if on.is_empty() { "—".into() } else { on.join(", ") });
     let requests: Vec<&str> = attributes.nonstandard.iter().map(|request| request.label_zh()).collect();
-    let _ = writeln!(text, "非标申请 Non-standard: {}", if requests.is_empty() { "—".into() } else { requests.join("、") });
+    let _ =
+        writeln!(text, "非标申请 Non-standard: {}", if requests.is_empty() { "—".into() } else { requests.join("、") });
     if attributes.nonstandard.contains(&intake_core::case::NonstandardRequest::FundConsolidation) {
         let answer = match attributes.parent_child_same_entity {
             Some(true) => "是 yes",
@@ -184,4 +191,3 @@ fn describe_case(case: &Case) -> String {
     }
     text
 }
-

@@ -122,10 +122,8 @@ pub fn move_file(home: Option<PathBuf>, args: MoveArgs) -> Outcome {
     let mut folder = open_folder(home, &args.file.rules)?;
     let record = args.file.find(&folder, FileScope::Counting)?;
     let moved = folder.move_file(&args.file.case_id, record.id, &args.to)?;
-    let mut text = format!(
-        "已移动 Moved: {} {} → {}\n",
-        moved.evidence.original_name, moved.from, moved.evidence.material_key
-    );
+    let mut text =
+        format!("已移动 Moved: {} {} → {}\n", moved.evidence.original_name, moved.from, moved.evidence.material_key);
     if moved.findings.is_empty() {
         let _ = writeln!(text, "新位置无问题 No findings in the new slot");
     }

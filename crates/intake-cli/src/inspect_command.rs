@@ -3,9 +3,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use intake_core::encryption::EncryptionState;
 use intake_core::evidence::report::FileInspection;
 use intake_core::evidence::{self, InspectReport, PixelChecks, Severity, Thresholds};
-use intake_core::encryption::EncryptionState;
 use intake_core::{DataFolder, Error, ErrorKind};
 
 use crate::output::{EXIT_BAD_INPUT, EXIT_BLOCKING, EXIT_OK, Outcome, Report};

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use intake_core::evidence::Thresholds;
 use intake_core::package::ExportOptions;
 use intake_core::package::trust::{self, TrustedKey};
 use intake_core::package::verify::{self, VerifyOptions};
-use intake_core::evidence::Thresholds;
 use intake_core::settings::{SettingsChange, UploadSettingsChange, threshold_error};
 use intake_core::{DataFolder, Error, ErrorKind, Result};
 use serde_json::json;
@@ -159,11 +159,11 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
             "--allow-incomplete needs --reason TEXT: say why the case goes although incomplete (资料不全也导出须说明原因)",
         ));
     }
-    let options = ExportOptions { allow_incomplete: args.allow_incomplete, incomplete_reason: args.reason.clone(), watermark };
+    let options =
+        ExportOptions { allow_incomplete: args.allow_incomplete, incomplete_reason: args.reason.clone(), watermark };
     let progress = crate::progress::Progress::for_export(json);
-    let summary = folder.export_case_with_progress(&args.case_id, &args.out, &options, &mut |step| {
-        progress.export_update(step)
-    });
+    let summary =
+        folder.export_case_with_progress(&args.case_id, &args.out, &options, &mut |step| progress.export_update(step));
     progress.finish();
     let summary = summary?;
     let mut text = String::new();
@@ -210,7 +210,11 @@ fn trusted_keys(home: Option<PathBuf>, args: &VerifyArgs) -> Result<Vec<TrustedK
     let mut keys = trust::given_anchors(args.expect_key.as_deref(), args.trusted_keys.as_deref())?;
     if let Some(root) = home {
         if !root.is_dir() {
-            return Err(Error::for_file(ErrorKind::FileMissing, &root, "no such data folder, so no key of its own to trust"));
+            return Err(Error::for_file(
+                ErrorKind::FileMissing,
+                &root,
+                "no such data folder, so no key of its own to trust",
+            ));
         }
         let folder = open_folder(Some(root.clone()))?;
         let fingerprint = folder.signing_key_fingerprint()?.ok_or_else(|| {
@@ -224,7 +228,8 @@ fn trusted_keys(home: Option<PathBuf>, args: &VerifyArgs) -> Result<Vec<TrustedK
 /// `intake verify`: exit 0 when the package passes every check and is signed by a trusted
 /// key, 1 when any check fails, 2 when the file (or a trust anchor) cannot be read at all.
 pub fn verify(home: Option<PathBuf>, args: VerifyArgs) -> Outcome {
-    let options = VerifyOptions { previous: args.previous.clone(), ..VerifyOptions::trusting(trusted_keys(home, &args)?) };
+    let options =
+        VerifyOptions { previous: args.previous.clone(), ..VerifyOptions::trusting(trusted_keys(home, &args)?) };
     let report = verify::verify_package(&args.package, &options)?;
     let text = intake_core::package::verify_text::report_text(&report, &args.package);
     let exit = if report.valid { EXIT_OK } else { EXIT_BLOCKING };
@@ -255,9 +260,9 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
     }
     let secret_access_key = if args.upload_secret_stdin {
         let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("cannot read the secret key from stdin: {err}")))?;
+        std::io::stdin().read_line(&mut line).map_err(|err| {
+            Error::new(ErrorKind::InvalidInput, format!("cannot read the secret key from stdin: {err}"))
+        })?;
         Some(line.trim().into())
     } else {
         None
@@ -301,7 +306,11 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         text,
         "身份证件加水印 Watermark ID copies: {}; 水印文字 text: {}",
         if settings.watermark_id_copies { "是 yes" } else { "否 no" },
-        if settings.watermark_text.is_empty() { intake_core::watermark::DEFAULT_TEXT } else { &settings.watermark_text }
+        if settings.watermark_text.is_empty() {
+            intake_core::watermark::DEFAULT_TEXT
+        } else {
+            &settings.watermark_text
+        }
     );
     let upload = &settings.upload;
     let optional = |value: &Option<String>| shown(value.as_deref().unwrap_or_default());
@@ -312,10 +321,19 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
             "  警告:允许不加密的 http:// 上传 WARNING: upload.allow_insecure_http is on (packages may travel in clear)"
         );
     }
-    let _ = writeln!(text, "存储桶 Bucket: {}  区域 Region: {}  前缀 Prefix: {}", optional(&upload.bucket),
-        optional(&upload.region), optional(&upload.prefix));
-    let _ = writeln!(text, "访问密钥 Access key id: {}  私密密钥 Secret key: {}", optional(&upload.access_key_id),
-        if upload.secret_access_key.is_some() { "已设置 set" } else { "(未设置 not set)" });
+    let _ = writeln!(
+        text,
+        "存储桶 Bucket: {}  区域 Region: {}  前缀 Prefix: {}",
+        optional(&upload.bucket),
+        optional(&upload.region),
+        optional(&upload.prefix)
+    );
+    let _ = writeln!(
+        text,
+        "访问密钥 Access key id: {}  私密密钥 Secret key: {}",
+        optional(&upload.access_key_id),
+        if upload.secret_access_key.is_some() { "已设置 set" } else { "(未设置 not set)" }
+    );
     let _ = writeln!(text, "检查阈值 Check thresholds:");
     let thresholds = serde_json::to_value(&settings.thresholds).expect("thresholds serialise");
     for (key, unit, _, _) in intake_core::evidence::findings::NUMERIC_THRESHOLDS {

@@ -73,17 +73,15 @@ pub(crate) fn unencrypted_warning(folder: &DataFolder) -> Option<String> {
 
 fn read_passphrase(variable: &str, prompt: &str) -> Result<Passphrase> {
     if let Some(value) = std::env::var_os(variable) {
-        let text = value.into_string().map_err(|_| {
-            Error::new(ErrorKind::InvalidInput, format!("{variable} is not valid Unicode"))
-        })?;
+        let text = value
+            .into_string()
+            .map_err(|_| Error::new(ErrorKind::InvalidInput, format!("{variable} is not valid Unicode")))?;
         return Ok(Passphrase::new(text));
     }
     if !std::io::stdin().is_terminal() {
         return Err(Error::new(
             ErrorKind::PassphraseRequired,
-            format!(
-                "需要密码 / the data folder is encrypted and there is no terminal to ask on: set {variable}"
-            ),
+            format!("需要密码 / the data folder is encrypted and there is no terminal to ask on: set {variable}"),
         ));
     }
     rpassword::prompt_password(prompt)
@@ -111,15 +109,21 @@ pub fn passphrase(home: Option<PathBuf>, command: PassphraseCommand) -> Outcome 
     match command {
         PassphraseCommand::Set => {
             let resuming = DataFolder::encryption_state(&root) == EncryptionState::Unfinished;
-            let passphrase =
-                if resuming { read_passphrase(PASSPHRASE_VAR, "密码 Passphrase: ")? } else { read_new_passphrase(PASSPHRASE_VAR)? };
+            let passphrase = if resuming {
+                read_passphrase(PASSPHRASE_VAR, "密码 Passphrase: ")?
+            } else {
+                read_new_passphrase(PASSPHRASE_VAR)?
+            };
             let report = DataFolder::encrypt(&root, &passphrase)?;
             let text = format!(
                 "数据文件夹已加密 The data folder is encrypted ({} files encrypted{}).\n",
                 report.files_encrypted,
                 if report.resumed { ", an interrupted run finished" } else { "" }
             );
-            Ok(Report::ok(json!({"state": "encrypted", "files_encrypted": report.files_encrypted, "resumed": report.resumed}), text))
+            Ok(Report::ok(
+                json!({"state": "encrypted", "files_encrypted": report.files_encrypted, "resumed": report.resumed}),
+                text,
+            ))
         }
         PassphraseCommand::Change => {
             if DataFolder::encryption_state(&root) != EncryptionState::Encrypted {
@@ -136,7 +140,9 @@ pub fn passphrase(home: Option<PathBuf>, command: PassphraseCommand) -> Outcome 
             let text = match state {
                 EncryptionState::Unencrypted => "未加密 Not encrypted (`intake passphrase set` encrypts it).\n",
                 EncryptionState::Encrypted => "已加密 Encrypted.\n",
-                EncryptionState::Unfinished => "加密未完成 Encryption interrupted: run `intake passphrase set` again.\n",
+                EncryptionState::Unfinished => {
+                    "加密未完成 Encryption interrupted: run `intake passphrase set` again.\n"
+                }
             };
             Ok(Report::ok(json!({"state": state}), text.to_string()))
         }

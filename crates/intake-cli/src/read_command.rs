@@ -52,7 +52,9 @@ pub fn read(args: ReadArgs, json: bool) -> Outcome {
 fn ocr_error(error: OcrError) -> Error {
     let kind = match &error {
         OcrError::ModelMissing { .. } => ErrorKind::FileMissing,
-        OcrError::ModelInvalid { .. } | OcrError::ImageUnreadable { .. } | OcrError::Inference(_) => ErrorKind::FileUnreadable,
+        OcrError::ModelInvalid { .. } | OcrError::ImageUnreadable { .. } | OcrError::Inference(_) => {
+            ErrorKind::FileUnreadable
+        }
     };
     Error::new(kind, error.to_string())
 }

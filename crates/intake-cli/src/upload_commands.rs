@@ -63,8 +63,9 @@ pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
     // A progress bar on a terminal (stderr, so stdout stays the report); none for --json.
     let bar = (std::io::stderr().is_terminal() && !json).then(|| {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{msg:32} {bar:30.cyan/blue} {bytes}/{total_bytes}  {bytes_per_sec}  {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let style =
+            ProgressStyle::with_template("{msg:32} {bar:30.cyan/blue} {bytes}/{total_bytes}  {bytes_per_sec}  {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar
     });
@@ -108,7 +109,13 @@ pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
                 ));
             }
             (Some(error), _) => {
-                let _ = writeln!(text, "上传失败 FAILED {} ({}): {}", outcome.case_id, &outcome.sha256[..16], error.message);
+                let _ = writeln!(
+                    text,
+                    "上传失败 FAILED {} ({}): {}",
+                    outcome.case_id,
+                    &outcome.sha256[..16],
+                    error.message
+                );
                 problems.push(error.message.clone());
             }
             (None, true) => {

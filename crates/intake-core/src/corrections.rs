@@ -114,7 +114,13 @@ impl DataFolder {
     /// Finds one file of a case, among the files of `scope`, by its SHA-256 (at least six
     /// leading hex digits) or its original name, optionally within one material. A name that
     /// fits several files is refused, listing them.
-    pub fn find_file(&self, case_id: &str, file: &str, material: Option<&str>, scope: FileScope) -> Result<EvidenceRecord> {
+    pub fn find_file(
+        &self,
+        case_id: &str,
+        file: &str,
+        material: Option<&str>,
+        scope: FileScope,
+    ) -> Result<EvidenceRecord> {
         self.case(case_id)?;
         let candidates = match scope {
             FileScope::Counting => self.database().case_evidence(case_id)?,
@@ -146,10 +152,9 @@ impl DataFolder {
     fn file_by_id(&self, case_id: &str, evidence_id: i64, scope: FileScope) -> Result<EvidenceRecord> {
         self.case(case_id)?;
         let all = self.database().case_evidence_including_withdrawn(case_id)?;
-        let record = all
-            .into_iter()
-            .find(|record| record.id == evidence_id)
-            .ok_or_else(|| Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no file with id {evidence_id}")))?;
+        let record = all.into_iter().find(|record| record.id == evidence_id).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no file with id {evidence_id}"))
+        })?;
         let withdrawn = self.database().withdrawn_evidence(case_id)?.iter().any(|file| file.evidence.id == evidence_id);
         match (scope, withdrawn) {
             (FileScope::Counting, true) => Err(Error::new(
@@ -191,7 +196,10 @@ impl DataFolder {
         let record = self.file_by_id(case_id, evidence_id, FileScope::Counting)?;
         self.rules()?.require_material(to)?;
         if record.material_key == to {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("file {} is already under {to}", record.original_name)));
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("file {} is already under {to}", record.original_name),
+            ));
         }
         let from = record.material_key.clone();
         let evidence = self.database_mut().move_evidence(&record, to, Utc::now())?;

@@ -119,9 +119,9 @@ impl DataFolder {
     /// The platform's per-user data folder for Merchant Intake: `%LOCALAPPDATA%` on Windows,
     /// `~/Library/Application Support` on macOS, `$XDG_DATA_HOME` or `~/.local/share` on Linux.
     pub fn default_path() -> Result<PathBuf> {
-        dirs::data_local_dir()
-            .map(|base| base.join("merchant-intake"))
-            .ok_or_else(|| Error::new(ErrorKind::DataFolderUnwritable, "this system has no per-user data folder; give --home"))
+        dirs::data_local_dir().map(|base| base.join("merchant-intake")).ok_or_else(|| {
+            Error::new(ErrorKind::DataFolderUnwritable, "this system has no per-user data folder; give --home")
+        })
     }
 
     /// Opens the unencrypted data folder at `root`, creating it if needed, and cleans up after
@@ -158,7 +158,11 @@ impl DataFolder {
     /// folder's state.
     pub(crate) fn open_keyed(root: &Path, key: Option<DataKey>) -> Result<(DataFolder, CleanupReport)> {
         if root.exists() && !root.is_dir() {
-            return Err(Error::for_file(ErrorKind::DataFolderUnwritable, root, "the data folder is a file, not a folder"));
+            return Err(Error::for_file(
+                ErrorKind::DataFolderUnwritable,
+                root,
+                "the data folder is a file, not a folder",
+            ));
         }
         fs::create_dir_all(root).map_err(|err| data_folder_error(root, &err))?;
         let lock_path = root.join(LOCK_FILE);
@@ -312,9 +316,10 @@ impl DataFolder {
         let thresholds = self.thresholds()?;
         let mut outcomes = Vec::with_capacity(paths.len());
         let prepare = |path: &PathBuf| {
-            std::panic::catch_unwind(AssertUnwindSafe(|| prepare_file(&vault, path, max_file_bytes, &thresholds))).unwrap_or_else(
-                |_| Err(Error::for_file(ErrorKind::FileUnreadable, path, "could not be read (internal error)")),
-            )
+            std::panic::catch_unwind(AssertUnwindSafe(|| prepare_file(&vault, path, max_file_bytes, &thresholds)))
+                .unwrap_or_else(|_| {
+                    Err(Error::for_file(ErrorKind::FileUnreadable, path, "could not be read (internal error)"))
+                })
         };
         let threads = in_order::threads_per_core(paths.len(), IMPORT_THREADS_PER_CORE, MAX_IMPORT_THREADS);
         in_order::for_each_in_order(paths, threads, prepare, |index, prepared| {
@@ -355,10 +360,13 @@ impl DataFolder {
         match self.database_mut().insert_evidence_with_facts(&new_evidence, prepared.facts.as_ref(), Utc::now())? {
             Some(record) => Ok((FileStatus::Added, record)),
             None => {
-                let same = |record: &EvidenceRecord| record.material_key == material_key && record.sha256 == stored.sha256;
+                let same =
+                    |record: &EvidenceRecord| record.material_key == material_key && record.sha256 == stored.sha256;
                 // The same bytes withdrawn from this slot: adding them again would silently
                 // leave them withdrawn, so say how to bring them back.
-                if let Some(withdrawn) = self.database.withdrawn_evidence(case_id)?.into_iter().find(|file| same(&file.evidence)) {
+                if let Some(withdrawn) =
+                    self.database.withdrawn_evidence(case_id)?.into_iter().find(|file| same(&file.evidence))
+                {
                     return Err(Error::new(
                         ErrorKind::InvalidInput,
                         format!(
@@ -390,7 +398,10 @@ impl DataFolder {
             return Err(Error::new(ErrorKind::InvalidInput, message));
         }
         if !self.vault.contains(sha256) {
-            return Err(Error::new(ErrorKind::FileMissing, format!("no evidence file with SHA-256 {sha256} is stored")));
+            return Err(Error::new(
+                ErrorKind::FileMissing,
+                format!("no evidence file with SHA-256 {sha256} is stored"),
+            ));
         }
         crate::evidence::thumbnail::cached_thumbnail(&self.vault, sha256)
     }
@@ -525,5 +536,9 @@ fn new_case_id(now: chrono::DateTime<Utc>) -> String {
 }
 
 fn data_folder_error(root: &Path, err: &std::io::Error) -> Error {
-    Error::for_file(ErrorKind::DataFolderUnwritable, root, format!("the data folder cannot be created or written ({err})"))
+    Error::for_file(
+        ErrorKind::DataFolderUnwritable,
+        root,
+        format!("the data folder cannot be created or written ({err})"),
+    )
 }

@@ -457,7 +457,11 @@ impl Database {
 
     /// Records an evidence file. Returns `None` when the same bytes are already recorded for
     /// the same material of the same case (adding them again is a no-op).
-    pub fn insert_evidence(&mut self, evidence: &NewEvidence<'_>, now: DateTime<Utc>) -> Result<Option<EvidenceRecord>> {
+    pub fn insert_evidence(
+        &mut self,
+        evidence: &NewEvidence<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EvidenceRecord>> {
         self.insert_evidence_with_facts(evidence, None, now)
     }
 
@@ -467,8 +471,9 @@ impl Database {
 
     /// The evidence files of a case that count (not withdrawn), in import order.
     pub fn case_evidence(&self, case_id: &str) -> Result<Vec<EvidenceRecord>> {
-        let mut statement =
-            self.connection.prepare("SELECT * FROM evidence WHERE case_id = ?1 AND withdrawn_at IS NULL ORDER BY id")?;
+        let mut statement = self
+            .connection
+            .prepare("SELECT * FROM evidence WHERE case_id = ?1 AND withdrawn_at IS NULL ORDER BY id")?;
         let rows = statement.query_map([case_id], evidence_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -512,7 +517,12 @@ pub struct CaseFieldRecord {
 /// Attestations, recorded fields and attribute changes (migration 2).
 impl Database {
     /// Replaces the attributes of a case; its files, attestations and fields are untouched.
-    pub fn update_case_attributes(&mut self, id: &str, attributes: &CaseAttributes, now: DateTime<Utc>) -> Result<Case> {
+    pub fn update_case_attributes(
+        &mut self,
+        id: &str,
+        attributes: &CaseAttributes,
+        now: DateTime<Utc>,
+    ) -> Result<Case> {
         let before = self.case(id)?.attributes;
         let manager = self.audit_manager.borrow().clone();
         self.with_tx(|tx| {
@@ -545,9 +555,11 @@ impl Database {
             let old = serde_json::to_value(&before).expect("attributes serialise");
             let new = serde_json::to_value(attributes).expect("attributes serialise");
             let changed: Vec<&str> = match (&old, &new) {
-                (serde_json::Value::Object(old), serde_json::Value::Object(new)) => {
-                    new.iter().filter(|(key, value)| old.get(*key) != Some(value)).map(|(key, _)| key.as_str()).collect()
-                }
+                (serde_json::Value::Object(old), serde_json::Value::Object(new)) => new
+                    .iter()
+                    .filter(|(key, value)| old.get(*key) != Some(value))
+                    .map(|(key, _)| key.as_str())
+                    .collect(),
                 _ => Vec::new(),
             };
             let details = audit_details(&[("changed", changed.join(",")), ("attributes", to_json(attributes))]);
@@ -581,8 +593,7 @@ impl Database {
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )?;
             let marks: Vec<&str> = marks.iter().map(|mark| mark.key()).collect();
-            let details =
-                audit_details(&[("material", material), ("sha256", sha256), ("marks", marks.join(","))]);
+            let details = audit_details(&[("material", material), ("sha256", sha256), ("marks", marks.join(","))]);
             append_audit(tx, &case_id, &manager, AuditAction::Attested, details, now)?;
             Ok(id)
         })?;
@@ -662,7 +673,8 @@ impl Database {
 
     /// The recorded fields of a case, by key.
     pub fn case_fields(&self, case_id: &str) -> Result<Vec<CaseFieldRecord>> {
-        let mut statement = self.connection.prepare("SELECT * FROM case_fields WHERE case_id = ?1 ORDER BY field_key")?;
+        let mut statement =
+            self.connection.prepare("SELECT * FROM case_fields WHERE case_id = ?1 ORDER BY field_key")?;
         let rows = statement.query_map([case_id], case_field_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -701,11 +713,9 @@ fn append_audit(
     now: DateTime<Utc>,
 ) -> Result<AuditEntry> {
     let last: Option<(i64, String)> = connection
-        .query_row(
-            "SELECT seq, hash FROM audit_log WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
-            [case_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .query_row("SELECT seq, hash FROM audit_log WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1", [case_id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?;
     let (seq, prev) = match last {
         Some((seq, hash)) => (seq as u64 + 1, hash),
@@ -745,12 +755,12 @@ fn refuse_newer_schema(path: &Path, key: Option<&DataKey>) -> Result<()> {
     if !path.exists() {
         return Ok(());
     }
-    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|err| open_error(path, err))?;
+    let connection =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|err| open_error(path, err))?;
     apply_key(&connection, key).map_err(|err| open_error(path, err))?;
-    let applied: i64 = connection
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(|err| open_error(path, err))?;
+    let applied: i64 =
+        connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|err| open_error(path, err))?;
     if applied as usize > MIGRATIONS.len() {
         return Err(Error::new(
             ErrorKind::DatabaseTooNew,
@@ -782,7 +792,9 @@ fn apply_key(connection: &Connection, key: Option<&DataKey>) -> rusqlite::Result
 /// store); false for an encrypted one (or anything else SQLite cannot read).
 pub(crate) fn is_unencrypted(path: &Path) -> bool {
     Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .and_then(|connection| connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)))
+        .and_then(|connection| {
+            connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0))
+        })
         .is_ok()
 }
 
@@ -790,10 +802,10 @@ pub(crate) fn is_unencrypted(path: &Path) -> bool {
 /// that its file holds every row and stays the same bytes while it is only read after.
 pub(crate) fn checkpoint_plain(plain: &Path) -> Result<()> {
     let connection = Connection::open(plain).map_err(|err| open_error(plain, err))?;
-    connection.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into())).map_err(|err| open_error(plain, err))?;
     connection
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .map_err(|err| open_error(plain, err))
+        .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))
+        .map_err(|err| open_error(plain, err))?;
+    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|err| open_error(plain, err))
 }
 
 /// Writes an encrypted copy of the unencrypted store at `plain` to `target` (which must not
@@ -801,18 +813,18 @@ pub(crate) fn checkpoint_plain(plain: &Path) -> Result<()> {
 /// its WAL is checkpointed into it first so that the copy misses nothing and the WAL can go.
 pub(crate) fn encrypt_database(plain: &Path, target: &Path, key: &DataKey) -> Result<()> {
     let connection = Connection::open(plain).map_err(|err| open_error(plain, err))?;
-    connection.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into())).map_err(|err| open_error(plain, err))?;
-    let version: i64 = connection
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(|err| open_error(plain, err))?;
     connection
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))
         .map_err(|err| open_error(plain, err))?;
+    let version: i64 =
+        connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|err| open_error(plain, err))?;
+    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|err| open_error(plain, err))?;
     let target_name = target.to_str().ok_or_else(|| {
         Error::for_file(ErrorKind::DataFolderUnwritable, target, "the data folder's path is not valid Unicode")
     })?;
     let exported = (|| {
-        connection.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", params![target_name, key.database_key().as_str()])?;
+        connection
+            .execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", params![target_name, key.database_key().as_str()])?;
         connection.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         // sqlcipher_export copies the schema and the rows, not the header's user_version.
         connection.execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
@@ -820,9 +832,7 @@ pub(crate) fn encrypt_database(plain: &Path, target: &Path, key: &DataKey) -> Re
     })();
     exported.map_err(|err| open_error(target, err))?;
     drop(connection);
-    std::fs::File::open(target)
-        .and_then(|file| file.sync_all())
-        .map_err(|err| Error::writing(target, &err))
+    std::fs::File::open(target).and_then(|file| file.sync_all()).map_err(|err| Error::writing(target, &err))
 }
 
 fn too_new(applied: usize) -> Error {
@@ -874,7 +884,8 @@ fn parse_timestamp(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex) -> 
 fn optional_date(row: &rusqlite::Row<'_>, column: impl rusqlite::RowIndex) -> rusqlite::Result<Option<NaiveDate>> {
     let text: Option<String> = row.get(column)?;
     text.map(|text| {
-        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|err| conversion_error(0, format!("bad date '{text}': {err}")))
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map_err(|err| conversion_error(0, format!("bad date '{text}': {err}")))
     })
     .transpose()
 }
@@ -884,9 +895,7 @@ fn case_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
         (Some(lat), Some(lon)) => {
             let datum_text: Option<String> = row.get("site_datum")?;
             let datum = match datum_text {
-                Some(text) => text
-                    .parse::<Datum>()
-                    .map_err(|err| conversion_error(0, err.message().to_string()))?,
+                Some(text) => text.parse::<Datum>().map_err(|err| conversion_error(0, err.message().to_string()))?,
                 None => Datum::Wgs84,
             };
             let radius_m: Option<f64> = row.get("site_radius_m")?;
@@ -1149,8 +1158,9 @@ impl Database {
 
     /// Every package in the outbox, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxRecord>> {
-        let mut statement =
-            self.connection.prepare(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox o ORDER BY o.queued_at, o.sha256"))?;
+        let mut statement = self
+            .connection
+            .prepare(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox o ORDER BY o.queued_at, o.sha256"))?;
         let rows = statement.query_map([], outbox_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -1216,7 +1226,15 @@ impl Database {
         self.connection.execute(
             "INSERT OR REPLACE INTO upload_parts (package_sha256, upload_id, part_number, bytes, sha256, etag, sent_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![package_sha256, upload_id, part.part_number, part.bytes as i64, part.sha256, part.etag, timestamp(now)],
+            params![
+                package_sha256,
+                upload_id,
+                part.part_number,
+                part.bytes as i64,
+                part.sha256,
+                part.etag,
+                timestamp(now)
+            ],
         )?;
         Ok(())
     }
@@ -1241,7 +1259,13 @@ impl Database {
     /// Marks a package stored and checked at `remote_key`.
     /// Logged as `uploaded` in the same transaction (once: a package already done is not
     /// logged again).
-    pub fn finish_package_upload(&self, sha256: &str, destination: &str, remote_key: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn finish_package_upload(
+        &self,
+        sha256: &str,
+        destination: &str,
+        remote_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let manager = self.audit_manager.borrow().clone();
         self.with_shared_tx(|tx| {
             let (case_id, state): (String, String) =
@@ -1434,7 +1458,10 @@ impl Database {
                 params![record.id, timestamp(now), reason, manager],
             )?;
             if changed == 0 {
-                return Err(Error::new(ErrorKind::InvalidInput, format!("file {} is already withdrawn", record.original_name)));
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("file {} is already withdrawn", record.original_name),
+                ));
             }
             tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![record.case_id, timestamp(now)])?;
             let details = audit_details(&[
@@ -1458,7 +1485,10 @@ impl Database {
                 [record.id],
             )?;
             if changed == 0 {
-                return Err(Error::new(ErrorKind::InvalidInput, format!("file {} is not withdrawn", record.original_name)));
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("file {} is not withdrawn", record.original_name),
+                ));
             }
             tx.execute("UPDATE cases SET updated_at = ?2 WHERE id = ?1", params![record.case_id, timestamp(now)])?;
             let details = audit_details(&[
@@ -1484,7 +1514,10 @@ impl Database {
             if taken > 0 {
                 return Err(Error::new(
                     ErrorKind::InvalidInput,
-                    format!("{to} of case {} already holds the same file ({}); it was not moved", record.case_id, record.original_name),
+                    format!(
+                        "{to} of case {} already holds the same file ({}); it was not moved",
+                        record.case_id, record.original_name
+                    ),
                 ));
             }
             tx.execute("UPDATE evidence SET material_key = ?2 WHERE id = ?1", params![record.id, to])?;
@@ -1620,7 +1653,8 @@ impl Database {
 
     /// Every acceptance recorded for a case, oldest first.
     pub fn finding_acceptances(&self, case_id: &str) -> Result<Vec<FindingAcceptanceRecord>> {
-        let mut statement = self.connection.prepare("SELECT * FROM finding_acceptances WHERE case_id = ?1 ORDER BY id")?;
+        let mut statement =
+            self.connection.prepare("SELECT * FROM finding_acceptances WHERE case_id = ?1 ORDER BY id")?;
         let rows = statement.query_map([case_id], acceptance_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }

@@ -50,9 +50,9 @@ use crate::data_folder::{DATABASE_FILE, DataFolder, LOCK_FILE};
 use crate::database;
 use crate::durable::{self, Readers};
 use crate::encrypted_file::{looks_sealed, seal, unseal};
-use crate::planted::{ConversionRecord, is_in_clear, refuse_planted_files};
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::{self, DataKey, FileKey, KeyFile, Passphrase};
+use crate::planted::{ConversionRecord, is_in_clear, refuse_planted_files};
 use crate::settings::settings_path;
 use crate::signing::{private_key_path, sealed_private_key_path};
 use crate::vault::Vault;
@@ -341,7 +341,8 @@ impl DataFolder {
 
         let vault = Vault::open_encrypted(&root.join("vault"), key.file_key())?;
         #[cfg(feature = "test-seams")]
-        let abort_after = std::env::var(FAULT_ABORT_AFTER_ENCRYPTING).ok().and_then(|value| value.parse::<usize>().ok());
+        let abort_after =
+            std::env::var(FAULT_ABORT_AFTER_ENCRYPTING).ok().and_then(|value| value.parse::<usize>().ok());
         #[cfg(not(feature = "test-seams"))]
         let abort_after: Option<usize> = None;
         let mut total = 0;

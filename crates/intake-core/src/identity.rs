@@ -133,8 +133,8 @@ impl IdentityProblem {
 /// lists it, but no resident ID card is issued there) nor 81-83, which begin the residence
 /// permits of Hong Kong, Macau and Taiwan residents ([`IdType::ResidencePermit`]).
 const PROVINCE_CODES: &[u8] = &[
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
-    62, 63, 64, 65,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65,
 ];
 
 /// The first two digits of a residence permit of Hong Kong (81), Macau (82) and Taiwan (83)
@@ -218,7 +218,10 @@ pub fn check_id_number(id_type: IdType, text: &str, today: NaiveDate) -> Result<
             let id = compact(text).to_ascii_uppercase();
             let bytes = id.as_bytes();
             let digits = bytes.len().checked_sub(1).filter(|count| *count == 8 || *count == 10);
-            if matches!(bytes.first(), Some(b'H' | b'M')) && digits.is_some() && bytes[1..].iter().all(u8::is_ascii_digit) {
+            if matches!(bytes.first(), Some(b'H' | b'M'))
+                && digits.is_some()
+                && bytes[1..].iter().all(u8::is_ascii_digit)
+            {
                 Ok(id)
             } else {
                 Err(IdentityProblem::BadFormat {
@@ -231,7 +234,9 @@ pub fn check_id_number(id_type: IdType, text: &str, today: NaiveDate) -> Result<
             if matches!(id.len(), 8 | 10) && id.bytes().all(|byte| byte.is_ascii_digit()) {
                 Ok(id)
             } else {
-                Err(IdentityProblem::BadFormat { expected: ("8位数字(旧版10位)", "8 digits (older booklets 10)") })
+                Err(IdentityProblem::BadFormat {
+                    expected: ("8位数字(旧版10位)", "8 digits (older booklets 10)")
+                })
             }
         }
         IdType::Passport => {
@@ -422,7 +427,10 @@ pub fn check_uscc(text: &str) -> Result<UsccReading, IdentityProblem> {
             None => {
                 return Err(IdentityProblem::BadCharacter {
                     position: index + 1,
-                    allowed: ("数字或除I、O、S、V、Z外的大写字母", "a digit or a capital letter other than I, O, S, V, Z"),
+                    allowed: (
+                        "数字或除I、O、S、V、Z外的大写字母",
+                        "a digit or a capital letter other than I, O, S, V, Z",
+                    ),
                 });
             }
         }
@@ -453,7 +461,10 @@ pub fn check_mobile(text: &str) -> Result<String, IdentityProblem> {
         .or_else(|| compacted.strip_prefix("86").filter(|rest| rest.len() == 11))
         .unwrap_or(&compacted);
     let bytes = digits.as_bytes();
-    if bytes.len() == 11 && bytes.iter().all(u8::is_ascii_digit) && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1])
+    if bytes.len() == 11
+        && bytes.iter().all(u8::is_ascii_digit)
+        && bytes[0] == b'1'
+        && (b'3'..=b'9').contains(&bytes[1])
     {
         Ok(digits.to_string())
     } else {

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -237,7 +237,8 @@ impl KeyFile {
         let nonce: [u8; 24] = decode_hex(&self.nonce)
             .and_then(|bytes| bytes.try_into().ok())
             .ok_or_else(|| damaged("its nonce is not 24 bytes of hex"))?;
-        let mut buffer = Zeroizing::new(decode_hex(&self.wrapped_key).ok_or_else(|| damaged("wrapped_key is not hex"))?);
+        let mut buffer =
+            Zeroizing::new(decode_hex(&self.wrapped_key).ok_or_else(|| damaged("wrapped_key is not hex"))?);
         if buffer.len() != 48 {
             return Err(damaged("wrapped_key is not 48 bytes"));
         }
@@ -286,7 +287,8 @@ impl KeyFile {
         }
         let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
             .map_err(|err| damaged(&format!("its Argon2id parameters are not valid ({err})")))?;
-        let salt = decode_hex(&self.salt).filter(|salt| salt.len() >= 16).ok_or_else(|| damaged("its salt is not hex"))?;
+        let salt =
+            decode_hex(&self.salt).filter(|salt| salt.len() >= 16).ok_or_else(|| damaged("its salt is not hex"))?;
         let mut output = Zeroizing::new([0u8; 32]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase.bytes(), &salt, output.as_mut())

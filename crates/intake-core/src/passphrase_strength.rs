@@ -18,22 +18,171 @@ pub const MIN_SCORE: u8 = 3;
 /// love and luck, the commonest surnames and given names, places, apps, the company and the
 /// job, and the number words. Lower case; zxcvbn matches case-insensitively and l33t.
 const CHINESE_WORDS: &[&str] = &[
-    "woaini", "aini", "woaini1314", "5201314", "1314520", "520520", "5211314", "1314", "521", "520",
-    "iloveyou", "nihao", "baobei", "laopo", "laogong", "qinqin", "xiaobao", "tiantian", "kuaile", "xingfu",
-    "mima", "mimamima", "zhongguo", "china", "beijing", "shanghai", "guangzhou", "shenzhen", "hangzhou",
-    "nanjing", "wuhan", "chengdu", "tianjin", "chongqing", "tonglian", "allinpay", "tonglianzhifu",
-    "shanghu", "ruwang", "kehujingli", "jingli", "fengongsi", "zhifu", "yinhang", "weixin", "wechat",
-    "zhifubao", "alipay", "taobao", "huawei", "xiaomi", "baidu", "tencent", "qq", "qqqq", "wang", "li",
-    "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo",
-    "he", "lin", "luo", "gao", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao",
-    "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang", "yu", "du", "ye", "cheng",
-    "wei", "su", "lu", "ding", "ren", "shen", "yao", "jiang", "zhangwei", "wangwei", "wangfang", "liwei",
-    "lina", "zhangmin", "lijing", "wangjing", "liuwei", "wangmin", "lijun", "zhangli", "zhangjing",
-    "wangli", "wangqiang", "wangjun", "liqiang", "liyang", "zhangyong", "ming", "hong", "hua", "jun",
-    "qiang", "ping", "gang", "jie", "lei", "jing", "fang", "min", "yan", "yong", "xin", "hui", "long",
-    "long", "feifei", "lili", "tingting", "xiaoming", "xiaohong", "dragon", "88888888", "66666666",
-    "168168", "518518", "888888", "666666", "147258369", "123qwe", "1qaz2wsx", "qwe123", "aa123456",
-    "a123456", "qq123456", "abc123456", "123456789a", "zxcvbnm", "asdfghjkl",
+    "woaini",
+    "aini",
+    "woaini1314",
+    "5201314",
+    "1314520",
+    "520520",
+    "5211314",
+    "1314",
+    "521",
+    "520",
+    "iloveyou",
+    "nihao",
+    "baobei",
+    "laopo",
+    "laogong",
+    "qinqin",
+    "xiaobao",
+    "tiantian",
+    "kuaile",
+    "xingfu",
+    "mima",
+    "mimamima",
+    "zhongguo",
+    "china",
+    "beijing",
+    "shanghai",
+    "guangzhou",
+    "shenzhen",
+    "hangzhou",
+    "nanjing",
+    "wuhan",
+    "chengdu",
+    "tianjin",
+    "chongqing",
+    "tonglian",
+    "allinpay",
+    "tonglianzhifu",
+    "shanghu",
+    "ruwang",
+    "kehujingli",
+    "jingli",
+    "fengongsi",
+    "zhifu",
+    "yinhang",
+    "weixin",
+    "wechat",
+    "zhifubao",
+    "alipay",
+    "taobao",
+    "huawei",
+    "xiaomi",
+    "baidu",
+    "tencent",
+    "qq",
+    "qqqq",
+    "wang",
+    "li",
+    "zhang",
+    "liu",
+    "chen",
+    "yang",
+    "huang",
+    "zhao",
+    "wu",
+    "zhou",
+    "xu",
+    "sun",
+    "ma",
+    "zhu",
+    "hu",
+    "guo",
+    "he",
+    "lin",
+    "luo",
+    "gao",
+    "zheng",
+    "liang",
+    "xie",
+    "song",
+    "tang",
+    "han",
+    "feng",
+    "deng",
+    "cao",
+    "peng",
+    "zeng",
+    "xiao",
+    "tian",
+    "dong",
+    "pan",
+    "yuan",
+    "cai",
+    "jiang",
+    "yu",
+    "du",
+    "ye",
+    "cheng",
+    "wei",
+    "su",
+    "lu",
+    "ding",
+    "ren",
+    "shen",
+    "yao",
+    "jiang",
+    "zhangwei",
+    "wangwei",
+    "wangfang",
+    "liwei",
+    "lina",
+    "zhangmin",
+    "lijing",
+    "wangjing",
+    "liuwei",
+    "wangmin",
+    "lijun",
+    "zhangli",
+    "zhangjing",
+    "wangli",
+    "wangqiang",
+    "wangjun",
+    "liqiang",
+    "liyang",
+    "zhangyong",
+    "ming",
+    "hong",
+    "hua",
+    "jun",
+    "qiang",
+    "ping",
+    "gang",
+    "jie",
+    "lei",
+    "jing",
+    "fang",
+    "min",
+    "yan",
+    "yong",
+    "xin",
+    "hui",
+    "long",
+    "long",
+    "feifei",
+    "lili",
+    "tingting",
+    "xiaoming",
+    "xiaohong",
+    "dragon",
+    "88888888",
+    "66666666",
+    "168168",
+    "518518",
+    "888888",
+    "666666",
+    "147258369",
+    "123qwe",
+    "1qaz2wsx",
+    "qwe123",
+    "aa123456",
+    "a123456",
+    "qq123456",
+    "abc123456",
+    "123456789a",
+    "zxcvbnm",
+    "asdfghjkl",
 ];
 
 /// `Ok` when `passphrase` is hard enough to guess; `weak_passphrase` with zxcvbn's reason
@@ -80,7 +229,9 @@ fn personal_patterns(passphrase: &str) -> Vec<(String, &'static str)> {
             continue;
         }
         let start = index;
-        while index < characters.len() && (characters[index].is_ascii_digit() || characters[index] == 'X' || characters[index] == 'x') {
+        while index < characters.len()
+            && (characters[index].is_ascii_digit() || characters[index] == 'X' || characters[index] == 'x')
+        {
             index += 1;
         }
         let run: String = characters[start..index].iter().collect();
@@ -100,7 +251,8 @@ fn personal_patterns(passphrase: &str) -> Vec<(String, &'static str)> {
 
 /// `YYYYMMDD` from 1900 to 2099.
 fn is_date(digits: &str) -> bool {
-    chrono::NaiveDate::parse_from_str(digits, "%Y%m%d").is_ok_and(|date| (1900..2100).contains(&chrono::Datelike::year(&date)))
+    chrono::NaiveDate::parse_from_str(digits, "%Y%m%d")
+        .is_ok_and(|date| (1900..2100).contains(&chrono::Datelike::year(&date)))
 }
 
 #[cfg(test)]
@@ -115,7 +267,9 @@ mod tests {
 
     #[test]
     fn the_usual_weak_ones_are_refused_with_a_reason() {
-        for weak in ["12345678", "password", "11111111", "qwertyuiop", "woaini1314", "5201314520", "zhangwei1990", "iloveyou!"] {
+        for weak in
+            ["12345678", "password", "11111111", "qwertyuiop", "woaini1314", "5201314520", "zhangwei1990", "iloveyou!"]
+        {
             let message = refused(weak);
             assert!(message.contains("too easy to guess"), "{weak}: {message}");
         }
@@ -127,7 +281,9 @@ mod tests {
 
     #[test]
     fn long_or_unusual_passphrases_pass() {
-        for strong in ["门头照片 correct horse", "测试密码 e2e passphrase", "staple battery horse orbit", "Kq7#vLz!9pWd"] {
+        for strong in
+            ["门头照片 correct horse", "测试密码 e2e passphrase", "staple battery horse orbit", "Kq7#vLz!9pWd"]
+        {
             assert!(check(strong, &[]).is_ok(), "{strong}: {:?}", check(strong, &[]).err());
         }
     }

@@ -20,8 +20,8 @@ use zeroize::Zeroizing;
 
 use crate::data_folder::DataFolder;
 use crate::durable::Readers;
-use crate::evidence::Thresholds;
 use crate::error::{Error, ErrorKind, Result};
+use crate::evidence::Thresholds;
 use crate::keys::FileKey;
 
 /// The settings file's name in the data folder.
@@ -251,7 +251,11 @@ impl Settings {
         let path = settings_path(root);
         let Some(text) = crate::encryption::read_sealed(&path, key)? else { return Ok(Settings::default()) };
         let not_valid = |reason: String| {
-            Error::for_file(ErrorKind::InvalidInput, &path, format!("is not a valid settings file ({reason}); fix or remove it"))
+            Error::for_file(
+                ErrorKind::InvalidInput,
+                &path,
+                format!("is not a valid settings file ({reason}); fix or remove it"),
+            )
         };
         let value: serde_json::Value = serde_json::from_slice(&text).map_err(|err| not_valid(err.to_string()))?;
         // The thresholds first, field by field, so that the error names the field at fault.

@@ -35,8 +35,8 @@ use sm2::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding
 use ts_rs::TS;
 
 // Checking a signature is the package format's (intake-bag); making one is the installation's.
-pub use intake_bag::signing::{DISTINGUISHING_ID, SignatureProblem, parse_public_key_pem, verify_signature};
 use intake_bag::signing::fingerprint_of;
+pub use intake_bag::signing::{DISTINGUISHING_ID, SignatureProblem, parse_public_key_pem, verify_signature};
 
 use crate::data_folder::DataFolder;
 use crate::durable::Readers;

@@ -102,7 +102,10 @@ impl Vault {
             Err(err) => return Err(Error::reading(&path, &err)),
         };
         let mut bytes = Vec::new();
-        match self.reader(file, &path).and_then(|mut reader| reader.read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))) {
+        match self
+            .reader(file, &path)
+            .and_then(|mut reader| reader.read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err)))
+        {
             Ok(_) if thumbnail_seal_holds(&bytes) => Ok(Some(bytes)),
             // Damaged (seal or authentication): made again from the object.
             Ok(_) => Ok(None),
@@ -190,7 +193,11 @@ impl Vault {
         let mut bytes = Vec::with_capacity(length as usize);
         file.read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
         if hex(&Sha256::digest(&bytes)) != sha256 {
-            return Err(Error::for_file(ErrorKind::VaultCorrupt, &path, "no longer matches the SHA-256 it was stored under"));
+            return Err(Error::for_file(
+                ErrorKind::VaultCorrupt,
+                &path,
+                "no longer matches the SHA-256 it was stored under",
+            ));
         }
         Ok(bytes)
     }
@@ -208,14 +215,11 @@ impl Vault {
         check_size(source, metadata.len(), max_bytes)?;
 
         let (temp_path, output) = self.create_temp()?;
-        let copied = self
-            .writer(output)
-            .map_err(|err| Error::writing(&temp_path, &err))
-            .and_then(|mut output| {
-                let copied = copy_hashing(&mut input, &mut output, source, &temp_path, max_bytes)?;
-                let output = output.finish().map_err(|err| Error::writing(&temp_path, &err))?;
-                Ok((copied, output))
-            });
+        let copied = self.writer(output).map_err(|err| Error::writing(&temp_path, &err)).and_then(|mut output| {
+            let copied = copy_hashing(&mut input, &mut output, source, &temp_path, max_bytes)?;
+            let output = output.finish().map_err(|err| Error::writing(&temp_path, &err))?;
+            Ok((copied, output))
+        });
         let ((sha256, bytes, head), output) = match copied {
             Ok(result) => result,
             Err(err) => {

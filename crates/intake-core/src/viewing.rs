@@ -27,12 +27,12 @@ impl DataFolder {
     /// unknown case, `invalid_input` for a record that is not one of its files, `file_too_large`
     /// over [`MAX_VIEWED_BYTES`], `vault_corrupt` when the stored bytes no longer match.
     pub fn view_evidence_file(&self, case_id: &str, evidence_id: i64) -> Result<ViewedFile> {
-        let record = self
-            .case_evidence(case_id)?
-            .into_iter()
-            .find(|record| record.id == evidence_id)
-            .ok_or_else(|| {
-                Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no evidence file with id {evidence_id}"))
+        let record =
+            self.case_evidence(case_id)?.into_iter().find(|record| record.id == evidence_id).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("case {case_id} has no evidence file with id {evidence_id}"),
+                )
             })?;
         let bytes = self.vault().read_object_checked(&record.sha256, MAX_VIEWED_BYTES)?;
         Ok(ViewedFile { media_type: record.media_type, bytes })

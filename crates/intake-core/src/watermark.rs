@@ -99,7 +99,8 @@ pub fn check_text(text: &str) -> Result<()> {
         }
     }
     if !missing.is_empty() {
-        let listed: String = missing.iter().map(|c| format!("'{c}' (U+{:04X})", u32::from(*c))).collect::<Vec<_>>().join(", ");
+        let listed: String =
+            missing.iter().map(|c| format!("'{c}' (U+{:04X})", u32::from(*c))).collect::<Vec<_>>().join(", ");
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!(
@@ -127,8 +128,12 @@ pub fn watermark(original: &[u8], name: &str, text: &str) -> Result<WatermarkedC
             ));
         }
     };
-    let picture = decode_upright(original, format)
-        .map_err(|reason| Error::new(ErrorKind::InvalidInput, format!("{name}: 无法读取图片 cannot be decoded for the watermark ({reason})")))?;
+    let picture = decode_upright(original, format).map_err(|reason| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("{name}: 无法读取图片 cannot be decoded for the watermark ({reason})"),
+        )
+    })?;
     let mut pixels = picture.into_rgb8();
     draw_mark(&mut pixels, text)?;
     let mut bytes = Vec::new();
@@ -139,14 +144,16 @@ pub fn watermark(original: &[u8], name: &str, text: &str) -> Result<WatermarkedC
         }
         _ => pixels.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png),
     };
-    encoded.map_err(|err| Error::new(ErrorKind::Io, format!("{name}: the watermarked copy cannot be encoded ({err})")))?;
+    encoded
+        .map_err(|err| Error::new(ErrorKind::Io, format!("{name}: the watermarked copy cannot be encoded ({err})")))?;
     let media_type = if format == ImageFormat::Jpeg { "image/jpeg" } else { "image/png" };
     let thumbnail = crate::evidence::thumbnail::thumbnail_jpeg(&DynamicImage::ImageRgb8(pixels), None);
     Ok(WatermarkedCopy { bytes, media_type, text: text.to_string(), thumbnail })
 }
 
 fn font() -> Result<FontRef<'static>> {
-    FontRef::try_from_slice(FONT).map_err(|err| Error::new(ErrorKind::Io, format!("the watermark font cannot be read ({err})")))
+    FontRef::try_from_slice(FONT)
+        .map_err(|err| Error::new(ErrorKind::Io, format!("the watermark font cannot be read ({err})")))
 }
 
 fn decode_upright(bytes: &[u8], format: ImageFormat) -> std::result::Result<DynamicImage, String> {

@@ -187,14 +187,11 @@ impl CaseAttributes {
             ("syb_sft", "开通收银宝收付通", self.syb_sft),
             ("payout_or_custody", "线上业务含代付或收托抵用", self.payout_or_custody),
         ];
-        let contradiction = flags
-            .iter()
-            .find(|(_, _, set)| *set)
-            .map(|(key, zh, _)| (key.to_string(), zh.to_string()))
-            .or_else(|| {
-                self.nonstandard
-                    .first()
-                    .map(|request| (format!("nonstandard={}", request.key()), format!("支付产品非标申请:{}", request.label_zh())))
+        let contradiction =
+            flags.iter().find(|(_, _, set)| *set).map(|(key, zh, _)| (key.to_string(), zh.to_string())).or_else(|| {
+                self.nonstandard.first().map(|request| {
+                    (format!("nonstandard={}", request.key()), format!("支付产品非标申请:{}", request.label_zh()))
+                })
             });
         match contradiction {
             None => Ok(()),
@@ -425,7 +422,10 @@ pub fn vocabulary() -> Vocabulary {
         editions: terms!(Edition),
         nonstandard_requests: terms!(NonstandardRequest),
         datums: terms!(Datum),
-        flags: FLAGS.iter().map(|(key, zh, en)| Term { key: (*key).into(), zh: (*zh).into(), en: (*en).into() }).collect(),
+        flags: FLAGS
+            .iter()
+            .map(|(key, zh, en)| Term { key: (*key).into(), zh: (*zh).into(), en: (*en).into() })
+            .collect(),
         parent_child_same_entity: Term {
             key: "parent_child_same_entity".into(),
             zh: "资金归集:父子商户是否为同一主体".into(),
@@ -436,7 +436,10 @@ pub fn vocabulary() -> Vocabulary {
             zh: "暂以视频代替".into(),
             en: "Video stands in for now; the photo is to follow".into(),
         },
-        answers: ANSWERS.iter().map(|(key, zh, en)| Term { key: (*key).into(), zh: (*zh).into(), en: (*en).into() }).collect(),
+        answers: ANSWERS
+            .iter()
+            .map(|(key, zh, en)| Term { key: (*key).into(), zh: (*zh).into(), en: (*en).into() })
+            .collect(),
         stages: terms!(Stage),
         providers: terms!(Provider),
         marks: terms!(Mark),

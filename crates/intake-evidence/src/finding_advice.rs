@@ -65,7 +65,10 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
         ],
         FindingCode::ExifMissing => [
             ("照片没有拍摄信息", "Photo has no capture data"),
-            ("无法证明拍摄时间和地点,审核可能退回", "Its time and place cannot be proven; head office may return the case"),
+            (
+                "无法证明拍摄时间和地点,审核可能退回",
+                "Its time and place cannot be proven; head office may return the case",
+            ),
             ("请用数据线导出原图,不要经微信发送", "Copy the original over a cable; do not send it through WeChat"),
         ],
         FindingCode::ExifDamaged => [
@@ -96,7 +99,10 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
         FindingCode::LowResolution => [
             ("分辨率太低", "Resolution too low"),
             ("文字和细节可能看不清", "Text and details may not be readable"),
-            ("请用相机原图,不要用截图或压缩后的图片", "Use the camera's original, not a screenshot or a compressed copy"),
+            (
+                "请用相机原图,不要用截图或压缩后的图片",
+                "Use the camera's original, not a screenshot or a compressed copy",
+            ),
         ],
         FindingCode::TooDark => [
             ("照片太暗", "Too dark"),
@@ -110,7 +116,10 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
         ],
         FindingCode::OutsideSiteRadius => [
             ("距离经营场所过远", "Too far from the premises"),
-            ("不能证明在经营场所拍摄,案件不能提交", "Not shown to be taken at the premises; the case cannot be submitted"),
+            (
+                "不能证明在经营场所拍摄,案件不能提交",
+                "Not shown to be taken at the premises; the case cannot be submitted",
+            ),
             (
                 "请在经营场所现场重拍;若经营场所位置填错,请更正案件信息",
                 "Retake it at the premises; if the premises' position is wrong, correct the case",
@@ -119,16 +128,25 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
         FindingCode::OutsideVisitWindow => [
             ("拍摄日期不是考察日", "Not taken on the visit day"),
             ("不能证明是本次考察所拍,案件不能提交", "Not shown to be from this visit; the case cannot be submitted"),
-            ("请在现场重拍;若考察日期填错,请更正案件信息", "Retake it on site; if the visit date is wrong, correct the case"),
+            (
+                "请在现场重拍;若考察日期填错,请更正案件信息",
+                "Retake it on site; if the visit date is wrong, correct the case",
+            ),
         ],
         FindingCode::DuplicateInCase => [
             ("与本案另一份资料是同一文件", "Same file as another material of this case"),
-            ("同一个文件不能充当两份资料,案件不能提交", "One file cannot stand for two materials; the case cannot be submitted"),
+            (
+                "同一个文件不能充当两份资料,案件不能提交",
+                "One file cannot stand for two materials; the case cannot be submitted",
+            ),
             ("请为每份资料分别拍摄,撤回放错位置的一份", "Take each material separately; withdraw the misplaced copy"),
         ],
         FindingCode::DuplicateOtherCase => [
             ("与其他案件的文件相同", "Same file as in another case"),
-            ("疑似挪用其他商户的资料,案件不能提交", "Looks like another merchant's material; the case cannot be submitted"),
+            (
+                "疑似挪用其他商户的资料,案件不能提交",
+                "Looks like another merchant's material; the case cannot be submitted",
+            ),
             ("请在本商户现场重新拍摄", "Take it again at this merchant's premises"),
         ],
         FindingCode::ForwardedCopy => [

@@ -304,7 +304,8 @@ impl Thresholds {
                 });
             }
         }
-        let lists = [("editing_software", &self.editing_software), ("screenshot_file_names", &self.screenshot_file_names)];
+        let lists =
+            [("editing_software", &self.editing_software), ("screenshot_file_names", &self.screenshot_file_names)];
         for (field, words) in lists {
             if words.iter().any(|word| word.trim().is_empty()) {
                 return Some(ThresholdProblem {

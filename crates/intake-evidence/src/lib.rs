@@ -49,9 +49,9 @@ pub use findings::{Finding, FindingCode, Severity, Thresholds};
 pub use report::{FileInspection, InspectReport};
 
 use crate::error::Error;
-use intake_domain::{ErrorKind, case, error};
 use findings::FileFacts;
 use image_checks::DecodeFailure;
+use intake_domain::{ErrorKind, case, error};
 use media::MediaKind;
 use metadata::MetadataReading;
 use report::SkippedCheck;
@@ -129,7 +129,9 @@ fn inspect_file_with(
     let label = path.display().to_string();
     let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     match read_bounded(path, thresholds.max_file_bytes) {
-        Ok(bytes) => inspect_bytes_keeping_image(&label, &file_name, &bytes, None, thresholds, now, pixel_checks).inspection,
+        Ok(bytes) => {
+            inspect_bytes_keeping_image(&label, &file_name, &bytes, None, thresholds, now, pixel_checks).inspection
+        }
         Err(ReadFailure::TooLarge(size)) => {
             // A video is inspected from disk, whatever its size.
             if let Some(inspection) = inspect_video_file(path, &label, &file_name, None, thresholds, now) {
@@ -318,7 +320,11 @@ fn inspect_read(
             zh: "不是可识别的图片或视频(支持 JPEG、PNG、WebP、TIFF、HEIC/HEIF、AVIF、MOV、MP4)。".into(),
             en: "not an image or video this program reads (JPEG, PNG, WebP, TIFF, HEIC/HEIF, AVIF, MOV, MP4).".into(),
         });
-        return Reading { inspection, reduced: None, measurements: Measurements::unmeasured(file_name, thresholds, now) };
+        return Reading {
+            inspection,
+            reduced: None,
+            measurements: Measurements::unmeasured(file_name, thresholds, now),
+        };
     }
     inspection.media_type = Some(media::media_type_of(bytes).to_string());
     inspection.width = metadata.width;
@@ -513,7 +519,11 @@ impl Measurements {
 /// depends on the default offset) and the sharpness skip are made again, the rest is kept.
 /// `None` when the reading limits differ: what was measured may then differ, and the file must
 /// be read again.
-pub fn rederive(stored: &FileInspection, measurements: &Measurements, thresholds: &Thresholds) -> Option<FileInspection> {
+pub fn rederive(
+    stored: &FileInspection,
+    measurements: &Measurements,
+    thresholds: &Thresholds,
+) -> Option<FileInspection> {
     if measurements.limits != ReadingLimits::of(thresholds) {
         return None;
     }
@@ -637,11 +647,7 @@ fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadFailure> {
     let file = File::open(path).map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
     let metadata = file.metadata().map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
     if !metadata.is_file() {
-        return Err(ReadFailure::Io(Error::for_file(
-            ErrorKind::NotAFile,
-            path,
-            "is a folder or device, not a file",
-        )));
+        return Err(ReadFailure::Io(Error::for_file(ErrorKind::NotAFile, path, "is a folder or device, not a file")));
     }
     if metadata.len() > max_bytes {
         return Err(ReadFailure::TooLarge(metadata.len()));

@@ -337,8 +337,8 @@ pub fn read_movie_metadata(kind: MediaKind, source: impl Read + Seek) -> MediaMe
 fn read_movie(source: impl Read + Seek) -> (Option<(u32, u32)>, MetadataReading) {
     use nom_exif::{EntryValue, TrackInfoTag};
 
-    let track = nom_exif::MediaSource::seekable(source)
-        .and_then(|source| nom_exif::MediaParser::new().parse_track(source));
+    let track =
+        nom_exif::MediaSource::seekable(source).and_then(|source| nom_exif::MediaParser::new().parse_track(source));
     let track = match track {
         Ok(track) => track,
         Err(nom_exif::Error::TrackNotFound) => return (None, MetadataReading::NotFound),

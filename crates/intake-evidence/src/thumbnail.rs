@@ -33,9 +33,7 @@ pub fn thumbnail_jpeg(reduced: &DynamicImage, orientation: Option<u16>) -> Optio
         thumbnail.apply_orientation(orientation);
     }
     let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
-        .encode_image(&thumbnail)
-        .ok()?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY).encode_image(&thumbnail).ok()?;
     Some(jpeg)
 }
 

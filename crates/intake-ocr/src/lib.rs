@@ -144,12 +144,21 @@ impl OcrEngine {
         let detector = load(DETECTION_MODEL)?;
         let recognizer = load(RECOGNITION_MODEL)?;
         let direction = load(DIRECTION_MODEL)?;
-        let characters = recognizer.metadata().get("character").map(str::to_string).ok_or_else(|| OcrError::ModelInvalid {
-            path: folder.join(RECOGNITION_MODEL),
-            reason: "its metadata has no `character` alphabet".into(),
-        })?;
+        let characters =
+            recognizer.metadata().get("character").map(str::to_string).ok_or_else(|| OcrError::ModelInvalid {
+                path: folder.join(RECOGNITION_MODEL),
+                reason: "its metadata has no `character` alphabet".into(),
+            })?;
         let alphabet = Alphabet::from_metadata(&characters);
-        Ok(OcrEngine { detector, recognizer, direction, alphabet, detection: DetectionSettings::default(), use_direction: true, min_line_width: LINE_HEIGHT })
+        Ok(OcrEngine {
+            detector,
+            recognizer,
+            direction,
+            alphabet,
+            detection: DetectionSettings::default(),
+            use_direction: true,
+            min_line_width: LINE_HEIGHT,
+        })
     }
 
     /// Loads the models from [`default_models_folder`].
@@ -216,8 +225,10 @@ impl OcrEngine {
     fn detect(&self, image: &RgbImage) -> Result<Vec<Quad>, OcrError> {
         let (planes, w, h) = detection::network_input(image, self.detection.max_side);
         let input = NdTensor::from_data([1, 3, h as usize, w as usize], planes);
-        let output = self.detector.run_one(input.view().into(), None).map_err(|e| OcrError::Inference(e.to_string()))?;
-        let map: NdTensor<f32, 4> = output.try_into().map_err(|e: rten::TryFromValueError| OcrError::Inference(e.to_string()))?;
+        let output =
+            self.detector.run_one(input.view().into(), None).map_err(|e| OcrError::Inference(e.to_string()))?;
+        let map: NdTensor<f32, 4> =
+            output.try_into().map_err(|e: rten::TryFromValueError| OcrError::Inference(e.to_string()))?;
         let [_, _, mh, mw] = map.shape();
         let map = map.to_vec();
         let mut boxes = boxes_from_map(&map, mw, mh, image.width(), image.height(), &self.detection);
@@ -235,8 +246,10 @@ impl OcrEngine {
                 write_line_input(crop, DIRECTION_WIDTH, &mut input[i * 3 * plane..(i + 1) * 3 * plane]);
             }
             let tensor = NdTensor::from_data([batch.len(), 3, LINE_HEIGHT as usize, DIRECTION_WIDTH as usize], input);
-            let output = self.direction.run_one(tensor.view().into(), None).map_err(|e| OcrError::Inference(e.to_string()))?;
-            let scores: NdTensor<f32, 2> = output.try_into().map_err(|e: rten::TryFromValueError| OcrError::Inference(e.to_string()))?;
+            let output =
+                self.direction.run_one(tensor.view().into(), None).map_err(|e| OcrError::Inference(e.to_string()))?;
+            let scores: NdTensor<f32, 2> =
+                output.try_into().map_err(|e: rten::TryFromValueError| OcrError::Inference(e.to_string()))?;
             for (i, crop) in batch.iter_mut().enumerate() {
                 // Labels: 0 = upright, 1 = turned 180 degrees. PaddleOCR turns a line only when
                 // the classifier is at least 90 % sure.
@@ -265,8 +278,10 @@ impl OcrEngine {
                 write_line_input(&crops[i], width, &mut input[slot * 3 * plane..(slot + 1) * 3 * plane]);
             }
             let tensor = NdTensor::from_data([batch.len(), 3, LINE_HEIGHT as usize, width as usize], input);
-            let output = self.recognizer.run_one(tensor.view().into(), None).map_err(|e| OcrError::Inference(e.to_string()))?;
-            let probabilities: Tensor<f32> = output.try_into().map_err(|e: rten::TryFromValueError| OcrError::Inference(e.to_string()))?;
+            let output =
+                self.recognizer.run_one(tensor.view().into(), None).map_err(|e| OcrError::Inference(e.to_string()))?;
+            let probabilities: Tensor<f32> =
+                output.try_into().map_err(|e: rten::TryFromValueError| OcrError::Inference(e.to_string()))?;
             let shape = probabilities.shape().to_vec();
             let classes = *shape.last().unwrap_or(&0);
             if shape.len() != 3 || classes != self.alphabet.classes() {

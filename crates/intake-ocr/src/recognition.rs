@@ -41,7 +41,8 @@ fn sample(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
     let (x0, y0) = (x.floor() as u32, y.floor() as u32);
     let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let (a, b, c, d) = (image.get_pixel(x0, y0), image.get_pixel(x1, y0), image.get_pixel(x0, y1), image.get_pixel(x1, y1));
+    let (a, b, c, d) =
+        (image.get_pixel(x0, y0), image.get_pixel(x1, y0), image.get_pixel(x0, y1), image.get_pixel(x1, y1));
     let mut out = [0u8; 3];
     for ch in 0..3 {
         let top = a.0[ch] as f32 * (1.0 - fx) + b.0[ch] as f32 * fx;

@@ -16,12 +16,12 @@ use tauri::webview::InvokeRequest;
 use tauri::{Listener, Manager, WebviewWindow};
 
 // The S3 servers of the CLI's upload tests, started the same way here.
+mod bundle;
 #[allow(dead_code)]
 #[path = "../../../crates/intake-cli/tests/it/s3_server.rs"]
 mod s3_server;
-mod bundle;
-mod upload;
 mod thresholds;
+mod upload;
 mod visit_plot;
 mod window_placement;
 
@@ -35,7 +35,8 @@ fn app_over(home: &Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>
 
 /// Another handle on the encrypted folder at `home`, beside the app's (as the CLI opens it).
 fn unlocked(home: &Path) -> DataFolder {
-    DataFolder::unlock(home, &intake_core::keys::Passphrase::new(PASSPHRASE.to_string())).expect("the passphrase opens it")
+    DataFolder::unlock(home, &intake_core::keys::Passphrase::new(PASSPHRASE.to_string()))
+        .expect("the passphrase opens it")
 }
 
 /// The app over the data folder at `home` as it is on disk (nothing set, nothing unlocked).
@@ -75,8 +76,11 @@ fn invoke_with(window: &WebviewWindow<MockRuntime>, command: &str, args: Value) 
 fn folder_commands() -> Vec<(&'static str, Value)> {
     vec![
         ("list_cases", json!({})),
-        ("create_case", json!({"new_case": {"merchant_name": "沪上小面馆", "attributes": CaseAttributes::default(),
-            "visit_date": null, "site": null}})),
+        (
+            "create_case",
+            json!({"new_case": {"merchant_name": "沪上小面馆", "attributes": CaseAttributes::default(),
+            "visit_date": null, "site": null}}),
+        ),
         ("get_case", json!({"case_id": "20261126-AAAAAA"})),
         ("check_case", json!({"case_id": "20261126-AAAAAA"})),
         ("get_settings", json!({})),
@@ -147,7 +151,8 @@ fn an_unencrypted_folder_is_encrypted_in_place_before_its_cases_are_shown() {
             })
             .collect();
         folder.add_files(&case.id, "storefront_photo", &photos, |_| {}).unwrap();
-        let manager = intake_core::settings::SettingsChange { manager_name: Some("张三".into()), ..Default::default() };
+        let manager =
+            intake_core::settings::SettingsChange { manager_name: Some("张三".into()), ..Default::default() };
         folder.change_settings(manager).unwrap();
         (case, folder.public_key_info().unwrap().fingerprint_sha256)
     };
@@ -314,13 +319,17 @@ fn field_values_are_validated_by_the_core_before_they_are_recorded() {
         .expect("a case that opens payment records a mobile number");
     let key = field["key"].as_str().unwrap();
 
-    let bad = invoke_with(&window, "validate_case_field", json!({"case_id": case_id, "field_key": key, "value": "12345"}))
-        .unwrap();
+    let bad =
+        invoke_with(&window, "validate_case_field", json!({"case_id": case_id, "field_key": key, "value": "12345"}))
+            .unwrap();
     assert_eq!(bad["problems"][0]["severity"], "error", "{bad}");
     assert!(bad["display_value"].is_null());
-    let good =
-        invoke_with(&window, "validate_case_field", json!({"case_id": case_id, "field_key": key, "value": "13800138000"}))
-            .unwrap();
+    let good = invoke_with(
+        &window,
+        "validate_case_field",
+        json!({"case_id": case_id, "field_key": key, "value": "13800138000"}),
+    )
+    .unwrap();
     assert_eq!(good["problems"], json!([]), "{good}");
     // Validating records nothing.
     let fields = unlocked(home.path()).case_fields(&case_id).unwrap();
@@ -333,10 +342,12 @@ fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_e
     let (app, window) = app_over(home.path());
     let case_id = case_through_wizard(&window);
     // A package names its sender: the settings screen sets them first.
-    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}})).unwrap();
+    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
+        .unwrap();
 
-    let refusal = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": false}}))
-        .expect_err("an empty case is incomplete");
+    let refusal =
+        invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": false}}))
+            .expect_err("an empty case is incomplete");
     assert_eq!(refusal["code"], "case_incomplete");
 
     let events: Arc<Mutex<Vec<Value>>> = Arc::default();
@@ -344,8 +355,12 @@ fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_e
     app.listen_any(merchant_intake_app::EXPORT_PROGRESS_EVENT, move |event| {
         seen.lock().unwrap().push(serde_json::from_str(event.payload()).unwrap());
     });
-    let summary = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}))
-        .expect("exported anyway when asked");
+    let summary = invoke_with(
+        &window,
+        "export_case",
+        json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}),
+    )
+    .expect("exported anyway when asked");
     let path = std::path::PathBuf::from(summary["path"].as_str().unwrap());
     assert!(path.starts_with(home.path().join("exports")), "{}", path.display());
     assert!(path.is_file());
@@ -372,8 +387,9 @@ fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_e
 fn settings_and_the_key_fingerprint_go_through_the_shell() {
     let home = tempfile::tempdir().unwrap();
     let (_app, window) = app_over(home.path());
-    let saved = invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
-        .unwrap();
+    let saved =
+        invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
+            .unwrap();
     assert_eq!(saved["branch"], "上海分公司");
     assert_eq!(unlocked(home.path()).settings().unwrap().manager_name, "张三");
     let key = invoke(&window, "public_key_info").unwrap();
@@ -382,9 +398,9 @@ fn settings_and_the_key_fingerprint_go_through_the_shell() {
 
 /// The real photos of `../shared/corpus/exif-real` (or `INTAKE_CORPUS_DIR`).
 fn corpus_file(name: &str) -> std::path::PathBuf {
-    let dir = std::env::var_os("INTAKE_CORPUS_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/exif-real")
-    });
+    let dir = std::env::var_os("INTAKE_CORPUS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/exif-real"));
     let path = dir.join("files").join(name);
     assert!(path.is_file(), "{} is missing: set INTAKE_CORPUS_DIR to the exif-real corpus", path.display());
     path
@@ -461,12 +477,20 @@ fn the_app_encrypts_locks_and_unlocks_the_data_folder() {
 
     // The idle time is a setting (0: never).
     invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap();
-    invoke_with(&window, "change_settings", json!({"change": {"branch": null, "manager_name": null, "idle_lock_seconds": 0}}))
-        .unwrap();
+    invoke_with(
+        &window,
+        "change_settings",
+        json!({"change": {"branch": null, "manager_name": null, "idle_lock_seconds": 0}}),
+    )
+    .unwrap();
     assert_eq!(invoke(&window, "lock_status").unwrap()["idle_lock_seconds"], 0);
     assert_eq!(shared.idle_lock(), None, "0: never");
-    invoke_with(&window, "change_settings", json!({"change": {"branch": null, "manager_name": null, "idle_lock_seconds": 3}}))
-        .unwrap();
+    invoke_with(
+        &window,
+        "change_settings",
+        json!({"change": {"branch": null, "manager_name": null, "idle_lock_seconds": 3}}),
+    )
+    .unwrap();
     assert_eq!(shared.idle_lock(), Some(std::time::Duration::from_secs(3)), "read from the sealed settings");
 }
 
@@ -488,6 +512,9 @@ fn changing_the_passphrase_in_the_app_needs_the_current_one() {
     )
     .unwrap();
     invoke(&window, "lock").unwrap();
-    assert_eq!(invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap_err()["code"], "wrong_passphrase");
+    assert_eq!(
+        invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap_err()["code"],
+        "wrong_passphrase"
+    );
     invoke_with(&window, "unlock", json!({"passphrase": "经营内景照片 battery staple"})).unwrap();
 }

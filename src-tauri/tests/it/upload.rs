@@ -21,9 +21,14 @@ fn the_upload_button_sends_the_outbox_with_progress_events_and_the_secret_never_
     let home = tempfile::tempdir().unwrap();
     let (app, window) = app_over(home.path());
     let case_id = case_through_wizard(&window);
-    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}})).unwrap();
-    let summary = invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}))
-        .expect("exported");
+    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
+        .unwrap();
+    let summary = invoke_with(
+        &window,
+        "export_case",
+        json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}),
+    )
+    .expect("exported");
     let sha256 = summary["sha256"].as_str().unwrap().to_string();
 
     let outbox = invoke(&window, "outbox").unwrap();
@@ -76,8 +81,14 @@ fn upload_failures_cross_with_a_code_the_ui_can_branch_on_and_the_package_stays_
     let home = tempfile::tempdir().unwrap();
     let (_app, window) = app_over(home.path());
     let case_id = case_through_wizard(&window);
-    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}})).unwrap();
-    invoke_with(&window, "export_case", json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}})).unwrap();
+    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
+        .unwrap();
+    invoke_with(
+        &window,
+        "export_case",
+        json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}),
+    )
+    .unwrap();
     let settings = |change: Value| invoke_with(&window, "change_upload_settings", json!({ "change": change })).unwrap();
     settings(json!({
         "endpoint": server.endpoint(), "bucket": BUCKET, "region": server.kind.region(), "max_retries": 0,

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use image::ImageEncoder;
+use intake_core::DataFolder;
 use intake_core::case::{CaseAttributes, NewCase};
 use intake_core::package::ExportOptions;
 use intake_core::package::trust::expected_key;
 use intake_core::package::verify::{VerifyOptions, verify_package};
 use intake_core::settings::SettingsChange;
-use intake_core::DataFolder;
 
 struct Run {
     status: i32,
@@ -57,7 +57,11 @@ fn exported_package(dir: &Path) -> (PathBuf, String) {
     std::fs::write(&scan, png()).unwrap();
     folder.add_files(&case.id, "business_license", &[scan], |_| {}).unwrap();
     let package = dir.join("package.zip");
-    let options = ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试:资料不全也导出".into()), watermark: None };
+    let options = ExportOptions {
+        allow_incomplete: true,
+        incomplete_reason: Some("测试:资料不全也导出".into()),
+        watermark: None,
+    };
     folder.export_case(&case.id, &package, &options).unwrap();
     let fingerprint = folder.installation_key().unwrap().fingerprint().to_string();
     (package, fingerprint)

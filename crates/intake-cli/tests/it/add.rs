@@ -163,7 +163,16 @@ mod permissions {
         let run = run_unprivileged(
             &sandbox,
             privileged,
-            &["add", "--case", &id, "--material", "storefront_photo", secret.to_str().unwrap(), good.to_str().unwrap(), "--json"],
+            &[
+                "add",
+                "--case",
+                &id,
+                "--material",
+                "storefront_photo",
+                secret.to_str().unwrap(),
+                good.to_str().unwrap(),
+                "--json",
+            ],
         );
         assert_eq!(run.status, 2, "{}", run.stderr);
         assert!(run.stderr.contains("secret.jpg") && run.stderr.contains("cannot be read"), "{}", run.stderr);

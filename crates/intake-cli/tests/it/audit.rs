@@ -40,7 +40,18 @@ fn audit_prints_the_chain_and_exits_1_when_a_row_was_altered_by_hand() {
     assert_eq!(added.status, 0, "{}", added.stderr);
     let out = sandbox.dir.path().join("case.zip").display().to_string();
     let export = |flag: &str| {
-        let run = sandbox.run(["export", "--case", case_id.as_str(), "--out", out.as_str(), "--allow-incomplete", "--reason", "测试", flag, "--json"]);
+        let run = sandbox.run([
+            "export",
+            "--case",
+            case_id.as_str(),
+            "--out",
+            out.as_str(),
+            "--allow-incomplete",
+            "--reason",
+            "测试",
+            flag,
+            "--json",
+        ]);
         assert_eq!(run.status, 0, "{}", run.stderr);
         run.json()
     };

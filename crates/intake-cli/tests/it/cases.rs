@@ -57,8 +57,12 @@ fn case_list_shows_cases_made_by_earlier_runs() {
     let second = sandbox.new_case(&["--merchant-name", "乙"]);
     let listed = sandbox.run(["case", "list", "--json"]);
     assert_eq!(listed.status, 0);
-    let ids: Vec<String> =
-        listed.json()["cases"].as_array().unwrap().iter().map(|case| case["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = listed.json()["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.len(), 2);
     assert!(ids.contains(&first) && ids.contains(&second));
     let text = sandbox.run(["case", "list"]);

@@ -21,7 +21,15 @@ fn stripped_jpeg(seed: u32) -> Vec<u8> {
 #[test]
 fn check_json_lists_case_findings_in_the_contract_shape() {
     let sandbox = Sandbox::new();
-    let id = sandbox.new_case(&["--opens-payment", "--visit-date", "2026-11-20", "--site-lat", "31.2304", "--site-lon", "121.4737"]);
+    let id = sandbox.new_case(&[
+        "--opens-payment",
+        "--visit-date",
+        "2026-11-20",
+        "--site-lat",
+        "31.2304",
+        "--site-lon",
+        "121.4737",
+    ]);
     let photo = sandbox.file("shop.jpg", &stripped_jpeg(0));
     for material in ["storefront_photo", "interior_photo"] {
         let run = sandbox.run(["add", "--case", &id, "--material", material, photo.to_str().unwrap()]);

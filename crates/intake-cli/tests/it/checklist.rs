@@ -31,7 +31,9 @@ fn assert_golden(name: &str, actual: &str) {
             .enumerate()
             .find(|(_, (want, got))| want != got)
             .map(|(index, (want, got))| format!("line {}:\n  golden: {want}\n  actual: {got}", index + 1))
-            .unwrap_or_else(|| format!("lengths differ: golden {} lines, actual {}", expected.lines().count(), actual.lines().count()));
+            .unwrap_or_else(|| {
+                format!("lengths differ: golden {} lines, actual {}", expected.lines().count(), actual.lines().count())
+            });
         panic!("{name} differs from its golden file ({first_difference})");
     }
 }
@@ -138,7 +140,17 @@ fn checklist_has_the_contract_fields_of_interfaces_md() {
     let json = sandbox.run(["checklist", "--json", "--opens-payment"]).json();
     let items = json["items"].as_array().unwrap();
     for item in items {
-        for field in ["key", "stage", "title_zh", "provided_by", "required", "stamps", "alternative_to", "min_files", "applicable"] {
+        for field in [
+            "key",
+            "stage",
+            "title_zh",
+            "provided_by",
+            "required",
+            "stamps",
+            "alternative_to",
+            "min_files",
+            "applicable",
+        ] {
             assert!(item.get(field).is_some(), "{} lacks {field}", item["key"]);
         }
     }
@@ -157,7 +169,16 @@ fn checklist_has_the_contract_fields_of_interfaces_md() {
 fn checklist_required_keys_for_an_offline_individual_business() {
     let sandbox = Sandbox::new();
     let json = sandbox
-        .run(["checklist", "--json", "--merchant-type", "individual_business", "--channels", "offline", "--opens-payment", "--syb"])
+        .run([
+            "checklist",
+            "--json",
+            "--merchant-type",
+            "individual_business",
+            "--channels",
+            "offline",
+            "--opens-payment",
+            "--syb",
+        ])
         .json();
     assert_eq!(
         required_keys(&json),
@@ -199,7 +220,8 @@ fn a_broken_rule_file_is_refused_with_its_line_and_exit_2() {
 fn a_corrected_rule_file_changes_the_checklist() {
     let sandbox = Sandbox::new();
     let rules = sandbox.file("rules.toml", b"version = 1\n[[group]]\nkey = \"g\"\ntitle_zh = \"\xe7\xbb\x84\"\ntitle_en = \"G\"\n[[material]]\nkey = \"only_this\"\ngroup = \"g\"\nstage = \"payment\"\nprovided_by = \"branch\"\ntitle_zh = \"\xe5\x94\xaf\xe4\xb8\x80\"\ntitle_en = \"Only\"\nwhen = \"syb\"\n");
-    let json = sandbox.run(["checklist", "--json", "--opens-payment", "--syb", "--rules", rules.to_str().unwrap()]).json();
+    let json =
+        sandbox.run(["checklist", "--json", "--opens-payment", "--syb", "--rules", rules.to_str().unwrap()]).json();
     assert_eq!(required_keys(&json), ["only_this"]);
 }
 
@@ -309,7 +331,8 @@ fn check_json_matches_its_golden_file() {
     };
     attest("inspection.pdf", "manager_signature");
     attest("change.pdf", "customer_stamp");
-    let run = sandbox.run(["case", "set", &id, "--field", "uscc=91350100M000100Y43", "--field", "monthly_fee.rate=0.38"]);
+    let run =
+        sandbox.run(["case", "set", &id, "--field", "uscc=91350100M000100Y43", "--field", "monthly_fee.rate=0.38"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     // The website goes: the ICP filing is no longer needed, and its file stays.
     let run = sandbox.run(["case", "update", &id, "--channels", "offline", "--json"]);
@@ -338,7 +361,10 @@ fn attest_and_case_set_refuse_bad_input_naming_it() {
     let sandbox = Sandbox::new();
     let id = sandbox.new_case(&["--opens-payment"]);
     let file = sandbox.file("form.pdf", b"%PDF-1.4 form");
-    assert_eq!(sandbox.run(["add", "--case", &id, "--material", "site_inspection_form", file.to_str().unwrap()]).status, 0);
+    assert_eq!(
+        sandbox.run(["add", "--case", &id, "--material", "site_inspection_form", file.to_str().unwrap()]).status,
+        0
+    );
 
     let run = sandbox.run(["attest", "--case", &id, "--file", "form.pdf", "--marks", "manager_signatur"]);
     assert_eq!(run.status, 2);
@@ -346,7 +372,16 @@ fn attest_and_case_set_refuse_bad_input_naming_it() {
     let run = sandbox.run(["attest", "--case", &id, "--file", "other.pdf", "--marks", "branch_stamp"]);
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("no file 'other.pdf'"), "{}", run.stderr);
-    let run = sandbox.run(["attest", "--case", &id, "--file", "form.pdf", "--marks", "branch_stamp,customer_stamp", "--json"]);
+    let run = sandbox.run([
+        "attest",
+        "--case",
+        &id,
+        "--file",
+        "form.pdf",
+        "--marks",
+        "branch_stamp,customer_stamp",
+        "--json",
+    ]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stderr.contains("does not ask for customer_stamp"), "{}", run.stderr);
     assert_eq!(run.json()["attestation"]["marks"], serde_json::json!(["branch_stamp", "customer_stamp"]));
@@ -358,7 +393,15 @@ fn attest_and_case_set_refuse_bad_input_naming_it() {
     let run = sandbox.run(["case", "set", &id, "--field", "uscc=91350100M000100Y44"]);
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("--override-reason"), "{}", run.stderr);
-    let run = sandbox.run(["case", "set", &id, "--field", "uscc=91350100M000100Y44", "--override-reason", "营业执照上即为此代码"]);
+    let run = sandbox.run([
+        "case",
+        "set",
+        &id,
+        "--field",
+        "uscc=91350100M000100Y44",
+        "--override-reason",
+        "营业执照上即为此代码",
+    ]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let run = sandbox.run(["case", "set", &id, "--field", "legal_rep_mobile"]);
     assert_eq!(run.status, 2);

@@ -128,7 +128,11 @@ fn withdraw_restore_and_move_a_file_and_the_checklist_follows() {
     let run = sandbox.run(["withdraw", "--case", &id, "--file", "IMG_0001.jpg", "--reason", "重复"]);
     assert!(run.stderr.contains("storefront_photo") && run.stderr.contains("interior_photo"), "{}", run.stderr);
     // An empty reason, an unknown file.
-    refused(&sandbox, &["withdraw", "--case", &id, "--file", "IMG_0001.jpg", "--material", "interior_photo", "--reason", " "], "reason");
+    refused(
+        &sandbox,
+        &["withdraw", "--case", &id, "--file", "IMG_0001.jpg", "--material", "interior_photo", "--reason", " "],
+        "reason",
+    );
     refused(&sandbox, &["withdraw", "--case", &id, "--file", "nothing.jpg", "--reason", "x"], "nothing.jpg");
 
     let withdrawn = ok(
@@ -149,17 +153,31 @@ fn withdraw_restore_and_move_a_file_and_the_checklist_follows() {
 
     // Moved by a prefix of its SHA-256, then: the interior slot is empty, the licence slot holds it.
     let prefix = &sha256_of(&shop)[..10];
-    refused(&sandbox, &["move", "--case", &id, "--file", prefix, "--material", "interior_photo", "--to", "no_such_slot"], "no_such_slot");
-    let moved = ok(&sandbox, &["move", "--case", &id, "--file", prefix, "--material", "interior_photo", "--to", "business_license"]);
-    assert_eq!((moved["from"].as_str(), moved["evidence"]["material_key"].as_str()), (Some("interior_photo"), Some("business_license")));
+    refused(
+        &sandbox,
+        &["move", "--case", &id, "--file", prefix, "--material", "interior_photo", "--to", "no_such_slot"],
+        "no_such_slot",
+    );
+    let moved = ok(
+        &sandbox,
+        &["move", "--case", &id, "--file", prefix, "--material", "interior_photo", "--to", "business_license"],
+    );
+    assert_eq!(
+        (moved["from"].as_str(), moved["evidence"]["material_key"].as_str()),
+        (Some("interior_photo"), Some("business_license"))
+    );
     let after = check(&sandbox, &id);
     assert_eq!(item_status(&after, "interior_photo"), "missing");
     assert_ne!(item_status(&after, "business_license"), "missing");
 
     let audit = sandbox.run(["audit", "--case", &id, "--json"]);
     assert_eq!(audit.status, 0, "the chain is whole after the corrections: {}", audit.stdout);
-    let actions: Vec<String> =
-        audit.json()["entries"].as_array().unwrap().iter().map(|entry| entry["action"].as_str().unwrap().to_string()).collect();
+    let actions: Vec<String> = audit.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["action"].as_str().unwrap().to_string())
+        .collect();
     for action in ["file_withdrawn", "file_restored", "file_moved"] {
         assert!(actions.contains(&action.to_string()), "{action} in {actions:?}");
     }
@@ -177,17 +195,40 @@ fn accept_a_finding_with_a_reason_and_the_case_is_no_longer_blocked_by_it() {
     assert!(codes(&before, "storefront_photo").contains(&"outside_site_radius".to_string()));
     assert!(codes(&before, "interior_photo").contains(&"unreadable".to_string()), "{:?}", before["findings"]);
 
-    refused(&sandbox, &["accept", "--case", &id, "--file", "负一层.jpg", "--finding", "outside_site_radius", "--reason", ""], "reason");
-    refused(&sandbox, &["accept", "--case", &id, "--file", "broken.jpg", "--finding", "unreadable", "--reason", "看过了"], "replace");
-    refused(&sandbox, &["accept", "--case", &id, "--file", "负一层.jpg", "--finding", "too_dark", "--reason", "x"], "outside_site_radius");
+    refused(
+        &sandbox,
+        &["accept", "--case", &id, "--file", "负一层.jpg", "--finding", "outside_site_radius", "--reason", ""],
+        "reason",
+    );
+    refused(
+        &sandbox,
+        &["accept", "--case", &id, "--file", "broken.jpg", "--finding", "unreadable", "--reason", "看过了"],
+        "replace",
+    );
+    refused(
+        &sandbox,
+        &["accept", "--case", &id, "--file", "负一层.jpg", "--finding", "too_dark", "--reason", "x"],
+        "outside_site_radius",
+    );
 
     let accepted = ok(
         &sandbox,
-        &["accept", "--case", &id, "--file", "负一层.jpg", "--finding", "outside_site_radius", "--reason", "商场地下一层,定位漂移"],
+        &[
+            "accept",
+            "--case",
+            &id,
+            "--file",
+            "负一层.jpg",
+            "--finding",
+            "outside_site_radius",
+            "--reason",
+            "商场地下一层,定位漂移",
+        ],
     );
     assert_eq!(accepted["code"], "outside_site_radius");
     let after = check(&sandbox, &id);
-    let finding = after["findings"].as_array().unwrap().iter().find(|finding| finding["code"] == "outside_site_radius").unwrap();
+    let finding =
+        after["findings"].as_array().unwrap().iter().find(|finding| finding["code"] == "outside_site_radius").unwrap();
     assert_eq!(finding["accepted"]["reason"], "商场地下一层,定位漂移");
     assert_ne!(item_status(&after, "storefront_photo"), "present", "the accepted error no longer holds the item");
     assert_eq!(
@@ -211,7 +252,8 @@ fn case_update_takes_every_attribute_of_case_new_and_the_findings_change() {
     assert!(!codes(&check(&sandbox, &id), "storefront_photo").contains(&"outside_visit_window".to_string()));
 
     // The premises in the wrong datum, then a radius, then none at all.
-    let updated = ok(&sandbox, &["case", "update", &id, "--site-lat", "31.26", "--site-lon", "121.4737", "--site-crs", "gcj02"]);
+    let updated =
+        ok(&sandbox, &["case", "update", &id, "--site-lat", "31.26", "--site-lon", "121.4737", "--site-crs", "gcj02"]);
     assert_eq!(updated["case"]["site"]["datum"], "gcj02");
     assert!(codes(&check(&sandbox, &id), "storefront_photo").contains(&"outside_site_radius".to_string()));
     let updated = ok(&sandbox, &["case", "update", &id, "--site-radius-m", "5000"]);

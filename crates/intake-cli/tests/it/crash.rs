@@ -54,7 +54,8 @@ fn sigkill_at_any_moment_of_a_large_add_leaves_only_whole_recorded_evidence() {
     let mut killed_while_running = 0;
     for moment in moments {
         // Each moment gets a fresh data folder, so what one kill left cannot hide another.
-        let home = sandbox.dir.path().join(format!("home-{moment:?}").replace([' ', '(', ')', '{', '}', ':', ','], "_"));
+        let home =
+            sandbox.dir.path().join(format!("home-{moment:?}").replace([' ', '(', ')', '{', '}', ':', ','], "_"));
         let id = new_case(&home);
         let mut child = spawn_add(&home, &id, &sources);
         let fired = wait_for(moment, &home, &mut child);
@@ -69,7 +70,8 @@ fn sigkill_at_any_moment_of_a_large_add_leaves_only_whole_recorded_evidence() {
 
         // The next open cleans up: no temp files, no unrecorded objects.
         let list = crate::harness::intake_binary();
-        let status = std::process::Command::new(&list).arg("--home").arg(&home).args(["case", "list"]).output().unwrap();
+        let status =
+            std::process::Command::new(&list).arg("--home").arg(&home).args(["case", "list"]).output().unwrap();
         assert!(status.status.success(), "{moment:?}: the data folder does not open after the kill");
         assert_eq!(std::fs::read_dir(home.join("vault/tmp")).unwrap().count(), 0, "{moment:?}: temp files left");
         let objects = object_names(&home);
@@ -177,7 +179,9 @@ fn open_read_only(home: &Path) -> Option<rusqlite::Connection> {
 
 fn recorded_count(home: &Path) -> usize {
     open_read_only(home)
-        .and_then(|connection| connection.query_row("SELECT count(*) FROM evidence", [], |row| row.get::<_, i64>(0)).ok())
+        .and_then(|connection| {
+            connection.query_row("SELECT count(*) FROM evidence", [], |row| row.get::<_, i64>(0)).ok()
+        })
         .unwrap_or(0) as usize
 }
 

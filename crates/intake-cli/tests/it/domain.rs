@@ -46,7 +46,9 @@ fn a_payment_product_without_opens_payment_is_refused_everywhere_with_exit_2() {
 fn parent_child_same_entity_is_unanswered_until_the_flag_answers_it() {
     let sandbox = Sandbox::new();
     let id = sandbox.new_case(&["--opens-payment", "--nonstandard", "fund_consolidation"]);
-    let answer = |sandbox: &Sandbox| sandbox.run(["case", "show", &id, "--json"]).json()["attributes"]["parent_child_same_entity"].clone();
+    let answer = |sandbox: &Sandbox| {
+        sandbox.run(["case", "show", &id, "--json"]).json()["attributes"]["parent_child_same_entity"].clone()
+    };
     assert!(answer(&sandbox).is_null(), "the default is unanswered, not no");
     let check = sandbox.run(["check", "--case", &id, "--json"]);
     assert_eq!(check.status, 1);
@@ -55,7 +57,9 @@ fn parent_child_same_entity_is_unanswered_until_the_flag_answers_it() {
     assert_eq!(question["status"], "missing");
     assert_eq!(question["required"], true);
 
-    for (flag, expected) in [("no", serde_json::json!(false)), ("yes", serde_json::json!(true)), ("unanswered", serde_json::Value::Null)] {
+    for (flag, expected) in
+        [("no", serde_json::json!(false)), ("yes", serde_json::json!(true)), ("unanswered", serde_json::Value::Null)]
+    {
         let run = sandbox.run(["case", "update", &id, &format!("--parent-child-same-entity={flag}"), "--json"]);
         assert_eq!(run.status, 0, "{}", run.stderr);
         assert_eq!(answer(&sandbox), expected, "{flag}");
@@ -64,7 +68,8 @@ fn parent_child_same_entity_is_unanswered_until_the_flag_answers_it() {
     assert_eq!(bad.status, 2);
     assert!(bad.stderr.contains("yes, no, unanswered"), "{}", bad.stderr);
     // `case new` takes it too; bare means yes.
-    let id = sandbox.new_case(&["--opens-payment", "--nonstandard", "fund_consolidation", "--parent-child-same-entity=no"]);
+    let id =
+        sandbox.new_case(&["--opens-payment", "--nonstandard", "fund_consolidation", "--parent-child-same-entity=no"]);
     assert_eq!(sandbox.run(["case", "show", &id, "--json"]).json()["attributes"]["parent_child_same_entity"], false);
 }
 
@@ -77,7 +82,14 @@ fn the_legal_representatives_id_type_goes_through_case_set() {
     assert_eq!(refused.status, 2, "{}", refused.stderr);
     // …until the type says so (given in the same command, the type is recorded first).
     let run = sandbox.run([
-        "case", "set", &id, "--field", "legal_rep_id_number=E12345678", "--field", "legal_rep_id_type=passport", "--json",
+        "case",
+        "set",
+        &id,
+        "--field",
+        "legal_rep_id_number=E12345678",
+        "--field",
+        "legal_rep_id_type=passport",
+        "--json",
     ]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     // Full-width digits typed through an input method are normalised.
@@ -122,13 +134,22 @@ fn intake_checklist_prints_the_cores_checklist_for_cases_across_the_attribute_sp
             format!("--regulated-industry={}", attributes.regulated_industry),
             format!("--remote-visit={}", attributes.remote_visit),
             format!("--chain-or-franchise={}", attributes.chain_or_franchise),
-            format!("--parent-child-same-entity={}", intake_core::case::answer_key(attributes.parent_child_same_entity)),
+            format!(
+                "--parent-child-same-entity={}",
+                intake_core::case::answer_key(attributes.parent_child_same_entity)
+            ),
         ];
         if !attributes.channels.is_empty() {
-            args.push(format!("--channels={}", attributes.channels.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")));
+            args.push(format!(
+                "--channels={}",
+                attributes.channels.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")
+            ));
         }
         if !attributes.nonstandard.is_empty() {
-            args.push(format!("--nonstandard={}", attributes.nonstandard.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")));
+            args.push(format!(
+                "--nonstandard={}",
+                attributes.nonstandard.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")
+            ));
         }
         let run = sandbox.run(&args);
         assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);

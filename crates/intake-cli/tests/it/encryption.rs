@@ -34,7 +34,8 @@ fn run_with_passphrase(sandbox: &Sandbox, passphrase: &str, args: &[&str]) -> Ru
 
 /// A JPEG (with its JFIF header) carrying [`PHOTO_PATTERN`] in a comment segment.
 fn jpeg_with_pattern(seed: u8) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..320u32 * 240 * 3).map(|index| ((index / 3 % 320) as u8 ^ (index / 960) as u8).wrapping_add(seed)).collect();
+    let pixels: Vec<u8> =
+        (0..320u32 * 240 * 3).map(|index| ((index / 3 % 320) as u8 ^ (index / 960) as u8).wrapping_add(seed)).collect();
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
         .write_image(&pixels, 320, 240, image::ExtendedColorType::Rgb8)
@@ -48,7 +49,8 @@ fn jpeg_with_pattern(seed: u8) -> Vec<u8> {
 }
 
 fn png(seed: u8) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..64u32 * 48 * 3).map(|index| (index as u8).wrapping_mul(seed).wrapping_add(seed)).collect();
+    let pixels: Vec<u8> =
+        (0..64u32 * 48 * 3).map(|index| (index as u8).wrapping_mul(seed).wrapping_add(seed)).collect();
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out).write_image(&pixels, 64, 48, image::ExtendedColorType::Rgb8).unwrap();
     out
@@ -156,7 +158,10 @@ fn found_in_clear(folder: &Path, extra: &[(String, Vec<u8>)]) -> Vec<String> {
     ] {
         needles.push((format!("{what} (UTF-8)"), value.as_bytes().to_vec()));
         needles.push((format!("{what} (UTF-16)"), utf16le(value)));
-        needles.push((format!("{what} (hex)"), value.bytes().map(|byte| format!("{byte:02x}")).collect::<String>().into_bytes()));
+        needles.push((
+            format!("{what} (hex)"),
+            value.bytes().map(|byte| format!("{byte:02x}")).collect::<String>().into_bytes(),
+        ));
     }
     needles.push(("PNG signature".into(), b"\x89PNG\r\n\x1a\n".to_vec()));
     needles.push(("PEM private key armour".into(), b"PRIVATE KEY-----".to_vec()));
@@ -225,7 +230,10 @@ fn visit(sandbox: &Sandbox, encrypt: bool) -> PrivateKey {
     let out = sandbox.dir.path().join("outside").join("package.zip");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     run(&["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete", "--reason", "测试"]);
-    assert!(contains(&std::fs::read(&out).unwrap(), PHOTO_PATTERN.as_bytes()), "the package holds the photo as imported");
+    assert!(
+        contains(&std::fs::read(&out).unwrap(), PHOTO_PATTERN.as_bytes()),
+        "the package holds the photo as imported"
+    );
     // The same key signs after encryption (sealed, not replaced): head office knows it by this.
     let expect_key = format!("--expect-key={fingerprint}");
     let verify = run(&["verify", out.to_str().unwrap(), expect_key.as_str()]);
@@ -286,7 +294,8 @@ fn passphrase_set_killed_halfway_is_finished_by_running_it_again() {
     let sandbox = Sandbox::new();
     let case_id = sandbox.new_case(&["--merchant-name", MERCHANT_NAME, "--opens-payment"]);
     let sources: Vec<PathBuf> = (1..=6).map(|seed| sandbox.file(&format!("扫描件 {seed}.png"), &png(seed))).collect();
-    let mut args = vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "business_license".into()];
+    let mut args =
+        vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "business_license".into()];
     args.extend(sources.iter().map(|path| path.display().to_string()));
     let added = sandbox.run(&args);
     assert_eq!(added.status, 0, "{}", added.stderr);
@@ -326,17 +335,25 @@ fn passphrase_set_killed_halfway_is_finished_by_running_it_again() {
     // Every file whole: recorded under the SHA-256 of its source, readable and exportable.
     let shown = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "show", &case_id, "--json"]);
     assert_eq!(shown.status, 0, "{}", shown.stderr);
-    let mut recorded: Vec<String> =
-        shown.json()["evidence"].as_array().unwrap().iter().map(|file| file["sha256"].as_str().unwrap().to_string()).collect();
+    let mut recorded: Vec<String> = shown.json()["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["sha256"].as_str().unwrap().to_string())
+        .collect();
     let mut expected: Vec<String> = sources.iter().map(|path| sha256_of(path)).collect();
     recorded.sort();
     expected.sort();
     assert_eq!(recorded, expected);
     let out = sandbox.dir.path().join("package.zip");
-    let settings = run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--branch", "上海分公司", "--manager", "张三"]);
+    let settings =
+        run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--branch", "上海分公司", "--manager", "张三"]);
     assert_eq!(settings.status, 0, "{}", settings.stderr);
-    let export =
-        run_with_passphrase(&sandbox, PASSPHRASE, &["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete", "--reason", "测试"]);
+    let export = run_with_passphrase(
+        &sandbox,
+        PASSPHRASE,
+        &["export", "--case", &case_id, "--out", out.to_str().unwrap(), "--allow-incomplete", "--reason", "测试"],
+    );
     assert_eq!(export.status, 0, "every object read back whole: {}", export.stderr);
     // Trusting the (encrypted) data folder's own key: read after unlocking it.
     let verify = run_with_passphrase(&sandbox, PASSPHRASE, &["verify", out.to_str().unwrap()]);
@@ -402,7 +419,8 @@ fn the_passphrase_comes_from_the_variable_or_a_terminal_else_exit_2() {
 #[test]
 fn a_new_data_folder_is_created_encrypted_when_a_passphrase_is_given() {
     let sandbox = Sandbox::new();
-    let created = run_with_passphrase(&sandbox, PASSPHRASE, &["case", "new", "--json", "--merchant-name", MERCHANT_NAME]);
+    let created =
+        run_with_passphrase(&sandbox, PASSPHRASE, &["case", "new", "--json", "--merchant-name", MERCHANT_NAME]);
     assert_eq!(created.status, 0, "{}", created.stderr);
     assert!(created.stderr.is_empty(), "no unencrypted warning: {}", created.stderr);
     let status = sandbox.run(["passphrase", "status", "--json"]);
@@ -421,7 +439,8 @@ fn a_new_data_folder_is_created_encrypted_when_a_passphrase_is_given() {
 #[test]
 fn files_planted_in_clear_are_refused_by_name_and_never_sealed() {
     let sandbox = Sandbox::new();
-    let created = run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--branch", "上海分公司", "--manager", MANAGER]);
+    let created =
+        run_with_passphrase(&sandbox, PASSPHRASE, &["settings", "--branch", "上海分公司", "--manager", MANAGER]);
     assert_eq!(created.status, 0, "{}", created.stderr);
     let home = sandbox.home();
     let planted_settings = br#"{"branch":"x","manager_name":"x","idle_lock_seconds":0,"upload":{"endpoint":"https://evil.example","bucket":"loot"}}"#;
@@ -460,7 +479,8 @@ fn a_resumed_encryption_refuses_files_planted_meanwhile() {
     assert_eq!(sandbox.run(["settings", "--branch", "上海分公司", "--manager", MANAGER]).status, 0);
     let case_id = sandbox.new_case(&["--merchant-name", MERCHANT_NAME, "--opens-payment"]);
     let sources: Vec<PathBuf> = (1..=3).map(|seed| sandbox.file(&format!("扫描件 {seed}.png"), &png(seed))).collect();
-    let mut args = vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "business_license".into()];
+    let mut args =
+        vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "business_license".into()];
     args.extend(sources.iter().map(|path| path.display().to_string()));
     assert_eq!(sandbox.run(&args).status, 0);
     let home = sandbox.home();

@@ -121,7 +121,16 @@ fn verify_lists_problems_and_exits_1_for_a_damaged_package_and_2_for_a_missing_o
     );
     let out = sandbox.dir.path().join("case.zip");
     let out_arg = out.display().to_string();
-    let export = sandbox.run(["export", "--case", case_id.as_str(), "--out", out_arg.as_str(), "--allow-incomplete", "--reason", "测试"]);
+    let export = sandbox.run([
+        "export",
+        "--case",
+        case_id.as_str(),
+        "--out",
+        out_arg.as_str(),
+        "--allow-incomplete",
+        "--reason",
+        "测试",
+    ]);
     assert_eq!(export.status, 0, "{}", export.stderr);
 
     // Damage the stored PNG in the middle of the file.
@@ -183,7 +192,8 @@ fn export_draws_a_bar_of_files_written_on_a_terminal_and_none_with_json() {
         0
     );
     let out = sandbox.dir.path().join("case.zip").display().to_string();
-    let export = ["export", "--case", case_id.as_str(), "--out", out.as_str(), "--allow-incomplete", "--reason", "测试"];
+    let export =
+        ["export", "--case", case_id.as_str(), "--out", out.as_str(), "--allow-incomplete", "--reason", "测试"];
 
     let drawn = on_a_terminal(&sandbox, &export);
     // The scan, case.json, the report and the 7 tag files.

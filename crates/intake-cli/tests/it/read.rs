@@ -21,7 +21,8 @@ fn args(file: &Path, kind: &str, json: bool) -> Vec<OsString> {
 }
 
 fn truth(file: &str) -> serde_json::Value {
-    let all: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture("truth.json")).unwrap()).unwrap();
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("truth.json")).unwrap()).unwrap();
     all.as_array().unwrap().iter().find(|d| d["file"] == file).unwrap()["fields"].clone()
 }
 
@@ -70,7 +71,10 @@ fn a_licence_with_no_end_date_reads_null() {
     let expected = truth("business_license-01-clean.jpg");
     assert_eq!(read["fields"]["uscc"]["value"], expected["uscc"]);
     assert!(expected["valid_until"].is_null(), "the fixture is meant to be 长期");
-    assert!(read["fields"]["valid_until"]["value"].is_null() && read["fields"]["valid_until"]["confidence"].is_f64(), "{read}");
+    assert!(
+        read["fields"]["valid_until"]["value"].is_null() && read["fields"]["valid_until"]["confidence"].is_f64(),
+        "{read}"
+    );
 }
 
 #[test]

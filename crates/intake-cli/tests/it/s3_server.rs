@@ -92,7 +92,8 @@ impl S3Server {
     }
 
     fn spawn(&mut self) {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("server.log")).unwrap();
+        let log =
+            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("server.log")).unwrap();
         let mut command = match self.kind {
             ServerKind::S3sFs => {
                 let mut command = Command::new(binary("s3s-fs"));

@@ -205,7 +205,11 @@ fn bad_thresholds_are_refused_naming_the_field() {
     assert_eq!(run.status, 2, "{}", run.stderr);
     let run = sandbox.run(["settings"]);
     assert_eq!(run.status, 2);
-    assert!(run.stderr.contains("settings.json") && run.stderr.contains("thresholds.visit_window_days"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("settings.json") && run.stderr.contains("thresholds.visit_window_days"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -10,7 +10,8 @@ use image::ImageEncoder;
 use crate::harness::{Run, Sandbox, intake_binary};
 
 fn png(seed: u8) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..64u32 * 48 * 3).map(|index| (index as u8).wrapping_mul(seed).wrapping_add(seed)).collect();
+    let pixels: Vec<u8> =
+        (0..64u32 * 48 * 3).map(|index| (index as u8).wrapping_mul(seed).wrapping_add(seed)).collect();
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out).write_image(&pixels, 64, 48, image::ExtendedColorType::Rgb8).unwrap();
     out
@@ -28,7 +29,16 @@ pub(crate) fn installation_with_a_package(branch: &str, manager: &str, seed: u8)
     assert_eq!(add.status, 0, "{}", add.stderr);
     let out = sandbox.dir.path().join("case.zip");
     let out_arg = out.display().to_string();
-    let export = sandbox.run(["export", "--case", case_id.as_str(), "--out", out_arg.as_str(), "--allow-incomplete", "--reason", "测试"]);
+    let export = sandbox.run([
+        "export",
+        "--case",
+        case_id.as_str(),
+        "--out",
+        out_arg.as_str(),
+        "--allow-incomplete",
+        "--reason",
+        "测试",
+    ]);
     assert_eq!(export.status, 0, "{}", export.stderr);
     (sandbox, out, case_id)
 }
@@ -45,7 +55,12 @@ pub(crate) fn run_without_home(args: &[&str]) -> Run {
 }
 
 fn codes(run: &Run) -> Vec<String> {
-    run.json()["problems"].as_array().unwrap().iter().map(|problem| problem["code"].as_str().unwrap().to_string()).collect()
+    run.json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|problem| problem["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn register(folder: &Path, lines: &[&str]) -> PathBuf {
@@ -108,7 +123,12 @@ fn a_package_from_another_installation_fails_against_our_key_and_a_register_with
     assert!(text.stdout.contains(their_line["line"].as_str().unwrap()), "{}", text.stdout);
 
     // --expect-key, as read out over the phone (upper case, with colons).
-    let spoken: Vec<String> = their_fingerprint.to_uppercase().as_bytes().chunks(2).map(|pair| String::from_utf8(pair.to_vec()).unwrap()).collect();
+    let spoken: Vec<String> = their_fingerprint
+        .to_uppercase()
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| String::from_utf8(pair.to_vec()).unwrap())
+        .collect();
     let spoken = spoken.join(":");
     let run = run_without_home(&["verify", forged_arg.as_str(), "--expect-key", spoken.as_str(), "--json"]);
     assert_eq!(run.status, 0, "{}", run.stdout);
@@ -147,12 +167,19 @@ fn a_bad_anchor_is_refused_naming_it() {
     assert_eq!(run.status, 2);
     assert!(run.json()["error"]["message"].as_str().unwrap().contains("--expect-key"));
     let bad = register(sandbox.dir.path(), &["not-a-fingerprint 上海分公司 / 张三"]);
-    let run = run_without_home(&["verify", package_arg.as_str(), "--trusted-keys", bad.display().to_string().as_str(), "--json"]);
+    let run = run_without_home(&[
+        "verify",
+        package_arg.as_str(),
+        "--trusted-keys",
+        bad.display().to_string().as_str(),
+        "--json",
+    ]);
     assert_eq!(run.status, 2);
     let message = run.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(message.contains("register.txt") && message.contains("line 2"), "{message}");
     let nowhere = sandbox.dir.path().join("no-such-folder");
-    let run = run_without_home(&["--home", nowhere.display().to_string().as_str(), "verify", package_arg.as_str(), "--json"]);
+    let run =
+        run_without_home(&["--home", nowhere.display().to_string().as_str(), "verify", package_arg.as_str(), "--json"]);
     assert_eq!(run.status, 2, "{}", run.stdout);
     assert!(!nowhere.exists(), "verify does not make a data folder");
 }

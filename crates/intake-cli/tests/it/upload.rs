@@ -46,10 +46,13 @@ fn packaged(payload_mib: u64) -> Packaged {
     let mut files = Vec::new();
     while remaining > 0 {
         let size = remaining.min(25 * MIB);
-        files.push(sandbox.file(&format!("IMG_{:04}.jpg", files.len()), &pseudo_random(files.len() as u64 + 1, size as usize)));
+        files.push(
+            sandbox.file(&format!("IMG_{:04}.jpg", files.len()), &pseudo_random(files.len() as u64 + 1, size as usize)),
+        );
         remaining -= size;
     }
-    let mut args = vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "storefront_photo".into()];
+    let mut args =
+        vec!["add".to_string(), "--case".into(), case_id.clone(), "--material".into(), "storefront_photo".into()];
     args.extend(files.iter().map(|file| file.display().to_string()));
     let added = sandbox.run(&args);
     assert_eq!(added.status, 0, "{}", added.stderr);
@@ -328,12 +331,20 @@ fn wrong_credentials_a_missing_bucket_or_no_server_are_named_and_the_package_sta
     configure(sandbox, &server, &server.endpoint(), 1);
 
     let wrong_secret = "0000000000000000000000000000000000000000000000000000000000000000";
-    let refused: Run = upload_command(sandbox, &["--now"]).env("AWS_SECRET_ACCESS_KEY", wrong_secret).output().unwrap().into();
+    let refused: Run =
+        upload_command(sandbox, &["--now"]).env("AWS_SECRET_ACCESS_KEY", wrong_secret).output().unwrap().into();
     assert_eq!(refused.status, 1, "{}", refused.stderr);
     let report = refused.json();
     assert_eq!(report["packages"][0]["error"]["code"], "upload_refused", "{report}");
-    assert!(refused.stderr.contains(ACCESS_KEY) && refused.stderr.contains("AWS_SECRET_ACCESS_KEY"), "{}", refused.stderr);
-    assert!(!refused.stdout.contains(wrong_secret) && !refused.stderr.contains(wrong_secret), "the secret is never printed");
+    assert!(
+        refused.stderr.contains(ACCESS_KEY) && refused.stderr.contains("AWS_SECRET_ACCESS_KEY"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stdout.contains(wrong_secret) && !refused.stderr.contains(wrong_secret),
+        "the secret is never printed"
+    );
 
     let no_bucket = upload_command(sandbox, &["--now", "--bucket", "no-such-bucket"]).output().unwrap();
     let no_bucket: Run = no_bucket.into();
@@ -364,7 +375,13 @@ fn wrong_credentials_a_missing_bucket_or_no_server_are_named_and_the_package_sta
     assert_eq!(shown.json()["upload"]["secret_access_key_set"], true);
 
     // With the settings' credentials (no environment), the same package goes through.
-    let fixed: Run = sandbox.command(["upload", "--json", "--now"]).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").output().unwrap().into();
+    let fixed: Run = sandbox
+        .command(["upload", "--json", "--now"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap()
+        .into();
     assert_eq!(fixed.status, 0, "{}\n{}", fixed.stdout, fixed.stderr);
     assert_eq!(outbox(sandbox)[0]["state"], "done");
     assert_stored_whole(&server, &packaged);

@@ -98,7 +98,8 @@ impl Attribute {
     /// The attribute's type, with the keys it may take.
     pub fn attribute_type(self) -> AttributeType {
         use std::sync::LazyLock;
-        static MERCHANT_TYPES: LazyLock<Vec<&'static str>> = LazyLock::new(|| keys_of(MerchantType::ALL, MerchantType::key));
+        static MERCHANT_TYPES: LazyLock<Vec<&'static str>> =
+            LazyLock::new(|| keys_of(MerchantType::ALL, MerchantType::key));
         static CHANNELS: LazyLock<Vec<&'static str>> = LazyLock::new(|| keys_of(Channel::ALL, Channel::key));
         static EDITIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| keys_of(Edition::ALL, Edition::key));
         static REQUESTS: LazyLock<Vec<&'static str>> =
@@ -479,15 +480,13 @@ impl Parser {
         let attribute = resolve(column, name)?;
         match attribute.attribute_type() {
             AttributeType::Flag => match self.peek() {
-                Token::Equal | Token::NotEqual | Token::OpenList => Err(self.error_here(format!(
-                    "'{name}' is yes/no: write '{name}' or 'not {name}', without a comparison"
-                ))),
+                Token::Equal | Token::NotEqual | Token::OpenList => Err(self
+                    .error_here(format!("'{name}' is yes/no: write '{name}' or 'not {name}', without a comparison"))),
                 _ => Ok(Expr::Flag(attribute)),
             },
-            AttributeType::SetOf(_) => Err(ExprError {
-                column,
-                message: format!("'{name}' is a set: write \"value\" in {name}"),
-            }),
+            AttributeType::SetOf(_) => {
+                Err(ExprError { column, message: format!("'{name}' is a set: write \"value\" in {name}") })
+            }
             AttributeType::OneOf(keys) => {
                 let operator_column = self.column();
                 match self.advance() {
@@ -524,7 +523,10 @@ impl Parser {
                     }
                     other => Err(ExprError {
                         column: operator_column,
-                        message: format!("'{name}' must be compared: {name} == \"…\", != \"…\" or in [\"…\"], found {}", other.describe()),
+                        message: format!(
+                            "'{name}' must be compared: {name} == \"…\", != \"…\" or in [\"…\"], found {}",
+                            other.describe()
+                        ),
                     }),
                 }
             }
@@ -553,7 +555,11 @@ fn check_value(column: usize, attribute: Attribute, keys: &[&str], value: &str) 
     } else {
         Err(ExprError {
             column,
-            message: format!("\"{value}\" is not a value of {}; expected one of: {}", attribute.name(), keys.join(", ")),
+            message: format!(
+                "\"{value}\" is not a value of {}; expected one of: {}",
+                attribute.name(),
+                keys.join(", ")
+            ),
         })
     }
 }

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::status::Severity;
 use super::ChecklistField;
+use super::status::Severity;
 use crate::case::{MerchantType, keyed_enum};
 use crate::database::CaseFieldRecord;
 use crate::identity::{self, IdType, IdentityProblem};
@@ -106,7 +106,11 @@ pub struct FieldContext<'a> {
 
 /// The ID type that applies to `field` (an `id_number`): the value recorded for its
 /// `id_type_field`, else that field's default (居民身份证 for the legal representative).
-pub fn id_type_of<'a>(field: &ChecklistField, fields: &'a [ChecklistField], records: &'a [CaseFieldRecord]) -> Option<&'a str> {
+pub fn id_type_of<'a>(
+    field: &ChecklistField,
+    fields: &'a [ChecklistField],
+    records: &'a [CaseFieldRecord],
+) -> Option<&'a str> {
     let type_key = field.id_type_field.as_deref()?;
     records
         .iter()
@@ -116,7 +120,11 @@ pub fn id_type_of<'a>(field: &ChecklistField, fields: &'a [ChecklistField], reco
 }
 
 /// Validates `value` for `field` in `context`.
-pub fn validate_value(field: &ChecklistField, value: &str, context: &FieldContext<'_>) -> Result<AcceptedValue, FieldProblem> {
+pub fn validate_value(
+    field: &ChecklistField,
+    value: &str,
+    context: &FieldContext<'_>,
+) -> Result<AcceptedValue, FieldProblem> {
     let today = context.today;
     let id_type = context.id_type;
     let value = value.trim();
@@ -177,9 +185,9 @@ fn validate_quantity(value: &str) -> Result<String, FieldProblem> {
         ));
     };
     let number = value[..value.len() - unit.len()].trim();
-    parse_decimal(number)
-        .map(|_| format!("{} {unit}", number.replace(THOUSANDS_SEPARATORS, "")))
-        .ok_or_else(|| FieldProblem::error("not_a_number", "单位前应为非负数值", "the unit must follow a non-negative number"))
+    parse_decimal(number).map(|_| format!("{} {unit}", number.replace(THOUSANDS_SEPARATORS, ""))).ok_or_else(|| {
+        FieldProblem::error("not_a_number", "单位前应为非负数值", "the unit must follow a non-negative number")
+    })
 }
 
 fn validate_text(value: &str) -> Result<String, FieldProblem> {
@@ -209,7 +217,8 @@ fn expected_uscc_prefix(merchant_type: MerchantType) -> Option<&'static str> {
 }
 
 fn validate_uscc(value: &str, merchant_type: Option<MerchantType>) -> Result<AcceptedValue, FieldProblem> {
-    let reading = identity::check_uscc(value).map_err(|problem| FieldProblem::from_identity(&problem, Severity::Error))?;
+    let reading =
+        identity::check_uscc(value).map_err(|problem| FieldProblem::from_identity(&problem, Severity::Error))?;
     let mut warnings: Vec<FieldProblem> = reading
         .warnings()
         .iter()
@@ -264,20 +273,28 @@ fn validate_percent(value: &str) -> Result<String, FieldProblem> {
     let value = identity::to_half_width(value);
     let number_text = value.strip_suffix('%').unwrap_or(&value).trim();
     let number = parse_decimal(number_text).ok_or_else(|| {
-        FieldProblem::error("not_a_number", "不是百分比数值(例如 0.38 或 0.38%)", "is not a percentage (e.g. 0.38 or 0.38%)")
+        FieldProblem::error(
+            "not_a_number",
+            "不是百分比数值(例如 0.38 或 0.38%)",
+            "is not a percentage (e.g. 0.38 or 0.38%)",
+        )
     })?;
     // 0 is a rate: a merchant charged per transaction (元/笔) only.
     if !(0.0..100.0).contains(&number) {
-        return Err(FieldProblem::error("out_of_range", "费率应不小于0且小于100%", "a rate must be at least 0 and below 100%"));
+        return Err(FieldProblem::error(
+            "out_of_range",
+            "费率应不小于0且小于100%",
+            "a rate must be at least 0 and below 100%",
+        ));
     }
     Ok(format!("{}%", number_text.replace(THOUSANDS_SEPARATORS, "")))
 }
 
 fn validate_number(value: &str) -> Result<String, FieldProblem> {
     let plain: String = identity::to_half_width(value).chars().filter(|c| !THOUSANDS_SEPARATORS.contains(c)).collect();
-    parse_decimal(&plain)
-        .map(|_| plain.clone())
-        .ok_or_else(|| FieldProblem::error("not_a_number", "不是非负数值(例如 1200000)", "is not a non-negative number (e.g. 1200000)"))
+    parse_decimal(&plain).map(|_| plain.clone()).ok_or_else(|| {
+        FieldProblem::error("not_a_number", "不是非负数值(例如 1200000)", "is not a non-negative number (e.g. 1200000)")
+    })
 }
 
 fn validate_choice(options: &[ChoiceOption], value: &str) -> Result<String, FieldProblem> {
@@ -286,7 +303,8 @@ fn validate_choice(options: &[ChoiceOption], value: &str) -> Result<String, Fiel
         .find(|option| option.key == value || option.title_zh == value)
         .map(|option| option.key.clone())
         .ok_or_else(|| {
-            let keys: Vec<String> = options.iter().map(|option| format!("{} ({})", option.key, option.title_zh)).collect();
+            let keys: Vec<String> =
+                options.iter().map(|option| format!("{} ({})", option.key, option.title_zh)).collect();
             FieldProblem::error(
                 "not_an_option",
                 format!("不是可选值之一:{}", keys.join("、")),

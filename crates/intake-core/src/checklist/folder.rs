@@ -198,7 +198,12 @@ impl DataFolder {
             })
             .collect();
         Ok(CaseUpdate {
-            now_required: after.required_keys().into_iter().filter(|key| !was_required.contains(key)).map(String::from).collect(),
+            now_required: after
+                .required_keys()
+                .into_iter()
+                .filter(|key| !was_required.contains(key))
+                .map(String::from)
+                .collect(),
             no_longer_required: before
                 .required_keys()
                 .into_iter()
@@ -220,18 +225,21 @@ impl DataFolder {
     /// Records the marks the manager sees on a file (stamps, signatures, holding their ID),
     /// replacing what was attested on it before; the earlier attestations stay in the history.
     pub fn attest_file(&mut self, case_id: &str, evidence_id: i64, marks: &[Mark]) -> Result<AttestationOutcome> {
-        let evidence = self
-            .case_evidence(case_id)?
-            .into_iter()
-            .find(|record| record.id == evidence_id)
-            .ok_or_else(|| Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no file with id {evidence_id}")))?;
+        let evidence =
+            self.case_evidence(case_id)?.into_iter().find(|record| record.id == evidence_id).ok_or_else(|| {
+                Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no file with id {evidence_id}"))
+            })?;
         let mut unique: Vec<Mark> = Vec::new();
         for mark in marks {
             if !unique.contains(mark) {
                 unique.push(*mark);
             }
         }
-        let asked = self.case_checklist(case_id)?.item(&evidence.material_key).map(|item| item.attestations.clone()).unwrap_or_default();
+        let asked = self
+            .case_checklist(case_id)?
+            .item(&evidence.material_key)
+            .map(|item| item.attestations.clone())
+            .unwrap_or_default();
         let attestation = self.database_mut().insert_attestation(evidence_id, &unique, Utc::now())?;
         Ok(AttestationOutcome {
             not_asked: unique.iter().copied().filter(|mark| !asked.contains(mark)).collect(),
@@ -261,7 +269,10 @@ impl DataFolder {
         let checklist = self.case_checklist(case_id)?;
         let field = checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
             let keys: Vec<&str> = checklist.fields.iter().map(|field| field.key.as_str()).collect();
-            Error::new(ErrorKind::InvalidInput, format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")))
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")),
+            )
         })?;
         let stored = self.database().case_fields(case_id)?;
         let context = fields::FieldContext {
@@ -276,14 +287,18 @@ impl DataFolder {
             let described: Vec<String> = accepted.warnings.iter().map(|warning| warning.describe(field_key)).collect();
             return Err(Error::new(
                 ErrorKind::InvalidInput,
-                format!("{} — not recorded; to record it as it is, give a reason (--override-reason)", described.join("; ")),
+                format!(
+                    "{} — not recorded; to record it as it is, give a reason (--override-reason)",
+                    described.join("; ")
+                ),
             ));
         }
         let reason = if accepted.warnings.is_empty() { None } else { reason };
         if reason.is_some_and(|reason| reason.chars().count() > 500) {
             return Err(Error::new(ErrorKind::InvalidInput, "the override reason is longer than 500 characters"));
         }
-        let record = self.database_mut().set_case_field(case_id, field_key, &accepted.normalized, reason, Utc::now())?;
+        let record =
+            self.database_mut().set_case_field(case_id, field_key, &accepted.normalized, reason, Utc::now())?;
         Ok(FieldOutcome {
             field_key: field_key.to_string(),
             display_value: fields::display_value(field, &record.value),
@@ -318,7 +333,10 @@ impl DataFolder {
         // A key the rules no longer know may still be cleared: it is stale data.
         let field = checklist.fields.iter().find(|field| field.key == field_key);
         if field.is_some_and(|field| field.kind == FieldKind::Attribute) {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("{field_key} is a case attribute: change it with `intake case update`")));
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{field_key} is a case attribute: change it with `intake case update`"),
+            ));
         }
         self.database_mut().clear_case_field(case_id, field_key, Utc::now())
     }

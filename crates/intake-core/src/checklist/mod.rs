@@ -37,9 +37,12 @@ use crate::case::CaseAttributes;
 use crate::error::Result;
 
 pub use fields::{ChoiceOption, FieldKind};
-pub use rules::{RULES_FORMAT_VERSION, Rules};
 pub use folder::{AttestationOutcome, CaseOverview, CaseUpdate, FieldOutcome, FieldValidation, KeptFiles};
-pub use status::{CaseCheck, CaseFinding, CheckedField, FindingAcceptance, CheckedFile, CheckedItem, FieldStatus, ItemStatus, Severity};
+pub use rules::{RULES_FORMAT_VERSION, Rules};
+pub use status::{
+    CaseCheck, CaseFinding, CheckedField, CheckedFile, CheckedItem, FieldStatus, FindingAcceptance, ItemStatus,
+    Severity,
+};
 
 pub use intake_domain::checklist::{Mark, Place, Provider, Stage};
 

@@ -395,7 +395,11 @@ impl Rules {
                     let known: Vec<&str> = groups.iter().map(|group| group.key.as_str()).collect();
                     problems.at(
                         material.group.span(),
-                        format!("{owner} names group '{}', which is not declared; the groups are: {}", material.group.get_ref(), known.join(", ")),
+                        format!(
+                            "{owner} names group '{}', which is not declared; the groups are: {}",
+                            material.group.get_ref(),
+                            known.join(", ")
+                        ),
                     );
                     0
                 }
@@ -470,14 +474,21 @@ impl Rules {
             } else if !materials.iter().any(|material| &material.key == target.get_ref()) {
                 problems.at(
                     target.span(),
-                    format!("material '{key}' stands in for '{}', which is not a material of this file", target.get_ref()),
+                    format!(
+                        "material '{key}' stands in for '{}', which is not a material of this file",
+                        target.get_ref()
+                    ),
                 );
             }
         }
         materials
     }
 
-    fn check_fields(raw: Vec<RawField>, group_index: &HashMap<String, usize>, problems: &mut Problems<'_>) -> Vec<FieldRule> {
+    fn check_fields(
+        raw: Vec<RawField>,
+        group_index: &HashMap<String, usize>,
+        problems: &mut Problems<'_>,
+    ) -> Vec<FieldRule> {
         let mut fields: Vec<FieldRule> = Vec::new();
         let mut id_type_links: Vec<(String, Spanned<String>)> = Vec::new();
         for field in raw {
@@ -492,7 +503,10 @@ impl Rules {
             let group = match group_index.get(field.group.get_ref()) {
                 Some(index) => *index,
                 None => {
-                    problems.at(field.group.span(), format!("{owner} names group '{}', which is not declared", field.group.get_ref()));
+                    problems.at(
+                        field.group.span(),
+                        format!("{owner} names group '{}', which is not declared", field.group.get_ref()),
+                    );
                     0
                 }
             };
@@ -515,14 +529,19 @@ impl Rules {
                 (None, FieldKind::IdNumber) => {
                     problems.at(field.kind.span(), format!("{owner} is an id_number and needs id_type_field"));
                 }
-                (Some(link), _) => problems.at(link.span(), format!("id_type_field only goes with kind = \"id_number\" ({owner})")),
+                (Some(link), _) => {
+                    problems.at(link.span(), format!("id_type_field only goes with kind = \"id_number\" ({owner})"))
+                }
                 (None, _) => {}
             }
             let attribute = match (&field.attribute, kind) {
                 (Some(name), FieldKind::Attribute) => match Attribute::from_name(name.get_ref()) {
                     Some(attribute) if attribute.attribute_type() == AttributeType::Flag => Some(attribute),
                     Some(_) => {
-                        problems.at(name.span(), format!("{owner}: attribute '{}' is not a yes/no attribute", name.get_ref()));
+                        problems.at(
+                            name.span(),
+                            format!("{owner}: attribute '{}' is not a yes/no attribute", name.get_ref()),
+                        );
                         None
                     }
                     None => {
@@ -543,7 +562,13 @@ impl Rules {
             if let Some(default) = &field.default
                 && !(kind == FieldKind::Choice && field.options.iter().any(|option| &option.key == default.get_ref()))
             {
-                problems.at(default.span(), format!("{owner}: default '{}' is not one of its options (default goes with kind = \"choice\")", default.get_ref()));
+                problems.at(
+                    default.span(),
+                    format!(
+                        "{owner}: default '{}' is not one of its options (default goes with kind = \"choice\")",
+                        default.get_ref()
+                    ),
+                );
             }
             let when = problems.condition(&field.when, &owner);
             fields.push(FieldRule {
@@ -567,7 +592,10 @@ impl Rules {
             if !is_choice {
                 problems.at(
                     link.span(),
-                    format!("field '{key}' takes its ID type from '{}', which is not a choice field of this file", link.get_ref()),
+                    format!(
+                        "field '{key}' takes its ID type from '{}', which is not a choice field of this file",
+                        link.get_ref()
+                    ),
                 );
             }
         }
@@ -672,11 +700,8 @@ impl Rules {
                 applicable: *applicable,
             })
             .collect();
-        let items = self
-            .materials
-            .iter()
-            .map(|material| self.item(material, group_applicable[material.group], case))
-            .collect();
+        let items =
+            self.materials.iter().map(|material| self.item(material, group_applicable[material.group], case)).collect();
         let fields = self
             .fields
             .iter()
@@ -715,9 +740,8 @@ impl Rules {
     fn item(&self, material: &MaterialRule, group_applicable: bool, case: &CaseAttributes) -> ChecklistItem {
         let applicable = group_applicable && material.when.holds(case);
         let variant = material.variants.iter().find(|variant| variant.when.holds(case));
-        let pick = |base: &String, chosen: Option<&Option<String>>| {
-            chosen.and_then(Option::as_ref).unwrap_or(base).clone()
-        };
+        let pick =
+            |base: &String, chosen: Option<&Option<String>>| chosen.and_then(Option::as_ref).unwrap_or(base).clone();
         let stamps = variant.and_then(|variant| variant.stamps.clone()).unwrap_or_else(|| material.stamps.clone());
         let attest = variant.and_then(|variant| variant.attest.clone()).unwrap_or_else(|| material.attest.clone());
         let mut attestations = stamps.clone();

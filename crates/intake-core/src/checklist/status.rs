@@ -313,8 +313,7 @@ impl CaseCheck {
             .map(|record| UnlistedFile { material_key: record.material_key.clone(), file: checked_file(record) })
             .collect();
 
-        let fields: Vec<CheckedField> =
-            checklist.fields.iter().map(|field| checked_field(field, records)).collect();
+        let fields: Vec<CheckedField> = checklist.fields.iter().map(|field| checked_field(field, records)).collect();
 
         let mut summary = CheckSummary::default();
         for item in items.iter().filter(|item| item.item.required) {
@@ -363,7 +362,11 @@ impl CaseCheck {
     /// The keys of the required items an alternative stands in for only for now: still owed,
     /// to follow (`CheckedItem::to_follow`).
     pub fn follow_up(&self) -> Vec<&str> {
-        self.items.iter().filter(|item| item.item.required && item.to_follow).map(|item| item.item.key.as_str()).collect()
+        self.items
+            .iter()
+            .filter(|item| item.item.required && item.to_follow)
+            .map(|item| item.item.key.as_str())
+            .collect()
     }
 }
 

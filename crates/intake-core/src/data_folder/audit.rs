@@ -45,8 +45,10 @@ impl DataFolder {
                 let slot = logged(AuditAction::FileAdded)
                     .chain(logged(AuditAction::FileMoved))
                     .filter(|entry| same_bytes(entry))
-                    .filter(|entry| entry.details.get("material") == Some(&record.material_key)
-                        || entry.details.get("to") == Some(&record.material_key))
+                    .filter(|entry| {
+                        entry.details.get("material") == Some(&record.material_key)
+                            || entry.details.get("to") == Some(&record.material_key)
+                    })
                     .count();
                 let found = added && slot > 0;
                 if !found {

@@ -38,8 +38,15 @@ fn make_thumbnail_of_object(vault: &Vault, sha256: &str) -> Result<Option<Vec<u8
     bytes.extend_from_slice(&head[..head_length]);
     object.take(thresholds.max_file_bytes).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
     let now = Utc::now();
-    let reading =
-        intake_evidence::inspect_bytes_keeping_image(sha256, sha256, &bytes, Some(sha256), &thresholds, now, PixelChecks::Run);
+    let reading = intake_evidence::inspect_bytes_keeping_image(
+        sha256,
+        sha256,
+        &bytes,
+        Some(sha256),
+        &thresholds,
+        now,
+        PixelChecks::Run,
+    );
     Ok(thumbnail_of_inspection(&reading.inspection, reading.reduced.as_ref().map(|decoded| &decoded.colour)))
 }
 

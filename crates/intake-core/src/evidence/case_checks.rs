@@ -88,7 +88,13 @@ fn hash_grey(grey: &image::GrayImage) -> Option<u64> {
 
 /// Reads the facts of a file's bytes: its inspection (named by `file_name`, which also feeds
 /// the name-based signs) and, for a readable image, its perceptual hash.
-pub fn read_facts(sha256: &str, file_name: &str, bytes: &[u8], thresholds: &Thresholds, now: DateTime<Utc>) -> EvidenceFacts {
+pub fn read_facts(
+    sha256: &str,
+    file_name: &str,
+    bytes: &[u8],
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> EvidenceFacts {
     read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, now, false).0
 }
 
@@ -102,8 +108,15 @@ fn read_facts_and_thumbnail(
     want_thumbnail: bool,
 ) -> (EvidenceFacts, Option<Vec<u8>>) {
     // The image the pixel checks decoded is hashed and thumbnailed: one decode per file.
-    let super::Reading { inspection, reduced, measurements } =
-        super::inspect_bytes_keeping_image(file_name, file_name, bytes, Some(sha256), thresholds, now, PixelChecks::Run);
+    let super::Reading { inspection, reduced, measurements } = super::inspect_bytes_keeping_image(
+        file_name,
+        file_name,
+        bytes,
+        Some(sha256),
+        thresholds,
+        now,
+        PixelChecks::Run,
+    );
     let perceptual_hash =
         if inspection.error.is_none() { reduced.as_ref().and_then(|decoded| hash_grey(&decoded.grey)) } else { None };
     let thumbnail = if want_thumbnail {
@@ -477,13 +490,11 @@ impl CaseContext<'_> {
         let listed_en: Vec<String> = close.iter().take(3).map(|found| describe(found, "this case,", "case")).collect();
         let more = close.len().saturating_sub(3);
         let limit = self.near_duplicate_max_distance;
-        let (more_zh, more_en) = if more > 0 { (format!(" 等 {more} 个"), format!(" and {more} more")) } else { Default::default() };
+        let (more_zh, more_en) =
+            if more > 0 { (format!(" 等 {more} 个"), format!(" and {more} more")) } else { Default::default() };
         Some(Finding::new(
             FindingCode::NearDuplicate,
-            format!(
-                "与其他位置的图片几乎相同(感知哈希距离不超过 {limit}/64):{}{more_zh}。",
-                listed_zh.join("、")
-            ),
+            format!("与其他位置的图片几乎相同(感知哈希距离不超过 {limit}/64):{}{more_zh}。", listed_zh.join("、")),
             format!(
                 "Nearly identical to an image elsewhere (perceptual hash within {limit} of 64 bits): {}{more_en}.",
                 listed_en.join("; ")

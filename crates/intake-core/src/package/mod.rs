@@ -53,14 +53,14 @@ use crate::data_folder::DataFolder;
 use crate::database::EvidenceRecord;
 use crate::durable::{self, Readers};
 use crate::error::{Error, ErrorKind, Result};
-use crate::evidence::datum::{self, LatLon};
 use crate::evidence::FileInspection;
+use crate::evidence::datum::{self, LatLon};
 use crate::settings::Settings;
 use crate::signing::{DISTINGUISHING_ID, InstallationKey};
 use crate::vault::Vault;
 use document::{
-    AcceptanceEntry, AttestationEntry, NoteEntry, WithdrawnFileEntry, CaseDocument, CaseSection, ChecklistSection, ChecklistSummary, FieldEntry, FileEntry, FileFacts,
-    FindingEntry, ItemEntry, PackageSection, SiteSection,
+    AcceptanceEntry, AttestationEntry, CaseDocument, CaseSection, ChecklistSection, ChecklistSummary, FieldEntry,
+    FileEntry, FileFacts, FindingEntry, ItemEntry, NoteEntry, PackageSection, SiteSection, WithdrawnFileEntry,
 };
 
 /// The program that packs, as written into `bag-info.txt` and `case.json`.
@@ -317,7 +317,8 @@ impl DataFolder {
         let key = self.installation_key()?;
         let bagging_date = china_time(case.updated_at).date_naive();
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let watermarked_files = self.watermark_identity_documents(&case.attributes, &mut files, &settings, options, bagging_date)?;
+        let watermarked_files =
+            self.watermark_identity_documents(&case.attributes, &mut files, &settings, options, bagging_date)?;
         reporter.phase(ExportPhase::Signing);
         let document = case_document(
             &case,

@@ -18,9 +18,9 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 use super::document::{CaseDocument, FileEntry, ItemEntry};
+use crate::checklist::{ItemStatus, Mark, Severity};
 use crate::evidence::datum::LatLon;
 use crate::evidence::visit_plot::{self, PlotFile, china};
-use crate::checklist::{ItemStatus, Mark, Severity};
 
 /// A JPEG thumbnail (from the vault's cache, see `evidence::thumbnail`) as a `data:` URI.
 pub fn jpeg_data_uri(jpeg: &[u8]) -> String {
@@ -99,7 +99,12 @@ fn follow_up_banner(html: &mut String, document: &CaseDocument) {
          <span class=\"en\">To follow: an inspection video stands in for now</span><ul>",
     );
     for key in follow_up {
-        let title = document.checklist.items.iter().find(|item| &item.key == key).map_or(key.as_str(), |item| item.title_zh.as_str());
+        let title = document
+            .checklist
+            .items
+            .iter()
+            .find(|item| &item.key == key)
+            .map_or(key.as_str(), |item| item.title_zh.as_str());
         let _ = write!(
             html,
             "<li>{}({})仍需后补 <span class=\"en\">{} is still owed and to follow</span></li>",
@@ -227,7 +232,11 @@ fn checklist_section(html: &mut String, document: &CaseDocument) {
         let mut status = status_badge(item.status);
         if item.to_follow == Some(true) {
             let by = item.satisfied_by.as_deref().unwrap_or("");
-            let _ = write!(status, "<br><small>暂以视频代替({}),待补 <span class=\"en\">to follow</span></small>", escape(by));
+            let _ = write!(
+                status,
+                "<br><small>暂以视频代替({}),待补 <span class=\"en\">to follow</span></small>",
+                escape(by)
+            );
         } else if let Some(other) = &item.satisfied_by {
             let _ = write!(status, "<br><small>由 {} 替代</small>", escape(other));
         }
@@ -267,9 +276,12 @@ fn plot_files(document: &CaseDocument) -> Vec<PlotFile> {
         .iter()
         .enumerate()
         .map(|(index, file)| {
-            let position = file.facts.exif.as_ref().and_then(|exif| exif.gps.as_ref()).map(|gps| {
-                (LatLon::new(gps.lat, gps.lon), file.facts.distance_to_site_m)
-            });
+            let position = file
+                .facts
+                .exif
+                .as_ref()
+                .and_then(|exif| exif.gps.as_ref())
+                .map(|gps| (LatLon::new(gps.lat, gps.lon), file.facts.distance_to_site_m));
             PlotFile {
                 number: index as u32 + 1,
                 sha256: file.sha256.clone(),
@@ -291,7 +303,8 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         return;
     };
     // The geometry is the core's (shared with the app's case view); this only draws it.
-    let plot = visit_plot::position_plot(LatLon::new(site.wgs84_lat, site.wgs84_lon), site.radius_m, &plot_files(document));
+    let plot =
+        visit_plot::position_plot(LatLon::new(site.wgs84_lat, site.wgs84_lon), site.radius_m, &plot_files(document));
     let radius = plot.radius_m;
     let extent = plot.extent_m;
     let (size, centre, drawable) = (520.0, 260.0, 230.0);
@@ -665,7 +678,11 @@ fn notes_section(html: &mut String, document: &CaseDocument) {
                     .find(|file| &file.sha256 == sha256)
                     .map(|file| file.original_name.as_str())
                     .or_else(|| {
-                        document.withdrawn_files.iter().find(|file| &file.sha256 == sha256).map(|file| file.original_name.as_str())
+                        document
+                            .withdrawn_files
+                            .iter()
+                            .find(|file| &file.sha256 == sha256)
+                            .map(|file| file.original_name.as_str())
                     })
                     .unwrap_or(&sha256[..12]);
                 format!("{} <code>{}</code>", escape(name), escape(material.as_deref().unwrap_or("")))

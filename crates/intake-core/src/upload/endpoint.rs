@@ -13,7 +13,10 @@ use crate::error::{Error, ErrorKind, Result};
 /// host without `allow_insecure_http`; `invalid_input` for what is not an http(s) URL.
 pub fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<()> {
     let url = url::Url::parse(endpoint.trim()).map_err(|err| {
-        Error::new(ErrorKind::InvalidInput, format!("上传地址无效 the upload endpoint '{endpoint}' is not a URL ({err})"))
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("上传地址无效 the upload endpoint '{endpoint}' is not a URL ({err})"),
+        )
     })?;
     match url.scheme() {
         "https" => Ok(()),
@@ -28,7 +31,9 @@ pub fn check_endpoint(endpoint: &str, allow_insecure_http: bool) -> Result<()> {
         )),
         _ => Err(Error::new(
             ErrorKind::InvalidInput,
-            format!("上传地址须以 http:// 或 https:// 开头 the upload endpoint '{endpoint}' is not an http:// or https:// URL"),
+            format!(
+                "上传地址须以 http:// 或 https:// 开头 the upload endpoint '{endpoint}' is not an http:// or https:// URL"
+            ),
         )),
     }
 }
@@ -47,10 +52,21 @@ mod tests {
 
     #[test]
     fn https_and_loopback_http_pass_other_http_needs_the_setting() {
-        for ok in ["https://oss-cn-shanghai.aliyuncs.com", "http://127.0.0.1:9000", "http://localhost:3900/", "http://[::1]:9000", "http://127.8.0.1"] {
+        for ok in [
+            "https://oss-cn-shanghai.aliyuncs.com",
+            "http://127.0.0.1:9000",
+            "http://localhost:3900/",
+            "http://[::1]:9000",
+            "http://127.8.0.1",
+        ] {
             assert!(check_endpoint(ok, false).is_ok(), "{ok}");
         }
-        for insecure in ["http://oss.example.com", "http://10.0.0.5:9000", "http://localhost.evil.example", "http://127.0.0.1.nip.io"] {
+        for insecure in [
+            "http://oss.example.com",
+            "http://10.0.0.5:9000",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.nip.io",
+        ] {
             assert_eq!(check_endpoint(insecure, false).unwrap_err().kind(), ErrorKind::InsecureEndpoint, "{insecure}");
             assert!(check_endpoint(insecure, true).is_ok(), "{insecure} with the setting");
         }

@@ -111,7 +111,8 @@ impl UploadTarget {
             .to_string();
         // Also when used: the endpoint may come from a flag, or a settings file from elsewhere.
         endpoint::check_endpoint(&endpoint, overrides.allow_insecure_http || settings.allow_insecure_http)?;
-        let bucket = pick(&overrides.bucket, &settings.bucket).ok_or_else(|| missing("存储桶", "--bucket NAME", "bucket"))?;
+        let bucket =
+            pick(&overrides.bucket, &settings.bucket).ok_or_else(|| missing("存储桶", "--bucket NAME", "bucket"))?;
         let region = pick(&overrides.region, &settings.region).unwrap_or_else(|| "us-east-1".to_string());
         let prefix = pick(&overrides.prefix, &settings.prefix).unwrap_or_default().trim_matches('/').to_string();
         let part_size_mib = overrides.part_size_mib.or(settings.part_size_mib).unwrap_or(DEFAULT_PART_SIZE_MIB);
@@ -162,7 +163,11 @@ impl UploadTarget {
         // seconds where aws-lc-rs takes minutes); installing it twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let retry = RetryConfig {
-            backoff: BackoffConfig { init_backoff: Duration::from_millis(200), max_backoff: Duration::from_secs(10), base: 2.0 },
+            backoff: BackoffConfig {
+                init_backoff: Duration::from_millis(200),
+                max_backoff: Duration::from_secs(10),
+                base: 2.0,
+            },
             max_retries: self.max_retries as usize,
             retry_timeout: Duration::from_secs(120),
         };
@@ -414,7 +419,8 @@ impl DataFolder {
             .build()
             .map_err(|err| Error::new(ErrorKind::UploadFailed, format!("cannot start the upload runtime: {err}")))?;
         for record in pending {
-            let mut run = PackageUpload { folder: self, target, store: &store, record: &record, progress, sent: (0, 0) };
+            let mut run =
+                PackageUpload { folder: self, target, store: &store, record: &record, progress, sent: (0, 0) };
             match runtime.block_on(run.send()) {
                 Ok(already_stored) => {
                     let (parts_sent, bytes_sent) = run.sent;
@@ -672,7 +678,11 @@ impl PackageUpload<'_> {
         if parts.len() as u64 != part_count {
             return Err(SendError::Failed(Error::new(
                 ErrorKind::UploadFailed,
-                format!("{} parts recorded for package {} where {part_count} were expected", parts.len(), record.sha256),
+                format!(
+                    "{} parts recorded for package {} where {part_count} were expected",
+                    parts.len(),
+                    record.sha256
+                ),
             )));
         }
         match self.store.complete_multipart(location, &upload_id, parts).await {
@@ -720,7 +730,10 @@ impl PackageUpload<'_> {
         let mismatch = |what: String| {
             Error::new(
                 ErrorKind::UploadMismatch,
-                format!("远端对象与本地包不一致 the stored object {key} does not match package {}: {what}", record.sha256),
+                format!(
+                    "远端对象与本地包不一致 the stored object {key} does not match package {}: {what}",
+                    record.sha256
+                ),
             )
         };
         if meta.meta.size != record.bytes {
@@ -766,10 +779,11 @@ impl PackageUpload<'_> {
                 format!("存储桶不存在 the bucket '{}' does not exist at {endpoint}", target.bucket),
             );
         }
-        let refused = matches!(err, object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. })
-            || ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403 Forbidden"]
-                .iter()
-                .any(|code| text.contains(code));
+        let refused =
+            matches!(err, object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. })
+                || ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403 Forbidden"]
+                    .iter()
+                    .any(|code| text.contains(code));
         if refused {
             return Error::new(
                 ErrorKind::UploadRefused,
@@ -780,16 +794,26 @@ impl PackageUpload<'_> {
                 ),
             );
         }
-        let unreachable = ["error sending request", "Connection refused", "connection refused", "dns error", "timed out", "tcp connect"]
-            .iter()
-            .any(|sign| text.contains(sign));
+        let unreachable = [
+            "error sending request",
+            "Connection refused",
+            "connection refused",
+            "dns error",
+            "timed out",
+            "tcp connect",
+        ]
+        .iter()
+        .any(|sign| text.contains(sign));
         if unreachable {
             return Error::new(
                 ErrorKind::UploadUnreachable,
                 format!("无法连接上传服务器 cannot reach {endpoint} while {doing} ({})", first_line(&text)),
             );
         }
-        Error::new(ErrorKind::UploadFailed, format!("上传失败 upload to {endpoint} failed while {doing}: {}", first_line(&text)))
+        Error::new(
+            ErrorKind::UploadFailed,
+            format!("上传失败 upload to {endpoint} failed while {doing}: {}", first_line(&text)),
+        )
     }
 }
 

@@ -88,7 +88,12 @@ fn the_log_is_append_only_and_a_row_altered_by_hand_is_reported() {
 
     // Deleting the last entries leaves a whole chain, but the case's records outnumber it.
     let entries = report.entries.len() as i64;
-    connection.execute("DELETE FROM audit_log WHERE case_id = ?1 AND seq >= ?2", rusqlite::params![fixture.case_id, entries - 3]).unwrap();
+    connection
+        .execute(
+            "DELETE FROM audit_log WHERE case_id = ?1 AND seq >= ?2",
+            rusqlite::params![fixture.case_id, entries - 3],
+        )
+        .unwrap();
     let report = fixture.folder.audit_case(&fixture.case_id).unwrap();
     assert!(report.faults.iter().any(|fault| fault.code == "audit_unlogged_change"), "{:?}", report.faults);
 }
@@ -96,7 +101,12 @@ fn the_log_is_append_only_and_a_row_altered_by_hand_is_reported() {
 /// The package with its audit log (and, if given, bag-info.txt) replaced, manifests rehashed
 /// and the tag manifest signed again with the installation's key: only the chain's own checks
 /// can tell.
-fn tampered(fixture: &Fixture, zip: &[u8], change_log: impl Fn(&mut Vec<String>), change_bag_info: impl Fn(&mut String)) -> Vec<String> {
+fn tampered(
+    fixture: &Fixture,
+    zip: &[u8],
+    change_log: impl Fn(&mut Vec<String>),
+    change_bag_info: impl Fn(&mut String),
+) -> Vec<String> {
     let mut entries = entries_of(zip);
     let log = entries.iter_mut().find(|entry| entry.0 == layout::AUDIT_LOG).unwrap();
     let mut lines: Vec<String> = String::from_utf8(log.1.clone()).unwrap().lines().map(String::from).collect();
@@ -150,7 +160,8 @@ fn verify_catches_every_way_of_tampering_with_the_chain() {
     };
     assert_eq!(tampered(&fixture, &zip, |_| {}, head), ["audit_head_mismatch"]);
 
-    let other_case = tampered(&fixture, &zip, |lines| lines[0] = lines[0].replace(&fixture.case_id, "20990101-XXXXXX"), |_| {});
+    let other_case =
+        tampered(&fixture, &zip, |lines| lines[0] = lines[0].replace(&fixture.case_id, "20990101-XXXXXX"), |_| {});
     assert!(other_case.contains(&"audit_case_mismatch".into()), "{other_case:?}");
 }
 
@@ -216,7 +227,12 @@ print(len(lines), "entries")
 /// the first entry, `Intake-Audit-Head` set to the new head, the manifests rehashed and the
 /// tag manifest signed again: what someone who can write the laptop's database (and use its
 /// key) could make. Alone, it verifies.
-fn rewritten_history(fixture: &Fixture, zip: &[u8], name: &str, change: impl Fn(&mut Vec<audit::AuditEntry>)) -> std::path::PathBuf {
+fn rewritten_history(
+    fixture: &Fixture,
+    zip: &[u8],
+    name: &str,
+    change: impl Fn(&mut Vec<audit::AuditEntry>),
+) -> std::path::PathBuf {
     let mut entries = entries_of(zip);
     let log = entries.iter_mut().find(|entry| entry.0 == layout::AUDIT_LOG).unwrap();
     let (mut chain, faults) = audit::parse_jsonl(&log.1);
@@ -253,7 +269,10 @@ fn a_later_package_must_continue_the_chain_of_the_earlier_one() {
     let first = fixture.export("first.zip", false);
     fixture.folder.set_case_field(&fixture.case_id, "legal_rep_mobile", "13812345678", None).unwrap();
     let second = fixture.export("second.zip", false);
-    let after = |previous: &std::path::Path| verify::VerifyOptions { previous: Some(previous.to_path_buf()), ..fixture.trusting_own_key() };
+    let after = |previous: &std::path::Path| verify::VerifyOptions {
+        previous: Some(previous.to_path_buf()),
+        ..fixture.trusting_own_key()
+    };
 
     let report = verify::verify_package(&second, &after(&first)).unwrap();
     assert!(report.valid, "{:?}", report.problems);
@@ -291,7 +310,11 @@ fn a_later_package_must_continue_the_chain_of_the_earlier_one() {
     let mut other = Fixture::complete_case();
     other.folder.set_case_field(&other.case_id, "legal_rep_mobile", "13812345678", None).unwrap();
     let other_zip = other.export("other.zip", false);
-    let report = verify::verify_package(&second, &verify::VerifyOptions { previous: Some(other_zip), ..fixture.trusting_own_key() }).unwrap();
+    let report = verify::verify_package(
+        &second,
+        &verify::VerifyOptions { previous: Some(other_zip), ..fixture.trusting_own_key() },
+    )
+    .unwrap();
     assert!(codes(&report).contains(&"chain_other_case"), "{:?}", report.problems);
 }
 

@@ -11,9 +11,9 @@
 
 use std::collections::BTreeSet;
 
+use intake_core::ErrorKind;
 use intake_core::case::{CaseAttributes, Channel, Edition, MerchantType, NonstandardRequest};
 use intake_core::checklist::{Checklist, Rules};
-use intake_core::ErrorKind;
 
 /// Every material of `domain.md`, the non-standard ones once per request.
 const ALL_KEYS: &[&str] = &[
@@ -182,8 +182,12 @@ fn expected_marks(key: &str, case: &CaseAttributes) -> Vec<&'static str> {
 /// `domain.md` "Where a photo must be taken".
 fn expected_place(key: &str) -> Option<&'static str> {
     match key {
-        "storefront_photo" | "interior_photo" | "operator_holding_id" | "operator_with_storefront"
-        | "manager_with_storefront" | "inspection_video" => Some("premises"),
+        "storefront_photo"
+        | "interior_photo"
+        | "operator_holding_id"
+        | "operator_with_storefront"
+        | "manager_with_storefront"
+        | "inspection_video" => Some("premises"),
         "manager_with_legal_rep" => Some("premises_preferred"),
         _ => None,
     }
@@ -249,7 +253,9 @@ fn expected_fields(case: &CaseAttributes) -> BTreeSet<(&'static str, bool)> {
 /// Every subset of `all`, as sorted vectors.
 fn subsets<T: Copy>(all: &[T]) -> Vec<Vec<T>> {
     (0..1u32 << all.len())
-        .map(|mask| all.iter().enumerate().filter(|(index, _)| mask & (1 << index) != 0).map(|(_, value)| *value).collect())
+        .map(|mask| {
+            all.iter().enumerate().filter(|(index, _)| mask & (1 << index) != 0).map(|(_, value)| *value).collect()
+        })
         .collect()
 }
 
@@ -293,7 +299,8 @@ fn disagreement(case: &CaseAttributes, checklist: &Checklist) -> Option<String> 
     if listed != ALL_KEYS {
         return Some(format!("the materials listed differ: {listed:?}"));
     }
-    let required: BTreeSet<&str> = checklist.items.iter().filter(|item| item.required).map(|item| item.key.as_str()).collect();
+    let required: BTreeSet<&str> =
+        checklist.items.iter().filter(|item| item.required).map(|item| item.key.as_str()).collect();
     let expected = expected_required(case);
     if required != expected {
         return Some(format!("required {required:?}, expected {expected:?}"));
@@ -324,8 +331,12 @@ fn disagreement(case: &CaseAttributes, checklist: &Checklist) -> Option<String> 
     if video.alternative_to.as_deref() != Some("manager_with_storefront") {
         return Some("the video does not stand in for the manager's photo".into());
     }
-    let fields: BTreeSet<(&str, bool)> =
-        checklist.fields.iter().filter(|field| field.applicable).map(|field| (field.key.as_str(), field.required)).collect();
+    let fields: BTreeSet<(&str, bool)> = checklist
+        .fields
+        .iter()
+        .filter(|field| field.applicable)
+        .map(|field| (field.key.as_str(), field.required))
+        .collect();
     let expected_fields = expected_fields(case);
     if fields != expected_fields {
         return Some(format!("fields {fields:?}, expected {expected_fields:?}"));
@@ -344,7 +355,11 @@ fn every_combination_of_attributes_agrees_with_the_hand_reading_of_domain_md() {
                 let err = consistent.expect_err("a contradictory case is refused");
                 assert_eq!(err.kind(), ErrorKind::ContradictoryCase, "{case:?}");
                 // The message names both attributes.
-                assert!(err.message().contains(attribute) && err.message().contains("opens_payment"), "{}", err.message());
+                assert!(
+                    err.message().contains(attribute) && err.message().contains("opens_payment"),
+                    "{}",
+                    err.message()
+                );
                 refused += 1;
             }
             None => {

@@ -29,10 +29,8 @@ fn the_embedded_rules_load_and_name_their_version() {
 
 #[test]
 fn an_unknown_attribute_in_a_condition_is_reported_with_its_line() {
-    let (text, line) = corrupted(
-        "when = \"opens_payment and regulated_industry\"",
-        "when = \"opens_payment and regulated_industri\"",
-    );
+    let (text, line) =
+        corrupted("when = \"opens_payment and regulated_industry\"", "when = \"opens_payment and regulated_industri\"");
     let message = error_of(&text);
     assert!(message.contains(&format!("line {line}:")), "{message}");
     assert!(message.contains("unknown attribute 'regulated_industri'"), "{message}");
@@ -52,10 +50,15 @@ fn an_unknown_value_of_an_attribute_is_reported_with_its_line() {
 
 #[test]
 fn an_unknown_channel_in_a_set_condition_is_reported() {
-    let (text, line) =
-        corrupted("when = 'opens_payment and \"online_website\" in channels'", "when = 'opens_payment and \"website\" in channels'");
+    let (text, line) = corrupted(
+        "when = 'opens_payment and \"online_website\" in channels'",
+        "when = 'opens_payment and \"website\" in channels'",
+    );
     let message = error_of(&text);
-    assert!(message.contains(&format!("line {line}:")) && message.contains("\"website\" is not a value of channels"), "{message}");
+    assert!(
+        message.contains(&format!("line {line}:")) && message.contains("\"website\" is not a value of channels"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -86,7 +89,8 @@ fn a_toml_syntax_error_is_reported_with_its_line() {
 
 #[test]
 fn a_condition_syntax_error_names_the_line_and_the_column() {
-    let (text, line) = corrupted("when = \"opens_payment and regulated_industry\"", "when = \"opens_payment && regulated_industry\"");
+    let (text, line) =
+        corrupted("when = \"opens_payment and regulated_industry\"", "when = \"opens_payment && regulated_industry\"");
     let message = error_of(&text);
     assert!(message.contains(&format!("line {line}:")), "{message}");
     assert!(message.contains("column 15") && message.contains("write 'and'"), "{message}");
@@ -98,15 +102,18 @@ fn duplicate_keys_unknown_groups_and_dangling_alternatives_are_refused() {
     let message = error_of(&text);
     assert!(message.contains(&format!("line {line}:")) && message.contains("declared twice"), "{message}");
 
-    let (text, line) = corrupted("key = \"test_report\"\ngroup = \"golive\"", "key = \"test_report\"\ngroup = \"go_live\"");
+    let (text, line) =
+        corrupted("key = \"test_report\"\ngroup = \"golive\"", "key = \"test_report\"\ngroup = \"go_live\"");
     let message = error_of(&text);
     assert!(message.contains(&format!("line {}:", line + 1)) && message.contains("'go_live'"), "{message}");
 
-    let (text, line) = corrupted("alternative_to = \"manager_with_storefront\"", "alternative_to = \"manager_with_shopfront\"");
+    let (text, line) =
+        corrupted("alternative_to = \"manager_with_storefront\"", "alternative_to = \"manager_with_shopfront\"");
     let message = error_of(&text);
     assert!(message.contains(&format!("line {line}:")) && message.contains("manager_with_shopfront"), "{message}");
 
-    let (text, _) = corrupted("key = \"monthly_fee.change_approval_form\"", "key = \"monthly_fees.change_approval_form\"");
+    let (text, _) =
+        corrupted("key = \"monthly_fee.change_approval_form\"", "key = \"monthly_fees.change_approval_form\"");
     assert!(error_of(&text).contains("keyed under 'monthly_fees'"));
 }
 
@@ -120,7 +127,14 @@ fn a_newer_or_missing_version_is_refused_as_such() {
 
 #[test]
 fn garbage_never_panics() {
-    for text in ["", "\0\0\0", "[[material]]\nkey = 3", "version = 1\n[[material]]\n", "version = \"one\"", "version = 1\n[[group]]\nkey = \"\"\ntitle_zh = \"\"\ntitle_en = \"\"\nwhen = \"(\""] {
+    for text in [
+        "",
+        "\0\0\0",
+        "[[material]]\nkey = 3",
+        "version = 1\n[[material]]\n",
+        "version = \"one\"",
+        "version = 1\n[[group]]\nkey = \"\"\ntitle_zh = \"\"\ntitle_en = \"\"\nwhen = \"(\"",
+    ] {
         let err = Rules::parse(text, "x.toml").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRules, "{text:?}");
         assert!(err.message().starts_with("x.toml"), "{}", err.message());
@@ -142,7 +156,9 @@ fn a_corrected_rule_file_is_loaded_from_a_path() {
     let rules = Rules::load(&path).unwrap();
     let plain = rules.checklist(&CaseAttributes::default());
     assert!(!plain.item("risk_rating_form").unwrap().required);
-    assert!(Rules::embedded().unwrap().checklist(&CaseAttributes::default()).item("risk_rating_form").unwrap().required);
+    assert!(
+        Rules::embedded().unwrap().checklist(&CaseAttributes::default()).item("risk_rating_form").unwrap().required
+    );
 
     let missing = Rules::load(&dir.path().join("nope.toml")).unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::FileMissing);

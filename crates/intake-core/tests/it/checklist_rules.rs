@@ -71,10 +71,7 @@ fn legal_rep_id_always_both_sides() {
     assert_rule(
         "legal_rep_id",
         "法人证件肖像面+法人证件国徽面",
-        &[
-            ("企业", base(), true),
-            ("个人", CaseAttributes { merchant_type: MerchantType::Individual, ..base() }, true),
-        ],
+        &[("企业", base(), true), ("个人", CaseAttributes { merchant_type: MerchantType::Individual, ..base() }, true)],
     );
     assert_eq!(checklist_of(&base()).item("legal_rep_id").unwrap().min_files, 2);
 }
@@ -121,7 +118,11 @@ fn beneficial_owner_form_when_paying_and_not_a_natural_person() {
         "开通支付产品 · 《非自然人客户受益所有人信息登记表》 · 商户盖章",
         &[
             ("企业开通支付", payment(), true),
-            ("个体工商户开通支付", CaseAttributes { merchant_type: MerchantType::IndividualBusiness, ..payment() }, true),
+            (
+                "个体工商户开通支付",
+                CaseAttributes { merchant_type: MerchantType::IndividualBusiness, ..payment() },
+                true,
+            ),
             ("个人开通支付", CaseAttributes { merchant_type: MerchantType::Individual, ..payment() }, false),
             ("企业不开通支付", base(), false),
         ],
@@ -151,7 +152,11 @@ fn icp_and_mps_filings_when_paying_through_a_website() {
             "线上网站场景必填",
             &[
                 ("网站", CaseAttributes { channels: vec![Channel::OnlineWebsite], ..payment() }, true),
-                ("网站+线下", CaseAttributes { channels: vec![Channel::Offline, Channel::OnlineWebsite], ..payment() }, true),
+                (
+                    "网站+线下",
+                    CaseAttributes { channels: vec![Channel::Offline, Channel::OnlineWebsite], ..payment() },
+                    true,
+                ),
                 ("APP", CaseAttributes { channels: vec![Channel::OnlineApp], ..payment() }, false),
                 ("网站但不开通支付", CaseAttributes { channels: vec![Channel::OnlineWebsite], ..base() }, false),
             ],
@@ -198,14 +203,22 @@ fn risk_rating_form_always() {
     assert_rule(
         "risk_rating_form",
         "客户入网 · 《网络支付业务商户风险评级表》",
-        &[("企业", base(), true), ("个人开通支付", CaseAttributes { merchant_type: MerchantType::Individual, ..payment() }, true)],
+        &[
+            ("企业", base(), true),
+            ("个人开通支付", CaseAttributes { merchant_type: MerchantType::Individual, ..payment() }, true),
+        ],
     );
 }
 
 #[test]
 fn premises_photos_when_paying() {
-    for key in ["storefront_photo", "interior_photo", "operator_holding_id", "gps_screenshot", "manager_with_legal_rep"] {
-        assert_rule(key, "开通支付产品 · 经营场所信息 / 商户考察材料", &[("开通支付", payment(), true), ("不开通支付", base(), false)]);
+    for key in ["storefront_photo", "interior_photo", "operator_holding_id", "gps_screenshot", "manager_with_legal_rep"]
+    {
+        assert_rule(
+            key,
+            "开通支付产品 · 经营场所信息 / 商户考察材料",
+            &[("开通支付", payment(), true), ("不开通支付", base(), false)],
+        );
     }
 }
 
@@ -216,7 +229,11 @@ fn operator_with_storefront_for_individuals_paying() {
         "经营者与店铺门头合照 · 商户类型-个人必填",
         &[
             ("个人开通支付", CaseAttributes { merchant_type: MerchantType::Individual, ..payment() }, true),
-            ("个体工商户开通支付", CaseAttributes { merchant_type: MerchantType::IndividualBusiness, ..payment() }, false),
+            (
+                "个体工商户开通支付",
+                CaseAttributes { merchant_type: MerchantType::IndividualBusiness, ..payment() },
+                false,
+            ),
             ("企业开通支付", payment(), false),
         ],
     );
@@ -238,7 +255,11 @@ fn manager_with_storefront_holding_own_id_when_remote() {
     assert_rule(
         "manager_with_storefront",
         "客户经理与门头合照(异地需客户经理手持身份证)",
-        &[("开通支付", payment(), true), ("异地开通支付", CaseAttributes { remote_visit: true, ..payment() }, true), ("不开通支付", base(), false)],
+        &[
+            ("开通支付", payment(), true),
+            ("异地开通支付", CaseAttributes { remote_visit: true, ..payment() }, true),
+            ("不开通支付", base(), false),
+        ],
     );
     let local = checklist_of(&payment());
     let remote = checklist_of(&CaseAttributes { remote_visit: true, ..payment() });
@@ -269,9 +290,13 @@ fn network_payment_agreement_first_and_last_page_for_shouyinbao_shoufutong() {
     assert_rule(
         "network_payment_agreement",
         "双方盖章,涉及收银宝收付通产品开,则必需(合作协议首页、合作协议尾页)",
-        &[("收银宝收付通", CaseAttributes { syb_sft: true, ..base() }, true), ("只开收银宝", CaseAttributes { syb: true, ..payment() }, false)],
+        &[
+            ("收银宝收付通", CaseAttributes { syb_sft: true, ..base() }, true),
+            ("只开收银宝", CaseAttributes { syb: true, ..payment() }, false),
+        ],
     );
-    let item = checklist_of(&CaseAttributes { syb_sft: true, ..base() }).item("network_payment_agreement").unwrap().clone();
+    let item =
+        checklist_of(&CaseAttributes { syb_sft: true, ..base() }).item("network_payment_agreement").unwrap().clone();
     assert_eq!(item.min_files, 2);
     assert_eq!(item.stamps, vec![Mark::BothParties]);
 }
@@ -281,7 +306,10 @@ fn syb_registration_form_when_opening_shouyinbao() {
     assert_rule(
         "syb_registration_form",
         "收银宝系统“注册登记表” · 开通收银宝服务时填",
-        &[("收银宝", CaseAttributes { syb: true, ..base() }, true), ("收付通(收银宝产品)", CaseAttributes { syb_sft: true, ..payment() }, true)],
+        &[
+            ("收银宝", CaseAttributes { syb: true, ..base() }, true),
+            ("收付通(收银宝产品)", CaseAttributes { syb_sft: true, ..payment() }, true),
+        ],
     );
 }
 
@@ -291,9 +319,21 @@ fn business_cooperation_letter_online_with_payout_or_custody() {
         "business_cooperation_letter",
         "线上场景-代付、收托抵用,则必需",
         &[
-            ("APP+代付", CaseAttributes { channels: vec![Channel::OnlineApp], payout_or_custody: true, ..base() }, true),
-            ("网站+代付", CaseAttributes { channels: vec![Channel::OnlineWebsite], payout_or_custody: true, ..payment() }, true),
-            ("线下+代付", CaseAttributes { channels: vec![Channel::Offline], payout_or_custody: true, ..payment() }, false),
+            (
+                "APP+代付",
+                CaseAttributes { channels: vec![Channel::OnlineApp], payout_or_custody: true, ..base() },
+                true,
+            ),
+            (
+                "网站+代付",
+                CaseAttributes { channels: vec![Channel::OnlineWebsite], payout_or_custody: true, ..payment() },
+                true,
+            ),
+            (
+                "线下+代付",
+                CaseAttributes { channels: vec![Channel::Offline], payout_or_custody: true, ..payment() },
+                false,
+            ),
             ("APP, 无代付", CaseAttributes { channels: vec![Channel::OnlineApp], ..payment() }, false),
         ],
     );
@@ -335,7 +375,9 @@ fn fund_consolidation_materials_follow_whether_parent_and_child_are_one_entity()
         "《结算方式确认涵》+情况说明 · 需商户盖章,父子商户同主体时需要",
         &[("同主体", request(true), true), ("非同主体", request(false), false)],
     );
-    let stamps = |same: bool| checklist_of(&request(same)).item("fund_consolidation.settlement_confirmation_letter").unwrap().stamps.clone();
+    let stamps = |same: bool| {
+        checklist_of(&request(same)).item("fund_consolidation.settlement_confirmation_letter").unwrap().stamps.clone()
+    };
     assert_eq!(stamps(false), vec![Mark::BothParties]);
     assert_eq!(stamps(true), vec![Mark::CustomerStamp]);
     let form = checklist_of(&request(false)).item("fund_consolidation.change_approval_form").unwrap().stamps.clone();
@@ -346,7 +388,11 @@ fn fund_consolidation_materials_follow_whether_parent_and_child_are_one_entity()
 fn each_other_request_brings_its_own_change_approval_form() {
     let cases = [
         (NonstandardRequest::MonthlyFee, "手续费月结 · 商户盖章", vec![Mark::CustomerStamp]),
-        (NonstandardRequest::SameEntityWhitelist, "同主体白名单申请 · 商户盖章,分公司盖章", vec![Mark::CustomerStamp, Mark::BranchStamp]),
+        (
+            NonstandardRequest::SameEntityWhitelist,
+            "同主体白名单申请 · 商户盖章,分公司盖章",
+            vec![Mark::CustomerStamp, Mark::BranchStamp],
+        ),
         (NonstandardRequest::MiniprogramCheckout, "小程序收银台 · 商户盖章", vec![Mark::CustomerStamp]),
     ];
     for (request, guide, stamps) in cases {
@@ -383,7 +429,11 @@ fn every_material_of_the_guide_is_reachable_by_some_case() {
         nonstandard: NonstandardRequest::ALL.to_vec(),
         ..base()
     };
-    let individual = CaseAttributes { merchant_type: MerchantType::Individual, parent_child_same_entity: Some(true), ..everything.clone() };
+    let individual = CaseAttributes {
+        merchant_type: MerchantType::Individual,
+        parent_child_same_entity: Some(true),
+        ..everything.clone()
+    };
     let mut reached = std::collections::BTreeSet::new();
     // A public institution's 营业证件 is its certificate: the licence needs another type.
     let enterprise = CaseAttributes { merchant_type: MerchantType::Enterprise, ..everything.clone() };
@@ -392,7 +442,8 @@ fn every_material_of_the_guide_is_reachable_by_some_case() {
             reached.insert(item.key.clone());
         }
     }
-    let all: std::collections::BTreeSet<String> = checklist_of(&base()).items.iter().map(|item| item.key.clone()).collect();
+    let all: std::collections::BTreeSet<String> =
+        checklist_of(&base()).items.iter().map(|item| item.key.clone()).collect();
     assert_eq!(reached, all);
     assert_eq!(all.len(), 36, "domain.md has 36 materials, counting the non-standard ones per request");
 }

@@ -118,7 +118,8 @@ fn a_remote_visit_needs_the_manager_holding_their_own_id() {
 fn error_findings_and_unchecked_files_keep_a_complete_item_present() {
     let mut fixture = Fixture::new(payment());
     let photo = fixture.add("storefront_photo");
-    let record = fixture.folder.case_evidence(&fixture.case_id).unwrap().into_iter().find(|record| record.id == photo).unwrap();
+    let record =
+        fixture.folder.case_evidence(&fixture.case_id).unwrap().into_iter().find(|record| record.id == photo).unwrap();
     let finding = |severity| CaseFinding {
         material: "storefront_photo".into(),
         file: record.original_name.clone(),
@@ -146,7 +147,8 @@ fn a_case_with_everything_ok_does_not_block_and_one_without_does() {
     let attributes = CaseAttributes { merchant_type: MerchantType::Individual, ..CaseAttributes::default() };
     let mut fixture = Fixture::new(attributes);
     assert!(fixture.check().blocking);
-    let required: Vec<String> = fixture.check().items.iter().filter(|item| item.item.required).map(|item| item.item.key.clone()).collect();
+    let required: Vec<String> =
+        fixture.check().items.iter().filter(|item| item.item.required).map(|item| item.item.key.clone()).collect();
     assert_eq!(required, ["service_agreement", "legal_rep_id", "account_opening_proof", "risk_rating_form"]);
     for key in &required {
         fixture.add(key);
@@ -228,7 +230,8 @@ fn adding_under_a_key_that_is_not_in_the_rules_is_refused_with_close_keys() {
     let mut fixture = Fixture::new(payment());
     let path = fixture.dir.path().join("a.jpg");
     std::fs::write(&path, b"a").unwrap();
-    let err = fixture.folder.add_files(&fixture.case_id, "storefront", std::slice::from_ref(&path), |_| {}).unwrap_err();
+    let err =
+        fixture.folder.add_files(&fixture.case_id, "storefront", std::slice::from_ref(&path), |_| {}).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("storefront_photo"), "{}", err.message());
     assert!(fixture.folder.case_evidence(&fixture.case_id).unwrap().is_empty());
@@ -253,8 +256,14 @@ fn fields_are_validated_naming_the_field_and_why() {
         }
         assert!(!err.message().contains("1101051949123100"), "no ID number in messages: {}", err.message());
     };
-    refuse(folder.set_case_field(&id, "legal_rep_id_number", "110105194912310021", None), &["legal_rep_id_number", "check character"]);
-    refuse(folder.set_case_field(&id, "legal_rep_id_number", "110105194902310026", None), &["legal_rep_id_number", "date of birth"]);
+    refuse(
+        folder.set_case_field(&id, "legal_rep_id_number", "110105194912310021", None),
+        &["legal_rep_id_number", "check character"],
+    );
+    refuse(
+        folder.set_case_field(&id, "legal_rep_id_number", "110105194902310026", None),
+        &["legal_rep_id_number", "date of birth"],
+    );
     refuse(folder.set_case_field(&id, "legal_rep_mobile", "1380013800", None), &["legal_rep_mobile", "mobile"]);
     refuse(folder.set_case_field(&id, "uscc", "91350100M000100Y4Z", None), &["uscc", "character 18"]);
     refuse(folder.set_case_field(&id, "uscc", "91350100M000100Y44", None), &["uscc", "--override-reason"]);
@@ -264,13 +273,17 @@ fn fields_are_validated_naming_the_field_and_why() {
     refuse(folder.set_case_field(&id, "no_such_field", "x", None), &["no_such_field", "legal_rep_name"]);
     refuse(folder.set_case_field(&id, "fund_consolidation.parent_child_same_entity", "true", None), &["case update"]);
 
-    let stored = folder.set_case_field(&id, "uscc", "91350100M000100Y44", Some("registered so, see the licence")).unwrap();
+    let stored =
+        folder.set_case_field(&id, "uscc", "91350100M000100Y44", Some("registered so, see the licence")).unwrap();
     assert_eq!(stored.overridden.len(), 1);
     assert_eq!(stored.overridden[0].code, "uscc_check_failed");
     folder.set_case_field(&id, "monthly_fee.rate", "0.38%", None).unwrap();
     folder.set_case_field(&id, "monthly_fee.estimate_period", "月", None).unwrap();
     // Full-width commas and percent signs, as Chinese input methods type them.
-    assert_eq!(folder.set_case_field(&id, "monthly_fee.estimate_amount", "1\u{FF0C}200元", None).unwrap().display_value, "1200 元");
+    assert_eq!(
+        folder.set_case_field(&id, "monthly_fee.estimate_amount", "1\u{FF0C}200元", None).unwrap().display_value,
+        "1200 元"
+    );
     assert_eq!(folder.set_case_field(&id, "monthly_fee.rate", "0.6\u{FF05}", None).unwrap().display_value, "0.6%");
     folder.set_case_field(&id, "monthly_fee.rate", "0.38%", None).unwrap();
     folder.set_case_field(&id, "monthly_fee.estimate_amount", "1,200,000元", None).unwrap();
@@ -327,5 +340,8 @@ fn files_are_found_by_name_or_hash_prefix_and_ambiguity_is_refused() {
     fixture.folder.add_files(&id, "interior_photo", &[path], |_| {}).unwrap();
     let err = fixture.folder.find_case_file(&id, "file-1.jpg", None).unwrap_err();
     assert!(err.message().contains("2 files"), "{}", err.message());
-    assert_eq!(fixture.folder.find_case_file(&id, "file-1.jpg", Some("interior_photo")).unwrap().material_key, "interior_photo");
+    assert_eq!(
+        fixture.folder.find_case_file(&id, "file-1.jpg", Some("interior_photo")).unwrap().material_key,
+        "interior_photo"
+    );
 }

@@ -78,7 +78,10 @@ fn a_withdrawn_file_stops_counting_but_stays_in_the_vault_and_can_be_restored() 
     assert_eq!(fixture.folder.list_cases().unwrap()[0].file_count, 1);
 
     // Withdrawn twice, or adding the same bytes to that slot again, is refused with a way out.
-    assert_eq!(fixture.folder.withdraw_file(&fixture.case_id, copy, "again").unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        fixture.folder.withdraw_file(&fixture.case_id, copy, "again").unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
     let again = fixture.dir.path().join("again.png");
     std::fs::write(&again, &bytes).unwrap();
     let outcomes = fixture.folder.add_files(&fixture.case_id, "risk_rating_form", &[again], |_| {}).unwrap();
@@ -112,7 +115,12 @@ fn a_name_that_fits_several_files_is_refused_listing_them() {
         "{}",
         err.message()
     );
-    assert!(fixture.folder.find_file(&fixture.case_id, "IMG_0001.png", Some("risk_rating_form"), FileScope::Counting).is_ok());
+    assert!(
+        fixture
+            .folder
+            .find_file(&fixture.case_id, "IMG_0001.png", Some("risk_rating_form"), FileScope::Counting)
+            .is_ok()
+    );
     let unknown = fixture.folder.find_file(&fixture.case_id, "nothing.png", None, FileScope::Any).unwrap_err();
     assert!(unknown.message().contains("nothing.png"), "{}", unknown.message());
 }
@@ -158,7 +166,8 @@ fn an_accepted_finding_stops_blocking_until_a_different_finding_takes_its_place(
     let err = fixture.folder.accept_finding(&fixture.case_id, id, "too_dark", "看得清").unwrap_err();
     assert!(err.message().contains("outside_site_radius"), "names the findings it has: {}", err.message());
 
-    let accepted = fixture.folder.accept_finding(&fixture.case_id, id, "outside_site_radius", "商场地下一层,定位漂移").unwrap();
+    let accepted =
+        fixture.folder.accept_finding(&fixture.case_id, id, "outside_site_radius", "商场地下一层,定位漂移").unwrap();
     assert_eq!(accepted.accepted_by, "张三");
     let check = fixture.folder.check_case(&fixture.case_id).unwrap();
     assert!(!check.blocking, "accepted, it blocks nothing: {:#?}", check.summary);
@@ -169,7 +178,12 @@ fn an_accepted_finding_stops_blocking_until_a_different_finding_takes_its_place(
 
     // A smaller radius makes it a different finding (other figures): not covered.
     let case = fixture.folder.case(&fixture.case_id).unwrap();
-    let mut change = NewCase { merchant_name: case.merchant_name, attributes: case.attributes, visit_date: case.visit_date, site: case.site };
+    let mut change = NewCase {
+        merchant_name: case.merchant_name,
+        attributes: case.attributes,
+        visit_date: case.visit_date,
+        site: case.site,
+    };
     change.site.as_mut().unwrap().radius_m = Some(100.0);
     fixture.folder.update_case(&fixture.case_id, change).unwrap();
     let check = fixture.folder.check_case(&fixture.case_id).unwrap();
@@ -224,10 +238,16 @@ fn editing_the_visit_date_and_the_premises_derives_the_findings_again() {
     change.attributes.opens_account = true;
     let update = fixture.folder.update_case(&fixture.case_id, change.clone()).unwrap();
     assert_eq!(update.changed, ["merchant_name", "opens_account", "site", "site_datum"]);
-    assert!(codes_on(&fixture.folder.check_case(&fixture.case_id).unwrap(), "storefront_photo").contains(&"outside_site_radius".to_string()));
+    assert!(
+        codes_on(&fixture.folder.check_case(&fixture.case_id).unwrap(), "storefront_photo")
+            .contains(&"outside_site_radius".to_string())
+    );
     change.site = Some(Site { lat: SITE_LAT, lon: SITE_LON, datum: Datum::Wgs84, radius_m: Some(200.0) });
     fixture.folder.update_case(&fixture.case_id, change.clone()).unwrap();
-    assert!(!codes_on(&fixture.folder.check_case(&fixture.case_id).unwrap(), "storefront_photo").contains(&"outside_site_radius".to_string()));
+    assert!(
+        !codes_on(&fixture.folder.check_case(&fixture.case_id).unwrap(), "storefront_photo")
+            .contains(&"outside_site_radius".to_string())
+    );
 
     // Nothing changed: nothing written. Bad values: refused.
     let entries = audited(&fixture).len();
@@ -274,7 +294,12 @@ fn the_package_lists_withdrawn_files_without_their_bytes_with_acceptances_notes_
     assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v4");
     let withdrawn = &document["withdrawn_files"][0];
     assert_eq!(
-        (withdrawn["sha256"].as_str(), withdrawn["material"].as_str(), withdrawn["original_name"].as_str(), withdrawn["reason"].as_str()),
+        (
+            withdrawn["sha256"].as_str(),
+            withdrawn["material"].as_str(),
+            withdrawn["original_name"].as_str(),
+            withdrawn["reason"].as_str()
+        ),
         (Some(wrong_sha.as_str()), Some("interior_photo"), Some("别家店.jpg"), Some("拍错商户"))
     );
     assert_eq!(document["notes"][0]["text"], "法人不在场,以视频代替");
@@ -291,9 +316,12 @@ fn the_package_lists_withdrawn_files_without_their_bytes_with_acceptances_notes_
     assert_eq!(document["package"]["incomplete_export_reason"], serde_json::Value::Null);
 
     let audit_log = String::from_utf8(read_entry(&zip, layout::AUDIT_LOG).unwrap()).unwrap();
-    assert!(audit_log.contains("\"file_withdrawn\"") && audit_log.contains(&wrong_sha) && audit_log.contains("拍错商户"));
+    assert!(
+        audit_log.contains("\"file_withdrawn\"") && audit_log.contains(&wrong_sha) && audit_log.contains("拍错商户")
+    );
     let html = String::from_utf8(read_entry(&zip, layout::REPORT_HTML).unwrap()).unwrap();
-    for shown in ["已撤回的文件", "别家店.jpg", "拍错商户", "已接受", "商场地下一层,定位漂移", "法人不在场,以视频代替"] {
+    for shown in ["已撤回的文件", "别家店.jpg", "拍错商户", "已接受", "商场地下一层,定位漂移", "法人不在场,以视频代替"]
+    {
         assert!(html.contains(shown), "the report shows {shown}");
     }
 }
@@ -381,7 +409,13 @@ fn as_older_version(fixture: &Fixture, zip: &[u8], version: u32) -> Vec<u8> {
     let info = String::from_utf8(entries[info_index].1.clone()).unwrap();
     let info: String = info
         .lines()
-        .map(|line| if line.starts_with("Payload-Oxum:") { format!("Payload-Oxum: {bytes}.{files}\n") } else { format!("{line}\n") })
+        .map(|line| {
+            if line.starts_with("Payload-Oxum:") {
+                format!("Payload-Oxum: {bytes}.{files}\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
         .collect();
     entries[info_index].1 = info.into_bytes();
     rehash_manifests(&mut entries);

@@ -42,7 +42,9 @@ fn a_payment_product_without_opens_payment_is_refused_on_create_and_on_update() 
     assert!(folder.list_cases().unwrap().is_empty(), "nothing was stored");
 
     // The same on update, and nothing changes.
-    let case = folder.create_case(new_case(CaseAttributes { opens_payment: true, syb: true, ..CaseAttributes::default() })).unwrap();
+    let case = folder
+        .create_case(new_case(CaseAttributes { opens_payment: true, syb: true, ..CaseAttributes::default() }))
+        .unwrap();
     let dropped = CaseAttributes { opens_payment: false, ..case.attributes.clone() };
     assert_eq!(folder.update_case_attributes(&case.id, dropped).unwrap_err().kind(), ErrorKind::ContradictoryCase);
     assert_eq!(folder.case(&case.id).unwrap().attributes, case.attributes);
@@ -71,7 +73,12 @@ fn an_unanswered_parent_child_question_is_a_missing_field_that_blocks_until_answ
     let case = folder.create_case(new_case(fund_consolidation(None))).unwrap();
     assert_eq!(folder.case(&case.id).unwrap().attributes.parent_child_same_entity, None);
     let answer_of = |check: &intake_core::checklist::CaseCheck| {
-        check.fields.iter().find(|field| field.field.key == "fund_consolidation.parent_child_same_entity").unwrap().clone()
+        check
+            .fields
+            .iter()
+            .find(|field| field.field.key == "fund_consolidation.parent_child_same_entity")
+            .unwrap()
+            .clone()
     };
     let check = folder.check_case(&case.id).unwrap();
     let field = answer_of(&check);
@@ -80,7 +87,8 @@ fn an_unanswered_parent_child_question_is_a_missing_field_that_blocks_until_answ
     assert!(check.blocking);
     assert!(check.summary.fields_missing >= 1);
     // The stricter variant is listed meanwhile.
-    let required: Vec<&str> = check.items.iter().filter(|item| item.item.required).map(|item| item.item.key.as_str()).collect();
+    let required: Vec<&str> =
+        check.items.iter().filter(|item| item.item.required).map(|item| item.item.key.as_str()).collect();
     assert!(required.contains(&"fund_consolidation.settlement_supporting_proof"), "{required:?}");
     assert!(!required.contains(&"fund_consolidation.situation_statement"), "{required:?}");
 
@@ -202,10 +210,20 @@ fn the_video_stands_in_for_now_and_the_photo_stays_owed_in_the_check_and_the_pac
     let zip = std::fs::read(&zip_path).unwrap();
     let entries = entries_of(&zip);
     let text = |name: &str| String::from_utf8(entries.iter().find(|entry| entry.0 == name).unwrap().1.clone()).unwrap();
-    assert!(text("bag-info.txt").lines().any(|line| line == "Intake-Follow-Up: manager_with_storefront"), "{}", text("bag-info.txt"));
+    assert!(
+        text("bag-info.txt").lines().any(|line| line == "Intake-Follow-Up: manager_with_storefront"),
+        "{}",
+        text("bag-info.txt")
+    );
     let document: serde_json::Value = serde_json::from_str(&text("data/case.json")).unwrap();
     assert_eq!(document["package"]["follow_up"], serde_json::json!(["manager_with_storefront"]));
-    let item = document["checklist"]["items"].as_array().unwrap().iter().find(|item| item["key"] == "manager_with_storefront").unwrap().clone();
+    let item = document["checklist"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["key"] == "manager_with_storefront")
+        .unwrap()
+        .clone();
     assert_eq!(item["to_follow"], true);
     let report = text("data/report.html");
     assert!(report.contains("暂以视频代替") && report.contains("仍需后补"), "the report says the photo is to follow");
@@ -224,12 +242,29 @@ fn on_a_remote_visit_the_managers_photo_with_their_id_card_is_watermarked() {
     let mut attributes = fixture.folder.case(&fixture.case_id).unwrap().attributes;
     let export_marked = |fixture: &Fixture, name: &str| {
         let out = fixture.dir.path().join(name);
-        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), watermark: Some(true) }).unwrap();
+        fixture
+            .folder
+            .export_case(
+                &fixture.case_id,
+                &out,
+                &ExportOptions {
+                    allow_incomplete: true,
+                    incomplete_reason: Some("测试".into()),
+                    watermark: Some(true),
+                },
+            )
+            .unwrap();
         let zip = std::fs::read(out).unwrap();
         let entries = entries_of(&zip);
         let document: serde_json::Value =
             serde_json::from_slice(&entries.iter().find(|entry| entry.0 == "data/case.json").unwrap().1).unwrap();
-        let file = document["files"].as_array().unwrap().iter().find(|file| file["material"] == "manager_with_storefront").unwrap().clone();
+        let file = document["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|file| file["material"] == "manager_with_storefront")
+            .unwrap()
+            .clone();
         !file["watermarked_copy"].is_null()
     };
     assert!(!export_marked(&fixture, "local.zip"), "a local visit's photo shows no ID card");
@@ -262,7 +297,11 @@ fn titles_and_instructions_ask_nothing_the_guide_does_not_and_quote_it_corrected
     assert!(!texts("inspection_video").contains("门头与经营内景"), "{}", texts("inspection_video"));
     for item in &checklist.items {
         let text = format!("{} {}", item.title_zh, item.instructions_zh);
-        assert!(!text.contains("公章") && !text.contains("原件照片") && !text.contains("身份证原件"), "{}: {text}", item.key);
+        assert!(
+            !text.contains("公章") && !text.contains("原件照片") && !text.contains("身份证原件"),
+            "{}: {text}",
+            item.key
+        );
     }
     // The guide's misprints are corrected where its words are quoted, and the file says so.
     let all: String = checklist.items.iter().map(|item| format!("{} {} ", item.guide_zh, item.title_zh)).collect();
@@ -278,14 +317,16 @@ fn the_report_is_a_site_verification_report_with_no_place_to_sign_or_stamp() {
     let fixture = Fixture::complete_case();
     let zip = std::fs::read(fixture.export("report.zip", false)).unwrap();
     let entries = entries_of(&zip);
-    let report = String::from_utf8(entries.iter().find(|entry| entry.0 == "data/report.html").unwrap().1.clone()).unwrap();
+    let report =
+        String::from_utf8(entries.iter().find(|entry| entry.0 == "data/report.html").unwrap().1.clone()).unwrap();
     let title = report.split("<title>").nth(1).unwrap().split("</title>").next().unwrap();
     assert!(title.starts_with("现场核验报告"), "{title}");
     let heading = report.split("<h1>").nth(1).unwrap().split("</h1>").next().unwrap();
     assert!(heading.starts_with("现场核验报告") && !heading.contains("考察表"), "{heading}");
     // The 考察表 appears only as the material it is (《商户现场考察表》, evidence like any other).
     assert_eq!(report.matches("现场考察表").count(), report.matches("《商户现场考察表》").count());
-    for place in ["签字:", "签字:", "签名:", "盖章:", "盖章处", "签章", "(签字)", "(盖章)", "Signature:", "Stamp:"] {
+    for place in ["签字:", "签字:", "签名:", "盖章:", "盖章处", "签章", "(签字)", "(盖章)", "Signature:", "Stamp:"]
+    {
         assert!(!report.contains(place), "the report has something like a place to sign or stamp: {place}");
     }
 }
@@ -299,7 +340,11 @@ fn a_zero_rate_a_fee_per_transaction_and_an_estimate_with_its_unit_can_be_record
     let case = folder
         .create_case(NewCase {
             merchant_name: "月结商户".into(),
-            attributes: CaseAttributes { opens_payment: true, nonstandard: vec![NonstandardRequest::MonthlyFee], ..CaseAttributes::default() },
+            attributes: CaseAttributes {
+                opens_payment: true,
+                nonstandard: vec![NonstandardRequest::MonthlyFee],
+                ..CaseAttributes::default()
+            },
             visit_date: Some(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()),
             site: None,
         })

@@ -64,7 +64,10 @@ fn encrypted_complete_case() -> Encrypted {
 
 fn fixture_export(fixture: &Fixture, name: &str) -> PathBuf {
     let out = fixture.dir.path().join(name);
-    fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: false, ..ExportOptions::default() }).unwrap();
+    fixture
+        .folder
+        .export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: false, ..ExportOptions::default() })
+        .unwrap();
     out
 }
 
@@ -87,10 +90,12 @@ fn a_folder_encrypted_in_place_keeps_everything_and_packs_the_same_package() {
     assert!(!home.join(intake_core::signing::PRIVATE_KEY_FILE).exists(), "the private key is still in clear");
     let sealed_key = std::fs::read(home.join(intake_core::signing::SEALED_PRIVATE_KEY_FILE)).unwrap();
     assert!(sealed_key.starts_with(MAGIC) && !sealed_key.windows(11).any(|window| window == b"PRIVATE KEY"));
-    assert!(rusqlite::Connection::open(home.join("intake.sqlite3"))
-        .unwrap()
-        .query_row("SELECT count(*) FROM cases", [], |row| row.get::<_, i64>(0))
-        .is_err());
+    assert!(
+        rusqlite::Connection::open(home.join("intake.sqlite3"))
+            .unwrap()
+            .query_row("SELECT count(*) FROM cases", [], |row| row.get::<_, i64>(0))
+            .is_err()
+    );
 
     // Without the passphrase: refused, with its own code.
     let err = DataFolder::open(home).err().unwrap();
@@ -106,7 +111,9 @@ fn a_folder_encrypted_in_place_keeps_everything_and_packs_the_same_package() {
         assert!(folder.thumbnail(&record.sha256).is_ok());
     }
     let out = encrypted.fixture_dir.path().join("encrypted.zip");
-    folder.export_case(&encrypted.case_id, &out, &ExportOptions { allow_incomplete: false, ..ExportOptions::default() }).unwrap();
+    folder
+        .export_case(&encrypted.case_id, &out, &ExportOptions { allow_incomplete: false, ..ExportOptions::default() })
+        .unwrap();
     assert!(std::fs::read(&out).unwrap() == encrypted.plain_package, "the package changed with encryption");
 
     // A second handle (the app's worker threads) opens with the same key.
@@ -231,7 +238,8 @@ fn an_altered_cut_or_reordered_vault_file_is_vault_corrupt_never_valid() {
     let mut flipped = original.clone();
     flipped[chunk(2) + 100] ^= 0x01;
     let mut swapped = original.clone();
-    swapped[chunk(0)..chunk(2)].copy_from_slice(&[&original[chunk(1)..chunk(2)], &original[chunk(0)..chunk(1)]].concat());
+    swapped[chunk(0)..chunk(2)]
+        .copy_from_slice(&[&original[chunk(1)..chunk(2)], &original[chunk(0)..chunk(1)]].concat());
     let mut header_altered = original.clone();
     header_altered[MAGIC.len() + 3] ^= 0x80;
     let damages: Vec<(&str, Vec<u8>)> = vec![
@@ -249,7 +257,15 @@ fn an_altered_cut_or_reordered_vault_file_is_vault_corrupt_never_valid() {
         assert!(err.message().contains(&sha256), "{what}: the message names the file: {}", err.message());
         assert!(!folder.vault().verify(&sha256).unwrap(), "{what}: verify calls it valid");
         let out = dir.path().join("x.zip");
-        let export = folder.export_case(&folder.list_cases().unwrap()[0].id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() });
+        let export = folder.export_case(
+            &folder.list_cases().unwrap()[0].id,
+            &out,
+            &ExportOptions {
+                allow_incomplete: true,
+                incomplete_reason: Some("测试".into()),
+                ..ExportOptions::default()
+            },
+        );
         assert_eq!(export.err().map(|err| err.kind()), Some(ErrorKind::VaultCorrupt), "{what}: exported");
         assert!(!out.exists(), "{what}: a package was left");
     }
@@ -288,7 +304,11 @@ fn files_planted_in_clear_in_an_encrypted_folder_are_refused_and_never_sealed() 
     let sealed_settings = std::fs::read(home.join("settings.json")).unwrap();
     let planted_settings = br#"{"branch":"x","manager_name":"x","idle_lock_seconds":0,"upload":{"endpoint":"https://evil.example","bucket":"loot"}}"#;
     std::fs::write(home.join("settings.json"), planted_settings).unwrap();
-    assert_eq!(DataFolder::encryption_state(&home), EncryptionState::Encrypted, "not taken for an unfinished encryption");
+    assert_eq!(
+        DataFolder::encryption_state(&home),
+        EncryptionState::Encrypted,
+        "not taken for an unfinished encryption"
+    );
     let refused = DataFolder::unlock(&home, &passphrase(PASSPHRASE)).err().unwrap();
     assert_eq!(refused.kind(), ErrorKind::PlantedPlaintext, "{}", refused.message());
     assert!(refused.message().contains("settings.json"), "{}", refused.message());

@@ -9,10 +9,12 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use chrono::NaiveDate;
+use intake_core::DataFolder;
 use intake_core::case::{CaseAttributes, MerchantType, NewCase};
 use intake_core::checklist::FieldStatus;
-use intake_core::identity::{IdType, IdentityProblem, check_id_number, check_resident_id, check_uscc, organisation_code_check};
-use intake_core::DataFolder;
+use intake_core::identity::{
+    IdType, IdentityProblem, check_id_number, check_resident_id, check_uscc, organisation_code_check,
+};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
@@ -50,7 +52,8 @@ fn python_checks(requests: &[(&str, String)]) -> Vec<char> {
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
-    let lines: Vec<char> = String::from_utf8(output.stdout).unwrap().lines().map(|line| line.chars().next().unwrap()).collect();
+    let lines: Vec<char> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|line| line.chars().next().unwrap()).collect();
     assert_eq!(lines.len(), requests.len());
     lines
 }
@@ -109,7 +112,10 @@ fn eighteen_digit_ids_of_every_type_agree_with_an_independent_mod_11_2() {
         assert_eq!(check_id_number(*id_type, &id, today()), Ok(id.clone()), "{id_type:?} {id}");
         let wrong = if check == '0' { '1' } else { '0' };
         assert!(
-            matches!(check_id_number(*id_type, &format!("{base}{wrong}"), today()), Err(IdentityProblem::CheckCharacterMismatch { .. })),
+            matches!(
+                check_id_number(*id_type, &format!("{base}{wrong}"), today()),
+                Err(IdentityProblem::CheckCharacterMismatch { .. })
+            ),
             "{id_type:?} {base}{wrong}"
         );
     }
@@ -120,9 +126,8 @@ fn eighteen_digit_ids_of_every_type_agree_with_an_independent_mod_11_2() {
 fn the_organisation_code_inside_a_uscc_agrees_with_an_independent_gb_11714() {
     const USCC: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     let mut random = Lcg(11714);
-    let bodies: Vec<String> = (0..120)
-        .map(|_| (0..8).map(|_| USCC[random.next(USCC.len() as u64) as usize] as char).collect())
-        .collect();
+    let bodies: Vec<String> =
+        (0..120).map(|_| (0..8).map(|_| USCC[random.next(USCC.len() as u64) as usize] as char).collect()).collect();
     let organisation_checks = python_checks(&bodies.iter().map(|body| ("gb11714", body.clone())).collect::<Vec<_>>());
     let mut values_seen = std::collections::BTreeSet::new();
     let mut codes = Vec::new();
@@ -134,7 +139,10 @@ fn the_organisation_code_inside_a_uscc_agrees_with_an_independent_gb_11714() {
         codes.push(format!("91350100{body}{check}"));
         codes.push(format!("91350100{body}{wrong}"));
     }
-    assert!(values_seen.contains(&'X') && values_seen.contains(&'0'), "10 → X and 11 → 0 are exercised: {values_seen:?}");
+    assert!(
+        values_seen.contains(&'X') && values_seen.contains(&'0'),
+        "10 → X and 11 → 0 are exercised: {values_seen:?}"
+    );
     let uscc_checks = python_checks(&codes.iter().map(|code| ("gb32100", code.clone())).collect::<Vec<_>>());
     for (index, (code, check)) in codes.iter().zip(uscc_checks).enumerate() {
         let reading = check_uscc(&format!("{code}{check}")).unwrap();
@@ -170,7 +178,10 @@ fn formats_of_the_permits_and_passports_and_what_is_not_a_resident_id() {
     let permit = with_check("81000019800101001");
     assert_eq!(check_resident_id(&permit, today()), Err(IdentityProblem::UnknownRegion));
     assert!(check_id_number(IdType::ResidencePermit, &permit, today()).is_ok());
-    assert_eq!(check_id_number(IdType::ResidencePermit, &with_check("11010519800101001"), today()), Err(IdentityProblem::UnknownRegion));
+    assert_eq!(
+        check_id_number(IdType::ResidencePermit, &with_check("11010519800101001"), today()),
+        Err(IdentityProblem::UnknownRegion)
+    );
     // A foreign permanent resident ID of the 2023 format begins with 9.
     assert!(matches!(
         check_id_number(IdType::ForeignPermanentResident, &with_check("11010519800101001"), today()),
@@ -209,7 +220,11 @@ fn the_legal_representatives_id_type_is_recorded_and_decides_the_check_and_a_for
     assert_eq!(field(&folder, "legal_rep_id_number").status, FieldStatus::Ok);
     // By its Chinese name too.
     folder.set_case_field(&case.id, "legal_rep_id_type", "港澳居民来往内地通行证", None).unwrap();
-    assert_eq!(field(&folder, "legal_rep_id_number").status, FieldStatus::Invalid, "the passport number is no permit number");
+    assert_eq!(
+        field(&folder, "legal_rep_id_number").status,
+        FieldStatus::Invalid,
+        "the passport number is no permit number"
+    );
 }
 
 #[test]

@@ -192,11 +192,17 @@ impl Fixture {
 
     pub(crate) fn export(&self, name: &str, allow_incomplete: bool) -> PathBuf {
         let out = self.dir.path().join(name);
-        self.folder.export_case(&self.case_id, &out, &ExportOptions {
-            allow_incomplete,
-            incomplete_reason: allow_incomplete.then(|| "测试:资料不全也导出".to_string()),
-            ..ExportOptions::default()
-        }).unwrap();
+        self.folder
+            .export_case(
+                &self.case_id,
+                &out,
+                &ExportOptions {
+                    allow_incomplete,
+                    incomplete_reason: allow_incomplete.then(|| "测试:资料不全也导出".to_string()),
+                    ..ExportOptions::default()
+                },
+            )
+            .unwrap();
         out
     }
 }
@@ -564,8 +570,17 @@ fn export_needs_the_branch_and_the_manager() {
             site: None,
         })
         .unwrap();
-    let err =
-        folder.export_case(&case.id, &dir.path().join("x.zip"), &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() }).unwrap_err();
+    let err = folder
+        .export_case(
+            &case.id,
+            &dir.path().join("x.zip"),
+            &ExportOptions {
+                allow_incomplete: true,
+                incomplete_reason: Some("测试".into()),
+                ..ExportOptions::default()
+            },
+        )
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("intake settings"), "{}", err.message());
 }
@@ -587,8 +602,18 @@ fn a_vault_object_that_changed_stops_the_export_and_leaves_nothing() {
     }
     std::fs::write(&object, bytes).unwrap();
     let out = fixture.dir.path().join("x.zip");
-    let err =
-        fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() }).unwrap_err();
+    let err = fixture
+        .folder
+        .export_case(
+            &fixture.case_id,
+            &out,
+            &ExportOptions {
+                allow_incomplete: true,
+                incomplete_reason: Some("测试".into()),
+                ..ExportOptions::default()
+            },
+        )
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::VaultCorrupt, "{}", err.message());
     assert!(!out.exists());
     assert!(
@@ -918,7 +943,9 @@ fn hostile_archives_are_refused_before_anything_is_read() {
     // Entries outside data/ that are not the profile's tag files are named, not kept.
     let junk = hostile_zip(|writer| {
         for index in 0..3 {
-            writer.start_file(format!("junk/{index}.bin"), options().compression_method(zip::CompressionMethod::Stored)).unwrap();
+            writer
+                .start_file(format!("junk/{index}.bin"), options().compression_method(zip::CompressionMethod::Stored))
+                .unwrap();
             writer.write_all(&vec![7u8; 1 << 20]).unwrap();
         }
     });

@@ -19,7 +19,9 @@ fn findings(folder: &DataFolder, case_id: &str) -> Vec<(String, String)> {
 }
 
 fn has(folder: &DataFolder, case_id: &str, material: &str, code: &str) -> bool {
-    findings(folder, case_id).iter().any(|(found_material, found_code)| found_material == material && found_code == code)
+    findings(folder, case_id)
+        .iter()
+        .any(|(found_material, found_code)| found_material == material && found_code == code)
 }
 
 fn set(folder: &DataFolder, change: impl FnOnce(&mut Thresholds)) {
@@ -60,7 +62,8 @@ fn a_threshold_change_shows_at_the_next_check_without_reading_the_file_again() {
     assert!(fixture.folder.case_evidence_findings(&case_id).unwrap().unchecked.is_empty(), "read again?");
     set(&fixture.folder, |thresholds| thresholds.min_long_side_px = 641);
     assert!(has(&fixture.folder, &case_id, "storefront_photo", "low_resolution"));
-    let message = fixture.folder.check_case(&case_id).unwrap().findings.into_iter().find(|f| f.code == "low_resolution");
+    let message =
+        fixture.folder.check_case(&case_id).unwrap().findings.into_iter().find(|f| f.code == "low_resolution");
     assert!(message.unwrap().message.contains("641"), "the message names the new threshold");
 
     // A reading limit is different: what was measured may depend on it, so the file is read
@@ -179,7 +182,10 @@ fn bad_thresholds_are_refused_naming_the_field_and_the_file() {
         (r#"{"thresholds": {"site_radius_m": 0}}"#, "thresholds.site_radius_m"),
         (r#"{"thresholds": {"near_duplicate_max_distance": "ten"}}"#, "thresholds.near_duplicate_max_distance"),
         (r#"{"thresholds": {"blur": 3}}"#, "thresholds.blur"),
-        (r#"{"thresholds": {"chat_app_file_names": [{"app": "x", "pattern": "("}]}}"#, "thresholds.chat_app_file_names"),
+        (
+            r#"{"thresholds": {"chat_app_file_names": [{"app": "x", "pattern": "("}]}}"#,
+            "thresholds.chat_app_file_names",
+        ),
         (r#"{"thresholds": 5}"#, "thresholds"),
     ] {
         std::fs::write(&settings, value).unwrap();
@@ -215,7 +221,13 @@ fn the_package_records_its_thresholds_and_carries_no_finding_of_older_ones() {
         serde_json::from_slice(&bytes).unwrap()
     };
     let low_resolution = |document: &serde_json::Value| {
-        document["files"].as_array().unwrap().iter().flat_map(|file| file["findings"].as_array().unwrap().clone()).filter(|finding| finding["code"] == "low_resolution").count()
+        document["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|file| file["findings"].as_array().unwrap().clone())
+            .filter(|finding| finding["code"] == "low_resolution")
+            .count()
     };
 
     let first = case_json(&fixture.export("first.zip", false));

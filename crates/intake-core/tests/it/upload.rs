@@ -27,7 +27,11 @@ fn every_export_is_queued_once_by_its_sha256_and_keeps_its_state_when_exported_a
     let dir = tempfile::tempdir().unwrap();
     let mut folder = DataFolder::open(&dir.path().join("home")).unwrap();
     folder
-        .change_settings(SettingsChange { branch: Some("上海分公司".into()), manager_name: Some("张三".into()), ..SettingsChange::default() })
+        .change_settings(SettingsChange {
+            branch: Some("上海分公司".into()),
+            manager_name: Some("张三".into()),
+            ..SettingsChange::default()
+        })
         .unwrap();
     let case = folder
         .create_case(NewCase {
@@ -38,7 +42,8 @@ fn every_export_is_queued_once_by_its_sha256_and_keeps_its_state_when_exported_a
         })
         .unwrap();
     assert!(folder.outbox().unwrap().is_empty());
-    let options = ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
+    let options =
+        ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
     let first = folder.export_case(&case.id, &dir.path().join("a.zip"), &options).unwrap();
     let outbox = folder.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
@@ -74,7 +79,8 @@ fn the_target_comes_from_settings_flags_and_environment_in_that_order_of_strengt
     assert_eq!(target.destination(), "https://oss-cn-shanghai.aliyuncs.com/packages");
     assert_eq!(target.remote_key("20261120-ABCDEF", "ab12"), "branch-sh/20261120-ABCDEF/ab12.zip");
 
-    let flags = UploadSettings { bucket: Some("other".into()), prefix: Some(String::new()), ..UploadSettings::default() };
+    let flags =
+        UploadSettings { bucket: Some("other".into()), prefix: Some(String::new()), ..UploadSettings::default() };
     let environment = |name: &str| match name {
         "AWS_ACCESS_KEY_ID" => Some("AKID-ENV".to_string()),
         "AWS_SECRET_ACCESS_KEY" => Some("secret-from-env".to_string()),
@@ -146,7 +152,8 @@ fn exported_package(dir: &std::path::Path) -> (DataFolder, UploadTarget) {
             site: None,
         })
         .unwrap();
-    let options = ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
+    let options =
+        ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
     folder.export_case(&case.id, &dir.join("a.zip"), &options).unwrap();
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let settings = UploadSettings {
@@ -225,7 +232,10 @@ fn upload_settings_change_field_by_field_are_checked_and_never_show_the_secret()
     assert!(!serde_json::to_string(&shown).unwrap().contains("s3cr3t"), "the secret never goes back out");
     assert_eq!(shown.settings.endpoint.as_deref(), Some("https://oss-cn-shanghai.aliyuncs.com"));
     assert_eq!(shown.settings.part_size_mib, Some(16));
-    assert_eq!(folder.settings().unwrap().upload.secret_access_key.as_ref().map(|secret| secret.expose()), Some("s3cr3t"));
+    assert_eq!(
+        folder.settings().unwrap().upload.secret_access_key.as_ref().map(|secret| secret.expose()),
+        Some("s3cr3t")
+    );
 
     // None leaves a value, empty text clears it.
     let shown = folder
@@ -278,7 +288,10 @@ fn an_http_endpoint_is_refused_unless_loopback_or_explicitly_allowed() {
     let used = UploadTarget::resolve(&stored, &UploadSettings::default(), &no_environment).unwrap_err();
     assert_eq!(used.kind(), ErrorKind::InsecureEndpoint);
     let flag = UploadSettings { endpoint: Some("http://10.1.2.3:9000".into()), ..UploadSettings::default() };
-    assert_eq!(UploadTarget::resolve(&complete_settings(), &flag, &no_environment).unwrap_err().kind(), ErrorKind::InsecureEndpoint);
+    assert_eq!(
+        UploadTarget::resolve(&complete_settings(), &flag, &no_environment).unwrap_err().kind(),
+        ErrorKind::InsecureEndpoint
+    );
     let allowed = UploadSettings { allow_insecure_http: true, ..stored };
     assert!(UploadTarget::resolve(&allowed, &UploadSettings::default(), &no_environment).is_ok());
 }

@@ -6,10 +6,10 @@ use std::io::Cursor;
 
 use exif::{Field, In, Tag, Value};
 use image::ImageEncoder;
+use intake_core::ErrorKind;
 use intake_core::package::ExportOptions;
 use intake_core::package::verify;
 use intake_core::settings::SettingsChange;
-use intake_core::ErrorKind;
 
 use super::package::{Fixture, entries_of, sha256_hex, test_card};
 
@@ -38,7 +38,11 @@ fn sideways_photo() -> Vec<u8> {
 
 fn export(fixture: &Fixture, name: &str, watermark: Option<bool>) -> intake_core::Result<std::path::PathBuf> {
     let out = fixture.dir.path().join(name);
-    fixture.folder.export_case(&fixture.case_id, &out, &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), watermark })?;
+    fixture.folder.export_case(
+        &fixture.case_id,
+        &out,
+        &ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), watermark },
+    )?;
     Ok(out)
 }
 
@@ -125,8 +129,12 @@ fn the_setting_decides_unless_the_export_says_otherwise_and_unmarkable_documents
         .unwrap();
     let by_setting = export(&fixture, "setting.zip", None).unwrap();
     let document = case_json(&std::fs::read(&by_setting).unwrap());
-    let texts: Vec<&str> =
-        document["files"].as_array().unwrap().iter().filter_map(|file| file["watermarked_copy"]["text"].as_str()).collect();
+    let texts: Vec<&str> = document["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|file| file["watermarked_copy"]["text"].as_str())
+        .collect();
     assert_eq!(texts.len(), 3);
     assert!(texts.iter().all(|text| text.starts_with("仅供测试使用 ")), "{texts:?}");
     let unmarked = export(&fixture, "override.zip", Some(false)).unwrap();

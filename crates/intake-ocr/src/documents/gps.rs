@@ -133,7 +133,10 @@ pub(super) fn read(lines: &[Line]) -> Vec<(&'static str, Field)> {
     }
 
     let labelled = find_labelled(&segments, ADDRESS_LABELS);
-    let address = labelled.iter().find(|hit| hit.value.chars().count() >= 4).map(|hit| with_continuation(&segments, hit, ADDRESS_LABELS));
+    let address = labelled
+        .iter()
+        .find(|hit| hit.value.chars().count() >= 4)
+        .map(|hit| with_continuation(&segments, hit, ADDRESS_LABELS));
     // No label: the longest line that reads like an address and holds no coordinate.
     let address = address.or_else(|| {
         segments

@@ -2,7 +2,10 @@
 //! (签发机关, 有效期限).
 
 use super::text::{dates_in, find_id_number, period};
-use super::{Field, FieldValue, all_text, confidence_of, find_labelled, round3, segments, text_field, value_of, with_continuation};
+use super::{
+    Field, FieldValue, all_text, confidence_of, find_labelled, round3, segments, text_field, value_of,
+    with_continuation,
+};
 use crate::Line;
 
 const FRONT_LABELS: &[&str] = &["姓名", "性别", "民族", "出生", "住址", "公民身份号码"];

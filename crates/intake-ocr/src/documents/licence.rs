@@ -2,7 +2,10 @@
 //! 成立日期, 营业期限, 住所 (or 经营场所).
 
 use super::text::{dates_in, find_uscc, period};
-use super::{Field, FieldValue, all_text, confidence_of, find_labelled, round3, segments, text_field, value_of, with_continuation};
+use super::{
+    Field, FieldValue, all_text, confidence_of, find_labelled, round3, segments, text_field, value_of,
+    with_continuation,
+};
 use crate::Line;
 
 /// Every label a licence prints, the ones not read included: a value stops at the next label.
@@ -72,8 +75,8 @@ pub(super) fn read(lines: &[Line]) -> Vec<(&'static str, Field)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::documents::{DocumentKind, FieldValue, read_document};
     use crate::Line;
+    use crate::documents::{DocumentKind, FieldValue, read_document};
 
     fn text<'a>(doc: &'a crate::ReadDocument, key: &str) -> Option<&'a str> {
         doc.get(key).and_then(|f| f.value.as_text())

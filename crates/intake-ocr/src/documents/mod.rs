@@ -51,7 +51,9 @@ impl DocumentKind {
     /// The field keys this kind of document gives, in the order they are printed.
     pub fn field_keys(self) -> &'static [&'static str] {
         match self {
-            DocumentKind::BusinessLicense => &["name", "uscc", "company_type", "legal_rep", "established", "valid_until", "address"],
+            DocumentKind::BusinessLicense => {
+                &["name", "uscc", "company_type", "legal_rep", "established", "valid_until", "address"]
+            }
             DocumentKind::IdFront => &["name", "sex", "ethnicity", "birth_date", "address", "id_number"],
             DocumentKind::IdBack => &["issuer", "valid_from", "valid_until"],
             DocumentKind::GpsScreenshot => &["lat", "lon", "address"],
@@ -201,10 +203,14 @@ fn segments(lines: &[Line]) -> Vec<Segment> {
     let mut rows: Vec<Vec<&Line>> = Vec::new();
     for line in sorted {
         match rows.last_mut() {
-            Some(row) if {
-                let last = row[row.len() - 1];
-                (line.center_y() - last.center_y()).abs() < 0.5 * line.height().min(last.height())
-            } => row.push(line),
+            Some(row)
+                if {
+                    let last = row[row.len() - 1];
+                    (line.center_y() - last.center_y()).abs() < 0.5 * line.height().min(last.height())
+                } =>
+            {
+                row.push(line)
+            }
             _ => rows.push(vec![line]),
         }
     }
@@ -244,7 +250,12 @@ fn segments(lines: &[Line]) -> Vec<Segment> {
                     if let Some(seg) = current.take() {
                         out.push(seg);
                     }
-                    current = Some(Segment { text: normalized, bounds, confidence: line.confidence, parts: vec![(0, bounds, chars, line.confidence)] });
+                    current = Some(Segment {
+                        text: normalized,
+                        bounds,
+                        confidence: line.confidence,
+                        parts: vec![(0, bounds, chars, line.confidence)],
+                    });
                 }
             }
         }
@@ -298,7 +309,8 @@ fn find_labelled(segments: &[Segment], labels: &[&'static str]) -> Vec<Labelled>
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| {
-                    s.bounds[0] >= segment.bounds[2] - 2.0 && (s.center_y() - segment.center_y()).abs() < 0.5 * segment.height()
+                    s.bounds[0] >= segment.bounds[2] - 2.0
+                        && (s.center_y() - segment.center_y()).abs() < 0.5 * segment.height()
                 })
                 .min_by(|a, b| a.1.bounds[0].total_cmp(&b.1.bounds[0]));
             match right {
@@ -313,7 +325,13 @@ fn find_labelled(segments: &[Segment], labels: &[&'static str]) -> Vec<Labelled>
                         value_x: s.bounds[0],
                     });
                 }
-                _ => found.push(Labelled { label, value, confidence: segment.confidence, segment: index, value_x: segment.bounds[2] }),
+                _ => found.push(Labelled {
+                    label,
+                    value,
+                    confidence: segment.confidence,
+                    segment: index,
+                    value_x: segment.bounds[2],
+                }),
             }
         }
     }

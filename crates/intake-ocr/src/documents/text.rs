@@ -34,7 +34,8 @@ pub fn iso_date(year: u32, month: u32, day: u32) -> Option<String> {
 }
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*(?:年|\.|-|/)\s*(\d{1,2})\s*(?:月|\.|-|/)\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})").expect("date pattern")
+    Regex::new(r"(\d{4})\s*(?:年|\.|-|/)\s*(\d{1,2})\s*(?:月|\.|-|/)\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
+        .expect("date pattern")
 });
 
 /// The dates written in `text` ("2020年01月15日", "2016.03.01", "2020-1-5", "20160301"), in
@@ -43,7 +44,11 @@ pub fn dates_in(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
     DATE.captures_iter(text)
         .filter_map(|c| {
             let number = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-            let (y, m, d) = if c.get(1).is_some() { (number(1)?, number(2)?, number(3)?) } else { (number(4)?, number(5)?, number(6)?) };
+            let (y, m, d) = if c.get(1).is_some() {
+                (number(1)?, number(2)?, number(3)?)
+            } else {
+                (number(4)?, number(5)?, number(6)?)
+            };
             Some((c.get(0)?.range(), iso_date(y, m, d)?))
         })
         .collect()
@@ -168,7 +173,9 @@ pub fn find_id_number(text: &str) -> Option<(String, bool)> {
         return Some((valid.clone(), true));
     }
     runs.into_iter()
-        .find(|run| run[..17].chars().all(|c| c.is_ascii_digit()) && matches!(run.chars().last(), Some('0'..='9' | 'X')))
+        .find(|run| {
+            run[..17].chars().all(|c| c.is_ascii_digit()) && matches!(run.chars().last(), Some('0'..='9' | 'X'))
+        })
         .map(|run| (run, false))
 }
 

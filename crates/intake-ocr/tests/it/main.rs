@@ -15,7 +15,10 @@ fn fixtures() -> PathBuf {
 
 fn engine() -> OcrEngine {
     OcrEngine::load_default().unwrap_or_else(|error| {
-        panic!("the OCR models are needed by these tests and could not be loaded from {}: {error}", default_models_folder().display())
+        panic!(
+            "the OCR models are needed by these tests and could not be loaded from {}: {error}",
+            default_models_folder().display()
+        )
     })
 }
 
@@ -31,7 +34,10 @@ fn synthetic_documents_read_to_their_known_fields() {
         let file = document["file"].as_str().unwrap();
         let kind: DocumentKind = document["kind"].as_str().unwrap().parse().unwrap();
         let lines = engine.read_file(&fixtures().join(file)).unwrap();
-        assert!(lines.iter().all(|l| l.bounds[0] < l.bounds[2] && l.bounds[1] < l.bounds[3]), "{file}: boxes {lines:?}");
+        assert!(
+            lines.iter().all(|l| l.bounds[0] < l.bounds[2] && l.bounds[1] < l.bounds[3]),
+            "{file}: boxes {lines:?}"
+        );
         let read = read_document(kind, &lines);
         for (key, expected) in document["fields"].as_object().unwrap() {
             compared += 1;

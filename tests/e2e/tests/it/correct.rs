@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::harness::{assert_package_verifies, AppSession, click, corpus_file, retype, run_cli_json, scroll_to, wait_until};
+use crate::harness::{
+    AppSession, assert_package_verifies, click, corpus_file, retype, run_cli_json, scroll_to, wait_until,
+};
 
 /// Where and when the Google Pixel photo was taken (WGS-84; 2018-07-25, local time).
 const PREMISES: (&str, &str) = ("50.2996027", "14.8202944");
@@ -77,8 +79,17 @@ fn prepare_case(home: &Path, work: &Path) -> String {
     let case = cli(
         home,
         &[
-            "case", "new", "--merchant-name", "布拉格小面馆", "--opens-payment", "--visit-date", WRONG_VISIT_DATE,
-            "--site-lat", PREMISES.0, "--site-lon", PREMISES.1,
+            "case",
+            "new",
+            "--merchant-name",
+            "布拉格小面馆",
+            "--opens-payment",
+            "--visit-date",
+            WRONG_VISIT_DATE,
+            "--site-lat",
+            PREMISES.0,
+            "--site-lon",
+            PREMISES.1,
         ],
     );
     let case_id = case["id"].as_str().unwrap().to_string();
@@ -106,7 +117,8 @@ fn prepare_case(home: &Path, work: &Path) -> String {
         let mut args = vec!["add", "--case", case_id.as_str(), "--material", key];
         args.extend(files.iter().map(|path| path.to_str().unwrap()));
         cli(home, &args);
-        let marks: Vec<&str> = item["attestations"].as_array().unwrap().iter().map(|mark| mark.as_str().unwrap()).collect();
+        let marks: Vec<&str> =
+            item["attestations"].as_array().unwrap().iter().map(|mark| mark.as_str().unwrap()).collect();
         if !marks.is_empty() {
             let name = files[0].file_name().unwrap().to_str().unwrap();
             let marks = marks.join(",");
@@ -123,8 +135,17 @@ fn prepare_case(home: &Path, work: &Path) -> String {
     cli(
         home,
         &[
-            "case", "set", &case_id, "--field", "legal_rep_name=李四", "--field", "legal_rep_id_number=11010519491231002X",
-            "--field", "legal_rep_mobile=13912345678", "--field", "uscc=91350100M000100Y43",
+            "case",
+            "set",
+            &case_id,
+            "--field",
+            "legal_rep_name=李四",
+            "--field",
+            "legal_rep_id_number=11010519491231002X",
+            "--field",
+            "legal_rep_mobile=13912345678",
+            "--field",
+            "uscc=91350100M000100Y43",
         ],
     );
     case_id
@@ -167,7 +188,10 @@ async fn a_case_is_corrected_in_the_window_and_its_package_says_what_was_correct
     // 1. 移到…: the storefront photo goes to its slot, and the checklist follows.
     click(&session, &format!("{wrong} [data-testid='file-move']"), "移到… on the misplaced photo").await;
     session
-        .wait_for("[data-testid='move-target'] option[value='storefront_photo']", "the storefront slot among the targets")
+        .wait_for(
+            "[data-testid='move-target'] option[value='storefront_photo']",
+            "the storefront slot among the targets",
+        )
         .await
         .click()
         .await
@@ -195,7 +219,8 @@ async fn a_case_is_corrected_in_the_window_and_its_package_says_what_was_correct
 
     // 3. 接受…: the Rome photo's findings, each with a reason; the dialog cannot be confirmed empty.
     let rome = "[data-testid='slot-manager_with_legal_rep'] [data-file-name='apple-iphone-4-gps.jpg']";
-    for (code, reason) in [("outside_site_radius", "商场地下一层,定位漂移"), ("outside_visit_window", "相机时间未校准")] {
+    for (code, reason) in [("outside_site_radius", "商场地下一层,定位漂移"), ("outside_visit_window", "相机时间未校准")]
+    {
         let finding = format!("{rome} [data-testid='finding'][data-code='{code}']");
         scroll_to(&session, &finding).await;
         click(&session, &format!("{finding} [data-testid='finding-accept']"), "接受…").await;
@@ -208,7 +233,8 @@ async fn a_case_is_corrected_in_the_window_and_its_package_says_what_was_correct
             session.save_screenshot("5-accept-dialog").await;
         }
         click(&session, "[data-testid='reason-confirm']", "accept").await;
-        let accepted = session.wait_for(&format!("{finding} [data-testid='finding-accepted']"), "the finding, accepted").await;
+        let accepted =
+            session.wait_for(&format!("{finding} [data-testid='finding-accepted']"), "the finding, accepted").await;
         assert!(accepted.text().await.unwrap().contains(reason));
     }
     scroll_to(&session, rome).await;

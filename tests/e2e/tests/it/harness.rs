@@ -276,12 +276,7 @@ impl AppSession {
     /// (`intake passphrase set`), and an encrypted one is unlocked through the window's lock
     /// screen, as the manager does, before the test goes on. A folder the test made otherwise
     /// (in clear, or a file where the folder should be) is left as it is.
-    pub async fn start_with_env(
-        test_name: &str,
-        home: &Path,
-        work_dir: &Path,
-        env: &[(String, String)],
-    ) -> AppSession {
+    pub async fn start_with_env(test_name: &str, home: &Path, work_dir: &Path, env: &[(String, String)]) -> AppSession {
         if !home.exists() {
             run_cli_json(&["--home", home.to_str().expect("temp paths are UTF-8"), "passphrase", "set"]);
         }
@@ -304,12 +299,7 @@ impl AppSession {
 
     /// Starts the app over `home` as it is on disk: nothing made, nothing unlocked (the tests of
     /// the 设置密码 and lock screens).
-    pub async fn start_as_is(
-        test_name: &str,
-        home: &Path,
-        work_dir: &Path,
-        env: &[(String, String)],
-    ) -> AppSession {
+    pub async fn start_as_is(test_name: &str, home: &Path, work_dir: &Path, env: &[(String, String)]) -> AppSession {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "DISPLAY is not set: run the end-to-end tests under a display, e.g. \

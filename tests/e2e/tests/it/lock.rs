@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::harness::{AppSession, click, retype, PASSPHRASE, create_case_with_cli, run_cli_json, run_cli_json_with};
+use crate::harness::{AppSession, PASSPHRASE, click, create_case_with_cli, retype, run_cli_json, run_cli_json_with};
 
 const MERCHANT: &str = "锁屏测试小面馆";
 
@@ -27,7 +27,12 @@ async fn is_disabled(session: &AppSession, css: &str) -> bool {
 
 /// While the folder is not open, the window shows no case, no navigation, no merchant name.
 async fn assert_shows_nothing(session: &AppSession, what: &str) {
-    for css in ["[data-testid='nav-cases']", "[data-testid='nav-new-case']", "[data-testid='nav-settings']", "tr[data-case-id]"] {
+    for css in [
+        "[data-testid='nav-cases']",
+        "[data-testid='nav-new-case']",
+        "[data-testid='nav-settings']",
+        "tr[data-case-id]",
+    ] {
         assert_eq!(count(session, css).await, 0, "{what}: `{css}` is shown");
     }
     assert!(!window_text(session).await.contains(MERCHANT), "{what}: the merchant's name is shown");
@@ -153,7 +158,10 @@ async fn the_passphrase_and_the_idle_time_are_changed_in_settings() {
     retype(&session, "[data-testid='changed-passphrase-repeat']", new_passphrase).await;
     click(&session, "[data-testid='change-passphrase']", "change the passphrase").await;
     session
-        .wait_for("[data-testid='change-passphrase-form'] [data-error-code='wrong_passphrase']", "wrong_passphrase, in place")
+        .wait_for(
+            "[data-testid='change-passphrase-form'] [data-error-code='wrong_passphrase']",
+            "wrong_passphrase, in place",
+        )
         .await;
     session.save_screenshot("settings-1-wrong-current").await;
     retype(&session, "[data-testid='current-passphrase']", PASSPHRASE).await;

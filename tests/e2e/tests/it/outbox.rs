@@ -3,7 +3,6 @@
 //! secret never shown again), a failure named by its code with what to do about it, then the
 //! package uploaded, with its remote key. Screenshots: `tests/e2e/screenshots/outbox-*.png`.
 
-
 use fantoccini::Locator;
 
 use crate::harness::{AppSession, click, create_case_with_cli, retype, run_cli_json, wait_until};
@@ -91,7 +90,11 @@ async fn outbox() {
     session.wait_for("[data-testid='upload-result']", "the run's result").await;
     session.save_screenshot("4-done").await;
     if let Some(object) = server.object_file(&key) {
-        assert_eq!(std::fs::read(object).unwrap(), std::fs::read(&package).unwrap(), "the stored object is the package");
+        assert_eq!(
+            std::fs::read(object).unwrap(),
+            std::fs::read(&package).unwrap(),
+            "the stored object is the package"
+        );
     }
     let listed = session.client.find_all(Locator::Css("[data-testid='outbox-entry']")).await.unwrap();
     assert_eq!(listed.len(), 1);

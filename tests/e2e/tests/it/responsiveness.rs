@@ -32,7 +32,8 @@ fn summary(name: &str, mut millis: Vec<f64>) -> String {
 #[tokio::test]
 #[ignore = "a measurement: run by bench/app-import.sh"]
 async fn import_200_photos_while_the_window_is_used() {
-    let dir = PathBuf::from(std::env::var("INTAKE_BENCH_PHOTOS").expect("INTAKE_BENCH_PHOTOS names a folder of photos"));
+    let dir =
+        PathBuf::from(std::env::var("INTAKE_BENCH_PHOTOS").expect("INTAKE_BENCH_PHOTOS names a folder of photos"));
     let mut photos: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -59,7 +60,10 @@ async fn import_200_photos_while_the_window_is_used() {
         let asked = Instant::now();
         let done = session
             .client
-            .execute(&format!("return document.querySelector(\"{slot} [data-testid='import-result']\") !== null"), vec![])
+            .execute(
+                &format!("return document.querySelector(\"{slot} [data-testid='import-result']\") !== null"),
+                vec![],
+            )
             .await
             .unwrap();
         dom.push(asked.elapsed().as_secs_f64() * 1000.0);
@@ -81,7 +85,11 @@ async fn import_200_photos_while_the_window_is_used() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let took = started.elapsed().as_secs_f64();
-    println!("imported {} photos through the window in {took:.1} s ({:.1} photos/s)", photos.len(), photos.len() as f64 / took);
+    println!(
+        "imported {} photos through the window in {took:.1} s ({:.1} photos/s)",
+        photos.len(),
+        photos.len() as f64 / took
+    );
     println!("{}", summary("reading an element (web view thread)", dom));
     println!("{}", summary("list_cases through the shell (IPC, app thread)", ipc));
     session.save_screenshot("imported").await;

@@ -37,7 +37,16 @@ async fn thresholds_changed_in_settings_judge_the_imported_photos_again() {
     let home_arg = home.to_str().unwrap();
     let case_id = create_case_with_cli(&home, "沪上小面馆");
     let photo = corpus_file(PHOTO);
-    run_cli_json(&["--home", home_arg, "add", "--case", &case_id, "--material", "interior_photo", photo.to_str().unwrap()]);
+    run_cli_json(&[
+        "--home",
+        home_arg,
+        "add",
+        "--case",
+        &case_id,
+        "--material",
+        "interior_photo",
+        photo.to_str().unwrap(),
+    ]);
 
     let session = AppSession::start("thresholds", &home, work.path()).await;
     open_case(&session, &case_id).await;

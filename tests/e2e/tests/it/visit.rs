@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::harness::{assert_package_verifies, 
-    AppSession, assert_window_fits_the_screen, click, corpus_file, retype, scroll_to,
+use crate::harness::{
+    AppSession, assert_package_verifies, assert_window_fits_the_screen, click, corpus_file, retype, scroll_to,
     wait_until,
 };
 
@@ -84,7 +84,12 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     // Settings first: a package names its branch and manager.
     click(&session, "[data-testid='nav-settings']", "the settings button").await;
     session.wait_for("[data-testid='key-fingerprint']", "the signing key's fingerprint").await;
-    session.wait_for("[data-testid='settings-branch']", "the branch field").await.send_keys("上海分公司").await.unwrap();
+    session
+        .wait_for("[data-testid='settings-branch']", "the branch field")
+        .await
+        .send_keys("上海分公司")
+        .await
+        .unwrap();
     session.wait_for("[data-testid='settings-manager']", "the manager field").await.send_keys("张三").await.unwrap();
     click(&session, "[data-testid='settings-save']", "save settings").await;
     session.wait_for("[data-testid='settings-saved']", "the settings are saved").await;
@@ -221,7 +226,8 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     // Refused until it says why.
     retype(&session, "[data-testid='incomplete-reason']", "其余材料明日补交").await;
     click(&session, "[data-testid='export-incomplete-confirm']", "confirm the incomplete export").await;
-    let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
+    let path =
+        session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
     let package = PathBuf::from(path.trim());
     scroll_to(&session, "[data-testid='export-result']").await;
     assert_eq!(package, home.join("exports").join(format!("{case_id}.zip")));

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::harness::{assert_package_verifies, AppSession, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to, wait_until};
+use crate::harness::{
+    AppSession, assert_package_verifies, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to,
+    wait_until,
+};
 
 const BOX: &str = "[data-testid='watermark-id-copies']";
 
@@ -24,7 +27,8 @@ async fn export(session: &AppSession, shot: &str) -> PathBuf {
     click(session, "[data-testid='export-incomplete-step']", "export an incomplete package anyway").await;
     retype(session, "[data-testid='incomplete-reason']", "其余材料明日补交").await;
     click(session, "[data-testid='export-incomplete-confirm']", "confirm the incomplete export").await;
-    let path = session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
+    let path =
+        session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
     // Said in the window: two ID card images went in watermarked.
     session.wait_for("[data-testid='export-watermarked'][data-files='2']", "the watermarked copies, counted").await;
     scroll_to(session, "[data-testid='export-result']").await;
@@ -85,7 +89,10 @@ async fn watermarked_id_copies_are_chosen_per_export_and_by_default_in_settings(
     assert_eq!(watermark.prop("checked").await.unwrap().as_deref(), Some("true"), "ticked for this export");
     let package = export(&session, "1-ticked-by-hand").await;
     let texts = watermarked_copies(&home, &package, &originals);
-    assert!(texts.iter().all(|text| text.starts_with("仅供通联支付商户入网使用 ")), "the default text and date: {texts:?}");
+    assert!(
+        texts.iter().all(|text| text.starts_with("仅供通联支付商户入网使用 ")),
+        "the default text and date: {texts:?}"
+    );
 
     // The default and a text of its own, set in 设置.
     click(&session, "[data-testid='nav-settings']", "the settings button").await;

@@ -81,8 +81,10 @@ async fn the_rail_jumps_the_viewer_attests_and_english_comes_on_request() {
         .expect("the form needs work");
     let (next, anchor) = pending.get(after_form + 1).unwrap_or(&pending[0]).clone();
     click(&session, "[data-testid='rail-next']", "下一个待补").await;
-    wait_until(&session, &in_view(&format!("[id='{anchor}']")), &format!("下一个待补 brings {next}'s card into view")).await;
-    let current = session.wait_for("[data-testid^='rail-entry-'][aria-current='location']", "the entry jumped to").await;
+    wait_until(&session, &in_view(&format!("[id='{anchor}']")), &format!("下一个待补 brings {next}'s card into view"))
+        .await;
+    let current =
+        session.wait_for("[data-testid^='rail-entry-'][aria-current='location']", "the entry jumped to").await;
     assert_eq!(current.attr("data-testid").await.unwrap(), Some(next), "marked in the rail");
 
     // The form full size: the stamp and signature are attested in the viewer, beside the picture.
@@ -138,7 +140,8 @@ async fn the_rail_jumps_the_viewer_attests_and_english_comes_on_request() {
     click(&session, "[data-testid='nav-settings']", "settings").await;
     click(&session, "[data-testid='show-english']", "show the English").await;
     click(&session, "[data-testid='nav-cases']", "the case list").await;
-    let english = session.wait_for("[data-testid='nav-cases'] [data-testid='english']", "English beside 案件列表").await;
+    let english =
+        session.wait_for("[data-testid='nav-cases'] [data-testid='english']", "English beside 案件列表").await;
     assert_eq!(english.attr("lang").await.unwrap().as_deref(), Some("en"));
     let primary = session.wait_for("[data-testid='nav-cases'] .bilingual__primary", "the Chinese").await;
     assert_eq!(primary.attr("lang").await.unwrap().as_deref(), Some("zh-CN"), "the Chinese still leads");
