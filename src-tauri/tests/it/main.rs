@@ -17,6 +17,7 @@ use tauri::{Listener, Manager, WebviewWindow};
 
 // The S3 servers of the CLI's upload tests, started the same way here.
 mod bundle;
+mod ipc_surface;
 #[allow(dead_code)]
 #[path = "../../../crates/intake-cli/tests/it/s3_server.rs"]
 mod s3_server;
