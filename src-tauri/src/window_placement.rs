@@ -162,11 +162,9 @@ fn remember<R: Runtime>(window: &WebviewWindow<R>) {
     let state = window.state::<LastPlacement>();
     let mut last = state.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let maximized = window.is_maximized().unwrap_or(false);
-    if maximized {
-        if let Some(last) = last.as_mut() {
-            last.maximized = true;
-            return;
-        }
+    if maximized && let Some(last) = last.as_mut() {
+        last.maximized = true;
+        return;
     }
     let (Ok(position), Ok(size)) = (window.outer_position(), window.inner_size()) else { return };
     *last = Some(WindowPlacement { x: position.x, y: position.y, width: size.width, height: size.height, maximized });

@@ -240,9 +240,7 @@ fn personal_patterns(passphrase: &str) -> Vec<(String, &'static str)> {
             found.push((run.clone(), "It contains a resident ID number (身份证号)."));
         } else if digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9') {
             found.push((digits.to_string(), "It contains a mobile phone number (手机号)."));
-        } else if digits.len() == 8 && is_date(digits) {
-            found.push((digits.to_string(), "It contains a date, such as a birthday (生日)."));
-        } else if digits.len() == 6 && is_date(&format!("19{digits}")) {
+        } else if (digits.len() == 8 && is_date(digits)) || (digits.len() == 6 && is_date(&format!("19{digits}"))) {
             found.push((digits.to_string(), "It contains a date, such as a birthday (生日)."));
         }
     }

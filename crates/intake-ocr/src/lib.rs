@@ -107,10 +107,10 @@ pub fn default_models_folder() -> PathBuf {
     if let Some(folder) = std::env::var_os(MODELS_ENV) {
         return PathBuf::from(folder);
     }
-    if let Some(beside) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("ocr-models"))) {
-        if beside.join(RECOGNITION_MODEL).is_file() {
-            return beside;
-        }
+    if let Some(beside) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("ocr-models")))
+        && beside.join(RECOGNITION_MODEL).is_file()
+    {
+        return beside;
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/ocr/models")
 }

@@ -43,13 +43,11 @@ fn sample(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
     let (a, b, c, d) =
         (image.get_pixel(x0, y0), image.get_pixel(x1, y0), image.get_pixel(x0, y1), image.get_pixel(x1, y1));
-    let mut out = [0u8; 3];
-    for ch in 0..3 {
+    Rgb(std::array::from_fn(|ch| {
         let top = a.0[ch] as f32 * (1.0 - fx) + b.0[ch] as f32 * fx;
         let bottom = c.0[ch] as f32 * (1.0 - fx) + d.0[ch] as f32 * fx;
-        out[ch] = (top * (1.0 - fy) + bottom * fy).round() as u8;
-    }
-    Rgb(out)
+        (top * (1.0 - fy) + bottom * fy).round() as u8
+    }))
 }
 
 /// Writes `line` scaled to `LINE_HEIGHT` (width following its aspect, at most `padded_width`)
@@ -103,12 +101,13 @@ pub fn decode_ctc(probabilities: &[f32], classes: usize, alphabet: &Alphabet) ->
             .copied()
             .enumerate()
             .fold((0usize, f32::MIN), |acc, (i, p)| if p > acc.1 { (i, p) } else { acc });
-        if best != previous && best != 0 {
-            if let Some(symbol) = alphabet.symbols.get(best) {
-                text.push_str(symbol);
-                sum += p;
-                kept += 1;
-            }
+        if best != previous
+            && best != 0
+            && let Some(symbol) = alphabet.symbols.get(best)
+        {
+            text.push_str(symbol);
+            sum += p;
+            kept += 1;
         }
         previous = best;
     }

@@ -133,7 +133,10 @@ fn declared_commands(imports: &mut BTreeSet<String>) -> Vec<Command> {
         let name = function.sig.ident.to_string();
         // The front-end sends snake_case names (api.ts); camelCase is Tauri's default.
         let attribute_text = quote::ToTokens::to_token_stream(attribute).to_string().replace(' ', "");
-        assert!(attribute_text.contains("rename_all=\"snake_case\""), "{name}: declare it with rename_all = \"snake_case\"");
+        assert!(
+            attribute_text.contains("rename_all=\"snake_case\""),
+            "{name}: declare it with rename_all = \"snake_case\""
+        );
         let mut args = Vec::new();
         for input in &function.sig.inputs {
             let FnArg::Typed(typed) = input else { panic!("{name}: a command is a free function") };

@@ -104,7 +104,7 @@ fn intake_checklist_prints_the_cores_checklist_for_cases_across_the_attribute_sp
     // A spread of cases (the core's test walks all of them): every merchant type and edition,
     // each flag on and off, every request, each answer.
     for index in 0..12usize {
-        let bit = |n: usize| (index >> (n % 4)) & 1 == 1 || (index + n) % 5 == 0;
+        let bit = |n: usize| (index >> (n % 4)) & 1 == 1 || (index + n).is_multiple_of(5);
         let attributes = CaseAttributes {
             merchant_type: MerchantType::ALL[index % 4],
             channels: Channel::ALL.iter().copied().filter(|_| bit(1)).take(1 + index % 3).collect(),

@@ -41,7 +41,7 @@ impl DataFolder {
             for record in database.case_evidence_including_withdrawn(case_id)? {
                 // A file moved since it was added is in the slot its last move named.
                 let same_bytes = |entry: &AuditEntry| entry.details.get("sha256") == Some(&record.sha256);
-                let added = logged(AuditAction::FileAdded).any(|entry| same_bytes(entry));
+                let added = logged(AuditAction::FileAdded).any(&same_bytes);
                 let slot = logged(AuditAction::FileAdded)
                     .chain(logged(AuditAction::FileMoved))
                     .filter(|entry| same_bytes(entry))

@@ -18,10 +18,10 @@ pub(super) fn read_front(lines: &[Line]) -> Vec<(&'static str, Field)> {
     if let Some(hit) = value_of(&found, &["姓名"]) {
         fields.push(("name", text_field(hit.value.clone(), hit.confidence)));
     }
-    if let Some(hit) = value_of(&found, &["性别"]) {
-        if let Some(sex) = hit.value.chars().find(|c| matches!(c, '男' | '女')) {
-            fields.push(("sex", text_field(sex.to_string(), hit.confidence)));
-        }
+    if let Some(hit) = value_of(&found, &["性别"])
+        && let Some(sex) = hit.value.chars().find(|c| matches!(c, '男' | '女'))
+    {
+        fields.push(("sex", text_field(sex.to_string(), hit.confidence)));
     }
     if let Some(hit) = value_of(&found, &["民族"]) {
         // 汉, 蒙古, 维吾尔...: the Chinese characters only (a stray mark read beside them is not).
@@ -30,10 +30,10 @@ pub(super) fn read_front(lines: &[Line]) -> Vec<(&'static str, Field)> {
             fields.push(("ethnicity", text_field(ethnicity, hit.confidence)));
         }
     }
-    if let Some(hit) = value_of(&found, &["出生"]) {
-        if let Some((_, date)) = dates_in(&hit.value).into_iter().next() {
-            fields.push(("birth_date", text_field(date, hit.confidence)));
-        }
+    if let Some(hit) = value_of(&found, &["出生"])
+        && let Some((_, date)) = dates_in(&hit.value).into_iter().next()
+    {
+        fields.push(("birth_date", text_field(date, hit.confidence)));
     }
     if let Some(hit) = value_of(&found, &["住址"]) {
         let (address, confidence) = with_continuation(&segments, hit, FRONT_LABELS);
@@ -54,14 +54,14 @@ pub(super) fn read_back(lines: &[Line]) -> Vec<(&'static str, Field)> {
         let (issuer, confidence) = with_continuation(&segments, hit, BACK_LABELS);
         fields.push(("issuer", text_field(issuer, confidence)));
     }
-    if let Some(hit) = value_of(&found, &["有效期限"]) {
-        if let Some((from, until)) = period(&hit.value) {
-            if let Some(from) = from {
-                fields.push(("valid_from", text_field(from, hit.confidence)));
-            }
-            let value = until.map_or(FieldValue::Null, FieldValue::Text);
-            fields.push(("valid_until", Field { value, confidence: round3(hit.confidence) }));
+    if let Some(hit) = value_of(&found, &["有效期限"])
+        && let Some((from, until)) = period(&hit.value)
+    {
+        if let Some(from) = from {
+            fields.push(("valid_from", text_field(from, hit.confidence)));
         }
+        let value = until.map_or(FieldValue::Null, FieldValue::Text);
+        fields.push(("valid_until", Field { value, confidence: round3(hit.confidence) }));
     }
     fields
 }

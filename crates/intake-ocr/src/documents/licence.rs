@@ -55,16 +55,16 @@ pub(super) fn read(lines: &[Line]) -> Vec<(&'static str, Field)> {
     if let Some(hit) = value_of(&found, LEGAL_REP) {
         fields.push(("legal_rep", text_field(hit.value.clone(), hit.confidence)));
     }
-    if let Some(hit) = value_of(&found, &["成立日期", "注册日期"]) {
-        if let Some((_, date)) = dates_in(&hit.value).into_iter().next() {
-            fields.push(("established", text_field(date, hit.confidence)));
-        }
+    if let Some(hit) = value_of(&found, &["成立日期", "注册日期"])
+        && let Some((_, date)) = dates_in(&hit.value).into_iter().next()
+    {
+        fields.push(("established", text_field(date, hit.confidence)));
     }
-    if let Some(hit) = value_of(&found, &["营业期限", "合伙期限", "经营期限"]) {
-        if let Some((_, until)) = period(&hit.value) {
-            let value = until.map_or(FieldValue::Null, FieldValue::Text);
-            fields.push(("valid_until", Field { value, confidence: round3(hit.confidence) }));
-        }
+    if let Some(hit) = value_of(&found, &["营业期限", "合伙期限", "经营期限"])
+        && let Some((_, until)) = period(&hit.value)
+    {
+        let value = until.map_or(FieldValue::Null, FieldValue::Text);
+        fields.push(("valid_until", Field { value, confidence: round3(hit.confidence) }));
     }
     if let Some(hit) = value_of(&found, ADDRESS) {
         let (address, confidence) = with_continuation(&segments, hit, LABELS);

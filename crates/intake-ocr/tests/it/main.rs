@@ -75,7 +75,7 @@ fn a_file_that_is_not_an_image_is_refused_with_its_name() {
     let engine = engine();
     let path = std::env::temp_dir().join(format!("intake-ocr-not-an-image-{}.jpg", std::process::id()));
     std::fs::write(&path, b"%PDF-1.7 not a picture").unwrap();
-    let error = engine.read_file(&path).err().expect("text is not an image");
+    let error = engine.read_file(&path).expect_err("text is not an image");
     std::fs::remove_file(&path).unwrap();
     assert!(matches!(error, OcrError::ImageUnreadable { .. }), "{error:?}");
     assert!(error.to_string().contains("intake-ocr-not-an-image"), "{error}");

@@ -100,7 +100,7 @@ fn prepare_case(home: &Path, work: &Path) -> String {
         let key = item["key"].as_str().unwrap();
         let count = item["min_files"].as_u64().unwrap().max(1);
         let files: Vec<PathBuf> = (0..count)
-            .map(|_| match key {
+            .filter_map(|_| match key {
                 "storefront_photo" => None,
                 "manager_with_legal_rep" => Some(corpus_file("apple-iphone-4-gps.jpg")),
                 _ if SITE_PHOTOS.contains(&key) => {
@@ -109,7 +109,6 @@ fn prepare_case(home: &Path, work: &Path) -> String {
                 }
                 _ => Some(corpus_file(documents.next().expect("enough distinct documents"))),
             })
-            .flatten()
             .collect();
         if files.is_empty() {
             continue;
