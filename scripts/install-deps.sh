@@ -26,6 +26,15 @@ fi
 
 # --- Rust ----------------------------------------------------------------------------------
 command -v cargo >/dev/null 2>&1 || { log "cargo is missing: install Rust from rustup first"; exit 1; }
+# The gates of scripts/test.sh: rustfmt and clippy (in rustup's default profile, not its minimal one).
+if command -v rustup >/dev/null 2>&1; then
+  for component in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" || {
+      log "rustup component add $component"
+      rustup component add "$component"
+    }
+  done
+fi
 
 # --- Node (the front-end build; scripts/build-app.sh runs npm ci) ------------------------
 command -v npm >/dev/null 2>&1 || { log "npm is missing: install Node.js 20 or newer"; exit 1; }

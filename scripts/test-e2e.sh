@@ -18,11 +18,12 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --version '^2'
 fi
 
-# The shell's commands and capabilities on Tauri's mock runtime: no display needed. First,
-# since it builds the app binary without the test hooks; the app embeds the front-end, so
-# ui/dist is built before (a clean clone has none).
+# The shell's commands and capabilities on Tauri's mock runtime: no display needed. The app
+# embeds the front-end, so ui/dist is built before (a clean clone has none). Built with the
+# test hooks, like the app the end-to-end tests drive, so the two share one build (without
+# the feature the core, the shell and the CLI were compiled twice: minutes on 2 cores).
 scripts/build-ui.sh
-cargo test -p merchant-intake-app
+cargo test -p merchant-intake-app --features test-seams
 # The app and CLI the tests drive, with their test hooks (the dialog answer file).
 scripts/build-app.sh --test-seams
 # Compile outside Xvfb, run inside it.

@@ -15,6 +15,10 @@ scripts/install-deps.sh
 step "formatting: cargo fmt --check"
 cargo fmt --all -- --check
 
+step "lints: cargo clippy -D warnings (every crate, tests included)"
+# The shell (src-tauri) and the end-to-end crate are checked too: they are workspace members.
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 step "headless crates: unit and integration tests"
 cargo test --workspace --exclude merchant-intake-e2e --exclude merchant-intake-app
 # ts-rs rewrites ui/src/bindings during the tests above: a change there means the committed
