@@ -34,6 +34,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+use crate::codes::ChainCode;
+
 /// The format version written as `v`.
 pub const AUDIT_FORMAT_VERSION: u32 = 1;
 
@@ -289,10 +291,8 @@ impl AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ChainFault {
-    /// `audit_bad_entry`, `audit_case_mismatch`, `audit_sequence`, `audit_link`,
-    /// `audit_hash_mismatch`, `audit_unlogged_change` (database only), `audit_missing`,
-    /// `audit_head_mismatch`, `audit_length_mismatch` (package only).
-    pub code: String,
+    /// What is wrong (see [`ChainCode`]).
+    pub code: ChainCode,
     /// The entry concerned (its position in the chain, from 1), if one.
     #[ts(type = "number | null")]
     pub seq: Option<u64>,
@@ -302,8 +302,8 @@ pub struct ChainFault {
 
 impl ChainFault {
     /// A fault with its stable code, the entry's `seq` when it is about one, and a message.
-    pub fn new(code: &str, seq: Option<u64>, message: impl Into<String>) -> ChainFault {
-        ChainFault { code: code.to_string(), seq, message: message.into() }
+    pub fn new(code: ChainCode, seq: Option<u64>, message: impl Into<String>) -> ChainFault {
+        ChainFault { code, seq, message: message.into() }
     }
 }
 
@@ -320,28 +320,28 @@ pub fn check_chain(case_id: &str, entries: &[AuditEntry]) -> Vec<ChainFault> {
         let at = Some(entry.seq);
         if entry.v != AUDIT_FORMAT_VERSION {
             faults.push(ChainFault::new(
-                "audit_bad_entry",
+                ChainCode::AuditBadEntry,
                 at,
                 format!("entry {} has format version {}", entry.seq, entry.v),
             ));
         }
         if AuditAction::from_key(&entry.action).is_none() {
             faults.push(ChainFault::new(
-                "audit_bad_entry",
+                ChainCode::AuditBadEntry,
                 at,
                 format!("entry {} has an unknown action '{}'", entry.seq, entry.action),
             ));
         }
         if entry.case_id != case_id {
             faults.push(ChainFault::new(
-                "audit_case_mismatch",
+                ChainCode::AuditCaseMismatch,
                 at,
                 format!("entry {} belongs to case '{}', not {case_id}", entry.seq, entry.case_id),
             ));
         }
         if entry.seq != position {
             faults.push(ChainFault::new(
-                "audit_sequence",
+                ChainCode::AuditSequence,
                 at,
                 format!(
                     "entry at position {position} has sequence number {} (removed, added or reordered entries)",
@@ -351,14 +351,14 @@ pub fn check_chain(case_id: &str, entries: &[AuditEntry]) -> Vec<ChainFault> {
         }
         if entry.prev != expected_prev {
             faults.push(ChainFault::new(
-                "audit_link",
+                ChainCode::AuditLink,
                 at,
                 format!("entry {} does not link to the entry before it (prev is not that entry's hash)", entry.seq),
             ));
         }
         if entry.computed_hash() != entry.hash {
             faults.push(ChainFault::new(
-                "audit_hash_mismatch",
+                ChainCode::AuditHashMismatch,
                 at,
                 format!("entry {} does not match its hash: it was altered after it was written", entry.seq),
             ));
@@ -399,17 +399,17 @@ pub fn parse_jsonl(bytes: &[u8]) -> (Vec<AuditEntry>, Vec<ChainFault>) {
     let mut entries = Vec::new();
     let mut faults = Vec::new();
     let Ok(text) = std::str::from_utf8(bytes) else {
-        faults.push(ChainFault::new("audit_bad_entry", None, "the audit log is not UTF-8"));
+        faults.push(ChainFault::new(ChainCode::AuditBadEntry, None, "the audit log is not UTF-8"));
         return (entries, faults);
     };
     if !text.is_empty() && !text.ends_with('\n') {
-        faults.push(ChainFault::new("audit_bad_entry", None, "the audit log does not end with a line break"));
+        faults.push(ChainFault::new(ChainCode::AuditBadEntry, None, "the audit log does not end with a line break"));
     }
     for (index, line) in text.split_terminator('\n').enumerate() {
         match serde_json::from_str::<AuditEntry>(line) {
             Ok(entry) => entries.push(entry),
             Err(err) => faults.push(ChainFault::new(
-                "audit_bad_entry",
+                ChainCode::AuditBadEntry,
                 None,
                 format!("line {} is not an audit entry ({err})", index + 1),
             )),

@@ -16,18 +16,19 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::audit::{AuditAction, AuditEntry};
+use crate::codes::VerifyCode;
 
 /// A problem found by these checks: a stable code and one sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContinuityProblem {
     /// `chain_other_case`, `chain_forked`, `chain_not_extended`, `previous_invalid`;
     /// `file_not_logged`, `logged_file_missing`.
-    pub code: &'static str,
+    pub code: VerifyCode,
     /// One sentence.
     pub message: String,
 }
 
-fn problem(code: &'static str, message: impl Into<String>) -> ContinuityProblem {
+fn problem(code: VerifyCode, message: impl Into<String>) -> ContinuityProblem {
     ContinuityProblem { code, message: message.into() }
 }
 
@@ -78,7 +79,7 @@ pub fn check_logged_files(chain: &[AuditEntry], described: &[(&str, &str)]) -> V
         let logged_count = logged.get(sha256).copied().unwrap_or(0);
         if complete_chain && *count > logged_count {
             problems.push(problem(
-                "file_not_logged",
+                VerifyCode::FileNotLogged,
                 format!("'{path}' (SHA-256 {sha256}) is in the package, but the audit log never logged it as added"),
             ));
         }
@@ -87,7 +88,7 @@ pub fn check_logged_files(chain: &[AuditEntry], described: &[(&str, &str)]) -> V
         let carried_count = carried.get(sha256).map_or(0, |(count, _)| *count);
         if *count > carried_count {
             problems.push(problem(
-                "logged_file_missing",
+                VerifyCode::LoggedFileMissing,
                 format!("the audit log added the file with SHA-256 {sha256} and never removed it, but the package does not carry it"),
             ));
         }
@@ -105,7 +106,7 @@ pub fn check_continues(
 ) -> Vec<ContinuityProblem> {
     if new_case_id != previous_case_id {
         return vec![problem(
-            "chain_other_case",
+            VerifyCode::ChainOtherCase,
             format!(
                 "the previous package is of case {}, this one of case {}",
                 previous_case_id.unwrap_or("(unknown)"),
@@ -122,7 +123,7 @@ pub fn check_continues(
             "follows other history"
         };
         return vec![problem(
-            "chain_forked",
+            VerifyCode::ChainForked,
             format!(
                 "the audit chain parts from the previous package's at entry {seq}: that entry {what}; \
                  the earlier history was changed after the previous package was made"
@@ -131,7 +132,7 @@ pub fn check_continues(
     }
     if new.len() < previous.len() {
         return vec![problem(
-            "chain_not_extended",
+            VerifyCode::ChainNotExtended,
             format!(
                 "the audit chain has {} entries, fewer than the previous package's {} (of which it is the beginning): \
                  this package is older than the 'previous' one, or the history was cut back",
@@ -175,10 +176,10 @@ mod tests {
         let log = chain(&[("case_created", None), ("file_added", Some("aa")), ("file_added", Some("bb"))]);
         assert!(check_logged_files(&log, &[("aa", "data/a"), ("bb", "data/b")]).is_empty());
         let codes = |problems: Vec<ContinuityProblem>| problems.iter().map(|problem| problem.code).collect::<Vec<_>>();
-        assert_eq!(codes(check_logged_files(&log, &[("aa", "data/a")])), ["logged_file_missing"]);
+        assert_eq!(codes(check_logged_files(&log, &[("aa", "data/a")])), [crate::codes::VerifyCode::LoggedFileMissing]);
         assert_eq!(
             codes(check_logged_files(&log, &[("aa", "data/a"), ("bb", "data/b"), ("cc", "data/c")])),
-            ["file_not_logged"]
+            [crate::codes::VerifyCode::FileNotLogged]
         );
         let removed = chain(&[("case_created", None), ("file_added", Some("aa")), ("file_removed", Some("aa"))]);
         assert!(check_logged_files(&removed, &[]).is_empty());
@@ -196,11 +197,17 @@ mod tests {
             check_continues(Some("C"), &earlier, Some("C"), &earlier).is_empty(),
             "the same chain continues itself"
         );
-        assert_eq!(check_continues(Some("C"), &earlier, Some("C"), &later)[0].code, "chain_not_extended");
-        assert_eq!(check_continues(Some("D"), &later, Some("C"), &earlier)[0].code, "chain_other_case");
+        assert_eq!(
+            check_continues(Some("C"), &earlier, Some("C"), &later)[0].code,
+            crate::codes::VerifyCode::ChainNotExtended
+        );
+        assert_eq!(
+            check_continues(Some("D"), &later, Some("C"), &earlier)[0].code,
+            crate::codes::VerifyCode::ChainOtherCase
+        );
         let forked = chain(&[("case_created", None), ("file_added", Some("cc")), ("file_added", Some("bb"))]);
         let found = check_continues(Some("C"), &forked, Some("C"), &earlier);
-        assert_eq!(found[0].code, "chain_forked");
+        assert_eq!(found[0].code, crate::codes::VerifyCode::ChainForked);
         assert!(found[0].message.contains("entry 2"), "{}", found[0].message);
     }
 }

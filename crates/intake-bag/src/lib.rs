@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod codes;
 pub mod continuity;
 pub mod document;
 pub mod file_names;

@@ -47,6 +47,7 @@ use super::layout;
 use super::trust::{self, TrustedKey};
 use super::zip_format::{self, NotAZip, RawEntry, ReadLimits};
 use crate::audit::AuditEntry;
+use crate::codes::VerifyCode;
 use crate::error::{Error, ErrorKind, Result};
 use crate::signing;
 
@@ -133,21 +134,8 @@ pub struct VerifyReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct VerifyProblem {
-    /// A stable code (see the module documentation of `intake_core::package::verify`):
-    /// `not_a_zip`, `zip_structure`, `non_canonical_zip`, `unsafe_path`, `duplicate_entry`,
-    /// `name_collision`, `not_a_regular_file`, `symlink`, `encrypted_entry`,
-    /// `unsupported_compression`, `entry_too_large`, `package_too_large`,
-    /// `compression_ratio`, `unreadable_entry`, `missing_file`, `bad_bagit_txt`,
-    /// `bad_bag_info`, `payload_oxum_mismatch`, `bad_manifest_line`, `duplicate_manifest_entry`,
-    /// `not_in_manifest`, `missing_payload_file`, `hash_mismatch`, `tag_file_not_listed`,
-    /// `unexpected_tag_file`, `case_json_invalid`, `case_json_schema`, `case_json_mismatch`,
-    /// `bad_public_key`, `bad_signature`, `signature_mismatch`, `key_mismatch`,
-    /// `signer_untrusted`; the log's files against case.json: `file_not_logged`,
-    /// `logged_file_missing`; with `--previous`: `previous_invalid`, `chain_other_case`,
-    /// `chain_forked`, `chain_not_extended`; the audit chain's (see `audit::ChainFault`): `audit_bad_entry`,
-    /// `audit_case_mismatch`, `audit_sequence`, `audit_link`, `audit_hash_mismatch`,
-    /// `audit_head_mismatch`, `audit_length_mismatch`.
-    pub code: String,
+    /// A stable code (every one is a variant of [`VerifyCode`], explained in `interfaces.md`).
+    pub code: VerifyCode,
     /// The entry concerned, if one.
     pub entry: Option<String>,
     /// One sentence.
@@ -158,8 +146,8 @@ pub struct VerifyProblem {
 struct Problems(Vec<VerifyProblem>);
 
 impl Problems {
-    fn add(&mut self, code: &str, entry: Option<&str>, message: impl Into<String>) {
-        self.0.push(VerifyProblem { code: code.to_string(), entry: entry.map(String::from), message: message.into() });
+    fn add(&mut self, code: impl Into<VerifyCode>, entry: Option<&str>, message: impl Into<String>) {
+        self.0.push(VerifyProblem { code: code.into(), entry: entry.map(String::from), message: message.into() });
     }
 }
 
@@ -179,12 +167,12 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
     if let Some(previous_path) = &options.previous {
         let (previous, previous_chain) = verify_one(previous_path, options)?;
         let at = Some(layout::AUDIT_LOG.to_string());
-        let mut add = |code: &str, message: String| {
-            report.problems.push(VerifyProblem { code: code.into(), entry: at.clone(), message });
+        let mut add = |code: VerifyCode, message: String| {
+            report.problems.push(VerifyProblem { code, entry: at.clone(), message });
         };
         if !previous.valid {
             add(
-                "previous_invalid",
+                VerifyCode::PreviousInvalid,
                 format!(
                     "the previous package {} does not verify on its own ({} problems): its chain proves nothing",
                     previous_path.display(),
@@ -237,14 +225,14 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
         Ok(archive) => archive,
         Err(NotAZip::Io(err)) => return Err(Error::reading(path, &err)),
         Err(NotAZip::Structure(message)) => {
-            problems.add("not_a_zip", None, format!("not a readable zip package: {message}"));
+            problems.add(VerifyCode::NotAZip, None, format!("not a readable zip package: {message}"));
             report.problems = problems.0;
             return Ok((report, Vec::new()));
         }
     };
     report.entries = archive.entries.len() as u64;
     for (code, message) in &archive.problems {
-        problems.add(code, None, message.clone());
+        problems.add(*code, None, message.clone());
     }
 
     let readable = check_entries(&archive.entries, &mut problems);
@@ -259,7 +247,7 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
         let keep = layout::TAG_FILES.contains(&name.as_str()) || name == layout::CASE_JSON;
         if keep && entry.uncompressed_size > MAX_TAG_FILE_BYTES {
             problems.add(
-                "entry_too_large",
+                VerifyCode::EntryTooLarge,
                 Some(&name),
                 format!("is larger than {MAX_TAG_FILE_BYTES} bytes, the limit for tag files and case.json"),
             );
@@ -269,7 +257,7 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
             kept_bytes = kept_bytes.saturating_add(entry.uncompressed_size);
             if kept_bytes > MAX_KEPT_BYTES {
                 problems.add(
-                    "entry_too_large",
+                    VerifyCode::EntryTooLarge,
                     Some(&name),
                     format!("the tag files and case.json together exceed {MAX_KEPT_BYTES} bytes"),
                 );
@@ -280,7 +268,7 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
             Ok(content) => {
                 contents.insert(name, content);
             }
-            Err(message) => problems.add("unreadable_entry", Some(&name), message),
+            Err(message) => problems.add(VerifyCode::UnreadableEntry, Some(&name), message),
         }
     }
 
@@ -296,7 +284,7 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
     for required in layout::TAG_FILES.into_iter().chain([layout::CASE_JSON, layout::REPORT_HTML]) {
         let listed = archive.entries.iter().any(|entry| entry.name() == Some(required));
         if !listed {
-            problems.add("missing_file", Some(required), "is missing from the package");
+            problems.add(VerifyCode::MissingFile, Some(required), "is missing from the package");
         }
     }
     let data_of = |name: &str| contents.get(name).and_then(|content| content.data.as_deref());
@@ -306,7 +294,7 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
         && bagit != layout::BAGIT_TXT_CONTENT.as_bytes()
     {
         problems.add(
-            "bad_bagit_txt",
+            VerifyCode::BadBagitTxt,
             Some(layout::BAGIT_TXT),
             "is not 'BagIt-Version: 1.0' with 'Tag-File-Character-Encoding: UTF-8'",
         );
@@ -327,26 +315,30 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
         let listed = parse_manifest(layout::MANIFEST, manifest, &mut problems);
         for name in payload.keys() {
             if !listed.contains_key(*name) {
-                problems.add("not_in_manifest", Some(name), "is a payload file not listed in manifest-sha256.txt");
+                problems.add(
+                    VerifyCode::NotInManifest,
+                    Some(name),
+                    "is a payload file not listed in manifest-sha256.txt",
+                );
             }
         }
         for (name, hash) in &listed {
             if !name.starts_with("data/") {
                 problems.add(
-                    "bad_manifest_line",
+                    VerifyCode::BadManifestLine,
                     Some(layout::MANIFEST),
                     format!("lists '{name}', which is not under data/"),
                 );
             } else if !names.contains(name.as_str()) {
                 problems.add(
-                    "missing_payload_file",
+                    VerifyCode::MissingPayloadFile,
                     Some(name),
                     "is listed in manifest-sha256.txt but not in the package",
                 );
             } else if let Some(content) = contents.get(name.as_str())
                 && &content.sha256 != hash
             {
-                problems.add("hash_mismatch", Some(name), "does not match its SHA-256 in manifest-sha256.txt");
+                problems.add(VerifyCode::HashMismatch, Some(name), "does not match its SHA-256 in manifest-sha256.txt");
             }
         }
     }
@@ -354,27 +346,39 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
         let listed = parse_manifest(layout::TAG_MANIFEST, tag_manifest, &mut problems);
         for name in names.iter().filter(|name| !name.starts_with("data/")) {
             if *name != layout::TAG_MANIFEST && *name != layout::SIGNATURE && !listed.contains_key(*name) {
-                problems.add("tag_file_not_listed", Some(name), "is a tag file not listed in tagmanifest-sha256.txt");
+                problems.add(
+                    VerifyCode::TagFileNotListed,
+                    Some(name),
+                    "is a tag file not listed in tagmanifest-sha256.txt",
+                );
             }
         }
         for (name, hash) in &listed {
             if name.starts_with("data/") || name == layout::TAG_MANIFEST || name == layout::SIGNATURE {
                 problems.add(
-                    "bad_manifest_line",
+                    VerifyCode::BadManifestLine,
                     Some(layout::TAG_MANIFEST),
                     format!("lists '{name}', which cannot be in it"),
                 );
             } else if !names.contains(name.as_str()) {
-                problems.add("missing_file", Some(name), "is listed in tagmanifest-sha256.txt but not in the package");
+                problems.add(
+                    VerifyCode::MissingFile,
+                    Some(name),
+                    "is listed in tagmanifest-sha256.txt but not in the package",
+                );
             } else if let Some(content) = contents.get(name.as_str())
                 && &content.sha256 != hash
             {
-                problems.add("hash_mismatch", Some(name), "does not match its SHA-256 in tagmanifest-sha256.txt");
+                problems.add(
+                    VerifyCode::HashMismatch,
+                    Some(name),
+                    "does not match its SHA-256 in tagmanifest-sha256.txt",
+                );
             }
         }
     }
     for name in names.iter().filter(|name| !name.starts_with("data/") && !layout::TAG_FILES.contains(name)) {
-        problems.add("unexpected_tag_file", Some(name), "is not a tag file of this package's profile");
+        problems.add(VerifyCode::UnexpectedTagFile, Some(name), "is not a tag file of this package's profile");
     }
 
     // The signature.
@@ -389,29 +393,31 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
                 match signing::verify_signature(&key, message, signature) {
                     Ok(()) => report.signature_valid = true,
                     Err(signing::SignatureProblem::Mismatch) => problems.add(
-                        "signature_mismatch",
+                        VerifyCode::SignatureMismatch,
                         Some(layout::SIGNATURE),
                         "does not verify: tagmanifest-sha256.txt or the key changed after signing",
                     ),
-                    Err(problem) => problems.add("bad_signature", Some(layout::SIGNATURE), problem.to_string()),
+                    Err(problem) => {
+                        problems.add(VerifyCode::BadSignature, Some(layout::SIGNATURE), problem.to_string())
+                    }
                 }
             }
             if let Some(claimed) = info("Intake-Public-Key-SHA256")
                 && claimed != fingerprint
             {
                 problems.add(
-                    "key_mismatch",
+                    VerifyCode::KeyMismatch,
                     Some(layout::BAG_INFO_TXT),
                     "Intake-Public-Key-SHA256 is not the fingerprint of the package's public key",
                 );
             }
             match trust::find_anchor(&fingerprint, &options.trusted_keys) {
                 Ok(anchor) => report.trusted_by = Some(anchor.clone()),
-                Err(message) => problems.add("signer_untrusted", Some(layout::PUBLIC_KEY), message),
+                Err(message) => problems.add(VerifyCode::SignerUntrusted, Some(layout::PUBLIC_KEY), message),
             }
             report.public_key_sha256 = Some(fingerprint);
         }
-        Some(Err(problem)) => problems.add("bad_public_key", Some(layout::PUBLIC_KEY), problem.to_string()),
+        Some(Err(problem)) => problems.add(VerifyCode::BadPublicKey, Some(layout::PUBLIC_KEY), problem.to_string()),
         None => {}
     }
 
@@ -451,35 +457,35 @@ fn check_entries<'a>(entries: &'a [RawEntry], problems: &mut Problems) -> Vec<&'
         let mut safe = true;
         match entry.name() {
             None => {
-                problems.add("unsafe_path", at, "the entry name is not UTF-8");
+                problems.add(VerifyCode::UnsafePath, at, "the entry name is not UTF-8");
                 safe = false;
             }
             Some(name) => {
                 if let Some(reason) = unsafe_name(name) {
-                    problems.add("unsafe_path", at, reason);
+                    problems.add(VerifyCode::UnsafePath, at, reason);
                     safe = false;
                 }
                 if !name.is_ascii() && entry.flags & zip_format::FLAG_UTF8 == 0 {
-                    problems.add("non_canonical_zip", at, "a non-ASCII name without the UTF-8 flag");
+                    problems.add(VerifyCode::NonCanonicalZip, at, "a non-ASCII name without the UTF-8 flag");
                 }
                 if let Some(other) = folded.insert(name.to_lowercase(), name.to_string())
                     && other != name
                 {
-                    problems.add("name_collision", at, format!("differs from '{other}' only in case"));
+                    problems.add(VerifyCode::NameCollision, at, format!("differs from '{other}' only in case"));
                 }
             }
         }
         if !seen.insert(entry.name_bytes.as_slice()) {
-            problems.add("duplicate_entry", at, "appears more than once");
+            problems.add(VerifyCode::DuplicateEntry, at, "appears more than once");
             safe = false;
         }
         let host = entry.version_made_by >> 8;
         let file_type = (entry.external_attributes >> 16) & 0o170000;
         if host == 3 && file_type == 0o120000 {
-            problems.add("symlink", at, "is a symbolic link");
+            problems.add(VerifyCode::Symlink, at, "is a symbolic link");
             safe = false;
         } else if entry.name_bytes.ends_with(b"/") || (host == 3 && file_type != 0o100000) {
-            problems.add("not_a_regular_file", at, "is a folder, link or device, not a regular file");
+            problems.add(VerifyCode::NotARegularFile, at, "is a folder, link or device, not a regular file");
             safe = false;
         }
         let mut odd = Vec::new();
@@ -518,24 +524,28 @@ fn check_entries<'a>(entries: &'a [RawEntry], problems: &mut Problems) -> Vec<&'
         }
         if !odd.is_empty() {
             problems.add(
-                "non_canonical_zip",
+                VerifyCode::NonCanonicalZip,
                 at,
                 format!("unexpected {} (the packer never writes these)", odd.join(", ")),
             );
         }
         if entry.flags & zip_format::FLAG_ENCRYPTED != 0 {
-            problems.add("encrypted_entry", at, "is encrypted");
+            problems.add(VerifyCode::EncryptedEntry, at, "is encrypted");
             safe = false;
         }
         match entry.method {
             0 if entry.compressed_size != entry.uncompressed_size => {
-                problems.add("zip_structure", at, "a stored entry whose compressed and uncompressed sizes differ");
+                problems.add(
+                    VerifyCode::ZipStructure,
+                    at,
+                    "a stored entry whose compressed and uncompressed sizes differ",
+                );
                 safe = false;
             }
             0 | 8 => {}
             method => {
                 problems.add(
-                    "unsupported_compression",
+                    VerifyCode::UnsupportedCompression,
                     at,
                     format!("uses compression method {method}; only stored (0) and deflated (8) are allowed"),
                 );
@@ -543,14 +553,14 @@ fn check_entries<'a>(entries: &'a [RawEntry], problems: &mut Problems) -> Vec<&'
             }
         }
         for mismatch in &entry.local_mismatches {
-            problems.add("zip_structure", at, mismatch.clone());
+            problems.add(VerifyCode::ZipStructure, at, mismatch.clone());
         }
         if entry.data_start.is_none() || !entry.local_mismatches.is_empty() {
             safe = false;
         }
         if entry.uncompressed_size > MAX_ENTRY_BYTES {
             problems.add(
-                "entry_too_large",
+                VerifyCode::EntryTooLarge,
                 at,
                 format!("declares {} bytes, over the limit of {MAX_ENTRY_BYTES}", entry.uncompressed_size),
             );
@@ -561,7 +571,7 @@ fn check_entries<'a>(entries: &'a [RawEntry], problems: &mut Problems) -> Vec<&'
             && entry.uncompressed_size > entry.compressed_size.saturating_mul(MAX_COMPRESSION_RATIO)
         {
             problems.add(
-                "compression_ratio",
+                VerifyCode::CompressionRatio,
                 at,
                 format!(
                     "inflates {} bytes to {}, more than {MAX_COMPRESSION_RATIO} times (a zip bomb?)",
@@ -577,7 +587,7 @@ fn check_entries<'a>(entries: &'a [RawEntry], problems: &mut Problems) -> Vec<&'
     }
     if total > MAX_TOTAL_BYTES {
         problems.add(
-            "package_too_large",
+            VerifyCode::PackageTooLarge,
             None,
             format!("the entries declare {total} bytes in all, over the limit of {MAX_TOTAL_BYTES}; nothing was read"),
         );
@@ -676,7 +686,7 @@ fn read_entry(file: &mut File, entry: &RawEntry, keep: bool) -> std::result::Res
 fn parse_bag_info(bytes: &[u8], problems: &mut Problems) -> Vec<(String, String)> {
     let at = Some(layout::BAG_INFO_TXT);
     let Ok(text) = std::str::from_utf8(bytes) else {
-        problems.add("bad_bag_info", at, "is not UTF-8");
+        problems.add(VerifyCode::BadBagInfo, at, "is not UTF-8");
         return Vec::new();
     };
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -688,7 +698,7 @@ fn parse_bag_info(bytes: &[u8], problems: &mut Problems) -> Vec<(String, String)
                     value.push(' ');
                     value.push_str(line.trim());
                 }
-                None => problems.add("bad_bag_info", at, "begins with a continuation line"),
+                None => problems.add(VerifyCode::BadBagInfo, at, "begins with a continuation line"),
             }
             continue;
         }
@@ -696,11 +706,11 @@ fn parse_bag_info(bytes: &[u8], problems: &mut Problems) -> Vec<(String, String)
             Some((label, value)) if !label.trim().is_empty() => {
                 pairs.push((label.trim().to_string(), value.trim().to_string()))
             }
-            _ => problems.add("bad_bag_info", at, format!("has a line that is not 'Label: value': '{line}'")),
+            _ => problems.add(VerifyCode::BadBagInfo, at, format!("has a line that is not 'Label: value': '{line}'")),
         }
     }
     if !text.is_empty() && !text.ends_with('\n') {
-        problems.add("bad_bag_info", at, "does not end with a line break");
+        problems.add(VerifyCode::BadBagInfo, at, "does not end with a line break");
     }
     pairs
 }
@@ -714,11 +724,11 @@ fn check_bag_info(pairs: &[(String, String)], payload: &BTreeMap<&str, u64>, pro
         match found.as_slice() {
             [value] => Some(value.to_string()),
             [] => {
-                problems.add("bad_bag_info", at, format!("has no {label}"));
+                problems.add(VerifyCode::BadBagInfo, at, format!("has no {label}"));
                 None
             }
             _ => {
-                problems.add("bad_bag_info", at, format!("has {label} more than once"));
+                problems.add(VerifyCode::BadBagInfo, at, format!("has {label} more than once"));
                 None
             }
         }
@@ -726,48 +736,56 @@ fn check_bag_info(pairs: &[(String, String)], payload: &BTreeMap<&str, u64>, pro
     if let Some(profile) = single("BagIt-Profile-Identifier", problems)
         && profile != layout::PROFILE_IDENTIFIER
     {
-        problems.add("bad_bag_info", at, format!("names the profile '{profile}', not {}", layout::PROFILE_IDENTIFIER));
+        problems.add(
+            VerifyCode::BadBagInfo,
+            at,
+            format!("names the profile '{profile}', not {}", layout::PROFILE_IDENTIFIER),
+        );
     }
     for label in ["Source-Organization", "Contact-Name", "External-Identifier"] {
         if let Some(value) = single(label, problems)
             && value.is_empty()
         {
-            problems.add("bad_bag_info", at, format!("has an empty {label}"));
+            problems.add(VerifyCode::BadBagInfo, at, format!("has an empty {label}"));
         }
     }
     if let Some(date) = single("Bagging-Date", problems)
         && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err()
     {
-        problems.add("bad_bag_info", at, format!("has a Bagging-Date that is not YYYY-MM-DD: '{date}'"));
+        problems.add(VerifyCode::BadBagInfo, at, format!("has a Bagging-Date that is not YYYY-MM-DD: '{date}'"));
     }
     if let Some(head) = single("Intake-Audit-Head", problems)
         && (head.len() != 64 || !head.bytes().all(|byte| byte.is_ascii_hexdigit()))
     {
-        problems.add("bad_bag_info", at, "has an Intake-Audit-Head that is not 64 hex digits");
+        problems.add(VerifyCode::BadBagInfo, at, "has an Intake-Audit-Head that is not 64 hex digits");
     }
     if let Some(length) = single("Intake-Audit-Length", problems)
         && length.parse::<u64>().is_err()
     {
-        problems.add("bad_bag_info", at, format!("has an Intake-Audit-Length that is not a number: '{length}'"));
+        problems.add(
+            VerifyCode::BadBagInfo,
+            at,
+            format!("has an Intake-Audit-Length that is not a number: '{length}'"),
+        );
     }
     for label in ["Intake-Complete", "Intake-Allow-Incomplete"] {
         if let Some(value) = single(label, problems)
             && value != "true"
             && value != "false"
         {
-            problems.add("bad_bag_info", at, format!("has {label} '{value}', not true or false"));
+            problems.add(VerifyCode::BadBagInfo, at, format!("has {label} '{value}', not true or false"));
         }
     }
     if let Some(fingerprint) = single("Intake-Public-Key-SHA256", problems)
         && (fingerprint.len() != 64 || !fingerprint.bytes().all(|byte| byte.is_ascii_hexdigit()))
     {
-        problems.add("bad_bag_info", at, "has an Intake-Public-Key-SHA256 that is not 64 hex digits");
+        problems.add(VerifyCode::BadBagInfo, at, "has an Intake-Public-Key-SHA256 that is not 64 hex digits");
     }
     if let Some(oxum) = single("Payload-Oxum", problems) {
         let actual = format!("{}.{}", payload.values().sum::<u64>(), payload.len());
         if oxum != actual {
             problems.add(
-                "payload_oxum_mismatch",
+                VerifyCode::PayloadOxumMismatch,
                 at,
                 format!("says Payload-Oxum {oxum}, but the payload is {actual} (bytes.files)"),
             );
@@ -779,7 +797,7 @@ fn check_bag_info(pairs: &[(String, String)], payload: &BTreeMap<&str, u64>, pro
 fn parse_manifest(name: &str, bytes: &[u8], problems: &mut Problems) -> BTreeMap<String, String> {
     let mut listed = BTreeMap::new();
     let Ok(text) = std::str::from_utf8(bytes) else {
-        problems.add("bad_manifest_line", Some(name), "is not UTF-8");
+        problems.add(VerifyCode::BadManifestLine, Some(name), "is not UTF-8");
         return listed;
     };
     for line in text.split_terminator('\n') {
@@ -791,11 +809,15 @@ fn parse_manifest(name: &str, bytes: &[u8], problems: &mut Problems) -> BTreeMap
             {
                 let path = path.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%");
                 if listed.insert(path.clone(), hash.to_ascii_lowercase()).is_some() {
-                    problems.add("duplicate_manifest_entry", Some(name), format!("lists '{path}' more than once"));
+                    problems.add(
+                        VerifyCode::DuplicateManifestEntry,
+                        Some(name),
+                        format!("lists '{path}' more than once"),
+                    );
                 }
             }
             _ => problems.add(
-                "bad_manifest_line",
+                VerifyCode::BadManifestLine,
                 Some(name),
                 format!("has a line that is not '<sha256> <path>': '{line}'"),
             ),
@@ -817,13 +839,17 @@ fn check_case_json(
     let value: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
         Err(err) => {
-            problems.add("case_json_invalid", at, format!("is not JSON ({err})"));
+            problems.add(VerifyCode::CaseJsonInvalid, at, format!("is not JSON ({err})"));
             return None;
         }
     };
     let violations = document::schema_violations(&value);
     for violation in &violations {
-        problems.add("case_json_schema", at, format!("does not follow {}: {violation}", document::CASE_SCHEMA_ID));
+        problems.add(
+            VerifyCode::CaseJsonSchema,
+            at,
+            format!("does not follow {}: {violation}", document::CASE_SCHEMA_ID),
+        );
     }
     if !violations.is_empty() {
         return None;
@@ -831,13 +857,13 @@ fn check_case_json(
     let document: CaseDocument = match serde_json::from_value(value) {
         Ok(document) => document,
         Err(err) => {
-            problems.add("case_json_invalid", at, format!("cannot be read as a case document ({err})"));
+            problems.add(VerifyCode::CaseJsonInvalid, at, format!("cannot be read as a case document ({err})"));
             return None;
         }
     };
     let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
     let mut mismatch =
-        |what: &str| problems.add("case_json_mismatch", at, format!("disagrees with the package on {what}"));
+        |what: &str| problems.add(VerifyCode::CaseJsonMismatch, at, format!("disagrees with the package on {what}"));
     if info("External-Identifier").is_some_and(|id| id != document.case.id) {
         mismatch("the case id (External-Identifier)");
     }
@@ -874,14 +900,14 @@ fn check_case_json(
         };
         match (payload.get(file.path.as_str()), contents.get(&file.path)) {
             (None, _) => problems.add(
-                "case_json_mismatch",
+                VerifyCode::CaseJsonMismatch,
                 at,
                 format!("describes '{}', which is not in the package", file.path),
             ),
             (Some(bytes), content) => {
                 if *bytes != expected_bytes || content.is_some_and(|content| content.sha256 != expected_sha256) {
                     problems.add(
-                        "case_json_mismatch",
+                        VerifyCode::CaseJsonMismatch,
                         Some(&file.path),
                         "is not the file case.json describes (size or SHA-256)",
                     );
@@ -891,7 +917,7 @@ fn check_case_json(
     }
     for name in payload.keys() {
         if *name != layout::CASE_JSON && *name != layout::REPORT_HTML && !described.contains(name) {
-            problems.add("case_json_mismatch", Some(name), "is a payload file case.json does not describe");
+            problems.add(VerifyCode::CaseJsonMismatch, Some(name), "is a payload file case.json does not describe");
         }
     }
     Some(document)
@@ -906,13 +932,13 @@ fn check_audit_log(bytes: &[u8], bag_info: &[(String, String)], problems: &mut P
     let (entries, faults) = crate::audit::parse_jsonl(bytes);
     let case_id = info("External-Identifier").unwrap_or_default();
     for fault in faults.iter().chain(crate::audit::check_chain(case_id, &entries).iter()) {
-        problems.add(&fault.code, at, fault.message.clone());
+        problems.add(fault.code, at, fault.message.clone());
     }
     if let Some(length) = info("Intake-Audit-Length").and_then(|length| length.parse::<u64>().ok())
         && length != entries.len() as u64
     {
         problems.add(
-            "audit_length_mismatch",
+            VerifyCode::AuditLengthMismatch,
             at,
             format!(
                 "holds {} entries, but bag-info.txt says the chain has {length} (entries removed or added)",
@@ -924,7 +950,7 @@ fn check_audit_log(bytes: &[u8], bag_info: &[(String, String)], problems: &mut P
         && head != crate::audit::head_hash(&entries)
     {
         problems.add(
-            "audit_head_mismatch",
+            VerifyCode::AuditHeadMismatch,
             at,
             "does not end with the entry whose hash bag-info.txt gives as Intake-Audit-Head (cut short or replaced)",
         );

@@ -12,6 +12,8 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
+use crate::codes::VerifyCode;
+
 /// The options every entry is written with: the given time, a regular file readable by
 /// everyone (0644), written by a Unix-style writer, so that the bytes depend on nothing but
 /// the content.
@@ -85,7 +87,7 @@ impl RawEntry {
 pub struct RawArchive {
     pub entries: Vec<RawEntry>,
     /// Problems with the archive as a whole (end records, layout), as (code, message).
-    pub problems: Vec<(&'static str, String)>,
+    pub problems: Vec<(VerifyCode, String)>,
 }
 
 /// Limits that keep a hostile file from making the reader allocate or loop without bound.
@@ -171,15 +173,15 @@ pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, 
     let cd_offset = end.u32().unwrap_or(0);
     let comment_len = end.u16().unwrap_or(0);
     if disk != 0 || cd_disk != 0 || entries_here != entries_total {
-        problems.push(("zip_structure", "the end record describes a multi-disk archive".to_string()));
+        problems.push((VerifyCode::ZipStructure, "the end record describes a multi-disk archive".to_string()));
     }
     let comment_end = end_offset + 22 + u64::from(comment_len);
     if comment_len != 0 {
-        problems.push(("non_canonical_zip", format!("the archive has a comment of {comment_len} bytes")));
+        problems.push((VerifyCode::NonCanonicalZip, format!("the archive has a comment of {comment_len} bytes")));
     }
     if comment_end != file_len {
         problems.push((
-            "zip_structure",
+            VerifyCode::ZipStructure,
             format!("{} bytes follow the end of the archive", file_len.saturating_sub(comment_end)),
         ));
     }
@@ -201,10 +203,10 @@ pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, 
         let record_offset = locator.u64().unwrap_or(0);
         let total_disks = locator.u32().unwrap_or(0);
         if locator_disk != 0 || total_disks != 1 {
-            problems.push(("zip_structure", "the zip64 locator describes a multi-disk archive".to_string()));
+            problems.push((VerifyCode::ZipStructure, "the zip64 locator describes a multi-disk archive".to_string()));
         }
         if record_offset.checked_add(56) != Some(end_offset - 20) {
-            problems.push(("zip_structure", "the zip64 end record is not where its locator says".to_string()));
+            problems.push((VerifyCode::ZipStructure, "the zip64 end record is not where its locator says".to_string()));
         }
         let record = read_at(file, record_offset, 56).map_err(|_| structure("the zip64 end record cannot be read"))?;
         let mut record = Bytes::new(&record);
@@ -221,7 +223,7 @@ pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, 
         let size = record.u64().unwrap_or(0);
         let offset = record.u64().unwrap_or(0);
         if record_size != 44 || disk != 0 || cd_disk != 0 || here != total || made_by != needed {
-            problems.push(("non_canonical_zip", "the zip64 end record has unexpected values".to_string()));
+            problems.push((VerifyCode::NonCanonicalZip, "the zip64 end record has unexpected values".to_string()));
         }
         zip64_versions = Some(needed);
         for (small, large, what) in [
@@ -231,7 +233,7 @@ pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, 
         ] {
             let saturated = matches!(small, 0xFFFF | 0xFFFF_FFFF);
             if !saturated && small != large {
-                problems.push(("zip_structure", format!("the end records disagree on the {what}")));
+                problems.push((VerifyCode::ZipStructure, format!("the end records disagree on the {what}")));
             }
         }
         (total, size, offset, record_offset)
@@ -246,7 +248,10 @@ pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, 
         return Err(structure(format!("a central directory of {cd_size} bytes, more than the limit")));
     }
     if cd_offset.checked_add(cd_size) != Some(cd_end_expected) {
-        problems.push(("zip_structure", "the central directory does not end where the end record begins".to_string()));
+        problems.push((
+            VerifyCode::ZipStructure,
+            "the central directory does not end where the end record begins".to_string(),
+        ));
     }
     let directory = read_at(file, cd_offset, cd_size as usize)
         .map_err(|_| structure("the central directory lies outside the file"))?;
@@ -259,7 +264,7 @@ pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, 
         let highest = entries.iter().map(|entry| entry.version_needed).max().unwrap_or(10).max(10);
         if needed != highest {
             problems.push((
-                "non_canonical_zip",
+                VerifyCode::NonCanonicalZip,
                 "the zip64 end record's versions are not those of its entries".to_string(),
             ));
         }
@@ -270,7 +275,7 @@ pub fn read_archive(file: &mut File, limits: &ReadLimits) -> Result<RawArchive, 
 fn parse_central_directory(
     directory: &[u8],
     entry_count: u64,
-    problems: &mut Vec<(&'static str, String)>,
+    problems: &mut Vec<(VerifyCode, String)>,
 ) -> Result<Vec<RawEntry>, NotAZip> {
     let mut reader = Bytes::new(directory);
     let mut entries = Vec::with_capacity(entry_count as usize);
@@ -320,13 +325,15 @@ fn parse_central_directory(
             local_mismatches: Vec::new(),
         };
         if let Err(message) = apply_zip64_extra(&mut entry, true) {
-            problems.push(("zip_structure", format!("{}: {message}", entry.display_name())));
+            problems.push((VerifyCode::ZipStructure, format!("{}: {message}", entry.display_name())));
         }
         entries.push(entry);
     }
     if reader.at != directory.len() {
-        problems
-            .push(("zip_structure", format!("{} stray bytes in the central directory", directory.len() - reader.at)));
+        problems.push((
+            VerifyCode::ZipStructure,
+            format!("{} stray bytes in the central directory", directory.len() - reader.at),
+        ));
     }
     Ok(entries)
 }
@@ -425,7 +432,7 @@ fn read_local_header(file: &mut File, file_len: u64, entry: &mut RawEntry) {
 
 /// Entries must follow each other without gaps or overlaps from the start of the file to the
 /// central directory: no hidden bytes, no entry whose data is another's (a zip bomb trick).
-fn check_layout(entries: &[RawEntry], cd_offset: u64, problems: &mut Vec<(&'static str, String)>) {
+fn check_layout(entries: &[RawEntry], cd_offset: u64, problems: &mut Vec<(VerifyCode, String)>) {
     let mut order: Vec<&RawEntry> = entries.iter().collect();
     order.sort_by_key(|entry| entry.local_header_offset);
     let mut expected_start = 0u64;
@@ -434,13 +441,16 @@ fn check_layout(entries: &[RawEntry], cd_offset: u64, problems: &mut Vec<(&'stat
         if entry.local_header_offset != expected_start {
             let what = if entry.local_header_offset > expected_start { "a gap before" } else { "an overlap at" };
             problems.push((
-                "zip_structure",
+                VerifyCode::ZipStructure,
                 format!("{what} {} (offset {})", entry.display_name(), entry.local_header_offset),
             ));
         }
         expected_start = data_start.saturating_add(entry.compressed_size);
     }
     if expected_start != cd_offset {
-        problems.push(("zip_structure", "the last entry does not end where the central directory begins".to_string()));
+        problems.push((
+            VerifyCode::ZipStructure,
+            "the last entry does not end where the central directory begins".to_string(),
+        ));
     }
 }

@@ -24,6 +24,7 @@ use crate::checklist::{CaseFinding, CaseUpdate, FindingAcceptance};
 use crate::data_folder::DataFolder;
 use crate::database::{EvidenceRecord, FindingAcceptanceRecord, NoteRecord, WithdrawnFile};
 use crate::error::{Error, ErrorKind, Result};
+use crate::evidence::FindingCode;
 
 /// The longest reason (withdrawal, acceptance, incomplete export), in characters.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -32,7 +33,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 pub const MAX_NOTE_CHARS: usize = 2000;
 
 /// Finding codes no acceptance may cover: the file must be replaced.
-pub const NOT_ACCEPTABLE: &[&str] = &["unreadable"];
+pub const NOT_ACCEPTABLE: &[FindingCode] = &[FindingCode::Unreadable];
 
 /// Which files a name given by the manager may pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,9 +94,9 @@ pub(crate) fn with_acceptances(findings: &[CaseFinding], acceptances: &[FindingA
 fn covers(acceptance: &FindingAcceptanceRecord, finding: &CaseFinding) -> bool {
     acceptance.material == finding.material
         && acceptance.sha256 == finding.sha256
-        && acceptance.code == finding.code
+        && acceptance.code == finding.code.key()
         && acceptance.detail == finding.message
-        && !NOT_ACCEPTABLE.contains(&finding.code.as_str())
+        && !NOT_ACCEPTABLE.contains(&finding.code)
 }
 
 /// The names of the attributes that differ.
@@ -224,6 +225,13 @@ impl DataFolder {
     ) -> Result<FindingAcceptanceRecord> {
         let reason = required_text("a reason for accepting the finding (接受原因)", reason, MAX_REASON_CHARS)?;
         let code = code.trim();
+        let code = FindingCode::ALL.iter().copied().find(|known| known.key() == code).ok_or_else(|| {
+            let known: Vec<&str> = FindingCode::ALL.iter().map(|known| known.key()).collect();
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("{code} is not a finding code; the codes: {}", known.join(", ")),
+            )
+        })?;
         if NOT_ACCEPTABLE.contains(&code) {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
@@ -238,13 +246,14 @@ impl DataFolder {
             .filter(|finding| finding.sha256 == record.sha256 && finding.material == record.material_key)
             .collect();
         let Some(finding) = on_file.iter().find(|finding| finding.code == code) else {
-            let codes: Vec<&str> = on_file.iter().map(|finding| finding.code.as_str()).collect();
+            let codes: Vec<&str> = on_file.iter().map(|finding| finding.code.key()).collect();
             return Err(Error::new(
                 ErrorKind::InvalidInput,
                 format!(
-                    "file {} ({}) has no finding {code}; its findings: {}",
+                    "file {} ({}) has no finding {}; its findings: {}",
                     record.original_name,
                     record.material_key,
+                    code.key(),
                     if codes.is_empty() { "none".to_string() } else { codes.join(", ") }
                 ),
             ));
@@ -253,7 +262,7 @@ impl DataFolder {
             case_id,
             &record.material_key,
             &record.sha256,
-            code,
+            code.key(),
             &finding.message,
             &reason,
             Utc::now(),

@@ -12,7 +12,9 @@ use std::path::Path;
 /// Exported to TypeScript (`ErrorKind.ts`, the union of every code) so the front-end's table
 /// of explanations fails to type-check when a kind is added here without one. The serde
 /// name of each variant is its [`ErrorKind::code`] (a test holds them together).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 #[non_exhaustive]
@@ -127,39 +129,7 @@ impl ErrorKind {
     }
 
     /// Every kind, for tests and generated tables.
-    pub const ALL: [ErrorKind; 31] = [
-        ErrorKind::FileMissing,
-        ErrorKind::NotAFile,
-        ErrorKind::FileUnreadable,
-        ErrorKind::FileEmpty,
-        ErrorKind::FileTooLarge,
-        ErrorKind::DataFolderUnwritable,
-        ErrorKind::DatabaseTooNew,
-        ErrorKind::DatabaseCorrupt,
-        ErrorKind::CaseNotFound,
-        ErrorKind::InvalidInput,
-        ErrorKind::InvalidRules,
-        ErrorKind::VaultCorrupt,
-        ErrorKind::Io,
-        ErrorKind::Database,
-        ErrorKind::CaseIncomplete,
-        ErrorKind::UploadUnreachable,
-        ErrorKind::UploadRefused,
-        ErrorKind::UploadBucketMissing,
-        ErrorKind::UploadMismatch,
-        ErrorKind::UploadFailed,
-        ErrorKind::UploadBusy,
-        ErrorKind::PackageChanged,
-        ErrorKind::PathNotPicked,
-        ErrorKind::WrongPassphrase,
-        ErrorKind::PassphraseRequired,
-        ErrorKind::EncryptionUnfinished,
-        ErrorKind::DataFolderBusy,
-        ErrorKind::PlantedPlaintext,
-        ErrorKind::InsecureEndpoint,
-        ErrorKind::WeakPassphrase,
-        ErrorKind::ContradictoryCase,
-    ];
+    pub const ALL: &'static [ErrorKind] = <ErrorKind as strum::VariantArray>::VARIANTS;
 
     /// True when the fault lies in what the user gave us (exit status 2 in the CLI) rather
     /// than in a check that ran and found problems.

@@ -25,7 +25,7 @@ pub enum Severity {
 
 /// Every finding code of `interfaces.md`, file-level and case-level. The `snake_case`
 /// spelling is the public code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 #[non_exhaustive]
@@ -65,6 +65,9 @@ pub enum FindingCode {
 }
 
 impl FindingCode {
+    /// Every code, in declaration order (generated from the variants, never kept by hand).
+    pub const ALL: &'static [FindingCode] = <FindingCode as strum::VariantArray>::VARIANTS;
+
     /// The default severity (`interfaces.md`).
     pub fn severity(self) -> Severity {
         match self {
@@ -98,6 +101,12 @@ impl FindingCode {
             FindingCode::ForwardedCopy => "forwarded_copy",
             FindingCode::NearDuplicate => "near_duplicate",
         }
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
     }
 }
 

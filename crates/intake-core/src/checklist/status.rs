@@ -31,6 +31,7 @@ use super::fields::{self, FieldProblem};
 use super::{Checklist, ChecklistField, ChecklistItem, FieldKind, Mark};
 use crate::case::CaseAttributes;
 use crate::database::{AttestationRecord, CaseFieldRecord, EvidenceRecord};
+use crate::evidence::FindingCode;
 
 pub use intake_domain::checklist::{ItemStatus, Severity};
 
@@ -44,7 +45,7 @@ pub struct CaseFinding {
     /// The file's original name.
     pub file: String,
     pub sha256: String,
-    pub code: String,
+    pub code: FindingCode,
     pub severity: Severity,
     pub message: String,
     /// The manager's acceptance of exactly this finding, if given: it then blocks nothing.

@@ -7,6 +7,7 @@ use ts_rs::TS;
 use super::DataFolder;
 use crate::audit::{AuditAction, AuditEntry, ChainFault, check_chain, head_hash};
 use crate::error::Result;
+use intake_bag::codes::ChainCode;
 
 /// What `intake audit` says of a case's chain in the database.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -53,7 +54,7 @@ impl DataFolder {
                 let found = added && slot > 0;
                 if !found {
                     faults.push(ChainFault::new(
-                        "audit_unlogged_change",
+                        ChainCode::AuditUnloggedChange,
                         None,
                         format!("file {} ({}) has no file_added entry", &record.sha256[..12], record.material_key),
                     ));
@@ -62,7 +63,7 @@ impl DataFolder {
             for field in database.case_fields(case_id)? {
                 if !logged(AuditAction::FieldSet).any(|entry| entry.details.get("field") == Some(&field.field_key)) {
                     faults.push(ChainFault::new(
-                        "audit_unlogged_change",
+                        ChainCode::AuditUnloggedChange,
                         None,
                         format!("field {} has no field_set entry", field.field_key),
                     ));
@@ -72,7 +73,7 @@ impl DataFolder {
             let attestations = database.attestation_count(case_id)?;
             if attested != attestations {
                 faults.push(ChainFault::new(
-                    "audit_unlogged_change",
+                    ChainCode::AuditUnloggedChange,
                     None,
                     format!("the case's files have {attestations} attestations but the log records {attested}"),
                 ));

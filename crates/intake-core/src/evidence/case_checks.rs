@@ -246,7 +246,7 @@ impl DataFolder {
                 material: record.material_key.clone(),
                 file: record.original_name.clone(),
                 sha256: record.sha256.clone(),
-                code: finding.code.key().to_string(),
+                code: finding.code,
                 severity: match finding.severity {
                     super::Severity::Error => crate::checklist::Severity::Error,
                     super::Severity::Warning => crate::checklist::Severity::Warning,

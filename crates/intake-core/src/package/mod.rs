@@ -33,7 +33,7 @@
 pub mod report;
 // The package format, `verify` and its trust anchors and chain continuity are intake-bag's;
 // they keep their paths here.
-pub use intake_bag::{continuity, document, layout, trust, verify, verify_text, zip_format};
+pub use intake_bag::{codes, continuity, document, layout, trust, verify, verify_text, zip_format};
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -937,7 +937,7 @@ fn case_document(
                     .findings
                     .iter()
                     .map(|finding| FindingEntry {
-                        code: finding.code.clone(),
+                        code: finding.code.key().to_string(),
                         severity: finding.severity,
                         message: finding.message.clone(),
                         accepted: finding.accepted.as_ref().map(|acceptance| AcceptanceEntry {

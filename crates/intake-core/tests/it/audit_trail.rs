@@ -95,7 +95,11 @@ fn the_log_is_append_only_and_a_row_altered_by_hand_is_reported() {
         )
         .unwrap();
     let report = fixture.folder.audit_case(&fixture.case_id).unwrap();
-    assert!(report.faults.iter().any(|fault| fault.code == "audit_unlogged_change"), "{:?}", report.faults);
+    assert!(
+        report.faults.iter().any(|fault| fault.code == intake_core::package::codes::ChainCode::AuditUnloggedChange),
+        "{:?}",
+        report.faults
+    );
 }
 
 /// The package with its audit log (and, if given, bag-info.txt) replaced, manifests rehashed

@@ -63,7 +63,12 @@ impl Fixture {
 
 /// The codes found on the files of `material` in a check.
 fn codes(check: &CaseCheck, material: &str) -> Vec<String> {
-    check.findings.iter().filter(|finding| finding.material == material).map(|finding| finding.code.clone()).collect()
+    check
+        .findings
+        .iter()
+        .filter(|finding| finding.material == material)
+        .map(|finding| finding.code.to_string())
+        .collect()
 }
 
 fn has(check: &CaseCheck, material: &str, code: &str) -> bool {
@@ -120,7 +125,11 @@ fn a_photo_far_from_the_premises_is_flagged_and_a_near_one_is_not() {
     let check = fixture.check(&case);
     assert!(has(&check, "storefront_photo", "outside_site_radius"), "{:?}", check.findings);
     assert!(!has(&check, "interior_photo", "outside_site_radius"), "{:?}", check.findings);
-    let finding = check.findings.iter().find(|finding| finding.code == "outside_site_radius").unwrap();
+    let finding = check
+        .findings
+        .iter()
+        .find(|finding| finding.code == intake_core::evidence::FindingCode::OutsideSiteRadius)
+        .unwrap();
     assert_eq!(finding.file, "far.jpg");
     assert!(finding.message.contains("1.3 km") && finding.message.contains("200 m"), "{}", finding.message);
     // The premises were given in WGS-84: nothing was converted, and the message says nothing of it.
@@ -155,7 +164,11 @@ fn the_premises_position_is_converted_from_its_datum_before_comparing() {
     let far_photo = fixture.write("far.jpg", &photo(&exif_at(far.0, far.1), 2));
     fixture.add(&case, "interior_photo", &far_photo);
     let check = fixture.check(&case);
-    let finding = check.findings.iter().find(|finding| finding.code == "outside_site_radius").unwrap();
+    let finding = check
+        .findings
+        .iter()
+        .find(|finding| finding.code == intake_core::evidence::FindingCode::OutsideSiteRadius)
+        .unwrap();
     assert!(finding.message.contains("按 GCJ-02 换算为 WGS-84"), "{}", finding.message);
 
     // The same numbers declared as WGS-84 are ~500 m off, and flagged.
@@ -241,7 +254,11 @@ fn the_same_bytes_in_two_slots_or_two_cases_are_duplicates() {
     let check = fixture.check(&other_case);
     assert!(has(&check, "storefront_photo", "duplicate_other_case"), "{:?}", check.findings);
     assert!(!has(&check, "storefront_photo", "duplicate_in_case"));
-    let finding = check.findings.iter().find(|finding| finding.code == "duplicate_other_case").unwrap();
+    let finding = check
+        .findings
+        .iter()
+        .find(|finding| finding.code == intake_core::evidence::FindingCode::DuplicateOtherCase)
+        .unwrap();
     assert!(finding.message.contains(&case), "{}", finding.message);
     assert_eq!(status(&check, "storefront_photo"), ItemStatus::Present);
 }
@@ -265,7 +282,11 @@ fn a_resized_reencoded_copy_is_a_near_duplicate_and_another_picture_is_not() {
     let check = fixture.check(&other_case);
     assert!(has(&check, "storefront_photo", "near_duplicate"), "{:?}", check.findings);
     assert!(!has(&check, "storefront_photo", "duplicate_other_case"), "different bytes");
-    let finding = check.findings.iter().find(|finding| finding.code == "near_duplicate").unwrap();
+    let finding = check
+        .findings
+        .iter()
+        .find(|finding| finding.code == intake_core::evidence::FindingCode::NearDuplicate)
+        .unwrap();
     assert_eq!(finding.severity, intake_core::checklist::Severity::Warning);
     assert!(finding.message.contains(&case), "{}", finding.message);
     // A warning does not keep the item from ok.

@@ -18,7 +18,12 @@ fn status(check: &CaseCheck, material: &str) -> ItemStatus {
 }
 
 fn codes_on(check: &CaseCheck, material: &str) -> Vec<String> {
-    check.findings.iter().filter(|finding| finding.material == material).map(|finding| finding.code.clone()).collect()
+    check
+        .findings
+        .iter()
+        .filter(|finding| finding.material == material)
+        .map(|finding| finding.code.to_string())
+        .collect()
 }
 
 /// The actions of the case's audit chain, after checking that it is whole.
@@ -142,7 +147,7 @@ fn a_moved_file_takes_the_findings_of_its_new_slot_and_the_checklist_follows() {
     let moved = fixture.folder.move_file(&fixture.case_id, id, "business_license").unwrap();
     assert_eq!((moved.from.as_str(), moved.evidence.material_key.as_str()), ("storefront_photo", "business_license"));
     assert!(
-        !moved.findings.iter().any(|finding| finding.code == "outside_site_radius"),
+        !moved.findings.iter().any(|finding| finding.code == intake_core::evidence::FindingCode::OutsideSiteRadius),
         "a scan slot is no site photo: {:?}",
         moved.findings
     );
@@ -172,7 +177,11 @@ fn an_accepted_finding_stops_blocking_until_a_different_finding_takes_its_place(
     let check = fixture.folder.check_case(&fixture.case_id).unwrap();
     assert!(!check.blocking, "accepted, it blocks nothing: {:#?}", check.summary);
     assert_eq!(status(&check, "storefront_photo"), ItemStatus::Ok);
-    let finding = check.findings.iter().find(|finding| finding.code == "outside_site_radius").expect("still shown");
+    let finding = check
+        .findings
+        .iter()
+        .find(|finding| finding.code == intake_core::evidence::FindingCode::OutsideSiteRadius)
+        .expect("still shown");
     assert_eq!(finding.accepted.as_ref().unwrap().reason, "商场地下一层,定位漂移");
     assert_eq!(last_entry(&fixture, AuditAction::FindingAccepted)["code"], "outside_site_radius");
 
@@ -188,7 +197,10 @@ fn an_accepted_finding_stops_blocking_until_a_different_finding_takes_its_place(
     fixture.folder.update_case(&fixture.case_id, change).unwrap();
     let check = fixture.folder.check_case(&fixture.case_id).unwrap();
     assert!(check.blocking, "the new finding is not the one accepted");
-    assert!(check.findings.iter().any(|finding| finding.code == "outside_site_radius" && finding.accepted.is_none()));
+    assert!(
+        check.findings.iter().any(|finding| finding.code == intake_core::evidence::FindingCode::OutsideSiteRadius
+            && finding.accepted.is_none())
+    );
 
     // Moved to another slot and back, an acceptance for the old slot does not follow it.
     fixture.folder.accept_finding(&fixture.case_id, id, "outside_site_radius", "商场地下一层").unwrap();
@@ -369,7 +381,11 @@ fn an_incomplete_export_needs_a_reason_which_the_package_and_the_log_keep() {
     let damaged = fixture.dir.path().join("damaged.zip");
     std::fs::write(&damaged, repack(&entries, zip_time_of(&zip))).unwrap();
     let report = verify::verify_package(&damaged, &fixture.trusting_own_key()).unwrap();
-    assert!(report.problems.iter().any(|problem| problem.code == "case_json_mismatch"), "{:#?}", report.problems);
+    assert!(
+        report.problems.iter().any(|problem| problem.code == intake_core::package::codes::VerifyCode::CaseJsonMismatch),
+        "{:#?}",
+        report.problems
+    );
 }
 
 /// Rewrites a fresh package's case.json as an older version wrote it (members removed, the
@@ -445,5 +461,9 @@ fn packages_of_schema_versions_2_and_3_still_verify_and_are_held_to_their_own_sc
     let bad = fixture.dir.path().join("bad-v3.zip");
     std::fs::write(&bad, repack(&entries, zip_time_of(&zip))).unwrap();
     let report = verify::verify_package(&bad, &fixture.trusting_own_key()).unwrap();
-    assert!(report.problems.iter().any(|problem| problem.code == "case_json_schema"), "{:#?}", report.problems);
+    assert!(
+        report.problems.iter().any(|problem| problem.code == intake_core::package::codes::VerifyCode::CaseJsonSchema),
+        "{:#?}",
+        report.problems
+    );
 }

@@ -158,7 +158,9 @@ fn the_photo_with_the_legal_representative_outside_the_radius_is_a_warning_the_s
         check
             .findings
             .iter()
-            .find(|finding| finding.material == material && finding.code == "outside_site_radius")
+            .find(|finding| {
+                finding.material == material && finding.code == intake_core::evidence::FindingCode::OutsideSiteRadius
+            })
             .unwrap_or_else(|| panic!("no outside_site_radius on {material}: {:?}", check.findings))
             .severity
     };

@@ -881,7 +881,7 @@ fn hostile_zip(build: impl FnOnce(&mut zip::ZipWriter<Cursor<Vec<u8>>>)) -> temp
 fn problems_of(file: &tempfile::NamedTempFile) -> Vec<String> {
     let report = verify::verify_package(file.path(), &VerifyOptions::default()).unwrap();
     assert!(!report.valid);
-    report.problems.iter().map(|problem| problem.code.clone()).collect()
+    report.problems.iter().map(|problem| problem.code.to_string()).collect()
 }
 
 #[test]

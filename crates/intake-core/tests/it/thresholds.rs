@@ -15,7 +15,7 @@ use crate::package::{Fixture, SITE_LAT, SITE_LON, entries_of, photo};
 /// (material, code) of every finding of a case.
 fn findings(folder: &DataFolder, case_id: &str) -> Vec<(String, String)> {
     let check = folder.check_case(case_id).unwrap();
-    check.findings.iter().map(|finding| (finding.material.clone(), finding.code.clone())).collect()
+    check.findings.iter().map(|finding| (finding.material.clone(), finding.code.to_string())).collect()
 }
 
 fn has(folder: &DataFolder, case_id: &str, material: &str, code: &str) -> bool {
@@ -62,8 +62,13 @@ fn a_threshold_change_shows_at_the_next_check_without_reading_the_file_again() {
     assert!(fixture.folder.case_evidence_findings(&case_id).unwrap().unchecked.is_empty(), "read again?");
     set(&fixture.folder, |thresholds| thresholds.min_long_side_px = 641);
     assert!(has(&fixture.folder, &case_id, "storefront_photo", "low_resolution"));
-    let message =
-        fixture.folder.check_case(&case_id).unwrap().findings.into_iter().find(|f| f.code == "low_resolution");
+    let message = fixture
+        .folder
+        .check_case(&case_id)
+        .unwrap()
+        .findings
+        .into_iter()
+        .find(|f| f.code == intake_core::evidence::FindingCode::LowResolution);
     assert!(message.unwrap().message.contains("641"), "the message names the new threshold");
 
     // A reading limit is different: what was measured may depend on it, so the file is read
@@ -133,12 +138,16 @@ fn derived_findings_are_those_of_a_fresh_import_under_the_same_thresholds() {
     let fresh = after.check_case(&after_case).unwrap().findings;
 
     let shown = |list: &[intake_core::checklist::CaseFinding]| -> Vec<(String, String, String)> {
-        list.iter().map(|f| (f.material.clone(), f.code.clone(), f.message.clone())).collect()
+        list.iter().map(|f| (f.material.clone(), f.code.to_string(), f.message.clone())).collect()
     };
     assert_eq!(shown(&derived), shown(&fresh));
     // And the change did change something, in each kind of rule.
-    let derived_codes: Vec<(String, String)> = derived.iter().map(|f| (f.material.clone(), f.code.clone())).collect();
-    for (material, code) in [("storefront_photo", "too_dark"), ("storefront_photo", "edited_software")] {
+    let derived_codes: Vec<(String, String)> =
+        derived.iter().map(|f| (f.material.clone(), f.code.to_string())).collect();
+    for (material, code) in [
+        ("storefront_photo", intake_core::evidence::FindingCode::TooDark),
+        ("storefront_photo", intake_core::evidence::FindingCode::EditedSoftware),
+    ] {
         let pair = (material.to_string(), code.to_string());
         assert!(derived_codes.contains(&pair) && !under_defaults.contains(&pair), "{pair:?}: {derived_codes:?}");
     }
