@@ -19,8 +19,13 @@ mb="${1:-${BENCH_MB:-200}}"
 server_kind="${BENCH_SERVER:-s3s-fs}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-cargo build --release -q -p intake-cli
-intake="$root/target/release/intake"
+# BENCH_INTAKE: time that binary instead (e.g. a release build of an earlier commit).
+if [ -n "${BENCH_INTAKE:-}" ]; then
+  intake="$BENCH_INTAKE"
+else
+  cargo build --release -q -p intake-cli
+  intake="${CARGO_TARGET_DIR:-$root/target}/release/intake"
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/intake-upload-bench.XXXXXX")"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
