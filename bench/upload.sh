@@ -5,11 +5,12 @@
 # scripts/test-garage.sh; both must be installed). The package: a case of BENCH_MB megabytes
 # (default 200) of incompressible files, exported with --allow-incomplete.
 #
-# What is timed: `intake upload`'s whole run, which hashes the package, sends it in 8 MiB parts
-# one after another (recording each), then reads the object back and hashes it (the integrity
-# check); boto3's upload_file (8 MiB parts, its default 10 threads, no read-back) and, to show
-# what the read-back costs, boto3's download_file of the same object; and boto3 with one part
-# in flight, as intake sends them (so that a crash resends at most one part).
+# What is timed: `intake upload`'s whole run, which hashes the package, sends it in 8 MiB parts,
+# BENCH_IN_FLIGHT (default: the setting's default, 4) at once, recording each as the server
+# accepts it, then reads the object back and hashes it (the integrity check); the same with one
+# part at a time (`--parts-in-flight 1`, as intake sent them before issue 19); boto3's
+# upload_file (8 MiB parts, its default 10 threads, no read-back) and, to show what the
+# read-back costs, boto3's download_file of the same object; and boto3 with one part in flight.
 # Usage: bench/upload.sh [MB]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,8 +19,13 @@ mb="${1:-${BENCH_MB:-200}}"
 server_kind="${BENCH_SERVER:-s3s-fs}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-cargo build --release -q -p intake-cli
-intake="$root/target/release/intake"
+# BENCH_INTAKE: time that binary instead (e.g. a release build of an earlier commit).
+if [ -n "${BENCH_INTAKE:-}" ]; then
+  intake="$BENCH_INTAKE"
+else
+  cargo build --release -q -p intake-cli
+  intake="${CARGO_TARGET_DIR:-$root/target}/release/intake"
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/intake-upload-bench.XXXXXX")"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
@@ -84,17 +90,27 @@ while [ "$remaining" -gt 0 ]; do
   remaining=$((remaining - size)); n=$((n + 1))
 done
 "$intake" --home "$home" add --case "$id" --material storefront_photo "$work"/files/* >/dev/null
-"$intake" --home "$home" export --case "$id" --out "$work/package.zip" --allow-incomplete >/dev/null
+"$intake" --home "$home" export --case "$id" --out "$work/package.zip" --allow-incomplete --reason 基准测试 >/dev/null
 bytes="$(stat -c %s "$work/package.zip")"
 rm -rf "$work/files"
 
 seconds() { python3 -c 'import sys,time; print(time.time())'; }
 rate() { python3 -c "import sys; b,t=$1,$2; print(f'{b/t/1048576:7.1f} MiB/s  ({t:.2f} s)')"; }
 
+# A copy of the data folder with the package still waiting: the same package is sent from it
+# again, under another prefix (another key, so it is really sent), one part at a time: the
+# pace before parts were sent in parallel.
+cp -a "$home" "$work/home-serial"
+in_flight=()
+[ -n "${BENCH_IN_FLIGHT:-}" ] && in_flight=(--parts-in-flight "$BENCH_IN_FLIGHT")
 start="$(seconds)"
 "$intake" --home "$home" upload --endpoint "$endpoint" --bucket "$bucket" --region "$region" \
-  --part-size-mib 8 --json >"$work/upload.json"
+  --part-size-mib 8 "${in_flight[@]}" --json >"$work/upload.json"
 intake_s="$(python3 -c "print($(seconds) - $start)")"
+start="$(seconds)"
+"$intake" --home "$work/home-serial" upload --endpoint "$endpoint" --bucket "$bucket" --region "$region" \
+  --prefix serial --part-size-mib 8 --parts-in-flight 1 --json >"$work/upload-serial.json"
+serial_s="$(python3 -c "print($(seconds) - $start)")"
 
 cat >"$work/reference.py" <<PY
 import sys, time, boto3
@@ -116,6 +132,8 @@ read -r boto_up boto_down boto_serial < <("$work/venv/bin/python" "$work/referen
 
 echo "upload of a $((bytes / 1048576)) MiB package to $server_kind on loopback (2 cores shared):"
 printf '  intake upload (hash + send + read back and hash)  %s\n' "$(rate "$bytes" "$intake_s")"
+printf '  intake upload, one part at a time                  %s\n' "$(rate "$bytes" "$serial_s")"
 printf '  boto3 upload_file (send only, 10 threads)         %s\n' "$(rate "$bytes" "$boto_up")"
 printf '  boto3 upload_file, one part at a time like intake  %s\n' "$(rate "$bytes" "$boto_serial")"
 printf '  boto3 download_file (what intake reads back)      %s\n' "$(rate "$bytes" "$boto_down")"
+python3 -c "print(f'intake upload at {$boto_up / $intake_s:.2f} of boto3 upload_file (target >= 0.9)')"

@@ -100,6 +100,9 @@ pub struct SettingsArgs {
     /// Upload: the part size in MiB (5 to 512).
     #[arg(long, value_name = "MIB")]
     pub upload_part_size_mib: Option<u64>,
+    /// Upload: how many parts are sent at once (1 to 16, default 4).
+    #[arg(long, value_name = "N")]
+    pub upload_parts_in_flight: Option<u32>,
     /// Upload: how often one request is retried before the attempt counts as failed.
     #[arg(long, value_name = "N")]
     pub upload_max_retries: Option<u32>,
@@ -274,6 +277,7 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         prefix: args.upload_prefix,
         part_size_mib: args.upload_part_size_mib,
         max_retries: args.upload_max_retries,
+        parts_in_flight: args.upload_parts_in_flight,
         access_key_id: args.upload_access_key_id,
         secret_access_key,
         allow_insecure_http: args.upload_allow_insecure_http,

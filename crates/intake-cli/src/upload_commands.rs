@@ -36,6 +36,9 @@ pub struct UploadArgs {
     /// it was started with.
     #[arg(long, value_name = "MIB")]
     pub part_size_mib: Option<u64>,
+    /// Parts sent at once (1 to 16, default 4). A crash resends at most this many parts.
+    #[arg(long, value_name = "N")]
+    pub parts_in_flight: Option<u32>,
     /// Try failed packages now, even those whose next retry time has not come (without it,
     /// a failed package waits until its `next_retry_at`).
     #[arg(long)]
@@ -56,6 +59,7 @@ pub fn upload(home: Option<PathBuf>, args: UploadArgs, json: bool) -> Outcome {
         region: args.region,
         prefix: args.prefix,
         part_size_mib: args.part_size_mib,
+        parts_in_flight: args.parts_in_flight,
         ..UploadSettings::default()
     };
     let environment = |name: &str| std::env::var(name).ok();

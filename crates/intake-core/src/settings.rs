@@ -118,6 +118,11 @@ pub struct UploadSettings {
     /// attempt counts as failed (5 when not set).
     #[ts(type = "number | null")]
     pub max_retries: Option<u32>,
+    /// How many parts are sent at once (1 to 16; 4 when not set). Each is recorded when the
+    /// server accepts it, so a crash resends at most this many parts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub parts_in_flight: Option<u32>,
     /// The access key id (not secret). `AWS_ACCESS_KEY_ID` wins over it.
     pub access_key_id: Option<String>,
     /// The secret key. `AWS_SECRET_ACCESS_KEY` wins over it. Never shown: the UI gets the
@@ -163,6 +168,10 @@ pub struct UploadSettingsChange {
     #[ts(type = "number | null")]
     pub part_size_mib: Option<u64>,
     pub max_retries: Option<u32>,
+    /// `upload.parts_in_flight`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub parts_in_flight: Option<u32>,
     pub access_key_id: Option<String>,
     /// Write-only: a new secret, or empty to remove the stored one.
     pub secret_access_key: Option<Secret>,
@@ -231,6 +240,10 @@ impl UploadSettings {
                 ));
             }
             self.part_size_mib = Some(part_size_mib);
+        }
+        if let Some(parts_in_flight) = change.parts_in_flight {
+            crate::upload::check_parts_in_flight(parts_in_flight)?;
+            self.parts_in_flight = Some(parts_in_flight);
         }
         if let Some(max_retries) = change.max_retries {
             self.max_retries = Some(max_retries);

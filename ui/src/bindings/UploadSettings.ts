@@ -33,6 +33,11 @@ part_size_mib: number | null,
  */
 max_retries: number | null, 
 /**
+ * How many parts are sent at once (1 to 16; 4 when not set). Each is recorded when the
+ * server accepts it, so a crash resends at most this many parts.
+ */
+parts_in_flight?: number, 
+/**
  * The access key id (not secret). `AWS_ACCESS_KEY_ID` wins over it.
  */
 access_key_id: string | null, 

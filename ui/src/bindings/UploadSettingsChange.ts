@@ -6,7 +6,11 @@ import type { Secret } from "./Secret";
  * `None` leaves a value as it is; an empty text clears it (back to its default). The secret
  * only goes in: nothing ever reads it back out of the settings but the upload itself.
  */
-export type UploadSettingsChange = { endpoint: string | null, bucket: string | null, region: string | null, prefix: string | null, part_size_mib: number | null, max_retries: number | null, access_key_id: string | null, 
+export type UploadSettingsChange = { endpoint: string | null, bucket: string | null, region: string | null, prefix: string | null, part_size_mib: number | null, max_retries: number | null, 
+/**
+ * `upload.parts_in_flight`.
+ */
+parts_in_flight?: number, access_key_id: string | null, 
 /**
  * Write-only: a new secret, or empty to remove the stored one.
  */

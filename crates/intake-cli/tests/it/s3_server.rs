@@ -256,6 +256,12 @@ pub struct Proxy {
     /// When non-zero: the upstream byte at this offset (counted from the proxy's start) is
     /// flipped once.
     pub corrupt_at: Arc<AtomicU64>,
+    /// While set, the server's answers are held back (the requests still reach it): the
+    /// client has sent a part, the server has stored it, and the client does not know yet.
+    pub hold_answers: Arc<AtomicBool>,
+    /// Connections open now, and the most open at once (parts in flight each use one).
+    open: Arc<AtomicU64>,
+    most_open: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
@@ -269,10 +275,14 @@ impl Proxy {
             sent_up: Arc::new(AtomicU64::new(0)),
             rate_limit: Arc::new(AtomicU64::new(0)),
             corrupt_at: Arc::new(AtomicU64::new(0)),
+            hold_answers: Arc::new(AtomicBool::new(false)),
+            open: Arc::new(AtomicU64::new(0)),
+            most_open: Arc::new(AtomicU64::new(0)),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let (sent_up, rate_limit, corrupt_at, stop) =
             (proxy.sent_up.clone(), proxy.rate_limit.clone(), proxy.corrupt_at.clone(), proxy.stop.clone());
+        let (hold_answers, open, most_open) = (proxy.hold_answers.clone(), proxy.open.clone(), proxy.most_open.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
                 let client = match listener.accept() {
@@ -290,8 +300,14 @@ impl Proxy {
                 };
                 let (client_read, server_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
                 let (sent_up, rate_limit, corrupt_at) = (sent_up.clone(), rate_limit.clone(), corrupt_at.clone());
+                let now_open = open.fetch_add(1, Ordering::SeqCst) + 1;
+                most_open.fetch_max(now_open, Ordering::SeqCst);
+                let (hold_answers, open) = (hold_answers.clone(), open.clone());
                 std::thread::spawn(move || pump_up(client_read, server_write, &sent_up, &rate_limit, &corrupt_at));
-                std::thread::spawn(move || pump_down(server, client));
+                std::thread::spawn(move || {
+                    pump_down(server, client, &hold_answers);
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
             }
         });
         proxy
@@ -303,6 +319,11 @@ impl Proxy {
 
     pub fn sent_up(&self) -> u64 {
         self.sent_up.load(Ordering::SeqCst)
+    }
+
+    /// The most connections that were open at once.
+    pub fn most_open(&self) -> u64 {
+        self.most_open.load(Ordering::SeqCst)
     }
 }
 
@@ -336,8 +357,20 @@ fn pump_up(mut from: TcpStream, mut to: TcpStream, sent: &AtomicU64, rate_limit:
     let _ = to.shutdown(Shutdown::Write);
 }
 
-fn pump_down(mut from: TcpStream, mut to: TcpStream) {
-    let _ = std::io::copy(&mut from, &mut to);
+fn pump_down(mut from: TcpStream, mut to: TcpStream, hold: &AtomicBool) {
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let read = match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => read,
+        };
+        while hold.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if to.write_all(&buffer[..read]).is_err() {
+            break;
+        }
+    }
     let _ = to.shutdown(Shutdown::Both);
     let _ = from.shutdown(Shutdown::Both);
 }

@@ -91,6 +91,13 @@ fn configure(sandbox: &Sandbox, server: &S3Server, endpoint: &str, max_retries: 
     std::fs::write(&path, serde_json::to_string_pretty(&settings).unwrap()).unwrap();
 }
 
+/// Sets `upload.parts_in_flight` through `intake settings`, as a person would.
+fn set_parts_in_flight(sandbox: &Sandbox, parts_in_flight: u32) {
+    let run = sandbox.run(["settings", "--upload-parts-in-flight", &parts_in_flight.to_string(), "--json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.json()["upload"]["parts_in_flight"], parts_in_flight, "{}", run.stdout);
+}
+
 fn upload_command(sandbox: &Sandbox, extra: &[&str]) -> std::process::Command {
     let mut command = sandbox.command(["upload", "--json"].iter().chain(extra));
     command.env("AWS_ACCESS_KEY_ID", ACCESS_KEY).env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
@@ -230,14 +237,16 @@ fn twin_home_before_upload(packaged: &Packaged) -> PathBuf {
 }
 
 #[test]
-fn a_client_killed_mid_upload_resumes_and_sends_at_most_the_part_in_flight_again() {
+fn a_client_killed_mid_upload_resumes_and_sends_at_most_the_parts_in_flight_again() {
     let server = S3Server::start();
     let proxy = Proxy::start(server.port);
     let packaged = packaged(30);
     let parts = packaged.bytes.div_ceil(PART_MIB * MIB);
     configure(&packaged.sandbox, &server, &proxy.endpoint(), 2);
+    let in_flight = 3;
+    set_parts_in_flight(&packaged.sandbox, in_flight);
 
-    // Slow enough to be caught between parts: about 1.5 s a part.
+    // Slow enough to be caught between parts: about 1.5 s a part on each connection.
     proxy.rate_limit.store(4 * MIB, Ordering::SeqCst);
     let mut child = upload_until_parts_recorded(&packaged, 2);
     child.kill().unwrap();
@@ -246,26 +255,88 @@ fn a_client_killed_mid_upload_resumes_and_sends_at_most_the_part_in_flight_again
     assert_eq!(interrupted[0]["state"], "uploading");
     let recorded = interrupted[0]["bytes_sent"].as_u64().unwrap();
     assert!(recorded >= 2 * PART_MIB * MIB && recorded < packaged.bytes);
+    assert_eq!(proxy.most_open(), u64::from(in_flight), "the parts were not sent {in_flight} at once");
 
     proxy.rate_limit.store(0, Ordering::SeqCst);
     let resumed = upload(&packaged.sandbox);
     assert_eq!(resumed.status, 0, "{}\n{}", resumed.stdout, resumed.stderr);
     let outcome = &resumed.json()["packages"][0];
     assert_eq!(outcome["state"], "done");
+    // Parts are recorded in the order the server answers, not always 1, 2, 3: count them.
     let recorded_parts = recorded / (PART_MIB * MIB);
     assert_eq!(outcome["parts_sent"].as_u64().unwrap(), parts - recorded_parts, "only the parts not recorded are sent");
     assert_stored_whole(&server, &packaged);
 
-    // Every byte the client sent, both runs: the package once, at most one part again, and
-    // the requests' headers.
+    // Every byte the client sent, both runs: the package once, at most the parts that were
+    // in flight again, and the requests' headers.
     let overhead = 256 * 1024;
     let sent = proxy.sent_up();
     assert!(
-        sent <= packaged.bytes + PART_MIB * MIB + overhead,
-        "{sent} bytes sent for a {} byte package: more than one part was sent twice",
+        sent <= packaged.bytes + u64::from(in_flight) * PART_MIB * MIB + overhead,
+        "{sent} bytes sent for a {} byte package: more than the {in_flight} parts in flight were sent twice",
         packaged.bytes
     );
     eprintln!("client kill: {sent} bytes sent for a {} byte package ({parts} parts)", packaged.bytes);
+}
+
+#[test]
+fn a_part_the_server_has_stored_but_not_yet_answered_is_not_recorded_and_is_sent_again_after_a_crash() {
+    let server = S3Server::start();
+    let proxy = Proxy::start(server.port);
+    let packaged = packaged(30);
+    let parts = packaged.bytes.div_ceil(PART_MIB * MIB);
+    configure(&packaged.sandbox, &server, &proxy.endpoint(), 2);
+    let in_flight = 2;
+    set_parts_in_flight(&packaged.sandbox, in_flight);
+
+    proxy.rate_limit.store(4 * MIB, Ordering::SeqCst);
+    let mut child = upload_until_parts_recorded(&packaged, 1);
+    // From now on the server's answers wait in the proxy: the parts in flight reach the server
+    // whole, and no new part starts (all are waiting for their answer).
+    proxy.hold_answers.store(true, Ordering::SeqCst);
+    let mut last = proxy.sent_up();
+    assert!(
+        wait_until(Duration::from_secs(60), || {
+            std::thread::sleep(Duration::from_millis(1500));
+            let now = proxy.sent_up();
+            std::mem::replace(&mut last, now) == now
+        }),
+        "the client kept sending while no answer came"
+    );
+    let recorded = outbox(&packaged.sandbox)[0]["bytes_sent"].as_u64().unwrap();
+    // At least one whole part beyond the recorded ones went up, unanswered: it must not count.
+    assert!(
+        proxy.sent_up() >= recorded + PART_MIB * MIB,
+        "{} bytes sent, {recorded} recorded: a part was recorded before the server answered",
+        proxy.sent_up()
+    );
+    assert!(recorded < packaged.bytes);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(outbox(&packaged.sandbox)[0]["bytes_sent"].as_u64().unwrap(), recorded);
+
+    proxy.hold_answers.store(false, Ordering::SeqCst);
+    proxy.rate_limit.store(0, Ordering::SeqCst);
+    let resumed = upload(&packaged.sandbox);
+    assert_eq!(resumed.status, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    let outcome = &resumed.json()["packages"][0];
+    assert_eq!(outcome["state"], "done");
+    assert_eq!(outcome["parts_sent"].as_u64().unwrap(), parts - recorded / (PART_MIB * MIB));
+    assert_stored_whole(&server, &packaged);
+}
+
+#[test]
+fn one_part_in_flight_uses_one_connection() {
+    let server = S3Server::start();
+    let proxy = Proxy::start(server.port);
+    let packaged = packaged(12);
+    configure(&packaged.sandbox, &server, &proxy.endpoint(), 2);
+    set_parts_in_flight(&packaged.sandbox, 1);
+    let run = upload(&packaged.sandbox);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["packages"][0]["parts_sent"], packaged.bytes.div_ceil(PART_MIB * MIB));
+    assert_eq!(proxy.most_open(), 1, "one part in flight, yet requests overlapped");
+    assert_stored_whole(&server, &packaged);
 }
 
 #[test]

@@ -295,3 +295,37 @@ fn an_http_endpoint_is_refused_unless_loopback_or_explicitly_allowed() {
     let allowed = UploadSettings { allow_insecure_http: true, ..stored };
     assert!(UploadTarget::resolve(&allowed, &UploadSettings::default(), &no_environment).is_ok());
 }
+
+#[test]
+fn parts_in_flight_default_to_four_are_checked_and_never_hold_more_than_a_gib_of_parts_in_memory() {
+    use intake_core::settings::UploadSettingsChange;
+    let in_flight = |settings: &UploadSettings, flags: &UploadSettings| {
+        let target = UploadTarget::resolve(settings, flags, &no_environment).unwrap();
+        let shown = format!("{target:?}");
+        let value = shown.split("parts_in_flight: ").nth(1).unwrap().split(',').next().unwrap().to_string();
+        value.parse::<u32>().unwrap()
+    };
+    assert_eq!(in_flight(&complete_settings(), &UploadSettings::default()), 4);
+    let stored = UploadSettings { parts_in_flight: Some(6), ..complete_settings() };
+    assert_eq!(in_flight(&stored, &UploadSettings::default()), 6);
+    let flag = UploadSettings { parts_in_flight: Some(1), ..UploadSettings::default() };
+    assert_eq!(in_flight(&stored, &flag), 1, "the flag wins over the settings");
+    // 16 parts of 512 MiB would hold 8 GiB: two of them at once.
+    let huge = UploadSettings { parts_in_flight: Some(16), part_size_mib: Some(512), ..complete_settings() };
+    assert_eq!(in_flight(&huge, &UploadSettings::default()), 2);
+    for bad in [0, 17] {
+        let flags = UploadSettings { parts_in_flight: Some(bad), ..UploadSettings::default() };
+        let err = UploadTarget::resolve(&complete_settings(), &flags, &no_environment).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(err.message().contains("parts in flight"), "{}", err.message());
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let folder = DataFolder::open(&dir.path().join("home")).unwrap();
+    let change = |parts_in_flight| UploadSettingsChange { parts_in_flight, ..UploadSettingsChange::default() };
+    assert_eq!(folder.change_upload_settings(change(Some(8))).unwrap().settings.parts_in_flight, Some(8));
+    let err = folder.change_upload_settings(change(Some(0))).unwrap_err();
+    assert!(err.message().contains("parts in flight"), "{}", err.message());
+    assert_eq!(folder.settings().unwrap().upload.parts_in_flight, Some(8), "a refused change changes nothing");
+    assert_eq!(folder.change_upload_settings(change(None)).unwrap().settings.parts_in_flight, Some(8));
+}

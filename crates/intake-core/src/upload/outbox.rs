@@ -1,0 +1,365 @@
+//! The outbox: its entries as shown, and an upload run over the packages not done.
+
+use std::fs::File;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::multipart::PackageUpload;
+use super::{RETRY_AFTER_AT_MOST, RETRY_AFTER_FIRST_FAILURE, UploadTarget};
+use crate::data_folder::DataFolder;
+use crate::database::OutboxRecord;
+use crate::error::{Error, ErrorKind, ErrorReport, Result};
+
+/// Where a package of the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OutboxState {
+    /// 待上传: not sent yet.
+    Waiting,
+    /// 上传中: a multipart upload is under way (possibly interrupted; it resumes).
+    Uploading,
+    /// 已上传: stored and checked.
+    Done,
+    /// 上传失败: the last attempt failed; it is retried.
+    Failed,
+}
+
+impl OutboxState {
+    fn from_key(key: &str) -> OutboxState {
+        match key {
+            "uploading" => OutboxState::Uploading,
+            "done" => OutboxState::Done,
+            "failed" => OutboxState::Failed,
+            _ => OutboxState::Waiting,
+        }
+    }
+
+    /// The label shown to people, Chinese first.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutboxState::Waiting => "待上传 waiting",
+            OutboxState::Uploading => "上传中 uploading",
+            OutboxState::Done => "已上传 done",
+            OutboxState::Failed => "上传失败 failed",
+        }
+    }
+}
+
+/// One package of the outbox (`intake outbox --json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutboxEntry {
+    /// The package's SHA-256: what identifies it.
+    pub sha256: String,
+    #[allow(missing_docs)]
+    pub case_id: String,
+    /// The package file as last exported.
+    pub path: String,
+    /// Its size.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    #[allow(missing_docs)]
+    pub state: OutboxState,
+    /// Bytes of the current upload the server has accepted (parts recorded).
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    #[ts(type = "string")]
+    #[allow(missing_docs)]
+    pub queued_at: DateTime<Utc>,
+    /// Endpoint and bucket of the upload under way or done.
+    pub destination: Option<String>,
+    /// The object key, once an upload has started.
+    pub remote_key: Option<String>,
+    /// When it was stored and checked.
+    #[ts(type = "string | null")]
+    pub done_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed.
+    pub error: Option<ErrorReport>,
+    /// When the app tries a failed package again.
+    #[ts(type = "string | null")]
+    pub next_retry_at: Option<DateTime<Utc>>,
+}
+
+impl From<OutboxRecord> for OutboxEntry {
+    fn from(record: OutboxRecord) -> Self {
+        let error = match (record.error_code, record.error_message) {
+            (Some(code), Some(message)) => Some(ErrorReport { code, message }),
+            _ => None,
+        };
+        OutboxEntry {
+            state: OutboxState::from_key(&record.state),
+            sha256: record.sha256,
+            case_id: record.case_id,
+            path: record.path,
+            bytes: record.bytes,
+            bytes_sent: if record.state == "done" { record.bytes } else { record.bytes_sent },
+            attempts: record.attempts,
+            queued_at: record.queued_at,
+            destination: record.destination,
+            remote_key: record.remote_key,
+            done_at: record.done_at,
+            error,
+            next_retry_at: record.next_retry_at,
+        }
+    }
+}
+
+/// What an upload is doing, reported as it goes (the CLI's progress bar, the app's events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum UploadPhase {
+    /// Reading the package and asking whether it is already stored.
+    Checking,
+    /// Sending parts.
+    Sending,
+    /// Reading the stored object back to compare it.
+    Verifying,
+    /// Stored and checked.
+    Done,
+    /// This attempt failed.
+    Failed,
+}
+
+/// A progress event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // field names say it
+pub struct UploadProgress {
+    pub sha256: String,
+    pub case_id: String,
+    pub phase: UploadPhase,
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// Which failed packages an upload run takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RetryTiming {
+    /// A failed package is tried again only once its `next_retry_at` has passed, so that a
+    /// run started every few minutes (or a laptop that keeps waking up) backs off from a
+    /// server that is down instead of hammering it.
+    WhenDue,
+    /// Every package not done is tried now: the person asked for it (`intake upload --now`,
+    /// the app's 上传 button).
+    Now,
+}
+
+/// What one upload run did with one package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UploadOutcome {
+    #[allow(missing_docs)]
+    pub sha256: String,
+    #[allow(missing_docs)]
+    pub case_id: String,
+    /// Where the package stands afterwards.
+    pub state: OutboxState,
+    #[allow(missing_docs)]
+    pub remote_key: Option<String>,
+    #[ts(type = "number")]
+    #[allow(missing_docs)]
+    pub bytes: u64,
+    /// Parts sent in this run (a resumed upload sends only the missing ones).
+    pub parts_sent: u32,
+    /// Bytes sent in this run.
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    /// The package was found already stored whole, so nothing was sent.
+    pub already_stored: bool,
+    /// Why this attempt failed (or, when skipped, why the last one did).
+    pub error: Option<ErrorReport>,
+    /// Set when the package was skipped because its next try is not due yet
+    /// ([`RetryTiming::WhenDue`]): nothing was sent, and this is when it will be.
+    #[ts(type = "string | null")]
+    pub not_before: Option<DateTime<Utc>>,
+}
+
+/// The file whose exclusive lock an upload run holds, in the data folder.
+pub const UPLOAD_LOCK_FILE: &str = "upload.lock";
+
+impl DataFolder {
+    /// The outbox: every exported package, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        Ok(self.database().outbox()?.into_iter().map(OutboxEntry::from).collect())
+    }
+
+    /// Uploads the packages of the outbox that are not done (of one case, or all), oldest
+    /// first, reporting progress. A package that fails is recorded as failed (reason, next
+    /// retry) and keeps what was sent; a failure that concerns every package (endpoint
+    /// unreachable, credentials refused, bucket missing) ends the run, leaving the others
+    /// queued. Returns what happened to each package tried.
+    ///
+    /// Only one run at a time per data folder: a run holds the exclusive lock of
+    /// [`UPLOAD_LOCK_FILE`] from before it reads the outbox until it returns, so the app and
+    /// the CLI (or two windows) never send the same package at once; the second is refused
+    /// with `upload_busy` and changes nothing. The operating system releases the lock when
+    /// the process dies, so a crash never leaves the outbox locked.
+    pub fn upload_packages(
+        &self,
+        target: &UploadTarget,
+        case_id: Option<&str>,
+        timing: RetryTiming,
+        progress: &mut dyn FnMut(&UploadProgress),
+    ) -> Result<Vec<UploadOutcome>> {
+        if let Some(case_id) = case_id {
+            self.case(case_id)?;
+        }
+        let _lock = self.lock_for_upload()?;
+        // The audit entry of each finished upload names the manager.
+        self.refresh_audit_manager();
+        let now = Utc::now();
+        let mut outcomes = Vec::new();
+        let mut pending = Vec::new();
+        for record in self.database().outbox()? {
+            if record.state == "done" || case_id.is_some_and(|id| record.case_id != id) {
+                continue;
+            }
+            match record.next_retry_at {
+                Some(not_before) if timing == RetryTiming::WhenDue && record.state == "failed" && not_before > now => {
+                    outcomes.push(skipped(&record, not_before));
+                }
+                _ => pending.push(record),
+            }
+        }
+        if pending.is_empty() {
+            return Ok(outcomes);
+        }
+        let store = target.store()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| Error::new(ErrorKind::UploadFailed, format!("cannot start the upload runtime: {err}")))?;
+        for record in pending {
+            let mut run =
+                PackageUpload { folder: self, target, store: &store, record: &record, progress, sent: (0, 0) };
+            match runtime.block_on(run.send()) {
+                Ok(already_stored) => {
+                    let (parts_sent, bytes_sent) = run.sent;
+                    outcomes.push(UploadOutcome {
+                        sha256: record.sha256.clone(),
+                        case_id: record.case_id.clone(),
+                        state: OutboxState::Done,
+                        remote_key: Some(target.remote_key(&record.case_id, &record.sha256)),
+                        bytes: record.bytes,
+                        parts_sent,
+                        bytes_sent,
+                        already_stored,
+                        error: None,
+                        not_before: None,
+                    })
+                }
+                Err(err) => {
+                    let (parts_sent, bytes_sent) = run.sent;
+                    let next_retry = Utc::now() + retry_delay(record.attempts);
+                    self.database().fail_package_upload(&record.sha256, err.code(), err.message(), next_retry)?;
+                    progress(&UploadProgress {
+                        sha256: record.sha256.clone(),
+                        case_id: record.case_id.clone(),
+                        phase: UploadPhase::Failed,
+                        bytes_sent: 0,
+                        bytes: record.bytes,
+                    });
+                    let stop = matches!(
+                        err.kind(),
+                        ErrorKind::UploadUnreachable | ErrorKind::UploadRefused | ErrorKind::UploadBucketMissing
+                    );
+                    outcomes.push(UploadOutcome {
+                        sha256: record.sha256.clone(),
+                        case_id: record.case_id.clone(),
+                        state: OutboxState::Failed,
+                        remote_key: None,
+                        bytes: record.bytes,
+                        parts_sent,
+                        bytes_sent,
+                        already_stored: false,
+                        error: Some(ErrorReport::from(&err)),
+                        not_before: None,
+                    });
+                    if stop {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Takes the data folder's upload lock, or refuses (`upload_busy`) when another run,
+    /// in this process or another, holds it. Released when the returned file is dropped.
+    fn lock_for_upload(&self) -> Result<File> {
+        let path = self.root().join(UPLOAD_LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|err| Error::writing(&path, &err))?;
+        match lock.try_lock() {
+            Ok(()) => Ok(lock),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::new(
+                ErrorKind::UploadBusy,
+                "另一个上传正在进行 another upload from this data folder is under way; wait for it to finish",
+            )),
+            Err(std::fs::TryLockError::Error(err)) => Err(Error::writing(&path, &err)),
+        }
+    }
+}
+
+/// The outcome of a failed package left alone because its next try is not due yet.
+fn skipped(record: &OutboxRecord, not_before: DateTime<Utc>) -> UploadOutcome {
+    let error = match (&record.error_code, &record.error_message) {
+        (Some(code), Some(message)) => Some(ErrorReport { code: code.clone(), message: message.clone() }),
+        _ => None,
+    };
+    UploadOutcome {
+        sha256: record.sha256.clone(),
+        case_id: record.case_id.clone(),
+        state: OutboxState::Failed,
+        remote_key: None,
+        bytes: record.bytes,
+        parts_sent: 0,
+        bytes_sent: 0,
+        already_stored: false,
+        error,
+        not_before: Some(not_before),
+    }
+}
+
+/// The wait before the app retries a package that failed `attempts` times before:
+/// 30 s doubling up to an hour, with jitter (50 to 100 % of it) so that laptops coming
+/// back online together do not retry in step.
+fn retry_delay(attempts: u32) -> chrono::Duration {
+    let full = RETRY_AFTER_FIRST_FAILURE.saturating_mul(1u32 << attempts.min(10)).min(RETRY_AFTER_AT_MOST);
+    let mut random = [0u8; 2];
+    let fraction = match getrandom::fill(&mut random) {
+        Ok(()) => 0.5 + f64::from(u16::from_le_bytes(random)) / f64::from(u16::MAX) / 2.0,
+        Err(_) => 1.0,
+    };
+    chrono::Duration::milliseconds((full.as_millis() as f64 * fraction) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retry_wait_doubles_from_30_seconds_up_to_an_hour_with_jitter_below_it() {
+        for attempts in 0..20u32 {
+            let full = (30i64 << attempts.min(10)).min(3600) * 1000;
+            let waits: Vec<i64> = (0..50).map(|_| retry_delay(attempts).num_milliseconds()).collect();
+            assert!(waits.iter().all(|&wait| wait >= full / 2 && wait <= full), "attempt {attempts}: {waits:?}");
+            // Jitter: fifty draws are not all the same.
+            assert!(waits.iter().any(|&wait| wait != waits[0]), "attempt {attempts}: no jitter");
+        }
+    }
+}
