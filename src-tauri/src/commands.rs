@@ -58,7 +58,7 @@ fn test_dialog_answer() -> Option<Vec<PathBuf>> {
 }
 
 fn internal(err: impl std::fmt::Display) -> ErrorReport {
-    ErrorReport { code: ErrorKind::Io.code().to_string(), message: err.to_string() }
+    ErrorReport { code: ErrorKind::Io, message: err.to_string() }
 }
 
 /// The domain's terms (merchant types, channels, stages, marks…) with their labels.

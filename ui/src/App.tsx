@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { type AdviceByCode, adviceByCode, FindingAdviceContext } from './advice';
 import { call, onEvent } from './api';
 import type { CaseOverview } from './bindings/CaseOverview';
-import type { ErrorReport } from './bindings/ErrorReport';
+import type { ErrorReport } from './errors';
 import type { LockStatus } from './bindings/LockStatus';
 import type { Vocabulary } from './bindings/Vocabulary';
 import { Bilingual } from './components/Bilingual';

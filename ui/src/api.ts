@@ -7,7 +7,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type { EncryptionProgress } from './bindings/EncryptionProgress';
-import type { ErrorReport } from './bindings/ErrorReport';
+import type { ErrorReport } from './errors';
 import type { ExportProgress } from './bindings/ExportProgress';
 import type { ImportProgress } from './bindings/ImportProgress';
 import type { UploadProgress } from './bindings/UploadProgress';

@@ -2,7 +2,7 @@
 // (to say what to do about it) and shows `message` only as detail, since it names the file.
 
 import type { ErrorKind } from './bindings/ErrorKind';
-import type { ErrorReport } from './bindings/ErrorReport';
+import type { ErrorReport as CoreErrorReport } from './bindings/ErrorReport';
 import { zhCN } from './locales/zh-CN';
 
 /**
@@ -12,6 +12,9 @@ import { zhCN } from './locales/zh-CN';
  * the core (not running inside the app, or refused by the capability).
  */
 export type KnownErrorCode = ErrorKind | 'ipc_failed';
+
+/** An error as the UI holds it: the core's `{code, message}`, or the front-end's own `ipc_failed`. */
+export type ErrorReport = Omit<CoreErrorReport, 'code'> & { code: KnownErrorCode };
 
 export function isKnownErrorCode(code: string): code is KnownErrorCode {
   return Object.hasOwn(zhCN.errors.byCode, code);

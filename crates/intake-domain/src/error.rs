@@ -256,13 +256,25 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[ts(export)]
 #[allow(missing_docs)] // field names say it
 pub struct ErrorReport {
-    pub code: String,
+    pub code: ErrorKind,
     pub message: String,
+}
+
+impl ErrorReport {
+    /// An error as stored earlier under its code (the outbox keeps the last upload error): a
+    /// code this version no longer knows reads as `fallback`, with the stored code kept in the
+    /// message.
+    pub fn stored(code: &str, message: &str, fallback: ErrorKind) -> ErrorReport {
+        match ErrorKind::ALL.iter().find(|kind| kind.code() == code) {
+            Some(kind) => ErrorReport { code: *kind, message: message.to_string() },
+            None => ErrorReport { code: fallback, message: format!("{code}: {message}") },
+        }
+    }
 }
 
 impl From<&Error> for ErrorReport {
     fn from(err: &Error) -> Self {
-        ErrorReport { code: err.code().to_string(), message: err.message().to_string() }
+        ErrorReport { code: err.kind(), message: err.message().to_string() }
     }
 }
 

@@ -2,7 +2,7 @@ import { useState } from 'react';
 
 import { call } from '../api';
 import type { CheckedFile } from '../bindings/CheckedFile';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { Mark } from '../bindings/Mark';
 import { bilingual } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, onEvent } from '../api';
 import type { Case } from '../bindings/Case';
 import type { CaseCheck } from '../bindings/CaseCheck';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import { findingsOf, itemNeedsWork, listedItems, SUBMIT_CHECK_ANCHOR, jumpTo } from '../itemState';
 import { bilingual } from '../locales';

@@ -6,7 +6,7 @@ import type { CaseAttributes } from '../bindings/CaseAttributes';
 import type { Channel } from '../bindings/Channel';
 import type { Datum } from '../bindings/Datum';
 import type { Edition } from '../bindings/Edition';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { MerchantType } from '../bindings/MerchantType';
 import type { NewCase } from '../bindings/NewCase';
 import type { NonstandardRequest } from '../bindings/NonstandardRequest';

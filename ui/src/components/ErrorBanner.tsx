@@ -1,4 +1,4 @@
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import { isKnownErrorCode } from '../errors';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';

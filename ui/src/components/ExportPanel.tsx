@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
 import { call, onEvent } from '../api';
 import type { CaseCheck } from '../bindings/CaseCheck';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { ExportProgress } from '../bindings/ExportProgress';
 import type { ExportSummary } from '../bindings/ExportSummary';
 import {

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { CheckedField } from '../bindings/CheckedField';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { FieldValidation } from '../bindings/FieldValidation';
 import { fieldAnchor, fieldNeedsWork } from '../itemState';
 import { bilingual } from '../locales';

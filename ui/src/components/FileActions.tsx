@@ -4,7 +4,7 @@ import { call } from '../api';
 import type { CaseFinding } from '../bindings/CaseFinding';
 import type { CheckedFile } from '../bindings/CheckedFile';
 import type { CheckedItem } from '../bindings/CheckedItem';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { WithdrawnFile } from '../bindings/WithdrawnFile';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';

@@ -3,7 +3,7 @@ import { type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } f
 import { call } from '../api';
 import type { CaseFinding } from '../bindings/CaseFinding';
 import type { CheckedItem } from '../bindings/CheckedItem';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import { bilingual, bilingualLine } from '../locales';
 import { Attestations } from './Attestations';
 import { Bilingual } from './Bilingual';

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 
 import { call, onEvent } from '../api';
 import type { EncryptionProgress } from '../bindings/EncryptionProgress';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';

@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import { call } from '../api';
 import type { CaseFinding } from '../bindings/CaseFinding';
 import type { CheckedItem } from '../bindings/CheckedItem';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { FileOutcome } from '../bindings/FileOutcome';
 import { type ShownStatus, STATUS_ICON, materialAnchor, shownStatus } from '../itemState';
 import { type BilingualText, bilingual, bilingualLine } from '../locales';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 
 import { call, onEvent } from '../api';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { OutboxEntry } from '../bindings/OutboxEntry';
 import type { UploadOutcome } from '../bindings/UploadOutcome';
 import type { UploadProgress } from '../bindings/UploadProgress';

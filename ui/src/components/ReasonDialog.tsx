@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import { bilingual, type BilingualText } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';

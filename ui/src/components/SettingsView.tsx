@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { PublicKeyInfo } from '../bindings/PublicKeyInfo';
 import { useEnglishChoice } from '../language';
 import type { RegisterLine } from '../bindings/RegisterLine';

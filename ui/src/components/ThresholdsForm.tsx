@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { Thresholds } from '../bindings/Thresholds';
 import { bilingual, type Messages } from '../locales';
 import { Bilingual } from './Bilingual';

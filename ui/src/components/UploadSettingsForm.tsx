@@ -1,7 +1,7 @@
 import { type ReactNode, useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { UploadSettingsShown } from '../bindings/UploadSettingsShown';
 import { bilingual, bilingualLine } from '../locales';
 import { Bilingual } from './Bilingual';

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { CheckedItem } from '../bindings/CheckedItem';
-import type { ErrorReport } from '../bindings/ErrorReport';
+import type { ErrorReport } from '../errors';
 import type { CaptureTimeline } from '../bindings/CaptureTimeline';
 import type { PositionPlot } from '../bindings/PositionPlot';
 import type { VisitPlot } from '../bindings/VisitPlot';

@@ -88,7 +88,7 @@ pub struct OutboxEntry {
 impl From<OutboxRecord> for OutboxEntry {
     fn from(record: OutboxRecord) -> Self {
         let error = match (record.error_code, record.error_message) {
-            (Some(code), Some(message)) => Some(ErrorReport { code, message }),
+            (Some(code), Some(message)) => Some(ErrorReport::stored(&code, &message, ErrorKind::UploadFailed)),
             _ => None,
         };
         OutboxEntry {
@@ -318,7 +318,7 @@ impl DataFolder {
 /// The outcome of a failed package left alone because its next try is not due yet.
 fn skipped(record: &OutboxRecord, not_before: DateTime<Utc>) -> UploadOutcome {
     let error = match (&record.error_code, &record.error_message) {
-        (Some(code), Some(message)) => Some(ErrorReport { code: code.clone(), message: message.clone() }),
+        (Some(code), Some(message)) => Some(ErrorReport::stored(code, message, ErrorKind::UploadFailed)),
         _ => None,
     };
     UploadOutcome {

@@ -55,7 +55,7 @@ fn one_bad_file_fails_alone_and_loses_nothing() {
     let paths: Vec<PathBuf> = vec![missing, good, folder_path, empty];
     let outcomes = folder.add_files(&case.id, "storefront_photo", &paths, |_| {}).unwrap();
     let codes: Vec<Option<&str>> =
-        outcomes.iter().map(|outcome| outcome.error.as_ref().map(|error| error.code.as_str())).collect();
+        outcomes.iter().map(|outcome| outcome.error.as_ref().map(|error| error.code.code())).collect();
     assert_eq!(codes, vec![Some("file_missing"), None, Some("not_a_file"), Some("file_empty")]);
     for outcome in &outcomes {
         if let Some(error) = &outcome.error {
@@ -74,7 +74,7 @@ fn a_file_over_the_size_limit_is_refused_by_name() {
     let big = dir.path().join("big.mov");
     std::fs::write(&big, [0u8; 11]).unwrap();
     let outcomes = folder.add_files(&case.id, "inspection_video", &[big], |_| {}).unwrap();
-    assert_eq!(outcomes[0].error.as_ref().unwrap().code, "file_too_large");
+    assert_eq!(outcomes[0].error.as_ref().unwrap().code, intake_core::ErrorKind::FileTooLarge);
     assert!(folder.vault().object_paths().unwrap().is_empty());
 }
 

@@ -187,7 +187,7 @@ fn while_one_upload_runs_a_second_from_the_same_data_folder_is_refused_and_sends
     // The lock goes with the run: the next one may send.
     let after = beside.upload_packages(&target, None, RetryTiming::Now, &mut |_| {}).unwrap();
     assert_eq!(after.len(), 1);
-    assert_eq!(after[0].error.as_ref().unwrap().code, "upload_unreachable");
+    assert_eq!(after[0].error.as_ref().unwrap().code, intake_core::ErrorKind::UploadUnreachable);
 }
 
 #[test]
@@ -204,7 +204,11 @@ fn a_failed_package_waits_for_its_next_retry_time_unless_the_upload_is_asked_for
     let skipped = folder.upload_packages(&target, None, RetryTiming::WhenDue, &mut |_| progress_seen += 1).unwrap();
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0].not_before, Some(next_retry_at));
-    assert_eq!(skipped[0].error.as_ref().unwrap().code, "upload_unreachable", "the last reason is kept");
+    assert_eq!(
+        skipped[0].error.as_ref().unwrap().code,
+        intake_core::ErrorKind::UploadUnreachable,
+        "the last reason is kept"
+    );
     assert_eq!(progress_seen, 0, "a package not due is not even read");
     assert_eq!(folder.outbox().unwrap()[0].attempts, 1);
 
