@@ -25,8 +25,9 @@ profile=release
 for arg in "$@"; do
   case "$arg" in
     --cli-only) with_app=0 ;;
-    # The dev profile: what scripts/test-windows.sh installs under Wine, reusing the build of
-    # its tests instead of a second, release build of OpenSSL and SQLCipher (10 minutes).
+    # Packs the dev build scripts/test-windows.sh's `cargo test` has just made (no cargo run
+    # here): the installer it installs under Wine, without a second, release build of OpenSSL
+    # and SQLCipher (10 minutes cold) or a rebuild of the workspace without the test features.
     --dev) profile=dev ;;
     *) echo "build-windows: unknown argument $arg (--cli-only, --dev)" >&2; exit 2 ;;
   esac
@@ -41,15 +42,20 @@ out="$target_dir/windows/Merchant-Intake-$version-setup.exe"
 # A dev-profile installer is for tests only: its name says so.
 [ "$profile" = dev ] && out="$target_dir/windows/Merchant-Intake-$version-dev-setup.exe"
 
-started=$(date +%s)
-cargo build --profile "$profile" --target "$windows_target" -p intake-cli -p intake-bag --bin intake --bin intake-verify
-if ((with_app)); then
-  # The app embeds the front-end; `custom-protocol` serves it from the embedded files, as
-  # `tauri build` does for a release.
-  scripts/build-ui.sh
-  cargo build --profile "$profile" --target "$windows_target" -p merchant-intake-app --features custom-protocol
+if [ "$profile" = release ]; then
+  started=$(date +%s)
+  cargo build --release --target "$windows_target" -p intake-cli -p intake-bag --bin intake --bin intake-verify
+  if ((with_app)); then
+    # The app embeds the front-end; `custom-protocol` serves it from the embedded files, as
+    # `tauri build` does for a release.
+    scripts/build-ui.sh
+    cargo build --release --target "$windows_target" -p merchant-intake-app --features custom-protocol
+  fi
+  echo "build-windows: cargo took $(($(date +%s) - started)) s" >&2
 fi
-echo "build-windows: cargo took $(($(date +%s) - started)) s" >&2
+for exe in intake.exe intake-verify.exe; do
+  [ -f "$built/$exe" ] || { echo "build-windows: no $built/$exe (run scripts/test-windows.sh first for --dev)" >&2; exit 1; }
+done
 
 rm -rf "$stage"
 mkdir -p "$stage"

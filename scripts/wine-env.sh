@@ -61,8 +61,13 @@ cmp -s "$stub_dll" "$system32/bcryptprimitives.dll" || cp "$stub_dll" "$system32
 # Each test binary is a new Wine process: with the server kept alive between them one starts
 # in 0.02-0.1 s instead of 0.7 s. `-p` keeps it for as long as this script runs (the trap
 # stops it at exit); started in the background, it does not hold the script.
-"$wineserver_bin" -p >/dev/null 2>&1 &
-trap '"$wineserver_bin" -k >/dev/null 2>&1 || true' EXIT
+# A script sourcing this from another that did (build-windows.sh from test-windows.sh) leaves
+# the server to the outer one.
+if [ -z "${INTAKE_WINESERVER_KEPT:-}" ]; then
+  export INTAKE_WINESERVER_KEPT=1
+  "$wineserver_bin" -p >/dev/null 2>&1 &
+  trap '"$wineserver_bin" -k >/dev/null 2>&1 || true' EXIT
+fi
 
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$wine_bin"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
