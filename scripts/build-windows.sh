@@ -78,7 +78,9 @@ if ((with_app)); then
 fi
 
 mkdir -p "$(dirname "$out")"
-makensis -V2 -INPUTCHARSET UTF8 -DVERSION="$version" -DSTAGE="$stage" -DOUTFILE="$out" packaging/windows/installer.nsi
+fast=()
+[ "$profile" = dev ] && fast=(-DFAST)
+makensis -V2 -INPUTCHARSET UTF8 "${fast[@]}" -DVERSION="$version" -DSTAGE="$stage" -DOUTFILE="$out" packaging/windows/installer.nsi
 echo "build-windows: $out ($(du -h "$out" | cut -f1))" >&2
 # The installer's path, last line on stdout, for scripts/test-windows.sh.
 echo "$out"
