@@ -40,6 +40,12 @@ for name in "${needs_linux_programs[@]}"; do
 done
 echo "test-windows: skipped under Wine (they start Linux programs): ${needs_linux_programs[*]}" >&2
 
+# ts-rs exports the bindings during the tests to .cargo/config.toml's TS_RS_EXPORT_DIR, an
+# absolute Linux path, which a Windows process does not resolve: under Wine it wrote them
+# into each crate's own bindings/ folder. The Windows name of the same folder instead.
+TS_RS_EXPORT_DIR="$("$wine_bin" winepath -w "$root/ui/src/bindings" | tr -d '\r')"
+export TS_RS_EXPORT_DIR
+
 started=$(date +%s)
 if (($#)); then
   cargo test --target "$windows_target" "$@"
