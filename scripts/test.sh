@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, then the headless unit and integration tests, the
-# front-end type check, the generated-bindings check, and the end-to-end tests of the app
-# under Xvfb. `.ci/run` runs exactly this.
+# front-end type check, the generated-bindings check, the same headless tests built for
+# Windows and run under Wine with the Windows installer's test, and the end-to-end tests of
+# the app under Xvfb. `.ci/run` runs exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -31,6 +32,10 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+step "Windows: the headless crates' tests under Wine, then the installer (scripts/test-windows.sh)"
+# INTAKE_SKIP_WINDOWS_TESTS=1 leaves it out (it adds ~20 CPU-bound minutes cold, see README).
+[ -n "${INTAKE_SKIP_WINDOWS_TESTS:-}" ] || scripts/test-windows.sh
 
 step "desktop app: build (front-end type check included) and end-to-end tests"
 scripts/test-e2e.sh

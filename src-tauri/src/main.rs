@@ -18,8 +18,17 @@ struct Args {
     home: Option<PathBuf>,
 }
 
+#[cfg(windows)]
+mod webview2_runtime;
+
 fn main() -> ExitCode {
     let args = Args::parse();
+    #[cfg(windows)]
+    if let Err(reason) = webview2_runtime::require() {
+        eprintln!("merchant-intake: no WebView2 runtime ({reason})");
+        webview2_runtime::show_message("商户入网资料采集", webview2_runtime::MISSING_MESSAGE);
+        return ExitCode::FAILURE;
+    }
     let location = match args.home {
         Some(home) => Ok(home),
         None => DataFolder::default_path(),

@@ -91,6 +91,8 @@ pub(crate) fn thresholds_from_file(base: &Thresholds, path: &std::path::Path) ->
     let not_valid = |reason: String| {
         Error::for_file(ErrorKind::InvalidInput, path, format!("is not a valid thresholds file ({reason})"))
     };
+    // Edited by hand, perhaps in Notepad: its BOM is not an error (serde_json refuses one).
+    let text = intake_core::user_text::normalized(&text);
     let fields: serde_json::Value = serde_json::from_str(&text).map_err(|err| not_valid(err.to_string()))?;
     base.overlaid(&fields).map_err(|problem| not_valid(problem.to_string()))
 }

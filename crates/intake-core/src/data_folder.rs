@@ -166,13 +166,7 @@ impl DataFolder {
         }
         fs::create_dir_all(root).map_err(|err| data_folder_error(root, &err))?;
         let lock_path = root.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(|err| data_folder_error(root, &err))?;
+        let lock = open_lock_file(root, &lock_path)?;
         let (database, vault) = match &key {
             None => (Database::open(&root.join(DATABASE_FILE))?, Vault::open(&root.join("vault"))?),
             Some(key) => (
@@ -182,6 +176,7 @@ impl DataFolder {
         };
 
         let mut report = CleanupReport::default();
+        let mut lock = lock;
         if lock.try_lock().is_ok() {
             let referenced = database.referenced_hashes()?;
             crate::encryption::remove_small_leftovers(root)?;
@@ -191,10 +186,16 @@ impl DataFolder {
                 unreferenced_thumbnails_removed: vault.remove_unreferenced_thumbnails(&referenced)?,
                 ran: true,
             };
-            lock.unlock().map_err(|err| Error::writing(&lock_path, &err))?;
+            // Released by closing the handle rather than `File::unlock`: on Windows std's unlock
+            // unlocks twice (a handle may hold an exclusive and a shared lock) and accepts
+            // ERROR_NOT_LOCKED from the second; Wine answers ERROR_LOCK_VIOLATION (os error 33)
+            // there, and every open failed. Closing a handle releases its locks on Windows, Wine
+            // and unix alike, and the blocking `lock_shared` below waits for that if needed.
+            drop(lock);
+            lock = open_lock_file(root, &lock_path)?;
         }
-        // Another process may take the exclusive lock between unlock and this line; it then
-        // cleans up before we have written anything, which is safe.
+        // Another process may take the exclusive lock between the release and this line; it
+        // then cleans up before we have written anything, which is safe.
         lock.lock_shared().map_err(|err| Error::writing(&lock_path, &err))?;
 
         let folder = DataFolder {
@@ -533,6 +534,17 @@ fn new_case_id(now: chrono::DateTime<Utc>) -> String {
     getrandom::fill(&mut bytes).expect("the operating system's random generator is available");
     let suffix: String = bytes.iter().map(|byte| ALPHABET[(*byte & 31) as usize] as char).collect();
     format!("{}-{suffix}", now.format("%Y%m%d"))
+}
+
+/// Opens (creating it if needed) the lock file every open data folder holds.
+fn open_lock_file(root: &Path, lock_path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(lock_path)
+        .map_err(|err| data_folder_error(root, &err))
 }
 
 fn data_folder_error(root: &Path, err: &std::io::Error) -> Error {

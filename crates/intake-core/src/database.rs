@@ -269,7 +269,7 @@ impl Database {
 
     fn open_with(path: &Path, key: Option<&DataKey>) -> Result<Database> {
         refuse_newer_schema(path, key)?;
-        let connection = Connection::open(path).map_err(|err| open_error(path, err))?;
+        let connection = Connection::open(crate::long_paths::for_sqlite(path)).map_err(|err| open_error(path, err))?;
         apply_key(&connection, key).map_err(|err| open_error(path, err))?;
         configure(&connection).map_err(|err| open_error(path, err))?;
         let mut database = Database { connection, audit_manager: std::cell::RefCell::new(UNKNOWN_MANAGER.to_string()) };
@@ -755,9 +755,11 @@ fn refuse_newer_schema(path: &Path, key: Option<&DataKey>) -> Result<()> {
     if !path.exists() {
         return Ok(());
     }
-    let connection =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|err| open_error(path, err))?;
+    let connection = Connection::open_with_flags(
+        crate::long_paths::for_sqlite(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|err| open_error(path, err))?;
     apply_key(&connection, key).map_err(|err| open_error(path, err))?;
     let applied: i64 =
         connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|err| open_error(path, err))?;
@@ -791,17 +793,18 @@ fn apply_key(connection: &Connection, key: Option<&DataKey>) -> rusqlite::Result
 /// True when the file at `path` is an SQLite database readable without a key (an unencrypted
 /// store); false for an encrypted one (or anything else SQLite cannot read).
 pub(crate) fn is_unencrypted(path: &Path) -> bool {
-    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .and_then(|connection| {
-            connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0))
-        })
-        .is_ok()
+    Connection::open_with_flags(
+        crate::long_paths::for_sqlite(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .and_then(|connection| connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)))
+    .is_ok()
 }
 
 /// Checkpoints the WAL of the unencrypted store at `plain` into it (and empties the WAL), so
 /// that its file holds every row and stays the same bytes while it is only read after.
 pub(crate) fn checkpoint_plain(plain: &Path) -> Result<()> {
-    let connection = Connection::open(plain).map_err(|err| open_error(plain, err))?;
+    let connection = Connection::open(crate::long_paths::for_sqlite(plain)).map_err(|err| open_error(plain, err))?;
     connection
         .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))
         .map_err(|err| open_error(plain, err))?;
@@ -812,14 +815,15 @@ pub(crate) fn checkpoint_plain(plain: &Path) -> Result<()> {
 /// exist) with `sqlcipher_export`, schema version included, and syncs it. `plain` is only read;
 /// its WAL is checkpointed into it first so that the copy misses nothing and the WAL can go.
 pub(crate) fn encrypt_database(plain: &Path, target: &Path, key: &DataKey) -> Result<()> {
-    let connection = Connection::open(plain).map_err(|err| open_error(plain, err))?;
+    let connection = Connection::open(crate::long_paths::for_sqlite(plain)).map_err(|err| open_error(plain, err))?;
     connection
         .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))
         .map_err(|err| open_error(plain, err))?;
     let version: i64 =
         connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|err| open_error(plain, err))?;
     connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|err| open_error(plain, err))?;
-    let target_name = target.to_str().ok_or_else(|| {
+    let target_sqlite = crate::long_paths::for_sqlite(target);
+    let target_name = target_sqlite.to_str().ok_or_else(|| {
         Error::for_file(ErrorKind::DataFolderUnwritable, target, "the data folder's path is not valid Unicode")
     })?;
     let exported = (|| {

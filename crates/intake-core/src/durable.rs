@@ -6,6 +6,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 
@@ -76,7 +77,7 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8], readers: Readers) -> Result<b
 
 /// Renames a finished, synced temp file over `path` and makes the rename durable.
 pub(crate) fn commit_replacing(temp: &Path, path: &Path) -> Result<()> {
-    fs::rename(temp, path).map_err(|err| Error::writing(path, &err))?;
+    rename_replacing(temp, path).map_err(|err| Error::writing(path, &err))?;
     sync_folder(parent_of(path)).map_err(|err| Error::writing(parent_of(path), &err))
 }
 
@@ -103,5 +104,111 @@ pub(crate) fn sync_folder(folder: &Path) -> io::Result<()> {
     {
         let _ = folder;
         Ok(())
+    }
+}
+
+/// `fs::rename(from, to)`, replacing `to`, patient with Windows's sharing rules.
+///
+/// On Windows a rename over a file that another handle holds open without `FILE_SHARE_DELETE`
+/// (an antivirus or the search indexer reading the new file, a viewer, the app's other
+/// process) fails with access denied or a sharing violation until that handle closes, usually
+/// within milliseconds; std's POSIX-semantics rename only helps on NTFS, not on the FAT/exFAT
+/// of a USB stick, and not under Wine. So those errors are retried for up to
+/// [`RENAME_PATIENCE`]; any other error, and every error on unix, is returned at once.
+/// Files this program opens itself are closed before they are renamed over.
+pub(crate) fn rename_replacing(from: &Path, to: &Path) -> io::Result<()> {
+    retry_while(|| fs::rename(from, to), is_windows_sharing_error, std::thread::sleep)
+}
+
+/// How long [`rename_replacing`] waits for another handle to let go.
+const RENAME_PATIENCE: Duration = Duration::from_secs(2);
+
+/// True for the errors Windows gives while another handle holds a file: ERROR_ACCESS_DENIED
+/// (5, also a delete-pending file), ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33).
+/// Never on unix, where the same numbers mean other things (5 is EIO).
+fn is_windows_sharing_error(err: &io::Error) -> bool {
+    cfg!(windows) && is_sharing_error_code(err.raw_os_error())
+}
+
+fn is_sharing_error_code(code: Option<i32>) -> bool {
+    matches!(code, Some(5 | 32 | 33))
+}
+
+/// Runs `attempt` until it succeeds, fails with an error `transient` refuses, or
+/// [`RENAME_PATIENCE`] has been spent sleeping (pauses from 10 ms, doubling, at most 200 ms).
+fn retry_while(
+    mut attempt: impl FnMut() -> io::Result<()>,
+    transient: impl Fn(&io::Error) -> bool,
+    mut sleep: impl FnMut(Duration),
+) -> io::Result<()> {
+    let mut waited = Duration::ZERO;
+    let mut pause = Duration::from_millis(10);
+    loop {
+        match attempt() {
+            Err(err) if transient(&err) && waited < RENAME_PATIENCE => {
+                sleep(pause);
+                waited += pause;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            result => return result,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sharing_errors_are_the_windows_codes_only() {
+        for code in [5, 32, 33] {
+            assert!(is_sharing_error_code(Some(code)), "{code}");
+        }
+        for code in [None, Some(2), Some(17), Some(183)] {
+            assert!(!is_sharing_error_code(code), "{code:?}");
+        }
+        // On unix 5 is EIO: a disk error must not be retried as if a reader held the file.
+        assert_eq!(is_windows_sharing_error(&io::Error::from_raw_os_error(5)), cfg!(windows));
+    }
+
+    #[test]
+    fn a_held_file_is_retried_until_it_is_let_go() {
+        let mut attempts = 0;
+        let mut slept = Vec::new();
+        let result = retry_while(
+            || {
+                attempts += 1;
+                if attempts < 4 { Err(io::Error::from(io::ErrorKind::PermissionDenied)) } else { Ok(()) }
+            },
+            |_| true,
+            |pause| slept.push(pause.as_millis()),
+        );
+        assert!(result.is_ok());
+        assert_eq!(attempts, 4);
+        assert_eq!(slept, [10, 20, 40]);
+    }
+
+    #[test]
+    fn retrying_gives_up_after_its_patience_and_returns_the_error() {
+        let mut slept = Duration::ZERO;
+        let result =
+            retry_while(|| Err(io::Error::from(io::ErrorKind::PermissionDenied)), |_| true, |pause| slept += pause);
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::PermissionDenied);
+        assert!(slept >= RENAME_PATIENCE && slept < RENAME_PATIENCE + Duration::from_millis(200), "{slept:?}");
+    }
+
+    #[test]
+    fn other_errors_are_returned_at_once() {
+        let mut attempts = 0;
+        let result = retry_while(
+            || {
+                attempts += 1;
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            },
+            |err| err.kind() == io::ErrorKind::PermissionDenied,
+            |_| panic!("no pause for an error that is not transient"),
+        );
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(attempts, 1);
     }
 }

@@ -126,8 +126,10 @@ impl Vault {
         fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
         let (temp_path, output) = self.create_temp()?;
         let written = self.write_all_to(output, &sealed).map_err(|err| Error::writing(&temp_path, &err));
-        let renamed = written
-            .and_then(|_closed| fs::rename(&temp_path, &final_path).map_err(|err| Error::writing(&final_path, &err)));
+        let renamed = written.and_then(|_closed| {
+            // A damaged thumbnail is replaced while another thread or process may be reading it.
+            crate::durable::rename_replacing(&temp_path, &final_path).map_err(|err| Error::writing(&final_path, &err))
+        });
         if renamed.is_err() {
             let _ = fs::remove_file(&temp_path);
         }
@@ -242,7 +244,7 @@ impl Vault {
         }
         let folder = final_path.parent().expect("object paths have a parent");
         fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
-        if let Err(err) = fs::rename(&temp_path, &final_path) {
+        if let Err(err) = crate::durable::rename_replacing(&temp_path, &final_path) {
             let _ = fs::remove_file(&temp_path);
             return Err(Error::writing(&final_path, &err));
         }
@@ -316,7 +318,11 @@ impl Vault {
                 let _ = fs::remove_file(&temp_path);
                 return Err(Error::writing(&temp_path, &err));
             }
-            if let Err(err) = fs::rename(&temp_path, &path) {
+            // The clear file is closed before the encrypted one replaces it: Windows refuses a
+            // rename over a file this process still holds open on FAT/exFAT and under Wine
+            // (NTFS's POSIX-semantics rename would allow it).
+            drop(input);
+            if let Err(err) = crate::durable::rename_replacing(&temp_path, &path) {
                 let _ = fs::remove_file(&temp_path);
                 return Err(Error::writing(&path, &err));
             }

@@ -285,7 +285,8 @@ impl Rules {
         let bytes = std::fs::read(path).map_err(|err| Error::reading(path, &err))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::for_file(ErrorKind::InvalidRules, path, "is not UTF-8 text"))?;
-        Rules::parse(&text, &path.display().to_string())
+        // Edited by hand, perhaps in Notepad: its BOM and CRLF line ends are not errors.
+        Rules::parse(&crate::user_text::normalized(&text), &path.display().to_string())
     }
 
     /// Checks the text of a rule file; `source` names it in error messages.

@@ -167,6 +167,21 @@ fn a_corrected_rule_file_is_loaded_from_a_path() {
 }
 
 #[test]
+fn a_rule_file_saved_by_windows_notepad_reads_as_the_same_rules() {
+    // A byte-order mark and CRLF line ends: what Notepad and most Windows editors save.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.toml");
+    let text = format!("\u{FEFF}{}", Rules::embedded_text().replace('\n', "\r\n"));
+    std::fs::write(&path, text).unwrap();
+    let rules = Rules::load(&path).unwrap();
+    let attributes = CaseAttributes { opens_payment: true, ..CaseAttributes::default() };
+    let loaded = serde_json::to_string(&rules.checklist(&attributes)).unwrap();
+    let embedded = serde_json::to_string(&Rules::embedded().unwrap().checklist(&attributes)).unwrap();
+    assert!(!loaded.contains("\\r"), "a CR reached the checklist's text");
+    assert_eq!(loaded, embedded);
+}
+
+#[test]
 fn the_condition_attributes_are_exactly_the_fields_of_case_attributes() {
     let json = serde_json::to_value(CaseAttributes::default()).unwrap();
     let mut fields: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();

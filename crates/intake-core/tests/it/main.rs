@@ -24,3 +24,4 @@ mod upload;
 mod vault;
 mod viewing;
 mod watermark;
+mod windows_paths;
