@@ -60,7 +60,7 @@ mod tests {
     use super::*;
 
     fn deep(prefix: &str, separator: &str) -> String {
-        let folders: Vec<String> = (0..30).map(|n| format!("客户资料{n:02}")).collect();
+        let folders: Vec<String> = (0..40).map(|n| format!("客户资料{n:02}")).collect();
         format!("{prefix}{}{separator}intake.sqlite3", folders.join(separator))
     }
 
