@@ -44,7 +44,6 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 pub(crate) const DATABASE_FILE: &str = "intake.sqlite3";
 pub(crate) const LOCK_FILE: &str = "intake.lock";
-const EXPORTS_FOLDER: &str = "exports";
 
 /// An open data folder.
 pub struct DataFolder {
@@ -68,6 +67,9 @@ pub struct CleanupReport {
     pub temp_files_removed: usize,
     pub unreferenced_objects_removed: usize,
     pub unreferenced_thumbnails_removed: usize,
+    /// Sealed packages removed because their upload was verified longer ago than the settings
+    /// keep them (module `outbox`).
+    pub expired_packages_removed: usize,
     /// False when another process had the folder open, so nothing was looked at.
     pub ran: bool,
 }
@@ -164,7 +166,7 @@ impl DataFolder {
                 "the data folder is a file, not a folder",
             ));
         }
-        fs::create_dir_all(root).map_err(|err| data_folder_error(root, &err))?;
+        create_owner_only(root).map_err(|err| data_folder_error(root, &err))?;
         let lock_path = root.join(LOCK_FILE);
         let lock = OpenOptions::new()
             .read(true)
@@ -189,6 +191,7 @@ impl DataFolder {
                 temp_files_removed: vault.remove_leftovers()?,
                 unreferenced_objects_removed: vault.remove_unreferenced(&referenced)?,
                 unreferenced_thumbnails_removed: vault.remove_unreferenced_thumbnails(&referenced)?,
+                expired_packages_removed: 0,
                 ran: true,
             };
             lock.unlock().map_err(|err| Error::writing(&lock_path, &err))?;
@@ -206,6 +209,12 @@ impl DataFolder {
             key,
             _lock: lock,
         };
+        if report.ran {
+            // A package that cannot be removed now (settings unreadable, a file held open by
+            // another program) is removed at a later open or upload; it is no reason to keep
+            // the manager out of the folder.
+            report.expired_packages_removed = folder.remove_expired_packages(Utc::now()).unwrap_or(0);
+        }
         Ok((folder, report))
     }
 
@@ -442,18 +451,6 @@ fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Th
     Ok(PreparedFile { stored, original_name, media_type, facts })
 }
 
-impl DataFolder {
-    /// Where a front-end exports a case when the user names no file: `exports/<case id>.zip`
-    /// in the data folder, so the package sits beside the data it was made from. The folder
-    /// is created if needed.
-    pub fn default_export_path(&self, case_id: &str) -> Result<PathBuf> {
-        self.case(case_id)?;
-        let folder = self.root.join(EXPORTS_FOLDER);
-        fs::create_dir_all(&folder).map_err(|err| Error::writing(&folder, &err))?;
-        Ok(folder.join(format!("{case_id}.zip")))
-    }
-}
-
 /// The files in a folder and its subfolders, as a phone's DCIM folder copied to the laptop
 /// holds them: sorted by path, hidden files and folders (a leading `.`, e.g. `.thumbnails`,
 /// `.DS_Store`) left out, symbolic links not followed. At most [`MAX_FOLDER_FILES`].
@@ -533,6 +530,34 @@ fn new_case_id(now: chrono::DateTime<Utc>) -> String {
     getrandom::fill(&mut bytes).expect("the operating system's random generator is available");
     let suffix: String = bytes.iter().map(|byte| ALPHABET[(*byte & 31) as usize] as char).collect();
     format!("{}-{suffix}", now.format("%Y%m%d"))
+}
+
+/// Creates the data folder (and its parents) if needed, the folder itself readable by its owner
+/// only: it holds the merchants' documents, and other users of the computer have no business
+/// listing it. An existing folder is left as it is (the manager chose it).
+pub(crate) fn create_owner_only(root: &Path) -> std::io::Result<()> {
+    if root.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = root.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    // TODO(windows): a folder under %LOCALAPPDATA% inherits the user profile's ACL (owner,
+    // SYSTEM, Administrators); a folder given with --home elsewhere inherits its parent's.
+    // Setting an owner-only DACL here (SetNamedSecurityInfoW with a protected DACL) is left to
+    // the Windows work (issue 20).
+    match builder.create(root) {
+        Ok(()) => Ok(()),
+        // Made by another process in between: fine, as for create_dir_all.
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && root.is_dir() => Ok(()),
+        Err(err) => Err(err),
+    }
 }
 
 fn data_folder_error(root: &Path, err: &std::io::Error) -> Error {

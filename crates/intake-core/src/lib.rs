@@ -44,6 +44,7 @@ pub mod encryption;
 pub mod evidence;
 pub mod identity;
 pub mod keys;
+pub mod outbox;
 pub mod package;
 pub mod passphrase_strength;
 pub mod planted;

@@ -394,6 +394,8 @@ impl DataFolder {
             self.case(case_id)?;
         }
         let _lock = self.lock_for_upload()?;
+        // Sealed packages uploaded longer ago than the settings keep them (module `outbox`).
+        self.remove_expired_packages(Utc::now())?;
         // The audit entry of each finished upload names the manager.
         self.refresh_audit_manager();
         let now = Utc::now();
@@ -553,9 +555,8 @@ impl PackageUpload<'_> {
     async fn send(&mut self) -> Result<bool> {
         let record = self.record;
         let database = self.folder.database();
-        let path = Path::new(&record.path);
         self.report(UploadPhase::Checking, record.bytes_sent);
-        check_package(path, &record.sha256, record.bytes)?;
+        self.folder.check_queued_package(record)?;
 
         let destination = self.target.destination();
         let key = self.target.remote_key(&record.case_id, &record.sha256);
@@ -642,7 +643,7 @@ impl PackageUpload<'_> {
         let database = self.folder.database();
         let recorded = database.upload_parts(&record.sha256, upload_id)?;
         let part_count = record.bytes.div_ceil(part_size);
-        let mut file = File::open(&record.path).map_err(|err| Error::reading(Path::new(&record.path), &err))?;
+        let mut file = self.folder.open_queued_package(record)?;
         let mut bytes_sent: u64 = recorded.iter().map(|part| part.bytes).sum();
         let upload_id = upload_id.to_string();
         for number in 1..=part_count {
@@ -857,42 +858,6 @@ fn first_line(text: &str) -> String {
         line.push('…');
     }
     line
-}
-
-/// The package must still be the bytes that were exported: same size, same SHA-256.
-fn check_package(path: &Path, sha256: &str, bytes: u64) -> Result<()> {
-    let changed = |what: &str| {
-        Error::for_file(
-            ErrorKind::PackageChanged,
-            path,
-            format!("导出的包已变动 {what} since it was exported; export the case again"),
-        )
-    };
-    if !path.exists() {
-        return Err(changed("is gone"));
-    }
-    let (actual, total) = file_sha256(path)?;
-    if total != bytes || actual != sha256 {
-        return Err(changed("has changed"));
-    }
-    Ok(())
-}
-
-/// The SHA-256 (hex) and size of a file, read in pieces.
-pub(crate) fn file_sha256(path: &Path) -> Result<(String, u64)> {
-    let mut file = File::open(path).map_err(|err| Error::reading(path, &err))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; READ_BUFFER_BYTES];
-    let mut total = 0u64;
-    loop {
-        let read = file.read(&mut buffer).map_err(|err| Error::reading(path, &err))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        total += read as u64;
-    }
-    Ok((crate::vault::hex(&hasher.finalize()), total))
 }
 
 #[cfg(test)]
