@@ -25,6 +25,7 @@ use std::fs::{self, File, OpenOptions};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 
@@ -56,6 +57,9 @@ pub struct DataFolder {
     /// The data key of an encrypted folder (`None`: unencrypted), kept to open it again
     /// ([`DataFolder::reopen`]); wiped when the folder is dropped.
     key: Option<DataKey>,
+    /// Raised by whoever gave this handle out (the app, when it locks): the handle's long
+    /// operations then stop at their next safe point ([`DataFolder::stop_when`]).
+    stop: Option<Arc<AtomicBool>>,
     // Held (shared) for as long as the folder is open; released on drop.
     _lock: File,
 }
@@ -145,6 +149,27 @@ impl DataFolder {
         Self::open_keyed(&self.root, self.key.clone()).map(|(folder, _)| folder)
     }
 
+    /// Makes this handle's long operations stop at their next safe point once `signal` is
+    /// raised: an import between two files (the others fail, nothing half-recorded), an export
+    /// between two pieces of 1 MiB (nothing queued, no temp file left), an upload between two
+    /// packages. Stopped, they answer `passphrase_required`. Why: a worker thread (the app's
+    /// imports, exports and uploads) holds its own handle, with its own copy of the data key and
+    /// an open SQLCipher connection; locking the app must end those too, not only the window's
+    /// handle. The key is wiped when the handle is dropped.
+    pub fn stop_when(&mut self, signal: Arc<AtomicBool>) {
+        self.stop = Some(signal);
+    }
+
+    /// Whether this handle was told to stop ([`DataFolder::stop_when`]).
+    pub fn stop_requested(&self) -> bool {
+        self.stop.as_ref().is_some_and(|signal| signal.load(Ordering::SeqCst))
+    }
+
+    /// `passphrase_required` once this handle was told to stop; `Ok` otherwise.
+    pub(crate) fn refuse_if_stopped(&self) -> Result<()> {
+        if self.stop_requested() { Err(locked_meanwhile(&self.root)) } else { Ok(()) }
+    }
+
     /// True when the folder's database and files are encrypted.
     pub fn is_encrypted(&self) -> bool {
         self.key.is_some()
@@ -207,6 +232,7 @@ impl DataFolder {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             rules: None,
             key,
+            stop: None,
             _lock: lock,
         };
         if report.ran {
@@ -324,7 +350,13 @@ impl DataFolder {
         // (naming the file) rather than checking the files under thresholds nobody chose.
         let thresholds = self.thresholds()?;
         let mut outcomes = Vec::with_capacity(paths.len());
+        let stop = self.stop.clone();
+        let root = self.root.clone();
+        let stopped = move || stop.as_ref().is_some_and(|signal| signal.load(Ordering::SeqCst));
         let prepare = |path: &PathBuf| {
+            if stopped() {
+                return Err(locked_meanwhile(&root));
+            }
             std::panic::catch_unwind(AssertUnwindSafe(|| prepare_file(&vault, path, max_file_bytes, &thresholds)))
                 .unwrap_or_else(|_| {
                     Err(Error::for_file(ErrorKind::FileUnreadable, path, "could not be read (internal error)"))
@@ -333,6 +365,9 @@ impl DataFolder {
         let threads = in_order::threads_per_core(paths.len(), IMPORT_THREADS_PER_CORE, MAX_IMPORT_THREADS);
         in_order::for_each_in_order(paths, threads, prepare, |index, prepared| {
             let path = &paths[index];
+            // Locked meanwhile: what is prepared is not recorded (an unreferenced vault object,
+            // collected at the next exclusive open).
+            let prepared = prepared.and_then(|prepared| self.refuse_if_stopped().map(|()| prepared));
             let outcome = match prepared.and_then(|prepared| self.record_file(case_id, material_key, &prepared)) {
                 Ok((status, evidence)) => {
                     FileOutcome { path: path.display().to_string(), status, evidence: Some(evidence), error: None }
@@ -558,6 +593,15 @@ pub(crate) fn create_owner_only(root: &Path) -> std::io::Result<()> {
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && root.is_dir() => Ok(()),
         Err(err) => Err(err),
     }
+}
+
+/// What an operation stopped by a lock answers.
+fn locked_meanwhile(root: &Path) -> Error {
+    Error::for_file(
+        ErrorKind::PassphraseRequired,
+        root,
+        "数据文件夹已锁定,操作已停止 / the data folder was locked meanwhile, so this stopped; unlock it and try again",
+    )
 }
 
 fn data_folder_error(root: &Path, err: &std::io::Error) -> Error {

@@ -719,6 +719,7 @@ impl DataFolder {
         let base = zip_format::entry_options(zip_time(modified));
         let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
         for (name, entry) in entries {
+            self.refuse_if_stopped()?;
             let options = if entry.compress {
                 base.compression_method(zip::CompressionMethod::Deflated).compression_level(Some(DEFLATE_LEVEL))
             } else {
@@ -770,6 +771,7 @@ impl DataFolder {
             out.write_all(&buffer[..read]).map_err(|err| Error::writing(temp, &err))?;
             total += read as u64;
             reporter.bytes_copied(read as u64);
+            self.refuse_if_stopped()?;
         }
         if total != expected_bytes || crate::vault::hex(&hasher.finalize()) != sha256 {
             return Err(Error::for_file(

@@ -421,6 +421,10 @@ impl DataFolder {
             .build()
             .map_err(|err| Error::new(ErrorKind::UploadFailed, format!("cannot start the upload runtime: {err}")))?;
         for record in pending {
+            // Locked meanwhile (`stop_when`): the packages not started wait for the next run.
+            if self.stop_requested() {
+                break;
+            }
             let mut run =
                 PackageUpload { folder: self, target, store: &store, record: &record, progress, sent: (0, 0) };
             match runtime.block_on(run.send()) {

@@ -19,6 +19,7 @@ mod identity_numbers;
 mod identity_types;
 mod package;
 mod sealed_outbox;
+mod stop_on_lock;
 mod thresholds;
 mod thumbnails;
 mod upload;
