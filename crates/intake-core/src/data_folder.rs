@@ -577,6 +577,7 @@ pub(crate) fn create_owner_only(root: &Path) -> std::io::Result<()> {
     if let Some(parent) = root.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
+    #[cfg_attr(not(unix), allow(unused_mut))] // only Unix sets a mode
     let mut builder = fs::DirBuilder::new();
     #[cfg(unix)]
     {

@@ -146,34 +146,7 @@ impl DataFolder {
         self.check_queued_package(&record)?;
         let mut package = self.open_queued_package(&record)?;
         let (temp, file) = crate::durable::create_temp_beside(out, crate::durable::Readers::Anyone)?;
-        let copied = (|| {
-            let mut writer = std::io::BufWriter::new(file);
-            let mut hasher = Sha256::new();
-            let mut buffer = vec![0u8; 1 << 20];
-            let mut total = 0u64;
-            loop {
-                let read = match package.read(&mut buffer) {
-                    Ok(0) => break,
-                    Ok(read) => read,
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(err) => return Err(Error::reading(Path::new(&record.path), &err)),
-                };
-                hasher.update(&buffer[..read]);
-                std::io::Write::write_all(&mut writer, &buffer[..read]).map_err(|err| Error::writing(&temp, &err))?;
-                total += read as u64;
-            }
-            // Checked again while copying: the queued file may have changed since the check.
-            if total != record.bytes || crate::vault::hex(&hasher.finalize()) != record.sha256 {
-                return Err(Error::for_file(
-                    ErrorKind::PackageChanged,
-                    Path::new(&record.path),
-                    "导出的包已变动 has changed since it was exported; export the case again",
-                ));
-            }
-            let file = writer.into_inner().map_err(|err| Error::writing(&temp, err.error()))?;
-            file.sync_all().map_err(|err| Error::writing(&temp, &err))?;
-            Ok(total)
-        })();
+        let copied = copy_checked(&mut package, &record, file, &temp);
         match copied.and_then(|total| crate::durable::commit_replacing(&temp, out).map(|()| total)) {
             Ok(total) => Ok(total),
             Err(err) => {
@@ -182,4 +155,35 @@ impl DataFolder {
             }
         }
     }
+}
+
+/// Copies a queued package into `file` (the temp file at `temp`), hashing on the way: it must
+/// still be the bytes recorded. Returns the size, the file synced.
+fn copy_checked(package: &mut QueuedPackage, record: &OutboxRecord, file: File, temp: &Path) -> Result<u64> {
+    let mut writer = std::io::BufWriter::new(file);
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let read = match package.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(Error::reading(Path::new(&record.path), &err)),
+        };
+        hasher.update(&buffer[..read]);
+        std::io::Write::write_all(&mut writer, &buffer[..read]).map_err(|err| Error::writing(temp, &err))?;
+        total += read as u64;
+    }
+    // Checked again while copying: the queued file may have changed since the check.
+    if total != record.bytes || crate::vault::hex(&hasher.finalize()) != record.sha256 {
+        return Err(Error::for_file(
+            ErrorKind::PackageChanged,
+            Path::new(&record.path),
+            "导出的包已变动 has changed since it was exported; export the case again",
+        ));
+    }
+    let file = writer.into_inner().map_err(|err| Error::writing(temp, err.error()))?;
+    file.sync_all().map_err(|err| Error::writing(temp, &err))?;
+    Ok(total)
 }
