@@ -701,6 +701,8 @@ impl DataFolder {
         self.vault().store_package(&mut |sink| {
             let stream = sealed_zip::PatchedStream::new(sink, patches.take().unwrap_or_default(), end);
             let stream = self.write_zip_entries(stream, &place, entries, modified, reporter)?;
+            // What follows (sealing the last chunk, fsync, rename) is the finishing step.
+            reporter.phase(ExportPhase::Finishing);
             stream.finish().map(drop).map_err(|err| Error::writing(&place, &err))
         })
     }

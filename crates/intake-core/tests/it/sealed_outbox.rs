@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Duration, Utc};
 use intake_core::encrypted_file::MAGIC;
 use intake_core::keys::Passphrase;
-use intake_core::package::ExportOptions;
+use intake_core::package::{ExportOptions, ExportPhase};
 use intake_core::settings::UploadSettingsChange;
 use intake_core::{DataFolder, ErrorKind};
 
@@ -88,7 +88,10 @@ fn an_export_to_the_outbox_of_an_encrypted_folder_leaves_no_zip_in_clear_and_pac
     assert_eq!(last.files_done, last.files_total);
     assert_eq!(last.bytes_done, last.bytes_total);
     phases.dedup();
-    assert!(phases.is_sorted(), "{phases:?}");
+    assert_eq!(
+        phases,
+        [ExportPhase::Checking, ExportPhase::Signing, ExportPhase::Writing, ExportPhase::Finishing, ExportPhase::Done]
+    );
 
     // The two passes give the very package a plain export writes (packing is reproducible).
     let copy = fixture.dir.path().join("另存为.zip");
