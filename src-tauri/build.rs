@@ -20,7 +20,7 @@ const COMMANDS: &[&str] = &[
     "set_case_field",
     "clear_case_field",
     "export_case",
-    "show_export_in_folder",
+    "save_package_copy",
     "get_settings",
     "change_settings",
     "public_key_info",

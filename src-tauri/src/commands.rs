@@ -252,9 +252,10 @@ pub async fn clear_case_field(
     data_folder.with(|folder| folder.clear_case_field(&case_id, &field_key))
 }
 
-/// Packs the case into its signed package at the data folder's `exports/<case id>.zip`
-/// (`intake export`), on a blocking thread: hashing and zipping a large case takes a while.
-/// Sends [`EXPORT_PROGRESS_EVENT`] as it goes, for the export panel's bar.
+/// Packs the case into its signed package and queues it sealed in the data folder's outbox
+/// (`intake export` without `--out`): no copy in clear is written. On a blocking thread:
+/// hashing and zipping a large case takes a while. Sends [`EXPORT_PROGRESS_EVENT`] as it goes,
+/// for the export panel's bar.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_case<R: Runtime>(
     app: AppHandle<R>,
@@ -264,8 +265,7 @@ pub async fn export_case<R: Runtime>(
 ) -> Result<ExportSummary, ErrorReport> {
     let folder = data_folder.second_handle()?;
     tauri::async_runtime::spawn_blocking(move || {
-        let out = folder.default_export_path(&case_id)?;
-        Ok(folder.export_case_with_progress(&case_id, &out, &options, &mut |progress| {
+        Ok(folder.export_to_outbox_with_progress(&case_id, &options, &mut |progress| {
             let _ = app.emit(EXPORT_PROGRESS_EVENT, progress);
         })?)
     })
@@ -273,36 +273,37 @@ pub async fn export_case<R: Runtime>(
     .map_err(internal)?
 }
 
-/// 打开所在文件夹: shows the case's exported package in the system's file manager. The window
-/// names the case only; the path is the core's (`exports/<case id>.zip`), never one the
-/// window gives, so nothing else can be opened this way.
+/// 另存为…: asks where (the native save dialog, proposing `<case id>.zip`) and writes there a
+/// plain, unencrypted copy of the queued package `sha256` (`save_plain_copy`). The window names
+/// the package by its hash, never the path it reads; the path written is the one the manager
+/// chose in the dialog. `None` when the manager cancelled.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn show_export_in_folder(
+pub async fn save_package_copy<R: Runtime>(
+    app: AppHandle<R>,
     data_folder: State<'_, SharedDataFolder>,
     case_id: String,
-) -> Result<(), ErrorReport> {
-    let package = data_folder.with(|folder| folder.default_export_path(&case_id))?;
-    let folder = package.parent().map(PathBuf::from).unwrap_or_else(|| package.clone());
-    // Each system's own file manager, selecting the package where it can.
-    let mut command = if cfg!(target_os = "windows") {
-        let mut command = std::process::Command::new("explorer");
-        command.arg(format!("/select,{}", package.display()));
-        command
-    } else if cfg!(target_os = "macos") {
-        let mut command = std::process::Command::new("open");
-        command.arg("-R").arg(&package);
-        command
-    } else {
-        let mut command = std::process::Command::new("xdg-open");
-        command.arg(&folder);
-        command
+    sha256: String,
+) -> Result<Option<String>, ErrorReport> {
+    let target = match test_dialog_answer() {
+        Some(paths) => paths.into_iter().next(),
+        None => {
+            let dialog = app.dialog().clone();
+            let proposed = format!("{case_id}.zip");
+            let chosen = tauri::async_runtime::spawn_blocking(move || {
+                dialog.file().set_file_name(proposed).add_filter("zip", &["zip"]).blocking_save_file()
+            })
+            .await
+            .map_err(internal)?;
+            chosen.and_then(|path| path.into_path().ok())
+        }
     };
-    let mut child = command
-        .spawn()
-        .map_err(|err| internal(format!("{}: the file manager cannot be opened: {err}", folder.display())))?;
-    // Collected when it exits, so it leaves no zombie behind while the app runs.
-    std::thread::spawn(move || child.wait());
-    Ok(())
+    let Some(target) = target else { return Ok(None) };
+    let folder = data_folder.second_handle()?;
+    let written = target.clone();
+    tauri::async_runtime::spawn_blocking(move || folder.save_plain_copy(&sha256, &written))
+        .await
+        .map_err(internal)??;
+    Ok(Some(target.display().to_string()))
 }
 
 /// The installation's settings (branch, manager), without the upload secret.

@@ -23,7 +23,8 @@
 //! `passphrase_required` and the front-end shows its unlock screen. [`SharedDataFolder::lock`]
 //! (the 立即锁定 button, and the idle timer: [`spawn_idle_lock`], after the settings'
 //! `idle_lock_seconds` without a command or user input reported by `note_activity`) drops the
-//! open folder, and with it the data key.
+//! open folder, and with it the data key; the handles of worker threads (imports, exports,
+//! uploads) are told to stop at their next safe point and drop theirs.
 #![deny(missing_docs)]
 
 pub mod commands;
@@ -31,7 +32,8 @@ pub mod window_placement;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use intake_core::encryption::{EncryptionProgress, LockStatus};
@@ -57,6 +59,10 @@ pub struct SharedDataFolder {
     /// settings.json each time (under the folder's lock, which commands wait for) is only
     /// needed when the file changed (the app's 设置, or `intake settings` beside it).
     idle_lock_read: Mutex<Option<(SystemTime, Option<Duration>)>>,
+    /// Raised when the app locks: every handle given to a worker thread ([`Self::second_handle`])
+    /// watches it, so an import, export or upload under way stops at its next safe point and
+    /// drops its copy of the key. A fresh one is made for the handles given out after.
+    workers_stop: Mutex<Arc<AtomicBool>>,
 }
 
 impl SharedDataFolder {
@@ -67,6 +73,7 @@ impl SharedDataFolder {
             open: Mutex::new(None),
             last_activity: Mutex::new(Instant::now()),
             idle_lock_read: Mutex::new(None),
+            workers_stop: Mutex::new(Arc::new(AtomicBool::new(false))),
         }
     }
 
@@ -109,10 +116,16 @@ impl SharedDataFolder {
 
     /// Closes an encrypted folder, dropping its key from memory. An unencrypted folder has
     /// nothing to lock and stays open. True when something was locked.
+    /// The worker threads' handles are told to stop too ([`DataFolder::stop_when`]): each
+    /// drops its key when its operation returns, at the latest after the file, the 1 MiB piece
+    /// or the package it is at.
     pub fn lock(&self) -> bool {
         let mut open = self.open_folder();
         if open.as_ref().is_some_and(DataFolder::is_encrypted) {
             *open = None;
+            let mut stop = self.workers_stop.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            stop.store(true, Ordering::SeqCst);
+            *stop = Arc::new(AtomicBool::new(false));
             return true;
         }
         false
@@ -196,9 +209,12 @@ impl SharedDataFolder {
     /// A handle of its own on the folder (with the key it was unlocked with), for long core
     /// calls (imports, exports), so the shared one stays free for the window's other commands
     /// meanwhile; it takes the folder's lock shared, like the CLI beside the app, so it never
-    /// cleans up under anyone. A lock while it works lets it finish; it is dropped after.
+    /// cleans up under anyone. A lock while it works stops it at its next safe point (see
+    /// [`Self::lock`]); the handle, and its key, are dropped when the worker returns.
     pub fn second_handle(&self) -> Result<DataFolder, ErrorReport> {
-        self.with(|folder| folder.reopen())
+        let mut handle = self.with(|folder| folder.reopen())?;
+        handle.stop_when(self.workers_stop.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone());
+        Ok(handle)
     }
 }
 
@@ -345,7 +361,7 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::set_case_field,
             commands::clear_case_field,
             commands::export_case,
-            commands::show_export_in_folder,
+            commands::save_package_copy,
             commands::get_settings,
             commands::change_settings,
             commands::public_key_info,

@@ -21,9 +21,11 @@ pub struct ExportArgs {
     /// The case id.
     #[arg(long = "case", value_name = "ID")]
     pub case_id: String,
-    /// The zip file to write (replaced if it exists).
+    /// Also write a plain copy of the package here (replaced if it exists). It is NOT
+    /// encrypted: the data folder's passphrase does not protect it. Without --out the package
+    /// is only queued, sealed in the data folder's outbox, for `intake upload`.
     #[arg(long, value_name = "FILE.zip")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Export even while required materials are missing or error findings stand; the package
     /// is marked incomplete (bag-info.txt, case.json, the report). Needs --reason.
     #[arg(long)]
@@ -113,6 +115,10 @@ pub struct SettingsArgs {
     /// internal server). Packages then travel UNENCRYPTED; off by default.
     #[arg(long, value_name = "true|false")]
     pub upload_allow_insecure_http: Option<bool>,
+    /// Upload: how many days a package stays sealed in the outbox after its upload was
+    /// verified (default 30); removed at the next open or upload after that.
+    #[arg(long, value_name = "DAYS")]
+    pub upload_keep_uploaded_days: Option<u32>,
     /// Upload: read the secret key from the first line of standard input (never from a
     /// flag, which other users could see in the process list); an empty line removes it.
     #[arg(long)]
@@ -165,12 +171,32 @@ pub fn export(home: Option<PathBuf>, args: ExportArgs, json: bool) -> Outcome {
     let options =
         ExportOptions { allow_incomplete: args.allow_incomplete, incomplete_reason: args.reason.clone(), watermark };
     let progress = crate::progress::Progress::for_export(json);
-    let summary =
-        folder.export_case_with_progress(&args.case_id, &args.out, &options, &mut |step| progress.export_update(step));
+    let summary = match &args.out {
+        Some(out) => {
+            folder.export_case_with_progress(&args.case_id, out, &options, &mut |step| progress.export_update(step))
+        }
+        None => {
+            folder.export_to_outbox_with_progress(&args.case_id, &options, &mut |step| progress.export_update(step))
+        }
+    };
     progress.finish();
     let summary = summary?;
     let mut text = String::new();
-    let _ = writeln!(text, "已导出资料包 Package written: {}", summary.path);
+    if summary.sealed_encrypted {
+        let _ = writeln!(text, "已加密存入待上传 Package queued, encrypted, in the outbox: {}", summary.sealed_path);
+    } else {
+        let _ = writeln!(
+            text,
+            "已存入待上传 Package queued in the outbox (the data folder is not encrypted): {}",
+            summary.sealed_path
+        );
+    }
+    if let Some(copy) = &summary.unencrypted_copy {
+        let _ = writeln!(
+            text,
+            "已另存副本(未加密) Plain copy written, NOT encrypted (the passphrase does not protect it): {copy}"
+        );
+    }
     let _ = writeln!(
         text,
         "  {} 个文件 files, {} 字节 bytes of payload; 资料包 package {} bytes",
@@ -281,6 +307,7 @@ pub fn settings(home: Option<PathBuf>, args: SettingsArgs) -> Outcome {
         access_key_id: args.upload_access_key_id,
         secret_access_key,
         allow_insecure_http: args.upload_allow_insecure_http,
+        keep_uploaded_days: args.upload_keep_uploaded_days,
     };
     if upload_change != UploadSettingsChange::default() {
         folder.change_upload_settings(upload_change)?;

@@ -25,6 +25,7 @@ use std::fs::{self, File, OpenOptions};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 
@@ -44,7 +45,6 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 pub(crate) const DATABASE_FILE: &str = "intake.sqlite3";
 pub(crate) const LOCK_FILE: &str = "intake.lock";
-const EXPORTS_FOLDER: &str = "exports";
 
 /// An open data folder.
 pub struct DataFolder {
@@ -57,6 +57,9 @@ pub struct DataFolder {
     /// The data key of an encrypted folder (`None`: unencrypted), kept to open it again
     /// ([`DataFolder::reopen`]); wiped when the folder is dropped.
     key: Option<DataKey>,
+    /// Raised by whoever gave this handle out (the app, when it locks): the handle's long
+    /// operations then stop at their next safe point ([`DataFolder::stop_when`]).
+    stop: Option<Arc<AtomicBool>>,
     // Held (shared) for as long as the folder is open; released on drop.
     _lock: File,
 }
@@ -68,6 +71,9 @@ pub struct CleanupReport {
     pub temp_files_removed: usize,
     pub unreferenced_objects_removed: usize,
     pub unreferenced_thumbnails_removed: usize,
+    /// Sealed packages removed because their upload was verified longer ago than the settings
+    /// keep them (module `outbox`).
+    pub expired_packages_removed: usize,
     /// False when another process had the folder open, so nothing was looked at.
     pub ran: bool,
 }
@@ -143,6 +149,27 @@ impl DataFolder {
         Self::open_keyed(&self.root, self.key.clone()).map(|(folder, _)| folder)
     }
 
+    /// Makes this handle's long operations stop at their next safe point once `signal` is
+    /// raised: an import between two files (the others fail, nothing half-recorded), an export
+    /// between two pieces of 1 MiB (nothing queued, no temp file left), an upload between two
+    /// packages. Stopped, they answer `passphrase_required`. Why: a worker thread (the app's
+    /// imports, exports and uploads) holds its own handle, with its own copy of the data key and
+    /// an open SQLCipher connection; locking the app must end those too, not only the window's
+    /// handle. The key is wiped when the handle is dropped.
+    pub fn stop_when(&mut self, signal: Arc<AtomicBool>) {
+        self.stop = Some(signal);
+    }
+
+    /// Whether this handle was told to stop ([`DataFolder::stop_when`]).
+    pub fn stop_requested(&self) -> bool {
+        self.stop.as_ref().is_some_and(|signal| signal.load(Ordering::SeqCst))
+    }
+
+    /// `passphrase_required` once this handle was told to stop; `Ok` otherwise.
+    pub(crate) fn refuse_if_stopped(&self) -> Result<()> {
+        if self.stop_requested() { Err(locked_meanwhile(&self.root)) } else { Ok(()) }
+    }
+
     /// True when the folder's database and files are encrypted.
     pub fn is_encrypted(&self) -> bool {
         self.key.is_some()
@@ -164,7 +191,7 @@ impl DataFolder {
                 "the data folder is a file, not a folder",
             ));
         }
-        fs::create_dir_all(root).map_err(|err| data_folder_error(root, &err))?;
+        create_owner_only(root).map_err(|err| data_folder_error(root, &err))?;
         let lock_path = root.join(LOCK_FILE);
         let lock = open_lock_file(root, &lock_path)?;
         let (database, vault) = match &key {
@@ -184,6 +211,7 @@ impl DataFolder {
                 temp_files_removed: vault.remove_leftovers()?,
                 unreferenced_objects_removed: vault.remove_unreferenced(&referenced)?,
                 unreferenced_thumbnails_removed: vault.remove_unreferenced_thumbnails(&referenced)?,
+                expired_packages_removed: 0,
                 ran: true,
             };
             // Released by closing the handle rather than `File::unlock`: on Windows std's unlock
@@ -205,8 +233,15 @@ impl DataFolder {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             rules: None,
             key,
+            stop: None,
             _lock: lock,
         };
+        if report.ran {
+            // A package that cannot be removed now (settings unreadable, a file held open by
+            // another program) is removed at a later open or upload; it is no reason to keep
+            // the manager out of the folder.
+            report.expired_packages_removed = folder.remove_expired_packages(Utc::now()).unwrap_or(0);
+        }
         Ok((folder, report))
     }
 
@@ -316,7 +351,13 @@ impl DataFolder {
         // (naming the file) rather than checking the files under thresholds nobody chose.
         let thresholds = self.thresholds()?;
         let mut outcomes = Vec::with_capacity(paths.len());
+        let stop = self.stop.clone();
+        let root = self.root.clone();
+        let stopped = move || stop.as_ref().is_some_and(|signal| signal.load(Ordering::SeqCst));
         let prepare = |path: &PathBuf| {
+            if stopped() {
+                return Err(locked_meanwhile(&root));
+            }
             std::panic::catch_unwind(AssertUnwindSafe(|| prepare_file(&vault, path, max_file_bytes, &thresholds)))
                 .unwrap_or_else(|_| {
                     Err(Error::for_file(ErrorKind::FileUnreadable, path, "could not be read (internal error)"))
@@ -325,6 +366,9 @@ impl DataFolder {
         let threads = in_order::threads_per_core(paths.len(), IMPORT_THREADS_PER_CORE, MAX_IMPORT_THREADS);
         in_order::for_each_in_order(paths, threads, prepare, |index, prepared| {
             let path = &paths[index];
+            // Locked meanwhile: what is prepared is not recorded (an unreferenced vault object,
+            // collected at the next exclusive open).
+            let prepared = prepared.and_then(|prepared| self.refuse_if_stopped().map(|()| prepared));
             let outcome = match prepared.and_then(|prepared| self.record_file(case_id, material_key, &prepared)) {
                 Ok((status, evidence)) => {
                     FileOutcome { path: path.display().to_string(), status, evidence: Some(evidence), error: None }
@@ -443,18 +487,6 @@ fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Th
     Ok(PreparedFile { stored, original_name, media_type, facts })
 }
 
-impl DataFolder {
-    /// Where a front-end exports a case when the user names no file: `exports/<case id>.zip`
-    /// in the data folder, so the package sits beside the data it was made from. The folder
-    /// is created if needed.
-    pub fn default_export_path(&self, case_id: &str) -> Result<PathBuf> {
-        self.case(case_id)?;
-        let folder = self.root.join(EXPORTS_FOLDER);
-        fs::create_dir_all(&folder).map_err(|err| Error::writing(&folder, &err))?;
-        Ok(folder.join(format!("{case_id}.zip")))
-    }
-}
-
 /// The files in a folder and its subfolders, as a phone's DCIM folder copied to the laptop
 /// holds them: sorted by path, hidden files and folders (a leading `.`, e.g. `.thumbnails`,
 /// `.DS_Store`) left out, symbolic links not followed. At most [`MAX_FOLDER_FILES`].
@@ -545,6 +577,44 @@ fn open_lock_file(root: &Path, lock_path: &Path) -> Result<File> {
         .truncate(false)
         .open(lock_path)
         .map_err(|err| data_folder_error(root, &err))
+}
+
+/// Creates the data folder (and its parents) if needed, the folder itself readable by its owner
+/// only: it holds the merchants' documents, and other users of the computer have no business
+/// listing it. An existing folder is left as it is (the manager chose it).
+pub(crate) fn create_owner_only(root: &Path) -> std::io::Result<()> {
+    if root.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = root.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    #[cfg_attr(not(unix), allow(unused_mut))] // only Unix sets a mode
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    // TODO(windows): a folder under %LOCALAPPDATA% inherits the user profile's ACL (owner,
+    // SYSTEM, Administrators); a folder given with --home elsewhere inherits its parent's.
+    // Setting an owner-only DACL here (SetNamedSecurityInfoW with a protected DACL) is left to
+    // the Windows work (issue 20).
+    match builder.create(root) {
+        Ok(()) => Ok(()),
+        // Made by another process in between: fine, as for create_dir_all.
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && root.is_dir() => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+/// What an operation stopped by a lock answers.
+fn locked_meanwhile(root: &Path) -> Error {
+    Error::for_file(
+        ErrorKind::PassphraseRequired,
+        root,
+        "数据文件夹已锁定,操作已停止 / the data folder was locked meanwhile, so this stopped; unlock it and try again",
+    )
 }
 
 fn data_folder_error(root: &Path, err: &std::io::Error) -> Error {

@@ -298,7 +298,7 @@ impl DataFolder {
                 false
             }
         };
-        fs::create_dir_all(root).map_err(|err| Error::writing(root, &err))?;
+        crate::data_folder::create_owner_only(root).map_err(|err| Error::writing(root, &err))?;
         let lock_path = root.join(LOCK_FILE);
         let lock = OpenOptions::new()
             .read(true)

@@ -45,6 +45,7 @@ pub mod evidence;
 pub mod identity;
 pub mod keys;
 pub mod long_paths;
+pub mod outbox;
 pub mod package;
 pub mod passphrase_strength;
 pub mod planted;

@@ -134,6 +134,12 @@ pub struct UploadSettings {
     /// server): packages then travel in clear. Off unless set (`upload::endpoint`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_insecure_http: bool,
+    /// How many days a package stays sealed in the outbox after its upload was verified
+    /// (`outbox::DEFAULT_KEEP_UPLOADED_DAYS`, 30, when not set); it is removed at the next open
+    /// or upload after that. 0 removes it at the next open or upload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub keep_uploaded_days: Option<u32>,
 }
 
 /// A change to the settings: `None` leaves a value as it is.
@@ -179,6 +185,10 @@ pub struct UploadSettingsChange {
     #[serde(default)]
     #[ts(optional)]
     pub allow_insecure_http: Option<bool>,
+    /// `upload.keep_uploaded_days`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub keep_uploaded_days: Option<u32>,
 }
 
 /// The upload settings as they may be shown: never the secret, only whether one is stored.
@@ -247,6 +257,9 @@ impl UploadSettings {
         }
         if let Some(max_retries) = change.max_retries {
             self.max_retries = Some(max_retries);
+        }
+        if let Some(days) = change.keep_uploaded_days {
+            self.keep_uploaded_days = Some(days);
         }
         Ok(self)
     }

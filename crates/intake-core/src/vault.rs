@@ -6,6 +6,8 @@
 //!   removed at the next open.
 //! - `thumbs/ab/abcdef….jpg`: the thumbnail of an object (derived data, rebuilt when missing
 //!   or damaged; see [`Vault::store_thumbnail`]).
+//! - `outbox/<sha256>.zip`: the packages queued for upload, sealed like everything else here
+//!   (module `outbox`); the name is the SHA-256 of the package's plain bytes.
 //!
 //! Write order, which the crash test checks: copy into a temp file while hashing (one read
 //! of the source), fsync the temp file, rename it to its final name, fsync the folder; only
@@ -69,7 +71,7 @@ impl Vault {
     }
 
     fn open_with(root: &Path, key: Option<FileKey>) -> Result<Vault> {
-        for folder in [root.join("objects"), root.join("tmp"), root.join(THUMBS)] {
+        for folder in [root.join("objects"), root.join("tmp"), root.join(THUMBS), root.join(OUTBOX)] {
             fs::create_dir_all(&folder).map_err(|err| Error::writing(&folder, &err))?;
         }
         Ok(Vault { root: root.to_path_buf(), key })
@@ -297,6 +299,7 @@ impl Vault {
         let mut encrypted = 0;
         let mut files = self.object_paths()?;
         files.extend(fanned_out_files(&self.root.join(THUMBS))?);
+        files.extend(self.package_paths()?);
         let total = files.len();
         for (index, path) in files.into_iter().enumerate() {
             let mut input = File::open(&path).map_err(|err| Error::reading(&path, &err))?;
@@ -339,6 +342,7 @@ impl Vault {
     pub(crate) fn files_in_clear(&self) -> Result<std::collections::BTreeSet<String>> {
         let mut files = self.object_paths()?;
         files.extend(fanned_out_files(&self.root.join(THUMBS))?);
+        files.extend(self.package_paths()?);
         Ok(files
             .into_iter()
             .filter(|path| crate::planted::is_in_clear(path))
@@ -398,6 +402,74 @@ impl Vault {
         fanned_out_files(&self.root.join("objects"))
     }
 
+    /// Where the queued package with this SHA-256 lives (whether or not it exists).
+    pub fn package_path(&self, sha256: &str) -> PathBuf {
+        self.root.join(OUTBOX).join(format!("{sha256}.zip"))
+    }
+
+    /// Every queued package file in the vault's outbox.
+    pub fn package_paths(&self) -> Result<Vec<PathBuf>> {
+        let folder = self.root.join(OUTBOX);
+        if !folder.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut paths = Vec::new();
+        for entry in fs::read_dir(&folder).map_err(|err| Error::reading(&folder, &err))? {
+            paths.push(entry.map_err(|err| Error::reading(&folder, &err))?.path());
+        }
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// Writes a package into the vault's outbox: `write` gets a sink that encrypts (in an
+    /// encrypted vault) and hashes; the file is synced under a temp name and renamed to
+    /// `outbox/<sha256>.zip` only when `write` succeeded, so a crash or an error never leaves a
+    /// half package under a package's name. The same bytes queued again keep the file there.
+    pub(crate) fn store_package(&self, write: &mut dyn FnMut(&mut dyn Write) -> Result<()>) -> Result<StoredPackage> {
+        let (temp_path, output) = self.create_temp()?;
+        let written = self.writer(output).map_err(|err| Error::writing(&temp_path, &err)).and_then(|output| {
+            let mut sink = HashingWriter { inner: output, hasher: Sha256::new(), bytes: 0 };
+            write(&mut sink)?;
+            let HashingWriter { inner, hasher, bytes } = sink;
+            let file = inner.finish().map_err(|err| Error::writing(&temp_path, &err))?;
+            file.sync_all().map_err(|err| Error::writing(&temp_path, &err))?;
+            Ok((hex(&hasher.finalize()), bytes))
+        });
+        let (sha256, bytes) = match written {
+            Ok(result) => result,
+            Err(err) => {
+                let _ = fs::remove_file(&temp_path);
+                return Err(err);
+            }
+        };
+        let final_path = self.package_path(&sha256);
+        let folder = final_path.parent().expect("package paths have a parent");
+        fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
+        if let Err(err) = fs::rename(&temp_path, &final_path) {
+            let _ = fs::remove_file(&temp_path);
+            return Err(Error::writing(&final_path, &err));
+        }
+        sync_folder(folder).map_err(|err| Error::writing(folder, &err))?;
+        Ok(StoredPackage { sha256, bytes, path: final_path })
+    }
+
+    /// Opens a queued package for reading (decrypting, in an encrypted vault), with `Seek`.
+    pub fn open_package(&self, sha256: &str) -> Result<VaultReader> {
+        let path = self.package_path(sha256);
+        let file = File::open(&path).map_err(|err| Error::reading(&path, &err))?;
+        self.reader(file, &path)
+    }
+
+    /// Removes a queued package; false when it was not there.
+    pub(crate) fn remove_package(&self, sha256: &str) -> Result<bool> {
+        let path = self.package_path(sha256);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(Error::writing(&path, &err)),
+        }
+    }
+
     fn create_temp(&self) -> Result<(PathBuf, File)> {
         let tmp = self.root.join("tmp");
         loop {
@@ -408,6 +480,36 @@ impl Vault {
                 Err(err) => return Err(Error::writing(&path, &err)),
             }
         }
+    }
+}
+
+/// A package now queued in the vault's outbox ([`Vault::store_package`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // field names say it
+pub struct StoredPackage {
+    /// Lower-case hex SHA-256 of the package's plain bytes.
+    pub sha256: String,
+    pub bytes: u64,
+    pub path: PathBuf,
+}
+
+/// Hashes and counts the plain bytes on their way into a vault file.
+struct HashingWriter {
+    inner: VaultWriter,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(data)?;
+        self.hasher.update(&data[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -528,6 +630,9 @@ fn fanned_out_files(objects: &Path) -> Result<Vec<PathBuf>> {
 
 /// The folder of the thumbnails, under the vault root.
 const THUMBS: &str = "thumbs";
+
+/// The folder of the packages queued for upload, under the vault root.
+const OUTBOX: &str = "outbox";
 
 /// What the seal of a thumbnail starts with; the hex SHA-256 of the unsealed JPEG follows.
 const THUMBNAIL_SEAL: &[u8] = b"merchant-intake thumbnail 1 sha256=";

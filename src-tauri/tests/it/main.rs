@@ -338,7 +338,7 @@ fn field_values_are_validated_by_the_core_before_they_are_recorded() {
 }
 
 #[test]
-fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_events() {
+fn export_queues_the_package_sealed_in_the_outbox_with_progress_events() {
     let home = tempfile::tempdir().unwrap();
     let (app, window) = app_over(home.path());
     let case_id = case_through_wizard(&window);
@@ -362,9 +362,16 @@ fn export_writes_the_package_into_the_data_folder_and_says_where_with_progress_e
         json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}),
     )
     .expect("exported anyway when asked");
-    let path = std::path::PathBuf::from(summary["path"].as_str().unwrap());
-    assert!(path.starts_with(home.path().join("exports")), "{}", path.display());
-    assert!(path.is_file());
+    // Queued sealed in the vault, encrypted like the rest of the folder; no zip in clear.
+    let sealed = std::path::PathBuf::from(summary["sealed_path"].as_str().unwrap());
+    assert!(sealed.starts_with(home.path().join("vault").join("outbox")), "{}", sealed.display());
+    assert_eq!(summary["sealed_encrypted"], true);
+    assert_eq!(summary["unencrypted_copy"], Value::Null);
+    assert!(std::fs::read(&sealed).unwrap().starts_with(intake_core::encrypted_file::MAGIC));
+    assert!(!home.path().join("exports").exists(), "nothing is written under exports/ any more");
+    // 另存为…: the plain copy the manager asks for is the queued package, byte for byte.
+    let path = home.path().join("copy.zip");
+    unlocked(home.path()).save_plain_copy(summary["sha256"].as_str().unwrap(), &path).unwrap();
     let fingerprint = summary["public_key_sha256"].as_str().unwrap();
     let trusting = intake_core::package::verify::VerifyOptions::trusting(vec![
         intake_core::package::trust::expected_key(fingerprint).unwrap(),
@@ -518,4 +525,20 @@ fn changing_the_passphrase_in_the_app_needs_the_current_one() {
         "wrong_passphrase"
     );
     invoke_with(&window, "unlock", json!({"passphrase": "经营内景照片 battery staple"})).unwrap();
+}
+
+#[test]
+fn locking_tells_the_worker_threads_handles_to_stop_and_drop_their_key() {
+    let home = tempfile::tempdir().unwrap();
+    let (app, window) = app_over(home.path());
+    let shared = app.state::<SharedDataFolder>();
+    // What an import, export or upload works with, on its own thread.
+    let worker = shared.second_handle().unwrap();
+    assert!(!worker.stop_requested());
+    assert_eq!(invoke(&window, "lock").unwrap(), json!(true));
+    assert!(worker.stop_requested(), "a lock reaches the handles given to worker threads");
+    drop(worker);
+    // Unlocked again, the handles given out from then on work.
+    invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap();
+    assert!(!shared.second_handle().unwrap().stop_requested());
 }

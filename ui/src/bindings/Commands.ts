@@ -102,17 +102,19 @@ export interface Commands {
    */
   clear_case_field: { args: { case_id: string; field_key: string }; result: boolean };
   /**
-   * Packs the case into its signed package at the data folder's `exports/<case id>.zip`
-   * (`intake export`), on a blocking thread: hashing and zipping a large case takes a while.
-   * Sends [`EXPORT_PROGRESS_EVENT`] as it goes, for the export panel's bar.
+   * Packs the case into its signed package and queues it sealed in the data folder's outbox
+   * (`intake export` without `--out`): no copy in clear is written. On a blocking thread:
+   * hashing and zipping a large case takes a while. Sends [`EXPORT_PROGRESS_EVENT`] as it goes,
+   * for the export panel's bar.
    */
   export_case: { args: { case_id: string; options: ExportOptions }; result: ExportSummary };
   /**
-   * 打开所在文件夹: shows the case's exported package in the system's file manager. The window
-   * names the case only; the path is the core's (`exports/<case id>.zip`), never one the
-   * window gives, so nothing else can be opened this way.
+   * 另存为…: asks where (the native save dialog, proposing `<case id>.zip`) and writes there a
+   * plain, unencrypted copy of the queued package `sha256` (`save_plain_copy`). The window names
+   * the package by its hash, never the path it reads; the path written is the one the manager
+   * chose in the dialog. `None` when the manager cancelled.
    */
-  show_export_in_folder: { args: { case_id: string }; result: null };
+  save_package_copy: { args: { case_id: string; sha256: string }; result: string | null };
   /**
    * The installation's settings (branch, manager), without the upload secret.
    */

@@ -53,6 +53,19 @@ bagging_date: string,
  */
 public_key_sha256: string, 
 /**
+ * The package queued for upload in the data folder's outbox (`vault/outbox/<sha256>.zip`).
+ */
+sealed_path: string, 
+/**
+ * Whether that queued package is encrypted (it is when the data folder is).
+ */
+sealed_encrypted: boolean, 
+/**
+ * The plain copy written where the manager asked (`--out`, 另存为…), if any: it is NOT
+ * encrypted, whatever the data folder is.
+ */
+unencrypted_copy: string | null, 
+/**
  * Identity documents that went in as watermarked copies.
  */
 watermarked_files: number, };

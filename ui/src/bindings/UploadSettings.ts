@@ -45,4 +45,10 @@ access_key_id: string | null,
  * Allow an `http://` endpoint on another host than this computer (a branch's internal
  * server): packages then travel in clear. Off unless set (`upload::endpoint`).
  */
-allow_insecure_http: boolean, };
+allow_insecure_http: boolean, 
+/**
+ * How many days a package stays sealed in the outbox after its upload was verified
+ * (`outbox::DEFAULT_KEEP_UPLOADED_DAYS`, 30, when not set); it is removed at the next open
+ * or upload after that. 0 removes it at the next open or upload.
+ */
+keep_uploaded_days?: number, };

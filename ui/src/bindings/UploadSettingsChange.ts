@@ -18,4 +18,8 @@ secret_access_key: Secret | null,
 /**
  * `upload.allow_insecure_http`.
  */
-allow_insecure_http?: boolean, };
+allow_insecure_http?: boolean, 
+/**
+ * `upload.keep_uploaded_days`.
+ */
+keep_uploaded_days?: number, };

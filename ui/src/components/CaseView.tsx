@@ -5,6 +5,7 @@ import type { Case } from '../bindings/Case';
 import type { CaseCheck } from '../bindings/CaseCheck';
 import type { ErrorReport } from '../errors';
 import type { ImportProgress } from '../bindings/ImportProgress';
+import type { NoteRecord } from '../bindings/NoteRecord';
 import { findingsOf, itemNeedsWork, listedItems, SUBMIT_CHECK_ANCHOR, jumpTo } from '../itemState';
 import { bilingual } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
@@ -17,10 +18,14 @@ import { CaseCorrectionContext, WithdrawnFiles } from './FileActions';
 import { FieldsSection } from './FieldsSection';
 import { FileViewer } from './FileViewer';
 import { type ImportState, MaterialSlot } from './MaterialSlot';
+import { CaseNotes } from './Notes';
 import { OverviewRail } from './OverviewRail';
 import { VisitPlotView } from './VisitPlotView';
 
-type Loaded = { kind: 'loading' } | { kind: 'loaded'; caseRecord: Case; check: CaseCheck } | { kind: 'failed'; error: ErrorReport };
+type Loaded =
+  | { kind: 'loading' }
+  | { kind: 'loaded'; caseRecord: Case; check: CaseCheck; notes: NoteRecord[] }
+  | { kind: 'failed'; error: ErrorReport };
 
 /**
  * One case: the overview rail beside the checklist by stage, each material a card to add files
@@ -45,13 +50,16 @@ export function CaseView({
   const [viewing, setViewing] = useState<{ material: string; index: number } | null>(null);
 
   const reload = useCallback(async () => {
-    const [caseOutcome, checkOutcome] = await Promise.all([
+    const [caseOutcome, checkOutcome, notesOutcome] = await Promise.all([
       call('get_case', { case_id: caseId }),
       call('check_case', { case_id: caseId }),
+      call('case_notes', { case_id: caseId }),
     ]);
     if (!caseOutcome.ok) setLoaded({ kind: 'failed', error: caseOutcome.error });
     else if (!checkOutcome.ok) setLoaded({ kind: 'failed', error: checkOutcome.error });
-    else setLoaded({ kind: 'loaded', caseRecord: caseOutcome.value, check: checkOutcome.value });
+    else if (!notesOutcome.ok) setLoaded({ kind: 'failed', error: notesOutcome.error });
+    else
+      setLoaded({ kind: 'loaded', caseRecord: caseOutcome.value, check: checkOutcome.value, notes: notesOutcome.value });
   }, [caseId]);
 
   const addFiles = useCallback(
@@ -106,13 +114,13 @@ export function CaseView({
   if (loaded.kind === 'failed') {
     return <ErrorBanner error={loaded.error} onRetry={() => void reload()} />;
   }
-  const { caseRecord, check } = loaded;
+  const { caseRecord, check, notes } = loaded;
   const applicable = listedItems(check);
   const notApplicable = check.items.filter((item) => !item.applicable && item.files.length === 0);
   const viewedItem = viewing === null ? undefined : check.items.find((item) => item.key === viewing.material);
 
   return (
-    <CaseCorrectionContext.Provider value={{ caseId: caseRecord.id, items: check.items, onChanged: reload }}>
+    <CaseCorrectionContext.Provider value={{ caseId: caseRecord.id, items: check.items, notes, onChanged: reload }}>
     <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
       <div className="case-view__head">
         <button type="button" className="button button--quiet" onClick={onBack} data-testid="back">
@@ -207,6 +215,8 @@ export function CaseView({
           <FieldsSection caseId={caseRecord.id} fields={check.fields} onlyPending={onlyPending} onChanged={() => void reload()} />
 
           <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
+
+          <CaseNotes />
 
           <ExportPanel caseId={caseRecord.id} check={check} onOpenOutbox={onOpenOutbox} />
         </div>

@@ -115,7 +115,9 @@ export function ExportPanel({
   // the setting), and an export started then follows the setting (`watermark: null`).
   const [watermark, setWatermark] = useState<boolean | null>(null);
   const [state, setState] = useState<ExportState>({ kind: 'idle' });
-  const [folderError, setFolderError] = useState<ErrorReport | null>(null);
+  // 另存为…: where the plain copy went, or why it could not be written.
+  const [copyPath, setCopyPath] = useState<string | null>(null);
+  const [copyError, setCopyError] = useState<ErrorReport | null>(null);
   // The second step takes the focus when it opens, so Tab goes on to what it asks for.
   const step = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -144,6 +146,8 @@ export function ExportPanel({
   const run = async (allowIncomplete: boolean) => {
     const problemsAtExport = problems;
     setState({ kind: 'running', progress: null });
+    setCopyPath(null);
+    setCopyError(null);
     const outcome = await call('export_case', {
       case_id: caseId,
       options: {
@@ -162,9 +166,10 @@ export function ExportPanel({
     );
   };
 
-  const showFolder = async () => {
-    const outcome = await call('show_export_in_folder', { case_id: caseId });
-    setFolderError(outcome.ok ? null : outcome.error);
+  const saveCopy = async (sha256: string) => {
+    const outcome = await call('save_package_copy', { case_id: caseId, sha256 });
+    setCopyError(outcome.ok ? null : outcome.error);
+    if (outcome.ok && outcome.value !== null) setCopyPath(outcome.value);
   };
 
   return (
@@ -281,9 +286,10 @@ export function ExportPanel({
       {state.kind === 'running' && <ExportStatus progress={state.progress} />}
       {state.kind === 'done' && (
         <div className="export__result" role="status" data-testid="export-result">
-          <p>
-            <Bilingual text={bilingual((m) => m.caseView.exported)} />{' '}
-            <code data-testid="export-path">{state.summary.path}</code>
+          <p data-testid="export-queued" data-encrypted={state.summary.sealed_encrypted} data-sha256={state.summary.sha256}>
+            <Bilingual
+              text={bilingual((m) => (state.summary.sealed_encrypted ? m.submit.queuedSealed : m.submit.queuedPlain))}
+            />
           </p>
           {state.summary.watermarked_files > 0 && (
             <p data-testid="export-watermarked" data-files={state.summary.watermarked_files}>
@@ -303,14 +309,32 @@ export function ExportPanel({
             </div>
           )}
           <div className="button-row">
-            <button type="button" className="button" onClick={() => void showFolder()} data-testid="show-export-folder">
-              <Bilingual text={bilingual((m) => m.submit.openFolder)} />
+            <button
+              type="button"
+              className="button"
+              onClick={() => void saveCopy(state.summary.sha256)}
+              data-testid="save-export-copy"
+            >
+              <Bilingual text={bilingual((m) => m.submit.saveCopy)} />
             </button>
             <button type="button" className="button button--primary" onClick={onOpenOutbox} data-testid="go-to-outbox">
               <Bilingual text={bilingual((m) => m.submit.toOutbox)} />
             </button>
           </div>
-          {folderError !== null && <ErrorBanner error={folderError} onRetry={() => void showFolder()} />}
+          {copyPath !== null && (
+            <div className="field-problem" data-testid="export-copy">
+              <p>
+                <Bilingual text={bilingual((m) => m.submit.savedCopy)} />{' '}
+                <code data-testid="export-copy-path">{copyPath}</code>
+              </p>
+              <p data-testid="export-copy-unencrypted">
+                <Bilingual text={bilingual((m) => m.submit.copyUnencrypted)} />
+              </p>
+            </div>
+          )}
+          {copyError !== null && (
+            <ErrorBanner error={copyError} onRetry={() => void saveCopy(state.summary.sha256)} />
+          )}
         </div>
       )}
       {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => setState({ kind: 'idle' })} />}

@@ -5,6 +5,7 @@ import type { CaseFinding } from '../bindings/CaseFinding';
 import type { CheckedFile } from '../bindings/CheckedFile';
 import type { CheckedItem } from '../bindings/CheckedItem';
 import type { ErrorReport } from '../errors';
+import type { NoteRecord } from '../bindings/NoteRecord';
 import type { WithdrawnFile } from '../bindings/WithdrawnFile';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
@@ -19,12 +20,14 @@ import { Modal, ReasonDialog } from './ReasonDialog';
 export interface CaseCorrection {
   caseId: string;
   items: CheckedItem[];
+  /** The notes of the case and of its files (备注), oldest first. */
+  notes: NoteRecord[];
   onChanged: () => Promise<void>;
 }
 
 export const CaseCorrectionContext = createContext<CaseCorrection | null>(null);
 
-function useCaseCorrection(): CaseCorrection {
+export function useCaseCorrection(): CaseCorrection {
   const context = useContext(CaseCorrectionContext);
   if (context === null) throw new Error('FileActions used outside a CaseCorrectionContext');
   return context;

@@ -6,6 +6,7 @@ import { Attestations } from './Attestations';
 import { Bilingual } from './Bilingual';
 import { FileActions } from './FileActions';
 import { FindingList } from './FindingList';
+import { FileNotes } from './Notes';
 import { Thumbnail } from './Thumbnail';
 
 /**
@@ -61,6 +62,7 @@ export function FileCard({
         <FindingList findings={findings} file={file} />
         <Attestations caseId={caseId} file={file} asked={asked} onChanged={onChanged} />
         <FileActions file={file} material={material} onView={onOpen} />
+        <FileNotes file={file} />
       </div>
     </li>
   );

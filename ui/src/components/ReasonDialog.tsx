@@ -52,6 +52,8 @@ export function ReasonDialog({
   confirmLabel,
   onConfirm,
   onCancel,
+  requiredHint = bilingual((m) => m.correction.reasonRequired),
+  maxLength = 500,
 }: {
   heading: BilingualText;
   explanation: BilingualText;
@@ -59,6 +61,10 @@ export function ReasonDialog({
   confirmLabel: BilingualText;
   onConfirm: (reason: string) => Promise<ErrorReport | null>;
   onCancel: () => void;
+  /** What the hint says while the text is empty (a note is no reason). */
+  requiredHint?: BilingualText;
+  /** The core's limit for this text (`MAX_REASON_CHARS`, `MAX_NOTE_CHARS`). */
+  maxLength?: number;
 }) {
   const id = useId();
   const [reason, setReason] = useState('');
@@ -89,7 +95,7 @@ export function ReasonDialog({
         ref={input}
         className="input"
         rows={3}
-        maxLength={500}
+        maxLength={maxLength}
         value={reason}
         onChange={(event) => setReason(event.target.value)}
         aria-invalid={empty}
@@ -98,7 +104,7 @@ export function ReasonDialog({
       />
       {empty && (
         <p className="hint" id={`${id}-required`}>
-          <Bilingual text={bilingual((m) => m.correction.reasonRequired)} />
+          <Bilingual text={requiredHint} />
         </p>
       )}
       {error !== null && <ErrorBanner error={error} onRetry={() => setError(null)} />}

@@ -198,7 +198,7 @@ fn export_draws_a_bar_of_files_written_on_a_terminal_and_none_with_json() {
     let drawn = on_a_terminal(&sandbox, &export);
     // The scan, case.json, the report and the 7 tag files.
     assert!(drawn.contains("已写入") && drawn.contains("/10 个文件 files written"), "{drawn}");
-    assert!(drawn.contains("已导出资料包 Package written"), "{drawn}");
+    assert!(drawn.contains("已存入待上传") && drawn.contains("已另存副本(未加密)"), "{drawn}");
 
     let json = on_a_terminal(&sandbox, &[&["--json"][..], &export[..]].concat());
     assert!(!json.contains("已写入"), "a bar with --json: {json}");

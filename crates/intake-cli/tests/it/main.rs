@@ -15,6 +15,7 @@ mod harness;
 mod inspect;
 mod read;
 mod s3_server;
+mod sealed_outbox;
 mod thresholds;
 mod trust;
 mod upload;

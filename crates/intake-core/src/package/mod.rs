@@ -29,15 +29,22 @@
 //! holding one image per thread (a few threads, each image up to the evidence checks' size
 //! limit). The zip is written to a temp file beside the target, fsynced and
 //! renamed into place, so a crash never leaves a half-written package under the target name.
+//!
+//! The sealed outbox: every export queues its package in the vault (`vault/outbox/<sha256>.zip`,
+//! encrypted when the folder is), which is what `upload` sends. [`DataFolder::export_to_outbox`]
+//! writes nothing else; [`DataFolder::export_case`] also writes a plain copy where the manager
+//! asks (另存为…), which the data folder's passphrase does not protect. The sealed package is
+//! written in two passes, so that no byte of it is ever on the disk in clear (`sealed_zip`).
 
 pub mod report;
+mod sealed_zip;
 // The package format, `verify` and its trust anchors and chain continuity are intake-bag's;
 // they keep their paths here.
 pub use intake_bag::{codes, continuity, document, layout, trust, verify, verify_text, zip_format};
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Seek, Write};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,6 +134,13 @@ pub struct ExportSummary {
     pub bagging_date: NaiveDate,
     /// SHA-256 of the signing public key (DER).
     pub public_key_sha256: String,
+    /// The package queued for upload in the data folder's outbox (`vault/outbox/<sha256>.zip`).
+    pub sealed_path: String,
+    /// Whether that queued package is encrypted (it is when the data folder is).
+    pub sealed_encrypted: bool,
+    /// The plain copy written where the manager asked (`--out`, 另存为…), if any: it is NOT
+    /// encrypted, whatever the data folder is.
+    pub unencrypted_copy: Option<String>,
     /// Identity documents that went in as watermarked copies.
     pub watermarked_files: u32,
 }
@@ -177,6 +191,9 @@ struct ExportReporter<'a> {
     listener: &'a mut dyn FnMut(&ExportProgress),
     state: ExportProgress,
     reported_bytes: u64,
+    /// False during the first of the two passes of a sealed package (`sealed_zip`): its files
+    /// are counted once, in the pass that writes them.
+    counting_files: bool,
 }
 
 /// How many bytes of one large file are copied between two progress reports.
@@ -201,7 +218,9 @@ impl ExportReporter<'_> {
     }
 
     fn file_written(&mut self) {
-        self.state.files_done += 1;
+        if self.counting_files {
+            self.state.files_done += 1;
+        }
         self.report();
     }
 }
@@ -235,7 +254,8 @@ struct Entry {
 }
 
 impl DataFolder {
-    /// Packs a case into a signed BagIt zip at `out` (see the module documentation).
+    /// Packs a case into a signed BagIt zip, queues it sealed in the outbox and writes a plain
+    /// copy at `out` (see the module documentation).
     ///
     /// Refused (`case_incomplete`) while the case is not complete, unless
     /// `options.allow_incomplete`; refused (`invalid_input`) while the branch or the
@@ -256,6 +276,32 @@ impl DataFolder {
         options: &ExportOptions,
         progress: &mut dyn FnMut(&ExportProgress),
     ) -> Result<ExportSummary> {
+        self.export(case_id, Some(out), options, progress)
+    }
+
+    /// Packs a case and queues it sealed in the outbox only (what the app's 导出 does): no
+    /// copy of it in clear is written anywhere. Refused as [`DataFolder::export_case`] is.
+    pub fn export_to_outbox(&self, case_id: &str, options: &ExportOptions) -> Result<ExportSummary> {
+        self.export_to_outbox_with_progress(case_id, options, &mut |_| {})
+    }
+
+    /// [`DataFolder::export_to_outbox`] with progress, as [`DataFolder::export_case_with_progress`].
+    pub fn export_to_outbox_with_progress(
+        &self,
+        case_id: &str,
+        options: &ExportOptions,
+        progress: &mut dyn FnMut(&ExportProgress),
+    ) -> Result<ExportSummary> {
+        self.export(case_id, None, options, progress)
+    }
+
+    fn export(
+        &self,
+        case_id: &str,
+        out: Option<&Path>,
+        options: &ExportOptions,
+        progress: &mut dyn FnMut(&ExportProgress),
+    ) -> Result<ExportSummary> {
         let case = self.case(case_id)?;
         let settings = self.settings()?;
         require_identity(&settings)?;
@@ -273,6 +319,7 @@ impl DataFolder {
                 bytes_total: 0,
             },
             reported_bytes: 0,
+            counting_files: true,
         };
         reporter.report();
         // The checklist with every finding, file-level and case-level, as `intake check` has
@@ -409,12 +456,27 @@ impl DataFolder {
                 EntrySource::Vault { bytes, .. } => *bytes,
             })
             .sum();
-        reporter.phase(ExportPhase::Writing);
-        let bytes = self.write_zip(out, &entries, case.updated_at, &mut reporter)?;
-        // Into the outbox, known by its hash: the CLI and the app both queue what they export.
-        let (sha256, hashed_bytes) = crate::upload::file_sha256(out)?;
-        debug_assert_eq!(hashed_bytes, bytes);
-        let queued_path = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+        // Into the outbox, sealed and known by its hash: the CLI and the app both queue what
+        // they export. A plain copy, when asked for, is written first and sealed from there
+        // (it is in clear anyway); otherwise the package is packed twice (`sealed_zip`).
+        let stored = match out {
+            Some(out) => {
+                reporter.phase(ExportPhase::Writing);
+                self.write_zip(out, &entries, case.updated_at, &mut reporter)?;
+                let mut copy = File::open(out).map_err(|err| Error::reading(out, &err))?;
+                self.vault().store_package(&mut |sink| {
+                    std::io::copy(&mut copy, sink).map(drop).map_err(|err| Error::reading(out, &err))
+                })?
+            }
+            None => {
+                reporter.state.bytes_total *= 2;
+                reporter.phase(ExportPhase::Writing);
+                self.write_zip_sealed(&entries, case.updated_at, &mut reporter)?
+            }
+        };
+        let (sha256, bytes) = (stored.sha256.clone(), stored.bytes);
+        let hashed_bytes = bytes;
+        let queued_path = std::path::absolute(&stored.path).unwrap_or_else(|_| stored.path.clone());
         self.refresh_audit_manager();
         match &incomplete_export_reason {
             None => self.database().enqueue_package(
@@ -437,9 +499,13 @@ impl DataFolder {
             )?,
         }
         reporter.phase(ExportPhase::Done);
+        let sealed_path = queued_path.display().to_string();
         Ok(ExportSummary {
             case_id: case.id.clone(),
-            path: out.display().to_string(),
+            path: out.map_or_else(|| sealed_path.clone(), |out| out.display().to_string()),
+            sealed_path,
+            sealed_encrypted: self.vault().is_encrypted(),
+            unencrypted_copy: out.map(|out| out.display().to_string()),
             bytes,
             sha256,
             payload_files,
@@ -617,20 +683,45 @@ impl DataFolder {
         }
     }
 
-    fn write_zip_entries(
+    /// Writes the entries sealed into the vault's outbox, in two passes (`sealed_zip`): the
+    /// first records where the zip writer goes back, the second writes straight ahead.
+    fn write_zip_sealed(
         &self,
-        file: File,
+        entries: &BTreeMap<String, Entry>,
+        modified: DateTime<Utc>,
+        reporter: &mut ExportReporter<'_>,
+    ) -> Result<crate::vault::StoredPackage> {
+        let place = self.root().join("vault").join("outbox");
+        reporter.counting_files = false;
+        let recorder =
+            self.write_zip_entries(sealed_zip::PatchRecorder::default(), &place, entries, modified, reporter)?;
+        reporter.counting_files = true;
+        let (patches, end) = recorder.into_patches();
+        let mut patches = Some(patches);
+        self.vault().store_package(&mut |sink| {
+            let stream = sealed_zip::PatchedStream::new(sink, patches.take().unwrap_or_default(), end);
+            let stream = self.write_zip_entries(stream, &place, entries, modified, reporter)?;
+            // What follows (sealing the last chunk, fsync, rename) is the finishing step.
+            reporter.phase(ExportPhase::Finishing);
+            stream.finish().map(drop).map_err(|err| Error::writing(&place, &err))
+        })
+    }
+
+    fn write_zip_entries<W: Write + Seek>(
+        &self,
+        file: W,
         temp: &Path,
         entries: &BTreeMap<String, Entry>,
         modified: DateTime<Utc>,
         reporter: &mut ExportReporter<'_>,
-    ) -> Result<File> {
+    ) -> Result<W> {
         let zip_error =
             |err: zip::result::ZipError| Error::for_file(ErrorKind::Io, temp, format!("cannot be written ({err})"));
         let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(COPY_BUFFER_BYTES, file));
         let base = zip_format::entry_options(zip_time(modified));
         let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
         for (name, entry) in entries {
+            self.refuse_if_stopped()?;
             let options = if entry.compress {
                 base.compression_method(zip::CompressionMethod::Deflated).compression_level(Some(DEFLATE_LEVEL))
             } else {
@@ -682,6 +773,7 @@ impl DataFolder {
             out.write_all(&buffer[..read]).map_err(|err| Error::writing(temp, &err))?;
             total += read as u64;
             reporter.bytes_copied(read as u64);
+            self.refuse_if_stopped()?;
         }
         if total != expected_bytes || crate::vault::hex(&hasher.finalize()) != sha256 {
             return Err(Error::for_file(

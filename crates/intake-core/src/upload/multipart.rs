@@ -9,7 +9,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{Attribute, Attributes, GetOptions, GetRange, ObjectStore, PutMultipartOptions, PutPayload};
 use sha2::{Digest, Sha256};
 
-use super::package_bytes::{check_package, open_package};
+use super::package_bytes::open_package;
 use super::{MAX_PARTS, READ_BUFFER_BYTES, SHA256_METADATA, UploadPhase, UploadProgress, UploadTarget};
 use crate::data_folder::DataFolder;
 use crate::database::{OutboxRecord, UploadPartRecord};
@@ -42,7 +42,7 @@ impl PackageUpload<'_> {
         let record = self.record;
         let database = self.folder.database();
         self.report(UploadPhase::Checking, record.bytes_sent);
-        check_package(record)?;
+        self.folder.check_queued_package(record)?;
 
         let destination = self.target.destination();
         let key = self.target.remote_key(&record.case_id, &record.sha256);
@@ -145,7 +145,7 @@ impl PackageUpload<'_> {
             .filter(|&(number, _, length)| {
                 !recorded.iter().any(|part| u64::from(part.part_number) == number && part.bytes == length)
             });
-        let mut package = open_package(record)?;
+        let mut package = open_package(self.folder, record)?;
         let mut in_flight = FuturesUnordered::new();
         let mut stopped: Option<SendError> = None;
         self.report(UploadPhase::Sending, bytes_sent);

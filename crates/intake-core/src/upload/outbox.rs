@@ -215,6 +215,8 @@ impl DataFolder {
             self.case(case_id)?;
         }
         let _lock = self.lock_for_upload()?;
+        // Sealed packages uploaded longer ago than the settings keep them (module `crate::outbox`).
+        self.remove_expired_packages(Utc::now())?;
         // The audit entry of each finished upload names the manager.
         self.refresh_audit_manager();
         let now = Utc::now();
@@ -240,6 +242,10 @@ impl DataFolder {
             .build()
             .map_err(|err| Error::new(ErrorKind::UploadFailed, format!("cannot start the upload runtime: {err}")))?;
         for record in pending {
+            // Locked meanwhile (`stop_when`): the packages not started wait for the next run.
+            if self.stop_requested() {
+                break;
+            }
             let mut run =
                 PackageUpload { folder: self, target, store: &store, record: &record, progress, sent: (0, 0) };
             match runtime.block_on(run.send()) {

@@ -95,14 +95,3 @@ fn the_vocabulary_holds_every_value_with_both_labels() {
         assert!(!term.zh.is_empty() && !term.en.is_empty(), "{term:?}");
     }
 }
-
-#[test]
-fn the_default_export_path_is_in_the_data_folders_exports_folder() {
-    let home = tempfile::tempdir().unwrap();
-    let mut folder = DataFolder::open(home.path()).unwrap();
-    let case_id = payment_case(&mut folder);
-    let path = folder.default_export_path(&case_id).unwrap();
-    assert_eq!(path, home.path().join("exports").join(format!("{case_id}.zip")));
-    assert!(home.path().join("exports").is_dir());
-    assert_eq!(folder.default_export_path("20990101-NOPE00").unwrap_err().code(), "case_not_found");
-}

@@ -53,18 +53,20 @@ fn every_export_is_queued_once_by_its_sha256_and_keeps_its_state_when_exported_a
     assert_eq!(entry.case_id, case.id);
     assert_eq!(entry.state, OutboxState::Waiting);
     assert_eq!(entry.bytes_sent, 0);
-    assert!(entry.path.ends_with("a.zip") && std::path::Path::new(&entry.path).is_absolute(), "{}", entry.path);
+    // Queued sealed in the vault's outbox, whatever --out wrote besides.
+    assert_eq!(entry.path, first.sealed_path);
+    assert!(std::path::Path::new(&entry.path).is_absolute(), "{}", entry.path);
     let bytes = std::fs::read(dir.path().join("a.zip")).unwrap();
     use sha2::Digest;
     let sha: String = sha2::Sha256::digest(&bytes).iter().map(|byte| format!("{byte:02x}")).collect();
     assert_eq!(entry.sha256, sha, "the outbox names the package by the SHA-256 of its bytes");
 
-    // The same case packed again is the same bytes: one entry, at its newest path.
+    // The same case packed again is the same bytes: one entry, the same sealed package.
     let second = folder.export_case(&case.id, &dir.path().join("b.zip"), &options).unwrap();
     assert_eq!(second.sha256, first.sha256);
     let outbox = folder.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
-    assert!(outbox[0].path.ends_with("b.zip"));
+    assert_eq!(outbox[0].path, second.sealed_path);
 
     // Reopened (another process, a reboot): still there.
     drop(folder);

@@ -15,7 +15,8 @@ use fantoccini::Locator;
 use serde_json::Value;
 
 use crate::harness::{
-    AppSession, assert_package_verifies, click, corpus_file, retype, run_cli_json, scroll_to, wait_until,
+    AppSession, assert_package_verifies, click, corpus_file, dialog_answer_env, retype, run_cli_json,
+    save_package_copy, scroll_to, wait_until,
 };
 
 /// Where and when the Google Pixel photo was taken (WGS-84; 2018-07-25, local time).
@@ -174,7 +175,9 @@ async fn a_case_is_corrected_in_the_window_and_its_package_says_what_was_correct
     run_cli_json(&["--home", home.to_str().unwrap(), "passphrase", "set"]);
     let case_id = prepare_case(&home, work.path());
 
-    let session = AppSession::start("correct", &home, work.path()).await;
+    let answer_file = work.path().join("dialog-answer.txt");
+    let env = dialog_answer_env(&answer_file);
+    let session = AppSession::start_with_env("correct", &home, work.path(), &env).await;
     laptop_size(&session).await;
     click(&session, &format!("tr[data-case-id='{case_id}'] button"), "the case").await;
     let storefront = "[data-testid='slot-storefront_photo']";
@@ -269,8 +272,7 @@ async fn a_case_is_corrected_in_the_window_and_its_package_says_what_was_correct
     )
     .await;
     click(&session, "[data-testid='export']", "export").await;
-    let path = session.wait_for("[data-testid='export-path']", "the package's path").await.text().await.unwrap();
-    let package = PathBuf::from(path.trim());
+    let package = save_package_copy(&session, &answer_file, &work.path().join("corrected.zip")).await;
     scroll_to(&session, "[data-testid='export-result']").await;
     session.save_screenshot("8-exported").await;
     session.close().await;

@@ -573,3 +573,31 @@ pub fn assert_package_verifies(home: &Path, package: &Path) {
         String::from_utf8_lossy(&verify.stderr)
     );
 }
+
+/// The environment that makes the app's file dialogs answer from `answer_file` (the
+/// `INTAKE_TEST_DIALOG_ANSWER` test seam), for [`AppSession::start_with_env`].
+pub fn dialog_answer_env(answer_file: &Path) -> [(String, String); 1] {
+    std::fs::write(answer_file, "").expect("the dialog answer file can be written");
+    [("INTAKE_TEST_DIALOG_ANSWER".to_string(), answer_file.display().to_string())]
+}
+
+/// After an export in the window (queued sealed in the outbox, said so): 另存为… writes a plain
+/// copy where the "dialog" (`answer_file`, the session's `INTAKE_TEST_DIALOG_ANSWER`) says,
+/// and the window says where and that it is not encrypted. Returns the copy's path.
+pub async fn save_package_copy(session: &AppSession, answer_file: &Path, target: &Path) -> PathBuf {
+    let queued = session.wait_for("[data-testid='export-queued']", "the package, queued in the outbox").await;
+    assert_eq!(
+        queued.attr("data-encrypted").await.unwrap().as_deref(),
+        Some("true"),
+        "the app's folder is encrypted, and so is the queued package"
+    );
+    std::fs::write(answer_file, target.display().to_string()).expect("the dialog answer file can be written");
+    click(session, "[data-testid='save-export-copy']", "另存为…").await;
+    let shown = session.wait_for("[data-testid='export-copy-path']", "where the copy went").await.text().await.unwrap();
+    assert_eq!(PathBuf::from(shown.trim()), target);
+    let warning =
+        session.wait_for("[data-testid='export-copy-unencrypted']", "the copy's warning").await.text().await.unwrap();
+    assert!(warning.contains("未加密"), "{warning:?}");
+    assert!(target.is_file(), "{} exists", target.display());
+    target.to_path_buf()
+}

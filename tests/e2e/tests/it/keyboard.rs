@@ -159,7 +159,7 @@ async fn a_case_is_made_and_opened_with_the_keyboard_only() {
     keys(&session, "其余材料明日补交").await;
     tab_to(&session, "export-incomplete-confirm").await;
     keys(&session, &Key::Enter.to_string()).await;
-    session.wait_for("[data-testid='export-path']", "exported by the keyboard").await;
+    session.wait_for("[data-testid='export-queued']", "exported by the keyboard").await;
     session.save_screenshot("2-case-by-keyboard").await;
 
     // 发件箱 and 设置 too.

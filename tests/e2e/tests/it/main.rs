@@ -10,6 +10,7 @@ mod correct;
 mod harness;
 mod keyboard;
 mod lock;
+mod notes;
 mod outbox;
 mod responsiveness;
 // The S3 servers of the CLI's upload tests, started the same way here.

@@ -14,8 +14,8 @@ use fantoccini::Locator;
 use serde_json::json;
 
 use crate::harness::{
-    AppSession, assert_package_verifies, assert_window_fits_the_screen, click, corpus_file, retype, scroll_to,
-    wait_until,
+    AppSession, assert_package_verifies, assert_window_fits_the_screen, click, corpus_file, retype, save_package_copy,
+    scroll_to, wait_until,
 };
 
 /// The Google Pixel photo was taken here (WGS-84), on this day.
@@ -226,12 +226,11 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     // Refused until it says why.
     retype(&session, "[data-testid='incomplete-reason']", "其余材料明日补交").await;
     click(&session, "[data-testid='export-incomplete-confirm']", "confirm the incomplete export").await;
-    let path =
-        session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
-    let package = PathBuf::from(path.trim());
+    // Queued sealed in the outbox (nothing in clear under the data folder); 另存为… writes the
+    // plain copy the manager asks for, said to be unencrypted.
+    let package = save_package_copy(&session, &answer_file, &work.path().join(format!("{case_id}.zip"))).await;
+    assert!(!home.join("exports").exists(), "no plain package under the data folder");
     scroll_to(&session, "[data-testid='export-result']").await;
-    assert_eq!(package, home.join("exports").join(format!("{case_id}.zip")));
-    assert!(package.is_file(), "{} exists", package.display());
     session.save_screenshot("8-exported").await;
     assert_package_verifies(&home, &package);
 

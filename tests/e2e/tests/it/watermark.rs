@@ -12,8 +12,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::harness::{
-    AppSession, assert_package_verifies, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to,
-    wait_until,
+    AppSession, assert_package_verifies, click, corpus_file, create_case_with_cli, dialog_answer_env, retype,
+    run_cli_json, save_package_copy, scroll_to, wait_until,
 };
 
 const BOX: &str = "[data-testid='watermark-id-copies']";
@@ -22,18 +22,18 @@ fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Exports the open case (incomplete) with the box ticked and returns the package's path.
-async fn export(session: &AppSession, shot: &str) -> PathBuf {
+/// Exports the open case (incomplete) with the box ticked and returns the path of its plain
+/// copy (另存为…, beside the dialog answer file).
+async fn export(session: &AppSession, answer_file: &Path, shot: &str) -> PathBuf {
     click(session, "[data-testid='export-incomplete-step']", "export an incomplete package anyway").await;
     retype(session, "[data-testid='incomplete-reason']", "其余材料明日补交").await;
     click(session, "[data-testid='export-incomplete-confirm']", "confirm the incomplete export").await;
-    let path =
-        session.wait_for("[data-testid='export-path']", "the exported package's path").await.text().await.unwrap();
+    let package = save_package_copy(session, answer_file, &answer_file.with_file_name(format!("{shot}.zip"))).await;
     // Said in the window: two ID card images went in watermarked.
     session.wait_for("[data-testid='export-watermarked'][data-files='2']", "the watermarked copies, counted").await;
     scroll_to(session, "[data-testid='export-result']").await;
     session.save_screenshot(shot).await;
-    PathBuf::from(path.trim())
+    package
 }
 
 /// Checks that `package` verifies (trusting the key of the data folder at `home`) and holds watermarked copies of the ID card images whose
@@ -81,13 +81,15 @@ async fn watermarked_id_copies_are_chosen_per_export_and_by_default_in_settings(
     assert_eq!(settings["watermark_id_copies"], false, "the setting is off by default: {settings}");
 
     // One export ticked by hand.
-    let session = AppSession::start("watermark", &home, work.path()).await;
+    let answer_file = work.path().join("dialog-answer.txt");
+    let env = dialog_answer_env(&answer_file);
+    let session = AppSession::start_with_env("watermark", &home, work.path(), &env).await;
     let case_row = format!("tr[data-case-id='{case_id}'] button");
     click(&session, &case_row, "the case").await;
     // The click helper waits for the box to be enabled, that is for the setting to arrive.
     let watermark = click(&session, BOX, "tick 身份证件加水印").await;
     assert_eq!(watermark.prop("checked").await.unwrap().as_deref(), Some("true"), "ticked for this export");
-    let package = export(&session, "1-ticked-by-hand").await;
+    let package = export(&session, &answer_file, "1-ticked-by-hand").await;
     let texts = watermarked_copies(&home, &package, &originals);
     assert!(
         texts.iter().all(|text| text.starts_with("仅供通联支付商户入网使用 ")),
@@ -115,7 +117,7 @@ async fn watermarked_id_copies_are_chosen_per_export_and_by_default_in_settings(
         "the box starts ticked from the setting",
     )
     .await;
-    let package = export(&session, "3-ticked-by-default").await;
+    let package = export(&session, &answer_file, "3-ticked-by-default").await;
     session.close().await;
     let texts = watermarked_copies(&home, &package, &originals);
     assert!(texts.iter().all(|text| text.starts_with("仅供测试使用 ")), "the text from 设置: {texts:?}");
