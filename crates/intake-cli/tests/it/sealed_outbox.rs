@@ -141,8 +141,13 @@ fn an_export_without_out_on_an_encrypted_folder_leaves_no_zip_in_clear_and_uploa
     // Killed mid-upload, then resumed: only the parts not recorded are sent.
     configure_upload(&sandbox, &server, &proxy.endpoint());
     proxy.rate_limit.store(4 * MIB, Ordering::SeqCst);
-    let mut child =
-        command(&sandbox, &["upload", "--json"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // One part at a time, so the parts recorded are the first ones and their count follows from
+    // the bytes recorded (with several in flight the short last part may be accepted first).
+    let mut child = command(&sandbox, &["upload", "--json", "--parts-in-flight", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let reached = wait_until(Duration::from_secs(120), || {
         outbox(&sandbox)[0]["bytes_sent"].as_u64().unwrap() >= 2 * PART_MIB * MIB
     });

@@ -13,8 +13,10 @@ use intake_core::package::verify::{self, VerifyOptions};
 fn a_data_folder_deeper_than_max_path_opens_imports_exports_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let mut deep = dir.path().to_path_buf();
-    for n in 0..12 {
-        deep.push(format!("客户资料-分行-{n:02}-沪上小面馆"));
+    // Past 300 UTF-16 units (Windows's measure) but under 512 bytes of UTF-8: SQLite's Unix
+    // build refuses longer names (SQLITE_MAX_PATHNAME), so all-hanzi folders cannot be used.
+    for n in 0..14 {
+        deep.push(format!("客户资料-branch-folder-{n:02}"));
     }
     let home = deep.join("数据");
     assert!(utf16_len(&home) > 300, "{}", home.display());
@@ -33,6 +35,12 @@ fn a_data_folder_deeper_than_max_path_opens_imports_exports_and_reopens() {
     let outcomes = folder.add_files(&case.id, "storefront_photo", &[photo], |_| {}).unwrap();
     assert!(outcomes[0].error.is_none(), "{:?}", outcomes[0].error);
 
+    let sender = intake_core::settings::SettingsChange {
+        branch: Some("上海分公司".into()),
+        manager_name: Some("张三".into()),
+        ..Default::default()
+    };
+    folder.change_settings(sender).unwrap();
     let out = deep.join("导出").join(format!("{}.zip", case.id));
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     let options =
