@@ -53,7 +53,6 @@ mod target;
 use std::time::Duration;
 
 pub use outbox::{OutboxEntry, OutboxState, RetryTiming, UPLOAD_LOCK_FILE, UploadOutcome, UploadPhase, UploadProgress};
-pub(crate) use package_bytes::file_sha256;
 pub use target::UploadTarget;
 pub(crate) use target::check_parts_in_flight;
 

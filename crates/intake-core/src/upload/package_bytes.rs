@@ -1,34 +1,13 @@
 //! Where an upload reads the package's bytes from: the only place that opens the package, so
 //! that where packages are kept (the sealed outbox, `crate::outbox`) stays out of the upload.
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
-use super::READ_BUFFER_BYTES;
 use crate::data_folder::DataFolder;
 use crate::database::OutboxRecord;
 use crate::error::{Error, Result};
 use crate::outbox::QueuedPackage;
-
-/// The SHA-256 (hex) and size of a file, read in pieces.
-pub(crate) fn file_sha256(path: &Path) -> Result<(String, u64)> {
-    let mut file = File::open(path).map_err(|err| Error::reading(path, &err))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; READ_BUFFER_BYTES];
-    let mut total = 0u64;
-    loop {
-        let read = file.read(&mut buffer).map_err(|err| Error::reading(path, &err))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        total += read as u64;
-    }
-    Ok((crate::vault::hex(&hasher.finalize()), total))
-}
 
 /// The package of `record`, opened to read its parts: sealed in the vault (decrypted as it is
 /// read) or, queued by an older version, a plain zip (module `crate::outbox`).

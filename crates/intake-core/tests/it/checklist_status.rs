@@ -124,7 +124,7 @@ fn error_findings_and_unchecked_files_keep_a_complete_item_present() {
         material: "storefront_photo".into(),
         file: record.original_name.clone(),
         sha256: record.sha256.clone(),
-        code: intake_core::evidence::FindingCode::OutsideSiteRadius.into(),
+        code: intake_core::evidence::FindingCode::OutsideSiteRadius,
         severity,
         message: "taken 3 km from the premises".into(),
         accepted: None,
