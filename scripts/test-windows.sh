@@ -26,6 +26,7 @@ needs_linux_programs=(
   package::python_jsonschema_accepts_case_json_and_the_schema
   package::the_bag_follows_its_bagit_profile_by_the_bagit_profile_validator
   package::the_key_pair_is_made_once_owner_only_and_openssl_reads_it
+  package::the_report_shows_the_thumbnails_cached_at_import
   audit_trail::python_recomputes_every_hash_of_the_chain_from_the_documented_form
   datum::
   identity_types::

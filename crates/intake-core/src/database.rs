@@ -836,7 +836,14 @@ pub(crate) fn encrypt_database(plain: &Path, target: &Path, key: &DataKey) -> Re
     })();
     exported.map_err(|err| open_error(target, err))?;
     drop(connection);
-    std::fs::File::open(target).and_then(|file| file.sync_all()).map_err(|err| Error::writing(target, &err))
+    // Opened for writing: Windows flushes a file (FlushFileBuffers) only through a handle with
+    // write access, and a read-only one fails with "Access denied" (found under Wine: every
+    // `passphrase set` failed on the Windows build).
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(target)
+        .and_then(|file| file.sync_all())
+        .map_err(|err| Error::writing(target, &err))
 }
 
 fn too_new(applied: usize) -> Error {
