@@ -32,6 +32,8 @@ needs_linux_programs=(
   identity_types::
   # s3s-fs and curl (intake-cli)
   upload::
+  sealed_outbox::an_export_without_out_on_an_encrypted_folder_leaves_no_zip_in_clear_and_uploads_sealed_resuming
+  sealed_outbox::a_package_queued_under_exports_by_an_older_version_still_uploads
   # `cargo tree` (intake-bag)
   dependencies::the_verifier_builds_without_the_store_the_runtime_or_the_s3_client
 )
