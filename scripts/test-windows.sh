@@ -98,10 +98,15 @@ added="$(wine_run "$intake" add --case "$case_id" --material storefront_photo "$
   fail "intake add failed: $added"
 grep -q '"added"' <<<"$added" || fail "the photo was not added: $added"
 grep -q '门头照片.jpg' <<<"$added" || fail "the Chinese file name was not kept: $added"
-wine_run "$intake" export --case "$case_id" --out "$work_win\\$case_id.zip" --allow-incomplete \
-  --reason '安装测试' --json >/dev/null || fail "intake export failed"
+# A package names who submits it.
+wine_run "$intake" settings --branch '上海分公司' --manager '张三' >/dev/null || fail "intake settings failed"
+exported="$(wine_run "$intake" export --case "$case_id" --out "$work_win\\$case_id.zip" --allow-incomplete \
+  --reason '安装测试' --json)" || fail "intake export failed: $exported"
 [ -f "$work/$case_id.zip" ] || fail "no package at $work/$case_id.zip"
-wine_run "$intake" verify "$work_win\\$case_id.zip" --json >/dev/null || fail "the package does not verify"
+# Verified against the key the export says it signed with (a package verifies only against a trusted key).
+key="$(json_field public_key_sha256 <<<"$exported")"
+wine_run "$intake" verify "$work_win\\$case_id.zip" --expect-key "$key" --json >/dev/null ||
+  fail "the package does not verify"
 
 # The NSIS uninstaller copies itself to %TEMP% and returns at once: wait for its work.
 wine_run "$install_dir/uninstall.exe" /S || fail "the silent uninstall exited with $?"
