@@ -72,7 +72,7 @@ pub struct CleanupReport {
     pub unreferenced_objects_removed: usize,
     pub unreferenced_thumbnails_removed: usize,
     /// Sealed packages removed because their upload was verified longer ago than the settings
-    /// keep them (module `outbox`).
+    /// keep them (module `sealed_outbox`).
     pub expired_packages_removed: usize,
     /// False when another process had the folder open, so nothing was looked at.
     pub ran: bool,

@@ -135,7 +135,7 @@ pub struct UploadSettings {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_insecure_http: bool,
     /// How many days a package stays sealed in the outbox after its upload was verified
-    /// (`outbox::DEFAULT_KEEP_UPLOADED_DAYS`, 30, when not set); it is removed at the next open
+    /// (`sealed_outbox::DEFAULT_KEEP_UPLOADED_DAYS`, 30, when not set); it is removed at the next open
     /// or upload after that. 0 removes it at the next open or upload.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

@@ -7,7 +7,7 @@
 //! - `thumbs/ab/abcdef….jpg`: the thumbnail of an object (derived data, rebuilt when missing
 //!   or damaged; see [`Vault::store_thumbnail`]).
 //! - `outbox/<sha256>.zip`: the packages queued for upload, sealed like everything else here
-//!   (module `outbox`); the name is the SHA-256 of the package's plain bytes.
+//!   (module `sealed_outbox`); the name is the SHA-256 of the package's plain bytes.
 //!
 //! Write order, which the crash test checks: copy into a temp file while hashing (one read
 //! of the source), fsync the temp file, rename it to its final name, fsync the folder; only

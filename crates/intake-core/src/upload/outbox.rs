@@ -215,7 +215,7 @@ impl DataFolder {
             self.case(case_id)?;
         }
         let _lock = self.lock_for_upload()?;
-        // Sealed packages uploaded longer ago than the settings keep them (module `crate::outbox`).
+        // Sealed packages uploaded longer ago than the settings keep them (module `crate::sealed_outbox`).
         self.remove_expired_packages(Utc::now())?;
         // The audit entry of each finished upload names the manager.
         self.refresh_audit_manager();

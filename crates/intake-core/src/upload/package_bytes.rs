@@ -1,5 +1,5 @@
 //! Where an upload reads the package's bytes from: the only place that opens the package, so
-//! that where packages are kept (the sealed outbox, `crate::outbox`) stays out of the upload.
+//! that where packages are kept (the sealed outbox, `crate::sealed_outbox`) stays out of the upload.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -7,10 +7,10 @@ use std::path::Path;
 use crate::data_folder::DataFolder;
 use crate::database::OutboxRecord;
 use crate::error::{Error, Result};
-use crate::outbox::QueuedPackage;
+use crate::sealed_outbox::QueuedPackage;
 
 /// The package of `record`, opened to read its parts: sealed in the vault (decrypted as it is
-/// read) or, queued by an older version, a plain zip (module `crate::outbox`).
+/// read) or, queued by an older version, a plain zip (module `crate::sealed_outbox`).
 pub(super) fn open_package(folder: &DataFolder, record: &OutboxRecord) -> Result<PackageBytes> {
     let reader = folder.open_queued_package(record)?;
     Ok(PackageBytes { path: Path::new(&record.path).to_path_buf(), reader })
