@@ -31,20 +31,6 @@ fn run(sandbox: &Sandbox, args: &[&str]) -> Run {
     run
 }
 
-/// Incompressible bytes, different for every seed.
-fn noise(seed: u64, bytes: usize) -> Vec<u8> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D);
-    let mut content = Vec::with_capacity(bytes + 8);
-    while content.len() < bytes {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        content.extend_from_slice(&state.to_le_bytes());
-    }
-    content.truncate(bytes);
-    content
-}
-
 /// An encrypted data folder with a case of about `payload_mib` MiB of files; its id.
 fn encrypted_case(sandbox: &Sandbox, payload_mib: u64) -> String {
     run(sandbox, &["passphrase", "set"]);
@@ -55,7 +41,9 @@ fn encrypted_case(sandbox: &Sandbox, payload_mib: u64) -> String {
             .unwrap()
             .to_string();
     let files: Vec<PathBuf> = (0..payload_mib.div_ceil(10))
-        .map(|index| sandbox.file(&format!("IMG_{index:04}.jpg"), &noise(index + 1, (10 * MIB) as usize)))
+        .map(|index| {
+            sandbox.file(&format!("IMG_{index:04}.jpg"), &crate::upload::pseudo_random(index + 1, (10 * MIB) as usize))
+        })
         .collect();
     let mut args = vec!["add", "--case", case_id.as_str(), "--material", "storefront_photo"];
     args.extend(files.iter().map(|file| file.to_str().unwrap()));
@@ -190,7 +178,7 @@ fn a_package_queued_under_exports_by_an_older_version_still_uploads() {
     let sandbox = Sandbox::new();
     assert_eq!(sandbox.run(["settings", "--branch", "上海分公司", "--manager", "张三"]).status, 0);
     let case_id = sandbox.new_case(&["--merchant-name", "沪上小面馆", "--opens-payment"]);
-    let photo = sandbox.file("IMG_0001.jpg", &noise(7, MIB as usize));
+    let photo = sandbox.file("IMG_0001.jpg", &crate::upload::pseudo_random(7, MIB as usize));
     let added = sandbox.run(["add", "--case", &case_id, "--material", "storefront_photo", photo.to_str().unwrap()]);
     assert_eq!(added.status, 0, "{}", added.stderr);
     // What an older version left: a plain zip under exports/, named in the outbox.

@@ -24,7 +24,8 @@ struct Packaged {
     bytes: u64,
 }
 
-fn pseudo_random(seed: u64, bytes: usize) -> Vec<u8> {
+/// Incompressible bytes, different for every seed (the upload and sealed-outbox tests' payloads).
+pub(crate) fn pseudo_random(seed: u64, bytes: usize) -> Vec<u8> {
     let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D);
     let mut content = Vec::with_capacity(bytes + 8);
     while content.len() < bytes {
