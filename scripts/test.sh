@@ -16,6 +16,11 @@ scripts/install-deps.sh
 step "formatting: cargo fmt --check"
 cargo fmt --all -- --check
 
+step "front-end: build ui/dist (type check included)"
+# The shell embeds ui/dist at compile time (tauri::generate_context! fails without it), and
+# clippy below compiles the shell: a clean clone has no ui/dist, so the front-end comes first.
+scripts/build-ui.sh
+
 step "lints: cargo clippy -D warnings (every crate, tests included)"
 # The shell (src-tauri) and the end-to-end crate are checked too: they are workspace members.
 cargo clippy --workspace --all-targets --locked -- -D warnings
