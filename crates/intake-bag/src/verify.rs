@@ -268,8 +268,82 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
     }
 
     let readable = check_entries(&archive.entries, &mut problems);
+    let contents = read_entries(&mut file, &readable, &mut problems);
+
+    let names: HashSet<&str> = readable.iter().filter_map(|entry| entry.name()).collect();
+    let payload: BTreeMap<&str, u64> = readable
+        .iter()
+        .filter_map(|entry| entry.name().map(|name| (name, entry.uncompressed_size)))
+        .filter(|(name, _)| name.starts_with("data/"))
+        .collect();
+    report.payload_files = payload.len() as u64;
+    report.payload_bytes = payload.values().sum();
+
+    for required in layout::TAG_FILES.into_iter().chain([layout::CASE_JSON, layout::REPORT_HTML]) {
+        let listed = archive.entries.iter().any(|entry| entry.name() == Some(required));
+        if !listed {
+            problems.add(VerifyCode::MissingFile, Some(required), "is missing from the package");
+        }
+    }
+    let data_of = |name: &str| data_of(&contents, name);
+
+    // bagit.txt
+    if let Some(bagit) = data_of(layout::BAGIT_TXT)
+        && bagit != layout::BAGIT_TXT_CONTENT.as_bytes()
+    {
+        problems.add(
+            VerifyCode::BadBagitTxt,
+            Some(layout::BAGIT_TXT),
+            "is not 'BagIt-Version: 1.0' with 'Tag-File-Character-Encoding: UTF-8'",
+        );
+    }
+
+    // bag-info.txt
+    let bag_info = data_of(layout::BAG_INFO_TXT).map(|bytes| parse_bag_info(bytes, &mut problems)).unwrap_or_default();
+    let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
+    if data_of(layout::BAG_INFO_TXT).is_some() {
+        check_bag_info(&bag_info, &payload, &mut problems);
+    }
+    report.case_id = info("External-Identifier").map(String::from);
+    report.complete = info("Intake-Complete").and_then(|value| value.parse().ok());
+    report.allow_incomplete = info("Intake-Allow-Incomplete").and_then(|value| value.parse().ok());
+
+    check_manifests(&names, &payload, &contents, &mut problems);
+    for name in names.iter().filter(|name| !name.starts_with("data/") && !layout::TAG_FILES.contains(name)) {
+        problems.add(VerifyCode::UnexpectedTagFile, Some(name), "is not a tag file of this package's profile");
+    }
+
+    check_signature(&contents, info("Intake-Public-Key-SHA256"), options, &mut report, &mut problems);
+
+    // The audit chain, against itself and the head and length bag-info.txt signs.
+    let chain = data_of(layout::AUDIT_LOG).map(|bytes| check_audit_log(bytes, &bag_info, &mut problems));
+    report.audit_entries = chain.as_ref().map(|chain| chain.len() as u64);
+
+    // case.json
+    let document = data_of(layout::CASE_JSON).and_then(|bytes| {
+        check_case_json(bytes, &bag_info, &payload, &contents, report.public_key_sha256.as_deref(), &mut problems)
+    });
+
+    // The files the log added (and did not remove) are the files case.json describes.
+    if let (Some(chain), Some(document)) = (&chain, &document) {
+        let described: Vec<(&str, &str)> =
+            document.files.iter().map(|file| (file.sha256.as_str(), file.path.as_str())).collect();
+        for problem in continuity::check_logged_files(chain, &described) {
+            problems.add(problem.code, Some(layout::AUDIT_LOG), problem.message);
+        }
+    }
+
+    report.problems = problems.into_list();
+    // Valid means signed, by a key the verifier trusts, and nothing else wrong.
+    report.valid = report.problems.is_empty() && report.signature_valid && report.trusted_by.is_some();
+    Ok((report, chain.unwrap_or_default()))
+}
+
+/// Step 2: reads every readable entry in the order it lies in the file, hashing it; keeps the
+/// bytes of the tag files and case.json only, within their limits.
+fn read_entries(file: &mut File, readable: &[&RawEntry], problems: &mut Problems) -> HashMap<String, EntryContent> {
     let mut contents: HashMap<String, EntryContent> = HashMap::new();
-    let mut ordered: Vec<&RawEntry> = readable.clone();
+    let mut ordered: Vec<&RawEntry> = readable.to_vec();
     ordered.sort_by_key(|entry| entry.data_start);
     let mut kept_bytes: u64 = 0;
     for entry in ordered {
@@ -296,55 +370,26 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
                 continue;
             }
         }
-        match read_entry(&mut file, entry, keep) {
+        match read_entry(file, entry, keep) {
             Ok(content) => {
                 contents.insert(name, content);
             }
             Err(message) => problems.add(VerifyCode::UnreadableEntry, Some(&name), message),
         }
     }
+    contents
+}
 
-    let names: HashSet<&str> = readable.iter().filter_map(|entry| entry.name()).collect();
-    let payload: BTreeMap<&str, u64> = readable
-        .iter()
-        .filter_map(|entry| entry.name().map(|name| (name, entry.uncompressed_size)))
-        .filter(|(name, _)| name.starts_with("data/"))
-        .collect();
-    report.payload_files = payload.len() as u64;
-    report.payload_bytes = payload.values().sum();
-
-    for required in layout::TAG_FILES.into_iter().chain([layout::CASE_JSON, layout::REPORT_HTML]) {
-        let listed = archive.entries.iter().any(|entry| entry.name() == Some(required));
-        if !listed {
-            problems.add(VerifyCode::MissingFile, Some(required), "is missing from the package");
-        }
-    }
-    let data_of = |name: &str| contents.get(name).and_then(|content| content.data.as_deref());
-
-    // bagit.txt
-    if let Some(bagit) = data_of(layout::BAGIT_TXT)
-        && bagit != layout::BAGIT_TXT_CONTENT.as_bytes()
-    {
-        problems.add(
-            VerifyCode::BadBagitTxt,
-            Some(layout::BAGIT_TXT),
-            "is not 'BagIt-Version: 1.0' with 'Tag-File-Character-Encoding: UTF-8'",
-        );
-    }
-
-    // bag-info.txt
-    let bag_info = data_of(layout::BAG_INFO_TXT).map(|bytes| parse_bag_info(bytes, &mut problems)).unwrap_or_default();
-    let info = |label: &str| bag_info.iter().find(|(key, _)| key == label).map(|(_, value)| value.as_str());
-    if data_of(layout::BAG_INFO_TXT).is_some() {
-        check_bag_info(&bag_info, &payload, &mut problems);
-    }
-    report.case_id = info("External-Identifier").map(String::from);
-    report.complete = info("Intake-Complete").and_then(|value| value.parse().ok());
-    report.allow_incomplete = info("Intake-Allow-Incomplete").and_then(|value| value.parse().ok());
-
-    // Manifests.
-    if let Some(manifest) = data_of(layout::MANIFEST) {
-        let listed = parse_manifest(layout::MANIFEST, manifest, &mut problems);
+/// Step 4: the payload against manifest-sha256.txt and the tag files against
+/// tagmanifest-sha256.txt, both ways (listed but missing, present but not listed, hash).
+fn check_manifests(
+    names: &HashSet<&str>,
+    payload: &BTreeMap<&str, u64>,
+    contents: &HashMap<String, EntryContent>,
+    problems: &mut Problems,
+) {
+    if let Some(manifest) = data_of(contents, layout::MANIFEST) {
+        let listed = parse_manifest(layout::MANIFEST, manifest, problems);
         for name in payload.keys() {
             if !listed.contains_key(*name) {
                 problems.add(
@@ -374,8 +419,8 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
             }
         }
     }
-    if let Some(tag_manifest) = data_of(layout::TAG_MANIFEST) {
-        let listed = parse_manifest(layout::TAG_MANIFEST, tag_manifest, &mut problems);
+    if let Some(tag_manifest) = data_of(contents, layout::TAG_MANIFEST) {
+        let listed = parse_manifest(layout::TAG_MANIFEST, tag_manifest, problems);
         for name in names.iter().filter(|name| !name.starts_with("data/")) {
             if *name != layout::TAG_MANIFEST && *name != layout::SIGNATURE && !listed.contains_key(*name) {
                 problems.add(
@@ -409,19 +454,27 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
             }
         }
     }
-    for name in names.iter().filter(|name| !name.starts_with("data/") && !layout::TAG_FILES.contains(name)) {
-        problems.add(VerifyCode::UnexpectedTagFile, Some(name), "is not a tag file of this package's profile");
-    }
+}
 
-    // The signature.
-    let public_key = data_of(layout::PUBLIC_KEY).map(|bytes| {
+/// Step 5: the signature over tagmanifest-sha256.txt by the package's public key, that key
+/// against the fingerprint bag-info.txt claims, and against the verifier's trusted keys.
+fn check_signature(
+    contents: &HashMap<String, EntryContent>,
+    claimed_fingerprint: Option<&str>,
+    options: &VerifyOptions,
+    report: &mut VerifyReport,
+    problems: &mut Problems,
+) {
+    let public_key = data_of(contents, layout::PUBLIC_KEY).map(|bytes| {
         std::str::from_utf8(bytes)
             .map_err(|_| signing::SignatureProblem::BadPublicKey("not UTF-8 text".into()))
             .and_then(signing::parse_public_key_pem)
     });
     match public_key {
         Some(Ok((key, fingerprint))) => {
-            if let (Some(message), Some(signature)) = (data_of(layout::TAG_MANIFEST), data_of(layout::SIGNATURE)) {
+            if let (Some(message), Some(signature)) =
+                (data_of(contents, layout::TAG_MANIFEST), data_of(contents, layout::SIGNATURE))
+            {
                 match signing::verify_signature(&key, message, signature) {
                     Ok(()) => report.signature_valid = true,
                     Err(signing::SignatureProblem::Mismatch) => problems.add(
@@ -434,7 +487,7 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
                     }
                 }
             }
-            if let Some(claimed) = info("Intake-Public-Key-SHA256")
+            if let Some(claimed) = claimed_fingerprint
                 && claimed != fingerprint
             {
                 problems.add(
@@ -452,29 +505,11 @@ fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec
         Some(Err(problem)) => problems.add(VerifyCode::BadPublicKey, Some(layout::PUBLIC_KEY), problem.to_string()),
         None => {}
     }
+}
 
-    // The audit chain, against itself and the head and length bag-info.txt signs.
-    let chain = data_of(layout::AUDIT_LOG).map(|bytes| check_audit_log(bytes, &bag_info, &mut problems));
-    report.audit_entries = chain.as_ref().map(|chain| chain.len() as u64);
-
-    // case.json
-    let document = data_of(layout::CASE_JSON).and_then(|bytes| {
-        check_case_json(bytes, &bag_info, &payload, &contents, report.public_key_sha256.as_deref(), &mut problems)
-    });
-
-    // The files the log added (and did not remove) are the files case.json describes.
-    if let (Some(chain), Some(document)) = (&chain, &document) {
-        let described: Vec<(&str, &str)> =
-            document.files.iter().map(|file| (file.sha256.as_str(), file.path.as_str())).collect();
-        for problem in continuity::check_logged_files(chain, &described) {
-            problems.add(problem.code, Some(layout::AUDIT_LOG), problem.message);
-        }
-    }
-
-    report.problems = problems.into_list();
-    // Valid means signed, by a key the verifier trusts, and nothing else wrong.
-    report.valid = report.problems.is_empty() && report.signature_valid && report.trusted_by.is_some();
-    Ok((report, chain.unwrap_or_default()))
+/// The kept bytes of the entry `name`, when it was read and kept.
+fn data_of<'a>(contents: &'a HashMap<String, EntryContent>, name: &str) -> Option<&'a [u8]> {
+    contents.get(name).and_then(|content| content.data.as_deref())
 }
 
 /// Step 1: the entries that are safe to read; problems for the others.
