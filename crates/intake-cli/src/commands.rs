@@ -104,6 +104,7 @@ pub fn add(
     case_id: &str,
     material: &str,
     files: &[PathBuf],
+    read_documents: bool,
     json: bool,
 ) -> Outcome {
     let mut folder = crate::checklist_commands::open_folder(home, rules)?;
@@ -128,7 +129,28 @@ pub fn add(
     let added = outcomes.iter().filter(|outcome| outcome.status == FileStatus::Added).count();
     let _ = writeln!(text, "{added} 个文件已添加 added, {} 个失败 failed", problems.len());
     let exit = if problems.is_empty() { 0 } else { EXIT_BAD_INPUT };
-    let body = json!({ "case_id": case_id, "material": material, "files": outcomes });
+    let mut body = json!({ "case_id": case_id, "material": material, "files": outcomes });
+    let mut problems = problems;
+    // The documents just added are read after the import, which they never fail: a document
+    // that cannot be read is a warning on stderr (and `document_not_read` at `check`).
+    if read_documents && !intake_core::documents::kinds_read_for(material).is_empty() {
+        let ids: Vec<i64> = outcomes
+            .iter()
+            .filter(|outcome| outcome.status == FileStatus::Added)
+            .filter_map(|outcome| outcome.evidence.as_ref().map(|evidence| evidence.id))
+            .collect();
+        let which = intake_core::documents::WhichDocuments::Only(ids);
+        match folder.read_documents(case_id, which, |_| {}) {
+            Ok(read) => {
+                text.push_str(&crate::read_command::describe_outcomes(&read));
+                problems.extend(read.iter().filter_map(|outcome| outcome.problem.clone()));
+                body["documents_read"] = json!(read);
+            }
+            Err(error) => {
+                problems.push(format!("the documents were added but not read: {}", error.message()));
+            }
+        }
+    }
     Ok(Report { json: body, text, problems, exit })
 }
 

@@ -59,6 +59,10 @@ enum Command {
         /// The files to import.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Do not read the documents added (营业执照, 法人身份证, GPS 定位截图 are read by default
+        /// and checked against the case; `intake read --case ID` reads them later).
+        #[arg(long)]
+        no_read: bool,
         #[command(flatten)]
         rules: checklist_commands::RulesArg,
     },
@@ -121,6 +125,7 @@ enum Command {
 
     /// Read a licence, an ID card side or a map screenshot offline: the fields with their
     /// confidences (personal values masked; --json gives them in clear, with the text lines).
+    /// With --case instead of a file: read the case's documents not read yet (--again: all).
     Read(read_command::ReadArgs),
 
     /// Encrypt the data folder under a passphrase, change it, or see whether it is encrypted.
@@ -167,8 +172,8 @@ fn run(cli: Cli) -> Outcome {
         Command::Case(CaseCommand::New { attributes, visit }) => commands::case_new(home, attributes, visit, json),
         Command::Case(CaseCommand::List) => commands::case_list(home, json),
         Command::Case(CaseCommand::Show { id }) => commands::case_show(home, &id, json),
-        Command::Add { case_id, material, files, rules } => {
-            commands::add(home, &rules, &case_id, &material, &files, json)
+        Command::Add { case_id, material, files, no_read, rules } => {
+            commands::add(home, &rules, &case_id, &material, &files, !no_read, json)
         }
         Command::Inspect(args) => inspect_command::inspect(home, args, json),
         Command::Checklist(args) => checklist_commands::checklist(args),
@@ -187,7 +192,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Audit(args) => audit_command::audit(home, args),
         Command::Keys(command) => package_commands::keys(home, command),
         Command::Passphrase(command) => passphrase::passphrase(home, command),
-        Command::Read(args) => read_command::read(args, json),
+        Command::Read(args) => read_command::read(home, args, json),
         Command::Case(CaseCommand::Set(args)) => checklist_commands::case_set(home, args),
         Command::Case(CaseCommand::Update(args)) => checklist_commands::case_update(home, args),
     }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use intake_core::documents::{DocumentReadOutcome, WhichDocuments};
 use intake_core::identity::mask;
 use intake_core::{Error, ErrorKind};
 use intake_ocr::documents::FieldsMap;
@@ -15,13 +16,22 @@ use crate::output::{Outcome, Report};
 #[derive(Debug, clap::Args)]
 pub struct ReadArgs {
     /// The photo, scan or screenshot (JPEG, PNG or WebP).
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    #[arg(value_name = "FILE", required_unless_present = "case_id", conflicts_with = "case_id")]
+    pub file: Option<PathBuf>,
 
     /// What the document is: business_license (营业执照), id_front (身份证肖像面), id_back
     /// (身份证国徽面), gps_screenshot (定位截图).
-    #[arg(long = "as", value_name = "KIND", value_parser = parse_kind)]
-    pub kind: DocumentKind,
+    #[arg(long = "as", value_name = "KIND", value_parser = parse_kind, required_unless_present = "case_id")]
+    pub kind: Option<DocumentKind>,
+
+    /// Read the documents of this case instead (营业执照, 法人身份证, GPS 定位截图 already added):
+    /// those not read yet, e.g. added with `add --no-read`.
+    #[arg(long = "case", value_name = "ID")]
+    pub case_id: Option<String>,
+
+    /// With --case: read every document of the case again.
+    #[arg(long, requires = "case_id")]
+    pub again: bool,
 }
 
 fn parse_kind(value: &str) -> Result<DocumentKind, String> {
@@ -29,8 +39,12 @@ fn parse_kind(value: &str) -> Result<DocumentKind, String> {
 }
 
 /// `intake read`
-pub fn read(args: ReadArgs, json: bool) -> Outcome {
-    let path = &args.file;
+pub fn read(home: Option<PathBuf>, args: ReadArgs, json: bool) -> Outcome {
+    let (path, kind) = match (&args.case_id, &args.file, args.kind) {
+        (Some(case_id), _, _) => return read_case(home, case_id, args.again),
+        (None, Some(path), Some(kind)) => (path, kind),
+        _ => return Err(Error::new(ErrorKind::InvalidInput, "give a FILE and --as KIND, or --case ID")),
+    };
     if !path.exists() {
         return Err(Error::for_file(ErrorKind::FileMissing, path, "no such file"));
     }
@@ -39,14 +53,53 @@ pub fn read(args: ReadArgs, json: bool) -> Outcome {
     }
     let engine = OcrEngine::load_default().map_err(ocr_error)?;
     let lines = engine.read_file(path).map_err(ocr_error)?;
-    let document = read_document(args.kind, &lines);
+    let document = read_document(kind, &lines);
     let body = serde_json::json!({
-        "kind": args.kind,
+        "kind": kind,
         "fields": FieldsMap(&document.fields),
         "lines": lines,
     });
     let text = if json { String::new() } else { describe(path, &document, lines.len()) };
     Ok(Report::ok(body, text))
+}
+
+/// `intake read --case ID [--again]`: reads the case's documents and stores what they say
+/// (the values are not printed: `check` compares them with the case).
+fn read_case(home: Option<PathBuf>, case_id: &str, again: bool) -> Outcome {
+    let folder = crate::passphrase::open_data_folder(home)?;
+    let which = if again { WhichDocuments::All } else { WhichDocuments::Unread };
+    let outcomes = folder.read_documents(case_id, which, |_| {})?;
+    let mut text = describe_outcomes(&outcomes);
+    if outcomes.is_empty() {
+        text.push_str("没有待读取的证件 no document to read\n");
+    }
+    let problems = outcomes.iter().filter_map(|outcome| outcome.problem.clone()).collect();
+    let body = serde_json::json!({ "case_id": case_id, "documents_read": outcomes });
+    Ok(Report { json: body, text, problems, exit: crate::output::EXIT_OK })
+}
+
+/// One line per document read: what it was read as and how many fields (no values).
+pub(crate) fn describe_outcomes(outcomes: &[DocumentReadOutcome]) -> String {
+    let mut text = String::new();
+    for outcome in outcomes {
+        let kinds: Vec<&str> = outcome
+            .kinds
+            .iter()
+            .filter_map(|kind| kind.parse::<DocumentKind>().ok())
+            .map(intake_core::documents::kind_title_zh)
+            .collect();
+        let _ = match &outcome.problem {
+            None => writeln!(
+                text,
+                "已读取 read: {} ({}, {} 个字段 fields; `intake check` 核对 compares them)",
+                outcome.file,
+                kinds.join("、"),
+                outcome.fields_read
+            ),
+            Some(_) => writeln!(text, "未能读取 not read: {} (见 see stderr)", outcome.file),
+        };
+    }
+    text
 }
 
 fn ocr_error(error: OcrError) -> Error {

@@ -213,6 +213,23 @@ pub const MIGRATIONS: &[&str] = &[
 
     CREATE INDEX notes_by_case ON notes(case_id, id);
     "#,
+    // 9: what was read off the documents (module `documents`): the fields of a licence, an ID
+    // card side or a map screenshot, as JSON, keyed by the bytes and the kind of document they
+    // were read as (an ID card file is read as both sides: a scan may hold both). Personal
+    // data: it lives only here, in the (encrypted) store, never in a file of its own.
+    // `problem` says why nothing could be read (the image could not be decoded); `read_with`
+    // is the version of the readers, so that better readers read old files again.
+    r#"
+    CREATE TABLE document_readings (
+        sha256    TEXT NOT NULL CHECK (length(sha256) = 64),
+        kind      TEXT NOT NULL,
+        fields    TEXT NOT NULL,
+        problem   TEXT,
+        read_with INTEGER NOT NULL,
+        read_at   TEXT NOT NULL,
+        PRIMARY KEY (sha256, kind)
+    ) STRICT;
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -1767,4 +1784,65 @@ fn acceptance_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FindingAccep
         accepted_by: row.get("accepted_by")?,
         accepted_at: parse_timestamp(row, "accepted_at")?,
     })
+}
+
+/// One document reading as stored (migration 9; module `documents`).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)] // the columns of document_readings
+pub struct StoredDocumentReading {
+    pub sha256: String,
+    pub kind: String,
+    /// `{"uscc": {"value": …, "confidence": …}, …}`. Personal data: never log it.
+    pub fields_json: String,
+    pub problem: Option<String>,
+    pub read_with: i64,
+    pub read_at: DateTime<Utc>,
+}
+
+/// Document readings (migration 9).
+impl Database {
+    /// Records (or replaces) the readings of some bytes, all in one transaction, so that an ID
+    /// card's two sides are never half replaced. Takes `&self` like [`Database::record_facts`]:
+    /// readings are derived from the bytes, not a change to a case (no audit entry).
+    pub fn record_document_readings(&self, readings: &[StoredDocumentReading]) -> Result<()> {
+        self.with_shared_tx(|tx| {
+            for reading in readings {
+                tx.execute(
+                    "INSERT INTO document_readings (sha256, kind, fields, problem, read_with, read_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (sha256, kind) DO UPDATE SET
+                        fields = excluded.fields, problem = excluded.problem,
+                        read_with = excluded.read_with, read_at = excluded.read_at",
+                    params![
+                        reading.sha256,
+                        reading.kind,
+                        reading.fields_json,
+                        reading.problem,
+                        reading.read_with,
+                        timestamp(reading.read_at),
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The readings of these bytes, by kind.
+    pub fn document_readings(&self, sha256: &str) -> Result<Vec<StoredDocumentReading>> {
+        let mut statement = self.connection.prepare(
+            "SELECT sha256, kind, fields, problem, read_with, read_at FROM document_readings
+             WHERE sha256 = ?1 ORDER BY kind",
+        )?;
+        let rows = statement.query_map([sha256], |row| {
+            Ok(StoredDocumentReading {
+                sha256: row.get(0)?,
+                kind: row.get(1)?,
+                fields_json: row.get(2)?,
+                problem: row.get(3)?,
+                read_with: row.get(4)?,
+                read_at: parse_timestamp(row, 5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
 }

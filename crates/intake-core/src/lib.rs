@@ -38,6 +38,7 @@ pub mod checklist;
 pub mod corrections;
 pub mod data_folder;
 pub mod database;
+pub mod documents;
 mod durable;
 pub mod encrypted_file;
 pub mod encryption;

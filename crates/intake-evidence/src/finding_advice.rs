@@ -35,7 +35,7 @@ pub struct FindingAdvice {
 }
 
 /// Every finding code, in the order of `interfaces.md`'s table.
-pub const ADVISED_CODES: [FindingCode; 16] = [
+pub const ADVISED_CODES: [FindingCode; 25] = [
     FindingCode::Unreadable,
     FindingCode::ExifMissing,
     FindingCode::ExifDamaged,
@@ -52,6 +52,15 @@ pub const ADVISED_CODES: [FindingCode; 16] = [
     FindingCode::DuplicateOtherCase,
     FindingCode::ForwardedCopy,
     FindingCode::NearDuplicate,
+    FindingCode::DocumentNotRead,
+    FindingCode::LicenceUsccMismatch,
+    FindingCode::IdNumberMismatch,
+    FindingCode::LicenceNameMismatch,
+    FindingCode::LegalRepNameMismatch,
+    FindingCode::DocumentExpired,
+    FindingCode::IdBirthDateMismatch,
+    FindingCode::ScreenshotOutsideSiteRadius,
+    FindingCode::ScreenshotPositionOffered,
 ];
 
 /// The advice for `code`.
@@ -158,6 +167,72 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
             ("与另一张照片几乎相同", "Nearly identical to another photo"),
             ("疑似同一张照片重复使用", "The same photo may be used twice"),
             ("请确认没有放错,必要时重拍", "Check it is not misplaced; retake it if needed"),
+        ],
+        FindingCode::DocumentNotRead => [
+            ("未能读出证件内容", "Document could not be read"),
+            (
+                "无法与填写的信息核对,审核可能看不清",
+                "It cannot be checked against what was typed; head office may not read it either",
+            ),
+            ("请正对证件、四角入镜、避免反光后重拍", "Retake it straight on, all four corners in frame, without glare"),
+        ],
+        FindingCode::LicenceUsccMismatch => [
+            ("执照信用代码与填写不一致", "Licence credit code differs from the one typed"),
+            ("总部会因代码不符退回", "Head office returns a case whose code does not match"),
+            (
+                "请核对执照原件,改正填写的统一社会信用代码或换成本商户的执照",
+                "Check the original; correct the code typed, or use this merchant's licence",
+            ),
+        ],
+        FindingCode::IdNumberMismatch => [
+            ("身份证号码与填写不一致", "ID number differs from the one typed"),
+            ("总部会因证件号码不符退回", "Head office returns a case whose ID number does not match"),
+            (
+                "请核对身份证原件,改正填写的证件号码或换成法人本人的身份证",
+                "Check the original card; correct the number typed, or use the legal representative's own card",
+            ),
+        ],
+        FindingCode::LicenceNameMismatch => [
+            ("执照名称与商户名称不同", "Licence name differs from the merchant name"),
+            ("可能拿错执照,或商户名称填写有误", "The licence may be another merchant's, or the name was typed wrong"),
+            (
+                "请核对;招牌名与注册名不同属正常,确认后可接受",
+                "Check it; a shop-sign name differing from the registered name is normal: accept it then",
+            ),
+        ],
+        FindingCode::LegalRepNameMismatch => [
+            ("法定代表人与身份证姓名不同", "Legal representative differs from the name on the ID card"),
+            ("身份证可能不是法定代表人本人的", "The ID card may not be the legal representative's"),
+            ("请换成执照上法定代表人本人的身份证", "Use the ID card of the legal representative named on the licence"),
+        ],
+        FindingCode::DocumentExpired => [
+            ("证件已过期", "Document has expired"),
+            ("过期证件不能用于入网,案件不能提交", "An expired document cannot be used; the case cannot be submitted"),
+            ("请商户提供有效期内的证件", "Ask the merchant for a document still valid"),
+        ],
+        FindingCode::IdBirthDateMismatch => [
+            ("出生日期与身份证号码不符", "Birth date disagrees with the ID number"),
+            ("证件可能被改动或读错", "The card may have been altered, or was misread"),
+            ("请核对身份证原件,必要时重拍", "Check the original card; retake it if needed"),
+        ],
+        FindingCode::ScreenshotOutsideSiteRadius => [
+            ("定位截图离经营场所过远", "Position screenshot far from the premises"),
+            (
+                "无法证明在经营场所现场定位,审核会退回",
+                "It does not show the position at the premises; head office returns it",
+            ),
+            (
+                "请在经营场所现场重新定位截图,或核对经营场所坐标",
+                "Take the screenshot again at the premises, or check the premises' position",
+            ),
+        ],
+        FindingCode::ScreenshotPositionOffered => [
+            ("可用截图位置作为经营场所坐标", "Screenshot position offered as the premises'"),
+            (
+                "案件还没有经营场所坐标,现场照片的位置无法核对",
+                "The case has no premises position, so site photos cannot be checked",
+            ),
+            ("确认后采用截图中的位置作为经营场所坐标", "Confirm to take the screenshot's position as the premises'"),
         ],
     };
     let [(label_zh, label_en), (consequence_zh, consequence_en), (action_zh, action_en)] = texts;

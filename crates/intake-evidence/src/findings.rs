@@ -62,6 +62,26 @@ pub enum FindingCode {
     ForwardedCopy,
     /// Case-level: a perceptually near-identical image elsewhere.
     NearDuplicate,
+    /// Document reading: a document of a reading slot gave none of its key fields (or could
+    /// not be decoded); nothing is cross-checked on it.
+    DocumentNotRead,
+    /// Document reading: the licence's 统一社会信用代码 is not the case's `uscc`.
+    LicenceUsccMismatch,
+    /// Document reading: the ID card's 公民身份号码 is not the case's `legal_rep_id_number`.
+    IdNumberMismatch,
+    /// Document reading: the licence's 名称 is not the case's merchant name.
+    LicenceNameMismatch,
+    /// Document reading: the licence's 法定代表人/经营者 is not the name on the ID card.
+    LegalRepNameMismatch,
+    /// Document reading: the ID card's 有效期限 or the licence's 营业期限 ended before the
+    /// visit date.
+    DocumentExpired,
+    /// Document reading: the card's 出生 is not the birth date inside its ID number.
+    IdBirthDateMismatch,
+    /// Document reading: the GPS screenshot's position is too far from the premises.
+    ScreenshotOutsideSiteRadius,
+    /// Document reading: the case has no premises position; the screenshot's is offered.
+    ScreenshotPositionOffered,
 }
 
 impl FindingCode {
@@ -76,7 +96,12 @@ impl FindingCode {
             | FindingCode::OutsideSiteRadius
             | FindingCode::OutsideVisitWindow
             | FindingCode::DuplicateInCase
-            | FindingCode::DuplicateOtherCase => Severity::Error,
+            | FindingCode::DuplicateOtherCase
+            | FindingCode::LicenceUsccMismatch
+            | FindingCode::IdNumberMismatch
+            | FindingCode::DocumentExpired
+            | FindingCode::IdBirthDateMismatch
+            | FindingCode::ScreenshotOutsideSiteRadius => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -100,6 +125,15 @@ impl FindingCode {
             FindingCode::DuplicateOtherCase => "duplicate_other_case",
             FindingCode::ForwardedCopy => "forwarded_copy",
             FindingCode::NearDuplicate => "near_duplicate",
+            FindingCode::DocumentNotRead => "document_not_read",
+            FindingCode::LicenceUsccMismatch => "licence_uscc_mismatch",
+            FindingCode::IdNumberMismatch => "id_number_mismatch",
+            FindingCode::LicenceNameMismatch => "licence_name_mismatch",
+            FindingCode::LegalRepNameMismatch => "legal_rep_name_mismatch",
+            FindingCode::DocumentExpired => "document_expired",
+            FindingCode::IdBirthDateMismatch => "id_birth_date_mismatch",
+            FindingCode::ScreenshotOutsideSiteRadius => "screenshot_outside_site_radius",
+            FindingCode::ScreenshotPositionOffered => "screenshot_position_offered",
         }
     }
 }

@@ -346,7 +346,25 @@ fn sort_reading_order(boxes: &mut [detection::DetectedBox]) {
 pub fn load_image(path: &Path) -> Result<DynamicImage, OcrError> {
     let unreadable = |reason: String| OcrError::ImageUnreadable { path: path.to_path_buf(), reason };
     let reader = ImageReader::open(path).map_err(|e| unreadable(e.to_string()))?;
-    let mut reader = reader.with_guessed_format().map_err(|e| unreadable(e.to_string()))?;
+    decode(reader.with_guessed_format().map_err(|e| unreadable(e.to_string()))?, path)
+}
+
+/// [`load_image`] from bytes already in memory (a file read out of an encrypted vault, which
+/// has no path in clear to open); `name` is what an error names.
+pub fn load_image_bytes(bytes: &[u8], name: &str) -> Result<DynamicImage, OcrError> {
+    let path = Path::new(name);
+    let reader = ImageReader::new(std::io::Cursor::new(bytes));
+    let reader = reader
+        .with_guessed_format()
+        .map_err(|e| OcrError::ImageUnreadable { path: path.to_path_buf(), reason: e.to_string() })?;
+    decode(reader, path)
+}
+
+fn decode<R: std::io::BufRead + std::io::Seek>(
+    mut reader: ImageReader<R>,
+    path: &Path,
+) -> Result<DynamicImage, OcrError> {
+    let unreadable = |reason: String| OcrError::ImageUnreadable { path: path.to_path_buf(), reason };
     // The same ceiling as `intake inspect`: a 100-megapixel bomb is refused, not decoded.
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(512 * 1024 * 1024);

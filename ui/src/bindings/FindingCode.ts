@@ -4,4 +4,4 @@
  * Every finding code of `interfaces.md`, file-level and case-level. The `snake_case`
  * spelling is the public code.
  */
-export type FindingCode = "unreadable" | "exif_missing" | "exif_damaged" | "gps_missing" | "edited_software" | "time_gps_mismatch" | "future_timestamp" | "low_resolution" | "too_dark" | "blurry" | "outside_site_radius" | "outside_visit_window" | "duplicate_in_case" | "duplicate_other_case" | "forwarded_copy" | "near_duplicate";
+export type FindingCode = "unreadable" | "exif_missing" | "exif_damaged" | "gps_missing" | "edited_software" | "time_gps_mismatch" | "future_timestamp" | "low_resolution" | "too_dark" | "blurry" | "outside_site_radius" | "outside_visit_window" | "duplicate_in_case" | "duplicate_other_case" | "forwarded_copy" | "near_duplicate" | "document_not_read" | "licence_uscc_mismatch" | "id_number_mismatch" | "licence_name_mismatch" | "legal_rep_name_mismatch" | "document_expired" | "id_birth_date_mismatch" | "screenshot_outside_site_radius" | "screenshot_position_offered";

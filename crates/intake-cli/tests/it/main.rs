@@ -14,6 +14,7 @@ mod export;
 mod harness;
 mod inspect;
 mod read;
+mod read_at_add;
 mod s3_server;
 mod sealed_outbox;
 mod thresholds;

@@ -44,6 +44,7 @@ use crate::case::{Case, Datum};
 use crate::checklist::{CaseFinding, Rules};
 use crate::data_folder::DataFolder;
 use crate::database::{EvidenceFacts, EvidenceRecord, HashedEvidence};
+use crate::documents::cross_checks;
 use crate::error::{Error, Result};
 use crate::vault::Vault;
 
@@ -235,9 +236,15 @@ impl DataFolder {
             hashed: &hashed,
         };
         let mut check = CaseEvidenceCheck::default();
+        let mut document_findings = self.document_findings(&case, &evidence, thresholds)?;
         for record in &evidence {
+            // What the documents say against the case: on the file read, after its own findings.
+            let read_here =
+                |finding: &CaseFinding| finding.sha256 == record.sha256 && finding.material == record.material_key;
+            let of_this_file: Vec<CaseFinding> = document_findings.extract_if(.., |f| read_here(f)).collect();
             let Some((inspection, hash)) = facts.get(&record.sha256).and_then(Option::as_ref) else {
                 check.unchecked.insert(record.id);
+                check.findings.extend(of_this_file);
                 continue;
             };
             let same_bytes = self.database().evidence_with_sha256(&record.sha256)?;
@@ -254,8 +261,33 @@ impl DataFolder {
                 message: finding.message,
                 accepted: None,
             }));
+            check.findings.extend(of_this_file);
         }
         Ok(check)
+    }
+
+    /// The cross-checks of the case's document readings (`documents::cross_checks`).
+    fn document_findings(
+        &self,
+        case: &Case,
+        evidence: &[EvidenceRecord],
+        thresholds: &Thresholds,
+    ) -> Result<Vec<CaseFinding>> {
+        let mut readings = Vec::new();
+        for record in evidence {
+            readings.extend(self.readings_of(record)?);
+        }
+        if readings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fields: HashMap<String, String> =
+            self.database().case_fields(&case.id)?.into_iter().map(|field| (field.field_key, field.value)).collect();
+        Ok(cross_checks::document_findings(&cross_checks::CrossCheckInput {
+            case,
+            fields: &fields,
+            readings: &readings,
+            default_radius_m: thresholds.site_radius_m,
+        }))
     }
 
     /// A file's inspection under `thresholds` and its perceptual hash: derived from its stored

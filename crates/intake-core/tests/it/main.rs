@@ -10,6 +10,7 @@ mod corrections;
 mod data_folder;
 mod database;
 mod datum;
+mod documents;
 mod domain_fidelity;
 mod encryption;
 mod evidence;
