@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "pick_files",
     "pick_folder",
     "add_files",
+    "read_case_documents",
+    "document_offers",
     "attest_file",
     "validate_case_field",
     "set_case_field",

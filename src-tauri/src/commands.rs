@@ -17,6 +17,8 @@ use intake_core::checklist::{
 };
 use intake_core::corrections::MoveOutcome;
 use intake_core::database::{EvidenceRecord, FindingAcceptanceRecord, NoteRecord, WithdrawnFile};
+use intake_core::documents::offers::FieldOffer;
+use intake_core::documents::{DocumentReadOutcome, WhichDocuments};
 use intake_core::encryption::LockStatus;
 use intake_core::evidence::Thresholds;
 use intake_core::evidence::finding_advice::FindingAdvice;
@@ -31,8 +33,8 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::{
-    ENCRYPTION_PROGRESS_EVENT, EXPORT_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PickedPaths, SharedDataFolder,
-    UPLOAD_PROGRESS_EVENT, expand_picked,
+    DOCUMENT_READ_EVENT, ENCRYPTION_PROGRESS_EVENT, EXPORT_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PickedPaths,
+    SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked,
 };
 
 /// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
@@ -206,6 +208,37 @@ pub async fn add_files<R: Runtime>(
     })
     .await
     .map_err(internal)?
+}
+
+/// Reads the case's documents not read yet (营业执照, 法人身份证, GPS 定位截图: the window calls it
+/// after an import into one of their slots). The OCR takes about a second a document, so it
+/// runs on a thread of its own with its own handle on the data folder, and sends
+/// [`DOCUMENT_READ_EVENT`] after each file.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn read_case_documents<R: Runtime>(
+    app: AppHandle<R>,
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+) -> Result<Vec<DocumentReadOutcome>, ErrorReport> {
+    let second_handle = data_folder.second_handle()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let outcomes = second_handle.read_documents(&case_id, WhichDocuments::Unread, |outcome| {
+            let _ = app.emit(DOCUMENT_READ_EVENT, outcome.clone());
+        })?;
+        Ok(outcomes)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// The values read off the case's documents for the fields not typed yet (prefill: shown as
+/// 读取自营业执照 with the confidence; nothing is recorded until the manager confirms one).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn document_offers(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+) -> Result<Vec<FieldOffer>, ErrorReport> {
+    data_folder.with(|folder| folder.document_offers(&case_id))
 }
 
 /// Records the marks the manager sees on a file (stamps, signatures), replacing earlier ones.

@@ -252,6 +252,9 @@ pub const DROP_EVENT: &str = "paths-dropped";
 /// The event sent after each file of an import ([`intake_core::ImportProgress`]).
 pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
 
+/// The event sent after each document read ([`intake_core::documents::DocumentReadOutcome`]).
+pub const DOCUMENT_READ_EVENT: &str = "document-read";
+
 /// The event sent as an upload goes ([`intake_core::upload::UploadProgress`]): after each
 /// part, while the stored object is read back, and when a package is done or failed.
 pub const UPLOAD_PROGRESS_EVENT: &str = "upload-progress";
@@ -356,6 +359,8 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::pick_files,
             commands::pick_folder,
             commands::add_files,
+            commands::read_case_documents,
+            commands::document_offers,
             commands::attest_file,
             commands::validate_case_field,
             commands::set_case_field,

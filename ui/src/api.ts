@@ -6,6 +6,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
+import type { DocumentReadOutcome } from './bindings/DocumentReadOutcome';
 import type { EncryptionProgress } from './bindings/EncryptionProgress';
 import type { ErrorReport } from './errors';
 import type { ExportProgress } from './bindings/ExportProgress';
@@ -44,6 +45,8 @@ export interface DroppedPaths {
 }
 
 interface Events {
+  /** One document read after an import (营业执照, 法人身份证, 定位截图). */
+  'document-read': DocumentReadOutcome;
   'export-progress': ExportProgress;
   /** 设置密码 encrypting the folder in place: files done of all. */
   'encryption-progress': EncryptionProgress;

@@ -4,9 +4,11 @@ import type { Case } from "./Case";
 import type { CaseCheck } from "./CaseCheck";
 import type { CaseOverview } from "./CaseOverview";
 import type { CaseUpdate } from "./CaseUpdate";
+import type { DocumentReadOutcome } from "./DocumentReadOutcome";
 import type { EvidenceRecord } from "./EvidenceRecord";
 import type { ExportOptions } from "./ExportOptions";
 import type { ExportSummary } from "./ExportSummary";
+import type { FieldOffer } from "./FieldOffer";
 import type { FieldOutcome } from "./FieldOutcome";
 import type { FieldValidation } from "./FieldValidation";
 import type { FileOutcome } from "./FileOutcome";
@@ -85,6 +87,18 @@ export interface Commands {
    * refused (`path_not_picked`) before any file is read.
    */
   add_files: { args: { case_id: string; material: string; paths: string[] }; result: FileOutcome[] };
+  /**
+   * Reads the case's documents not read yet (营业执照, 法人身份证, GPS 定位截图: the window calls it
+   * after an import into one of their slots). The OCR takes about a second a document, so it
+   * runs on a thread of its own with its own handle on the data folder, and sends
+   * [`DOCUMENT_READ_EVENT`] after each file.
+   */
+  read_case_documents: { args: { case_id: string }; result: DocumentReadOutcome[] };
+  /**
+   * The values read off the case's documents for the fields not typed yet (prefill: shown as
+   * 读取自营业执照 with the confidence; nothing is recorded until the manager confirms one).
+   */
+  document_offers: { args: { case_id: string }; result: FieldOffer[] };
   /**
    * Records the marks the manager sees on a file (stamps, signatures), replacing earlier ones.
    */

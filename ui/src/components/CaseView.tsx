@@ -4,6 +4,7 @@ import { call, onEvent } from '../api';
 import type { Case } from '../bindings/Case';
 import type { CaseCheck } from '../bindings/CaseCheck';
 import type { ErrorReport } from '../errors';
+import type { FieldOffer } from '../bindings/FieldOffer';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { NoteRecord } from '../bindings/NoteRecord';
 import { findingsOf, itemNeedsWork, listedItems, SUBMIT_CHECK_ANCHOR, jumpTo } from '../itemState';
@@ -24,7 +25,7 @@ import { VisitPlotView } from './VisitPlotView';
 
 type Loaded =
   | { kind: 'loading' }
-  | { kind: 'loaded'; caseRecord: Case; check: CaseCheck; notes: NoteRecord[] }
+  | { kind: 'loaded'; caseRecord: Case; check: CaseCheck; notes: NoteRecord[]; offers: FieldOffer[] }
   | { kind: 'failed'; error: ErrorReport };
 
 /**
@@ -49,18 +50,40 @@ export function CaseView({
   const [onlyPending, setOnlyPending] = useState(false);
   const [viewing, setViewing] = useState<{ material: string; index: number } | null>(null);
 
+  // Reading the documents after an import: how many are read so far, or why none could be.
+  const [reading, setReading] = useState<{ kind: 'idle' } | { kind: 'running'; done: number } | { kind: 'failed'; error: ErrorReport }>(
+    { kind: 'idle' },
+  );
+
   const reload = useCallback(async () => {
-    const [caseOutcome, checkOutcome, notesOutcome] = await Promise.all([
+    const [caseOutcome, checkOutcome, notesOutcome, offersOutcome] = await Promise.all([
       call('get_case', { case_id: caseId }),
       call('check_case', { case_id: caseId }),
       call('case_notes', { case_id: caseId }),
+      call('document_offers', { case_id: caseId }),
     ]);
     if (!caseOutcome.ok) setLoaded({ kind: 'failed', error: caseOutcome.error });
     else if (!checkOutcome.ok) setLoaded({ kind: 'failed', error: checkOutcome.error });
     else if (!notesOutcome.ok) setLoaded({ kind: 'failed', error: notesOutcome.error });
     else
-      setLoaded({ kind: 'loaded', caseRecord: caseOutcome.value, check: checkOutcome.value, notes: notesOutcome.value });
+      setLoaded({
+        kind: 'loaded',
+        caseRecord: caseOutcome.value,
+        check: checkOutcome.value,
+        notes: notesOutcome.value,
+        // Offers are a help: without them the fields are typed as before.
+        offers: offersOutcome.ok ? offersOutcome.value : [],
+      });
   }, [caseId]);
+
+  // The core reads what is not read yet in the document slots (it alone knows which slots are
+  // documents), on a thread of its own; the window stays usable meanwhile.
+  const readDocuments = useCallback(async () => {
+    setReading({ kind: 'running', done: 0 });
+    const outcome = await call('read_case_documents', { case_id: caseId });
+    setReading(outcome.ok ? { kind: 'idle' } : { kind: 'failed', error: outcome.error });
+    await reload();
+  }, [caseId, reload]);
 
   const addFiles = useCallback(
     async (material: string, paths: string[]) => {
@@ -72,8 +95,9 @@ export function CaseView({
         [material]: outcome.ok ? { kind: 'done', outcomes: outcome.value } : { kind: 'failed', error: outcome.error },
       }));
       await reload();
+      if (outcome.ok) await readDocuments();
     },
-    [caseId, reload],
+    [caseId, reload, readDocuments],
   );
 
   useEffect(() => {
@@ -92,6 +116,9 @@ export function CaseView({
           ...current,
           [progress.material]: { kind: 'running', done: progress.done, total: progress.total },
         }));
+      }),
+      onEvent('document-read', () => {
+        setReading((current) => (current.kind === 'running' ? { kind: 'running', done: current.done + 1 } : current));
       }),
       onEvent('paths-dropped', (dropped) => {
         const target = document.elementFromPoint(dropped.x, dropped.y)?.closest<HTMLElement>('[data-material]');
@@ -114,7 +141,7 @@ export function CaseView({
   if (loaded.kind === 'failed') {
     return <ErrorBanner error={loaded.error} onRetry={() => void reload()} />;
   }
-  const { caseRecord, check, notes } = loaded;
+  const { caseRecord, check, notes, offers } = loaded;
   const applicable = listedItems(check);
   const notApplicable = check.items.filter((item) => !item.applicable && item.files.length === 0);
   const viewedItem = viewing === null ? undefined : check.items.find((item) => item.key === viewing.material);
@@ -212,7 +239,23 @@ export function CaseView({
             <WithdrawnFiles version={check} />
           </section>
 
-          <FieldsSection caseId={caseRecord.id} fields={check.fields} onlyPending={onlyPending} onChanged={() => void reload()} />
+          {reading.kind === 'running' && (
+            <p className="muted" role="status" data-testid="document-reading">
+              <Bilingual text={bilingual((m) => m.caseView.readingDocuments(reading.done))} />
+            </p>
+          )}
+          {reading.kind === 'failed' && (
+            <p className="field-problem field-problem--warning" role="status" data-testid="document-reading-failed">
+              <Bilingual text={bilingual((m) => m.caseView.readingFailed)} /> {reading.error.message}
+            </p>
+          )}
+          <FieldsSection
+            caseId={caseRecord.id}
+            fields={check.fields}
+            offers={offers}
+            onlyPending={onlyPending}
+            onChanged={() => void reload()}
+          />
 
           <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
 

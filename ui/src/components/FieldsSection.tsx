@@ -3,9 +3,12 @@ import { useEffect, useId, useState } from 'react';
 import { call } from '../api';
 import type { CheckedField } from '../bindings/CheckedField';
 import type { ErrorReport } from '../errors';
+import type { FieldOffer } from '../bindings/FieldOffer';
 import type { FieldValidation } from '../bindings/FieldValidation';
 import { fieldAnchor, fieldNeedsWork } from '../itemState';
 import { bilingual } from '../locales';
+import { en } from '../locales/en';
+import { zhCN } from '../locales/zh-CN';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -20,11 +23,14 @@ const VALIDATE_AFTER_MS = 250;
 export function FieldsSection({
   caseId,
   fields,
+  offers = [],
   onlyPending = false,
   onChanged,
 }: {
   caseId: string;
   fields: CheckedField[];
+  /** Values read off the documents for the fields not typed yet (the core's `document_offers`). */
+  offers?: FieldOffer[];
   /** 只看待处理: only the fields that still need work. */
   onlyPending?: boolean;
   onChanged: () => void;
@@ -41,14 +47,30 @@ export function FieldsSection({
       </h2>
       <div className="fields">
         {shown.map((field) => (
-          <FieldRow key={field.key} caseId={caseId} field={field} onChanged={onChanged} />
+          <FieldRow
+            key={field.key}
+            caseId={caseId}
+            field={field}
+            offer={offers.find((offer) => offer.field === field.key)}
+            onChanged={onChanged}
+          />
         ))}
       </div>
     </section>
   );
 }
 
-function FieldRow({ caseId, field, onChanged }: { caseId: string; field: CheckedField; onChanged: () => void }) {
+function FieldRow({
+  caseId,
+  field,
+  offer,
+  onChanged,
+}: {
+  caseId: string;
+  field: CheckedField;
+  offer: FieldOffer | undefined;
+  onChanged: () => void;
+}) {
   const id = useId();
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
@@ -125,6 +147,32 @@ function FieldRow({ caseId, field, onChanged }: { caseId: string; field: Checked
           <p className="field__recorded">
             <Bilingual text={bilingual((m) => m.caseView.fieldRecorded)} /> <code>{field.display_value}</code>
           </p>
+        )}
+        {offer !== undefined && field.display_value === null && (
+          // Prefill, never silently: the value read is shown with where it was read and how
+          // sure the reading is; it goes into the input only when the manager asks, and is
+          // recorded only by 保存, after the core has validated it like any typed value.
+          <div className="field__offer" data-testid="field-offer" data-source={offer.source_kind}>
+            <p>
+              <Bilingual
+                text={{
+                  zh: zhCN.caseView.offerFrom(offer.source_title_zh, Math.round(offer.confidence * 100)),
+                  en: en.caseView.offerFrom(offer.source_title_en, Math.round(offer.confidence * 100)),
+                }}
+              />{' '}
+              <code data-testid="field-offer-value">{offer.value}</code>
+            </p>
+            {value !== offer.value && (
+              <button type="button" className="button button--quiet" onClick={() => edit(offer.value)} data-testid="field-offer-use">
+                <Bilingual text={bilingual((m) => m.caseView.offerUse)} />
+              </button>
+            )}
+            {value === offer.value && (
+              <p className="muted">
+                <Bilingual text={bilingual((m) => m.caseView.offerHint)} />
+              </p>
+            )}
+          </div>
         )}
         {field.kind === 'choice' ? (
           <select

@@ -100,6 +100,11 @@ export const en: Messages = {
     fieldOverride: 'Reason to save it anyway',
     fieldRecorded: 'Recorded:',
     fieldChoose: 'Choose',
+    offerFrom: (source, percent) => `Read from the ${source} (confidence ${percent}%):`,
+    offerUse: 'Fill in this value',
+    offerHint: 'Check it against the document before saving; correct it if it was misread.',
+    readingDocuments: (done) => `Reading the documents (licence, ID card, position screenshot), ${done} read…`,
+    readingFailed: 'The documents could not be read:',
     export: 'Export package',
     exporting: 'Exporting…',
     exportPhase: {

@@ -104,6 +104,11 @@ export const zhCN = {
     fieldOverride: '仍要保存的理由',
     fieldRecorded: '已登记：',
     fieldChoose: '请选择',
+    offerFrom: (source: string, percent: number) => `读取自${source}（置信度 ${percent}%）：`,
+    offerUse: '填入此值',
+    offerHint: '请与证件核对后保存；若证件读错，请直接改正。',
+    readingDocuments: (done: number) => `正在读取证件（营业执照、法人身份证、定位截图），已读 ${done} 份…`,
+    readingFailed: '证件未能读取：',
     export: '导出提交包',
     exporting: '正在导出…',
     exportPhase: {
