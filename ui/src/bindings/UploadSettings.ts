@@ -48,7 +48,7 @@ access_key_id: string | null,
 allow_insecure_http: boolean, 
 /**
  * How many days a package stays sealed in the outbox after its upload was verified
- * (`outbox::DEFAULT_KEEP_UPLOADED_DAYS`, 30, when not set); it is removed at the next open
+ * (`sealed_outbox::DEFAULT_KEEP_UPLOADED_DAYS`, 30, when not set); it is removed at the next open
  * or upload after that. 0 removes it at the next open or upload.
  */
 keep_uploaded_days?: number, };
