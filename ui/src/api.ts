@@ -43,7 +43,16 @@ export interface DroppedPaths {
   error: ErrorReport | null;
 }
 
+/** Where files being dragged over the window are, in CSS pixels (no paths before the drop). */
+export interface DragPosition {
+  x: number;
+  y: number;
+}
+
 interface Events {
+  'drag-over': DragPosition;
+  /** The drag left the window, was dropped or cancelled. */
+  'drag-left': null;
   'export-progress': ExportProgress;
   /** 设置密码 encrypting the folder in place: files done of all. */
   'encryption-progress': EncryptionProgress;

@@ -48,6 +48,8 @@ export function CaseView({
   const [showNotApplicable, setShowNotApplicable] = useState(false);
   const [onlyPending, setOnlyPending] = useState(false);
   const [viewing, setViewing] = useState<{ material: string; index: number } | null>(null);
+  // The material slot under files being dragged over the window: lit up, 松开添加到: ….
+  const [dropTarget, setDropTarget] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
     const [caseOutcome, checkOutcome, notesOutcome] = await Promise.all([
@@ -93,6 +95,11 @@ export function CaseView({
           [progress.material]: { kind: 'running', done: progress.done, total: progress.total },
         }));
       }),
+      onEvent('drag-over', (at) => {
+        const target = document.elementFromPoint(at.x, at.y)?.closest<HTMLElement>('[data-material]');
+        setDropTarget(target?.dataset.material ?? null);
+      }),
+      onEvent('drag-left', () => setDropTarget(null)),
       onEvent('paths-dropped', (dropped) => {
         const target = document.elementFromPoint(dropped.x, dropped.y)?.closest<HTMLElement>('[data-material]');
         const material = target?.dataset.material;
@@ -182,6 +189,7 @@ export function CaseView({
                         onAdd={(paths) => void addFiles(item.key, paths)}
                         onOpenFile={(index) => setViewing({ material: item.key, index })}
                         onChanged={reload}
+                        dropTarget={dropTarget === item.key}
                       />
                     ))}
                   </div>
