@@ -102,10 +102,17 @@ async fn a_data_folder_that_cannot_be_opened_shows_its_error_code() {
 async fn listed_ids(session: &AppSession, expected: &[&str]) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let mut ids = Vec::new();
-        for row in session.client.find_all(Locator::Css("tr[data-case-id]")).await.unwrap() {
-            ids.push(row.attr("data-case-id").await.unwrap().unwrap_or_default());
-        }
+        // Read in one script: the list is asked of the core again after each key, so rows found
+        // one call earlier may have been replaced (a stale element) by the time they are read.
+        let listed = session
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('tr[data-case-id]')).map((row) => row.dataset.caseId);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let ids: Vec<String> = serde_json::from_value(listed).unwrap_or_default();
         if ids == expected || Instant::now() > deadline {
             return ids;
         }
