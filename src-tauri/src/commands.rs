@@ -11,7 +11,8 @@
 
 use std::path::PathBuf;
 
-use intake_core::case::{Case, NewCase, Vocabulary};
+use intake_core::case::{Case, NewCase, PastedPosition, PositionDoubt, Vocabulary};
+use intake_core::case_list::{CaseListQuery, CaseListing};
 use intake_core::checklist::{
     AttestationOutcome, CaseCheck, CaseOverview, CaseUpdate, FieldOutcome, FieldValidation, Mark,
 };
@@ -27,7 +28,7 @@ use intake_core::keys::Passphrase;
 use intake_core::package::{ExportOptions, ExportSummary};
 use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
 use intake_core::signing::{PublicKeyInfo, RegisterLine};
-use intake_core::upload::{OutboxEntry, RetryTiming, UploadOutcome, UploadTarget};
+use intake_core::upload::{OutboxEntry, OutboxOverview, RetryTiming, UploadOutcome, UploadTarget};
 use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgress};
 use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -79,6 +80,29 @@ pub async fn finding_advice() -> Result<Vec<FindingAdvice>, ErrorReport> {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_cases(data_folder: State<'_, SharedDataFolder>) -> Result<Vec<CaseOverview>, ErrorReport> {
     data_folder.with(|folder| folder.list_case_overviews())
+}
+
+/// The 案件列表: the cases that match the search and the state filter, in the order asked
+/// for, each with its state, and how many cases are in each state.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn case_list(
+    data_folder: State<'_, SharedDataFolder>,
+    query: CaseListQuery,
+) -> Result<CaseListing, ErrorReport> {
+    data_folder.with(|folder| folder.case_list(&query))
+}
+
+/// The wizard's paste into the latitude field: `31.2304,121.4737` split into its two numbers
+/// (none when the text is not two numbers).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn split_pasted_position(text: String) -> Result<Option<PastedPosition>, ErrorReport> {
+    Ok(intake_core::case::split_pasted_position(&text))
+}
+
+/// The wizard's question about a premises position: swapped, or outside China (none: fine).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn question_position(lat: f64, lon: f64) -> Result<Option<PositionDoubt>, ErrorReport> {
+    Ok(intake_core::case::question_position(lat, lon))
 }
 
 /// Opens a new case (the wizard's last step).
@@ -428,6 +452,13 @@ pub async fn outbox(data_folder: State<'_, SharedDataFolder>) -> Result<Vec<Outb
     data_folder.with(|folder| folder.outbox())
 }
 
+/// The 发件箱 as shown: each case's latest package first, with the merchant, whether it was
+/// exported complete, the count of packages not done and the next automatic retry.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn outbox_overview(data_folder: State<'_, SharedDataFolder>) -> Result<OutboxOverview, ErrorReport> {
+    data_folder.with(|folder| folder.outbox_overview())
+}
+
 /// The installation's thresholds of the evidence checks (设置 › 检查阈值).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn thresholds(data_folder: State<'_, SharedDataFolder>) -> Result<Thresholds, ErrorReport> {
@@ -488,6 +519,50 @@ pub async fn upload_packages<R: Runtime>(
     })
     .await
     .map_err(internal)?
+}
+
+/// A row's 重试: sends that one package now, on a thread of its own, with progress events
+/// (like [`upload_packages`]).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retry_package<R: Runtime>(
+    app: AppHandle<R>,
+    data_folder: State<'_, SharedDataFolder>,
+    sha256: String,
+) -> Result<Vec<UploadOutcome>, ErrorReport> {
+    let folder = data_folder.second_handle()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let target = upload_target(&folder)?;
+        Ok(folder.upload_package(&target, &sha256, &mut |progress| {
+            let _ = app.emit(UPLOAD_PROGRESS_EVENT, progress);
+        })?)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// The open app's automatic retry, called by the window when the outbox's next retry time
+/// has come: sends the failed packages that are due now (the core decides which), nothing
+/// else; an empty list when none is.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retry_due_packages<R: Runtime>(
+    app: AppHandle<R>,
+    data_folder: State<'_, SharedDataFolder>,
+) -> Result<Vec<UploadOutcome>, ErrorReport> {
+    let folder = data_folder.second_handle()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let target = upload_target(&folder)?;
+        Ok(folder.retry_due_packages(&target, chrono::Utc::now(), &mut |progress| {
+            let _ = app.emit(UPLOAD_PROGRESS_EVENT, progress);
+        })?)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// The upload settings resolved, the environment's credentials winning (as for the CLI).
+fn upload_target(folder: &DataFolder) -> Result<UploadTarget, ErrorReport> {
+    let environment = |name: &str| std::env::var(name).ok();
+    Ok(UploadTarget::resolve(&folder.settings()?.upload, &Default::default(), &environment)?)
 }
 
 /// Where and when the case's photos were taken, as data the case view draws (the package's

@@ -249,6 +249,22 @@ impl PickedPaths {
 /// front-end can tell which material slot they were dropped on.
 pub const DROP_EVENT: &str = "paths-dropped";
 
+/// The event sent while files are dragged over the window, with the pointer's position in
+/// CSS pixels ([`DragPosition`]), so the front-end can light up the material slot they would
+/// land on (松开添加到: …). No path is sent before the drop.
+pub const DRAG_OVER_EVENT: &str = "drag-over";
+
+/// The event sent when a drag leaves the window or ends (dropped or cancelled).
+pub const DRAG_LEFT_EVENT: &str = "drag-left";
+
+/// The payload of [`DRAG_OVER_EVENT`].
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[allow(missing_docs)] // CSS pixels from the window's top left
+pub struct DragPosition {
+    pub x: f64,
+    pub y: f64,
+}
+
 /// The event sent after each file of an import ([`intake_core::ImportProgress`]).
 pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
 
@@ -333,6 +349,17 @@ pub fn with_commands<R: tauri::Runtime>(
         .manage(window_placement::LastPlacement::default())
         .on_window_event(|window, event| {
             window_placement::on_window_event(window, event);
+            match event {
+                WindowEvent::DragDrop(DragDropEvent::Enter { position, .. } | DragDropEvent::Over { position }) => {
+                    let scale = window.scale_factor().unwrap_or(1.0);
+                    let at = DragPosition { x: position.x / scale, y: position.y / scale };
+                    let _ = window.emit_to(window.label(), DRAG_OVER_EVENT, at);
+                }
+                WindowEvent::DragDrop(DragDropEvent::Leave | DragDropEvent::Drop { .. }) => {
+                    let _ = window.emit_to(window.label(), DRAG_LEFT_EVENT, ());
+                }
+                _ => {}
+            }
             if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, position }) = event {
                 let scale = window.scale_factor().unwrap_or(1.0);
                 let (x, y) = (position.x / scale, position.y / scale);
@@ -351,6 +378,9 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::vocabulary,
             commands::finding_advice,
             commands::list_cases,
+            commands::case_list,
+            commands::split_pasted_position,
+            commands::question_position,
             commands::create_case,
             commands::get_case,
             commands::check_case,
@@ -378,9 +408,12 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::change_passphrase,
             commands::note_activity,
             commands::outbox,
+            commands::outbox_overview,
             commands::upload_settings,
             commands::change_upload_settings,
             commands::upload_packages,
+            commands::retry_package,
+            commands::retry_due_packages,
             commands::visit_plot,
             commands::thresholds,
             commands::set_thresholds,

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import { type AdviceByCode, adviceByCode, FindingAdviceContext } from './advice';
 import { call, onEvent } from './api';
-import type { CaseOverview } from './bindings/CaseOverview';
+import type { OutboxOverview } from './bindings/OutboxOverview';
 import type { ErrorReport } from './errors';
 import type { LockStatus } from './bindings/LockStatus';
 import type { Vocabulary } from './bindings/Vocabulary';
@@ -12,17 +12,18 @@ import { CaseView } from './components/CaseView';
 import { ErrorBanner } from './components/ErrorBanner';
 import { LockScreen, SetPassphrase } from './components/LockScreen';
 import { Logo } from './components/Logo';
-import { NewCaseWizard } from './components/NewCaseWizard';
+import { NewCaseWizard, type WizardProgress } from './components/NewCaseWizard';
 import { OutboxView } from './components/OutboxView';
 import { SettingsView } from './components/SettingsView';
 import { ShowEnglishContext, storeShowEnglish, storedShowEnglish } from './language';
 import { bilingual, bilingualLine } from './locales';
 import { VocabularyContext } from './vocabulary';
 
-type CasesState =
-  | { kind: 'loading' }
-  | { kind: 'loaded'; cases: CaseOverview[] }
-  | { kind: 'failed'; error: ErrorReport };
+/** The automatic retry waits at least this long after a run of its own, even when the core
+ * still reports a package due (settings missing, the folder locked meanwhile). */
+const AUTO_RETRY_MIN_GAP_MS = 30_000;
+/** The outbox's count is read again this often (an export or the CLI may change it). */
+const OUTBOX_POLL_MS = 30_000;
 
 /** Which screen is shown. */
 type Screen =
@@ -47,7 +48,15 @@ export function App() {
     [showEnglish],
   );
   const [screen, setScreen] = useState<Screen>({ kind: 'list' });
-  const [state, setState] = useState<CasesState>({ kind: 'loading' });
+  const [loadError, setLoadError] = useState<ErrorReport | null>(null);
+  const [outbox, setOutbox] = useState<OutboxOverview | null>(null);
+  const lastAutoRetry = useRef(0);
+  // What the new-case wizard holds, kept here so that typed but unsaved input survives the
+  // auto-lock (which unmounts every screen until the passphrase is typed again). Memory only.
+  const wizardProgress = useRef<WizardProgress | null>(null);
+  const keepWizardProgress = useCallback((progress: WizardProgress) => {
+    wizardProgress.current = progress;
+  }, []);
   const [lock, setLock] = useState<LockStatus | null>(null);
   const [lockError, setLockError] = useState<ErrorReport | null>(null);
 
@@ -85,38 +94,63 @@ export function App() {
   // unlock screen is shown (and the shell refuses every case command anyway).
   const open = lock !== null && lock.unlocked;
 
-  // Locked: forget the cases shown (the merchants' names) along with the shell's key.
+  // Locked: forget the outbox shown (the merchants' names) along with the shell's key.
   useEffect(() => {
-    if (!open) setState({ kind: 'loading' });
+    if (!open) setOutbox(null);
   }, [open]);
 
-  const loadCases = useCallback(async () => {
-    const outcome = await call('list_cases', {});
-    setState(outcome.ok ? { kind: 'loaded', cases: outcome.value } : { kind: 'failed', error: outcome.error });
+  const loadOutbox = useCallback(async () => {
+    const outcome = await call('outbox_overview', {});
+    if (outcome.ok) setOutbox(outcome.value);
   }, []);
 
+  // The count on the 发件箱 button: read on opening, on each screen, after each package's
+  // upload ends (the 上传 button, a row's 重试, the automatic retry), and every 30 s.
   useEffect(() => {
+    if (!open) return;
+    void loadOutbox();
+    const timer = window.setInterval(() => void loadOutbox(), OUTBOX_POLL_MS);
+    const stop = onEvent('upload-progress', (progress) => {
+      if (progress.phase === 'done' || progress.phase === 'failed') void loadOutbox();
+    });
+    return () => {
+      window.clearInterval(timer);
+      void stop.then((unlisten) => unlisten());
+    };
+  }, [open, loadOutbox, screen.kind]);
+
+  // The automatic retry: when the earliest failed package's next retry time comes while the
+  // app is open, ask the core to send what is due (it decides which), without a click.
+  const nextRetryAt = outbox?.next_retry_at ?? null;
+  useEffect(() => {
+    if (!open || nextRetryAt === null) return;
+    const due = new Date(nextRetryAt).getTime();
+    const wait = Math.max(due - Date.now() + 500, lastAutoRetry.current + AUTO_RETRY_MIN_GAP_MS - Date.now(), 0);
+    const timer = window.setTimeout(
+      () => {
+        lastAutoRetry.current = Date.now();
+        void call('retry_due_packages', {}).then(() => loadOutbox());
+      },
+      Math.min(wait, 2 ** 31 - 1),
+    );
+    return () => window.clearTimeout(timer);
+  }, [open, nextRetryAt, loadOutbox]);
+
+  const loadWords = useCallback(() => {
+    setLoadError(null);
     void call('vocabulary', {}).then((outcome) => {
       if (outcome.ok) setVocabulary(outcome.value);
-      else setState({ kind: 'failed', error: outcome.error });
+      else setLoadError(outcome.error);
     });
     void call('finding_advice', {}).then((outcome) => {
       if (outcome.ok) setAdvice(adviceByCode(outcome.value));
-      else setState({ kind: 'failed', error: outcome.error });
+      else setLoadError(outcome.error);
     });
   }, []);
 
-  useEffect(() => {
-    if (screen.kind !== 'list' || !open) return;
-    void loadCases();
-    // Cases may be opened with the `intake` CLI while the window is open: look again
-    // whenever the manager comes back to the window.
-    const onFocus = () => void loadCases();
-    window.addEventListener('focus', onFocus);
-    return () => window.removeEventListener('focus', onFocus);
-  }, [loadCases, screen.kind, open]);
+  useEffect(() => loadWords(), [loadWords]);
 
-  const nav = (target: Screen, label: Parameters<typeof bilingual>[0], testId: string) => (
+  const nav = (target: Screen, label: Parameters<typeof bilingual>[0], testId: string, count?: number) => (
     <button
       type="button"
       className="button button--on-dark"
@@ -125,6 +159,11 @@ export function App() {
       data-testid={testId}
     >
       <Bilingual text={bilingual(label)} />
+      {count !== undefined && count > 0 && (
+        <span className="nav-count" data-testid={`${testId}-count`} aria-label={bilingualLine((m) => m.nav.notUploaded(count))}>
+          {count}
+        </span>
+      )}
     </button>
   );
 
@@ -141,7 +180,7 @@ export function App() {
               <>
                 {nav({ kind: 'list' }, (m) => m.nav.cases, 'nav-cases')}
                 {nav({ kind: 'new' }, (m) => m.nav.newCase, 'nav-new-case')}
-                {nav({ kind: 'outbox' }, (m) => m.nav.outbox, 'nav-outbox')}
+                {nav({ kind: 'outbox' }, (m) => m.nav.outbox, 'nav-outbox', outbox?.not_done)}
                 {nav({ kind: 'settings' }, (m) => m.nav.settings, 'nav-settings')}
                 <button
                   type="button"
@@ -168,9 +207,9 @@ export function App() {
             <LockScreen status={lock} onUnlocked={() => void loadLock()} />
           ) : (
           <>
-          {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => void loadCases()} />}
-          {vocabulary === null || (screen.kind === 'list' && state.kind === 'loading') ? (
-            state.kind !== 'failed' && (
+          {loadError !== null && <ErrorBanner error={loadError} onRetry={loadWords} />}
+          {vocabulary === null ? (
+            loadError === null && (
               <p className="loading" data-testid="loading">
                 <Bilingual text={bilingual((m) => m.caseList.loading)} />
               </p>
@@ -178,13 +217,19 @@ export function App() {
           ) : (
             <VocabularyContext.Provider value={vocabulary}>
             <FindingAdviceContext.Provider value={advice}>
-              {screen.kind === 'list' && state.kind === 'loaded' && (
-                <CaseList cases={state.cases} onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />
-              )}
+              {screen.kind === 'list' && <CaseList onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />}
               {screen.kind === 'new' && (
                 <NewCaseWizard
-                  onCreated={(caseId) => setScreen({ kind: 'case', caseId })}
-                  onCancel={() => setScreen({ kind: 'list' })}
+                  saved={wizardProgress.current}
+                  onProgress={keepWizardProgress}
+                  onCreated={(caseId) => {
+                    wizardProgress.current = null;
+                    setScreen({ kind: 'case', caseId });
+                  }}
+                  onCancel={() => {
+                    wizardProgress.current = null;
+                    setScreen({ kind: 'list' });
+                  }}
                 />
               )}
               {screen.kind === 'case' && (
@@ -194,7 +239,7 @@ export function App() {
                   onOpenOutbox={() => setScreen({ kind: 'outbox' })}
                 />
               )}
-              {screen.kind === 'outbox' && <OutboxView />}
+              {screen.kind === 'outbox' && <OutboxView onChanged={() => void loadOutbox()} />}
               {screen.kind === 'settings' && <SettingsView />}
             </FindingAdviceContext.Provider>
             </VocabularyContext.Provider>

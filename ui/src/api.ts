@@ -44,9 +44,18 @@ export interface DroppedPaths {
   error: ErrorReport | null;
 }
 
+/** Where files being dragged over the window are, in CSS pixels (no paths before the drop). */
+export interface DragPosition {
+  x: number;
+  y: number;
+}
+
 interface Events {
   /** One document read after an import (营业执照, 法人身份证, 定位截图). */
   'document-read': DocumentReadOutcome;
+  'drag-over': DragPosition;
+  /** The drag left the window, was dropped or cancelled. */
+  'drag-left': null;
   'export-progress': ExportProgress;
   /** 设置密码 encrypting the folder in place: files done of all. */
   'encryption-progress': EncryptionProgress;

@@ -1846,3 +1846,39 @@ impl Database {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
+
+/// What the case list and the outbox read across cases (module `case_list`, the outbox view).
+impl Database {
+    /// The values of the given fields of every case, as `(case id, field key, value)`. The
+    /// values may be personal data (USCC, the legal representative's name): for matching a
+    /// search here, never for logging.
+    pub fn field_values(&self, keys: &[&str]) -> Result<Vec<(String, String, String)>> {
+        let mut statement =
+            self.connection.prepare("SELECT case_id, field_key, value FROM case_fields WHERE field_key = ?1")?;
+        let mut values = Vec::new();
+        for key in keys {
+            let rows = statement.query_map([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            for row in rows {
+                values.push(row?);
+            }
+        }
+        Ok(values)
+    }
+
+    /// The SHA-256 of every package exported although incomplete: the audit trail's
+    /// `incomplete_export` entries name it (written in the export's own transaction), so no
+    /// column of the outbox has to repeat it.
+    pub fn incomplete_packages(&self) -> Result<std::collections::HashSet<String>> {
+        let mut statement = self.connection.prepare(
+            "SELECT json_extract(details, '$.package_sha256') FROM audit_log WHERE action = 'incomplete_export'",
+        )?;
+        let rows = statement.query_map([], |row| row.get::<_, Option<String>>(0))?;
+        let mut packages = std::collections::HashSet::new();
+        for row in rows {
+            if let Some(sha256) = row? {
+                packages.insert(sha256);
+            }
+        }
+        Ok(packages)
+    }
+}

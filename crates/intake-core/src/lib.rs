@@ -34,6 +34,7 @@ pub mod audit {
     pub use crate::data_folder::AuditReport;
     pub use intake_bag::audit::*;
 }
+pub mod case_list;
 pub mod checklist;
 pub mod corrections;
 pub mod data_folder;

@@ -229,6 +229,68 @@ pub struct Site {
     pub radius_m: Option<f64>,
 }
 
+/// Why a premises position typed or pasted by the manager deserves a second look before the
+/// case is made (the new-case wizard asks; nothing is refused, since a branch may onboard a
+/// merchant anywhere the rules allow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PositionDoubt {
+    /// Outside the rough box around China (latitude 3.8-53.6, longitude 73.5-135.1), and not
+    /// inside it with the two numbers swapped either.
+    OutsideChina,
+    /// Inside China only with latitude and longitude swapped (`121.47, 31.23`): the map app's
+    /// order was longitude first.
+    Swapped,
+}
+
+/// Whether a latitude lies in the box around China (its southernmost islands to Mohe).
+fn latitude_in_china(lat: f64) -> bool {
+    (3.8..=53.6).contains(&lat)
+}
+
+/// Whether a longitude lies in the box around China (Pamirs to the Wusuli river).
+fn longitude_in_china(lon: f64) -> bool {
+    (73.5..=135.1).contains(&lon)
+}
+
+/// Questions a premises position: swapped latitude and longitude, or a place outside China.
+/// A box, not a border: a position in a neighbouring country near the border passes, which is
+/// fine for a question meant to catch typing and pasting mistakes. Any datum (WGS-84, GCJ-02,
+/// BD-09 differ by at most a few hundred metres).
+pub fn question_position(lat: f64, lon: f64) -> Option<PositionDoubt> {
+    if latitude_in_china(lat) && longitude_in_china(lon) {
+        None
+    } else if latitude_in_china(lon) && longitude_in_china(lat) {
+        Some(PositionDoubt::Swapped)
+    } else {
+        Some(PositionDoubt::OutsideChina)
+    }
+}
+
+/// A position pasted as one text, split into its two numbers (in the order given).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[allow(missing_docs)] // the first and second number
+pub struct PastedPosition {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// Splits a position pasted as one text (`31.2304,121.4737`, `31.2304, 121.4737`, with a
+/// full-width comma `31.2304，121.4737` or spaces between) into its two numbers, in the order
+/// given. `None` when the text is not two decimal numbers.
+pub fn split_pasted_position(text: &str) -> Option<PastedPosition> {
+    let parts: Vec<&str> = text
+        .trim()
+        .split(|c: char| c == ',' || c == '，' || c == ';' || c == '；' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .collect();
+    let [first, second] = parts.as_slice() else { return None };
+    let number = |part: &str| part.parse::<f64>().ok().filter(|value| value.is_finite());
+    Some(PastedPosition { lat: number(first)?, lon: number(second)? })
+}
+
 /// The default radius around the premises, in metres (`interfaces.md`), until an
 /// installation sets its own (`Thresholds::site_radius_m`).
 pub const DEFAULT_SITE_RADIUS_M: f64 = 200.0;
@@ -447,5 +509,34 @@ pub fn vocabulary() -> Vocabulary {
             .iter()
             .map(|status| Term { key: status.key().into(), zh: status.label_zh().into(), en: status.label_en().into() })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod position_tests {
+    use super::*;
+
+    #[test]
+    fn a_position_in_china_passes_a_swapped_one_and_one_abroad_are_questioned() {
+        assert_eq!(question_position(31.2304, 121.4737), None, "Shanghai");
+        assert_eq!(question_position(43.8, 87.6), None, "Ürümqi");
+        assert_eq!(question_position(18.25, 109.5), None, "Sanya");
+        assert_eq!(question_position(121.4737, 31.2304), Some(PositionDoubt::Swapped));
+        assert_eq!(question_position(87.6, 43.8), Some(PositionDoubt::Swapped));
+        assert_eq!(question_position(48.85, 2.35), Some(PositionDoubt::OutsideChina), "Paris");
+        assert_eq!(question_position(-31.23, 121.47), Some(PositionDoubt::OutsideChina), "a sign lost");
+        assert_eq!(question_position(31.23, -121.47), Some(PositionDoubt::OutsideChina));
+        assert_eq!(question_position(0.0, 0.0), Some(PositionDoubt::OutsideChina));
+    }
+
+    #[test]
+    fn a_pasted_position_is_split_at_its_comma_or_space() {
+        assert_eq!(split_pasted_position("31.2304,121.4737"), Some(PastedPosition { lat: 31.2304, lon: 121.4737 }));
+        assert_eq!(split_pasted_position(" 31.2304, 121.4737 "), Some(PastedPosition { lat: 31.2304, lon: 121.4737 }));
+        assert_eq!(split_pasted_position("31.2304，121.4737"), Some(PastedPosition { lat: 31.2304, lon: 121.4737 }));
+        assert_eq!(split_pasted_position("31.2304 121.4737"), Some(PastedPosition { lat: 31.2304, lon: 121.4737 }));
+        assert_eq!(split_pasted_position("31.2304"), None);
+        assert_eq!(split_pasted_position("31.2304,121.4737,5"), None);
+        assert_eq!(split_pasted_position("北纬31度,东经121度"), None);
     }
 }

@@ -77,6 +77,7 @@ fn invoke_with(window: &WebviewWindow<MockRuntime>, command: &str, args: Value) 
 fn folder_commands() -> Vec<(&'static str, Value)> {
     vec![
         ("list_cases", json!({})),
+        ("case_list", json!({"query": {"search": "", "state": null, "order": "last_change"}})),
         (
             "create_case",
             json!({"new_case": {"merchant_name": "沪上小面馆", "attributes": CaseAttributes::default(),
@@ -88,6 +89,9 @@ fn folder_commands() -> Vec<(&'static str, Value)> {
         ("change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}})),
         ("public_key_info", json!({})),
         ("outbox", json!({})),
+        ("outbox_overview", json!({})),
+        ("retry_package", json!({"sha256": "0".repeat(64)})),
+        ("retry_due_packages", json!({})),
         ("upload_settings", json!({})),
         ("change_upload_settings", json!({"change": {"bucket": "b"}})),
         ("export_case", json!({"case_id": "20261126-AAAAAA", "options": {"allow_incomplete": true}})),
@@ -541,4 +545,33 @@ fn locking_tells_the_worker_threads_handles_to_stop_and_drop_their_key() {
     // Unlocked again, the handles given out from then on work.
     invoke_with(&window, "unlock", json!({"passphrase": PASSPHRASE})).unwrap();
     assert!(!shared.second_handle().unwrap().stop_requested());
+}
+
+/// The 案件列表's command: the core's states, filter and search, and the wizard's position
+/// commands (split a pasted `lat,lon`; question swapped or far-off numbers).
+#[test]
+fn the_case_list_and_the_wizards_position_commands_go_through_the_shell() {
+    let home = tempfile::tempdir().unwrap();
+    let (_app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    let query = |search: &str, state: Value| {
+        invoke_with(&window, "case_list", json!({"query": {"search": search, "state": state, "order": "visit_date"}}))
+            .unwrap()
+    };
+    let listing = query("", Value::Null);
+    assert_eq!(listing["total"], 1, "{listing}");
+    assert_eq!(listing["cases"][0]["case"]["id"], case_id.as_str());
+    assert_eq!(listing["cases"][0]["state"], "draft");
+    assert_eq!(query("小面", json!("draft"))["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(query("", json!("uploaded"))["cases"], json!([]));
+    assert_eq!(query("没有", Value::Null)["cases"], json!([]));
+
+    let split = invoke_with(&window, "split_pasted_position", json!({"text": "31.2304，121.4737"})).unwrap();
+    assert_eq!(split, json!({"lat": 31.2304, "lon": 121.4737}));
+    assert_eq!(invoke_with(&window, "split_pasted_position", json!({"text": "上海"})).unwrap(), Value::Null);
+    let question =
+        |lat: f64, lon: f64| invoke_with(&window, "question_position", json!({"lat": lat, "lon": lon})).unwrap();
+    assert_eq!(question(31.2304, 121.4737), Value::Null);
+    assert_eq!(question(121.4737, 31.2304), json!("swapped"));
+    assert_eq!(question(48.85, 2.35), json!("outside_china"));
 }

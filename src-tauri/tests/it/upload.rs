@@ -121,3 +121,54 @@ fn upload_failures_cross_with_a_code_the_ui_can_branch_on_and_the_package_stays_
     let fixed = upload();
     assert_eq!(fixed[0]["state"], "done", "{fixed}");
 }
+
+/// The 发件箱's own commands: the overview the window shows (merchant, 资料不全, the count and
+/// the next automatic retry), a row's 重试 of one package, and the automatic retry, which
+/// sends nothing before the failed package's time has come.
+#[test]
+fn the_outbox_overview_a_rows_retry_and_the_automatic_retry_go_through_the_shell() {
+    let server = S3Server::start();
+    let home = tempfile::tempdir().unwrap();
+    let (_app, window) = app_over(home.path());
+    let case_id = case_through_wizard(&window);
+    invoke_with(&window, "change_settings", json!({"change": {"branch": "上海分公司", "manager_name": "张三"}}))
+        .unwrap();
+    let summary = invoke_with(
+        &window,
+        "export_case",
+        json!({"case_id": case_id, "options": {"allow_incomplete": true, "incomplete_reason": "测试"}}),
+    )
+    .unwrap();
+    let sha256 = summary["sha256"].as_str().unwrap().to_string();
+    invoke_with(
+        &window,
+        "change_upload_settings",
+        json!({"change": {
+            "endpoint": server.endpoint(), "bucket": "no-such-bucket", "region": server.kind.region(),
+            "max_retries": 0, "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY,
+        }}),
+    )
+    .unwrap();
+
+    let overview = invoke(&window, "outbox_overview").unwrap();
+    assert_eq!(overview["not_done"], 1, "{overview}");
+    assert_eq!(overview["next_retry_at"], Value::Null, "nothing failed yet");
+    let entry = &overview["entries"][0];
+    assert_eq!(entry["complete"], false, "{entry}");
+    assert_eq!(entry["latest_of_case"], true);
+    assert!(!entry["merchant_name"].as_str().unwrap().is_empty(), "{entry}");
+
+    // A package never tried is not the automatic retry's: it waits for 上传.
+    assert_eq!(invoke(&window, "retry_due_packages").unwrap(), json!([]));
+    let tried = invoke_with(&window, "retry_package", json!({"sha256": sha256})).unwrap();
+    assert_eq!(tried[0]["error"]["code"], "upload_bucket_missing", "{tried}");
+    let overview = invoke(&window, "outbox_overview").unwrap();
+    assert_eq!(overview["failed"], 1, "{overview}");
+    assert!(overview["next_retry_at"].is_string(), "{overview}");
+    // Not due yet (15-30 s after a first failure): the automatic retry sends nothing.
+    assert_eq!(invoke(&window, "retry_due_packages").unwrap(), json!([]));
+    assert_eq!(invoke(&window, "outbox").unwrap()[0]["attempts"], 1);
+
+    let unknown = invoke_with(&window, "retry_package", json!({"sha256": "0".repeat(64)})).unwrap_err();
+    assert_eq!(unknown["code"], "invalid_input", "{unknown}");
+}

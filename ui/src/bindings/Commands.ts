@@ -2,6 +2,8 @@
 import type { AttestationOutcome } from "./AttestationOutcome";
 import type { Case } from "./Case";
 import type { CaseCheck } from "./CaseCheck";
+import type { CaseListQuery } from "./CaseListQuery";
+import type { CaseListing } from "./CaseListing";
 import type { CaseOverview } from "./CaseOverview";
 import type { CaseUpdate } from "./CaseUpdate";
 import type { DocumentReadOutcome } from "./DocumentReadOutcome";
@@ -20,6 +22,9 @@ import type { MoveOutcome } from "./MoveOutcome";
 import type { NewCase } from "./NewCase";
 import type { NoteRecord } from "./NoteRecord";
 import type { OutboxEntry } from "./OutboxEntry";
+import type { OutboxOverview } from "./OutboxOverview";
+import type { PastedPosition } from "./PastedPosition";
+import type { PositionDoubt } from "./PositionDoubt";
 import type { PublicKeyInfo } from "./PublicKeyInfo";
 import type { RegisterLine } from "./RegisterLine";
 import type { Settings } from "./Settings";
@@ -46,6 +51,20 @@ export interface Commands {
    * Every case with its status counts, most recently changed first.
    */
   list_cases: { args: Record<string, never>; result: CaseOverview[] };
+  /**
+   * The 案件列表: the cases that match the search and the state filter, in the order asked
+   * for, each with its state, and how many cases are in each state.
+   */
+  case_list: { args: { query: CaseListQuery }; result: CaseListing };
+  /**
+   * The wizard's paste into the latitude field: `31.2304,121.4737` split into its two numbers
+   * (none when the text is not two numbers).
+   */
+  split_pasted_position: { args: { text: string }; result: PastedPosition | null };
+  /**
+   * The wizard's question about a premises position: swapped, or outside China (none: fine).
+   */
+  question_position: { args: { lat: number; lon: number }; result: PositionDoubt | null };
   /**
    * Opens a new case (the wizard's last step).
    */
@@ -180,6 +199,11 @@ export interface Commands {
    */
   outbox: { args: Record<string, never>; result: OutboxEntry[] };
   /**
+   * The 发件箱 as shown: each case's latest package first, with the merchant, whether it was
+   * exported complete, the count of packages not done and the next automatic retry.
+   */
+  outbox_overview: { args: Record<string, never>; result: OutboxOverview };
+  /**
    * The installation's thresholds of the evidence checks (设置 › 检查阈值).
    */
   thresholds: { args: Record<string, never>; result: Thresholds };
@@ -209,6 +233,17 @@ export interface Commands {
    * `intake upload` beside it, is refused (`upload_busy`).
    */
   upload_packages: { args: { case_id: string | null }; result: UploadOutcome[] };
+  /**
+   * A row's 重试: sends that one package now, on a thread of its own, with progress events
+   * (like [`upload_packages`]).
+   */
+  retry_package: { args: { sha256: string }; result: UploadOutcome[] };
+  /**
+   * The open app's automatic retry, called by the window when the outbox's next retry time
+   * has come: sends the failed packages that are due now (the core decides which), nothing
+   * else; an empty list when none is.
+   */
+  retry_due_packages: { args: Record<string, never>; result: UploadOutcome[] };
   /**
    * Where and when the case's photos were taken, as data the case view draws (the package's
    * report draws the same).

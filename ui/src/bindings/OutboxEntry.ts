@@ -11,6 +11,18 @@ export type OutboxEntry = {
  */
 sha256: string, case_id: string, 
 /**
+ * The merchant of the case, as named now.
+ */
+merchant_name: string, 
+/**
+ * False when the package was exported although incomplete (资料不全也导出).
+ */
+complete: boolean, 
+/**
+ * True for the latest package of its case; an earlier one was replaced by a later export.
+ */
+latest_of_case: boolean, 
+/**
  * The package file as last exported.
  */
 path: string, 

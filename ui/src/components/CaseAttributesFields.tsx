@@ -1,5 +1,6 @@
-import { useId, useState } from 'react';
+import { type ClipboardEvent, useId, useState } from 'react';
 
+import { call } from '../api';
 import type { Case } from '../bindings/Case';
 import type { CaseAttributes } from '../bindings/CaseAttributes';
 import type { Channel } from '../bindings/Channel';
@@ -350,6 +351,22 @@ export function PremisesFields({
 }: GroupProps & { defaultRadius?: number | null }) {
   const vocabulary = useVocabulary();
   const id = useId();
+  // A position copied from a map app as one text (`31.2304,121.4737`) pasted into either
+  // field: the core splits it into the two fields, in the order given. Anything else pastes
+  // as usual.
+  const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
+    const field = event.currentTarget.name === 'lon' ? 'lon' : 'lat';
+    const text = event.clipboardData.getData('text/plain').trim();
+    if (!/[,，;；\s]/.test(text)) return;
+    event.preventDefault();
+    void call('split_pasted_position', { text }).then((outcome) => {
+      if (outcome.ok && outcome.value !== null) {
+        onChange({ ...draft, lat: String(outcome.value.lat), lon: String(outcome.value.lon) });
+      } else {
+        onChange({ ...draft, [field]: text });
+      }
+    });
+  };
   return (
     <div data-testid={`${testIdPrefix}-step-premises`}>
       <label className="check">
@@ -373,7 +390,9 @@ export function PremisesFields({
             id={`${id}-lat`}
             className="input"
             inputMode="decimal"
+            name="lat"
             value={draft.lat}
+            onPaste={onPaste}
             onChange={(event) => onChange({ ...draft, lat: event.target.value })}
             data-testid={`${testIdPrefix}-lat`}
           />
@@ -384,7 +403,9 @@ export function PremisesFields({
             id={`${id}-lon`}
             className="input"
             inputMode="decimal"
+            name="lon"
             value={draft.lon}
+            onPaste={onPaste}
             onChange={(event) => onChange({ ...draft, lon: event.target.value })}
             data-testid={`${testIdPrefix}-lon`}
           />

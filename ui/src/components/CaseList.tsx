@@ -1,28 +1,57 @@
-import { useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 
+import { call } from '../api';
+import type { CaseListing } from '../bindings/CaseListing';
+import type { CaseOrder } from '../bindings/CaseOrder';
 import type { CaseOverview } from '../bindings/CaseOverview';
-import type { CaseSummary } from '../bindings/CaseSummary';
+import type { CaseState } from '../bindings/CaseState';
+import type { ErrorReport } from '../errors';
 import { useLanguage } from '../language';
 import { bilingual, bilingualLine, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
+import { ErrorBanner } from './ErrorBanner';
 
-/** Folds case and full-width forms, so "abc", "ABC" and "ＡＢＣ" all match. */
-function searchable(text: string): string {
-  return text.normalize('NFKC').toLowerCase().trim();
-}
+const ORDERS: CaseOrder[] = ['last_change', 'visit_date'];
 
-export function matchesQuery(summary: CaseSummary, query: string): boolean {
-  const needle = searchable(query);
-  return (
-    needle === '' || searchable(summary.merchant_name).includes(needle) || searchable(summary.id).includes(needle)
-  );
-}
-
-export function CaseList({ cases, onOpen }: { cases: CaseOverview[]; onOpen: (caseId: string) => void }) {
+/**
+ * 案件列表: the core filters by state, searches (name, id, USCC, legal representative) and
+ * sorts; the list only shows what it answers, asked again as the manager types (after a pause)
+ * or changes the filter or the order, and when the window gets the focus back (a case opened
+ * with the CLI meanwhile).
+ */
+export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
   const [query, setQuery] = useState('');
+  const [searched, setSearched] = useState('');
+  const [state, setState] = useState<CaseState | null>(null);
+  const [order, setOrder] = useState<CaseOrder>('last_change');
+  const [listing, setListing] = useState<CaseListing | null>(null);
+  const [error, setError] = useState<ErrorReport | null>(null);
   const searchId = useId();
-  const shown = useMemo(() => cases.filter((overview) => matchesQuery(overview.case, query)), [cases, query]);
-  const filtering = searchable(query) !== '';
+
+  // Typing asks the core again once the keys pause.
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSearched(query), 150);
+    return () => window.clearTimeout(timer);
+  }, [query]);
+
+  const load = useCallback(async () => {
+    const outcome = await call('case_list', { query: { search: searched, state, order } });
+    if (outcome.ok) {
+      setListing(outcome.value);
+      setError(null);
+    } else {
+      setError(outcome.error);
+    }
+  }, [searched, state, order]);
+
+  useEffect(() => {
+    void load();
+    const onFocus = () => void load();
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [load]);
+
+  const filtering = searched.trim() !== '' || state !== null;
 
   return (
     <section className="case-list" aria-labelledby={`${searchId}-heading`}>
@@ -48,25 +77,83 @@ export function CaseList({ cases, onOpen }: { cases: CaseOverview[]; onOpen: (ca
             data-testid="case-search"
           />
         </label>
-        <p className="toolbar__count" aria-live="polite">
+        <label className="case-list__order">
+          <span>
+            <Bilingual text={bilingual((m) => m.caseList.orderLabel)} />
+          </span>
+          <select
+            value={order}
+            onChange={(event) => setOrder(event.target.value as CaseOrder)}
+            data-testid="case-order"
+          >
+            {ORDERS.map((key) => (
+              <option key={key} value={key}>
+                {bilingualLine((m) => m.caseList.order[key])}
+              </option>
+            ))}
+          </select>
+        </label>
+        {listing !== null && (
+          <p className="toolbar__count" aria-live="polite">
+            <Bilingual
+              text={
+                filtering
+                  ? bilingual((m) => m.caseList.filteredCount(listing.cases.length, listing.total))
+                  : bilingual((m) => m.caseList.count(listing.total))
+              }
+            />
+          </p>
+        )}
+      </div>
+      {listing !== null && listing.total > 0 && (
+        <div className="state-filter" role="group" aria-label={bilingualLine((m) => m.caseList.stateFilter)}>
+          <button
+            type="button"
+            className="chip"
+            aria-pressed={state === null}
+            onClick={() => setState(null)}
+            data-testid="state-filter-all"
+          >
+            <Bilingual text={bilingual((m) => m.caseList.allStates)} /> {listing.total}
+          </button>
+          {listing.by_state.map((count) => (
+            <button
+              key={count.state}
+              type="button"
+              className={`chip chip--${count.state}`}
+              aria-pressed={state === count.state}
+              onClick={() => setState(state === count.state ? null : count.state)}
+              data-testid="state-filter"
+              data-state={count.state}
+            >
+              <Bilingual text={bilingual((m) => m.caseState[count.state])} /> {count.cases}
+            </button>
+          ))}
+        </div>
+      )}
+
+      {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      {listing === null ? (
+        error === null && (
+          <p className="loading" data-testid="loading">
+            <Bilingual text={bilingual((m) => m.caseList.loading)} />
+          </p>
+        )
+      ) : listing.total === 0 ? (
+        <EmptyState />
+      ) : listing.cases.length === 0 ? (
+        <div className="empty-state" data-testid="no-match">
           <Bilingual
             text={
-              filtering
-                ? bilingual((m) => m.caseList.filteredCount(shown.length, cases.length))
-                : bilingual((m) => m.caseList.count(cases.length))
+              searched.trim() !== ''
+                ? bilingual((m) => m.caseList.noMatch(searched.trim()))
+                : bilingual((m) => m.caseList.noneInState)
             }
+            stacked
           />
-        </p>
-      </div>
-
-      {cases.length === 0 ? (
-        <EmptyState />
-      ) : shown.length === 0 ? (
-        <div className="empty-state" data-testid="no-match">
-          <Bilingual text={bilingual((m) => m.caseList.noMatch(query.trim()))} stacked />
         </div>
       ) : (
-        <CaseTable cases={shown} onOpen={onOpen} />
+        <CaseTable cases={listing.cases} onOpen={onOpen} />
       )}
     </section>
   );
@@ -106,17 +193,39 @@ function CaseTable({ cases, onOpen }: { cases: CaseOverview[]; onOpen: (caseId: 
 }
 
 /** Ready to submit, or how many required materials and fields still need work. */
-export function StatusBadge({ overview }: { overview: Pick<CaseOverview, 'blocking' | 'summary'> }) {
+export function StatusBadge({
+  overview,
+  draft = false,
+}: {
+  overview: Pick<CaseOverview, 'blocking' | 'summary'>;
+  /** In the case list: says 草稿 before what is still to do. */
+  draft?: boolean;
+}) {
   const { summary } = overview;
   const toDo =
     summary.required - summary.ok + summary.fields_missing + summary.fields_invalid;
+  const missing = Math.max(toDo, summary.error_findings > 0 ? 1 : 0);
   return overview.blocking ? (
     <span className="badge badge--blocking" data-testid="case-status" data-status="blocking">
-      <Bilingual text={bilingual((m) => m.status.blocking(Math.max(toDo, summary.error_findings > 0 ? 1 : 0)))} />
+      <Bilingual
+        text={bilingual((m) => (draft ? `${m.caseState.draft} · ${m.status.blocking(missing)}` : m.status.blocking(missing)))}
+      />
     </span>
   ) : (
     <span className="badge badge--ok" data-testid="case-status" data-status="ready">
       <Bilingual text={bilingual((m) => m.status.ready)} />
+    </span>
+  );
+}
+
+/** Where the case stands (草稿 with what is still to do, 可提交, 已导出, 已上传, 上传失败). */
+function CaseStateBadge({ overview }: { overview: CaseOverview }) {
+  if (overview.state === 'draft' || overview.state === 'ready') {
+    return <StatusBadge overview={overview} draft={overview.state === 'draft'} />;
+  }
+  return (
+    <span className={`badge badge--case-${overview.state}`} data-testid="case-status" data-status={overview.state}>
+      <Bilingual text={bilingual((m) => m.caseState[overview.state])} />
     </span>
   );
 }
@@ -127,9 +236,10 @@ function CaseRow({ overview, onOpen }: { overview: CaseOverview; onOpen: (caseId
   const edition = bilingual((m) => m.edition[summary.edition]);
   const name = summary.merchant_name.trim();
   return (
-    <tr data-case-id={summary.id}>
+    // The whole row opens the case on a click; the name stays the button that Tab and Enter reach.
+    <tr data-case-id={summary.id} data-state={overview.state} className="case-table__row" onClick={() => onOpen(summary.id)}>
       <td className="case-table__status">
-        <StatusBadge overview={overview} />
+        <CaseStateBadge overview={overview} />
       </td>
       <td className="case-table__id">
         <code>{summary.id}</code>
@@ -138,7 +248,10 @@ function CaseRow({ overview, onOpen }: { overview: CaseOverview; onOpen: (caseId
         <button
           type="button"
           className="link-button"
-          onClick={() => onOpen(summary.id)}
+          onClick={(event) => {
+            event.stopPropagation();
+            onOpen(summary.id);
+          }}
           aria-label={`${bilingualLine((m) => m.status.open)} ${name === '' ? summary.id : name}`}
           data-testid="open-case"
         >

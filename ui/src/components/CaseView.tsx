@@ -49,6 +49,8 @@ export function CaseView({
   const [showNotApplicable, setShowNotApplicable] = useState(false);
   const [onlyPending, setOnlyPending] = useState(false);
   const [viewing, setViewing] = useState<{ material: string; index: number } | null>(null);
+  // The material slot under files being dragged over the window: lit up, 松开添加到: ….
+  const [dropTarget, setDropTarget] = useState<string | null>(null);
 
   // Reading the documents after an import: how many are read so far, or why none could be.
   const [reading, setReading] = useState<{ kind: 'idle' } | { kind: 'running'; done: number } | { kind: 'failed'; error: ErrorReport }>(
@@ -120,6 +122,11 @@ export function CaseView({
       onEvent('document-read', () => {
         setReading((current) => (current.kind === 'running' ? { kind: 'running', done: current.done + 1 } : current));
       }),
+      onEvent('drag-over', (at) => {
+        const target = document.elementFromPoint(at.x, at.y)?.closest<HTMLElement>('[data-material]');
+        setDropTarget(target?.dataset.material ?? null);
+      }),
+      onEvent('drag-left', () => setDropTarget(null)),
       onEvent('paths-dropped', (dropped) => {
         const target = document.elementFromPoint(dropped.x, dropped.y)?.closest<HTMLElement>('[data-material]');
         const material = target?.dataset.material;
@@ -209,6 +216,7 @@ export function CaseView({
                         onAdd={(paths) => void addFiles(item.key, paths)}
                         onOpenFile={(index) => setViewing({ material: item.key, index })}
                         onChanged={reload}
+                        dropTarget={dropTarget === item.key}
                       />
                     ))}
                   </div>

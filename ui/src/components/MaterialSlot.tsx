@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { CaseFinding } from '../bindings/CaseFinding';
@@ -47,11 +47,14 @@ export function MaterialSlot({
   onAdd,
   onOpenFile,
   onChanged,
+  dropTarget = false,
 }: {
   caseId: string;
   item: CheckedItem;
   findings: CaseFinding[];
   importState: ImportState | undefined;
+  /** Files are being dragged over this card: a drop now adds them here. */
+  dropTarget?: boolean;
   onAdd: (paths: string[]) => void;
   onOpenFile: (index: number) => void;
   onChanged: () => Promise<void>;
@@ -73,12 +76,18 @@ export function MaterialSlot({
     <article
       id={materialAnchor(item.key)}
       tabIndex={-1}
-      className={`slot slot--${status}`}
+      className={`slot slot--${status}${dropTarget ? ' slot--drop-target' : ''}`}
       aria-labelledby={headingId}
       data-material={item.key}
+      data-drop-target={dropTarget || undefined}
       data-testid={`slot-${item.key}`}
       data-status={item.status}
     >
+      {dropTarget && (
+        <p className="slot__drop-banner" data-testid="drop-banner">
+          <Bilingual text={bilingual((m) => m.caseView.dropInto(item.title_zh))} />
+        </p>
+      )}
       <header className="slot__head">
         <h4 id={headingId} className="slot__title">
           <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />
@@ -151,12 +160,70 @@ export function MaterialSlot({
         </span>
       </div>
       {pickError !== null && <ErrorBanner error={pickError} onRetry={() => setPickError(null)} />}
-      <ImportStatus state={importState} />
+      <ImportStatus state={importState} caseId={caseId} onChanged={onChanged} />
     </article>
   );
 }
 
-function ImportStatus({ state }: { state: ImportState | undefined }) {
+/** How long a finished import can be undone (撤销). */
+const UNDO_SECONDS = 10;
+/**
+ * The reason recorded when an import is undone. Undoing is the core's withdraw correction, not
+ * a deletion: evidence is never removed silently, so the files stay in the vault, listed as
+ * withdrawn with this reason in the case, its audit trail and its package.
+ */
+const UNDO_REASON = '导入后随即撤销(误操作) undone right after import';
+
+function ImportStatus({
+  state,
+  caseId,
+  onChanged,
+}: {
+  state: ImportState | undefined;
+  caseId: string;
+  onChanged: () => Promise<void>;
+}) {
+  const [undo, setUndo] = useState<
+    { kind: 'offered'; left: number } | { kind: 'undoing' } | { kind: 'undone'; files: number } | { kind: 'gone' }
+  >({ kind: 'gone' });
+  const [undoError, setUndoError] = useState<ErrorReport | null>(null);
+  const added =
+    state?.kind === 'done'
+      ? state.outcomes.filter((outcome) => outcome.status === 'added' && outcome.evidence !== null)
+      : [];
+
+  // A new finished import offers 撤销 for a few seconds.
+  useEffect(() => {
+    setUndoError(null);
+    if (added.length === 0) {
+      setUndo({ kind: 'gone' });
+      return;
+    }
+    setUndo({ kind: 'offered', left: UNDO_SECONDS });
+    const timer = window.setInterval(() => {
+      setUndo((current) => {
+        if (current.kind !== 'offered') return current;
+        return current.left <= 1 ? { kind: 'gone' } : { kind: 'offered', left: current.left - 1 };
+      });
+    }, 1000);
+    return () => window.clearInterval(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
+
+  const undoImport = async () => {
+    setUndo({ kind: 'undoing' });
+    let undone = 0;
+    for (const outcome of added) {
+      const evidence = outcome.evidence;
+      if (evidence === null) continue;
+      const result = await call('withdraw_file', { case_id: caseId, evidence_id: Number(evidence.id), reason: UNDO_REASON });
+      if (result.ok) undone += 1;
+      else setUndoError(result.error);
+    }
+    setUndo({ kind: 'undone', files: undone });
+    await onChanged();
+  };
+
   if (state === undefined) return null;
   if (state.kind === 'running') {
     return (
@@ -184,6 +251,26 @@ function ImportStatus({ state }: { state: ImportState | undefined }) {
   return (
     <div className="import-result" role="status" data-testid="import-result">
       <Bilingual text={bilingual((m) => m.caseView.imported(count('added'), count('already_present'), failed.length))} />
+      {undo.kind === 'offered' && (
+        <>
+          {' '}
+          <button type="button" className="button button--small" onClick={() => void undoImport()} data-testid="undo-import">
+            <Bilingual text={bilingual((m) => m.caseView.undoImport(undo.left))} />
+          </button>
+        </>
+      )}
+      {undo.kind === 'undone' && (
+        <span data-testid="import-undone">
+          {' '}
+          <Bilingual text={bilingual((m) => m.caseView.importUndone(undo.files))} />
+        </span>
+      )}
+      {undoError !== null && (
+        <span className="field-problem" data-error-code={undoError.code}>
+          {' '}
+          {undoError.code} {undoError.message}
+        </span>
+      )}
       {failed.length > 0 && (
         <ul className="import-result__failures">
           {failed.map((outcome) => (

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 
-import { call, onEvent } from '../api';
+import { call, type CommandOutcome, onEvent } from '../api';
 import type { ErrorReport } from '../errors';
 import type { OutboxEntry } from '../bindings/OutboxEntry';
+import type { OutboxOverview } from '../bindings/OutboxOverview';
 import type { UploadOutcome } from '../bindings/UploadOutcome';
 import type { UploadProgress } from '../bindings/UploadProgress';
 import { type Language, useLanguage } from '../language';
@@ -57,18 +58,19 @@ type RunState =
  * runs in the shell off the UI thread; `upload-progress` events move the bar of the package
  * being sent, and the list is read again from the core when the run ends.
  */
-export function OutboxView() {
+export function OutboxView({ onChanged }: { onChanged?: () => void }) {
   const id = useId();
   const language = useLanguage();
-  const [entries, setEntries] = useState<OutboxEntry[] | null>(null);
+  const [overview, setOverview] = useState<OutboxOverview | null>(null);
+  const entries = overview?.entries ?? null;
   const [loadError, setLoadError] = useState<ErrorReport | null>(null);
   const [run, setRun] = useState<RunState>({ kind: 'idle' });
   const [live, setLive] = useState<UploadProgress | null>(null);
 
   const load = useCallback(async () => {
-    const outcome = await call('outbox', {});
+    const outcome = await call('outbox_overview', {});
     if (outcome.ok) {
-      setEntries(outcome.value);
+      setOverview(outcome.value);
       setLoadError(null);
     } else {
       setLoadError(outcome.error);
@@ -85,12 +87,22 @@ export function OutboxView() {
     return () => void stop.then((unlisten) => unlisten());
   }, [load]);
 
-  const upload = async () => {
-    setRun({ kind: 'running' });
-    const outcome = await call('upload_packages', { case_id: null });
+  const finish = async (outcome: CommandOutcome<UploadOutcome[]>) => {
     setLive(null);
     setRun(outcome.ok ? { kind: 'finished', outcomes: outcome.value } : { kind: 'failed', error: outcome.error });
     await load();
+    onChanged?.();
+  };
+
+  const upload = async () => {
+    setRun({ kind: 'running' });
+    await finish(await call('upload_packages', { case_id: null }));
+  };
+
+  /** A row's 重试: that package now, whatever its next retry time. */
+  const retry = async (sha256: string) => {
+    setRun({ kind: 'running' });
+    await finish(await call('retry_package', { sha256 }));
   };
 
   const stateLabel = (entry: OutboxEntry) => bilingual((m) => m.outbox.state[entry.state]);
@@ -138,7 +150,7 @@ export function OutboxView() {
                 <Bilingual text={hint} />
               </p>
             )}
-            <Bilingual text={bilingual((m) => m.outbox.nextRetry)} />{' '}
+            <Bilingual text={bilingual((m) => m.outbox.nextRetryAuto)} />{' '}
             <span data-testid="next-retry">{time(entry.next_retry_at, language)}</span>{' '}
             <span className="muted">
               (<Bilingual text={bilingual((m) => m.outbox.attempts(entry.attempts))} />)
@@ -218,7 +230,7 @@ export function OutboxView() {
             <thead>
               <tr>
                 <th scope="col">
-                  <Bilingual text={bilingual((m) => m.outbox.columns.caseId)} />
+                  <Bilingual text={bilingual((m) => m.outbox.columns.merchant)} />
                 </th>
                 <th scope="col">
                   <Bilingual text={bilingual((m) => m.outbox.columns.package)} />
@@ -232,14 +244,46 @@ export function OutboxView() {
                 <th scope="col">
                   <Bilingual text={bilingual((m) => m.outbox.columns.detail)} />
                 </th>
+                <th scope="col">
+                  <span className="visually-hidden">{bilingualLine((m) => m.outbox.columns.actions)}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {entries.map((entry) => (
-                <tr key={entry.sha256} data-testid="outbox-entry" data-state={entry.state} data-sha256={entry.sha256}>
-                  <td className="case-table__id">{entry.case_id}</td>
-                  <td>
-                    <code title={entry.path}>{entry.sha256.slice(0, 16)}…</code>
+                <tr
+                  key={entry.sha256}
+                  data-testid="outbox-entry"
+                  data-state={entry.state}
+                  data-sha256={entry.sha256}
+                  data-latest={entry.latest_of_case}
+                  className={entry.latest_of_case ? undefined : 'outbox__earlier'}
+                >
+                  <td className="outbox__merchant">
+                    <span data-testid="outbox-merchant">
+                      {entry.merchant_name.trim() === '' ? bilingualLine((m) => m.caseList.unnamedMerchant) : entry.merchant_name}
+                    </span>
+                    <br />
+                    <code className="outbox__case-id">{entry.case_id}</code>
+                  </td>
+                  <td className="outbox__package">
+                    <span
+                      className={`badge ${entry.complete ? 'badge--ok' : 'badge--warning'}`}
+                      data-testid="outbox-complete"
+                      data-complete={entry.complete}
+                    >
+                      <Bilingual text={bilingual((m) => (entry.complete ? m.outbox.complete : m.outbox.incomplete))} />
+                    </span>
+                    {!entry.latest_of_case && (
+                      <span className="muted outbox__earlier-note">
+                        {' '}
+                        <Bilingual text={bilingual((m) => m.outbox.earlier)} />
+                      </span>
+                    )}
+                    <br />
+                    <code className="outbox__hash" title={entry.sha256}>
+                      {entry.sha256.slice(0, 12)}…
+                    </code>
                   </td>
                   <td>{size(entry.bytes)}</td>
                   <td>
@@ -247,7 +291,21 @@ export function OutboxView() {
                       <Bilingual text={stateLabel(entry)} />
                     </span>
                   </td>
-                  <td>{detail(entry)}</td>
+                  <td className="outbox__detail">{detail(entry)}</td>
+                  <td>
+                    {(entry.state === 'failed' || entry.state === 'waiting') && (
+                      <button
+                        type="button"
+                        className="button"
+                        onClick={() => void retry(entry.sha256)}
+                        disabled={run.kind === 'running'}
+                        data-testid="outbox-retry"
+                        aria-label={`${bilingualLine((m) => (entry.state === 'failed' ? m.outbox.retry : m.outbox.sendOne))} ${entry.merchant_name}`}
+                      >
+                        <Bilingual text={bilingual((m) => (entry.state === 'failed' ? m.outbox.retry : m.outbox.sendOne))} />
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -2,7 +2,10 @@
 // must match (`Messages`), so a key missing from en.ts, or a new merchant type, edition or
 // error code without a label, fails `tsc`.
 
+import type { CaseOrder } from '../bindings/CaseOrder';
+import type { CaseState } from '../bindings/CaseState';
 import type { Edition } from '../bindings/Edition';
+import type { PositionDoubt } from '../bindings/PositionDoubt';
 import type { MerchantType } from '../bindings/MerchantType';
 import type { KnownErrorCode } from '../errors';
 
@@ -13,7 +16,7 @@ export const zhCN = {
   caseList: {
     heading: '案件',
     searchLabel: '搜索案件',
-    searchPlaceholder: '按商户名称或案件编号搜索',
+    searchPlaceholder: '按商户名称、案件编号、统一社会信用代码或法定代表人搜索',
     refresh: '刷新',
     count: (total: number) => `共 ${total} 个案件`,
     filteredCount: (shown: number, total: number) => `显示 ${shown} / ${total} 个案件`,
@@ -32,7 +35,19 @@ export const zhCN = {
     emptyHint: '点击“新建案件”开始，或用命令行：',
     emptyCommand: 'intake case new --merchant-name 商户名称',
     noMatch: (query: string) => `没有符合“${query}”的案件`,
+    orderLabel: '排序',
+    order: { last_change: '最近修改', visit_date: '考察日期' } as Record<CaseOrder, string>,
+    stateFilter: '按状态筛选',
+    allStates: '全部',
+    noneInState: '没有此状态的案件',
   },
+  caseState: {
+    draft: '草稿',
+    ready: '可提交',
+    exported: '已导出',
+    uploaded: '已上传',
+    upload_failed: '上传失败',
+  } as Record<CaseState, string>,
   nav: {
     label: '主导航',
     cases: '案件列表',
@@ -40,6 +55,7 @@ export const zhCN = {
     settings: '设置',
     outbox: '发件箱',
     back: '返回案件列表',
+    notUploaded: (count: number) => `${count} 个提交包未上传`,
   },
   status: {
     ready: '可提交',
@@ -67,6 +83,15 @@ export const zhCN = {
     next: '下一步',
     previous: '上一步',
     create: '创建案件',
+    positionDoubt: {
+      outside_china: '此位置不在中国境内,请核对纬度和经度。',
+      swapped: '纬度和经度似乎填反了:纬度应在前(约 4 至 54),经度在后(约 73 至 135)。',
+    } as Record<PositionDoubt, string>,
+    swapPosition: '对调纬度和经度',
+    keepPosition: '位置无误,仍然创建',
+    discardQuestion: '放弃已填写的内容?',
+    discard: '放弃',
+    keepTyping: '继续填写',
     cancel: '取消',
     nameRequired: '请填写商户名称',
     dateFormat: '格式：年-月-日，如 2026-11-20',
@@ -85,6 +110,9 @@ export const zhCN = {
     filesShort: (count: number) => `还差 ${count} 个文件`,
     addFiles: '选择文件',
     addFolder: '选择文件夹',
+    dropInto: (title: string) => `松开添加到:${title}`,
+    undoImport: (seconds: number) => `撤销(${seconds} 秒)`,
+    importUndone: (files: number) => `已撤销:${files} 个文件已撤回(仍保留在“已撤回”中,可恢复)`,
     dropHint: '可将文件或文件夹拖放到此处',
     importing: (done: number, total: number) => `正在导入 ${done} / ${total}`,
     imported: (added: number, already: number, failed: number) =>
@@ -308,7 +336,14 @@ export const zhCN = {
     uploading: '正在上传…',
     refresh: '刷新',
     empty: '发件箱为空：请先在案件中导出提交包。',
-    columns: { caseId: '案件编号', package: '提交包', size: '大小', state: '状态', detail: '详情' },
+    columns: { caseId: '案件编号', merchant: '商户', package: '提交包', size: '大小', state: '状态', detail: '详情', actions: '操作' },
+    complete: '资料完整',
+    incomplete: '资料不全',
+    earlier: '已被新导出的提交包取代',
+    retry: '重试',
+    sendOne: '上传此包',
+    nextRetryAuto: '将自动重试于：',
+    autoRetried: (count: number) => `已自动重试 ${count} 个提交包`,
     state: { waiting: '等待', uploading: '上传中', done: '已完成', failed: '失败' },
     phase: { checking: '检查中', sending: '发送中', verifying: '核对中', done: '已完成', failed: '失败' },
     sent: (sent: string, total: string) => `已发送 ${sent} / ${total}`,

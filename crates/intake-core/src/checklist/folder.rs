@@ -100,6 +100,8 @@ pub struct CaseOverview {
     pub blocking: bool,
     /// The counts of its check.
     pub summary: CheckSummary,
+    /// Where it stands: 草稿, 可提交, or what became of its package (`case_list`).
+    pub state: crate::case_list::CaseState,
 }
 
 /// Today in China (UTC+8, no daylight saving): the date that bounds dates of birth.
@@ -130,11 +132,14 @@ impl DataFolder {
     /// Every case, most recently changed first, each with its check's counts: the case list
     /// with status badges. Checks every case, so it costs what `check` costs per case.
     pub fn list_case_overviews(&self) -> Result<Vec<CaseOverview>> {
+        let latest_packages = self.latest_packages()?;
         self.list_cases()?
             .into_iter()
             .map(|case| {
                 let check = self.check_case(&case.id)?;
-                Ok(CaseOverview { case, blocking: check.blocking, summary: check.summary })
+                let state =
+                    crate::case_list::CaseState::of(check.blocking, case.updated_at, latest_packages.get(&case.id));
+                Ok(CaseOverview { case, blocking: check.blocking, summary: check.summary, state })
             })
             .collect()
     }

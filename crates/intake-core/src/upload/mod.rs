@@ -52,7 +52,9 @@ mod target;
 
 use std::time::Duration;
 
-pub use outbox::{OutboxEntry, OutboxState, RetryTiming, UPLOAD_LOCK_FILE, UploadOutcome, UploadPhase, UploadProgress};
+pub use outbox::{
+    OutboxEntry, OutboxOverview, OutboxState, RetryTiming, UPLOAD_LOCK_FILE, UploadOutcome, UploadPhase, UploadProgress,
+};
 pub use target::UploadTarget;
 pub(crate) use target::check_parts_in_flight;
 

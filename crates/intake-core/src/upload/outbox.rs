@@ -56,6 +56,15 @@ pub struct OutboxEntry {
     pub sha256: String,
     #[allow(missing_docs)]
     pub case_id: String,
+    /// The merchant of the case, as named now.
+    #[serde(default)]
+    pub merchant_name: String,
+    /// False when the package was exported although incomplete (资料不全也导出).
+    #[serde(default = "yes")]
+    pub complete: bool,
+    /// True for the latest package of its case; an earlier one was replaced by a later export.
+    #[serde(default = "yes")]
+    pub latest_of_case: bool,
     /// The package file as last exported.
     pub path: String,
     /// Its size.
@@ -85,6 +94,10 @@ pub struct OutboxEntry {
     pub next_retry_at: Option<DateTime<Utc>>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl From<OutboxRecord> for OutboxEntry {
     fn from(record: OutboxRecord) -> Self {
         let error = match (record.error_code, record.error_message) {
@@ -95,6 +108,9 @@ impl From<OutboxRecord> for OutboxEntry {
             state: OutboxState::from_key(&record.state),
             sha256: record.sha256,
             case_id: record.case_id,
+            merchant_name: String::new(),
+            complete: true,
+            latest_of_case: true,
             path: record.path,
             bytes: record.bytes,
             bytes_sent: if record.state == "done" { record.bytes } else { record.bytes_sent },
@@ -187,10 +203,100 @@ pub struct UploadOutcome {
 /// The file whose exclusive lock an upload run holds, in the data folder.
 pub const UPLOAD_LOCK_FILE: &str = "upload.lock";
 
+/// The outbox as the app shows it (发件箱): the latest package of each case first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OutboxOverview {
+    /// Case by case, the case whose latest package is newest first; within a case, its latest
+    /// package first, then the earlier ones it replaced.
+    pub entries: Vec<OutboxEntry>,
+    /// Packages not uploaded yet (waiting, uploading or failed): the count on the 发件箱 button.
+    pub not_done: u32,
+    /// Of those, the ones whose last attempt failed.
+    pub failed: u32,
+    /// The earliest time a failed package is due to be tried again, if any failed: when the
+    /// open app retries by itself ([`DataFolder::retry_due_packages`]).
+    #[ts(type = "string | null")]
+    pub next_retry_at: Option<DateTime<Utc>>,
+}
+
+/// Which packages an upload run considers, and whether a failed one must be due.
+enum Selection<'a> {
+    /// Every package not done, or those of one case.
+    Case(Option<&'a str>, RetryTiming),
+    /// One package, now (the row's 重试).
+    Package(&'a str),
+    /// Only the failed packages whose next try is due at this time (the app's automatic retry).
+    FailedDueAt(DateTime<Utc>),
+}
+
 impl DataFolder {
-    /// The outbox: every exported package, oldest first.
+    /// The outbox: every exported package, oldest first, with its merchant and whether it was
+    /// exported complete.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        Ok(self.database().outbox()?.into_iter().map(OutboxEntry::from).collect())
+        let incomplete = self.database().incomplete_packages()?;
+        let names: std::collections::HashMap<String, String> =
+            self.list_cases()?.into_iter().map(|case| (case.id, case.merchant_name)).collect();
+        let latest = self.latest_packages()?;
+        Ok(self
+            .database()
+            .outbox()?
+            .into_iter()
+            .map(|record| {
+                let complete = !incomplete.contains(&record.sha256);
+                let latest_of_case = latest.get(&record.case_id).is_some_and(|last| last.sha256 == record.sha256);
+                let merchant_name = names.get(&record.case_id).cloned().unwrap_or_default();
+                OutboxEntry { complete, latest_of_case, merchant_name, ..OutboxEntry::from(record) }
+            })
+            .collect())
+    }
+
+    /// The outbox ordered for the 发件箱, with its counts and the next automatic retry.
+    pub fn outbox_overview(&self) -> Result<OutboxOverview> {
+        let entries = self.outbox()?;
+        // Each case's newest package time orders the cases; oldest-first input, so the last wins.
+        let mut newest: std::collections::HashMap<String, DateTime<Utc>> = std::collections::HashMap::new();
+        for entry in &entries {
+            newest.insert(entry.case_id.clone(), entry.queued_at);
+        }
+        let mut entries = entries;
+        entries.reverse(); // newest first within a case (a stable sort keeps it)
+        entries.sort_by(|a, b| newest[&b.case_id].cmp(&newest[&a.case_id]).then_with(|| a.case_id.cmp(&b.case_id)));
+        let count = |keep: &dyn Fn(&OutboxEntry) -> bool| {
+            u32::try_from(entries.iter().filter(|entry| keep(entry)).count()).unwrap_or(u32::MAX)
+        };
+        let not_done = count(&|entry| entry.state != OutboxState::Done);
+        let failed = count(&|entry| entry.state == OutboxState::Failed);
+        let next_retry_at = entries
+            .iter()
+            .filter(|entry| entry.state == OutboxState::Failed)
+            .filter_map(|entry| entry.next_retry_at)
+            .min();
+        Ok(OutboxOverview { entries, not_done, failed, next_retry_at })
+    }
+
+    /// The row's 重试: sends one package of the outbox now, whatever its next retry time
+    /// (`invalid_input` when it is not in the outbox; nothing is sent when it is done).
+    pub fn upload_package(
+        &self,
+        target: &UploadTarget,
+        sha256: &str,
+        progress: &mut dyn FnMut(&UploadProgress),
+    ) -> Result<Vec<UploadOutcome>> {
+        self.database().outbox_package(sha256)?;
+        self.upload_selected(target, Selection::Package(sha256), progress)
+    }
+
+    /// The open app's automatic retry: sends the failed packages whose next retry time is
+    /// `now` or earlier, and nothing else (a package never tried waits for the manager's
+    /// 上传). Returns nothing, and does not even build the client, when none is due.
+    pub fn retry_due_packages(
+        &self,
+        target: &UploadTarget,
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(&UploadProgress),
+    ) -> Result<Vec<UploadOutcome>> {
+        self.upload_selected(target, Selection::FailedDueAt(now), progress)
     }
 
     /// Uploads the packages of the outbox that are not done (of one case, or all), oldest
@@ -214,6 +320,16 @@ impl DataFolder {
         if let Some(case_id) = case_id {
             self.case(case_id)?;
         }
+        self.upload_selected(target, Selection::Case(case_id, timing), progress)
+    }
+
+    /// An upload run over the packages `selection` takes (see [`DataFolder::upload_packages`]).
+    fn upload_selected(
+        &self,
+        target: &UploadTarget,
+        selection: Selection<'_>,
+        progress: &mut dyn FnMut(&UploadProgress),
+    ) -> Result<Vec<UploadOutcome>> {
         let _lock = self.lock_for_upload()?;
         // Sealed packages uploaded longer ago than the settings keep them (module `crate::sealed_outbox`).
         self.remove_expired_packages(Utc::now())?;
@@ -223,14 +339,33 @@ impl DataFolder {
         let mut outcomes = Vec::new();
         let mut pending = Vec::new();
         for record in self.database().outbox()? {
-            if record.state == "done" || case_id.is_some_and(|id| record.case_id != id) {
+            if record.state == "done" {
                 continue;
             }
-            match record.next_retry_at {
-                Some(not_before) if timing == RetryTiming::WhenDue && record.state == "failed" && not_before > now => {
-                    outcomes.push(skipped(&record, not_before));
+            match selection {
+                Selection::Case(case_id, timing) => {
+                    if case_id.is_some_and(|id| record.case_id != id) {
+                        continue;
+                    }
+                    match record.next_retry_at {
+                        Some(not_before)
+                            if timing == RetryTiming::WhenDue && record.state == "failed" && not_before > now =>
+                        {
+                            outcomes.push(skipped(&record, not_before));
+                        }
+                        _ => pending.push(record),
+                    }
                 }
-                _ => pending.push(record),
+                Selection::Package(sha256) => {
+                    if record.sha256 == sha256 {
+                        pending.push(record);
+                    }
+                }
+                Selection::FailedDueAt(at) => {
+                    if record.state == "failed" && record.next_retry_at.is_some_and(|due| due <= at) {
+                        pending.push(record);
+                    }
+                }
             }
         }
         if pending.is_empty() {

@@ -335,3 +335,96 @@ fn parts_in_flight_default_to_four_are_checked_and_never_hold_more_than_a_gib_of
     assert_eq!(folder.settings().unwrap().upload.parts_in_flight, Some(8), "a refused change changes nothing");
     assert_eq!(folder.change_upload_settings(change(None)).unwrap().settings.parts_in_flight, Some(8));
 }
+
+#[test]
+fn the_automatic_retry_takes_only_failed_packages_once_their_time_has_come() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut folder, target) = exported_package(dir.path());
+    let failed_sha256 = folder.outbox().unwrap()[0].sha256.clone();
+    folder.upload_packages(&target, None, RetryTiming::Now, &mut |_| {}).unwrap();
+    // A second case's package, never tried: the automatic retry leaves it to the manager's 上传.
+    let other = folder
+        .create_case(NewCase {
+            merchant_name: "面包房".into(),
+            attributes: CaseAttributes::default(),
+            visit_date: None,
+            site: None,
+        })
+        .unwrap();
+    let options =
+        ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
+    let waiting = folder.export_case(&other.id, &dir.path().join("b.zip"), &options).unwrap();
+
+    let overview = folder.outbox_overview().unwrap();
+    assert_eq!((overview.not_done, overview.failed), (2, 1));
+    let due = overview.next_retry_at.expect("the failed package has its retry time");
+    assert_eq!(Some(due), folder.outbox().unwrap().iter().find(|e| e.sha256 == failed_sha256).unwrap().next_retry_at);
+
+    // Before its time: nothing is tried, nothing is read.
+    let mut progress_seen = 0;
+    let early = folder.retry_due_packages(&target, due - chrono::Duration::seconds(1), &mut |_| progress_seen += 1);
+    assert_eq!(early.unwrap(), vec![]);
+    assert_eq!(progress_seen, 0);
+
+    // Its time has come: the failed package is tried again (the server is still down, so it
+    // fails once more, with a later retry time); the waiting one is not touched.
+    let retried = folder.retry_due_packages(&target, due, &mut |_| {}).unwrap();
+    assert_eq!(retried.len(), 1, "{retried:?}");
+    assert_eq!(retried[0].sha256, failed_sha256);
+    assert_eq!(retried[0].error.as_ref().unwrap().code, ErrorKind::UploadUnreachable);
+    let entries = folder.outbox().unwrap();
+    let failed = entries.iter().find(|e| e.sha256 == failed_sha256).unwrap();
+    assert_eq!(failed.attempts, 2);
+    assert!(failed.next_retry_at.unwrap() > due, "the next try is later");
+    let untouched = entries.iter().find(|e| e.sha256 == waiting.sha256).unwrap();
+    assert_eq!((untouched.state, untouched.attempts), (OutboxState::Waiting, 0));
+}
+
+#[test]
+fn the_row_retry_sends_that_one_package_now_and_refuses_one_not_in_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, target) = exported_package(dir.path());
+    let sha256 = folder.outbox().unwrap()[0].sha256.clone();
+    folder.upload_packages(&target, None, RetryTiming::Now, &mut |_| {}).unwrap();
+    // Not due yet, but asked for: tried at once.
+    let outcomes = folder.upload_package(&target, &sha256, &mut |_| {}).unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(folder.outbox().unwrap()[0].attempts, 2);
+    let unknown = folder.upload_package(&target, &"0".repeat(64), &mut |_| {}).unwrap_err();
+    assert_eq!(unknown.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn the_outbox_overview_names_the_merchant_says_whether_complete_and_puts_each_cases_latest_package_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut folder, _target) = exported_package(dir.path());
+    let first_case = folder.outbox().unwrap()[0].case_id.clone();
+    let first = folder.outbox().unwrap()[0].sha256.clone();
+    let other = folder
+        .create_case(NewCase {
+            merchant_name: "面包房".into(),
+            attributes: CaseAttributes::default(),
+            visit_date: None,
+            site: None,
+        })
+        .unwrap();
+    let options =
+        ExportOptions { allow_incomplete: true, incomplete_reason: Some("测试".into()), ..ExportOptions::default() };
+    let bakery = folder.export_case(&other.id, &dir.path().join("b.zip"), &options).unwrap();
+    // The first case changes and is packed again: its new package replaces the old one.
+    folder.add_note(&first_case, None, "补充说明").unwrap();
+    let replaced = folder.export_case(&first_case, &dir.path().join("c.zip"), &options).unwrap();
+    assert_ne!(replaced.sha256, first);
+
+    let overview = folder.outbox_overview().unwrap();
+    let order: Vec<(&str, bool)> = overview.entries.iter().map(|e| (e.sha256.as_str(), e.latest_of_case)).collect();
+    assert_eq!(
+        order,
+        vec![(replaced.sha256.as_str(), true), (first.as_str(), false), (bakery.sha256.as_str(), true)],
+        "the case packed last first, its latest package before the one it replaced"
+    );
+    assert_eq!(overview.entries[0].merchant_name, "沪上小面馆");
+    assert_eq!(overview.entries[2].merchant_name, "面包房");
+    assert!(overview.entries.iter().all(|e| !e.complete), "every one was exported incomplete");
+    assert_eq!((overview.not_done, overview.failed, overview.next_retry_at), (3, 0, None));
+}

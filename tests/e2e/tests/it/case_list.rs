@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::harness::{AppSession, WINDOW_TITLE, create_case_with_cli, x11_window_titles};
+use crate::harness::{AppSession, WINDOW_TITLE, click, create_case_with_cli, run_cli_json, x11_window_titles};
 
 #[tokio::test]
 async fn a_case_opened_with_the_cli_is_listed_in_the_window() {
@@ -102,13 +102,73 @@ async fn a_data_folder_that_cannot_be_opened_shows_its_error_code() {
 async fn listed_ids(session: &AppSession, expected: &[&str]) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let mut ids = Vec::new();
-        for row in session.client.find_all(Locator::Css("tr[data-case-id]")).await.unwrap() {
-            ids.push(row.attr("data-case-id").await.unwrap().unwrap_or_default());
-        }
+        // Read in one script: the list is asked of the core again after each key, so rows found
+        // one call earlier may have been replaced (a stale element) by the time they are read.
+        let listed = session
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('tr[data-case-id]')).map((row) => row.dataset.caseId);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let ids: Vec<String> = serde_json::from_value(listed).unwrap_or_default();
         if ids == expected || Instant::now() > deadline {
             return ids;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Issue 18, item 7: the core's states filter the list, the search finds a case by its USCC
+/// and its legal representative, the order follows the visit date, and a click anywhere on a
+/// row opens its case.
+#[tokio::test]
+async fn the_list_filters_by_state_searches_uscc_and_legal_representative_sorts_and_opens_by_row() {
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("home");
+    let home_arg = home.to_str().unwrap();
+    let noodles = create_case_with_cli(&home, "沪上小面馆");
+    let bakery = create_case_with_cli(&home, "面包房");
+    run_cli_json(&["--home", home_arg, "case", "update", &noodles, "--visit-date", "2026-11-20"]);
+    run_cli_json(&["--home", home_arg, "case", "update", &bakery, "--visit-date", "2026-11-25"]);
+    run_cli_json(&["--home", home_arg, "case", "set", &noodles, "--field", "uscc=91350100M000100Y43"]);
+    run_cli_json(&["--home", home_arg, "case", "set", &bakery, "--field", "legal_rep_name=王小明"]);
+    run_cli_json(&["--home", home_arg, "settings", "--branch", "上海分公司", "--manager", "张三"]);
+    run_cli_json(&["--home", home_arg, "export", "--case", &noodles, "--allow-incomplete", "--reason", "测试"]);
+
+    let session = AppSession::start("case-list-states", &home, work.path()).await;
+    session.wait_for(&format!("tr[data-case-id='{bakery}']"), "both cases").await;
+    let exported = session
+        .wait_for(
+            &format!("tr[data-case-id='{noodles}'] [data-testid='case-status'][data-status='exported']"),
+            "已导出",
+        )
+        .await;
+    assert_eq!(exported.text().await.unwrap(), "已导出");
+    session.save_screenshot("1-states").await;
+
+    // 已导出 only: the exported case.
+    click(&session, "[data-testid='state-filter'][data-state='exported']", "the 已导出 filter").await;
+    assert_eq!(listed_ids(&session, &[&noodles]).await, vec![noodles.clone()], "only the exported case");
+    click(&session, "[data-testid='state-filter-all']", "全部").await;
+    assert_eq!(listed_ids(&session, &[&bakery, &noodles]).await.len(), 2);
+
+    // Sorted by visit date: the later visit first, whatever changed last.
+    let order = session.wait_for("[data-testid='case-order']", "the order").await;
+    order.select_by_value("visit_date").await.unwrap();
+    assert_eq!(listed_ids(&session, &[&bakery, &noodles]).await, vec![bakery.clone(), noodles.clone()]);
+
+    let search = session.wait_for("[data-testid='case-search']", "the search box").await;
+    search.send_keys("m000100y43").await.unwrap();
+    assert_eq!(listed_ids(&session, &[&noodles]).await, vec![noodles.clone()], "by part of the USCC");
+    search.clear().await.unwrap();
+    search.send_keys("王小明").await.unwrap();
+    assert_eq!(listed_ids(&session, &[&bakery]).await, vec![bakery.clone()], "by the legal representative");
+    session.save_screenshot("2-search-legal-rep").await;
+
+    // A click on the row's file count, not on the name: the case opens.
+    click(&session, &format!("tr[data-case-id='{bakery}'] td.case-table__fileCount"), "the row").await;
+    session.wait_for("[data-testid='case-view']", "the case opened by its row").await;
+    session.close().await;
 }

@@ -5,6 +5,7 @@
 //! and CLI already built. `scripts/test-e2e.sh` sees to all three. A missing piece fails the
 //! test with a message saying what to do; it never passes silently.
 
+mod adding_and_wizard;
 mod case_list;
 mod correct;
 mod harness;

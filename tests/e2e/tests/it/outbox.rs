@@ -1,7 +1,9 @@
-//! The 发件箱 Outbox and the 上传 button through the window, against the same real S3 server
-//! the CLI's upload tests start (s3s-fs by default): the upload settings typed into 设置 (the
-//! secret never shown again), a failure named by its code with what to do about it, then the
-//! package uploaded, with its remote key. Screenshots: `tests/e2e/screenshots/outbox-*.png`.
+//! The 发件箱 Outbox through the window, against the same real S3 server the CLI's upload tests
+//! start (s3s-fs by default): the count on its button, the merchant and 资料不全 on the row, the
+//! upload settings typed into 设置 (the secret never shown again), the row's own button sending
+//! it and failing with a code and what to do about it, then, once the settings are right, the
+//! package retried by the app itself when its retry time comes (no click), with its remote
+//! key. Screenshots: `tests/e2e/screenshots/outbox-*.png`.
 
 use fantoccini::Locator;
 
@@ -49,6 +51,11 @@ async fn outbox() {
     click(&session, "[data-testid='nav-outbox']", "the outbox button").await;
     let row = format!("[data-testid='outbox-entry'][data-sha256='{sha256}']");
     session.wait_for(&format!("{row}[data-state='waiting']"), "the exported package, waiting").await;
+    let count = session.wait_for("[data-testid='nav-outbox-count']", "the count on the 发件箱 button").await;
+    assert_eq!(count.text().await.unwrap(), "1");
+    let merchant = session.wait_for(&format!("{row} [data-testid='outbox-merchant']"), "the merchant").await;
+    assert_eq!(merchant.text().await.unwrap(), "沪上小面馆");
+    session.wait_for(&format!("{row} [data-testid='outbox-complete'][data-complete='false']"), "资料不全").await;
     session.save_screenshot("1-waiting").await;
     click(&session, "[data-testid='upload']", "the upload button").await;
     session.wait_for("[data-testid='upload-advice']", "advice: no upload server set").await;
@@ -70,7 +77,7 @@ async fn outbox() {
     session.save_screenshot("2-upload-settings").await;
 
     click(&session, "[data-testid='nav-outbox']", "the outbox button").await;
-    click(&session, "[data-testid='upload']", "the upload button").await;
+    click(&session, &format!("{row} [data-testid='outbox-retry']"), "the row's own upload button").await;
     session
         .wait_for(&format!("{row}[data-state='failed'] [data-error-code='upload_bucket_missing']"), "a missing bucket")
         .await;
@@ -79,15 +86,27 @@ async fn outbox() {
     assert_ne!(retry.text().await.unwrap(), "—");
     session.save_screenshot("3-failed").await;
 
-    // The right bucket: uploaded, checked, with its remote key.
+    // The right bucket, and no click: when the failed package's retry time comes (15-30 s
+    // after a first failure), the open app sends it by itself.
     save_upload_settings(&session, BUCKET, &server).await;
     click(&session, "[data-testid='nav-outbox']", "the outbox button").await;
-    click(&session, "[data-testid='upload']", "the upload button").await;
-    session.wait_for(&format!("{row}[data-state='done']"), "the package, done").await;
+    let waited = std::time::Instant::now();
+    let done = format!("{row}[data-state='done']");
+    while session.client.find(Locator::Css(&done)).await.is_err() {
+        assert!(
+            // 15-30 s after the first failure; 100 s leaves room for a second failure (30-60 s
+            // more) should the retry come before the settings were saved on a slow machine.
+            waited.elapsed() < std::time::Duration::from_secs(100),
+            "the failed package was not retried by itself within 100 s; screenshot {}",
+            session.save_screenshot("failure").await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    eprintln!("outbox: retried by itself after {:.1} s", waited.elapsed().as_secs_f64());
     let key = format!("branch-sh/{case_id}/{sha256}.zip");
     let shown = session.wait_for(&format!("{row} [data-testid='remote-key']"), "the remote key").await;
     assert_eq!(shown.text().await.unwrap(), key);
-    session.wait_for("[data-testid='upload-result']", "the run's result").await;
+    session.wait_until_gone("[data-testid='nav-outbox-count']", "the count, once nothing waits").await;
     session.save_screenshot("4-done").await;
     if let Some(object) = server.object_file(&key) {
         assert_eq!(
