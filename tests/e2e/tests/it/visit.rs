@@ -124,6 +124,11 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     assert_every_control_is_labelled(&session, "wizard: premises").await;
     session.save_screenshot("4-wizard-premises").await;
     click(&session, "[data-testid='wizard-create']", "create the case").await;
+    // The corpus photos were taken in Czechia, so the premises are there too: the wizard
+    // questions a position outside China, and creates the case once the manager confirms it.
+    let doubt = session.wait_for("[data-testid='position-doubt']", "the question about a position abroad").await;
+    assert_eq!(doubt.attr("data-doubt").await.unwrap().as_deref(), Some("outside_china"));
+    click(&session, "[data-testid='position-keep']", "位置无误,仍然创建").await;
 
     // The case view: the checklist by stage.
     let view = session.wait_for("[data-testid='case-view']", "the new case is opened").await;
@@ -234,10 +239,12 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     session.save_screenshot("8-exported").await;
     assert_package_verifies(&home, &package);
 
-    // Back on the list, the case carries its status badge.
+    // Back on the list, the case carries its state: exported (issue 18's 已导出), since nothing
+    // changed after the package was made.
     click(&session, "[data-testid='back']", "back to the list").await;
     let badge = session.wait_for(&format!("tr[data-case-id='{case_id}'] [data-testid='case-status']"), "badge").await;
-    assert_eq!(badge.attr("data-status").await.unwrap().as_deref(), Some("blocking"));
+    assert_eq!(badge.attr("data-status").await.unwrap().as_deref(), Some("exported"));
+    assert!(badge.text().await.unwrap().contains("已导出"), "the badge says 已导出");
     session.save_screenshot("9-list-with-status").await;
 
     session.close().await;
