@@ -8,6 +8,7 @@
 mod adding_and_wizard;
 mod case_list;
 mod correct;
+mod documents;
 mod harness;
 mod keyboard;
 mod lock;

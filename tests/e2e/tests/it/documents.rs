@@ -1,0 +1,82 @@
+//! Issue 21 through the window: a business licence and an ID card imported into their slots are
+//! read (off the UI thread), the empty fields are offered what was read (读取自营业执照, with the
+//! confidence), and a credit code typed differently from the licence's, like a merchant name
+//! that is not the licence's, is found on the licence. The documents are the OCR crate's
+//! synthetic fixtures (made-up company and person; values in its tests/fixtures/truth.json).
+//! Screenshots: `tests/e2e/screenshots/documents-*.png`.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::{AppSession, click, create_case_with_cli, dialog_answer_env, retype, scroll_to};
+
+/// What the fixtures say (truth.json).
+const LICENCE_USCC: &str = "91440106RFRYG5GG5Q";
+const CARD_NUMBER: &str = "420102200007022986";
+/// A valid credit code that is not the licence's.
+const OTHER_USCC: &str = "91350100M000100Y43";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/intake-ocr/tests/fixtures").join(name)
+}
+
+/// Adds `file` to the slot of `material` through the (answered) file dialog.
+async fn add(session: &AppSession, answer_file: &Path, material: &str, file: &Path) {
+    std::fs::write(answer_file, file.display().to_string()).unwrap();
+    let slot = format!("[data-testid='slot-{material}']");
+    click(session, &format!("{slot} [data-testid='add-files']"), "add a document").await;
+    session.wait_for(&format!("{slot} [data-testid='import-result']"), "the import finishes").await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn documents_imported_in_the_window_are_read_offered_and_checked_against_the_case() {
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("home");
+    // Not the licence's name (广州天和文化传媒商行): a mismatch to be found.
+    let case_id = create_case_with_cli(&home, "沪上小面馆");
+    let answer_file = work.path().join("dialog-answer.txt");
+    let env = dialog_answer_env(&answer_file);
+    let session = AppSession::start_with_env("documents", &home, work.path(), &env).await;
+    session.client.set_window_size(1366, 768).await.expect("the window can be resized");
+    click(&session, &format!("tr[data-case-id='{case_id}'] [data-testid='open-case']"), "open the case").await;
+
+    // The licence: read, and its credit code offered for the empty field.
+    add(&session, &answer_file, "business_license", &fixture("business_license-01-clean.jpg")).await;
+    let uscc = "[data-testid='field-uscc']";
+    let offer = session
+        .wait_for(&format!("{uscc} [data-testid='field-offer'][data-source='business_license']"), "the offered code")
+        .await;
+    let offered = session.wait_for(&format!("{uscc} [data-testid='field-offer-value']"), "the value").await;
+    assert_eq!(offered.text().await.unwrap().trim(), LICENCE_USCC, "the code read off the licence");
+    assert!(offer.text().await.unwrap().contains("营业执照"), "says where it was read");
+    scroll_to(&session, uscc).await;
+    session.save_screenshot("1-offered").await;
+
+    // Taken, then corrected by hand to another (valid) code and saved: kept as typed, and the
+    // difference is an error on the licence.
+    click(&session, &format!("{uscc} [data-testid='field-offer-use']"), "填入此值").await;
+    retype(&session, &format!("{uscc} [data-testid='field-input']"), OTHER_USCC).await;
+    click(&session, &format!("{uscc} [data-testid='field-save']"), "save the code").await;
+    let slot = "[data-testid='slot-business_license']";
+    let mismatch = session
+        .wait_for(&format!("{slot} [data-testid='finding'][data-code='licence_uscc_mismatch']"), "the code mismatch")
+        .await;
+    session
+        .wait_for(&format!("{slot} [data-testid='finding'][data-code='licence_name_mismatch']"), "the name mismatch")
+        .await;
+    assert!(
+        mismatch.attr("class").await.unwrap().unwrap_or_default().contains("finding--error"),
+        "a code that differs is an error"
+    );
+    scroll_to(&session, slot).await;
+    session.save_screenshot("2-mismatch-found").await;
+
+    // The ID card's portrait side: its number offered for the empty field.
+    add(&session, &answer_file, "legal_rep_id", &fixture("id_front-01-clean.jpg")).await;
+    let number = "[data-testid='field-legal_rep_id_number']";
+    session.wait_for(&format!("{number} [data-testid='field-offer']"), "the offered ID number").await;
+    let offered = session.wait_for(&format!("{number} [data-testid='field-offer-value']"), "the number").await;
+    assert_eq!(offered.text().await.unwrap().trim(), CARD_NUMBER, "the number read off the card");
+    scroll_to(&session, number).await;
+    session.save_screenshot("3-id-number-offered").await;
+    session.close().await;
+}
