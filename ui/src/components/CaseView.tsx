@@ -21,6 +21,7 @@ import { FileViewer } from './FileViewer';
 import { type ImportState, MaterialSlot } from './MaterialSlot';
 import { CaseNotes } from './Notes';
 import { OverviewRail } from './OverviewRail';
+import { SiteOffer } from './SiteOffer';
 import { VisitPlotView } from './VisitPlotView';
 
 type Loaded =
@@ -149,6 +150,7 @@ export function CaseView({
     return <ErrorBanner error={loaded.error} onRetry={() => void reload()} />;
   }
   const { caseRecord, check, notes, offers } = loaded;
+  const siteOffer = offers.find((offer) => offer.field === 'site');
   const applicable = listedItems(check);
   const notApplicable = check.items.filter((item) => !item.applicable && item.files.length === 0);
   const viewedItem = viewing === null ? undefined : check.items.find((item) => item.key === viewing.material);
@@ -265,6 +267,9 @@ export function CaseView({
             onChanged={() => void reload()}
           />
 
+          {siteOffer !== undefined && caseRecord.site === null && (
+            <SiteOffer caseRecord={caseRecord} offer={siteOffer} onTaken={() => void reload()} />
+          )}
           <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
 
           <CaseNotes />

@@ -128,6 +128,10 @@ export const en: Messages = {
     offerFrom: (source, percent) => `Read from the ${source} (confidence ${percent}%):`,
     offerUse: 'Fill in this value',
     offerHint: 'Check it against the document before saving; correct it if it was misread.',
+    siteOfferHeading: 'Premises position (read from the position screenshot)',
+    siteOfferUse: 'Use as the premises position',
+    siteOfferHint:
+      'This case has no premises position yet. Use it only if the screenshot shows the merchant\'s premises; it can be changed in Edit case.',
     readingDocuments: (done) => `Reading the documents (licence, ID card, position screenshot), ${done} read…`,
     readingFailed: 'The documents could not be read:',
     export: 'Export package',

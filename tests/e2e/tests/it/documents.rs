@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use fantoccini::Locator;
+
 use crate::harness::{AppSession, click, create_case_with_cli, dialog_answer_env, retype, scroll_to};
 
 /// What the fixtures say (truth.json).
@@ -78,5 +80,30 @@ async fn documents_imported_in_the_window_are_read_offered_and_checked_against_t
     assert_eq!(offered.text().await.unwrap().trim(), CARD_NUMBER, "the number read off the card");
     scroll_to(&session, number).await;
     session.save_screenshot("3-id-number-offered").await;
+
+    // The GPS 定位截图 of a case with no premises yet: its position is offered as the premises',
+    // taken by the button (never silently), and then the screenshot is inside the premises.
+    add(&session, &answer_file, "gps_screenshot", &fixture("gps_screenshot-01-clean.jpg")).await;
+    let gps = "[data-testid='slot-gps_screenshot']";
+    session
+        .wait_for(&format!("{gps} [data-testid='finding'][data-code='screenshot_position_offered']"), "the offer")
+        .await;
+    scroll_to(&session, "[data-testid='site-offer']").await;
+    session.save_screenshot("4-site-offered").await;
+    click(&session, "[data-testid='site-offer-use']", "设为经营场所位置").await;
+    session.wait_until_gone("[data-testid='site-offer']", "the offer, once taken").await;
+    session
+        .wait_until_gone(&format!("{gps} [data-testid='finding'][data-code='screenshot_position_offered']"), "taken")
+        .await;
+    let case = crate::harness::run_cli_json(&["--home", home.to_str().unwrap(), "case", "show", &case_id]);
+    assert_eq!(case["site"]["datum"], "gcj02", "the premises as read, in the map's datum: {case}");
+    assert!(
+        session
+            .client
+            .find(Locator::Css(&format!("{gps} [data-testid='finding'][data-code='screenshot_outside_site_radius']")))
+            .await
+            .is_err(),
+        "the screenshot is at the premises it gave"
+    );
     session.close().await;
 }
