@@ -4,11 +4,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use intake_core::documents::{DocumentReadOutcome, WhichDocuments};
+use intake_core::documents::{DocumentReadOutcome, WhichDocuments, ocr_error};
 use intake_core::identity::mask;
 use intake_core::{Error, ErrorKind};
 use intake_ocr::documents::FieldsMap;
-use intake_ocr::{DocumentKind, FieldValue, OcrEngine, OcrError, ReadDocument, read_document};
+use intake_ocr::{DocumentKind, FieldValue, OcrEngine, ReadDocument, read_document};
 
 use crate::output::{Outcome, Report};
 
@@ -100,16 +100,6 @@ pub(crate) fn describe_outcomes(outcomes: &[DocumentReadOutcome]) -> String {
         };
     }
     text
-}
-
-fn ocr_error(error: OcrError) -> Error {
-    let kind = match &error {
-        OcrError::ModelMissing { .. } => ErrorKind::FileMissing,
-        OcrError::ModelInvalid { .. } | OcrError::ImageUnreadable { .. } | OcrError::Inference(_) => {
-            ErrorKind::FileUnreadable
-        }
-    };
-    Error::new(kind, error.to_string())
 }
 
 /// The Chinese and English name of a field of `kind`.
