@@ -8,7 +8,9 @@ use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::json;
 
-use crate::harness::{AppSession, PASSPHRASE, click, corpus_file, create_case_with_cli, dialog_answer_env, wait_until};
+use crate::harness::{
+    AppSession, PASSPHRASE, click, corpus_file, create_case_with_cli, dialog_answer_env, scroll_to, wait_until,
+};
 
 /// Pastes `text` into an input as the clipboard would (WebDriver cannot reach the clipboard).
 async fn paste(session: &AppSession, css: &str, text: &str) {
@@ -49,6 +51,7 @@ async fn an_import_is_undone_within_its_seconds_and_the_files_are_withdrawn_not_
     click(&session, &format!("{storefront} [data-testid='undo-import']"), "撤销").await;
     session.wait_for(&format!("{storefront} [data-testid='import-undone']"), "undone").await;
     session.wait_until_gone(&format!("{storefront} .files [data-file-name='google-pixel-gps.jpg']"), "the card").await;
+    scroll_to(&session, &format!("{storefront} [data-testid='import-undone']")).await;
     session.save_screenshot("2-undone").await;
     // Withdrawn with the reason, not deleted: listed under 已撤回, restorable.
     click(&session, "[data-testid='withdrawn-toggle']", "已撤回").await;
@@ -94,6 +97,7 @@ async fn the_wizard_goes_on_with_enter_splits_a_pasted_position_questions_it_and
     let lon = session.wait_for("[data-testid='wizard-lon']", "the longitude").await;
     lon.send_keys(&Key::Enter.to_string()).await.unwrap();
     session.wait_for("[data-testid='position-doubt'][data-doubt='swapped']", "swapped, questioned").await;
+    scroll_to(&session, "[data-testid='position-doubt']").await;
     session.save_screenshot("1-position-questioned").await;
     click(&session, "[data-testid='position-swap']", "对调").await;
     assert_eq!(value_of(&session, "[data-testid='wizard-lat']").await, "31.2304");
@@ -106,6 +110,7 @@ async fn the_wizard_goes_on_with_enter_splits_a_pasted_position_questions_it_and
     name.send_keys("不要了").await.unwrap();
     click(&session, "[data-testid='wizard-cancel']", "取消").await;
     session.wait_for("[data-testid='wizard-discard']", "放弃已填写的内容?").await;
+    scroll_to(&session, "[data-testid='wizard-discard']").await;
     session.save_screenshot("2-cancel-asks").await;
     click(&session, "[data-testid='wizard-discard-no']", "继续填写").await;
     assert_eq!(value_of(&session, "[data-testid='wizard-merchant-name']").await, "不要了");

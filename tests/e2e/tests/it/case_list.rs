@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::harness::{AppSession, WINDOW_TITLE, click, create_case_with_cli, run_cli_json, x11_window_titles};
+use crate::harness::{
+    AppSession, WINDOW_TITLE, click, create_case_with_cli, run_cli_json, scroll_to, x11_window_titles,
+};
 
 #[tokio::test]
 async fn a_case_opened_with_the_cli_is_listed_in_the_window() {
@@ -146,6 +148,7 @@ async fn the_list_filters_by_state_searches_uscc_and_legal_representative_sorts_
         )
         .await;
     assert_eq!(exported.text().await.unwrap(), "已导出");
+    scroll_to(&session, "[data-testid='state-filter-all']").await;
     session.save_screenshot("1-states").await;
 
     // 已导出 only: the exported case.
@@ -165,6 +168,7 @@ async fn the_list_filters_by_state_searches_uscc_and_legal_representative_sorts_
     search.clear().await.unwrap();
     search.send_keys("王小明").await.unwrap();
     assert_eq!(listed_ids(&session, &[&bakery]).await, vec![bakery.clone()], "by the legal representative");
+    scroll_to(&session, &format!("tr[data-case-id='{bakery}']")).await;
     session.save_screenshot("2-search-legal-rep").await;
 
     // A click on the row's file count, not on the name: the case opens.
