@@ -596,12 +596,9 @@ pub(crate) fn create_owner_only(root: &Path) -> std::io::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    // TODO(windows): a folder under %LOCALAPPDATA% inherits the user profile's ACL (owner,
-    // SYSTEM, Administrators); a folder given with --home elsewhere inherits its parent's.
-    // Setting an owner-only DACL here (SetNamedSecurityInfoW with a protected DACL) is left to
-    // the Windows work (issue 20).
     match builder.create(root) {
-        Ok(()) => Ok(()),
+        // Windows has no mode: the folder gets an owner-only DACL instead (src/owner_only.rs).
+        Ok(()) => crate::owner_only::restrict_to_current_user(root),
         // Made by another process in between: fine, as for create_dir_all.
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && root.is_dir() => Ok(()),
         Err(err) => Err(err),

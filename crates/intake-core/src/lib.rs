@@ -47,6 +47,7 @@ pub mod evidence;
 pub mod identity;
 pub mod keys;
 pub mod long_paths;
+mod owner_only;
 pub mod package;
 pub mod passphrase_strength;
 pub mod planted;
