@@ -93,20 +93,7 @@ impl DataFolder {
             return Err(changed("is gone"));
         }
         let mut package = self.open_queued_package(record)?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 1 << 20];
-        let mut total = 0u64;
-        loop {
-            let read = match package.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(Error::reading(&path, &err)),
-            };
-            hasher.update(&buffer[..read]);
-            total += read as u64;
-        }
-        if total != record.bytes || crate::vault::hex(&hasher.finalize()) != record.sha256 {
+        if !stream_matches_record(&mut package, record, &path, &mut io::sink(), &path)? {
             return Err(changed("has changed"));
         }
         Ok(())
@@ -161,22 +148,8 @@ impl DataFolder {
 /// still be the bytes recorded. Returns the size, the file synced.
 fn copy_checked(package: &mut QueuedPackage, record: &OutboxRecord, file: File, temp: &Path) -> Result<u64> {
     let mut writer = std::io::BufWriter::new(file);
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let read = match package.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(Error::reading(Path::new(&record.path), &err)),
-        };
-        hasher.update(&buffer[..read]);
-        std::io::Write::write_all(&mut writer, &buffer[..read]).map_err(|err| Error::writing(temp, &err))?;
-        total += read as u64;
-    }
     // Checked again while copying: the queued file may have changed since the check.
-    if total != record.bytes || crate::vault::hex(&hasher.finalize()) != record.sha256 {
+    if !stream_matches_record(package, record, Path::new(&record.path), &mut writer, temp)? {
         return Err(Error::for_file(
             ErrorKind::PackageChanged,
             Path::new(&record.path),
@@ -185,5 +158,32 @@ fn copy_checked(package: &mut QueuedPackage, record: &OutboxRecord, file: File, 
     }
     let file = writer.into_inner().map_err(|err| Error::writing(temp, err.error()))?;
     file.sync_all().map_err(|err| Error::writing(temp, &err))?;
-    Ok(total)
+    Ok(record.bytes)
+}
+
+/// Reads a queued package to its end, hashing it and writing each chunk to `sink`
+/// (`io::sink()` for a check alone); true when it is still the bytes recorded (size and
+/// SHA-256). Errors name `read_path` for reading and `sink_path` for writing.
+fn stream_matches_record(
+    package: &mut QueuedPackage,
+    record: &OutboxRecord,
+    read_path: &Path,
+    sink: &mut impl std::io::Write,
+    sink_path: &Path,
+) -> Result<bool> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let read = match package.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(Error::reading(read_path, &err)),
+        };
+        hasher.update(&buffer[..read]);
+        sink.write_all(&buffer[..read]).map_err(|err| Error::writing(sink_path, &err))?;
+        total += read as u64;
+    }
+    Ok(total == record.bytes && crate::vault::hex(&hasher.finalize()) == record.sha256)
 }
