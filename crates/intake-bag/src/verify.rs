@@ -1137,7 +1137,7 @@ mod tests {
         assert!(inflate(&mut reader, &longer, longer.len() as u64).unwrap_err().contains("does not end where"));
         // The entry declares more compressed bytes than the file holds.
         assert!(inflate(&mut reader, &compressed, compressed.len() as u64 + 10).is_err());
-        assert!(inflate(&mut reader, &short, short.len() as u64 + 10).unwrap_err().contains("shorter"));
+        assert!(inflate(&mut reader, short, short.len() as u64 + 10).unwrap_err().contains("shorter"));
         // Not deflate at all.
         assert!(inflate(&mut reader, &[0xff; 16], 16).unwrap_err().contains("damaged"));
         // And the same reader still reads a good entry after all of that.
