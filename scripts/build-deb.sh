@@ -13,6 +13,9 @@
 #
 #   INTAKE_SKIP_INSTALL_DEPS=1  skip scripts/install-deps.sh (everything is installed already)
 #   INTAKE_SKIP_TAURI_BUILD=1   only check the newest .deb already built
+#   INTAKE_DEB_DEBUG=1          a dev-profile package (`tauri build --debug`, target/debug/bundle):
+#                               minutes on a warm tree instead of the release build's half hour,
+#                               to check the packaging itself
 #
 # Not part of scripts/test.sh: the release build took about 39 minutes on the shared 2-core machine.
 # AppImage is not offered: its bundler downloads its tools from the internet.
@@ -30,7 +33,9 @@ if [ -z "${INTAKE_SKIP_TAURI_BUILD:-}" ]; then
 
   cd "$root"
   started=$(date +%s)
-  ui/node_modules/.bin/tauri build --bundles deb
+  tauri_profile=()
+  [ -z "${INTAKE_DEB_DEBUG:-}" ] || tauri_profile=(--debug)
+  ui/node_modules/.bin/tauri build "${tauri_profile[@]}" --bundles deb
   echo "build-deb: tauri build took $(( $(date +%s) - started )) s" >&2
 fi
 
@@ -40,8 +45,10 @@ fail() {
 }
 
 target="${CARGO_TARGET_DIR:-$root/target}"
-deb="$(ls -t "$target"/release/bundle/deb/*.deb 2>/dev/null | head -n 1 || true)"
-[ -n "$deb" ] || fail "no .deb under $target/release/bundle/deb"
+profile=release
+[ -z "${INTAKE_DEB_DEBUG:-}" ] || profile=debug
+deb="$(ls -t "$target"/$profile/bundle/deb/*.deb 2>/dev/null | head -n 1 || true)"
+[ -n "$deb" ] || fail "no .deb under $target/$profile/bundle/deb"
 
 listing="$(dpkg-deb -c "$deb")"
 # dpkg-deb lists the entries as `usr/...` or `./usr/...` depending on how the tar was written.
@@ -57,6 +64,12 @@ desktop="$(ls "$scratch"/usr/share/applications/*.desktop)"
 grep -q '^Exec=merchant-intake' "$desktop" || fail "$desktop does not start merchant-intake"
 grep -q '^Name=Merchant Intake' "$desktop" || fail "$desktop does not name the app"
 ls "$scratch"/usr/share/icons/hicolor/*/apps/merchant-intake.png >/dev/null 2>&1 || fail "no icon in $deb"
+# The OCR models (issue 21), where the app looks for them from /usr/bin (intake-ocr's
+# default_models_folder), byte for byte the pinned ones of assets/ocr/models.
+for model in "$root"/assets/ocr/models/*.onnx; do
+  packed="$scratch/usr/lib/merchant-intake/ocr-models/$(basename "$model")"
+  cmp -s "$model" "$packed" || fail "$deb does not hold $(basename "$model") as usr/lib/merchant-intake/ocr-models/"
+done
 
 # The libraries the app needs at run time are the control file's dependencies, so `apt install`
 # of the .deb brings them; the release binary must not have picked up a dev-only library.

@@ -101,18 +101,28 @@ impl Line {
 }
 
 /// The folder the models are looked for in: `$INTAKE_OCR_MODELS`; else `ocr-models/` beside
-/// the running program (where an installed app carries them); else the source tree's
-/// `assets/ocr/models/` (a development build).
+/// the running program (where the Windows installer puts them); else
+/// `../lib/merchant-intake/ocr-models/` from it (the Debian package: `/usr/bin/merchant-intake`
+/// with `/usr/lib/merchant-intake/ocr-models/`, as the FHS wants data off `/usr/bin`); else the
+/// source tree's `assets/ocr/models/` (a development build).
 pub fn default_models_folder() -> PathBuf {
     if let Some(folder) = std::env::var_os(MODELS_ENV) {
         return PathBuf::from(folder);
     }
-    if let Some(beside) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("ocr-models")))
-        && beside.join(RECOGNITION_MODEL).is_file()
-    {
-        return beside;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/ocr/models")
+    let program_folder = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf));
+    program_folder
+        .and_then(|folder| installed_models_folder(&folder))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/ocr/models"))
+}
+
+/// Where an installed program beside `program_folder` carries its models, if it does.
+fn installed_models_folder(program_folder: &Path) -> Option<PathBuf> {
+    [
+        program_folder.join("ocr-models"),
+        program_folder.join("..").join("lib").join("merchant-intake").join("ocr-models"),
+    ]
+    .into_iter()
+    .find(|folder| folder.join(RECOGNITION_MODEL).is_file())
 }
 
 /// The loaded networks. Loading takes a few tenths of a second: keep one for many documents.
@@ -374,4 +384,30 @@ fn decode<R: std::io::BufRead + std::io::Seek>(
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| unreadable(e.to_string()))?;
     image.apply_orientation(orientation);
     Ok(image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installed_models_are_found_beside_the_program_or_in_the_debian_lib_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let bin = root.path().join("usr").join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        assert_eq!(installed_models_folder(&bin), None, "no models anywhere");
+
+        // The Debian package: /usr/bin/merchant-intake, /usr/lib/merchant-intake/ocr-models/.
+        let debian = root.path().join("usr").join("lib").join("merchant-intake").join("ocr-models");
+        std::fs::create_dir_all(&debian).unwrap();
+        std::fs::write(debian.join(RECOGNITION_MODEL), b"model").unwrap();
+        let found = installed_models_folder(&bin).unwrap();
+        assert_eq!(found.canonicalize().unwrap(), debian.canonicalize().unwrap());
+
+        // The Windows installer: ocr-models\ beside the program comes first.
+        let beside = bin.join("ocr-models");
+        std::fs::create_dir_all(&beside).unwrap();
+        std::fs::write(beside.join(RECOGNITION_MODEL), b"model").unwrap();
+        assert_eq!(installed_models_folder(&bin).unwrap(), beside);
+    }
 }
