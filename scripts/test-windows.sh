@@ -108,6 +108,16 @@ key="$(json_field public_key_sha256 <<<"$exported")"
 wine_run "$intake" verify "$work_win\\$case_id.zip" --expect-key "$key" --json >/dev/null ||
   fail "the package does not verify"
 
+# The OCR models the installer carries (issue 21) read a licence with the installed intake.exe:
+# the models named by their installed place, so a missing or damaged one fails here.
+for model in assets/ocr/models/*.onnx; do
+  cmp -s "$model" "$install_dir/ocr-models/$(basename "$model")" || fail "$(basename "$model") is not installed in ocr-models"
+done
+cp crates/intake-ocr/tests/fixtures/business_license-01-clean.jpg "$work/营业执照.jpg"
+read_json="$(INTAKE_OCR_MODELS="$("$wine_bin" winepath -w "$install_dir/ocr-models" | tr -d '\r')" \
+  wine_run "$intake" read "$work_win\\营业执照.jpg" --as business_license --json)" || fail "intake read failed: $read_json"
+grep -q '91440106RFRYG5GG5Q' <<<"$read_json" || fail "the licence's credit code was not read: $read_json"
+
 # The NSIS uninstaller copies itself to %TEMP% and returns at once: wait for its work.
 wine_run "$install_dir/uninstall.exe" /S || fail "the silent uninstall exited with $?"
 for _ in $(seq 60); do
@@ -120,4 +130,4 @@ if "$wine_bin" reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninsta
 fi
 [ -f "$data_folder/intake.sqlite3" ] || fail "uninstalling removed the data folder"
 rm -rf "$work" "$data_folder"
-echo "test-windows: the installer installs, the installed intake.exe imports, exports and verifies, the uninstaller removes it" >&2
+echo "test-windows: the installer installs, the installed intake.exe imports, exports, verifies and reads a licence with the installed OCR models, the uninstaller removes it" >&2
