@@ -124,7 +124,12 @@ impl DataFolder {
     ) -> Result<EvidenceRecord> {
         self.case(case_id)?;
         let candidates = match scope {
-            FileScope::Counting => self.database().case_evidence(case_id)?,
+            // The 未分类 tray's files too: they are withdrawn (or moved out) like any file.
+            FileScope::Counting => {
+                let mut files = self.database().case_evidence(case_id)?;
+                files.extend(self.database().unsorted_evidence(case_id)?);
+                files
+            }
             FileScope::Withdrawn => {
                 self.database().withdrawn_evidence(case_id)?.into_iter().map(|withdrawn| withdrawn.evidence).collect()
             }

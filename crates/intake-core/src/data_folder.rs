@@ -342,9 +342,10 @@ impl DataFolder {
         mut on_file_done: impl FnMut(&FileOutcome),
     ) -> Result<Vec<FileOutcome>> {
         self.database.case(case_id)?;
-        // Only the materials of the checklist: a mistyped key would hide a file where no
-        // check and no reviewer looks for it.
-        self.rules()?.require_material(material_key)?;
+        // Only the materials of the checklist (or the 未分类 tray, module `tray`): a mistyped
+        // key would hide a file where no check and no reviewer looks for it.
+        let rules = self.rules()?;
+        crate::tray::require_import_slot(&rules, material_key)?;
         let vault = self.vault.clone();
         let max_file_bytes = self.max_file_bytes;
         // The installation's thresholds; a settings file that is not valid refuses the import
@@ -420,9 +421,10 @@ impl DataFolder {
                         ),
                     ));
                 }
+                // Including the tray's files, which `case_evidence` leaves out.
                 let existing = self
                     .database
-                    .case_evidence(case_id)?
+                    .case_evidence_including_withdrawn(case_id)?
                     .into_iter()
                     .find(same)
                     .ok_or_else(|| Error::new(ErrorKind::Database, "evidence vanished while being added"))?;

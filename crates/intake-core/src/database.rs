@@ -453,7 +453,8 @@ impl Database {
     pub fn list_cases(&self) -> Result<Vec<CaseSummary>> {
         let mut statement = self.connection.prepare(
             "SELECT c.id, c.merchant_name, c.merchant_type, c.edition, c.visit_date,
-                    (SELECT count(*) FROM evidence e WHERE e.case_id = c.id AND e.withdrawn_at IS NULL),
+                    (SELECT count(*) FROM evidence e WHERE e.case_id = c.id AND e.withdrawn_at IS NULL
+                        AND e.material_key <> 'unsorted'),
                     c.created_at, c.updated_at
              FROM cases c ORDER BY c.updated_at DESC, c.id",
         )?;
@@ -486,11 +487,24 @@ impl Database {
         Ok(self.connection.query_row("SELECT * FROM evidence WHERE id = ?1", [id], evidence_from_row)?)
     }
 
-    /// The evidence files of a case that count (not withdrawn), in import order.
+    /// The evidence files of a case that count (not withdrawn, not waiting in the 未分类 tray,
+    /// whose material key is `tray::UNSORTED_MATERIAL`), in import order.
     pub fn case_evidence(&self, case_id: &str) -> Result<Vec<EvidenceRecord>> {
-        let mut statement = self
-            .connection
-            .prepare("SELECT * FROM evidence WHERE case_id = ?1 AND withdrawn_at IS NULL ORDER BY id")?;
+        let mut statement = self.connection.prepare(
+            "SELECT * FROM evidence WHERE case_id = ?1 AND withdrawn_at IS NULL AND material_key <> 'unsorted'
+             ORDER BY id",
+        )?;
+        let rows = statement.query_map([case_id], evidence_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The files of a case waiting in its 未分类 tray (not withdrawn), in import order: in the
+    /// case's store and vault, audited, but in no slot, so no check and no package sees them.
+    pub fn unsorted_evidence(&self, case_id: &str) -> Result<Vec<EvidenceRecord>> {
+        let mut statement = self.connection.prepare(
+            "SELECT * FROM evidence WHERE case_id = ?1 AND withdrawn_at IS NULL AND material_key = 'unsorted'
+             ORDER BY id",
+        )?;
         let rows = statement.query_map([case_id], evidence_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -1077,11 +1091,13 @@ impl Database {
             .optional()?)
     }
 
-    /// Every evidence file, of any case, with these bytes (withdrawn ones left out: they are
-    /// no duplicate of anything).
+    /// Every evidence file, of any case, with these bytes (withdrawn ones and those waiting in
+    /// a 未分类 tray left out: they are no duplicate of anything).
     pub fn evidence_with_sha256(&self, sha256: &str) -> Result<Vec<EvidenceRecord>> {
-        let mut statement =
-            self.connection.prepare("SELECT * FROM evidence WHERE sha256 = ?1 AND withdrawn_at IS NULL ORDER BY id")?;
+        let mut statement = self.connection.prepare(
+            "SELECT * FROM evidence WHERE sha256 = ?1 AND withdrawn_at IS NULL AND material_key <> 'unsorted'
+             ORDER BY id",
+        )?;
         let rows = statement.query_map([sha256], evidence_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -1091,7 +1107,8 @@ impl Database {
         let mut statement = self.connection.prepare(
             "SELECT e.*, f.perceptual_hash AS perceptual_hash FROM evidence e
              JOIN evidence_facts f ON f.sha256 = e.sha256
-             WHERE f.perceptual_hash IS NOT NULL AND e.withdrawn_at IS NULL ORDER BY e.id",
+             WHERE f.perceptual_hash IS NOT NULL AND e.withdrawn_at IS NULL AND e.material_key <> 'unsorted'
+             ORDER BY e.id",
         )?;
         let rows = statement.query_map([], |row| {
             Ok(HashedEvidence {

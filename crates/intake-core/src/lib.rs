@@ -54,6 +54,7 @@ pub mod planted;
 pub mod sealed_outbox;
 pub mod settings;
 pub mod signing;
+pub mod tray;
 pub mod upload;
 pub mod user_text;
 pub mod vault;

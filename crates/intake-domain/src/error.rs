@@ -88,6 +88,9 @@ pub enum ErrorKind {
     /// The case's attributes contradict each other (e.g. 收银宝 without 开通支付产品): refused,
     /// naming both attributes.
     ContradictoryCase,
+    /// Files imported into a case's 未分类 tray are neither assigned to a material nor
+    /// withdrawn: the case is not exported, not even marked incomplete, until each is.
+    UnsortedFilesRemain,
 }
 
 impl ErrorKind {
@@ -125,6 +128,7 @@ impl ErrorKind {
             ErrorKind::InsecureEndpoint => "insecure_endpoint",
             ErrorKind::WeakPassphrase => "weak_passphrase",
             ErrorKind::ContradictoryCase => "contradictory_case",
+            ErrorKind::UnsortedFilesRemain => "unsorted_files_remain",
         }
     }
 
@@ -139,6 +143,7 @@ impl ErrorKind {
             self,
             ErrorKind::VaultCorrupt
                 | ErrorKind::CaseIncomplete
+                | ErrorKind::UnsortedFilesRemain
                 | ErrorKind::UploadUnreachable
                 | ErrorKind::UploadRefused
                 | ErrorKind::UploadBucketMissing

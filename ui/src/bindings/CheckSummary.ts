@@ -3,4 +3,8 @@
 /**
  * Counts for a summary line.
  */
-export type CheckSummary = { required: number, ok: number, present: number, incomplete: number, missing: number, error_findings: number, warning_findings: number, fields_required: number, fields_missing: number, fields_invalid: number, };
+export type CheckSummary = { required: number, ok: number, present: number, incomplete: number, missing: number, error_findings: number, warning_findings: number, fields_required: number, fields_missing: number, fields_invalid: number, 
+/**
+ * Files waiting in the 未分类 tray (module `tray`): while there are any, the case blocks.
+ */
+unsorted_files: number, };

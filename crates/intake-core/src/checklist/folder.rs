@@ -171,7 +171,12 @@ impl DataFolder {
             today: today_in_china(),
             checklist_fields: &checklist.fields,
         };
-        Ok(CaseCheck::measure(&checklist, &records))
+        let mut check = CaseCheck::measure(&checklist, &records);
+        // Files in the 未分类 tray are in no slot, so `measure` never sees them; undecided, they
+        // keep the case from being submitted (module `tray`).
+        check.summary.unsorted_files = database.unsorted_evidence(case_id)?.len() as u32;
+        check.blocking |= check.summary.unsorted_files > 0;
+        Ok(check)
     }
 
     /// Changes a case's attributes. The checklist is re-derived from them; every file,

@@ -20,6 +20,7 @@ use super::{Checklist, ChecklistField, ChecklistGroup, ChecklistItem, Mark, Plac
 use crate::case::CaseAttributes;
 use crate::data_folder::validate_material_key;
 use crate::error::{Error, ErrorKind, Result};
+use crate::tray::FileKind;
 
 /// The rule-file format this program reads.
 pub const RULES_FORMAT_VERSION: u32 = 1;
@@ -82,6 +83,8 @@ struct MaterialRule {
     place: Option<Place>,
     /// Shows an identity document (ID card): the package may carry a watermarked copy.
     identity_document: bool,
+    /// What kind of file it usually is (`file_kinds`), for the 未分类 tray's suggestions.
+    file_kinds: Vec<FileKind>,
     when: Condition,
     variants: Vec<VariantRule>,
 }
@@ -174,6 +177,7 @@ struct RawMaterial {
     place: Option<Place>,
     #[serde(default)]
     identity_document: bool,
+    file_kinds: Option<Vec<FileKind>>,
     when: Spanned<String>,
     #[serde(default)]
     variant: Vec<RawVariant>,
@@ -387,6 +391,9 @@ impl Rules {
             if let Err(err) = validate_material_key(&key) {
                 problems.at(material.key.span(), err.message().to_string());
             }
+            if key == crate::tray::UNSORTED_MATERIAL {
+                problems.at(material.key.span(), format!("'{key}' is the 未分类 tray's key, not a material's"));
+            }
             if materials.iter().any(|existing| existing.key == key) {
                 problems.at(material.key.span(), format!("material '{key}' is declared twice"));
             }
@@ -465,6 +472,12 @@ impl Rules {
                 alternative_to: material.alternative_to.map(Spanned::into_inner),
                 place: material.place.or(material.site_photo.then_some(Place::Premises)),
                 identity_document: material.identity_document,
+                // Without `file_kinds`: what is taken at the premises is a camera photo, the
+                // rest a document (scan, PDF, photo of a form).
+                file_kinds: material.file_kinds.unwrap_or_else(|| {
+                    let at_premises = material.place.is_some() || material.site_photo;
+                    vec![if at_premises { FileKind::CameraPhoto } else { FileKind::Document }]
+                }),
                 when: when.unwrap_or(Condition { text: "false".into(), expr: Expr::Constant(false) }),
                 variants,
             });
@@ -634,6 +647,13 @@ impl Rules {
     /// error), `PremisesPreferred` (a warning), `None` for scans, forms and screenshots.
     pub fn place(&self, key: &str) -> Option<Place> {
         self.materials.iter().find(|material| material.key == key).and_then(|material| material.place)
+    }
+
+    /// What kind of file this material usually is (`file_kinds`, else camera photos for the
+    /// materials taken at the premises and documents for the others): what the 未分类 tray
+    /// suggests a file for (`tray`). Empty for a key the rules do not have.
+    pub fn file_kinds(&self, key: &str) -> &[FileKind] {
+        self.materials.iter().find(|material| material.key == key).map_or(&[], |material| &material.file_kinds)
     }
 
     /// Whether files of this material show an identity document for a case with these

@@ -194,6 +194,8 @@ pub struct CheckSummary {
     pub fields_required: u32,
     pub fields_missing: u32,
     pub fields_invalid: u32,
+    /// Files waiting in the 未分类 tray (module `tray`): while there are any, the case blocks.
+    pub unsorted_files: u32,
 }
 
 /// A stored case measured against its checklist.

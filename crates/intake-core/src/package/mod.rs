@@ -303,6 +303,8 @@ impl DataFolder {
         progress: &mut dyn FnMut(&ExportProgress),
     ) -> Result<ExportSummary> {
         let case = self.case(case_id)?;
+        // Not even an incomplete package leaves with files of the 未分类 tray undecided.
+        self.refuse_unsorted_files(case_id)?;
         let settings = self.settings()?;
         require_identity(&settings)?;
         let evidence = self.case_evidence(case_id)?;

@@ -24,6 +24,7 @@ mod sealed_outbox;
 mod stop_on_lock;
 mod thresholds;
 mod thumbnails;
+mod tray;
 mod upload;
 mod vault;
 mod verifier_limits;
