@@ -55,6 +55,9 @@ const COMMANDS: &[&str] = &[
     "case_notes",
     "withdrawn_files",
     "update_case",
+    "unsorted_tray",
+    "assign_unsorted_files",
+    "withdraw_unsorted_files",
 ];
 
 fn main() {

@@ -28,6 +28,7 @@ use intake_core::keys::Passphrase;
 use intake_core::package::{ExportOptions, ExportSummary};
 use intake_core::settings::{Settings, SettingsChange, UploadSettingsChange, UploadSettingsShown};
 use intake_core::signing::{PublicKeyInfo, RegisterLine};
+use intake_core::tray::{AssignOutcome, UnsortedTray};
 use intake_core::upload::{OutboxEntry, OutboxOverview, RetryTiming, UploadOutcome, UploadTarget};
 use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgress};
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -655,4 +656,39 @@ pub async fn update_case(
     change: NewCase,
 ) -> Result<CaseUpdate, ErrorReport> {
     data_folder.with(|folder| folder.update_case(&case_id, change))
+}
+
+// ── the 未分类 tray (`intake add --unsorted`, `intake tray`, `intake assign`) ──
+// Files go into the tray through `add_files` with the tray's key (`tray::UNSORTED_MATERIAL`):
+// the same import, the same progress events.
+
+/// The case's 未分类 tray, each file with the material the core suggests for it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn unsorted_tray(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+) -> Result<UnsortedTray, ErrorReport> {
+    data_folder.with(|folder| folder.unsorted_tray(&case_id))
+}
+
+/// Assigns files of the tray (one or a multi-selection) to a material; each gets its checks.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn assign_unsorted_files(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_ids: Vec<i64>,
+    material: String,
+) -> Result<Vec<AssignOutcome>, ErrorReport> {
+    data_folder.with(|folder| folder.assign_unsorted_files(&case_id, &evidence_ids, &material))
+}
+
+/// Withdraws files of the tray that do not belong to the case (撤回, one reason for all).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn withdraw_unsorted_files(
+    data_folder: State<'_, SharedDataFolder>,
+    case_id: String,
+    evidence_ids: Vec<i64>,
+    reason: String,
+) -> Result<Vec<WithdrawnFile>, ErrorReport> {
+    data_folder.with(|folder| folder.withdraw_unsorted_files(&case_id, &evidence_ids, &reason))
 }

@@ -426,6 +426,9 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::case_notes,
             commands::withdrawn_files,
             commands::update_case,
+            commands::unsorted_tray,
+            commands::assign_unsorted_files,
+            commands::withdraw_unsorted_files,
         ])
 }
 

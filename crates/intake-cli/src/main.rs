@@ -16,6 +16,7 @@ mod package_commands;
 mod passphrase;
 mod progress;
 mod read_command;
+mod tray_commands;
 mod upload_commands;
 
 use std::path::PathBuf;
@@ -54,9 +55,14 @@ enum Command {
         #[arg(long = "case", value_name = "ID")]
         case_id: String,
         /// The material key, e.g. storefront_photo (see `intake checklist`).
-        #[arg(long, value_name = "KEY")]
-        material: String,
-        /// The files to import.
+        #[arg(long, value_name = "KEY", required_unless_present = "unsorted", conflicts_with = "unsorted")]
+        material: Option<String>,
+        /// Into the case's 未分类 tray instead of a material (a whole phone folder at once: a
+        /// folder given stands for all its files); `intake tray` lists them with a suggested
+        /// material each, `intake assign` puts them in their materials.
+        #[arg(long)]
+        unsorted: bool,
+        /// The files to import (with --unsorted, folders too).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Do not read the documents added (营业执照, 法人身份证, GPS 定位截图 are read by default
@@ -66,6 +72,13 @@ enum Command {
         #[command(flatten)]
         rules: checklist_commands::RulesArg,
     },
+
+    /// The files waiting in a case's 未分类 tray, each with the material the core suggests.
+    Tray(tray_commands::TrayArgs),
+
+    /// Assign files of a case's 未分类 tray to a material: they get its checks (and documents
+    /// are read) as if added there.
+    Assign(tray_commands::AssignArgs),
 
     /// Facts and file-level findings of photos and videos (no case or data folder needed; with
     /// --home or INTAKE_HOME, under that installation's thresholds).
@@ -172,9 +185,15 @@ fn run(cli: Cli) -> Outcome {
         Command::Case(CaseCommand::New { attributes, visit }) => commands::case_new(home, attributes, visit, json),
         Command::Case(CaseCommand::List) => commands::case_list(home, json),
         Command::Case(CaseCommand::Show { id }) => commands::case_show(home, &id, json),
-        Command::Add { case_id, material, files, no_read, rules } => {
-            commands::add(home, &rules, &case_id, &material, &files, !no_read, json)
-        }
+        Command::Add { case_id, material, unsorted, files, no_read, rules } => match material {
+            Some(material) if !unsorted => commands::add(home, &rules, &case_id, &material, &files, !no_read, json),
+            _ => {
+                let files = tray_commands::expand_folders(&files)?;
+                commands::add(home, &rules, &case_id, intake_core::tray::UNSORTED_MATERIAL, &files, false, json)
+            }
+        },
+        Command::Tray(args) => tray_commands::tray(home, args),
+        Command::Assign(args) => tray_commands::assign(home, args, json),
         Command::Inspect(args) => inspect_command::inspect(home, args, json),
         Command::Checklist(args) => checklist_commands::checklist(args),
         Command::Check(args) => checklist_commands::check(home, args),

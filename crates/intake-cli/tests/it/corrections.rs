@@ -27,7 +27,7 @@ fn degrees(tag: Tag, value: f64) -> Field {
 }
 
 /// A sharp 1600x1200 phone photo taken `north_m` north of the premises at `time`.
-fn photo(seed: u32, north_m: f64, time: &str) -> Vec<u8> {
+pub(crate) fn photo(seed: u32, north_m: f64, time: &str) -> Vec<u8> {
     let image = RgbImage::from_fn(1600, 1200, |x, y| {
         let (u, v) = (x * 8 / 1600, y * 6 / 1200);
         let block = (u * 7 + v * 13 + seed * 29) % 11;
@@ -57,7 +57,7 @@ fn photo(seed: u32, north_m: f64, time: &str) -> Vec<u8> {
     out
 }
 
-const VISIT: [&str; 9] = [
+pub(crate) const VISIT: [&str; 9] = [
     "--opens-payment",
     "--merchant-name",
     "沪上小面馆",

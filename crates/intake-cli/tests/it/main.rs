@@ -18,5 +18,6 @@ mod read_at_add;
 mod s3_server;
 mod sealed_outbox;
 mod thresholds;
+mod tray;
 mod trust;
 mod upload;
