@@ -70,6 +70,9 @@ export function fieldAnchor(key: string): string {
 
 export const SUBMIT_CHECK_ANCHOR = 'submit-check';
 
+/** The 未分类 tray's element id. */
+export const TRAY_ANCHOR = 'unsorted-tray';
+
 /** Scrolls to a card and puts the keyboard focus on it, so Tab goes on from there. */
 export function jumpTo(anchorId: string): void {
   const target = document.getElementById(anchorId);

@@ -22,7 +22,8 @@ import { type ImportState, MaterialSlot } from './MaterialSlot';
 import { CaseNotes } from './Notes';
 import { OverviewRail } from './OverviewRail';
 import { SiteOffer } from './SiteOffer';
-import { VisitPlotView } from './VisitPlotView';
+import { UNSORTED_MATERIAL, UnsortedTray } from './UnsortedTray';
+import { PlotNumbersContext, VisitPlotView, plotNumbersOf } from './VisitPlotView';
 
 type Loaded =
   | { kind: 'loading' }
@@ -52,6 +53,8 @@ export function CaseView({
   const [viewing, setViewing] = useState<{ material: string; index: number } | null>(null);
   // The material slot under files being dragged over the window: lit up, 松开添加到: ….
   const [dropTarget, setDropTarget] = useState<string | null>(null);
+  // Each file's number in the drawings of where and when (shown on its card).
+  const [plotNumbers, setPlotNumbers] = useState<Map<string, number>>(new Map());
 
   // Reading the documents after an import: how many are read so far, or why none could be.
   const [reading, setReading] = useState<{ kind: 'idle' } | { kind: 'running'; done: number } | { kind: 'failed'; error: ErrorReport }>(
@@ -157,6 +160,7 @@ export function CaseView({
 
   return (
     <CaseCorrectionContext.Provider value={{ caseId: caseRecord.id, items: check.items, notes, onChanged: reload }}>
+    <PlotNumbersContext.Provider value={plotNumbers}>
     <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
       <div className="case-view__head">
         <button type="button" className="button button--quiet" onClick={onBack} data-testid="back">
@@ -193,6 +197,15 @@ export function CaseView({
       <div className="case-layout">
         <OverviewRail check={check} onlyPending={onlyPending} onOnlyPendingChange={setOnlyPending} />
         <div className="case-layout__main">
+          <UnsortedTray
+            caseId={caseRecord.id}
+            check={check}
+            importState={imports[UNSORTED_MATERIAL]}
+            dropTarget={dropTarget === UNSORTED_MATERIAL}
+            onAdd={(paths) => void addFiles(UNSORTED_MATERIAL, paths)}
+            onAssigned={readDocuments}
+            onChanged={reload}
+          />
           <section aria-labelledby="checklist-heading">
             <h2 id="checklist-heading" className="visually-hidden">
               <Bilingual text={bilingual((m) => m.caseView.checklist)} />
@@ -270,7 +283,12 @@ export function CaseView({
           {siteOffer !== undefined && caseRecord.site === null && (
             <SiteOffer caseRecord={caseRecord} offer={siteOffer} onTaken={() => void reload()} />
           )}
-          <VisitPlotView caseId={caseRecord.id} items={check.items} version={check} />
+          <VisitPlotView
+            caseId={caseRecord.id}
+            items={check.items}
+            version={check}
+            onLoaded={(plot) => setPlotNumbers(plotNumbersOf(plot))}
+          />
 
           <CaseNotes />
 
@@ -290,6 +308,7 @@ export function CaseView({
         />
       )}
     </div>
+    </PlotNumbersContext.Provider>
     </CaseCorrectionContext.Provider>
   );
 }

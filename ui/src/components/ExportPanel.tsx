@@ -7,6 +7,7 @@ import type { ExportProgress } from '../bindings/ExportProgress';
 import type { ExportSummary } from '../bindings/ExportSummary';
 import {
   SUBMIT_CHECK_ANCHOR,
+  TRAY_ANCHOR,
   fieldAnchor,
   fieldNeedsWork,
   itemNeedsWork,
@@ -37,6 +38,12 @@ export interface BlockingProblem {
 export function useBlockingProblems(check: CaseCheck): BlockingProblem[] {
   const vocabulary = useVocabulary();
   const problems: BlockingProblem[] = [];
+  // Files left in the 未分类 tray first: not even an incomplete package leaves with them
+  // undecided (the core refuses it: unsorted_files_remain).
+  const unsorted = check.summary.unsorted_files;
+  if (unsorted > 0) {
+    problems.push({ key: 'unsorted', anchor: TRAY_ANCHOR, text: bilingual((m) => m.submit.unsortedFiles(unsorted)) });
+  }
   for (const item of listedItems(check).filter(itemNeedsWork)) {
     // Each language's sentence with the material's title in that language.
     const both = (pick: (m: Messages, title: string) => string): BilingualText => ({
@@ -236,11 +243,16 @@ export function ExportPanel({
             type="button"
             className="button"
             onClick={() => setIncompleteStep(true)}
-            disabled={state.kind === 'running'}
+            disabled={state.kind === 'running' || check.summary.unsorted_files > 0}
             data-testid="export-incomplete-step"
           >
             <Bilingual text={bilingual((m) => m.submit.exportIncompleteStep)} />
           </button>
+        )}
+        {blocking && check.summary.unsorted_files > 0 && (
+          <p className="hint" data-testid="unsorted-blocks-export">
+            <Bilingual text={bilingual((m) => m.submit.unsortedBlocksIncomplete)} />
+          </p>
         )}
       </div>
       {blocking && incompleteStep && (

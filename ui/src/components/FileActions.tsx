@@ -7,7 +7,7 @@ import type { CheckedItem } from '../bindings/CheckedItem';
 import type { ErrorReport } from '../errors';
 import type { NoteRecord } from '../bindings/NoteRecord';
 import type { WithdrawnFile } from '../bindings/WithdrawnFile';
-import { bilingual } from '../locales';
+import { bilingual, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 import { Modal, ReasonDialog } from './ReasonDialog';
@@ -206,6 +206,8 @@ export function WithdrawnFiles({ version }: { version: unknown }) {
   if (files.length === 0 && error === null) return null;
   const title = (key: string) => {
     const item = items.find((candidate) => candidate.key === key);
+    // A file withdrawn from the 未分类 tray (its key is the core's tray::UNSORTED_MATERIAL).
+    if (item === undefined && key === 'unsorted') return messagesOf('zh-CN').tray.heading;
     return item === undefined ? key : item.title_zh;
   };
 

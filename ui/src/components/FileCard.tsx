@@ -8,6 +8,7 @@ import { FileActions } from './FileActions';
 import { FindingList } from './FindingList';
 import { FileNotes } from './Notes';
 import { Thumbnail } from './Thumbnail';
+import { PlotNumber } from './VisitPlotView';
 
 /**
  * One file of a material: its picture (a click opens the viewer), its name, its findings and
@@ -53,6 +54,7 @@ export function FileCard({
       <div className="file__body">
         <p className="file__name" title={file.sha256}>
           {file.name}
+          <PlotNumber material={material} sha256={file.sha256} />
         </p>
         {!file.checked && (
           <p className="muted">

@@ -174,7 +174,7 @@ const UNDO_SECONDS = 10;
  */
 const UNDO_REASON = '导入后随即撤销(误操作) undone right after import';
 
-function ImportStatus({
+export function ImportStatus({
   state,
   caseId,
   onChanged,

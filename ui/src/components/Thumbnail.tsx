@@ -15,7 +15,8 @@ export function Thumbnail({
   findingCount,
   worst,
 }: {
-  file: CheckedFile;
+  /** A checked file, or any stored file named by its bytes (the 未分类 tray's). */
+  file: Pick<CheckedFile, 'sha256' | 'media_type' | 'name'>;
   findingCount: number;
   worst: 'error' | 'warning' | 'none';
 }) {

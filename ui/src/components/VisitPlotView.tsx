@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { createContext, useContext, useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { CheckedItem } from '../bindings/CheckedItem';
@@ -14,6 +14,28 @@ import { ErrorBanner } from './ErrorBanner';
 const INSIDE = '#2e7d32';
 const OUTSIDE = '#c62828';
 const SITE = '#1565c0';
+
+/**
+ * The drawings' numbers of the case's files, by material and SHA-256 (as the plot numbers
+ * them): the file cards show them, so a number in the drawings leads to its card.
+ */
+export const PlotNumbersContext = createContext<Map<string, number>>(new Map());
+
+export function plotNumbersOf(plot: VisitPlot): Map<string, number> {
+  return new Map(plot.files.map((file) => [`${file.material}:${file.sha256}`, file.number]));
+}
+
+/** A file card's number in the drawings, if it has one. */
+export function PlotNumber({ material, sha256 }: { material: string; sha256: string }) {
+  const number = useContext(PlotNumbersContext).get(`${material}:${sha256}`);
+  if (number === undefined) return null;
+  return (
+    <span className="plot-number" data-testid="plot-number" data-number={number}
+      title={bilingualLine((m) => m.visitPlot.plotNumber(number))}>
+      #{number}
+    </span>
+  );
+}
 
 /** Metres as an axis label: whole metres, or kilometres from 1000 m on, in the leading language. */
 function metres(value: number, language: Language): string {
@@ -44,7 +66,18 @@ function SvgBilingual({ text }: { text: BilingualText }) {
  * draws the same numbers); this only draws it, as SVG, with nothing fetched. `version` changes
  * whenever the case was checked again, and the plot is read again then.
  */
-export function VisitPlotView({ caseId, items, version }: { caseId: string; items: CheckedItem[]; version: unknown }) {
+export function VisitPlotView({
+  caseId,
+  items,
+  version,
+  onLoaded,
+}: {
+  caseId: string;
+  items: CheckedItem[];
+  version: unknown;
+  /** Told each plot read: the case view puts its numbers on the file cards. */
+  onLoaded?: (plot: VisitPlot) => void;
+}) {
   const id = useId();
   const language = useLanguage();
   const [plot, setPlot] = useState<VisitPlot | null>(null);
@@ -54,6 +87,7 @@ export function VisitPlotView({ caseId, items, version }: { caseId: string; item
     const outcome = await call('visit_plot', { case_id: caseId });
     if (outcome.ok) {
       setPlot(outcome.value);
+      onLoaded?.(outcome.value);
       setError(null);
     } else {
       setError(outcome.error);
@@ -137,6 +171,44 @@ export function VisitPlotView({ caseId, items, version }: { caseId: string; item
   );
 }
 
+/** The compass direction of a photo from the premises (8 points), in the leading language. */
+function direction(east: number, north: number, language: Language): string {
+  const degrees = ((Math.atan2(east, north) * 180) / Math.PI + 360) % 360;
+  return messagesOf(language).visitPlot.directions[Math.round(degrees / 45) % 8] ?? '';
+}
+
+/**
+ * A photo's marker: a circle inside the radius, a triangle outside it, so that the two differ
+ * by shape and not by colour alone.
+ */
+function Marker({ cx, cy, inside, size = 11 }: { cx: number; cy: number; inside: boolean; size?: number }) {
+  if (inside) return <circle cx={cx} cy={cy} r={size} fill={INSIDE} stroke={INSIDE} strokeWidth={2} />;
+  const r = size + 3;
+  const points = [
+    [cx, cy - r],
+    [cx + r * 0.95, cy + r * 0.65],
+    [cx - r * 0.95, cy + r * 0.65],
+  ]
+    .map(([px, py]) => `${px},${py}`)
+    .join(' ');
+  return <polygon points={points} fill={OUTSIDE} stroke={OUTSIDE} strokeWidth={2} data-shape="triangle" />;
+}
+
+/** The legend's small marker, the same shapes as in the drawing. */
+function LegendMarker({ inside, colour }: { inside: boolean; colour?: string }) {
+  return (
+    <svg width={16} height={16} viewBox="0 0 16 16" aria-hidden="true" className="visit-plot__legend-marker">
+      {inside ? (
+        <circle cx={8} cy={8} r={6} fill={colour ?? INSIDE} />
+      ) : colour !== undefined ? (
+        <rect x={2} y={2} width={12} height={12} fill={colour} />
+      ) : (
+        <polygon points="8,1 15,14 1,14" fill={OUTSIDE} />
+      )}
+    </svg>
+  );
+}
+
 function PositionsDrawing({ positions }: { positions: PositionPlot }) {
   const language = useLanguage();
   const distance = (value: number) => metres(value, language);
@@ -149,6 +221,14 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
   const y = (north: number) => centre - north * scale;
   const axisTicks = [-1, -0.5, 0.5, 1].map((fraction) => fraction * positions.extent_m);
   const outside = positions.photos.filter((photo) => !photo.inside).length;
+  // Photos beyond the drawing are not pinned to its edge (where they read as if at the last
+  // tick): they are listed beside it with their direction and distance.
+  const onChart = positions.photos.filter((photo) => !photo.beyond_extent);
+  const offChart = positions.photos.filter((photo) => photo.beyond_extent);
+  // Range rings at whole multiples of the radius that fit the drawing.
+  const rings = [2, 3, 4]
+    .map((multiple) => multiple * positions.radius_m)
+    .filter((ring) => ring <= positions.extent_m * 1.0001);
   const label = `${bilingualLine((m) => m.visitPlot.positionsLabel)}: ${positions.photos.length} / ${outside}`;
   return (
     <figure className="visit-plot__figure">
@@ -175,6 +255,19 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
         <text x={centre} y={centre - half - 8} textAnchor="middle" className="visit-plot__small">
           <SvgBilingual text={bilingual((m) => m.visitPlot.north)} />
         </text>
+        {rings.map((ring) => (
+          <g key={ring} data-testid="plot-ring" data-ring-m={ring}>
+            <circle cx={centre} cy={centre} r={ring * scale} fill="none" stroke="#94a3b8" strokeDasharray="2 4" />
+            <text
+              x={centre + (ring * scale) / Math.SQRT2 + 3}
+              y={centre + (ring * scale) / Math.SQRT2 + 12}
+              className="visit-plot__small"
+              fill="#475569"
+            >
+              {distance(ring)}
+            </text>
+          </g>
+        ))}
         <circle
           cx={centre}
           cy={centre}
@@ -202,7 +295,7 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
         <text x={20} y={size - 28} className="visit-plot__small">
           {distance(positions.scale_bar_m)}
         </text>
-        {positions.photos.map((photo) => {
+        {onChart.map((photo) => {
           const colour = photo.inside ? INSIDE : OUTSIDE;
           const cx = x(photo.drawn_east_m);
           const cy = y(photo.drawn_north_m);
@@ -214,20 +307,12 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
               data-inside={photo.inside}
               data-distance-m={photo.distance_m}
             >
-              <circle
-                cx={cx}
-                cy={cy}
-                r={11}
-                fill={photo.beyond_extent ? '#fff' : colour}
-                stroke={colour}
-                strokeWidth={2}
-                strokeDasharray={photo.beyond_extent ? '3 2' : undefined}
-              />
-              <text x={cx} y={cy + 4} textAnchor="middle" className="visit-plot__number" fill={photo.beyond_extent ? colour : '#fff'}>
+              <Marker cx={cx} cy={cy} inside={photo.inside} />
+              <text x={cx} y={cy + (photo.inside ? 4 : 7)} textAnchor="middle" className="visit-plot__number" fill="#fff">
                 {photo.number}
               </text>
               {!photo.inside && (
-                <text x={cx + 14} y={cy - 8} className="visit-plot__small" fill={colour}>
+                <text x={cx + 16} y={cy - 8} className="visit-plot__small" fill={colour}>
                   {distance(photo.distance_m)}
                 </text>
               )}
@@ -235,11 +320,49 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
           );
         })}
       </svg>
+      {offChart.length > 0 && (
+        <div className="visit-plot__off-chart" data-testid="plot-off-chart">
+          <p className="visit-plot__off-chart-title">
+            <Bilingual text={bilingual((m) => m.visitPlot.offChart)} />
+          </p>
+          <ul>
+            {offChart.map((photo) => {
+              const bearing = ((Math.atan2(photo.east_m, photo.north_m) * 180) / Math.PI + 360) % 360;
+              return (
+                <li
+                  key={photo.number}
+                  data-testid="plot-dot"
+                  data-off-chart="true"
+                  data-number={photo.number}
+                  data-inside={photo.inside}
+                  data-distance-m={photo.distance_m}
+                >
+                  <LegendMarker inside={photo.inside} />
+                  <strong>#{photo.number}</strong>{' '}
+                  <span className="visit-plot__arrow" style={{ transform: `rotate(${bearing}deg)` }} aria-hidden="true">
+                    ↑
+                  </span>{' '}
+                  <Bilingual
+                    text={{
+                      zh: messagesOf('zh-CN').visitPlot.toward(
+                        direction(photo.east_m, photo.north_m, 'zh-CN'),
+                        metres(photo.distance_m, 'zh-CN'),
+                      ),
+                      en: messagesOf('en').visitPlot.toward(
+                        direction(photo.east_m, photo.north_m, 'en'),
+                        metres(photo.distance_m, 'en'),
+                      ),
+                    }}
+                  />
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       <figcaption className="muted">
-        <span className="visit-plot__dot" style={{ background: INSIDE }} />{' '}
-        <Bilingual text={bilingual((m) => m.visitPlot.inside)} />{' '}
-        <span className="visit-plot__dot" style={{ background: OUTSIDE }} />{' '}
-        <Bilingual text={bilingual((m) => m.visitPlot.outside)} />
+        <LegendMarker inside /> <Bilingual text={bilingual((m) => m.visitPlot.inside)} />{' '}
+        <LegendMarker inside={false} /> <Bilingual text={bilingual((m) => m.visitPlot.outside)} />
         {positions.without_position.length > 0 && (
           <>
             {' · '}
@@ -252,18 +375,58 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
   );
 }
 
+/** Round steps for the zoomed axis, in minutes. */
+const TICK_STEPS_MIN = [5, 10, 15, 30, 60, 120, 180, 360];
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
+
+/** `HH:MM` of an instant in UTC+8. */
+function chinaClock(ms: number): string {
+  const local = new Date(ms + CHINA_OFFSET_MS);
+  return `${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+/** `YYYY-MM-DD HH:MM` of an instant in UTC+8. */
+function chinaDateTime(ms: number): string {
+  return `${new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10)} ${chinaClock(ms)}`;
+}
+
 function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
   const width = 900;
   const left = 40;
   const right = 860;
-  const start = Date.parse(timeline.start);
-  const total = Math.max(1, Date.parse(timeline.end) - start);
-  const xOf = (time: string) => left + ((Date.parse(time) - start) / total) * (right - left);
+  const window = timeline.visit_window;
+  // Zoomed to the visit day when there is one and something was taken on it: the other days'
+  // captures, which would squeeze the day into a sliver, are listed under it with their dates.
+  const onDay = timeline.captures.filter((capture) => capture.on_visit_day);
+  const zoomed = window !== null && onDay.length < timeline.captures.length;
+  const shown = zoomed ? onDay : timeline.captures;
+  const others = zoomed ? timeline.captures.filter((capture) => !capture.on_visit_day) : [];
+  let start = Date.parse(timeline.start);
+  let end = Date.parse(timeline.end);
+  let ticks = timeline.ticks.map((tick) => ({ at: Date.parse(tick.at), label: tick.label }));
+  if (zoomed && window !== null) {
+    const times = onDay.map((capture) => Date.parse(capture.at));
+    const dayStart = Date.parse(window.start);
+    const dayEnd = Date.parse(window.end);
+    // Nothing taken on the visit day: its working hours (08:00 to 20:00), empty.
+    const first = times.length > 0 ? Math.min(...times) : dayStart + 8 * 3600 * 1000;
+    const last = times.length > 0 ? Math.max(...times) : dayStart + 20 * 3600 * 1000;
+    const room = Math.max(15 * 60 * 1000, (last - first) * 0.1);
+    start = Math.max(dayStart, first - room);
+    end = Math.min(dayEnd, last + room);
+    const stepMin = TICK_STEPS_MIN.find((step) => (end - start) / (step * 60 * 1000) <= 8) ?? 360;
+    const step = stepMin * 60 * 1000;
+    ticks = [];
+    // Ticks on round local times (UTC+8 is a whole number of hours, so UTC rounding serves).
+    for (let at = Math.ceil(start / step) * step; at <= end; at += step) ticks.push({ at, label: chinaClock(at) });
+  }
+  const total = Math.max(1, end - start);
+  const xOf = (time: number) => left + ((time - start) / total) * (right - left);
   // Labels in rows so that close points do not overprint each other.
   const rowEnds: number[] = [];
-  const placed = timeline.captures.map((capture) => {
-    const x = xOf(capture.at);
-    let row = rowEnds.findIndex((end) => end + 26 < x);
+  const placed = shown.map((capture) => {
+    const x = xOf(Date.parse(capture.at));
+    let row = rowEnds.findIndex((rowEnd) => rowEnd + 26 < x);
     if (row === -1) {
       rowEnds.push(x);
       row = rowEnds.length - 1;
@@ -275,19 +438,25 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
   const rows = Math.min(Math.max(rowEnds.length, 1), 12);
   const axisY = 40 + rows * 26;
   const height = axisY + 44;
-  const window = timeline.visit_window;
   const band =
     window === null
       ? null
       : {
-          x1: Math.max(left, xOf(window.start)),
-          x2: Math.min(right, xOf(window.end)),
+          x1: Math.max(left, xOf(Date.parse(window.start))),
+          x2: Math.min(right, xOf(Date.parse(window.end))),
         };
   const offDay = timeline.captures.filter((capture) => !capture.on_visit_day).length;
   const label = `${bilingualLine((m) => m.visitPlot.timelineLabel)}: ${timeline.captures.length} / ${offDay}`;
   return (
     <figure className="visit-plot__figure visit-plot__figure--wide">
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={label} data-testid="plot-timeline">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        role="img"
+        aria-label={label}
+        data-testid="plot-timeline"
+        data-zoomed={zoomed}
+      >
         {band !== null && window !== null && band.x2 > band.x1 && (
           <g data-testid="plot-visit-window">
             <rect x={band.x1} y={20} width={band.x2 - band.x1} height={axisY - 20} fill="rgba(46,125,50,0.08)" />
@@ -304,7 +473,7 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
           </g>
         )}
         <line x1={left} y1={axisY} x2={right} y2={axisY} stroke="#333" strokeWidth={1.5} />
-        {timeline.ticks.map((tick) => (
+        {ticks.map((tick) => (
           <g key={tick.at}>
             <line x1={xOf(tick.at)} y1={axisY} x2={xOf(tick.at)} y2={axisY + 6} stroke="#333" />
             <text x={xOf(tick.at)} y={axisY + 20} textAnchor="middle" className="visit-plot__small">
@@ -321,7 +490,12 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
           return (
             <g key={capture.number} data-testid="plot-capture" data-number={capture.number} data-on-visit-day={capture.on_visit_day}>
               <line x1={x} y1={yDot + 10} x2={x} y2={axisY} stroke={colour} strokeOpacity={0.5} />
-              <circle cx={x} cy={yDot} r={10} fill={colour} />
+              {/* Another day's capture is a square, the visit day's a circle. */}
+              {capture.on_visit_day ? (
+                <circle cx={x} cy={yDot} r={10} fill={colour} />
+              ) : (
+                <rect x={x - 10} y={yDot - 10} width={20} height={20} fill={colour} />
+              )}
               <text x={x} y={yDot + 4} textAnchor="middle" className="visit-plot__number" fill="#fff">
                 {capture.number}
               </text>
@@ -329,11 +503,30 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
           );
         })}
       </svg>
+      {others.length > 0 && (
+        <div className="visit-plot__off-chart" data-testid="plot-other-days">
+          <p className="visit-plot__off-chart-title">
+            <Bilingual text={bilingual((m) => m.visitPlot.otherDays)} />
+          </p>
+          <ul>
+            {others.map((capture) => (
+              <li key={capture.number} data-testid="plot-capture" data-number={capture.number} data-on-visit-day="false">
+                <LegendMarker inside={false} colour={OUTSIDE} /> <strong>#{capture.number}</strong>{' '}
+                {chinaDateTime(Date.parse(capture.at))}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <figcaption className="muted">
-        <span className="visit-plot__dot" style={{ background: SITE }} />{' '}
-        <Bilingual text={bilingual((m) => m.visitPlot.onVisitDay)} />{' '}
-        <span className="visit-plot__dot" style={{ background: OUTSIDE }} />{' '}
-        <Bilingual text={bilingual((m) => m.visitPlot.otherDay)} />
+        <LegendMarker inside colour={SITE} /> <Bilingual text={bilingual((m) => m.visitPlot.onVisitDay)} />{' '}
+        <LegendMarker inside={false} colour={OUTSIDE} /> <Bilingual text={bilingual((m) => m.visitPlot.otherDay)} />
+        {zoomed && (
+          <>
+            {' · '}
+            <Bilingual text={bilingual((m) => m.visitPlot.zoomedToVisitDay)} />
+          </>
+        )}
         {timeline.without_time.length > 0 && (
           <>
             {' · '}

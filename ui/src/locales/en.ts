@@ -1,6 +1,8 @@
 // English, shown second, under or after the Chinese. Typed as `Messages`: a missing or extra
 // key fails `tsc`.
 
+import type { FileKind } from '../bindings/FileKind';
+import type { KindSign } from '../bindings/KindSign';
 import type { Messages } from './zh-CN';
 
 export const en: Messages = {
@@ -230,6 +232,49 @@ export const en: Messages = {
     queuedPlain: 'The package is queued in the outbox for upload (the data folder is not encrypted).',
     toOutbox: 'Upload in the outbox',
     missingAfterExport: 'This package lacks:',
+    unsortedFiles: (count: number) => `Unsorted: ${count} file(s) neither assigned nor withdrawn`,
+    unsortedBlocksIncomplete: 'Files still wait in Unsorted: assign or withdraw them first; not even an incomplete package leaves with undecided files.',
+  },
+  tray: {
+    heading: 'Unsorted',
+    intro: 'Import a whole phone folder at once (photos, screenshots, PDFs), then assign each file, or a selection, to a material. Suggestions are only defaults; files are checked once assigned.',
+    importFolder: 'Import a whole folder into Unsorted',
+    importFiles: 'Import several files into Unsorted',
+    empty: 'Nothing waits here. Files or folders may also be dropped here.',
+    count: (count: number) => `${count} file(s) to assign`,
+    selectAll: 'Select all',
+    selectNone: 'Select none',
+    select: (name: string) => `Select ${name}`,
+    assignTo: 'Assign to',
+    choose: 'Choose a material…',
+    assign: 'Assign',
+    assignSelected: (count: number) => `Assign the ${count} selected file(s) to`,
+    withdrawSelected: (count: number) => `Withdraw the ${count} selected file(s)…`,
+    withdrawHeading: 'Withdraw unsorted files',
+    withdrawExplain: 'Files that do not belong to this case can be withdrawn: the originals stay on this computer; the package lists their names and the reason, without the files.',
+    withdrawLabel: 'Reason (e.g. not about this case)',
+    withdrawConfirm: 'Withdraw',
+    suggested: 'Suggested',
+    noSuggestion: 'No suggestion: choose one',
+    alreadyIn: (titles: string) => `The same file is already in: ${titles}`,
+    kind: {
+      camera_photo: 'Camera photo',
+      screenshot: 'Screenshot',
+      document: 'Document',
+      video: 'Video',
+    } as Record<FileKind, string>,
+    unknownKind: 'Picture (no camera data)',
+    sign: {
+      camera_exif: 'camera data',
+      no_camera_exif: 'no camera data',
+      screenshot_name: 'screenshot name',
+      screen_proportions: 'phone screen shape',
+      pdf: 'PDF file',
+      video_file: 'video file',
+      not_read: 'not read',
+    } as Record<KindSign, string>,
+    assigned: (count: number, title: string) => `${count} file(s) assigned to ${title}`,
+    assignFailed: (name: string) => `${name} not assigned`,
   },
   correction: {
     view: 'View',
@@ -392,6 +437,13 @@ export const en: Messages = {
     material: 'Material',
     distance: 'From the premises',
     captured: 'Captured',
+    offChart: 'Off the chart (too far to draw to scale):',
+    ring: (distance: string) => distance,
+    directions: ['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW'],
+    toward: (direction: string, distance: string) => `${distance} ${direction}`,
+    otherDays: 'Files taken on other days:',
+    zoomedToVisitDay: 'The axis shows the visit day only',
+    plotNumber: (number: number) => `number ${number} in the drawings`,
   },
   uploadSettings: {
     loading: 'Reading the upload settings…',
@@ -485,6 +537,7 @@ export const en: Messages = {
       encryption_unfinished: 'Encrypting the data folder was interrupted: set the passphrase again (the same one) to finish it.',
       data_folder_busy: 'Another program has the data folder open: close it first.',
       contradictory_case: 'The case contradicts itself: this product or request is a payment product, so 开通支付产品 (opens payment products) must be ticked.',
+      unsorted_files_remain: 'Files still wait in Unsorted: assign each to a material, or withdraw those that do not belong to this case.',
       upload_busy: 'Another upload (this window or the command line) is under way; wait for it to finish.',
       planted_plaintext: 'A file in clear was found in the encrypted data folder (it may have been planted) and was not adopted. Check it, move it out of the data folder and try again.',
       insecure_endpoint: 'The upload address uses http:// (sent in clear). Use https://; only a branch\'s internal server may be allowed explicitly in the settings.',

@@ -7,6 +7,8 @@ import type { CaseState } from '../bindings/CaseState';
 import type { Edition } from '../bindings/Edition';
 import type { PositionDoubt } from '../bindings/PositionDoubt';
 import type { MerchantType } from '../bindings/MerchantType';
+import type { FileKind } from '../bindings/FileKind';
+import type { KindSign } from '../bindings/KindSign';
 import type { KnownErrorCode } from '../errors';
 
 export const zhCN = {
@@ -235,6 +237,49 @@ export const zhCN = {
     queuedPlain: '提交包已存入发件箱,等待上传(数据文件夹未加密)。',
     toOutbox: '去发件箱上传',
     missingAfterExport: '此提交包缺少:',
+    unsortedFiles: (count: number) => `未分类:${count} 个文件尚未分配或撤回`,
+    unsortedBlocksIncomplete: '未分类中还有文件:请先分配或撤回,不完整的提交包也不能带着未决定的文件导出。',
+  },
+  tray: {
+    heading: '未分类',
+    intro: '一次导入整个手机文件夹(照片、截图、PDF),再逐个或多选分配到资料项。建议仅作默认选择,分配后才检查。',
+    importFolder: '导入整个文件夹到未分类',
+    importFiles: '导入多个文件到未分类',
+    empty: '未分类中没有文件。也可把文件或文件夹拖到这里。',
+    count: (count: number) => `${count} 个文件待分配`,
+    selectAll: '全选',
+    selectNone: '取消选择',
+    select: (name: string) => `选择 ${name}`,
+    assignTo: '分配到',
+    choose: '请选择资料项…',
+    assign: '分配',
+    assignSelected: (count: number) => `将选中的 ${count} 个文件分配到`,
+    withdrawSelected: (count: number) => `撤回选中的 ${count} 个文件…`,
+    withdrawHeading: '撤回未分类文件',
+    withdrawExplain: '与本案无关的文件可撤回:原件仍保留在本机,提交包中列出文件名和原因,但不含文件本身。',
+    withdrawLabel: '撤回原因(如:与本案无关)',
+    withdrawConfirm: '撤回',
+    suggested: '建议',
+    noSuggestion: '无建议,请自行选择',
+    alreadyIn: (titles: string) => `相同文件已在:${titles}`,
+    kind: {
+      camera_photo: '相机照片',
+      screenshot: '截图',
+      document: '文档',
+      video: '视频',
+    } as Record<FileKind, string>,
+    unknownKind: '图片(无相机信息)',
+    sign: {
+      camera_exif: '含相机信息',
+      no_camera_exif: '无相机信息',
+      screenshot_name: '文件名像截图',
+      screen_proportions: '手机屏幕比例',
+      pdf: 'PDF 文件',
+      video_file: '视频文件',
+      not_read: '未能读取',
+    } as Record<KindSign, string>,
+    assigned: (count: number, title: string) => `已将 ${count} 个文件分配到 ${title}`,
+    assignFailed: (name: string) => `未能分配 ${name}`,
   },
   correction: {
     view: '查看',
@@ -395,6 +440,13 @@ export const zhCN = {
     material: '资料',
     distance: '距经营场所',
     captured: '拍摄时间',
+    offChart: '图外(距离过远,不按比例绘制):',
+    ring: (distance: string) => distance,
+    directions: ['北', '东北', '东', '东南', '南', '西南', '西', '西北'],
+    toward: (direction: string, distance: string) => `${direction} ${distance}`,
+    otherDays: '其他日期拍摄的文件:',
+    zoomedToVisitDay: '时间轴仅显示考察日当天',
+    plotNumber: (number: number) => `图中编号 ${number}`,
   },
   uploadSettings: {
     loading: '正在读取上传设置…',
@@ -488,6 +540,7 @@ export const zhCN = {
       encryption_unfinished: '数据文件夹加密未完成：请用同一密码再次设置密码以完成加密。',
       data_folder_busy: '数据文件夹正被其他程序使用，请先关闭它。',
       contradictory_case: '案件属性相互矛盾：所选产品或非标申请属于支付产品，须同时勾选“开通支付产品”。',
+      unsorted_files_remain: '未分类中还有文件尚未分配或撤回:请先逐个分配到资料项,或撤回与本案无关的文件。',
       upload_busy: '另一个上传正在进行（本窗口或命令行），请等它结束。',
       planted_plaintext: '在已加密的数据文件夹中发现未加密的文件（可能是他人放入的），已拒绝采用。请检查该文件并将其移出数据文件夹后重试。',
       insecure_endpoint: '上传地址使用 http://（不加密传输）。请改用 https://；仅分公司内网服务器可在设置中明确允许。',

@@ -20,6 +20,8 @@ mod responsiveness;
 #[path = "../../../../crates/intake-cli/tests/it/s3_server.rs"]
 mod s3_server;
 mod thresholds;
+mod tray;
 mod visit;
 mod watermark;
+mod where_and_when;
 mod workspace;
