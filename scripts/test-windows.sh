@@ -53,7 +53,7 @@ started=$(date +%s)
 if (($#)); then
   cargo test --target "$windows_target" "$@"
 else
-  cargo test --target "$windows_target" \
+  cargo test --no-fail-fast --target "$windows_target" \
     -p intake-domain -p intake-evidence -p intake-bag -p intake-core -p intake-cli -- "${skips[@]}"
 fi
 echo "test-windows: the Windows build of the tests and their run under Wine took $(($(date +%s) - started)) s" >&2

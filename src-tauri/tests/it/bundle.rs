@@ -58,5 +58,21 @@ fn the_deb_build_uses_the_pinned_tauri_cli_of_the_front_end() {
     let lock = json_of(&root.join("ui/package-lock.json"));
     assert_eq!(lock["packages"]["node_modules/@tauri-apps/cli"]["version"], cli, "the lockfile disagrees");
     let script = std::fs::read_to_string(root.join("scripts/build-deb.sh")).unwrap();
-    assert!(script.contains("ui/node_modules/.bin/tauri build --bundles deb"), "build-deb.sh changed its command");
+    assert!(
+        script.contains(r#"ui/node_modules/.bin/tauri build "${tauri_profile[@]}" --bundles deb"#),
+        "build-deb.sh changed its command"
+    );
+}
+
+#[test]
+fn the_deb_carries_every_ocr_model_where_the_app_looks_for_it() {
+    let config = json_of(&app_crate().join("tauri.conf.json"));
+    let files = config["bundle"]["linux"]["deb"]["files"].as_object().expect("bundle.linux.deb.files");
+    // The models scripts/fetch-ocr-models.sh pins, by the names intake-ocr loads.
+    for model in [intake_ocr::DETECTION_MODEL, intake_ocr::RECOGNITION_MODEL, intake_ocr::DIRECTION_MODEL] {
+        // /usr/bin/merchant-intake → ../lib/merchant-intake/ocr-models (default_models_folder).
+        let installed = format!("/usr/lib/merchant-intake/ocr-models/{model}");
+        let source = files.get(&installed).and_then(Value::as_str).unwrap_or_else(|| panic!("no {installed}"));
+        assert_eq!(source, format!("../assets/ocr/models/{model}"));
+    }
 }

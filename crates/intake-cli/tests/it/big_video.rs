@@ -41,7 +41,6 @@ fn inspection(sandbox: &Sandbox, path: &Path) -> serde_json::Value {
     run.json()["files"][0].clone()
 }
 
-#[cfg(unix)]
 #[test]
 fn a_video_over_200_mib_is_inspected_added_and_checked_like_a_small_one() {
     let sandbox = Sandbox::new();
