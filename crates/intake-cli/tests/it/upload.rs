@@ -562,6 +562,24 @@ fn a_queued_package_altered_after_export_is_refused_as_changed_and_never_complet
 }
 
 #[test]
+fn a_part_that_needs_more_than_30_seconds_on_a_slow_line_still_goes_up() {
+    let server = S3Server::start();
+    let proxy = Proxy::start(server.port);
+    let packaged = packaged(5);
+    // No retry: a request cut by a timeout fails the upload.
+    configure(&packaged.sandbox, &server, &proxy.endpoint(), 0);
+    set_parts_in_flight(&packaged.sandbox, 1);
+    // 5 MiB at 150 KiB/s: about 34 s for the first part, past object_store's default 30 s.
+    proxy.rate_limit.store(150 * 1024, Ordering::SeqCst);
+    let started = Instant::now();
+    let run = upload(&packaged.sandbox);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(started.elapsed() > Duration::from_secs(31), "the line was not slow: {:?}", started.elapsed());
+    assert_eq!(outbox(&packaged.sandbox)[0]["state"], "done");
+    assert_stored_whole(&server, &packaged);
+}
+
+#[test]
 fn a_100_mib_package_round_trip_downloads_with_the_same_sha256() {
     let server = S3Server::start();
     let packaged = packaged(100);

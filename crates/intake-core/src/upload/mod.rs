@@ -92,8 +92,8 @@ pub const MAX_PART_SIZE_MIB: u64 = 512;
 pub const DEFAULT_PARTS_IN_FLIGHT: u32 = 4;
 /// The most parts sent at once.
 pub const MAX_PARTS_IN_FLIGHT: u32 = 16;
-/// At most this many bytes of parts are held in memory at once: with very large parts,
-/// fewer are sent at once than the setting asks.
+/// At most this many bytes of parts are in flight at once (two more parts are held by the
+/// reader, one part ahead): with very large parts, fewer are sent at once than the setting asks.
 const MAX_BYTES_IN_FLIGHT: u64 = 1 << 30;
 /// Retries of one request when none is set.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
