@@ -13,6 +13,8 @@
 # does); the same with one part at a time (`--parts-in-flight 1`); boto3's
 # upload_file (8 MiB parts, its default 10 threads, no read-back) and, to show what the
 # read-back costs, boto3's download_file of the same object; and boto3 with one part in flight.
+# The work folder is under TMPDIR: on a machine whose disk is busy with other work, run with
+# TMPDIR=/dev/shm so that the server's writes do not measure the disk (issue 19's pass did).
 # Usage: bench/upload.sh [MB]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
