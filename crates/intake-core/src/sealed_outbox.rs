@@ -79,24 +79,25 @@ impl DataFolder {
     /// Checks that a queued package is still the bytes that were exported: same size, same
     /// SHA-256 (`package_changed` when it is gone or changed).
     pub(crate) fn check_queued_package(&self, record: &OutboxRecord) -> Result<()> {
+        let path = self.check_queued_package_present(record)?;
+        let mut package = self.open_queued_package(record)?;
+        if !stream_matches_record(&mut package, record, &path, &mut io::sink(), &path)? {
+            return Err(package_changed(&path, "has changed"));
+        }
+        Ok(())
+    }
+
+    /// The cheap half of [`DataFolder::check_queued_package`]: `package_changed` when the
+    /// queued package is gone. The upload hashes the package as it sends it (one read instead
+    /// of two) and checks the bytes then. Returns where the package is.
+    pub(crate) fn check_queued_package_present(&self, record: &OutboxRecord) -> Result<PathBuf> {
         let sealed = is_sealed(self.vault(), record);
         let path: PathBuf =
             if sealed { self.vault().package_path(&record.sha256) } else { PathBuf::from(&record.path) };
-        let changed = |what: &str| {
-            Error::for_file(
-                ErrorKind::PackageChanged,
-                &path,
-                format!("导出的包已变动 {what} since it was exported; export the case again"),
-            )
-        };
         if !path.exists() {
-            return Err(changed("is gone"));
+            return Err(package_changed(&path, "is gone"));
         }
-        let mut package = self.open_queued_package(record)?;
-        if !stream_matches_record(&mut package, record, &path, &mut io::sink(), &path)? {
-            return Err(changed("has changed"));
-        }
-        Ok(())
+        Ok(path)
     }
 
     /// Removes the sealed packages whose upload was verified more than
@@ -142,6 +143,14 @@ impl DataFolder {
             }
         }
     }
+}
+
+fn package_changed(path: &Path, what: &str) -> Error {
+    Error::for_file(
+        ErrorKind::PackageChanged,
+        path,
+        format!("导出的包已变动 {what} since it was exported; export the case again"),
+    )
 }
 
 /// Copies a queued package into `file` (the temp file at `temp`), hashing on the way: it must

@@ -140,6 +140,22 @@ impl S3Server {
         }
     }
 
+    /// The files s3s-fs keeps the parts of unfinished multipart uploads in
+    /// (`.upload_id-UUID.part-N` in its root), whose names end with `.part-{number}`.
+    pub fn stored_part_files(&self, number: u32) -> Vec<PathBuf> {
+        let suffix = format!(".part-{number}");
+        match std::fs::read_dir(self.dir.path().join("root")) {
+            Ok(entries) => entries
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|path| {
+                    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                    name.starts_with(".upload_id-") && name.ends_with(&suffix)
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
@@ -251,6 +267,8 @@ pub struct Proxy {
     pub port: u16,
     /// Bytes the client sent towards the server.
     pub sent_up: Arc<AtomicU64>,
+    /// Bytes the server sent back to the client (answers, and objects read back).
+    pub sent_down: Arc<AtomicU64>,
     /// Upper bound on the client's upload rate while set, in bytes per second (0: none).
     pub rate_limit: Arc<AtomicU64>,
     /// When non-zero: the upstream byte at this offset (counted from the proxy's start) is
@@ -273,6 +291,7 @@ impl Proxy {
         let proxy = Proxy {
             port,
             sent_up: Arc::new(AtomicU64::new(0)),
+            sent_down: Arc::new(AtomicU64::new(0)),
             rate_limit: Arc::new(AtomicU64::new(0)),
             corrupt_at: Arc::new(AtomicU64::new(0)),
             hold_answers: Arc::new(AtomicBool::new(false)),
@@ -283,6 +302,7 @@ impl Proxy {
         let (sent_up, rate_limit, corrupt_at, stop) =
             (proxy.sent_up.clone(), proxy.rate_limit.clone(), proxy.corrupt_at.clone(), proxy.stop.clone());
         let (hold_answers, open, most_open) = (proxy.hold_answers.clone(), proxy.open.clone(), proxy.most_open.clone());
+        let sent_down = proxy.sent_down.clone();
         std::thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
                 let client = match listener.accept() {
@@ -302,10 +322,10 @@ impl Proxy {
                 let (sent_up, rate_limit, corrupt_at) = (sent_up.clone(), rate_limit.clone(), corrupt_at.clone());
                 let now_open = open.fetch_add(1, Ordering::SeqCst) + 1;
                 most_open.fetch_max(now_open, Ordering::SeqCst);
-                let (hold_answers, open) = (hold_answers.clone(), open.clone());
+                let (hold_answers, open, sent_down) = (hold_answers.clone(), open.clone(), sent_down.clone());
                 std::thread::spawn(move || pump_up(client_read, server_write, &sent_up, &rate_limit, &corrupt_at));
                 std::thread::spawn(move || {
-                    pump_down(server, client, &hold_answers);
+                    pump_down(server, client, &hold_answers, &sent_down);
                     open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
@@ -357,13 +377,14 @@ fn pump_up(mut from: TcpStream, mut to: TcpStream, sent: &AtomicU64, rate_limit:
     let _ = to.shutdown(Shutdown::Write);
 }
 
-fn pump_down(mut from: TcpStream, mut to: TcpStream, hold: &AtomicBool) {
+fn pump_down(mut from: TcpStream, mut to: TcpStream, hold: &AtomicBool, sent: &AtomicU64) {
     let mut buffer = vec![0u8; 64 * 1024];
     loop {
         let read = match from.read(&mut buffer) {
             Ok(0) | Err(_) => break,
             Ok(read) => read,
         };
+        sent.fetch_add(read as u64, Ordering::SeqCst);
         while hold.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(10));
         }

@@ -14,15 +14,34 @@
 //! ListMultipartUploads or ListParts (Aliyun OSS has no ListMultipartUploads, s3s-fs returns
 //! no ETags in ListParts).
 //!
-//! Integrity: each part carries `x-amz-checksum-sha256`, which servers that support it check
-//! (a damaged part is refused). After completion the object is read back: its size must equal
-//! the package's, its `sha256` metadata the package's hash, and the SHA-256 of the bytes
-//! downloaded (in ranged GETs, as many at once as parts are sent, hashed in order) the
-//! package's hash. Only then is the package `done`. So the remote SHA-256 is measured, not
-//! taken on trust; it costs one download of the package. Nothing that reads less is as
-//! strong on every server: the per-part checksums are ignored by servers that do not know
-//! them (Aliyun OSS), and a composite checksum at completion is computed by the server from
-//! what it received, not from what it stores.
+//! Integrity: each part carries `x-amz-checksum-sha256` and is signed with its SHA-256, which
+//! servers check (a damaged part is refused). The package is hashed while its parts are read
+//! for sending: the upload is completed only when the bytes read have the package's size and
+//! SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). After completion
+//! the object's size must equal the package's and its `sha256` metadata the package's hash
+//! (HEAD), and then either its ETag confirms it or it is read back:
+//!
+//! - the ETag: when it is the S3 multipart ETag of exactly the parts read here (the MD5 of
+//!   each part's MD5, one after the other, `-` and their number), the object is confirmed
+//!   without downloading it. The server computes that ETag itself from the bytes it has, part
+//!   by part (s3s-fs rereads the stored parts when it completes the upload; S3 and MinIO hash
+//!   each part as it arrives), so a part lost, damaged, cut short, stored twice or in the wrong
+//!   order, or an object left from another upload, gives another ETag. The read-back catches
+//!   the same faults and costs a download of the whole package (as long again as the upload
+//!   on a symmetric line, and on a branch's line much more than the upload's own hashing).
+//!   What the ETag does not see and a read-back right after the upload could: bytes damaged
+//!   at rest between the server's hashing and our check, on a server that hashes on arrival;
+//!   that is the server's own durability (S3 checks its disks itself), and damage a moment
+//!   later escapes a read-back just the same. MD5 is no defence against a forger, but
+//!   neither is a read-back against a server that lies; the check is there for accidents,
+//!   which MD5 catches.
+//! - otherwise (a server whose ETag is not that, e.g. SSE-KMS or a server with its own ETag
+//!   scheme, or an object found already stored before sending) the object is read back: the
+//!   SHA-256 of the bytes downloaded (ranged GETs, as many at once as parts are sent, hashed
+//!   in order) must be the package's hash. So a mismatching ETag never fails an upload by
+//!   itself: the read-back decides.
+//!
+//! Only then is the package `done`.
 //!
 //! Idempotent: the key is derived from the case and the package's hash, and before a new
 //! upload is started the key is checked (HEAD, then the same read-back): a package already
@@ -38,7 +57,10 @@
 //! which takes explicit UploadIds and part ids: exactly what resuming from local records
 //! needs. It is async; [`DataFolder::upload_packages`] runs it on a private single-threaded
 //! tokio runtime, so callers stay synchronous; the parts in flight are futures on that one
-//! thread (the work per part is hashing and the network, not enough for a second thread).
+//! thread. The package is read (and, sealed, decrypted) once, in order, on a second thread
+//! (`spawn_blocking`), which also computes the package's SHA-256 and each part's SHA-256 and
+//! MD5, one part ahead of those in flight: so the hashing runs on the other core while the
+//! runtime thread sends (the whole package was hashed in a pass of its own before issue 19).
 //!
 //! Files: `target` (the settings resolved, the S3 client), `outbox` (its entries and an upload
 //! run over them), `multipart` (one package: send, resume, complete, read back) and
@@ -70,8 +92,8 @@ pub const MAX_PART_SIZE_MIB: u64 = 512;
 pub const DEFAULT_PARTS_IN_FLIGHT: u32 = 4;
 /// The most parts sent at once.
 pub const MAX_PARTS_IN_FLIGHT: u32 = 16;
-/// At most this many bytes of parts are held in memory at once: with very large parts,
-/// fewer are sent at once than the setting asks.
+/// At most this many bytes of parts are in flight at once (two more parts are held by the
+/// reader, one part ahead): with very large parts, fewer are sent at once than the setting asks.
 const MAX_BYTES_IN_FLIGHT: u64 = 1 << 30;
 /// Retries of one request when none is set.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;

@@ -2,14 +2,18 @@
 //! the read-back that decides whether the stored object is the package.
 
 use chrono::Utc;
-use futures_util::stream::{self, FuturesUnordered, StreamExt};
+use std::cell::Cell;
+use std::collections::HashSet;
+
+use futures_util::stream::{self, StreamExt};
+use md5::Md5;
 use object_store::aws::AmazonS3;
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path as ObjectPath;
 use object_store::{Attribute, Attributes, GetOptions, GetRange, ObjectStore, PutMultipartOptions, PutPayload};
 use sha2::{Digest, Sha256};
 
-use super::package_bytes::open_package;
+use super::package_bytes::{ReadPart, open_package};
 use super::{MAX_PARTS, READ_BUFFER_BYTES, SHA256_METADATA, UploadPhase, UploadProgress, UploadTarget};
 use crate::data_folder::DataFolder;
 use crate::database::{OutboxRecord, UploadPartRecord};
@@ -42,7 +46,8 @@ impl PackageUpload<'_> {
         let record = self.record;
         let database = self.folder.database();
         self.report(UploadPhase::Checking, record.bytes_sent);
-        self.folder.check_queued_package(record)?;
+        // Only whether it is there: its bytes are hashed as they are sent (`send_parts`).
+        self.folder.check_queued_package_present(record)?;
 
         let destination = self.target.destination();
         let key = self.target.remote_key(&record.case_id, &record.sha256);
@@ -67,7 +72,7 @@ impl PackageUpload<'_> {
         // One fresh start is allowed when the server has forgotten our UploadId (expired,
         // aborted by a lifecycle rule): then the package is sent again from the first part.
         let mut restarted = false;
-        loop {
+        let md5s = loop {
             let (upload_id, part_size) = match (&current.upload_id, current.part_size) {
                 (Some(upload_id), Some(part_size)) => {
                     database.resume_package_upload(&record.sha256)?;
@@ -94,7 +99,7 @@ impl PackageUpload<'_> {
                 }
             };
             match self.send_parts(&location, &upload_id, part_size).await {
-                Ok(()) => break,
+                Ok(md5s) => break md5s,
                 Err(SendError::UploadForgotten) if !restarted => {
                     restarted = true;
                     database.forget_package_upload(&record.sha256)?;
@@ -108,10 +113,10 @@ impl PackageUpload<'_> {
                 }
                 Err(SendError::Failed(err)) => return Err(err),
             }
-        }
+        };
 
         self.report(UploadPhase::Verifying, record.bytes);
-        if let Err(err) = self.verify(&location, &key).await {
+        if let Err(err) = self.verify(&location, &key, Some(&md5s)).await {
             if err.kind() == ErrorKind::UploadMismatch {
                 // The stored object is wrong: the next attempt sends the package anew.
                 database.forget_package_upload(&record.sha256)?;
@@ -129,76 +134,142 @@ impl PackageUpload<'_> {
     /// parts in flight, and a resume sends just those and the ones never started. When a
     /// part fails, no new part starts but those in flight are let finish, so that what the
     /// server accepts is recorded and not sent again.
-    async fn send_parts(&mut self, location: &ObjectPath, upload_id: &str, part_size: u64) -> Result<(), SendError> {
+    ///
+    /// The package is read once, in order, on a thread of its own (`read_parts`), which hashes
+    /// it as it goes: the upload is completed only when the bytes read have the package's size
+    /// and SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). Parts
+    /// accepted in an earlier attempt are read too (for that hash) but not sent. Returns each
+    /// part's MD5, in order, for the check after completion ([`PackageUpload::verify`]).
+    async fn send_parts(
+        &mut self,
+        location: &ObjectPath,
+        upload_id: &str,
+        part_size: u64,
+    ) -> Result<Vec<[u8; 16]>, SendError> {
         let record = self.record;
         let folder = self.folder;
         let store = self.store;
+        let parts_in_flight = self.target.parts_in_flight;
         let database = folder.database();
         let recorded = database.upload_parts(&record.sha256, upload_id)?;
         let part_count = record.bytes.div_ceil(part_size);
         let mut bytes_sent: u64 = recorded.iter().map(|part| part.bytes).sum();
-        let mut missing = (1..=part_count)
-            .map(|number| {
-                let offset = (number - 1) * part_size;
-                (number, offset, part_size.min(record.bytes - offset))
+        let accepted_before: HashSet<u64> = (1..=part_count)
+            .filter(|&number| {
+                let length = part_size.min(record.bytes - (number - 1) * part_size);
+                recorded.iter().any(|part| u64::from(part.part_number) == number && part.bytes == length)
             })
-            .filter(|&(number, _, length)| {
-                !recorded.iter().any(|part| u64::from(part.part_number) == number && part.bytes == length)
-            });
-        let mut package = open_package(self.folder, record)?;
-        let mut in_flight = FuturesUnordered::new();
-        let mut stopped: Option<SendError> = None;
+            .collect();
+        let package = open_package(folder, record)?;
+        // One part read ahead of those in flight: the reader never waits for the network's
+        // answers, and at most parts_in_flight + 2 parts are held in memory.
+        let (read_tx, mut read_rx) = tokio::sync::mpsc::channel::<ReadPart>(1);
+        let expected = record.bytes;
+        let reader = tokio::task::spawn_blocking(move || {
+            package.read_parts(
+                expected,
+                part_size,
+                |number| !accepted_before.contains(&number),
+                |part| read_tx.blocking_send(part).is_ok(),
+            )
+        });
+
+        let mut md5s: Vec<Option<[u8; 16]>> = vec![None; part_count as usize];
+        let mut failure: Option<SendError> = None;
+        let stopping = Cell::new(false);
         self.report(UploadPhase::Sending, bytes_sent);
-        loop {
-            while stopped.is_none() && in_flight.len() < self.target.parts_in_flight {
-                let Some((number, offset, length)) = missing.next() else { break };
-                let buffer = match package.read(offset, length) {
-                    Ok(buffer) => buffer,
+        {
+            let stopping = &stopping;
+            let mut answers = stream::poll_fn(|context| read_rx.poll_recv(context))
+                .take_while(|_| std::future::ready(!stopping.get()))
+                .map(|mut part: ReadPart| {
+                    let (location, upload_id) = (location.clone(), upload_id.to_string());
+                    async move {
+                        let Some(bytes) = part.bytes.take() else { return (part, None) };
+                        let accepted = store
+                            .put_part(&location, &upload_id, (part.number - 1) as usize, PutPayload::from(bytes))
+                            .await;
+                        (part, Some(accepted))
+                    }
+                })
+                .buffer_unordered(parts_in_flight);
+            while let Some((part, accepted)) = answers.next().await {
+                md5s[(part.number - 1) as usize] = Some(part.md5);
+                // None: accepted in an earlier attempt, read only for the hashes.
+                let Some(accepted) = accepted else { continue };
+                match accepted {
+                    Ok(accepted) => {
+                        let accepted = UploadPartRecord {
+                            part_number: part.number as u32,
+                            bytes: part.length,
+                            sha256: part.sha256,
+                            etag: accepted.content_id,
+                        };
+                        if let Err(err) = database.record_upload_part(&record.sha256, upload_id, &accepted, Utc::now())
+                        {
+                            failure.get_or_insert(err.into());
+                            stopping.set(true);
+                            continue;
+                        }
+                        bytes_sent += accepted.bytes;
+                        self.sent.0 += 1;
+                        self.sent.1 += accepted.bytes;
+                        self.report(UploadPhase::Sending, bytes_sent);
+                    }
                     Err(err) => {
-                        stopped = Some(err.into());
-                        break;
+                        failure.get_or_insert(self.part_error(err, "sending a part"));
+                        stopping.set(true);
                     }
-                };
-                let sha256 = crate::vault::hex(&Sha256::digest(&buffer));
-                let (location, upload_id) = (location.clone(), upload_id.to_string());
-                in_flight.push(async move {
-                    let accepted =
-                        store.put_part(&location, &upload_id, (number - 1) as usize, PutPayload::from(buffer)).await;
-                    (
-                        UploadPartRecord { part_number: number as u32, bytes: length, sha256, etag: String::new() },
-                        accepted,
-                    )
-                });
-            }
-            let Some((mut part, accepted)) = in_flight.next().await else { break };
-            match accepted {
-                Ok(accepted) => {
-                    part.etag = accepted.content_id;
-                    if let Err(err) = database.record_upload_part(&record.sha256, upload_id, &part, Utc::now()) {
-                        stopped.get_or_insert(err.into());
-                        continue;
-                    }
-                    bytes_sent += part.bytes;
-                    self.sent.0 += 1;
-                    self.sent.1 += part.bytes;
-                    self.report(UploadPhase::Sending, bytes_sent);
-                }
-                Err(err) => {
-                    let err = self.part_error(err, "sending a part");
-                    stopped.get_or_insert(err);
                 }
             }
         }
-        if let Some(err) = stopped {
+        // The reader may be waiting to hand over a part nobody takes now: closing the channel
+        // ends it.
+        drop(read_rx);
+        let read = reader.await.unwrap_or_else(|err| {
+            Err(Error::new(ErrorKind::UploadFailed, format!("reading package {} stopped: {err}", record.sha256)))
+        });
+        if let Some(err) = failure {
             return Err(err);
         }
+        let changed = |what: String| {
+            Error::for_file(
+                ErrorKind::PackageChanged,
+                std::path::Path::new(&record.path),
+                format!("导出的包已变动 {what} since it was exported; export the case again"),
+            )
+        };
+        let digest = match read {
+            Ok(Some(digest)) => digest,
+            Ok(None) => {
+                return Err(SendError::Failed(Error::new(
+                    ErrorKind::UploadFailed,
+                    format!("reading package {} stopped before its end", record.sha256),
+                )));
+            }
+            Err(err) => {
+                if err.kind() == ErrorKind::PackageChanged {
+                    database.forget_package_upload(&record.sha256)?;
+                }
+                return Err(SendError::Failed(err));
+            }
+        };
+        if digest.bytes != record.bytes || digest.sha256 != record.sha256 {
+            // The parts sent are not the package: never complete them.
+            database.forget_package_upload(&record.sha256)?;
+            return Err(SendError::Failed(changed(format!(
+                "has changed ({} bytes with SHA-256 {})",
+                digest.bytes, digest.sha256
+            ))));
+        }
+        let md5s: Vec<[u8; 16]> = md5s.into_iter().flatten().collect();
 
         let parts: Vec<PartId> = database
             .upload_parts(&record.sha256, upload_id)?
             .into_iter()
             .map(|part| PartId { content_id: part.etag })
             .collect();
-        if parts.len() as u64 != part_count {
+        if parts.len() as u64 != part_count || md5s.len() as u64 != part_count {
             return Err(SendError::Failed(Error::new(
                 ErrorKind::UploadFailed,
                 format!(
@@ -209,12 +280,12 @@ impl PackageUpload<'_> {
             )));
         }
         match self.store.complete_multipart(location, &upload_id.to_string(), parts).await {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(md5s),
             // Completed before (the answer was lost, or we were killed before recording
             // it)? Then the object is there; the read-back decides.
             Err(err) if is_not_found(&err) => {
                 let key = location.to_string();
-                if self.stored_whole(location, &key).await? { Ok(()) } else { Err(SendError::UploadForgotten) }
+                if self.stored_whole(location, &key).await? { Ok(md5s) } else { Err(SendError::UploadForgotten) }
             }
             Err(err) => Err(SendError::Failed(self.classify(err, "completing the upload"))),
         }
@@ -230,7 +301,7 @@ impl PackageUpload<'_> {
 
     /// Whether the object at `key` is the package whole (size, metadata, downloaded SHA-256).
     async fn stored_whole(&mut self, location: &ObjectPath, key: &str) -> Result<bool> {
-        match self.verify(location, key).await {
+        match self.verify(location, key, None).await {
             Ok(()) => Ok(true),
             Err(err) if matches!(err.kind(), ErrorKind::UploadMismatch) => Ok(false),
             Err(err) if err.kind() == ErrorKind::FileMissing => Ok(false),
@@ -238,9 +309,15 @@ impl PackageUpload<'_> {
         }
     }
 
-    /// Reads the stored object back and compares it with the package: `upload_mismatch`
-    /// when it differs, `file_missing` when there is no object.
-    async fn verify(&mut self, location: &ObjectPath, key: &str) -> Result<()> {
+    /// Checks that the stored object is the package: `upload_mismatch` when it differs,
+    /// `file_missing` when there is no object. Its size and `sha256` metadata first (HEAD);
+    /// then, right after this attempt sent it (`sent_md5s`: each part's MD5 as read here), the
+    /// server's ETag: when it is the S3 multipart ETag of exactly these parts (MD5 of their
+    /// MD5s, `-` and their number) the object is confirmed without being downloaded (module
+    /// documentation: why that is as strong as the read-back). In every other case (a server
+    /// whose ETag is not that, SSE-KMS, an object found already stored) the object is read
+    /// back and its SHA-256 must be the package's.
+    async fn verify(&mut self, location: &ObjectPath, key: &str, sent_md5s: Option<&[[u8; 16]]>) -> Result<()> {
         let record = self.record;
         let head = GetOptions { head: true, ..GetOptions::default() };
         let meta = match self.store.get_opts(location, head).await {
@@ -265,6 +342,12 @@ impl PackageUpload<'_> {
         let recorded = meta.attributes.get(&Attribute::Metadata(SHA256_METADATA.into())).map(|value| value.to_string());
         if recorded.as_deref() != Some(record.sha256.as_str()) {
             return Err(mismatch(format!("its recorded SHA-256 is {}", recorded.as_deref().unwrap_or("missing"))));
+        }
+        if let Some(md5s) = sent_md5s
+            && meta.meta.e_tag.as_deref().is_some_and(|e_tag| is_multipart_etag_of(e_tag, md5s))
+        {
+            self.report(UploadPhase::Verifying, record.bytes);
+            return Ok(());
         }
         // Pieces of a part's size, several read at once (as many as parts are sent at once)
         // and hashed in order: the same check as one read after the other, in less time.
@@ -364,6 +447,20 @@ impl From<Error> for SendError {
     }
 }
 
+/// Whether `e_tag` (as the server sent it, quoted or not) is the S3 multipart ETag of parts
+/// with these MD5s: the hex MD5 of their MD5s one after the other, `-`, their number.
+pub(super) fn is_multipart_etag_of(e_tag: &str, part_md5s: &[[u8; 16]]) -> bool {
+    if part_md5s.is_empty() {
+        return false;
+    }
+    let mut of_parts = Md5::new();
+    for md5 in part_md5s {
+        of_parts.update(md5);
+    }
+    let expected = format!("{}-{}", crate::vault::hex(&of_parts.finalize()), part_md5s.len());
+    e_tag.trim().trim_start_matches("W/").trim_matches('"').eq_ignore_ascii_case(&expected)
+}
+
 fn is_not_found(err: &object_store::Error) -> bool {
     matches!(err, object_store::Error::NotFound { .. })
 }
@@ -391,4 +488,37 @@ fn first_line(text: &str) -> String {
         line.push('…');
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md5s(parts: &[&[u8]]) -> Vec<[u8; 16]> {
+        parts.iter().map(|part| Md5::digest(part).into()).collect()
+    }
+
+    #[test]
+    fn the_multipart_etag_is_the_md5_of_the_parts_md5s_and_their_number_as_servers_send_it() {
+        // Computed apart with Python's hashlib: md5(md5(b"part one") + md5(b"part two")) + "-2".
+        let parts = md5s(&[b"part one", b"part two"]);
+        for sent in [
+            "0732917abc3288784e318ac0aab1757a-2",
+            "\"0732917abc3288784e318ac0aab1757a-2\"",
+            "\"0732917ABC3288784E318AC0AAB1757A-2\"",
+            "W/\"0732917abc3288784e318ac0aab1757a-2\"",
+        ] {
+            assert!(is_multipart_etag_of(sent, &parts), "{sent}");
+        }
+        for other in [
+            // Another part count, the parts in the other order, one part's MD5 alone, a plain MD5.
+            "\"0732917abc3288784e318ac0aab1757a-3\"",
+            "\"3303e12af474ca11d85ed2966a932992\"",
+            "",
+        ] {
+            assert!(!is_multipart_etag_of(other, &parts), "{other}");
+        }
+        assert!(!is_multipart_etag_of("\"0732917abc3288784e318ac0aab1757a-2\"", &md5s(&[b"part two", b"part one"])));
+        assert!(!is_multipart_etag_of("\"0732917abc3288784e318ac0aab1757a-2\"", &[]));
+    }
 }

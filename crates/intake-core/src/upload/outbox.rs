@@ -130,11 +130,11 @@ impl From<OutboxRecord> for OutboxEntry {
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum UploadPhase {
-    /// Reading the package and asking whether it is already stored.
+    /// Looking for the package and asking whether it is already stored.
     Checking,
     /// Sending parts.
     Sending,
-    /// Reading the stored object back to compare it.
+    /// Checking the stored object against the package (its ETag, or reading it back).
     Verifying,
     /// Stored and checked.
     Done,

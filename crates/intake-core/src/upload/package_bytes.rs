@@ -1,12 +1,21 @@
 //! Where an upload reads the package's bytes from: the only place that opens the package, so
 //! that where packages are kept (the sealed outbox, `crate::sealed_outbox`) stays out of the upload.
+//!
+//! The package is read once per attempt, part after part in order, on a thread of its own
+//! ([`read_parts`]): each byte is read (and, sealed, decrypted) once, and hashed there for the
+//! package's SHA-256 and its part's MD5 while the runtime thread sends the parts read before.
+//! A separate pass over the whole package before sending (as before issue 19) kept both cores
+//! idle for its length and read the package twice.
 
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use md5::Md5;
+use sha2::{Digest, Sha256};
 
 use crate::data_folder::DataFolder;
 use crate::database::OutboxRecord;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::sealed_outbox::QueuedPackage;
 
 /// The package of `record`, opened to read its parts: sealed in the vault (decrypted as it is
@@ -18,18 +27,81 @@ pub(super) fn open_package(folder: &DataFolder, record: &OutboxRecord) -> Result
 
 /// An opened package, read part by part.
 pub(super) struct PackageBytes {
-    path: std::path::PathBuf,
+    path: PathBuf,
     reader: QueuedPackage,
 }
 
+/// One part of the package as read: to send, or already accepted by the server in an earlier
+/// attempt (`bytes` is `None`: it is read only for the package's hash and its MD5).
+pub(super) struct ReadPart {
+    pub(super) number: u64,
+    pub(super) length: u64,
+    pub(super) bytes: Option<bytes::Bytes>,
+    /// The part's SHA-256 (hex), recorded with the part once the server has accepted it.
+    pub(super) sha256: String,
+    /// The part's MD5: what the server's ETag of a part is on S3 and the servers that follow it.
+    pub(super) md5: [u8; 16],
+}
+
+/// What reading the whole package measured: its size and SHA-256, compared with the record
+/// before the upload is completed.
+pub(super) struct PackageDigest {
+    pub(super) bytes: u64,
+    pub(super) sha256: String,
+}
+
 impl PackageBytes {
-    /// The `length` bytes from `offset` on.
-    pub(super) fn read(&mut self, offset: u64, length: u64) -> Result<Vec<u8>> {
-        let mut buffer = vec![0u8; length as usize];
-        self.reader
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| self.reader.read_exact(&mut buffer))
-            .map_err(|err| Error::reading(&self.path, &err))?;
-        Ok(buffer)
+    /// Reads the package from its first byte to its end in parts of `part_size` bytes and
+    /// hands each to `send` in order, with the bytes when `wanted(number)` (the parts not yet
+    /// accepted). Blocking: run it on a thread of its own. Stops early, without error, when
+    /// `send` returns false (the upload stopped). A package shorter than `expected` is
+    /// `package_changed`.
+    pub(super) fn read_parts(
+        mut self,
+        expected: u64,
+        part_size: u64,
+        wanted: impl Fn(u64) -> bool,
+        mut send: impl FnMut(ReadPart) -> bool,
+    ) -> Result<Option<PackageDigest>> {
+        self.reader.seek(SeekFrom::Start(0)).map_err(|err| Error::reading(&self.path, &err))?;
+        let mut package = Sha256::new();
+        let mut offset = 0u64;
+        let mut number = 0u64;
+        while offset < expected {
+            number += 1;
+            let length = part_size.min(expected - offset);
+            let mut buffer = vec![0u8; length as usize];
+            if let Err(err) = self.reader.read_exact(&mut buffer) {
+                return Err(if err.kind() == std::io::ErrorKind::UnexpectedEof {
+                    self.changed()
+                } else {
+                    Error::reading(&self.path, &err)
+                });
+            }
+            package.update(&buffer);
+            let md5: [u8; 16] = Md5::digest(&buffer).into();
+            let sha256 = crate::vault::hex(&Sha256::digest(&buffer));
+            let bytes = wanted(number).then(|| bytes::Bytes::from(buffer));
+            if !send(ReadPart { number, length, bytes, sha256, md5 }) {
+                return Ok(None);
+            }
+            offset += length;
+        }
+        // Longer than recorded: changed as well.
+        let mut probe = [0u8; 1];
+        match self.reader.read(&mut probe) {
+            Ok(0) => {}
+            Ok(_) => return Err(self.changed()),
+            Err(err) => return Err(Error::reading(&self.path, &err)),
+        }
+        Ok(Some(PackageDigest { bytes: offset, sha256: crate::vault::hex(&package.finalize()) }))
+    }
+
+    fn changed(&self) -> Error {
+        Error::for_file(
+            ErrorKind::PackageChanged,
+            &self.path,
+            "导出的包已变动 has changed since it was exported; export the case again",
+        )
     }
 }

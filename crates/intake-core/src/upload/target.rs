@@ -130,10 +130,28 @@ impl UploadTarget {
             .with_client_options(
                 ClientOptions::new()
                     .with_allow_http(self.endpoint.starts_with("http://"))
-                    .with_connect_timeout(Duration::from_secs(10)),
+                    .with_connect_timeout(Duration::from_secs(10))
+                    .with_timeout(self.request_timeout()),
             )
             .build()
             .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("the upload settings are not usable: {err}")))
+    }
+}
+
+/// The slowest uplink a request is given time for, in bytes per second (256 kbit/s), shared by
+/// the parts in flight.
+const SLOWEST_UPLINK_BYTES_PER_SECOND: u64 = 32 * 1024;
+
+impl UploadTarget {
+    /// How long one request (a part, a piece read back, the completion) may take in all.
+    /// object_store's default, 30 s, failed every part on an uplink slower than a part's size
+    /// every 30 s (8 MiB parts, 4 in flight: under 9 Mbit/s), and the completion of a large
+    /// package on a busy server; so: a minute, plus the time the parts in flight need
+    /// together on a 256 kbit/s line. A dead server is still found at once (connect
+    /// timeout), and a stalled line after that long.
+    pub(crate) fn request_timeout(&self) -> Duration {
+        let in_flight_bytes = self.part_size.saturating_mul(self.parts_in_flight as u64);
+        Duration::from_secs(60 + in_flight_bytes / SLOWEST_UPLINK_BYTES_PER_SECOND)
     }
 }
 
