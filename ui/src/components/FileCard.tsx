@@ -54,10 +54,16 @@ export function FileCard({
         <p className="file__name" title={file.sha256}>
           {file.name}
         </p>
-        {!file.checked && (
-          <p className="muted">
-            <Bilingual text={bilingual((m) => m.caseView.unchecked)} />
+        {file.pixel_checks_pending ? (
+          <p className="muted file__pending" data-testid="pixel-checks-pending" role="status">
+            <Bilingual text={bilingual((m) => m.caseView.pixelChecksPending)} />
           </p>
+        ) : (
+          !file.checked && (
+            <p className="muted">
+              <Bilingual text={bilingual((m) => m.caseView.unchecked)} />
+            </p>
+          )
         )}
         <FindingList findings={findings} file={file} />
         <Attestations caseId={caseId} file={file} asked={asked} onChanged={onChanged} />
