@@ -35,7 +35,7 @@ use crate::checklist::Rules;
 use crate::database::{Database, EvidenceFacts, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::evidence::Thresholds;
-use crate::evidence::case_checks::read_metadata_at_import;
+use crate::evidence::case_checks::{read_metadata_at_import, read_metadata_of_bytes};
 use crate::in_order;
 use crate::keys::DataKey;
 use crate::vault::{StoredObject, Vault};
@@ -524,10 +524,14 @@ fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Th
     if metadata.len() == 0 {
         return Err(Error::for_file(ErrorKind::FileEmpty, path, "is empty (0 bytes)"));
     }
-    let stored = vault.store_copy(path, max_file_bytes)?;
+    let (stored, kept) = vault.store_copy_keeping(path, max_file_bytes, thresholds.max_file_bytes)?;
     let original_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let media_type = sniff_media_type(&stored.head, &original_name);
-    let facts = read_metadata_at_import(vault, &stored.sha256, stored.bytes, &original_name, thresholds);
+    let facts = match kept {
+        // The bytes just hashed and written: no second read (and decryption) of the object.
+        Some(bytes) => Some(read_metadata_of_bytes(&stored.sha256, &original_name, &bytes, thresholds)),
+        None => read_metadata_at_import(vault, &stored.sha256, stored.bytes, &original_name, thresholds),
+    };
     Ok(PreparedFile { stored, original_name, media_type, facts })
 }
 

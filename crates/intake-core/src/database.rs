@@ -1178,6 +1178,18 @@ fn write_pending_facts(connection: &Connection, facts: &EvidenceFacts, now: Date
     Ok(())
 }
 
+/// Commits synced again (`synchronous = FULL`) when dropped ([`Database::unsynced_commits`]).
+pub struct UnsyncedCommits<'a> {
+    connection: &'a Connection,
+}
+
+impl Drop for UnsyncedCommits<'_> {
+    fn drop(&mut self) {
+        // Cannot fail on an open connection; if it did, the next open sets FULL again.
+        let _ = self.connection.pragma_update(None, "synchronous", "FULL");
+    }
+}
+
 /// The files whose pixel checks are still to come (migration 10).
 impl Database {
     /// The bytes whose pixel checks are pending, of one case (`Some`) or of the whole folder, in
@@ -1207,6 +1219,16 @@ impl Database {
             self.connection.prepare("SELECT DISTINCT case_id FROM evidence WHERE sha256 = ?1 ORDER BY case_id")?;
         let rows = statement.query_map([sha256], |row| row.get::<_, String>(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Until the returned guard is dropped, this connection's commits are not synced to disk
+    /// (`synchronous = NORMAL`; in WAL mode each commit stays atomic, and a power cut can lose
+    /// only the last ones). For the pixel checks' facts alone: one lost at a crash leaves its
+    /// file pending, and it is checked again at the next open, so the guarantee is the same
+    /// while the second phase of an import saves an fsync of the log per file.
+    pub fn unsynced_commits(&self) -> Result<UnsyncedCommits<'_>> {
+        self.connection.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(UnsyncedCommits { connection: &self.connection })
     }
 
     /// The evidence ids of a case whose bytes' pixel checks are pending.

@@ -128,6 +128,7 @@ impl DataFolder {
         // Pure decoding (no fsync): one thread per core keeps the cores busy.
         let threads = in_order::threads_per_core(pending.len(), 1, MAX_IMPORT_THREADS / IMPORT_THREADS_PER_CORE);
         let total = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+        let _unsynced = self.database.unsynced_commits()?;
         let mut done = 0u32;
         let mut checked = 0;
         let mut failure = None;

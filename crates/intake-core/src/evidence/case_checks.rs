@@ -189,6 +189,17 @@ pub(crate) fn read_metadata_at_import(
         .map(|(facts, _)| facts)
 }
 
+/// [`read_metadata_at_import`] from the bytes the import copied (at most the checks' size
+/// limit), whose SHA-256 is `sha256`.
+pub(crate) fn read_metadata_of_bytes(
+    sha256: &str,
+    file_name: &str,
+    bytes: &[u8],
+    thresholds: &Thresholds,
+) -> EvidenceFacts {
+    read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, Utc::now(), PixelChecks::Skip, false).0
+}
+
 /// The second phase of an import, on any thread: the file's complete facts (its pixels decoded
 /// once for `too_dark`, `blurry`, the perceptual hash) and its thumbnail from the same decode,
 /// which is cached in the vault here, before the facts are recorded. `None` when the object

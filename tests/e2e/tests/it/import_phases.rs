@@ -13,10 +13,11 @@ async fn a_photo_shows_in_its_slot_before_its_pixel_checks_and_its_thumbnail_fil
     let home = work.path().join("home");
     let case_id = create_case_with_cli(&home, "两阶段导入小店");
     let answer_file = work.path().join("dialog-answer.txt");
+    // Made (empty) by dialog_answer_env, so the answer is written after it.
+    let mut env = dialog_answer_env(&answer_file).to_vec();
     std::fs::write(&answer_file, corpus_file("google-pixel-gps.jpg").display().to_string()).unwrap();
     let hold = work.path().join("hold-pixel-checks");
     std::fs::write(&hold, b"held until the test has seen the first phase").unwrap();
-    let mut env = dialog_answer_env(&answer_file).to_vec();
     env.push(("INTAKE_TEST_HOLD_PIXEL_CHECKS".to_string(), hold.display().to_string()));
     let session = AppSession::start_with_env("import-phases", &home, work.path(), &env).await;
     click(&session, &format!("tr[data-case-id='{case_id}'] [data-testid='open-case']"), "open the case").await;
