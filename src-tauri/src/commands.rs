@@ -35,8 +35,8 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::{
-    DOCUMENT_READ_EVENT, ENCRYPTION_PROGRESS_EVENT, EXPORT_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PickedPaths,
-    SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked,
+    DOCUMENT_READ_EVENT, ENCRYPTION_PROGRESS_EVENT, EXPORT_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PIXEL_CHECKS_EVENT,
+    PickedPaths, SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked,
 };
 
 /// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
@@ -199,9 +199,11 @@ pub async fn pick_folder<R: Runtime>(
 }
 
 /// Imports files the user picked or dropped into a material slot. Runs on a thread of its own
-/// with its own handle on the data folder, and sends [`IMPORT_PROGRESS_EVENT`] after each file,
-/// so the window stays responsive through a 200-photo import. A path the user did not pick is
-/// refused (`path_not_picked`) before any file is read.
+/// with its own handle on the data folder, and sends [`IMPORT_PROGRESS_EVENT`] after each file
+/// is recorded (the window shows it in its slot at once, with its metadata findings), then
+/// [`PIXEL_CHECKS_EVENT`] after each file's pixel checks (the second phase: its thumbnail and
+/// pixel findings fill in), so the window stays responsive through a 200-photo import. A path
+/// the user did not pick is refused (`path_not_picked`) before any file is read.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn add_files<R: Runtime>(
     app: AppHandle<R>,
@@ -218,17 +220,25 @@ pub async fn add_files<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || {
         let mut folder = second_handle;
         let mut done = 0;
-        let outcomes = folder.add_files(&case_id, &material, &paths, |outcome| {
-            done += 1;
-            let progress = ImportProgress {
-                case_id: case_id.clone(),
-                material: material.clone(),
-                done,
-                total,
-                outcome: outcome.clone(),
-            };
-            let _ = app.emit(IMPORT_PROGRESS_EVENT, progress);
-        })?;
+        let outcomes = folder.add_files_in_phases(
+            &case_id,
+            &material,
+            &paths,
+            |outcome| {
+                done += 1;
+                let progress = ImportProgress {
+                    case_id: case_id.clone(),
+                    material: material.clone(),
+                    done,
+                    total,
+                    outcome: outcome.clone(),
+                };
+                let _ = app.emit(IMPORT_PROGRESS_EVENT, progress);
+            },
+            |checked| {
+                let _ = app.emit(PIXEL_CHECKS_EVENT, checked.clone());
+            },
+        )?;
         Ok(outcomes)
     })
     .await
@@ -402,8 +412,23 @@ pub async fn lock_status(data_folder: State<'_, SharedDataFolder>) -> Result<Loc
 /// Opens the encrypted data folder with the manager's passphrase (`wrong_passphrase` reads
 /// nothing).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn unlock(data_folder: State<'_, SharedDataFolder>, passphrase: String) -> Result<(), ErrorReport> {
-    data_folder.unlock(&Passphrase::new(passphrase))
+pub async fn unlock<R: Runtime>(
+    app: AppHandle<R>,
+    data_folder: State<'_, SharedDataFolder>,
+    passphrase: String,
+) -> Result<(), ErrorReport> {
+    data_folder.unlock(&Passphrase::new(passphrase))?;
+    // Pixel checks an import left pending when the app stopped (a crash, a lock between the
+    // phases of an import) are finished in the background, each file reported as an import's
+    // are; a failure leaves them pending for the next unlock or the case's export.
+    if let Ok(folder) = data_folder.second_handle() {
+        tauri::async_runtime::spawn_blocking(move || {
+            let _ = folder.finish_pixel_checks(None, |checked| {
+                let _ = app.emit(PIXEL_CHECKS_EVENT, checked.clone());
+            });
+        });
+    }
+    Ok(())
 }
 
 /// 立即锁定: closes the encrypted data folder and drops its key; true when it was open.

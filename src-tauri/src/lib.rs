@@ -268,6 +268,10 @@ pub struct DragPosition {
 /// The event sent after each file of an import ([`intake_core::ImportProgress`]).
 pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
 
+/// The event sent after each file's pixel checks, the second phase of an import or their
+/// resumption after unlocking ([`intake_core::data_folder::PixelCheckProgress`]).
+pub const PIXEL_CHECKS_EVENT: &str = "pixel-checks-progress";
+
 /// The event sent after each document read ([`intake_core::documents::DocumentReadOutcome`]).
 pub const DOCUMENT_READ_EVENT: &str = "document-read";
 

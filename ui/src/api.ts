@@ -11,6 +11,7 @@ import type { EncryptionProgress } from './bindings/EncryptionProgress';
 import type { ErrorReport } from './errors';
 import type { ExportProgress } from './bindings/ExportProgress';
 import type { ImportProgress } from './bindings/ImportProgress';
+import type { PixelCheckProgress } from './bindings/PixelCheckProgress';
 import type { UploadProgress } from './bindings/UploadProgress';
 import { toErrorReport } from './errors';
 
@@ -61,6 +62,8 @@ interface Events {
   'encryption-progress': EncryptionProgress;
   'import-progress': ImportProgress;
   'paths-dropped': DroppedPaths;
+  /** One file's pixel checks done (the second phase of an import): its card fills in. */
+  'pixel-checks-progress': PixelCheckProgress;
   /** The shell locked the data folder after the idle time (its key is gone). */
   locked: null;
   'upload-progress': UploadProgress;

@@ -44,6 +44,15 @@ fn root_of(home: Option<PathBuf>) -> Result<PathBuf> {
 /// does not exist yet is created encrypted when `INTAKE_PASSPHRASE` is set: a script that gives
 /// a passphrase wants the merchants' data protected from its first byte, not a warning.
 pub(crate) fn open_data_folder(home: Option<PathBuf>) -> Result<DataFolder> {
+    let folder = open_data_folder_as_it_is(home)?;
+    // An import that crashed between its two phases left pixel checks pending: the first
+    // command that has the folder to itself finishes them, so nothing stays half-checked.
+    // Failing to now is no reason to refuse the command: they stay pending for the next one.
+    let _ = folder.resume_pixel_checks(|_| {});
+    Ok(folder)
+}
+
+fn open_data_folder_as_it_is(home: Option<PathBuf>) -> Result<DataFolder> {
     let root = root_of(home)?;
     match DataFolder::encryption_state(&root) {
         EncryptionState::Encrypted => DataFolder::unlock(&root, &read_passphrase(PASSPHRASE_VAR, "密码 Passphrase: ")?),

@@ -20,6 +20,7 @@
 //! unreferenced objects, since then nobody can be half-way through writing one.
 
 mod audit;
+mod pixel_phase;
 
 use std::fs::{self, File, OpenOptions};
 use std::panic::AssertUnwindSafe;
@@ -34,11 +35,14 @@ use crate::checklist::Rules;
 use crate::database::{Database, EvidenceFacts, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::evidence::Thresholds;
-use crate::evidence::case_checks::read_at_import;
+use crate::evidence::case_checks::{read_metadata_at_import, read_metadata_of_bytes};
 use crate::in_order;
 use crate::keys::DataKey;
 use crate::vault::{StoredObject, Vault};
 pub use audit::AuditReport;
+pub use pixel_phase::PixelCheckProgress;
+#[cfg(feature = "test-seams")]
+pub use pixel_phase::{FAULT_ABORT_BEFORE_PIXEL_CHECKS, TEST_HOLD_PIXEL_CHECKS};
 
 /// The largest evidence file accepted by default: a few minutes of inspection video fit.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -60,6 +64,9 @@ pub struct DataFolder {
     /// Raised by whoever gave this handle out (the app, when it locks): the handle's long
     /// operations then stop at their next safe point ([`DataFolder::stop_when`]).
     stop: Option<Arc<AtomicBool>>,
+    /// This handle had the folder to itself when it opened (it cleaned up): pixel checks still
+    /// pending then were left by a crash, not by an import under way elsewhere.
+    opened_alone: bool,
     // Held (shared) for as long as the folder is open; released on drop.
     _lock: File,
 }
@@ -234,6 +241,7 @@ impl DataFolder {
             rules: None,
             key,
             stop: None,
+            opened_alone: report.ran,
             _lock: lock,
         };
         if report.ran {
@@ -243,6 +251,16 @@ impl DataFolder {
             report.expired_packages_removed = folder.remove_expired_packages(Utc::now()).unwrap_or(0);
         }
         Ok((folder, report))
+    }
+
+    /// Finishes the pixel checks a crash left pending between the two phases of an import, when
+    /// this handle opened the folder alone (nobody else can be importing them): what the CLI
+    /// does at every open. Returns how many files were checked.
+    pub fn resume_pixel_checks(&self, on_file_done: impl FnMut(&PixelCheckProgress)) -> Result<usize> {
+        if !self.opened_alone {
+            return Ok(0);
+        }
+        self.finish_pixel_checks(None, on_file_done)
     }
 
     /// The folder's path.
@@ -324,22 +342,42 @@ impl DataFolder {
         self.database.case_evidence(case_id)
     }
 
-    /// Imports files into a material slot of a case. Each file is copied into the vault and
-    /// then recorded, one transaction per file, so a failure or crash on one file keeps the
-    /// ones before it. The originals are only read.
-    ///
-    /// The work on the files (hashing and copying, reading their facts, thumbnails) runs on
-    /// two worker threads per core (they also wait for the disk), at most that many files in
-    /// flight, so memory does not grow with the batch; the database is written on the calling thread only, in the order of
-    /// `paths`, each file after its bytes are synced under their final name. The outcomes
-    /// come in the order of `paths`, and `on_file_done` is called on the calling thread after
-    /// each file is recorded (or has failed), in that order.
+    /// Imports files into a material slot of a case, in two phases, and returns once both are
+    /// done ([`DataFolder::add_files_in_phases`] with nobody listening to the second).
     pub fn add_files(
         &mut self,
         case_id: &str,
         material_key: &str,
         paths: &[PathBuf],
+        on_file_done: impl FnMut(&FileOutcome),
+    ) -> Result<Vec<FileOutcome>> {
+        self.add_files_in_phases(case_id, material_key, paths, on_file_done, |_| {})
+    }
+
+    /// Imports files into a material slot of a case. Each file is copied into the vault and
+    /// then recorded, one transaction per file, so a failure or crash on one file keeps the
+    /// ones before it. The originals are only read.
+    ///
+    /// First phase: the work on the files (hashing and copying, reading their headers and
+    /// metadata) runs on two worker threads per core (they also wait for the disk), at most
+    /// that many files in flight, so memory does not grow with the batch; the database is
+    /// written on the calling thread only, in the order of `paths`, each file after its bytes
+    /// are synced under their final name, with its metadata facts marked as waiting for their
+    /// pixel checks. The outcomes come in the order of `paths`, and `on_file_done` is called on
+    /// the calling thread after each file is recorded (or has failed), in that order: from
+    /// then on the file is in its slot with its metadata findings.
+    ///
+    /// Second phase (module `pixel_phase`): the pixels of the pictures just recorded are
+    /// decoded (thumbnail, perceptual hash, `too_dark`, `blurry`) and their facts completed;
+    /// `on_pixels_checked` is called after each. A crash or a lock in between leaves them
+    /// pending in the database, finished by [`DataFolder::finish_pixel_checks`] later.
+    pub fn add_files_in_phases(
+        &mut self,
+        case_id: &str,
+        material_key: &str,
+        paths: &[PathBuf],
         mut on_file_done: impl FnMut(&FileOutcome),
+        on_pixels_checked: impl FnMut(&PixelCheckProgress),
     ) -> Result<Vec<FileOutcome>> {
         self.database.case(case_id)?;
         // Only the materials of the checklist (or the 未分类 tray, module `tray`): a mistyped
@@ -384,6 +422,13 @@ impl DataFolder {
             on_file_done(&outcome);
             outcomes.push(outcome);
         });
+
+        pixel_phase::between_the_phases();
+        let stored: std::collections::HashSet<&str> =
+            outcomes.iter().filter_map(|outcome| outcome.evidence.as_ref().map(|e| e.sha256.as_str())).collect();
+        // The files are recorded and reported whatever happens here: pixel checks that stop (a
+        // lock) or fail stay pending and are finished at the next open or before an export.
+        let _ = self.finish_pixel_checks_of(case_id, &stored, on_pixels_checked);
         Ok(outcomes)
     }
 
@@ -454,8 +499,7 @@ impl DataFolder {
     }
 }
 
-/// Import threads per core. Each file is synced twice (the vault object, its thumbnail) before
-/// it is recorded; measured with strace on 100 12 MP photos, a worker spent a quarter of its time
+/// Import threads per core (first phase). Each file is synced before it is recorded; measured with strace on 100 12 MP photos, a worker spent a quarter of its time
 /// waiting in fsync, and with one thread per core that time left the core idle.
 const IMPORT_THREADS_PER_CORE: usize = 2;
 
@@ -472,8 +516,8 @@ struct PreparedFile {
     facts: Option<EvidenceFacts>,
 }
 
-/// Copies a file into the vault (synced under its final name before anything records it),
-/// reads its facts from the vault object and caches its thumbnail.
+/// Copies a file into the vault (synced under its final name before anything records it) and
+/// reads its headers and metadata from the vault object (the first phase of an import).
 fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Thresholds) -> Result<PreparedFile> {
     let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
     if metadata.is_dir() {
@@ -482,10 +526,14 @@ fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Th
     if metadata.len() == 0 {
         return Err(Error::for_file(ErrorKind::FileEmpty, path, "is empty (0 bytes)"));
     }
-    let stored = vault.store_copy(path, max_file_bytes)?;
+    let (stored, kept) = vault.store_copy_keeping(path, max_file_bytes, thresholds.max_file_bytes)?;
     let original_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let media_type = sniff_media_type(&stored.head, &original_name);
-    let facts = read_at_import(vault, &stored.sha256, stored.bytes, &original_name, thresholds);
+    let facts = match kept {
+        // The bytes just hashed and written: no second read (and decryption) of the object.
+        Some(bytes) => Some(read_metadata_of_bytes(&stored.sha256, &original_name, &bytes, thresholds)),
+        None => read_metadata_at_import(vault, &stored.sha256, stored.bytes, &original_name, thresholds),
+    };
     Ok(PreparedFile { stored, original_name, media_type, facts })
 }
 

@@ -230,6 +230,15 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sha256, kind)
     ) STRICT;
     "#,
+    // 10: the two phases of an import. A file is recorded as soon as its bytes are stored and
+    // its metadata read, with facts whose pixel checks (thumbnail, perceptual hash, too_dark,
+    // blurry) are still to come: `pixels_pending` = 1 until the second phase replaces them. A
+    // crash between the phases leaves the flag, so the next open finishes what was left.
+    r#"
+    ALTER TABLE evidence_facts ADD COLUMN pixels_pending INTEGER NOT NULL DEFAULT 0
+        CHECK (pixels_pending IN (0, 1));
+    CREATE INDEX evidence_facts_pixels_pending ON evidence_facts (sha256) WHERE pixels_pending = 1;
+    "#,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -1003,6 +1012,19 @@ pub struct EvidenceFacts {
     /// JSON of what the reading measured (`evidence::Measurements`); `None` in facts written
     /// before migration 6.
     pub measurements_json: Option<String>,
+    /// The first phase of an import wrote them: metadata only, the pixel checks still to come
+    /// (migration 10).
+    pub pixels_pending: bool,
+}
+
+/// A file's bytes whose pixel checks are still to come (migration 10), with a name and size to
+/// read them under (those of its first evidence record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // field names say it
+pub struct PendingPixelChecks {
+    pub sha256: String,
+    pub original_name: String,
+    pub bytes: u64,
 }
 
 /// Evidence files with their perceptual hashes, for `near_duplicate` (migration 3).
@@ -1028,7 +1050,13 @@ impl Database {
         let manager = self.audit_manager.borrow().clone();
         let inserted_id = self.with_tx(|tx| {
             if let Some(facts) = facts {
-                write_facts(tx, facts, now)?;
+                if facts.pixels_pending {
+                    // Metadata only: complete facts of the same bytes (another slot or case,
+                    // read by this version of the checks) are kept rather than replaced.
+                    write_pending_facts(tx, facts, now)?;
+                } else {
+                    write_facts(tx, facts, now)?;
+                }
             }
             let changed = tx.execute(
                 "INSERT INTO evidence (case_id, material_key, sha256, original_name, bytes,
@@ -1075,8 +1103,8 @@ impl Database {
         Ok(self
             .connection
             .query_row(
-                "SELECT sha256, inspection, perceptual_hash, inspected_with, measurements FROM evidence_facts
-                 WHERE sha256 = ?1",
+                "SELECT sha256, inspection, perceptual_hash, inspected_with, measurements, pixels_pending
+                 FROM evidence_facts WHERE sha256 = ?1",
                 [sha256],
                 |row| {
                     Ok(EvidenceFacts {
@@ -1085,6 +1113,7 @@ impl Database {
                         perceptual_hash: row.get::<_, Option<i64>>(2)?.map(|hash| hash as u64),
                         inspected_with: row.get(3)?,
                         measurements_json: row.get(4)?,
+                        pixels_pending: row.get::<_, i64>(5)? == 1,
                     })
                 },
             )
@@ -1122,12 +1151,38 @@ impl Database {
 
 fn write_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<()> {
     connection.execute(
-        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at, measurements)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at, measurements,
+            pixels_pending)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (sha256) DO UPDATE SET
             inspection = excluded.inspection, perceptual_hash = excluded.perceptual_hash,
             inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at,
-            measurements = excluded.measurements",
+            measurements = excluded.measurements, pixels_pending = excluded.pixels_pending",
+        params![
+            facts.sha256,
+            facts.inspection_json,
+            facts.perceptual_hash.map(|hash| hash as i64),
+            facts.inspected_with,
+            timestamp(now),
+            facts.measurements_json,
+            i64::from(facts.pixels_pending),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes the first phase's facts (pixels pending) unless complete facts of this version of the
+/// checks are already stored for the same bytes.
+fn write_pending_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<()> {
+    connection.execute(
+        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at, measurements,
+            pixels_pending)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
+         ON CONFLICT (sha256) DO UPDATE SET
+            inspection = excluded.inspection, perceptual_hash = excluded.perceptual_hash,
+            inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at,
+            measurements = excluded.measurements, pixels_pending = 1
+         WHERE evidence_facts.pixels_pending = 1 OR evidence_facts.inspected_with < excluded.inspected_with",
         params![
             facts.sha256,
             facts.inspection_json,
@@ -1138,6 +1193,90 @@ fn write_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc
         ],
     )?;
     Ok(())
+}
+
+/// Commits synced again (`synchronous = FULL`) when dropped ([`Database::unsynced_commits`]).
+pub struct UnsyncedCommits<'a> {
+    connection: &'a Connection,
+}
+
+impl Drop for UnsyncedCommits<'_> {
+    fn drop(&mut self) {
+        // Cannot fail on an open connection; if it did, the next open sets FULL again.
+        let _ = self.connection.pragma_update(None, "synchronous", "FULL");
+    }
+}
+
+/// The files whose pixel checks are still to come (migration 10).
+impl Database {
+    /// The bytes whose pixel checks are pending, of one case (`Some`) or of the whole folder, in
+    /// import order of their first record, each once.
+    pub fn pending_pixel_checks(&self, case_id: Option<&str>) -> Result<Vec<PendingPixelChecks>> {
+        let mut statement = self.connection.prepare(
+            "SELECT e.sha256, e.original_name, e.bytes FROM evidence e
+             JOIN evidence_facts f ON f.sha256 = e.sha256
+             WHERE f.pixels_pending = 1 AND (?1 IS NULL OR e.case_id = ?1)
+               AND e.id = (SELECT MIN(first.id) FROM evidence first WHERE first.sha256 = e.sha256
+                           AND (?1 IS NULL OR first.case_id = ?1))
+             ORDER BY e.id",
+        )?;
+        let rows = statement.query_map([case_id], |row| {
+            Ok(PendingPixelChecks {
+                sha256: row.get(0)?,
+                original_name: row.get(1)?,
+                bytes: row.get::<_, i64>(2)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The cases holding these bytes (withdrawn files included), each once.
+    pub fn case_ids_with_sha256(&self, sha256: &str) -> Result<Vec<String>> {
+        let mut statement =
+            self.connection.prepare("SELECT DISTINCT case_id FROM evidence WHERE sha256 = ?1 ORDER BY case_id")?;
+        let rows = statement.query_map([sha256], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Until the returned guard is dropped, this connection's commits are not synced to disk
+    /// (`synchronous = NORMAL`; in WAL mode each commit stays atomic, and a power cut can lose
+    /// only the last ones). For the pixel checks' facts alone: one lost at a crash leaves its
+    /// file pending, and it is checked again at the next open, so the guarantee is the same
+    /// while the second phase of an import saves an fsync of the log per file.
+    pub fn unsynced_commits(&self) -> Result<UnsyncedCommits<'_>> {
+        self.connection.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(UnsyncedCommits { connection: &self.connection })
+    }
+
+    /// The evidence ids of a case whose bytes' pixel checks are pending.
+    pub fn pixel_checks_pending_in_case(&self, case_id: &str) -> Result<std::collections::HashSet<i64>> {
+        let mut statement = self.connection.prepare(
+            "SELECT e.id FROM evidence e JOIN evidence_facts f ON f.sha256 = e.sha256
+             WHERE e.case_id = ?1 AND f.pixels_pending = 1",
+        )?;
+        let rows = statement.query_map([case_id], |row| row.get::<_, i64>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records the complete facts of bytes whose pixel checks were pending. Returns false, and
+    /// writes nothing, when they are no longer pending (another process finished them first, or
+    /// a check read the file again meanwhile).
+    pub fn record_pixel_checks(&self, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<bool> {
+        let changed = self.connection.execute(
+            "UPDATE evidence_facts SET inspection = ?2, perceptual_hash = ?3, inspected_with = ?4,
+                inspected_at = ?5, measurements = ?6, pixels_pending = 0
+             WHERE sha256 = ?1 AND pixels_pending = 1",
+            params![
+                facts.sha256,
+                facts.inspection_json,
+                facts.perceptual_hash.map(|hash| hash as i64),
+                facts.inspected_with,
+                timestamp(now),
+                facts.measurements_json,
+            ],
+        )?;
+        Ok(changed > 0)
+    }
 }
 
 /// One package in the outbox, as recorded.

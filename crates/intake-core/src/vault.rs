@@ -211,16 +211,32 @@ impl Vault {
     /// `max_bytes` bounds the size; the check is made before reading and again while
     /// reading, in case the file grows.
     pub fn store_copy(&self, source: &Path, max_bytes: u64) -> Result<StoredObject> {
+        self.store_copy_keeping(source, max_bytes, 0).map(|(stored, _)| stored)
+    }
+
+    /// [`Vault::store_copy`], also giving back the bytes it copied when the file is at most
+    /// `keep_max_bytes` long: an import reads the file's headers and metadata from them rather
+    /// than reading (and, encrypted, decrypting) the object it has just written. They are the
+    /// bytes hashed and written, so what is read from them is what the object holds.
+    pub fn store_copy_keeping(
+        &self,
+        source: &Path,
+        max_bytes: u64,
+        keep_max_bytes: u64,
+    ) -> Result<(StoredObject, Option<Vec<u8>>)> {
         let mut input = File::open(source).map_err(|err| Error::reading(source, &err))?;
         let metadata = input.metadata().map_err(|err| Error::reading(source, &err))?;
         if !metadata.is_file() {
             return Err(Error::for_file(ErrorKind::NotAFile, source, "is a folder or device, not a file"));
         }
         check_size(source, metadata.len(), max_bytes)?;
+        let mut kept = (metadata.len() <= keep_max_bytes)
+            .then(|| Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0)));
 
         let (temp_path, output) = self.create_temp()?;
         let copied = self.writer(output).map_err(|err| Error::writing(&temp_path, &err)).and_then(|mut output| {
-            let copied = copy_hashing(&mut input, &mut output, source, &temp_path, max_bytes)?;
+            let copied =
+                copy_hashing(&mut input, &mut output, source, &temp_path, max_bytes, (&mut kept, keep_max_bytes))?;
             let output = output.finish().map_err(|err| Error::writing(&temp_path, &err))?;
             Ok((copied, output))
         });
@@ -242,7 +258,8 @@ impl Vault {
         if final_path.is_file() {
             // Same digest, same bytes: keep the object already there, untouched.
             let _ = fs::remove_file(&temp_path);
-            return Ok(StoredObject { sha256, bytes, head, already_present: true });
+            let kept = kept.filter(|kept| kept.len() as u64 == bytes && bytes <= keep_max_bytes);
+            return Ok((StoredObject { sha256, bytes, head, already_present: true }, kept));
         }
         let folder = final_path.parent().expect("object paths have a parent");
         fs::create_dir_all(folder).map_err(|err| Error::writing(folder, &err))?;
@@ -251,7 +268,9 @@ impl Vault {
             return Err(Error::writing(&final_path, &err));
         }
         sync_folder(folder).map_err(|err| Error::writing(folder, &err))?;
-        Ok(StoredObject { sha256, bytes, head, already_present: false })
+        // A file that grew past the limit while copied is not kept (it was not read whole).
+        let kept = kept.filter(|kept| kept.len() as u64 == bytes && bytes <= keep_max_bytes);
+        Ok((StoredObject { sha256, bytes, head, already_present: false }, kept))
     }
 
     /// Re-hashes a stored object and says whether it still matches its name (false also
@@ -679,6 +698,7 @@ fn copy_hashing(
     source: &Path,
     temp_path: &Path,
     max_bytes: u64,
+    (kept, keep_max_bytes): (&mut Option<Vec<u8>>, u64),
 ) -> Result<(String, u64, Vec<u8>)> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
@@ -699,6 +719,12 @@ fn copy_hashing(
             head.extend_from_slice(&chunk[..take]);
         }
         hasher.update(chunk);
+        if total > keep_max_bytes {
+            // Grown past what may be kept while it was read: it is copied, not kept.
+            *kept = None;
+        } else if let Some(kept) = kept.as_mut() {
+            kept.extend_from_slice(chunk);
+        }
         output.write_all(chunk).map_err(|err| Error::writing(temp_path, &err))?;
     }
     if total == 0 {

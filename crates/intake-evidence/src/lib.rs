@@ -263,6 +263,10 @@ pub struct Reading {
     pub reduced: Option<image_checks::Decoded>,
     /// What was measured.
     pub measurements: Measurements,
+    /// True when the pixels of a decodable picture were left for later ([`PixelChecks::Skip`]):
+    /// a reading with [`PixelChecks::Run`] would decode them and may find more. An import
+    /// stores such a reading at once and finishes the pixel checks in a second phase.
+    pub pixels_deferred: bool,
 }
 
 /// [`inspect_bytes_at`], also giving back the downscaled colour image the pixel checks ran on
@@ -284,6 +288,7 @@ pub fn inspect_bytes_keeping_image(
         inspection,
         reduced: None,
         measurements: Measurements::unmeasured(file_name, thresholds, now),
+        pixels_deferred: false,
     };
     if bytes.len() as u64 > thresholds.max_file_bytes {
         inspection.mark_unreadable(too_large_file(bytes.len() as u64, thresholds));
@@ -324,6 +329,7 @@ fn inspect_read(
             inspection,
             reduced: None,
             measurements: Measurements::unmeasured(file_name, thresholds, now),
+            pixels_deferred: false,
         };
     }
     inspection.media_type = Some(media::media_type_of(bytes).to_string());
@@ -336,6 +342,7 @@ fn inspect_read(
 
     let mut pixels = None;
     let mut reduced = None;
+    let mut pixels_deferred = false;
     let unreadable = match (metadata.width, metadata.height) {
         (Some(width), Some(height)) if u64::from(width) * u64::from(height) > thresholds.max_pixels => {
             Some(too_many_pixels(width, height, thresholds))
@@ -362,6 +369,7 @@ fn inspect_read(
         }),
         _ if kind.pixels_decodable() && pixel_checks == PixelChecks::Skip => {
             inspection.skip_pixel_checks("pixels not decoded (--no-pixel-checks)");
+            pixels_deferred = true;
             None
         }
         _ if kind.pixels_decodable() => match image_checks::decode_for_checks(bytes, kind, thresholds.max_decode_bytes)
@@ -416,7 +424,7 @@ fn inspect_read(
         pixels: pixels.map(MeasuredPixels::from),
         standard_jpeg_quality,
     };
-    Reading { inspection, reduced, measurements }
+    Reading { inspection, reduced, measurements, pixels_deferred }
 }
 
 /// The `blurry` check that an image's stats do not allow, and why (too dark, too small).

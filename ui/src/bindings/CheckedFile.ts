@@ -27,6 +27,11 @@ marks: Array<Mark>,
  */
 attested_at: string | null, 
 /**
- * False while the evidence checks have not looked at the file.
+ * False while the evidence checks have not looked at the file (or at its pixels).
  */
-checked: boolean, };
+checked: boolean, 
+/**
+ * Its metadata is checked, its pixel checks (thumbnail, perceptual hash, too dark,
+ * blurry) are still under way: the second phase of its import (正在检查画面…).
+ */
+pixel_checks_pending: boolean, };

@@ -103,9 +103,11 @@ export interface Commands {
   pick_folder: { args: Record<string, never>; result: string[] };
   /**
    * Imports files the user picked or dropped into a material slot. Runs on a thread of its own
-   * with its own handle on the data folder, and sends [`IMPORT_PROGRESS_EVENT`] after each file,
-   * so the window stays responsive through a 200-photo import. A path the user did not pick is
-   * refused (`path_not_picked`) before any file is read.
+   * with its own handle on the data folder, and sends [`IMPORT_PROGRESS_EVENT`] after each file
+   * is recorded (the window shows it in its slot at once, with its metadata findings), then
+   * [`PIXEL_CHECKS_EVENT`] after each file's pixel checks (the second phase: its thumbnail and
+   * pixel findings fill in), so the window stays responsive through a 200-photo import. A path
+   * the user did not pick is refused (`path_not_picked`) before any file is read.
    */
   add_files: { args: { case_id: string; material: string; paths: string[] }; result: FileOutcome[] };
   /**

@@ -110,6 +110,26 @@ export function CaseView({
     void reload();
   }, [reload]);
 
+  // An import shows each file as soon as it is recorded, and its thumbnail and pixel findings
+  // when its pixel checks are done (events of the shell, one per file): the case is asked
+  // again at most every 300 ms while they come, not once per file of a 200-photo import.
+  const reloadRef = useRef(reload);
+  reloadRef.current = reload;
+  const reloadTimer = useRef<number | null>(null);
+  const reloadSoon = useCallback(() => {
+    if (reloadTimer.current !== null) return;
+    reloadTimer.current = window.setTimeout(() => {
+      reloadTimer.current = null;
+      void reloadRef.current();
+    }, 300);
+  }, []);
+  useEffect(
+    () => () => {
+      if (reloadTimer.current !== null) window.clearTimeout(reloadTimer.current);
+    },
+    [],
+  );
+
   // Progress of imports (sent by the shell after each file) and files dropped on the window.
   // A drop lands on the slot under the pointer: the element with `data-material`.
   const addFilesRef = useRef(addFiles);
@@ -122,6 +142,10 @@ export function CaseView({
           ...current,
           [progress.material]: { kind: 'running', done: progress.done, total: progress.total },
         }));
+        if (progress.outcome.evidence !== null) reloadSoon();
+      }),
+      onEvent('pixel-checks-progress', (progress) => {
+        if (progress.case_ids.includes(caseId)) reloadSoon();
       }),
       onEvent('document-read', () => {
         setReading((current) => (current.kind === 'running' ? { kind: 'running', done: current.done + 1 } : current));
@@ -140,7 +164,7 @@ export function CaseView({
     return () => {
       for (const stop of stops) void stop.then((unlisten) => unlisten());
     };
-  }, [caseId]);
+  }, [caseId, reloadSoon]);
 
   if (loaded.kind === 'loading') {
     return (

@@ -56,10 +56,16 @@ export function FileCard({
           {file.name}
           <PlotNumber material={material} sha256={file.sha256} />
         </p>
-        {!file.checked && (
-          <p className="muted">
-            <Bilingual text={bilingual((m) => m.caseView.unchecked)} />
+        {file.pixel_checks_pending ? (
+          <p className="muted file__pending" data-testid="pixel-checks-pending" role="status">
+            <Bilingual text={bilingual((m) => m.caseView.pixelChecksPending)} />
           </p>
+        ) : (
+          !file.checked && (
+            <p className="muted">
+              <Bilingual text={bilingual((m) => m.caseView.unchecked)} />
+            </p>
+          )
         )}
         <FindingList findings={findings} file={file} />
         <Attestations caseId={caseId} file={file} asked={asked} onChanged={onChanged} />

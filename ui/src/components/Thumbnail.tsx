@@ -23,9 +23,13 @@ export function Thumbnail({
   const [url, setUrl] = useState<string | null>(null);
   const kind = file.media_type.split('/')[0] ?? '';
 
+  // While its pixel checks are pending the thumbnail is not made yet: asking for it would decode
+  // the picture a second time beside the import. It is asked for once they are done.
+  const pending = file.pixel_checks_pending;
   useEffect(() => {
     let objectUrl: string | null = null;
     let current = true;
+    if (pending) return;
     void call('thumbnail', { sha256: file.sha256 }).then((outcome) => {
       if (!current || !outcome.ok || outcome.value.byteLength === 0) return;
       objectUrl = URL.createObjectURL(new Blob([outcome.value], { type: 'image/jpeg' }));
@@ -35,7 +39,7 @@ export function Thumbnail({
       current = false;
       if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
     };
-  }, [file.sha256]);
+  }, [file.sha256, pending]);
 
   return (
     <div className="thumbnail" data-testid="thumbnail">

@@ -117,6 +117,7 @@ export const en: Messages = {
     attested: 'Attested',
     missingMarks: 'Not attested yet:',
     unchecked: 'Not checked yet',
+    pixelChecksPending: 'Checking the picture…',
     findings: 'Findings',
     noFindings: 'No findings',
     summary: (ok, required) => `${ok} of ${required} required materials OK`,

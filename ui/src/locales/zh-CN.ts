@@ -124,6 +124,7 @@ export const zhCN = {
     attested: '已确认',
     missingMarks: '尚未确认：',
     unchecked: '尚未检查',
+    pixelChecksPending: '正在检查画面…',
     findings: '检查发现',
     noFindings: '无检查发现',
     summary: (ok: number, required: number) => `必需资料 ${ok} / ${required} 项合格`,

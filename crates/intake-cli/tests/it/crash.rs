@@ -217,3 +217,67 @@ fn check_recorded_evidence_is_whole(home: &Path, sources: &HashMap<String, PathB
         assert!(sources.contains_key(&sha), "{moment:?}: {sha} is not one of the source files");
     }
 }
+
+/// An almost black photo without EXIF: `exif_missing` in a site photo's slot (read in the
+/// first phase, from its metadata) and `too_dark` (read in the second, from its pixels).
+fn dark_jpeg(seed: u8) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..320u32 * 240 * 3).map(|index| ((index / 3 % 320 / 16) as u8 % 3) + seed % 4).collect();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode(&pixels, 320, 240, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn pending_pixel_checks(home: &Path) -> usize {
+    let connection = open_read_only(home).expect("the database exists");
+    connection
+        .query_row("SELECT COUNT(*) FROM evidence_facts WHERE pixels_pending = 1", [], |row| row.get::<_, i64>(0))
+        .unwrap() as usize
+}
+
+/// Issue 19: an `add` that dies between its two phases (the fault seam aborts it once every
+/// file is recorded with its metadata, before any pixel check) keeps every file; the database
+/// says which still wait for their pixel checks, and the next command that opens the folder
+/// alone finishes them, so `check` then shows the pixel findings and the thumbnails exist.
+#[test]
+fn an_add_killed_between_its_two_phases_keeps_its_files_and_the_next_open_finishes_their_pixel_checks() {
+    let sandbox = Sandbox::new();
+    let id = sandbox.new_case(&["--opens-payment"]);
+    let sources: Vec<PathBuf> =
+        (0..3).map(|seed| sandbox.file(&format!("dark-{seed}.jpg"), &dark_jpeg(seed))).collect();
+    let mut args = vec!["add".to_string(), "--case".into(), id.clone(), "--material".into(), "storefront_photo".into()];
+    args.extend(sources.iter().map(|path| path.display().to_string()));
+    let killed = sandbox.command(&args).env("INTAKE_FAULT_ABORT_BEFORE_PIXEL_CHECKS", "1").output().unwrap();
+    assert!(!killed.status.success(), "the fault seam did not stop it");
+    let home = sandbox.home();
+    assert_eq!(recorded_hashes(&home).len(), 3, "every file recorded in the first phase");
+    assert_eq!(pending_pixel_checks(&home), 3, "their pixel checks are recorded as pending");
+    let thumbnails = || {
+        std::fs::read_dir(home.join("vault/thumbs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|fan_out| std::fs::read_dir(fan_out.path()).into_iter().flatten().count())
+            .sum::<usize>()
+    };
+    assert_eq!(thumbnails(), 0, "no thumbnail before the pixel checks");
+
+    let check = sandbox.run(["check", "--case", &id, "--json"]);
+    let json = check.json();
+    assert_eq!(pending_pixel_checks(&home), 0, "the next open finished them");
+    assert_eq!(thumbnails(), 3);
+    let storefront = json["items"].as_array().unwrap().iter().find(|item| item["key"] == "storefront_photo").unwrap();
+    for file in storefront["files"].as_array().unwrap() {
+        assert_eq!(file["pixel_checks_pending"], false);
+        assert_eq!(file["checked"], true);
+        let codes: Vec<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|finding| finding["sha256"] == file["sha256"])
+            .map(|finding| finding["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"exif_missing") && codes.contains(&"too_dark"), "{codes:?}");
+    }
+}

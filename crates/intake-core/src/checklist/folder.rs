@@ -158,6 +158,7 @@ impl DataFolder {
         let evidence = database.case_evidence(case_id)?;
         let attestations = database.latest_attestations(case_id)?;
         let fields = database.case_fields(case_id)?;
+        let pixels_pending = database.pixel_checks_pending_in_case(case_id)?;
         // The manager's acceptances, each on the exact finding it was given for.
         let findings = crate::corrections::with_acceptances(findings, &database.finding_acceptances(case_id)?);
         let records = CaseRecords {
@@ -168,6 +169,7 @@ impl DataFolder {
             fields: &fields,
             findings: &findings,
             unchecked,
+            pixels_pending: &pixels_pending,
             today: today_in_china(),
             checklist_fields: &checklist.fields,
         };

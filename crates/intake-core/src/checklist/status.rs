@@ -102,8 +102,11 @@ pub struct CheckedFile {
     /// When they did, if ever. RFC 3339, UTC.
     #[ts(type = "string | null")]
     pub attested_at: Option<DateTime<Utc>>,
-    /// False while the evidence checks have not looked at the file.
+    /// False while the evidence checks have not looked at the file (or at its pixels).
     pub checked: bool,
+    /// Its metadata is checked, its pixel checks (thumbnail, perceptual hash, too dark,
+    /// blurry) are still under way: the second phase of its import (正在检查画面…).
+    pub pixel_checks_pending: bool,
 }
 
 /// A checklist item with its status and files.
@@ -236,6 +239,8 @@ pub struct CaseRecords<'a> {
     pub findings: &'a [CaseFinding],
     /// Evidence ids the evidence checks have not looked at yet.
     pub unchecked: &'a HashSet<i64>,
+    /// Evidence ids whose pixel checks are pending (their items stay `present`, as unchecked).
+    pub pixels_pending: &'a HashSet<i64>,
     /// Today, for validating dates of birth.
     pub today: NaiveDate,
     /// The checklist's fields (an ID number's type field may have a default).
@@ -258,7 +263,8 @@ impl CaseCheck {
                 imported_at: record.imported_at,
                 marks: attestation.map(|attestation| attestation.marks.clone()).unwrap_or_default(),
                 attested_at: attestation.map(|attestation| attestation.recorded_at),
-                checked: !records.unchecked.contains(&record.id),
+                checked: !records.unchecked.contains(&record.id) && !records.pixels_pending.contains(&record.id),
+                pixel_checks_pending: records.pixels_pending.contains(&record.id),
             }
         };
 

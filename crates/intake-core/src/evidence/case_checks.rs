@@ -96,28 +96,23 @@ pub fn read_facts(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> EvidenceFacts {
-    read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, now, false).0
+    read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, now, PixelChecks::Run, false).0
 }
 
-/// [`read_facts`], and the file's thumbnail when asked for and it is a picture.
+/// [`read_facts`] (with or without the pixel checks), and the file's thumbnail when asked for
+/// and it is a picture whose pixels were decoded.
 fn read_facts_and_thumbnail(
     sha256: &str,
     file_name: &str,
     bytes: &[u8],
     thresholds: &Thresholds,
     now: DateTime<Utc>,
+    pixel_checks: PixelChecks,
     want_thumbnail: bool,
 ) -> (EvidenceFacts, Option<Vec<u8>>) {
     // The image the pixel checks decoded is hashed and thumbnailed: one decode per file.
-    let super::Reading { inspection, reduced, measurements } = super::inspect_bytes_keeping_image(
-        file_name,
-        file_name,
-        bytes,
-        Some(sha256),
-        thresholds,
-        now,
-        PixelChecks::Run,
-    );
+    let super::Reading { inspection, reduced, measurements, pixels_deferred } =
+        super::inspect_bytes_keeping_image(file_name, file_name, bytes, Some(sha256), thresholds, now, pixel_checks);
     let perceptual_hash =
         if inspection.error.is_none() { reduced.as_ref().and_then(|decoded| hash_grey(&decoded.grey)) } else { None };
     let thumbnail = if want_thumbnail {
@@ -125,7 +120,9 @@ fn read_facts_and_thumbnail(
     } else {
         None
     };
-    (stored_facts(sha256, &inspection, &measurements, perceptual_hash), thumbnail)
+    let mut facts = stored_facts(sha256, &inspection, &measurements, perceptual_hash);
+    facts.pixels_pending = pixels_deferred;
+    (facts, thumbnail)
 }
 
 /// The row of `evidence_facts` for one reading.
@@ -143,6 +140,7 @@ fn stored_facts(
         // A measurement that cannot be written as JSON (a NaN read from a broken tag) is left
         // out: the file is then read again at each check, which is slower but right.
         measurements_json: serde_json::to_string(measurements).ok(),
+        pixels_pending: false,
     }
 }
 
@@ -156,6 +154,7 @@ fn read_stored_facts(
     file_name: &str,
     thresholds: &Thresholds,
     now: DateTime<Utc>,
+    pixel_checks: PixelChecks,
     want_thumbnail: bool,
 ) -> Result<(EvidenceFacts, Option<Vec<u8>>)> {
     if size > thresholds.max_file_bytes {
@@ -170,13 +169,42 @@ fn read_stored_facts(
     let object = vault.open_object(sha256)?;
     let path = object.path().to_path_buf();
     object.take(thresholds.max_file_bytes + 1).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
-    Ok(read_facts_and_thumbnail(sha256, file_name, &bytes, thresholds, now, want_thumbnail))
+    Ok(read_facts_and_thumbnail(sha256, file_name, &bytes, thresholds, now, pixel_checks, want_thumbnail))
 }
 
-/// What import reads from a file it has just stored, on any thread (it needs the vault, not
-/// the database): the file's facts, and its thumbnail, which is cached in the vault here.
-/// `None` when the object cannot be read; the file is then read again at `check`.
-pub(crate) fn read_at_import(
+/// What the first phase of an import reads from a file it has just stored, on any thread (it
+/// needs the vault, not the database): the file's facts without its pixel checks (headers and
+/// metadata: position, time, editor, forwarded), `pixels_pending` when a picture's pixels are
+/// still to be decoded ([`read_pixels_at_import`]). `None` when the object cannot be read; the
+/// file is then read again at `check`.
+pub(crate) fn read_metadata_at_import(
+    vault: &Vault,
+    sha256: &str,
+    size: u64,
+    file_name: &str,
+    thresholds: &Thresholds,
+) -> Option<EvidenceFacts> {
+    read_stored_facts(vault, sha256, size, file_name, thresholds, Utc::now(), PixelChecks::Skip, false)
+        .ok()
+        .map(|(facts, _)| facts)
+}
+
+/// [`read_metadata_at_import`] from the bytes the import copied (at most the checks' size
+/// limit), whose SHA-256 is `sha256`.
+pub(crate) fn read_metadata_of_bytes(
+    sha256: &str,
+    file_name: &str,
+    bytes: &[u8],
+    thresholds: &Thresholds,
+) -> EvidenceFacts {
+    read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, Utc::now(), PixelChecks::Skip, false).0
+}
+
+/// The second phase of an import, on any thread: the file's complete facts (its pixels decoded
+/// once for `too_dark`, `blurry`, the perceptual hash) and its thumbnail from the same decode,
+/// which is cached in the vault here, before the facts are recorded. `None` when the object
+/// cannot be read; it stays pending.
+pub(crate) fn read_pixels_at_import(
     vault: &Vault,
     sha256: &str,
     size: u64,
@@ -185,7 +213,8 @@ pub(crate) fn read_at_import(
 ) -> Option<EvidenceFacts> {
     let want_thumbnail = vault.read_thumbnail(sha256).ok().flatten().is_none();
     let (facts, thumbnail) =
-        read_stored_facts(vault, sha256, size, file_name, thresholds, Utc::now(), want_thumbnail).ok()?;
+        read_stored_facts(vault, sha256, size, file_name, thresholds, Utc::now(), PixelChecks::Run, want_thumbnail)
+            .ok()?;
     if let Some(thumbnail) = thumbnail {
         // A thumbnail that cannot be cached now is made when it is first asked for.
         let _ = vault.store_thumbnail(sha256, &thumbnail);
@@ -320,6 +349,7 @@ impl DataFolder {
                     &record.original_name,
                     thresholds,
                     now,
+                    PixelChecks::Run,
                     false,
                 )
                 .ok()?;

@@ -324,6 +324,11 @@ impl DataFolder {
             counting_files: true,
         };
         reporter.report();
+        // A file whose pixel checks are still pending (an import under way in the window, or
+        // one a crash interrupted between its phases) is finished here, not refused: the
+        // package must carry every finding and thumbnail, and the manager who asked for it
+        // would otherwise have to wait for the same work and ask again.
+        self.finish_pixel_checks(Some(case_id), |_| {})?;
         // The checklist with every finding, file-level and case-level, as `intake check` has
         // it under the installation's thresholds (read once, with the settings, so the
         // findings, the files' facts and the thresholds recorded in case.json agree); the

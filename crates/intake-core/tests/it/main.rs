@@ -19,6 +19,7 @@ mod exif_corpus;
 mod front_end_support;
 mod identity_numbers;
 mod identity_types;
+mod import_phases;
 mod package;
 mod sealed_outbox;
 mod stop_on_lock;

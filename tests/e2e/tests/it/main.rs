@@ -10,6 +10,7 @@ mod case_list;
 mod correct;
 mod documents;
 mod harness;
+mod import_phases;
 mod keyboard;
 mod lock;
 mod notes;
