@@ -15,8 +15,9 @@ export function Thumbnail({
   findingCount,
   worst,
 }: {
-  /** A checked file, or any stored file named by its bytes (the 未分类 tray's). */
-  file: Pick<CheckedFile, 'sha256' | 'media_type' | 'name'>;
+  /** A checked file, or any stored file named by its bytes (the 未分类 tray's, which says
+   * nothing of pending checks: its thumbnail is made when asked for). */
+  file: Pick<CheckedFile, 'sha256' | 'media_type' | 'name'> & Partial<Pick<CheckedFile, 'pixel_checks_pending'>>;
   findingCount: number;
   worst: 'error' | 'warning' | 'none';
 }) {
@@ -25,7 +26,7 @@ export function Thumbnail({
 
   // While its pixel checks are pending the thumbnail is not made yet: asking for it would decode
   // the picture a second time beside the import. It is asked for once they are done.
-  const pending = file.pixel_checks_pending;
+  const pending = file.pixel_checks_pending ?? false;
   useEffect(() => {
     let objectUrl: string | null = null;
     let current = true;
