@@ -46,5 +46,5 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 fi
 
 step "Windows: the headless crates' tests under Wine, then the installer (scripts/test-windows.sh)"
-# INTAKE_SKIP_WINDOWS_TESTS=1 leaves it out (it adds ~20 CPU-bound minutes cold, see README).
+# INTAKE_SKIP_WINDOWS_TESTS=1 leaves it out for a quick local run (it adds the cold cross build, see README).
 [ -n "${INTAKE_SKIP_WINDOWS_TESTS:-}" ] || scripts/test-windows.sh
