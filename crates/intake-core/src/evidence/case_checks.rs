@@ -146,17 +146,17 @@ fn stored_facts(
 
 /// Reads the facts of a stored object, and its thumbnail when asked for. A file over the
 /// checks' size limit is not read into memory: a video is inspected from disk, anything else
-/// is `unreadable`.
+/// is `unreadable`. Read as of now.
 fn read_stored_facts(
     vault: &Vault,
     sha256: &str,
     size: u64,
     file_name: &str,
     thresholds: &Thresholds,
-    now: DateTime<Utc>,
     pixel_checks: PixelChecks,
     want_thumbnail: bool,
 ) -> Result<(EvidenceFacts, Option<Vec<u8>>)> {
+    let now = Utc::now();
     if size > thresholds.max_file_bytes {
         // A video is inspected from disk; anything else this large is `unreadable`.
         let object = vault.open_object(sha256)?;
@@ -184,9 +184,7 @@ pub(crate) fn read_metadata_at_import(
     file_name: &str,
     thresholds: &Thresholds,
 ) -> Option<EvidenceFacts> {
-    read_stored_facts(vault, sha256, size, file_name, thresholds, Utc::now(), PixelChecks::Skip, false)
-        .ok()
-        .map(|(facts, _)| facts)
+    read_stored_facts(vault, sha256, size, file_name, thresholds, PixelChecks::Skip, false).ok().map(|(facts, _)| facts)
 }
 
 /// [`read_metadata_at_import`] from the bytes the import copied (at most the checks' size
@@ -213,8 +211,7 @@ pub(crate) fn read_pixels_at_import(
 ) -> Option<EvidenceFacts> {
     let want_thumbnail = vault.read_thumbnail(sha256).ok().flatten().is_none();
     let (facts, thumbnail) =
-        read_stored_facts(vault, sha256, size, file_name, thresholds, Utc::now(), PixelChecks::Run, want_thumbnail)
-            .ok()?;
+        read_stored_facts(vault, sha256, size, file_name, thresholds, PixelChecks::Run, want_thumbnail).ok()?;
     if let Some(thumbnail) = thumbnail {
         // A thumbnail that cannot be cached now is made when it is first asked for.
         let _ = vault.store_thumbnail(sha256, &thumbnail);
@@ -348,7 +345,6 @@ impl DataFolder {
                     record.bytes,
                     &record.original_name,
                     thresholds,
-                    now,
                     PixelChecks::Run,
                     false,
                 )
