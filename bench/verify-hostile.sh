@@ -108,7 +108,7 @@ measure() { # label command... -> "label  seconds  peak MB  exit"
   set -e
   # GNU time puts "Command exited with non-zero status N" before the figures.
   read -r seconds kb < <(tail -n 1 "$stats")
-  printf '  %-34s %8.2f s %8.1f MB   exit %s\n' "$label" "$seconds" "$(echo "$kb / 1024" | bc -l)" "$status"
+  printf '  %-34s %8.2f s %8.1f MB   exit %s\n' "$label" "$seconds" "$(awk -v kb="$kb" 'BEGIN { print kb / 1024 }')" "$status"
 }
 
 echo "peak resident memory and time (intake-verify beside unzip -t on the same file)"
