@@ -31,13 +31,13 @@ use intake_core::signing::{PublicKeyInfo, RegisterLine};
 use intake_core::tray::{AssignOutcome, UnsortedTray};
 use intake_core::upload::{OutboxEntry, OutboxOverview, RetryTiming, UploadOutcome, UploadTarget};
 use intake_core::{DataFolder, ErrorKind, ErrorReport, FileOutcome, ImportProgress};
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::{
-    DOCUMENT_READ_EVENT, ENCRYPTION_PROGRESS_EVENT, EXPORT_PROGRESS_EVENT, IMPORT_PROGRESS_EVENT, PIXEL_CHECKS_EVENT,
-    PickedPaths, SharedDataFolder, UPLOAD_PROGRESS_EVENT, expand_picked,
+use crate::events::{
+    DOCUMENT_READ, ENCRYPTION_PROGRESS, EXPORT_PROGRESS, IMPORT_PROGRESS, PIXEL_CHECKS_PROGRESS, UPLOAD_PROGRESS,
 };
+use crate::{PickedPaths, SharedDataFolder, expand_picked};
 
 /// The test seam for the end-to-end tests, which cannot drive a native dialog: when this
 /// environment variable names a text file, [`pick_files`] and [`pick_folder`] read it at each
@@ -199,9 +199,9 @@ pub async fn pick_folder<R: Runtime>(
 }
 
 /// Imports files the user picked or dropped into a material slot. Runs on a thread of its own
-/// with its own handle on the data folder, and sends [`IMPORT_PROGRESS_EVENT`] after each file
+/// with its own handle on the data folder, and sends [`IMPORT_PROGRESS`] after each file
 /// is recorded (the window shows it in its slot at once, with its metadata findings), then
-/// [`PIXEL_CHECKS_EVENT`] after each file's pixel checks (the second phase: its thumbnail and
+/// [`PIXEL_CHECKS_PROGRESS`] after each file's pixel checks (the second phase: its thumbnail and
 /// pixel findings fill in), so the window stays responsive through a 200-photo import. A path
 /// the user did not pick is refused (`path_not_picked`) before any file is read.
 #[tauri::command(rename_all = "snake_case")]
@@ -233,10 +233,10 @@ pub async fn add_files<R: Runtime>(
                     total,
                     outcome: outcome.clone(),
                 };
-                let _ = app.emit(IMPORT_PROGRESS_EVENT, progress);
+                IMPORT_PROGRESS.send(&app, &progress);
             },
             |checked| {
-                let _ = app.emit(PIXEL_CHECKS_EVENT, checked.clone());
+                PIXEL_CHECKS_PROGRESS.send(&app, checked);
             },
         )?;
         Ok(outcomes)
@@ -248,7 +248,7 @@ pub async fn add_files<R: Runtime>(
 /// Reads the case's documents not read yet (营业执照, 法人身份证, GPS 定位截图: the window calls it
 /// after an import into one of their slots). The OCR takes about a second a document, so it
 /// runs on a thread of its own with its own handle on the data folder, and sends
-/// [`DOCUMENT_READ_EVENT`] after each file.
+/// [`DOCUMENT_READ`] after each file.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn read_case_documents<R: Runtime>(
     app: AppHandle<R>,
@@ -258,7 +258,7 @@ pub async fn read_case_documents<R: Runtime>(
     let second_handle = data_folder.second_handle()?;
     tauri::async_runtime::spawn_blocking(move || {
         let outcomes = second_handle.read_documents(&case_id, WhichDocuments::Unread, |outcome| {
-            let _ = app.emit(DOCUMENT_READ_EVENT, outcome.clone());
+            DOCUMENT_READ.send(&app, outcome);
         })?;
         Ok(outcomes)
     })
@@ -322,7 +322,7 @@ pub async fn clear_case_field(
 
 /// Packs the case into its signed package and queues it sealed in the data folder's outbox
 /// (`intake export` without `--out`): no copy in clear is written. On a blocking thread:
-/// hashing and zipping a large case takes a while. Sends [`EXPORT_PROGRESS_EVENT`] as it goes,
+/// hashing and zipping a large case takes a while. Sends [`EXPORT_PROGRESS`] as it goes,
 /// for the export panel's bar.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_case<R: Runtime>(
@@ -334,7 +334,7 @@ pub async fn export_case<R: Runtime>(
     let folder = data_folder.second_handle()?;
     tauri::async_runtime::spawn_blocking(move || {
         Ok(folder.export_to_outbox_with_progress(&case_id, &options, &mut |progress| {
-            let _ = app.emit(EXPORT_PROGRESS_EVENT, progress);
+            EXPORT_PROGRESS.send(&app, &progress);
         })?)
     })
     .await
@@ -424,7 +424,7 @@ pub async fn unlock<R: Runtime>(
     if let Ok(folder) = data_folder.second_handle() {
         tauri::async_runtime::spawn_blocking(move || {
             let _ = folder.finish_pixel_checks(None, |checked| {
-                let _ = app.emit(PIXEL_CHECKS_EVENT, checked.clone());
+                PIXEL_CHECKS_PROGRESS.send(&app, checked);
             });
         });
     }
@@ -445,7 +445,7 @@ pub async fn set_passphrase<R: Runtime>(app: AppHandle<R>, passphrase: String) -
     use tauri::Manager;
     tauri::async_runtime::spawn_blocking(move || {
         app.state::<SharedDataFolder>().set_passphrase(&Passphrase::new(passphrase), |progress| {
-            let _ = app.emit(ENCRYPTION_PROGRESS_EVENT, progress);
+            ENCRYPTION_PROGRESS.send(&app, &progress);
         })
     })
     .await
@@ -524,7 +524,7 @@ pub async fn change_upload_settings(
 
 /// The 上传 button: sends every package not done (of one case, or all) now, failed ones
 /// included since the manager asked (`intake upload --now`). Runs on a thread of its own
-/// with its own handle on the data folder and sends [`UPLOAD_PROGRESS_EVENT`] as parts go, so
+/// with its own handle on the data folder and sends [`UPLOAD_PROGRESS`] as parts go, so
 /// the window stays usable. Credentials: the settings, `AWS_ACCESS_KEY_ID` /
 /// `AWS_SECRET_ACCESS_KEY` winning, as for the CLI. A second press while one runs, or an
 /// `intake upload` beside it, is refused (`upload_busy`).
@@ -539,7 +539,7 @@ pub async fn upload_packages<R: Runtime>(
         let environment = |name: &str| std::env::var(name).ok();
         let target = UploadTarget::resolve(&folder.settings()?.upload, &Default::default(), &environment)?;
         let outcomes = folder.upload_packages(&target, case_id.as_deref(), RetryTiming::Now, &mut |progress| {
-            let _ = app.emit(UPLOAD_PROGRESS_EVENT, progress);
+            UPLOAD_PROGRESS.send(&app, &progress);
         })?;
         Ok(outcomes)
     })
@@ -559,7 +559,7 @@ pub async fn retry_package<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || {
         let target = upload_target(&folder)?;
         Ok(folder.upload_package(&target, &sha256, &mut |progress| {
-            let _ = app.emit(UPLOAD_PROGRESS_EVENT, progress);
+            UPLOAD_PROGRESS.send(&app, &progress);
         })?)
     })
     .await
@@ -578,7 +578,7 @@ pub async fn retry_due_packages<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || {
         let target = upload_target(&folder)?;
         Ok(folder.retry_due_packages(&target, chrono::Utc::now(), &mut |progress| {
-            let _ = app.emit(UPLOAD_PROGRESS_EVENT, progress);
+            UPLOAD_PROGRESS.send(&app, &progress);
         })?)
     })
     .await

@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod events;
 pub mod window_placement;
 
 use std::collections::HashSet;
@@ -39,7 +40,7 @@ use std::time::{Duration, Instant, SystemTime};
 use intake_core::encryption::{EncryptionProgress, LockStatus};
 use intake_core::keys::{MIN_PASSPHRASE_CHARS, Passphrase};
 use intake_core::{DataFolder, ErrorKind, ErrorReport};
-use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
+use tauri::{DragDropEvent, Manager, WindowEvent};
 
 /// The data folder, shared by every command of the window.
 ///
@@ -244,47 +245,18 @@ impl PickedPaths {
     }
 }
 
-/// The event the window receives when files or folders are dropped on it: the files (folders
-/// expanded, see [`intake_core::data_folder::files_in_folder`]) and where, in CSS pixels, so the
-/// front-end can tell which material slot they were dropped on.
-pub const DROP_EVENT: &str = "paths-dropped";
-
-/// The event sent while files are dragged over the window, with the pointer's position in
-/// CSS pixels ([`DragPosition`]), so the front-end can light up the material slot they would
-/// land on (松开添加到: …). No path is sent before the drop.
-pub const DRAG_OVER_EVENT: &str = "drag-over";
-
-/// The event sent when a drag leaves the window or ends (dropped or cancelled).
-pub const DRAG_LEFT_EVENT: &str = "drag-left";
-
-/// The payload of [`DRAG_OVER_EVENT`].
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+/// The payload of [`events::DRAG_OVER`].
+#[derive(Debug, Clone, Copy, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 #[allow(missing_docs)] // CSS pixels from the window's top left
 pub struct DragPosition {
     pub x: f64,
     pub y: f64,
 }
 
-/// The event sent after each file of an import ([`intake_core::ImportProgress`]).
-pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
-
-/// The event sent after each file's pixel checks, the second phase of an import or their
-/// resumption after unlocking ([`intake_core::data_folder::PixelCheckProgress`]).
-pub const PIXEL_CHECKS_EVENT: &str = "pixel-checks-progress";
-
-/// The event sent after each document read ([`intake_core::documents::DocumentReadOutcome`]).
-pub const DOCUMENT_READ_EVENT: &str = "document-read";
-
-/// The event sent as an upload goes ([`intake_core::upload::UploadProgress`]): after each
-/// part, while the stored object is read back, and when a package is done or failed.
-pub const UPLOAD_PROGRESS_EVENT: &str = "upload-progress";
-
-/// The event sent as an export goes ([`intake_core::package::ExportProgress`]): at each phase,
-/// after each file written into the zip, and every few MiB inside a large one.
-pub const EXPORT_PROGRESS_EVENT: &str = "export-progress";
-
-/// The payload of [`DROP_EVENT`].
-#[derive(Debug, Clone, serde::Serialize)]
+/// The payload of [`events::PATHS_DROPPED`].
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct DroppedPaths {
     /// The files, absolute.
     pub paths: Vec<String>,
@@ -313,15 +285,8 @@ pub fn expand_picked(paths: &[PathBuf]) -> (Vec<PathBuf>, Option<ErrorReport>) {
     (files, error)
 }
 
-/// The event sent when the app locked itself after the idle time.
-pub const LOCKED_EVENT: &str = "locked";
-
-/// The event sent while 设置密码 encrypts the folder in place, after each vault file
-/// ([`EncryptionProgress`]).
-pub const ENCRYPTION_PROGRESS_EVENT: &str = "encryption-progress";
-
 /// Starts the thread that locks the data folder after the settings' idle time without use and
-/// tells the window ([`LOCKED_EVENT`]). The key is dropped here, in Rust, even if the window's
+/// tells the window ([`events::LOCKED`]). The key is dropped here, in Rust, even if the window's
 /// script is stuck.
 pub fn spawn_idle_lock<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
     std::thread::spawn(move || {
@@ -334,7 +299,7 @@ pub fn spawn_idle_lock<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
             if let Some(idle) = shared.idle_lock()
                 && shared.lock_if_idle(idle)
             {
-                let _ = app.emit(LOCKED_EVENT, ());
+                events::LOCKED.send(&app, &());
             }
         }
     });
@@ -357,10 +322,10 @@ pub fn with_commands<R: tauri::Runtime>(
                 WindowEvent::DragDrop(DragDropEvent::Enter { position, .. } | DragDropEvent::Over { position }) => {
                     let scale = window.scale_factor().unwrap_or(1.0);
                     let at = DragPosition { x: position.x / scale, y: position.y / scale };
-                    let _ = window.emit_to(window.label(), DRAG_OVER_EVENT, at);
+                    events::DRAG_OVER.send_to_window(window, &at);
                 }
                 WindowEvent::DragDrop(DragDropEvent::Leave | DragDropEvent::Drop { .. }) => {
-                    let _ = window.emit_to(window.label(), DRAG_LEFT_EVENT, ());
+                    events::DRAG_LEFT.send_to_window(window, &());
                 }
                 _ => {}
             }
@@ -374,7 +339,7 @@ pub fn with_commands<R: tauri::Runtime>(
                     let (files, error) = expand_picked(&paths);
                     window.state::<PickedPaths>().remember(&files);
                     let paths = files.iter().map(|path| path.display().to_string()).collect();
-                    let _ = window.emit_to(window.label(), DROP_EVENT, DroppedPaths { paths, x, y, error });
+                    events::PATHS_DROPPED.send_to_window(&window, &DroppedPaths { paths, x, y, error });
                 });
             }
         })

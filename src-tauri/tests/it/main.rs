@@ -169,7 +169,7 @@ fn an_unencrypted_folder_is_encrypted_in_place_before_its_cases_are_shown() {
 
     let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = progress.clone();
-    app.listen(merchant_intake_app::ENCRYPTION_PROGRESS_EVENT, move |event| {
+    app.listen(merchant_intake_app::events::ENCRYPTION_PROGRESS.name, move |event| {
         seen.lock().unwrap().push(serde_json::from_str::<Value>(event.payload()).unwrap());
     });
     invoke_with(&window, "set_passphrase", json!({"passphrase": PASSPHRASE})).unwrap();
@@ -357,7 +357,7 @@ fn export_queues_the_package_sealed_in_the_outbox_with_progress_events() {
 
     let events: Arc<Mutex<Vec<Value>>> = Arc::default();
     let seen = events.clone();
-    app.listen_any(merchant_intake_app::EXPORT_PROGRESS_EVENT, move |event| {
+    app.listen_any(merchant_intake_app::events::EXPORT_PROGRESS.name, move |event| {
         seen.lock().unwrap().push(serde_json::from_str(event.payload()).unwrap());
     });
     let summary = invoke_with(

@@ -103,9 +103,9 @@ export interface Commands {
   pick_folder: { args: Record<string, never>; result: string[] };
   /**
    * Imports files the user picked or dropped into a material slot. Runs on a thread of its own
-   * with its own handle on the data folder, and sends [`IMPORT_PROGRESS_EVENT`] after each file
+   * with its own handle on the data folder, and sends [`IMPORT_PROGRESS`] after each file
    * is recorded (the window shows it in its slot at once, with its metadata findings), then
-   * [`PIXEL_CHECKS_EVENT`] after each file's pixel checks (the second phase: its thumbnail and
+   * [`PIXEL_CHECKS_PROGRESS`] after each file's pixel checks (the second phase: its thumbnail and
    * pixel findings fill in), so the window stays responsive through a 200-photo import. A path
    * the user did not pick is refused (`path_not_picked`) before any file is read.
    */
@@ -114,7 +114,7 @@ export interface Commands {
    * Reads the case's documents not read yet (营业执照, 法人身份证, GPS 定位截图: the window calls it
    * after an import into one of their slots). The OCR takes about a second a document, so it
    * runs on a thread of its own with its own handle on the data folder, and sends
-   * [`DOCUMENT_READ_EVENT`] after each file.
+   * [`DOCUMENT_READ`] after each file.
    */
   read_case_documents: { args: { case_id: string }; result: DocumentReadOutcome[] };
   /**
@@ -141,7 +141,7 @@ export interface Commands {
   /**
    * Packs the case into its signed package and queues it sealed in the data folder's outbox
    * (`intake export` without `--out`): no copy in clear is written. On a blocking thread:
-   * hashing and zipping a large case takes a while. Sends [`EXPORT_PROGRESS_EVENT`] as it goes,
+   * hashing and zipping a large case takes a while. Sends [`EXPORT_PROGRESS`] as it goes,
    * for the export panel's bar.
    */
   export_case: { args: { case_id: string; options: ExportOptions }; result: ExportSummary };
@@ -231,7 +231,7 @@ export interface Commands {
   /**
    * The 上传 button: sends every package not done (of one case, or all) now, failed ones
    * included since the manager asked (`intake upload --now`). Runs on a thread of its own
-   * with its own handle on the data folder and sends [`UPLOAD_PROGRESS_EVENT`] as parts go, so
+   * with its own handle on the data folder and sends [`UPLOAD_PROGRESS`] as parts go, so
    * the window stays usable. Credentials: the settings, `AWS_ACCESS_KEY_ID` /
    * `AWS_SECRET_ACCESS_KEY` winning, as for the CLI. A second press while one runs, or an
    * `intake upload` beside it, is refused (`upload_busy`).
