@@ -1,8 +1,10 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 
 import { call } from '../api';
 import type { ErrorReport } from '../errors';
+import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
+import { type SettingsForm, useSettingsForm } from '../settingsForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
@@ -109,27 +111,18 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
 }
 
 /** 自动锁定时间 in minutes (0: never), stored by the core as `idle_lock_seconds`. */
-function IdleLockForm({ seconds, onSaved }: { seconds: number; onSaved: () => void }) {
+function IdleLockForm({ form }: { form: SettingsForm<LockStatus, string, 'saved'> }) {
   const id = useId();
-  const [minutes, setMinutes] = useState(minutesText(seconds));
-  const [error, setError] = useState<ErrorReport | null>(null);
-  const [saved, setSaved] = useState(false);
+  const { stored, draft: minutes, error, status } = form;
+  if (stored === null || minutes === null) return null;
+  const seconds = stored.idle_lock_seconds;
   const value = Number(minutes.trim());
   const valid = minutes.trim() !== '' && Number.isFinite(value) && value >= 0 && value <= MAX_IDLE_MINUTES;
 
-  useEffect(() => setMinutes(minutesText(seconds)), [seconds]);
-
   const save = async () => {
-    setSaved(false);
     const change = { branch: null, manager_name: null, idle_lock_seconds: Math.round(value * 60) };
-    const outcome = await call('change_settings', { change });
-    if (outcome.ok) {
-      setError(null);
-      setSaved(true);
-      onSaved();
-    } else {
-      setError(outcome.error);
-    }
+    // The lock time shown as current comes from the shell again, as it now counts it.
+    await form.save(() => call('change_settings', { change }), 'saved', () => void form.reload());
   };
 
   return (
@@ -154,8 +147,8 @@ function IdleLockForm({ seconds, onSaved }: { seconds: number; onSaved: () => vo
         inputMode="decimal"
         value={minutes}
         onChange={(event) => {
-          setSaved(false);
-          setMinutes(event.target.value);
+          form.setStatus(null);
+          form.setDraft(event.target.value);
         }}
         aria-invalid={!valid}
         data-testid="idle-lock-minutes"
@@ -170,14 +163,14 @@ function IdleLockForm({ seconds, onSaved }: { seconds: number; onSaved: () => vo
       )}
       {error !== null && (
         <div className="form-grid__wide">
-          <ErrorBanner error={error} onRetry={() => setError(null)} />
+          <ErrorBanner error={error} onRetry={() => form.setError(null)} />
         </div>
       )}
       <div className="form-grid__wide button-row">
         <button type="submit" className="button button--primary" disabled={!valid} data-testid="idle-lock-save">
           <Bilingual text={bilingual((m) => m.security.idleSave)} />
         </button>
-        {saved && (
+        {status === 'saved' && (
           <span role="status" data-testid="idle-lock-saved">
             <Bilingual text={bilingual((m) => m.security.idleSaved)} />
           </span>
@@ -194,32 +187,21 @@ function IdleLockForm({ seconds, onSaved }: { seconds: number; onSaved: () => vo
  */
 export function SecuritySettings() {
   const id = useId();
-  const [idleSeconds, setIdleSeconds] = useState<number | null>(null);
-  const [minChars, setMinChars] = useState(8);
-  const [error, setError] = useState<ErrorReport | null>(null);
-
-  const load = async () => {
-    const outcome = await call('lock_status', {});
-    if (outcome.ok) {
-      setIdleSeconds(outcome.value.idle_lock_seconds);
-      setMinChars(outcome.value.min_passphrase_chars);
-    } else {
-      setError(outcome.error);
-    }
-  };
-
-  useEffect(() => {
-    void load();
-  }, []);
+  const form = useSettingsForm(() => call('lock_status', {}), (status: LockStatus) =>
+    minutesText(status.idle_lock_seconds),
+  );
+  const minChars = form.stored?.min_passphrase_chars ?? 8;
 
   return (
     <section className="security-settings" aria-labelledby={`${id}-heading`} data-testid="security-settings">
       <h3 id={`${id}-heading`}>
         <Bilingual text={bilingual((m) => m.security.heading)} />
       </h3>
-      {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      {form.error !== null && form.stored === null && (
+        <ErrorBanner error={form.error} onRetry={() => void form.reload()} />
+      )}
       <ChangePassphraseForm minChars={minChars} />
-      {idleSeconds !== null && <IdleLockForm seconds={idleSeconds} onSaved={() => void load()} />}
+      <IdleLockForm form={form} />
     </section>
   );
 }

@@ -1,11 +1,12 @@
-import { useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
-import type { ErrorReport } from '../errors';
 import type { PublicKeyInfo } from '../bindings/PublicKeyInfo';
+import type { Settings } from '../bindings/Settings';
 import { useEnglishChoice } from '../language';
 import type { RegisterLine } from '../bindings/RegisterLine';
 import { bilingual } from '../locales';
+import { useSettingsForm } from '../settingsForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 import { SecuritySettings } from './SecuritySettings';
@@ -15,6 +16,15 @@ import { UploadSettingsForm } from './UploadSettingsForm';
 /** The fields of the general settings form, as typed. */
 type General = { branch: string; manager: string; watermark: boolean; watermarkText: string };
 
+function generalOf(settings: Settings): General {
+  return {
+    branch: settings.branch,
+    manager: settings.manager_name,
+    watermark: settings.watermark_id_copies,
+    watermarkText: settings.watermark_text,
+  };
+}
+
 /**
  * The installation's settings: the branch and manager named in every package's bag-info
  * (Source-Organization, Contact-Name), whether exports watermark identity documents by default
@@ -23,38 +33,25 @@ type General = { branch: string; manager: string; watermark: boolean; watermarkT
  */
 export function SettingsView() {
   const id = useId();
-  // Null until the stored settings arrive: the form is not shown before, so nothing typed
-  // early is overwritten by them.
-  const [general, setGeneral] = useState<General | null>(null);
+  const form = useSettingsForm(() => call('get_settings', {}), generalOf);
+  const { draft: general, error, status } = form;
   const [key, setKey] = useState<PublicKeyInfo | null>(null);
   // Null while the branch or the manager is not saved: the core refuses a line without them.
   const [registerLine, setRegisterLine] = useState<RegisterLine | null>(null);
   const [copied, setCopied] = useState(false);
-  const [error, setError] = useState<ErrorReport | null>(null);
-  const [saved, setSaved] = useState(false);
+  const { setError } = form;
 
-  const load = async () => {
-    const [settings, keyInfo] = await Promise.all([call('get_settings', {}), call('public_key_info', {})]);
-    if (settings.ok) {
-      setGeneral({
-        branch: settings.value.branch,
-        manager: settings.value.manager_name,
-        watermark: settings.value.watermark_id_copies,
-        watermarkText: settings.value.watermark_text,
-      });
-    } else {
-      setError(settings.error);
-    }
+  const loadKey = useCallback(async () => {
+    const keyInfo = await call('public_key_info', {});
     if (keyInfo.ok) setKey(keyInfo.value);
     else setError(keyInfo.error);
-    await loadRegisterLine();
-  };
+  }, [setError]);
 
-  const loadRegisterLine = async () => {
+  const loadRegisterLine = useCallback(async () => {
     const line = await call('register_line', {});
     setRegisterLine(line.ok ? line.value : null);
     setCopied(false);
-  };
+  }, []);
 
   const copyRegisterLine = async () => {
     if (registerLine === null) return;
@@ -68,26 +65,27 @@ export function SettingsView() {
   };
 
   useEffect(() => {
-    void load();
-  }, []);
+    void loadKey();
+    void loadRegisterLine();
+  }, [loadKey, loadRegisterLine]);
+
+  const reload = () => {
+    void form.reload();
+    void loadKey();
+    void loadRegisterLine();
+  };
+
+  const setGeneral = form.setDraft;
 
   const save = async () => {
     if (general === null) return;
-    setSaved(false);
     const change = {
       branch: general.branch,
       manager_name: general.manager,
       watermark_id_copies: general.watermark,
       watermark_text: general.watermarkText,
     };
-    const outcome = await call('change_settings', { change });
-    if (outcome.ok) {
-      setError(null);
-      setSaved(true);
-      void loadRegisterLine();
-    } else {
-      setError(outcome.error);
-    }
+    await form.save(() => call('change_settings', { change }), 'saved', () => void loadRegisterLine());
   };
 
   return (
@@ -144,7 +142,7 @@ export function SettingsView() {
             <button type="submit" className="button button--primary" data-testid="settings-save">
               <Bilingual text={bilingual((m) => m.settings.save)} />
             </button>
-            {saved && (
+            {status === 'saved' && (
               <span role="status" data-testid="settings-saved">
                 <Bilingual text={bilingual((m) => m.settings.saved)} />
               </span>
@@ -152,7 +150,7 @@ export function SettingsView() {
           </div>
         </form>
       )}
-      {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      {error !== null && <ErrorBanner error={error} onRetry={reload} />}
       <ThresholdsForm />
       <UploadSettingsForm />
       <SecuritySettings />

@@ -1,9 +1,9 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 
 import { call } from '../api';
-import type { ErrorReport } from '../errors';
 import type { Thresholds } from '../bindings/Thresholds';
 import { bilingual, type Messages } from '../locales';
+import { useSettingsForm } from '../settingsForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -52,6 +52,9 @@ type ListKey = 'editing_software' | 'screenshot_file_names' | 'chat_app_file_nam
 
 const LIST_KEYS: ListKey[] = ['editing_software', 'screenshot_file_names', 'chat_app_file_names'];
 
+/** The form's fields as typed. */
+type Draft = { values: Record<NumericKey, string>; lists: Record<ListKey, string> };
+
 /** Between a chat app's name and its pattern on one line; the first one splits, so a pattern may hold more. */
 const CHAT_SEPARATOR = '=';
 
@@ -97,35 +100,25 @@ function chatAppsOf(text: string): Thresholds['chat_app_file_names'] | { badLine
  */
 export function ThresholdsForm() {
   const id = useId();
-  const [stored, setStored] = useState<Thresholds | null>(null);
-  const [values, setValues] = useState<Record<NumericKey, string> | null>(null);
-  const [lists, setLists] = useState<Record<ListKey, string> | null>(null);
+  const form = useSettingsForm<Thresholds, Draft, 'saved' | 'reset'>(
+    () => call('thresholds', {}),
+    (thresholds) => ({ values: shown(thresholds), lists: shownLists(thresholds) }),
+  );
   const [badChatLine, setBadChatLine] = useState<string | null>(null);
   const [notNumbers, setNotNumbers] = useState<NumericKey[]>([]);
-  const [error, setError] = useState<ErrorReport | null>(null);
-  const [status, setStatus] = useState<'saved' | 'reset' | null>(null);
+  const { stored, draft, error, status } = form;
 
+  /** The core's stored thresholds in the fields, nothing marked wrong. */
   const show = (thresholds: Thresholds) => {
-    setStored(thresholds);
-    setValues(shown(thresholds));
-    setLists(shownLists(thresholds));
+    form.show(thresholds);
     setNotNumbers([]);
     setBadChatLine(null);
   };
 
-  const load = async () => {
-    const outcome = await call('thresholds', {});
-    if (outcome.ok) show(outcome.value);
-    else setError(outcome.error);
-  };
-
-  useEffect(() => {
-    void load();
-  }, []);
-
   const save = async () => {
-    if (stored === null || values === null || lists === null) return;
-    setStatus(null);
+    if (stored === null || draft === null) return;
+    const { values, lists } = draft;
+    form.setStatus(null);
     const bad = ALL_KEYS.filter((key) => values[key].trim() === '' || !Number.isFinite(Number(values[key])));
     setNotNumbers(bad);
     const chatApps = chatAppsOf(lists.chat_app_file_names);
@@ -143,27 +136,10 @@ export function ThresholdsForm() {
       const scale = SCALE[key];
       thresholds[key] = scale === undefined ? Number(values[key]) : Math.round(Number(values[key]) * scale);
     }
-    const outcome = await call('set_thresholds', { thresholds });
-    if (outcome.ok) {
-      show(outcome.value);
-      setError(null);
-      setStatus('saved');
-    } else {
-      setError(outcome.error);
-    }
+    await form.save(() => call('set_thresholds', { thresholds }), 'saved', show);
   };
 
-  const reset = async () => {
-    setStatus(null);
-    const outcome = await call('reset_thresholds', {});
-    if (outcome.ok) {
-      show(outcome.value);
-      setError(null);
-      setStatus('reset');
-    } else {
-      setError(outcome.error);
-    }
-  };
+  const reset = () => form.save(() => call('reset_thresholds', {}), 'reset', show);
 
   return (
     <section className="thresholds" aria-labelledby={`${id}-heading`} data-testid="thresholds">
@@ -173,7 +149,7 @@ export function ThresholdsForm() {
       <p className="muted">
         <Bilingual text={bilingual((m) => m.thresholds.intro)} />
       </p>
-      {values !== null && lists !== null && (
+      {draft !== null && (
         <form
           className="form-grid"
           onSubmit={(event) => {
@@ -191,9 +167,9 @@ export function ThresholdsForm() {
                   key={key}
                   id={`${id}-${key}`}
                   label={(m) => m.thresholds[key]}
-                  value={values[key]}
+                  value={draft.values[key]}
                   problem={notNumbers.includes(key) ? (m) => m.thresholds.notANumber : null}
-                  onChange={(value) => setValues({ ...values, [key]: value })}
+                  onChange={(value) => form.setDraft({ ...draft, values: { ...draft.values, [key]: value } })}
                   testId={`threshold-${key}`}
                 />
               ))}
@@ -209,9 +185,9 @@ export function ThresholdsForm() {
                 list
                 id={`${id}-${key}`}
                 label={(m) => m.thresholds[key]}
-                value={lists[key]}
+                value={draft.lists[key]}
                 problem={key === 'chat_app_file_names' && badChatLine !== null ? (m) => m.thresholds.notAChatLine(badChatLine) : null}
-                onChange={(value) => setLists({ ...lists, [key]: value })}
+                onChange={(value) => form.setDraft({ ...draft, lists: { ...draft.lists, [key]: value } })}
                 testId={`threshold-${key}`}
               />
             ))}
@@ -233,7 +209,7 @@ export function ThresholdsForm() {
           </div>
         </form>
       )}
-      {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      {error !== null && <ErrorBanner error={error} onRetry={() => void form.reload()} />}
     </section>
   );
 }

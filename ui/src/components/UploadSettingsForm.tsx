@@ -1,9 +1,9 @@
-import { type ReactNode, useEffect, useId, useState } from 'react';
+import { type ReactNode, useId } from 'react';
 
 import { call } from '../api';
-import type { ErrorReport } from '../errors';
 import type { UploadSettingsShown } from '../bindings/UploadSettingsShown';
 import { bilingual, bilingualLine } from '../locales';
+import { useSettingsForm } from '../settingsForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -17,6 +17,32 @@ const textFields: { key: TextField; label: Parameters<typeof bilingual>[0]; type
   { key: 'access_key_id', label: (m) => m.uploadSettings.accessKeyId, type: 'text' },
 ];
 
+/** The form's fields as typed. The secret is never sent back: its field starts empty. */
+type Draft = {
+  values: Record<TextField, string>;
+  partSize: string;
+  secret: string;
+  clearSecret: boolean;
+  allowInsecureHttp: boolean;
+};
+
+function draftOf(settings: UploadSettingsShown): Draft {
+  const upload = settings.settings;
+  return {
+    values: {
+      endpoint: upload.endpoint ?? '',
+      bucket: upload.bucket ?? '',
+      region: upload.region ?? '',
+      prefix: upload.prefix ?? '',
+      access_key_id: upload.access_key_id ?? '',
+    },
+    partSize: upload.part_size_mib === null ? '' : String(upload.part_size_mib),
+    secret: '',
+    clearSecret: false,
+    allowInsecureHttp: upload.allow_insecure_http,
+  };
+}
+
 /**
  * Where packages are uploaded (the 设置 screen's 上传设置 section). The core checks every value;
  * the secret key is write-only: the shell never sends it back, the form only learns whether one
@@ -24,68 +50,25 @@ const textFields: { key: TextField; label: Parameters<typeof bilingual>[0]; type
  */
 export function UploadSettingsForm() {
   const id = useId();
-  const [shown, setShown] = useState<UploadSettingsShown | null>(null);
-  const [values, setValues] = useState<Record<TextField, string>>({
-    endpoint: '',
-    bucket: '',
-    region: '',
-    prefix: '',
-    access_key_id: '',
-  });
-  const [partSize, setPartSize] = useState('');
-  const [secret, setSecret] = useState('');
-  const [clearSecret, setClearSecret] = useState(false);
-  const [allowInsecureHttp, setAllowInsecureHttp] = useState(false);
-  const [error, setError] = useState<ErrorReport | null>(null);
-  const [saved, setSaved] = useState(false);
-
-  const show = (settings: UploadSettingsShown) => {
-    setShown(settings);
-    const upload = settings.settings;
-    setValues({
-      endpoint: upload.endpoint ?? '',
-      bucket: upload.bucket ?? '',
-      region: upload.region ?? '',
-      prefix: upload.prefix ?? '',
-      access_key_id: upload.access_key_id ?? '',
-    });
-    setPartSize(upload.part_size_mib === null ? '' : String(upload.part_size_mib));
-    setSecret('');
-    setClearSecret(false);
-    setAllowInsecureHttp(upload.allow_insecure_http);
+  const form = useSettingsForm(() => call('upload_settings', {}), draftOf);
+  const { stored: shown, draft, error, status } = form;
+  const edit = (change: Partial<Draft>) => {
+    if (draft !== null) form.setDraft({ ...draft, ...change });
   };
-
-  const load = async () => {
-    const outcome = await call('upload_settings', {});
-    if (outcome.ok) show(outcome.value);
-    else setError(outcome.error);
-  };
-
-  useEffect(() => {
-    void load();
-  }, []);
 
   const save = async () => {
-    setSaved(false);
-    const trimmed = partSize.trim();
+    if (draft === null) return;
+    const trimmed = draft.partSize.trim();
     const partSizeMib = trimmed === '' ? null : Number(trimmed);
-    const outcome = await call('change_upload_settings', {
-      change: {
-        ...values,
-        // Not a whole number: 0, which the core refuses with its message like any bad size.
-        part_size_mib: partSizeMib !== null && !(Number.isInteger(partSizeMib) && partSizeMib >= 0) ? 0 : partSizeMib,
-        max_retries: null,
-        secret_access_key: clearSecret ? '' : secret === '' ? null : secret,
-        allow_insecure_http: allowInsecureHttp,
-      },
-    });
-    if (outcome.ok) {
-      show(outcome.value);
-      setError(null);
-      setSaved(true);
-    } else {
-      setError(outcome.error);
-    }
+    const change = {
+      ...draft.values,
+      // Not a whole number: 0, which the core refuses with its message like any bad size.
+      part_size_mib: partSizeMib !== null && !(Number.isInteger(partSizeMib) && partSizeMib >= 0) ? 0 : partSizeMib,
+      max_retries: null,
+      secret_access_key: draft.clearSecret ? '' : draft.secret === '' ? null : draft.secret,
+      allow_insecure_http: draft.allowInsecureHttp,
+    };
+    await form.save(() => call('change_upload_settings', { change }), 'saved', form.show);
   };
 
   return (
@@ -103,7 +86,7 @@ export function UploadSettingsForm() {
           <Bilingual text={bilingual((m) => m.uploadSettings.loading)} />
         </p>
       )}
-      {shown !== null && (
+      {draft !== null && (
         <form
           className="form-grid"
           onSubmit={(event) => {
@@ -117,8 +100,8 @@ export function UploadSettingsForm() {
                 id={`${id}-${field.key}`}
                 className="input"
                 type={field.type}
-                value={values[field.key]}
-                onChange={(event) => setValues({ ...values, [field.key]: event.target.value })}
+                value={draft.values[field.key]}
+                onChange={(event) => edit({ values: { ...draft.values, [field.key]: event.target.value } })}
                 data-testid={`upload-${field.key}`}
                 autoComplete="off"
                 spellCheck={false}
@@ -130,9 +113,9 @@ export function UploadSettingsForm() {
               id={`${id}-part-size`}
               className="input"
               inputMode="numeric"
-              value={partSize}
+              value={draft.partSize}
               placeholder="8"
-              onChange={(event) => setPartSize(event.target.value)}
+              onChange={(event) => edit({ partSize: event.target.value })}
               data-testid="upload-part_size_mib"
             />
           </FieldRow>
@@ -141,14 +124,14 @@ export function UploadSettingsForm() {
               id={`${id}-secret`}
               className="input"
               type="password"
-              value={secret}
-              disabled={clearSecret}
+              value={draft.secret}
+              disabled={draft.clearSecret}
               placeholder={
                 shown?.secret_access_key_set
                   ? bilingualLine((m) => m.uploadSettings.secretSet)
                   : bilingualLine((m) => m.uploadSettings.secretNotSet)
               }
-              onChange={(event) => setSecret(event.target.value)}
+              onChange={(event) => edit({ secret: event.target.value })}
               data-testid="upload-secret"
               autoComplete="new-password"
             />
@@ -157,8 +140,8 @@ export function UploadSettingsForm() {
             <label className="check form-grid__wide">
               <input
                 type="checkbox"
-                checked={clearSecret}
-                onChange={(event) => setClearSecret(event.target.checked)}
+                checked={draft.clearSecret}
+                onChange={(event) => edit({ clearSecret: event.target.checked })}
                 data-testid="upload-clear-secret"
               />
               <Bilingual text={bilingual((m) => m.uploadSettings.clearSecret)} />
@@ -169,13 +152,13 @@ export function UploadSettingsForm() {
           <label className="check form-grid__wide">
             <input
               type="checkbox"
-              checked={allowInsecureHttp}
-              onChange={(event) => setAllowInsecureHttp(event.target.checked)}
+              checked={draft.allowInsecureHttp}
+              onChange={(event) => edit({ allowInsecureHttp: event.target.checked })}
               data-testid="upload-allow-insecure-http"
             />
             <Bilingual text={bilingual((m) => m.uploadSettings.allowInsecureHttp)} />
           </label>
-          {allowInsecureHttp && (
+          {draft.allowInsecureHttp && (
             <p className="warning form-grid__wide" role="alert" data-testid="upload-insecure-warning">
               <Bilingual text={bilingual((m) => m.uploadSettings.insecureWarning)} />
             </p>
@@ -184,7 +167,7 @@ export function UploadSettingsForm() {
             <button type="submit" className="button button--primary" data-testid="upload-settings-save">
               <Bilingual text={bilingual((m) => m.uploadSettings.save)} />
             </button>
-            {saved && (
+            {status === 'saved' && (
               <span role="status" data-testid="upload-settings-saved">
                 <Bilingual text={bilingual((m) => m.uploadSettings.saved)} />
               </span>
@@ -192,7 +175,7 @@ export function UploadSettingsForm() {
           </div>
         </form>
       )}
-      {error !== null && <ErrorBanner error={error} onRetry={() => void load()} />}
+      {error !== null && <ErrorBanner error={error} onRetry={() => void form.reload()} />}
     </section>
   );
 }
