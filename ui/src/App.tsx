@@ -15,6 +15,8 @@ import { Logo } from './components/Logo';
 import { NewCaseWizard, type WizardProgress } from './components/NewCaseWizard';
 import { OutboxView } from './components/OutboxView';
 import { SettingsView } from './components/SettingsView';
+import { SkipLink } from './components/SkipLink';
+import { MAIN_ANCHOR } from './itemState';
 import { ShowEnglishContext, storeShowEnglish, storedShowEnglish } from './language';
 import { bilingual, bilingualLine } from './locales';
 import { VocabularyContext } from './vocabulary';
@@ -170,6 +172,7 @@ export function App() {
   return (
     <ShowEnglishContext.Provider value={englishChoice}>
       <div className="app">
+        <SkipLink anchor={MAIN_ANCHOR} text={(m) => m.skip.toMain} testId="skip-to-main" />
         <header className="app-header">
           <Logo />
           <h1 className="app-header__title">
@@ -194,7 +197,7 @@ export function App() {
             )}
           </nav>
         </header>
-        <main className="app-main">
+        <main id={MAIN_ANCHOR} tabIndex={-1} className="app-main">
           {lockError !== null ? (
             <ErrorBanner error={lockError} onRetry={() => void loadLock()} />
           ) : lock === null ? (

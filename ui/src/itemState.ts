@@ -73,6 +73,11 @@ export const SUBMIT_CHECK_ANCHOR = 'submit-check';
 /** The 未分类 tray's element id. */
 export const TRAY_ANCHOR = 'unsorted-tray';
 
+/** The app's main area, the case view's material cards and its 登记信息: the skip links' targets. */
+export const MAIN_ANCHOR = 'main-content';
+export const CHECKLIST_ANCHOR = 'checklist';
+export const FIELDS_ANCHOR = 'fields';
+
 /** Scrolls to a card and puts the keyboard focus on it, so Tab goes on from there. */
 export function jumpTo(anchorId: string): void {
   const target = document.getElementById(anchorId);

@@ -7,8 +7,16 @@ import type { ErrorReport } from '../errors';
 import type { FieldOffer } from '../bindings/FieldOffer';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { NoteRecord } from '../bindings/NoteRecord';
-import { findingsOf, itemNeedsWork, listedItems, SUBMIT_CHECK_ANCHOR, jumpTo } from '../itemState';
-import { bilingual } from '../locales';
+import {
+  CHECKLIST_ANCHOR,
+  FIELDS_ANCHOR,
+  findingsOf,
+  itemNeedsWork,
+  listedItems,
+  SUBMIT_CHECK_ANCHOR,
+  jumpTo,
+} from '../itemState';
+import { bilingual, bilingualLine } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
 import { StatusBadge } from './CaseList';
@@ -22,6 +30,7 @@ import { type ImportState, MaterialSlot } from './MaterialSlot';
 import { CaseNotes } from './Notes';
 import { OverviewRail } from './OverviewRail';
 import { SiteOffer } from './SiteOffer';
+import { SkipLink } from './SkipLink';
 import { UNSORTED_MATERIAL, UnsortedTray } from './UnsortedTray';
 import { PlotNumbersContext, VisitPlotView, plotNumbersOf } from './VisitPlotView';
 
@@ -186,6 +195,12 @@ export function CaseView({
     <CaseCorrectionContext.Provider value={{ caseId: caseRecord.id, items: check.items, notes, onChanged: reload }}>
     <PlotNumbersContext.Provider value={plotNumbers}>
     <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
+      {/* First in the case view's Tab order: past the head and the rail's entries (one stop
+          each) straight to the cards or to the fields, without tabbing through every control. */}
+      <nav className="skip-links" aria-label={bilingualLine((m) => m.skip.label)}>
+        <SkipLink anchor={CHECKLIST_ANCHOR} text={(m) => m.skip.toMaterials} testId="skip-to-materials" />
+        <SkipLink anchor={FIELDS_ANCHOR} text={(m) => m.skip.toFields} testId="skip-to-fields" />
+      </nav>
       <div className="case-view__head">
         <button type="button" className="button button--quiet" onClick={onBack} data-testid="back">
           ← <Bilingual text={bilingual((m) => m.nav.back)} />
@@ -230,7 +245,7 @@ export function CaseView({
             onAssigned={readDocuments}
             onChanged={reload}
           />
-          <section aria-labelledby="checklist-heading">
+          <section id={CHECKLIST_ANCHOR} tabIndex={-1} aria-labelledby="checklist-heading">
             <h2 id="checklist-heading" className="visually-hidden">
               <Bilingual text={bilingual((m) => m.caseView.checklist)} />
             </h2>

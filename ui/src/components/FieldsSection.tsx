@@ -5,7 +5,7 @@ import type { CheckedField } from '../bindings/CheckedField';
 import type { ErrorReport } from '../errors';
 import type { FieldOffer } from '../bindings/FieldOffer';
 import type { FieldValidation } from '../bindings/FieldValidation';
-import { fieldAnchor, fieldNeedsWork } from '../itemState';
+import { FIELDS_ANCHOR, fieldAnchor, fieldNeedsWork } from '../itemState';
 import { bilingual } from '../locales';
 import { en } from '../locales/en';
 import { zhCN } from '../locales/zh-CN';
@@ -41,7 +41,7 @@ export function FieldsSection({
     .filter((field) => !onlyPending || fieldNeedsWork(field));
   if (shown.length === 0) return null;
   return (
-    <section className="panel" aria-labelledby="fields-heading" data-testid="fields">
+    <section id={FIELDS_ANCHOR} tabIndex={-1} className="panel" aria-labelledby="fields-heading" data-testid="fields">
       <h2 id="fields-heading" className="section-heading">
         <Bilingual text={bilingual((m) => m.caseView.fields)} />
       </h2>

@@ -53,6 +53,12 @@ export const en: Messages = {
     back: 'Back to the cases',
     notUploaded: (count: number) => `${count} package(s) not uploaded`,
   },
+  skip: {
+    toMain: 'Skip to the main content',
+    label: 'Skip to',
+    toMaterials: 'Skip to the materials',
+    toFields: 'Skip to the registration fields',
+  },
   status: {
     ready: 'Ready',
     blocking: (missing) => `${missing} to do`,
@@ -179,6 +185,7 @@ export const en: Messages = {
     fieldWarning: 'With a warning',
     fieldOk: 'Recorded',
     files: (count: number, min: number) => `${count}/${min}`,
+    trayEmpty: 'No files waiting to be assigned',
   },
   finding: {
     details: 'Details',

@@ -59,6 +59,12 @@ export const zhCN = {
     back: '返回案件列表',
     notUploaded: (count: number) => `${count} 个提交包未上传`,
   },
+  skip: {
+    toMain: '跳到主要内容',
+    label: '快速跳转',
+    toMaterials: '跳到资料清单',
+    toFields: '跳到登记信息',
+  },
   status: {
     ready: '可提交',
     blocking: (missing: number) => `待补 ${missing} 项`,
@@ -184,6 +190,7 @@ export const zhCN = {
     fieldWarning: '有提示',
     fieldOk: '已填写',
     files: (count: number, min: number) => `${count}/${min}`,
+    trayEmpty: '没有待分配的文件',
   },
   finding: {
     details: '详情',
