@@ -5,6 +5,7 @@ import type { CheckedField } from '../bindings/CheckedField';
 import type { CheckedItem } from '../bindings/CheckedItem';
 import {
   FIELD_ICON,
+  TRAY_ANCHOR,
   SUBMIT_CHECK_ANCHOR,
   STATUS_ICON,
   fieldAnchor,
@@ -21,6 +22,7 @@ import { type BilingualText, bilingual, bilingualLine } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
 import { useStatusLabel } from './MaterialSlot';
+import { UNSORTED_MATERIAL } from './UnsortedTray';
 
 /** One line of the rail: a material or a field. */
 interface RailEntry {
@@ -102,6 +104,25 @@ function fieldEntry(field: CheckedField): RailEntry {
 }
 
 /**
+ * The 未分类 tray's line: its files waiting for a material (they block the export until
+ * assigned or withdrawn, so they need work), jumping to the tray.
+ */
+function trayEntry(check: CaseCheck): RailEntry {
+  const waiting = check.summary.unsorted_files;
+  return {
+    key: UNSORTED_MATERIAL,
+    anchor: TRAY_ANCHOR,
+    title: bilingual((m) => m.tray.heading),
+    status: waiting > 0 ? 'tray-waiting' : 'optional',
+    icon: waiting > 0 ? STATUS_ICON.present : '–',
+    statusLabel: bilingual((m) => (waiting > 0 ? m.tray.count(waiting) : m.rail.trayEmpty)),
+    count: String(waiting),
+    reasons: waiting > 0 ? [bilingual((m) => m.tray.count(waiting))] : [],
+    needsWork: waiting > 0,
+  };
+}
+
+/**
  * The case at a glance, beside the cards and always in view: every material by stage and
  * every field, each with its status icon and count; a click jumps to its card. 下一个待补 jumps
  * to the next one that needs work; 只看待处理 hides the rest (here and among the cards).
@@ -123,13 +144,18 @@ export function OverviewRail({
     item.missing_attestations.map((mark) => termText(vocabulary.marks, mark).zh).join('、');
 
   const items = listedItems(check);
-  const groups: { key: string; title: BilingualText; entries: RailEntry[] }[] = vocabulary.stages
+  // The tray first, as on the page; a group without a heading.
+  const groups: { key: string; title: BilingualText | null; entries: RailEntry[] }[] = [
+    { key: 'tray', title: null, entries: [trayEntry(check)] },
+  ];
+  const stages: typeof groups = vocabulary.stages
     .map((stage) => ({
       key: stage.key,
       title: { zh: stage.zh, en: stage.en },
       entries: items.filter((item) => item.stage === stage.key).map((item) => materialEntry(check, item, label, marksText)),
     }))
     .filter((group) => group.entries.length > 0);
+  groups.push(...stages);
   const fields = listedFields(check).map(fieldEntry);
   if (fields.length > 0) groups.push({ key: 'fields', title: bilingual((m) => m.rail.fieldsStage), entries: fields });
   const all = groups.flatMap((group) => group.entries);
@@ -196,10 +222,16 @@ export function OverviewRail({
           const shown = onlyPending ? group.entries.filter((entry) => entry.needsWork) : group.entries;
           if (shown.length === 0) return null;
           return (
-            <section key={group.key} className="rail__group" aria-labelledby={`${id}-${group.key}`}>
-              <h3 id={`${id}-${group.key}`} className="rail__stage">
-                <Bilingual text={group.title} />
-              </h3>
+            <section
+              key={group.key}
+              className="rail__group"
+              aria-labelledby={group.title === null ? undefined : `${id}-${group.key}`}
+            >
+              {group.title !== null && (
+                <h3 id={`${id}-${group.key}`} className="rail__stage">
+                  <Bilingual text={group.title} />
+                </h3>
+              )}
               <ul className="rail__entries">
                 {shown.map((entry) => (
                   <li key={entry.key}>
