@@ -6,7 +6,7 @@ import type { ErrorReport } from '../errors';
 import type { CaptureTimeline } from '../bindings/CaptureTimeline';
 import type { PositionPlot } from '../bindings/PositionPlot';
 import type { VisitPlot } from '../bindings/VisitPlot';
-import { type Language, useLanguage } from '../language';
+import { type Language, useEnglishChoice, useLanguage } from '../language';
 import { bilingual, type BilingualText, bilingualLine, type Messages, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
@@ -45,16 +45,22 @@ function metres(value: number, language: Language): string {
   return units.metres(String(Math.round(value)));
 }
 
-/** Both languages inside an SVG `<text>`: the leading one, then the other in a quieter tone. */
+/**
+ * A label inside the SVG: the Chinese alone, as everywhere else; with 设置 › 显示英文对照, the
+ * English after it in a quieter tone (`data-testid="english"`, like `Bilingual`'s).
+ */
 function SvgBilingual({ text }: { text: BilingualText }) {
   const language = useLanguage();
+  const { showEnglish } = useEnglishChoice();
   const [first, second] = language === 'en' ? [text.en, text.zh] : [text.zh, text.en];
   return (
     <>
       <tspan>{first}</tspan>
-      <tspan className="visit-plot__secondary" dx={4}>
-        {second}
-      </tspan>
+      {showEnglish && (
+        <tspan className="visit-plot__secondary" dx={4} lang="en" data-testid="english">
+          {second}
+        </tspan>
+      )}
     </>
   );
 }
