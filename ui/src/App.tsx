@@ -94,7 +94,7 @@ export function App() {
 
   // The shell opens no folder in clear: until it is encrypted and unlocked, only the 设置密码 or
   // unlock screen is shown (and the shell refuses every case command anyway).
-  const open = lock !== null && lock.unlocked;
+  const open = lock?.unlocked === true;
 
   // Locked: forget the outbox shown (the merchants' names) along with the shell's key.
   useEffect(() => {
@@ -108,6 +108,7 @@ export function App() {
 
   // The count on the 发件箱 button: read on opening, on each screen, after each package's
   // upload ends (the 上传 button, a row's 重试, the automatic retry), and every 30 s.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: screen.kind only triggers a fresh read on each screen
   useEffect(() => {
     if (!open) return;
     void loadOutbox();
@@ -162,9 +163,13 @@ export function App() {
     >
       <Bilingual text={bilingual(label)} />
       {count !== undefined && count > 0 && (
-        <span className="nav-count" data-testid={`${testId}-count`} aria-label={bilingualLine((m) => m.nav.notUploaded(count))}>
-          {count}
-        </span>
+        <>
+          <span className="nav-count" data-testid={`${testId}-count`} aria-hidden="true">
+            {count}
+          </span>
+          {/* The sentence for a screen reader: an aria-label on a plain span is not read. */}
+          <span className="visually-hidden">{bilingualLine((m) => m.nav.notUploaded(count))}</span>
+        </>
       )}
     </button>
   );

@@ -187,6 +187,7 @@ export function WithdrawnFiles({ version }: { version: unknown }) {
   const [expanded, setExpanded] = useState(false);
   const [error, setError] = useState<ErrorReport | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version (the case's last check) triggers a fresh read
   useEffect(() => {
     let current = true;
     void call('withdrawn_files', { case_id: caseId }).then((outcome) => {

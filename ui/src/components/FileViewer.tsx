@@ -57,6 +57,7 @@ export function FileViewer({
   const [turns, setTurns] = useState(0);
 
   const evidenceId = file?.evidence_id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the file's bytes and type depend on its record only; its marks change without a new read
   useEffect(() => {
     if (evidenceId === undefined || file === undefined) return;
     let current = true;
@@ -77,7 +78,6 @@ export function FileViewer({
       current = false;
       if (url !== null) URL.revokeObjectURL(url);
     };
-    // The file's bytes depend on its record only: its marks change without a new read.
   }, [caseId, evidenceId]);
 
   const go = useCallback(
@@ -122,6 +122,8 @@ export function FileViewer({
   const transform = `rotate(${turns * 90}deg) scale(${zoom})`;
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click beside the viewer closes it, as Esc and 关闭 do for the keyboard
+    // biome-ignore lint/a11y/useKeyWithClickEvents: Esc and the 关闭 button are the keyboard's way
     <div className="viewer-backdrop" onClick={onClose}>
       <div
         ref={dialog}
@@ -193,6 +195,7 @@ export function FileViewer({
               />
             )}
             {loaded.kind === 'loaded' && kind === 'video' && (
+              // biome-ignore lint/a11y/useMediaCaption: a merchant's evidence video has no captions to show
               <video className="viewer__media" src={loaded.url} controls style={{ transform }} data-testid="viewer-video" />
             )}
             {loaded.kind === 'loaded' && kind !== 'image' && kind !== 'video' && (

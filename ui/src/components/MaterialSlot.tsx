@@ -193,6 +193,7 @@ export function ImportStatus({
       : [];
 
   // A new finished import offers 撤销 for a few seconds.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the import's state object: each finished import is a new one
   useEffect(() => {
     setUndoError(null);
     if (added.length === 0) {
@@ -207,7 +208,6 @@ export function ImportStatus({
       });
     }, 1000);
     return () => window.clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state]);
 
   const undoImport = async () => {

@@ -259,7 +259,7 @@ export function OverviewRail({
                       {entry.reasons.length > 0 && (
                         <span className="rail__reasons">
                           {entry.reasons.map((reason, index) => (
-                            <span key={index}>
+                            <span key={reason.zh}>
                               {index > 0 && ' · '}
                               <Bilingual text={reason} />
                             </span>

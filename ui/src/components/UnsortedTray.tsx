@@ -54,6 +54,7 @@ export function UnsortedTray({
   const [result, setResult] = useState<string | null>(null);
   const running = importState?.kind === 'running';
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: check (the case's last check) triggers a fresh read
   useEffect(() => {
     let current = true;
     void call('unsorted_tray', { case_id: caseId }).then((outcome) => {

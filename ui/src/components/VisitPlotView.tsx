@@ -100,6 +100,7 @@ export function VisitPlotView({
     }
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read again when the case or its check (version) changes
   useEffect(() => {
     void load();
   }, [caseId, version]);
