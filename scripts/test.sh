@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, formatting and lints, the front-end build (type check
-# included), every crate's tests with the end-to-end tests of the app under Xvfb, the
+# included) with its lint and formatting check, every crate's tests with the end-to-end tests of the app under Xvfb, the
 # generated-bindings check, then the headless tests built for Windows and run under Wine with
 # the Windows installer's test. `.ci/run` runs exactly this.
 set -euo pipefail
@@ -20,6 +20,11 @@ step "front-end: build ui/dist (type check included)"
 # The shell embeds ui/dist at compile time (tauri::generate_context! fails without it), and
 # clippy below compiles the shell: a clean clone has no ui/dist, so the front-end comes first.
 scripts/build-ui.sh
+
+step "front-end: lint and formatting (Biome, ui/biome.jsonc)"
+# Installed by build-ui.sh's npm ci (a pinned devDependency); about two seconds. Fails on a
+# lint error or a file `npm run format` would change.
+(cd ui && npm run --silent check)
 
 step "lints: cargo clippy -D warnings (every crate, tests included)"
 # The shell (src-tauri) and the end-to-end crate are checked too: they are workspace members.
