@@ -12,6 +12,7 @@ mod documents;
 mod harness;
 mod import_phases;
 mod keyboard;
+mod laptop_screen;
 mod lock;
 mod notes;
 mod outbox;
