@@ -256,7 +256,8 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
             </text>
           </g>
         ))}
-        <text x={centre + half + 6} y={centre + 4} className="visit-plot__small">
+        {/* Above the axis's end: beside it, the 800 米 tick's label covered it. */}
+        <text x={centre + half} y={centre - 8} textAnchor="end" className="visit-plot__small">
           <SvgBilingual text={bilingual((m) => m.visitPlot.east)} />
         </text>
         <text x={centre} y={centre - half - 8} textAnchor="middle" className="visit-plot__small">
