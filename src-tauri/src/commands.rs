@@ -334,7 +334,7 @@ pub async fn export_case<R: Runtime>(
     let folder = data_folder.second_handle()?;
     tauri::async_runtime::spawn_blocking(move || {
         Ok(folder.export_to_outbox_with_progress(&case_id, &options, &mut |progress| {
-            EXPORT_PROGRESS.send(&app, &progress);
+            EXPORT_PROGRESS.send(&app, progress);
         })?)
     })
     .await
@@ -539,7 +539,7 @@ pub async fn upload_packages<R: Runtime>(
         let environment = |name: &str| std::env::var(name).ok();
         let target = UploadTarget::resolve(&folder.settings()?.upload, &Default::default(), &environment)?;
         let outcomes = folder.upload_packages(&target, case_id.as_deref(), RetryTiming::Now, &mut |progress| {
-            UPLOAD_PROGRESS.send(&app, &progress);
+            UPLOAD_PROGRESS.send(&app, progress);
         })?;
         Ok(outcomes)
     })
@@ -559,7 +559,7 @@ pub async fn retry_package<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || {
         let target = upload_target(&folder)?;
         Ok(folder.upload_package(&target, &sha256, &mut |progress| {
-            UPLOAD_PROGRESS.send(&app, &progress);
+            UPLOAD_PROGRESS.send(&app, progress);
         })?)
     })
     .await
@@ -578,7 +578,7 @@ pub async fn retry_due_packages<R: Runtime>(
     tauri::async_runtime::spawn_blocking(move || {
         let target = upload_target(&folder)?;
         Ok(folder.retry_due_packages(&target, chrono::Utc::now(), &mut |progress| {
-            UPLOAD_PROGRESS.send(&app, &progress);
+            UPLOAD_PROGRESS.send(&app, progress);
         })?)
     })
     .await
