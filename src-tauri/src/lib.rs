@@ -245,9 +245,11 @@ impl PickedPaths {
     }
 }
 
+// The TypeScript bindings of this and `DroppedPaths` are written by the shell's `ipc_surface`
+// test, not by `#[ts(export)]`, whose unit test would write them relative to wherever the test
+// binary runs (scripts/test-e2e.sh runs it without cargo's TS_RS_EXPORT_DIR).
 /// The payload of [`events::DRAG_OVER`].
 #[derive(Debug, Clone, Copy, serde::Serialize, ts_rs::TS)]
-#[ts(export)]
 #[allow(missing_docs)] // CSS pixels from the window's top left
 pub struct DragPosition {
     pub x: f64,
@@ -256,7 +258,6 @@ pub struct DragPosition {
 
 /// The payload of [`events::PATHS_DROPPED`].
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-#[ts(export)]
 pub struct DroppedPaths {
     /// The files, absolute.
     pub paths: Vec<String>,
