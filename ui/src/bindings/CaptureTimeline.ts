@@ -8,7 +8,8 @@ import type { TimelineTick } from "./TimelineTick";
  */
 export type CaptureTimeline = { 
 /**
- * The axis' start and end (the first and last capture with some room).
+ * The axis' start and end: the first and last capture with some room, or, when
+ * [`CaptureTimeline::zoomed_to_visit_day`], the visit day's captures with some room.
  */
 start: string, end: string, 
 /**
@@ -23,6 +24,11 @@ ticks: Array<TimelineTick>,
  * The captures, by time.
  */
 captures: Array<PlottedCapture>, 
+/**
+ * The axis shows the visit day only: some captures are of other days, which would squeeze
+ * the day into a sliver. Those are drawn nowhere; they are listed with their dates.
+ */
+zoomed_to_visit_day: boolean, 
 /**
  * Numbers of the files without a capture time.
  */

@@ -164,7 +164,7 @@ export function VisitPlotView({
                         {position === undefined ? '—' : metres(position.distance_m, language)}
                       </td>
                       <td style={{ color: capture === undefined || capture.on_visit_day ? undefined : OUTSIDE }}>
-                        {capture === undefined ? '—' : new Date(capture.at).toLocaleString(language, { hour12: false })}
+                        {capture === undefined ? '—' : chinaDateTime(Date.parse(capture.at))}
                       </td>
                     </tr>
                   );
@@ -383,8 +383,7 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
   );
 }
 
-/** Round steps for the zoomed axis, in minutes. */
-const TICK_STEPS_MIN = [5, 10, 15, 30, 60, 120, 180, 360];
+/** UTC+8, the time the visit date is in (and the core's ticks are labelled in). */
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 
 /** `HH:MM` of an instant in UTC+8. */
@@ -403,31 +402,14 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
   const left = 40;
   const right = 860;
   const window = timeline.visit_window;
-  // Zoomed to the visit day when there is one and something was taken on it: the other days'
-  // captures, which would squeeze the day into a sliver, are listed under it with their dates.
-  const onDay = timeline.captures.filter((capture) => capture.on_visit_day);
-  const zoomed = window !== null && onDay.length < timeline.captures.length;
-  const shown = zoomed ? onDay : timeline.captures;
+  // Zoomed to the visit day (the core decides, and the package's report draws the same) when
+  // other days' captures would squeeze the day into a sliver: those are listed with their dates.
+  const zoomed = timeline.zoomed_to_visit_day;
+  const shown = zoomed ? timeline.captures.filter((capture) => capture.on_visit_day) : timeline.captures;
   const others = zoomed ? timeline.captures.filter((capture) => !capture.on_visit_day) : [];
-  let start = Date.parse(timeline.start);
-  let end = Date.parse(timeline.end);
-  let ticks = timeline.ticks.map((tick) => ({ at: Date.parse(tick.at), label: tick.label }));
-  if (zoomed && window !== null) {
-    const times = onDay.map((capture) => Date.parse(capture.at));
-    const dayStart = Date.parse(window.start);
-    const dayEnd = Date.parse(window.end);
-    // Nothing taken on the visit day: its working hours (08:00 to 20:00), empty.
-    const first = times.length > 0 ? Math.min(...times) : dayStart + 8 * 3600 * 1000;
-    const last = times.length > 0 ? Math.max(...times) : dayStart + 20 * 3600 * 1000;
-    const room = Math.max(15 * 60 * 1000, (last - first) * 0.1);
-    start = Math.max(dayStart, first - room);
-    end = Math.min(dayEnd, last + room);
-    const stepMin = TICK_STEPS_MIN.find((step) => (end - start) / (step * 60 * 1000) <= 8) ?? 360;
-    const step = stepMin * 60 * 1000;
-    ticks = [];
-    // Ticks on round local times (UTC+8 is a whole number of hours, so UTC rounding serves).
-    for (let at = Math.ceil(start / step) * step; at <= end; at += step) ticks.push({ at, label: chinaClock(at) });
-  }
+  const start = Date.parse(timeline.start);
+  const end = Date.parse(timeline.end);
+  const ticks = timeline.ticks.map((tick) => ({ at: Date.parse(tick.at), label: tick.label }));
   const total = Math.max(1, end - start);
   const xOf = (time: number) => left + ((time - start) / total) * (right - left);
   // Labels in rows so that close points do not overprint each other.

@@ -313,7 +313,8 @@ fn validate_choice(options: &[ChoiceOption], value: &str) -> Result<String, Fiel
         })
 }
 
-/// How a stored value is shown: personal data masked, the rest as stored.
+/// How a stored value is shown: personal data masked, a choice by its Chinese name (its key is
+/// internal), the rest as stored.
 pub fn display_value(field: &ChecklistField, value: &str) -> String {
     if !field.personal {
         return match field.kind {
@@ -321,7 +322,7 @@ pub fn display_value(field: &ChecklistField, value: &str) -> String {
                 .options
                 .iter()
                 .find(|option| option.key == value)
-                .map(|option| format!("{} {}", option.title_zh, option.key))
+                .map(|option| option.title_zh.clone())
                 .unwrap_or_else(|| value.to_string()),
             _ => value.to_string(),
         };

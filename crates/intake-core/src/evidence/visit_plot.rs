@@ -106,7 +106,8 @@ pub struct PlottedPosition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CaptureTimeline {
-    /// The axis' start and end (the first and last capture with some room).
+    /// The axis' start and end: the first and last capture with some room, or, when
+    /// [`CaptureTimeline::zoomed_to_visit_day`], the visit day's captures with some room.
     #[ts(type = "string")]
     pub start: DateTime<Utc>,
     #[ts(type = "string")]
@@ -118,6 +119,9 @@ pub struct CaptureTimeline {
     pub ticks: Vec<TimelineTick>,
     /// The captures, by time.
     pub captures: Vec<PlottedCapture>,
+    /// The axis shows the visit day only: some captures are of other days, which would squeeze
+    /// the day into a sliver. Those are drawn nowhere; they are listed with their dates.
+    pub zoomed_to_visit_day: bool,
     /// Numbers of the files without a capture time.
     pub without_time: Vec<u32>,
 }
@@ -216,14 +220,31 @@ pub fn capture_timeline(visit_date: Option<NaiveDate>, files: &[PlotFile]) -> Op
     points.sort_by_key(|(number, time)| (*time, *number));
     let first = points.first()?.1;
     let last = points.last()?.1;
-    let span = (last - first).num_seconds().max(600) as f64;
-    let start = first - chrono::Duration::seconds((span * 0.08) as i64);
-    let end = last + chrono::Duration::seconds((span * 0.08) as i64);
-    let total = (end - start).num_seconds().max(1) as f64;
     let visit_window = visit_date.and_then(|date| {
         let day_start = date.and_hms_opt(0, 0, 0)?.and_local_timezone(china()).single()?.with_timezone(&Utc);
         Some(TimeWindow { start: day_start, end: day_start + chrono::Duration::days(1), date })
     });
+    let on_visit_day =
+        |at: DateTime<Utc>| visit_date.is_none_or(|date| at.with_timezone(&china()).date_naive() == date);
+    let zoomed_to_visit_day = visit_window.is_some() && points.iter().any(|(_, at)| !on_visit_day(*at));
+    let (start, end) = match visit_window {
+        Some(window) if zoomed_to_visit_day => {
+            let day: Vec<DateTime<Utc>> = points.iter().map(|(_, at)| *at).filter(|at| on_visit_day(*at)).collect();
+            // Nothing taken on the visit day: its working hours (08:00 to 20:00), empty.
+            let first = day.first().copied().unwrap_or(window.start + chrono::Duration::hours(8));
+            let last = day.last().copied().unwrap_or(window.start + chrono::Duration::hours(20));
+            let room = chrono::Duration::seconds(((last - first).num_seconds() / 10).max(15 * 60));
+            ((first - room).max(window.start), (last + room).min(window.end))
+        }
+        _ => {
+            let span = (last - first).num_seconds().max(600) as f64;
+            (
+                first - chrono::Duration::seconds((span * 0.08) as i64),
+                last + chrono::Duration::seconds((span * 0.08) as i64),
+            )
+        }
+    };
+    let total = (end - start).num_seconds().max(1) as f64;
     let ticks = ticks(start, end)
         .into_iter()
         .map(|at| {
@@ -238,20 +259,15 @@ pub fn capture_timeline(visit_date: Option<NaiveDate>, files: &[PlotFile]) -> Op
             TimelineTick { at, label }
         })
         .collect();
-    let captures = points
-        .into_iter()
-        .map(|(number, at)| PlottedCapture {
-            number,
-            at,
-            on_visit_day: visit_date.is_none_or(|date| at.with_timezone(&china()).date_naive() == date),
-        })
-        .collect();
+    let captures =
+        points.into_iter().map(|(number, at)| PlottedCapture { number, at, on_visit_day: on_visit_day(at) }).collect();
     Some(CaptureTimeline {
         start,
         end,
         visit_window,
         ticks,
         captures,
+        zoomed_to_visit_day,
         without_time: files.iter().filter(|file| file.capture_utc.is_none()).map(|file| file.number).collect(),
     })
 }
@@ -417,5 +433,37 @@ mod tests {
         assert_eq!(flags, [(2, false), (1, true)], "by time, the first taken the day before");
         assert_eq!(timeline.without_time, [3]);
         assert!(timeline.ticks.iter().all(|tick| tick.label.len() == 5), "{:?}", timeline.ticks);
+    }
+
+    #[test]
+    fn a_capture_of_another_day_zooms_the_axis_to_the_visit_day() {
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc);
+        let timed = |number: u32, text: &str| PlotFile { capture_utc: Some(at(text)), ..file(number, 0.0, 0.0, 0.0) };
+        let date = NaiveDate::from_ymd_opt(2026, 11, 20);
+        // 10:00 and 11:00 on the visit day (UTC+8), and one photo from three weeks before.
+        let files =
+            [timed(1, "2026-11-20T02:00:00Z"), timed(2, "2026-11-20T03:00:00Z"), timed(3, "2026-10-30T03:00:00Z")];
+        let timeline = capture_timeline(date, &files).unwrap();
+        assert!(timeline.zoomed_to_visit_day);
+        // The day's captures with 15 minutes of room, not three weeks.
+        assert_eq!((timeline.start, timeline.end), (at("2026-11-20T01:45:00Z"), at("2026-11-20T03:15:00Z")));
+        assert!(timeline.ticks.iter().all(|tick| tick.at >= timeline.start && tick.at <= timeline.end));
+        assert!(
+            timeline.ticks.iter().all(|tick| tick.label.len() == 5 && tick.label.contains(':')),
+            "{:?}",
+            timeline.ticks
+        );
+        let other_days: Vec<u32> = timeline.captures.iter().filter(|c| !c.on_visit_day).map(|c| c.number).collect();
+        assert_eq!(other_days, [3], "still listed, to be shown with its date");
+
+        // All on the visit day, or no visit date: the whole span, not zoomed.
+        assert!(!capture_timeline(date, &files[..2]).unwrap().zoomed_to_visit_day);
+        let unzoomed = capture_timeline(None, &files).unwrap();
+        assert!(!unzoomed.zoomed_to_visit_day && unzoomed.start < at("2026-10-30T03:00:00Z"));
+
+        // Nothing on the visit day: its working hours, 08:00 to 20:00 UTC+8, empty.
+        let elsewhere = capture_timeline(date, &files[2..]).unwrap();
+        assert!(elsewhere.zoomed_to_visit_day);
+        assert_eq!((elsewhere.start, elsewhere.end), (at("2026-11-19T22:48:00Z"), at("2026-11-20T13:12:00Z")));
     }
 }

@@ -315,9 +315,21 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" width=\"{size}\" height=\"{size}\" role=\"img\" aria-label=\"拍摄位置图\">\
          <rect x=\"0\" y=\"0\" width=\"{size}\" height=\"{size}\" fill=\"#fafafa\" stroke=\"#999\"/>"
     );
-    for ring in 1..=4 {
-        let r = drawable * f64::from(ring) / 4.0;
-        let _ = write!(svg, "<circle cx=\"{centre}\" cy=\"{centre}\" r=\"{r:.1}\" fill=\"none\" stroke=\"#e2e2e2\"/>");
+    // Range rings at two, three and four radii, those that fit the drawing (as in the app).
+    for multiple in [2.0, 3.0, 4.0] {
+        let ring_m = radius * multiple;
+        if ring_m > extent * 1.0001 {
+            continue;
+        }
+        let r = ring_m * scale;
+        let _ = write!(
+            svg,
+            "<circle cx=\"{centre}\" cy=\"{centre}\" r=\"{r:.1}\" fill=\"none\" stroke=\"#94a3b8\" stroke-dasharray=\"2 4\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" class=\"svg-small\" fill=\"#64748b\">{}</text>",
+            centre + r / std::f64::consts::SQRT_2 + 3.0,
+            centre - r / std::f64::consts::SQRT_2 - 3.0,
+            distance_text(ring_m)
+        );
     }
     let _ = write!(
         svg,
@@ -354,46 +366,99 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         x2 = 24.0 + bar_px,
         ty = size - 32.0
     );
-    for point in &plot.photos {
-        let (x, y) = (centre + point.drawn_east_m * scale, centre - point.drawn_north_m * scale);
-        let off_map = point.beyond_extent;
-        let colour = if point.inside { "#2e7d32" } else { "#c62828" };
-        if off_map {
+    // Photos beyond the drawing are not pinned to its edge, where they would read as if at its
+    // last ring: they are listed beside it with their direction and distance (as in the app).
+    for point in plot.photos.iter().filter(|point| !point.beyond_extent) {
+        let (x, y) = (centre + point.east_m * scale, centre - point.north_m * scale);
+        // Inside a circle, outside a triangle: the two differ by shape, not by colour alone.
+        if point.inside {
+            let _ = write!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"11\" fill=\"#2e7d32\"/>");
+        } else {
             let _ = write!(
                 svg,
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"11\" fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"
+                "<polygon points=\"{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" fill=\"#c62828\"/>",
+                y - 14.0,
+                x + 13.3,
+                y + 9.1,
+                x - 13.3,
+                y + 9.1
             );
-        } else {
-            let _ = write!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"11\" fill=\"{colour}\"/>");
         }
-        let text_colour = if off_map { colour } else { "#fff" };
         let _ = write!(
             svg,
-            "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"svg-num\" fill=\"{text_colour}\">{}</text>",
+            "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"svg-num\" fill=\"#fff\">{}</text>",
             y + 4.0,
             point.number
         );
         if !point.inside {
             let _ = write!(
                 svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" class=\"svg-small\" fill=\"{colour}\">{:.0} 米</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" class=\"svg-small\" fill=\"#c62828\">{}</text>",
                 x + 14.0,
                 y - 8.0,
-                point.distance_m
+                distance_text(point.distance_m)
             );
         }
     }
     svg.push_str("</svg>");
     let with_gps = plot.photos.len();
     let outside = plot.photos.iter().filter(|point| !point.inside).count();
+    let off_chart: Vec<String> = plot
+        .photos
+        .iter()
+        .filter(|point| point.beyond_extent)
+        .map(|point| {
+            let (zh, en) = compass_point(point.east_m, point.north_m);
+            format!(
+                "<li><span class=\"tri\"></span> <b>#{}</b> 位于经营场所{zh}方 {} <span class=\"en\">{} {en}</span></li>",
+                point.number,
+                distance_text(point.distance_m),
+                distance_text_en(point.distance_m)
+            )
+        })
+        .collect();
+    let off_chart = if off_chart.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p><b>图幅外的照片</b> <span class=\"en\">Beyond the drawing</span></p><ul class=\"off-chart\">{}</ul>",
+            off_chart.concat()
+        )
+    };
     let _ = writeln!(
         html,
         "<div class=\"figure\">{svg}<div class=\"legend\"><p>图中编号为下方文件清单的编号。<span class=\"en\">Numbers are those of the file list below.</span></p>\
-         <p><span class=\"dot in\"></span> 半径内 within the radius<br><span class=\"dot out\"></span> 半径外 outside the radius<br>\
-         <span class=\"dot far\"></span> 超出图幅,标在边缘 beyond the drawing, shown at its edge</p>\
+         <p><span class=\"dot in\"></span> 半径内 within the radius<br><span class=\"tri\"></span> 半径外 outside the radius<br>\
+         虚线圈为半径的 2、3、4 倍。<span class=\"en\">Dotted rings: two, three and four radii.</span></p>{off_chart}\
          <p>有 GPS 位置的文件 {with_gps} 个,其中半径外 {outside} 个;其余文件没有位置信息。<span class=\"en\">{with_gps} files carry a position, {outside} of them outside the radius.</span></p>\
          <p class=\"small\">经营场所坐标已换算为 WGS-84 后与照片 GPS 比较。<span class=\"en\">The premises' position is converted to WGS-84 before comparing.</span></p></div></div></section>"
     );
+}
+
+/// A distance as the drawings label it: whole metres, or kilometres from 1,000 m on.
+fn distance_text(metres: f64) -> String {
+    if metres >= 1000.0 { format!("{:.1} 公里", metres / 1000.0) } else { format!("{metres:.0} 米") }
+}
+
+/// [`distance_text`] in English.
+fn distance_text_en(metres: f64) -> String {
+    if metres >= 1000.0 { format!("{:.1} km", metres / 1000.0) } else { format!("{metres:.0} m") }
+}
+
+/// The compass point (of eight) of a position from the premises, in Chinese and English.
+fn compass_point(east_m: f64, north_m: f64) -> (&'static str, &'static str) {
+    const POINTS: [(&str, &str); 8] = [
+        ("北", "N"),
+        ("东北", "NE"),
+        ("东", "E"),
+        ("东南", "SE"),
+        ("南", "S"),
+        ("西南", "SW"),
+        ("西", "W"),
+        ("西北", "NW"),
+    ];
+    let degrees = east_m.atan2(north_m).to_degrees().rem_euclid(360.0);
+    POINTS[((degrees / 45.0).round() as usize) % 8]
 }
 
 fn capture_time(file: &FileEntry) -> Option<DateTime<Utc>> {
@@ -418,7 +483,10 @@ fn timeline_section(html: &mut String, document: &CaseDocument) {
     // Labels in rows so that close points do not overprint each other.
     let mut row_ends: Vec<f64> = Vec::new();
     let mut placed: Vec<(u32, f64, usize, bool)> = Vec::new();
-    for capture in &timeline.captures {
+    // Zoomed to the visit day (the core decides, as for the app): the other days' captures are
+    // listed under the axis with their dates instead.
+    let shown = timeline.captures.iter().filter(|capture| !timeline.zoomed_to_visit_day || capture.on_visit_day);
+    for capture in shown {
         let x = x_of(capture.at);
         let row = match row_ends.iter().position(|end| *end + 30.0 < x) {
             Some(row) => row,
@@ -490,6 +558,25 @@ fn timeline_section(html: &mut String, document: &CaseDocument) {
         last_local.format("%Y-%m-%d %H:%M:%S"),
         human_duration(last - first)
     );
+    if timeline.zoomed_to_visit_day {
+        let others: Vec<String> = timeline
+            .captures
+            .iter()
+            .filter(|capture| !capture.on_visit_day)
+            .map(|capture| {
+                format!(
+                    "<li><b>#{}</b> {}</li>",
+                    capture.number,
+                    capture.at.with_timezone(&china()).format("%Y-%m-%d %H:%M")
+                )
+            })
+            .collect();
+        let _ = write!(
+            html,
+            "<p class=\"note\">时间轴仅显示考察日当天;其他日期拍摄的文件(北京时间): <span class=\"en\">The axis shows the visit day only; files taken on other days (UTC+8):</span></p><ul class=\"off-chart\">{}</ul>",
+            others.concat()
+        );
+    }
     if !without.is_empty() {
         let _ =
             write!(html, "<p class=\"note\">无拍摄时间的文件 Files without a capture time: {}</p>", without.join(" "));
@@ -784,7 +871,8 @@ table.list tr.optional td { color: #555; }
 .legend { flex: 1; min-width: 240px; }
 .dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; vertical-align: middle; }
 .dot.in { background: var(--ok); } .dot.out { background: var(--bad); } .dot.visit { background: #1565c0; }
-.dot.far { border: 2px dashed var(--bad); background: #fff; }
+.tri { display: inline-block; width: 0; height: 0; border-left: 6px solid transparent; border-right: 6px solid transparent; border-bottom: 11px solid var(--bad); vertical-align: middle; }
+ul.off-chart { margin: 0 0 8px; padding-left: 1.2em; list-style: none; }
 .svg-small { font-size: 12px; font-family: inherit; } .svg-num { font-size: 11px; font-weight: bold; font-family: inherit; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 10px; }
 .card { border: 1px solid var(--line); display: flex; gap: 8px; padding: 8px; break-inside: avoid; }

@@ -1002,6 +1002,37 @@ fn the_report_is_self_contained_and_draws_positions_and_times() {
     );
 }
 
+#[test]
+fn the_report_lists_far_photos_and_other_days_instead_of_pinning_them_to_the_edge() {
+    let mut fixture = Fixture::complete_case();
+    // 5 km east of the premises (far beyond four radii of 200 m), and taken a week before the
+    // visit: the drawing would squeeze the visit day into a sliver and put the photo on its rim.
+    let far = photo(901, 0.0, 5000.0, "2026:11:13 09:30:00");
+    fixture.add_file("interior_photo", "far-away.jpg", &far);
+    let zip = fixture.export("far.zip", true);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut html = String::new();
+    archive.by_name(layout::REPORT_HTML).unwrap().read_to_string(&mut html).unwrap();
+    let positions = &html[html.find("拍摄位置图").unwrap()..html.find("拍摄时间线").unwrap()];
+    // Listed beside the drawing with its direction and distance, not drawn in it.
+    let listed = positions.find(" 位于经营场所东方 5.0 公里").unwrap_or_else(|| panic!("not listed: {positions}"));
+    let number: u32 = positions[..listed].rsplit("<b>#").next().unwrap().trim_end_matches("</b>").parse().unwrap();
+    assert!(
+        positions[listed..].starts_with(" 位于经营场所东方 5.0 公里 <span class=\"en\">5.0 km E</span>"),
+        "{positions}"
+    );
+    let drawing = &positions[positions.find("<svg").unwrap()..positions.find("</svg>").unwrap()];
+    assert!(!drawing.contains(&format!(">{number}</text>")), "the far photo is drawn in the position plot");
+    assert!(!drawing.contains("stroke-dasharray=\"3 2\""), "no marker pinned to the edge");
+    // The timeline shows the visit day only; the other day's photo is listed with its date.
+    let timeline = &html[html.find("拍摄时间线").unwrap()..];
+    assert!(timeline.contains("时间轴仅显示考察日当天"), "{timeline}");
+    assert!(timeline.contains(&format!("<b>#{number}</b> 2026-11-13 09:30")), "{timeline}");
+    let axis = &timeline[timeline.find("<svg").unwrap()..timeline.find("</svg>").unwrap()];
+    assert!(!axis.contains(&format!(">{number}</text>")), "the other day's photo is drawn on the visit day's axis");
+    assert!(axis.contains(">10:"), "the axis is in hours of the visit day: {axis}");
+}
+
 // ── settings and keys ────────────────────────────────────────────────────────────────────
 
 #[test]
