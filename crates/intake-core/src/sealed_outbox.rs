@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::data_folder::DataFolder;
-use crate::database::OutboxRecord;
+use crate::database::{OutboxRecord, OutboxState};
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Vault, VaultReader};
 
@@ -108,7 +108,7 @@ impl DataFolder {
         let cutoff = now - chrono::Duration::days(i64::from(keep_days));
         let mut removed = 0;
         for record in self.database().outbox()? {
-            let expired = record.state == "done" && record.done_at.is_some_and(|done_at| done_at <= cutoff);
+            let expired = record.state == OutboxState::Done && record.done_at.is_some_and(|done_at| done_at <= cutoff);
             if expired && is_sealed(self.vault(), &record) && self.vault().remove_package(&record.sha256)? {
                 removed += 1;
             }

@@ -10,43 +10,8 @@ use super::multipart::PackageUpload;
 use super::{RETRY_AFTER_AT_MOST, RETRY_AFTER_FIRST_FAILURE, UploadTarget};
 use crate::data_folder::DataFolder;
 use crate::database::OutboxRecord;
+pub use crate::database::OutboxState;
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
-
-/// Where a package of the outbox stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum OutboxState {
-    /// 待上传: not sent yet.
-    Waiting,
-    /// 上传中: a multipart upload is under way (possibly interrupted; it resumes).
-    Uploading,
-    /// 已上传: stored and checked.
-    Done,
-    /// 上传失败: the last attempt failed; it is retried.
-    Failed,
-}
-
-impl OutboxState {
-    fn from_key(key: &str) -> OutboxState {
-        match key {
-            "uploading" => OutboxState::Uploading,
-            "done" => OutboxState::Done,
-            "failed" => OutboxState::Failed,
-            _ => OutboxState::Waiting,
-        }
-    }
-
-    /// The label shown to people, Chinese first.
-    pub fn label(self) -> &'static str {
-        match self {
-            OutboxState::Waiting => "待上传 waiting",
-            OutboxState::Uploading => "上传中 uploading",
-            OutboxState::Done => "已上传 done",
-            OutboxState::Failed => "上传失败 failed",
-        }
-    }
-}
 
 /// One package of the outbox (`intake outbox --json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -105,7 +70,7 @@ impl From<OutboxRecord> for OutboxEntry {
             _ => None,
         };
         OutboxEntry {
-            state: OutboxState::from_key(&record.state),
+            state: record.state,
             sha256: record.sha256,
             case_id: record.case_id,
             merchant_name: String::new(),
@@ -113,7 +78,7 @@ impl From<OutboxRecord> for OutboxEntry {
             latest_of_case: true,
             path: record.path,
             bytes: record.bytes,
-            bytes_sent: if record.state == "done" { record.bytes } else { record.bytes_sent },
+            bytes_sent: if record.state == OutboxState::Done { record.bytes } else { record.bytes_sent },
             attempts: record.attempts,
             queued_at: record.queued_at,
             destination: record.destination,
@@ -339,7 +304,7 @@ impl DataFolder {
         let mut outcomes = Vec::new();
         let mut pending = Vec::new();
         for record in self.database().outbox()? {
-            if record.state == "done" {
+            if record.state == OutboxState::Done {
                 continue;
             }
             match selection {
@@ -349,7 +314,9 @@ impl DataFolder {
                     }
                     match record.next_retry_at {
                         Some(not_before)
-                            if timing == RetryTiming::WhenDue && record.state == "failed" && not_before > now =>
+                            if timing == RetryTiming::WhenDue
+                                && record.state == OutboxState::Failed
+                                && not_before > now =>
                         {
                             outcomes.push(skipped(&record, not_before));
                         }
@@ -362,7 +329,7 @@ impl DataFolder {
                     }
                 }
                 Selection::FailedDueAt(at) => {
-                    if record.state == "failed" && record.next_retry_at.is_some_and(|due| due <= at) {
+                    if record.state == OutboxState::Failed && record.next_retry_at.is_some_and(|due| due <= at) {
                         pending.push(record);
                     }
                 }

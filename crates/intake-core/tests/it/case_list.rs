@@ -99,7 +99,7 @@ fn a_cases_state_follows_its_check_and_its_latest_package_while_it_stands_for_th
         } else {
             changed - chrono::Duration::seconds(1)
         },
-        state: state.into(),
+        state: state.parse().unwrap(),
         attempts: 0,
         destination: None,
         remote_key: None,
