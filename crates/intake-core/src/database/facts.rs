@@ -164,42 +164,33 @@ impl Database {
     }
 }
 
+/// Records (or replaces) the facts of some bytes.
 pub(super) fn write_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<()> {
-    execute_facts(
-        connection,
-        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at, measurements,
-            pixels_pending)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (sha256) DO UPDATE SET
-            inspection = excluded.inspection, perceptual_hash = excluded.perceptual_hash,
-            inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at,
-            measurements = excluded.measurements, pixels_pending = excluded.pixels_pending",
-        facts,
-        facts.pixels_pending,
-        now,
-    )?;
+    execute_facts(connection, UPSERT_FACTS, facts, facts.pixels_pending, now)?;
     Ok(())
 }
 
 /// Writes the first phase's facts (pixels pending) unless complete facts of this version of the
 /// checks are already stored for the same bytes.
 pub(super) fn write_pending_facts(connection: &Connection, facts: &EvidenceFacts, now: DateTime<Utc>) -> Result<()> {
-    execute_facts(
-        connection,
-        "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at, measurements,
-            pixels_pending)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (sha256) DO UPDATE SET
-            inspection = excluded.inspection, perceptual_hash = excluded.perceptual_hash,
-            inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at,
-            measurements = excluded.measurements, pixels_pending = excluded.pixels_pending
-         WHERE evidence_facts.pixels_pending = 1 OR evidence_facts.inspected_with < excluded.inspected_with",
-        facts,
-        true,
-        now,
-    )?;
+    let sql = format!(
+        "{UPSERT_FACTS}
+         WHERE evidence_facts.pixels_pending = 1 OR evidence_facts.inspected_with < excluded.inspected_with"
+    );
+    execute_facts(connection, &sql, facts, true, now)?;
     Ok(())
 }
+
+/// Records the facts of some bytes, replacing those stored (the columns as [`execute_facts`]
+/// binds them).
+const UPSERT_FACTS: &str =
+    "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at, measurements,
+        pixels_pending)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+     ON CONFLICT (sha256) DO UPDATE SET
+        inspection = excluded.inspection, perceptual_hash = excluded.perceptual_hash,
+        inspected_with = excluded.inspected_with, inspected_at = excluded.inspected_at,
+        measurements = excluded.measurements, pixels_pending = excluded.pixels_pending";
 
 /// Runs one of the three writes of facts (replace, first phase, pixel checks), which differ only
 /// in when they write. `sql` binds the columns as ?1 `sha256`, ?2 `inspection`, ?3
