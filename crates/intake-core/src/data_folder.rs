@@ -21,6 +21,7 @@
 
 mod audit;
 mod pixel_phase;
+mod viewing;
 
 use std::fs::{self, File, OpenOptions};
 use std::panic::AssertUnwindSafe;

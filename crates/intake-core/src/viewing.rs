@@ -6,8 +6,9 @@
 //! SHA-256 they are stored under, as for a watermarked copy: the viewer shows exactly what
 //! the package will carry.
 
-use crate::data_folder::DataFolder;
+use crate::database::EvidenceRecord;
 use crate::error::{Error, ErrorKind, Result};
+use crate::vault::Vault;
 
 /// The largest file handed to the viewer whole (the window holds it in memory while shown).
 /// Larger ones (long videos) are refused with `file_too_large`; photos and scans are far below.
@@ -22,19 +23,18 @@ pub struct ViewedFile {
     pub bytes: Vec<u8>,
 }
 
-impl DataFolder {
-    /// The bytes of evidence record `evidence_id` of case `case_id`. `case_not_found` for an
-    /// unknown case, `invalid_input` for a record that is not one of its files, `file_too_large`
-    /// over [`MAX_VIEWED_BYTES`], `vault_corrupt` when the stored bytes no longer match.
-    pub fn view_evidence_file(&self, case_id: &str, evidence_id: i64) -> Result<ViewedFile> {
-        let record =
-            self.case_evidence(case_id)?.into_iter().find(|record| record.id == evidence_id).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::InvalidInput,
-                    format!("case {case_id} has no evidence file with id {evidence_id}"),
-                )
-            })?;
-        let bytes = self.vault().read_object_checked(&record.sha256, MAX_VIEWED_BYTES)?;
-        Ok(ViewedFile { media_type: record.media_type, bytes })
-    }
+/// The bytes of evidence record `evidence_id` among `records`, the files of case `case_id`:
+/// `invalid_input` for a record that is not one of them, `file_too_large` over
+/// [`MAX_VIEWED_BYTES`], `vault_corrupt` when the stored bytes no longer match.
+pub(crate) fn view_file(
+    records: Vec<EvidenceRecord>,
+    vault: &Vault,
+    case_id: &str,
+    evidence_id: i64,
+) -> Result<ViewedFile> {
+    let record = records.into_iter().find(|record| record.id == evidence_id).ok_or_else(|| {
+        Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no evidence file with id {evidence_id}"))
+    })?;
+    let bytes = vault.read_object_checked(&record.sha256, MAX_VIEWED_BYTES)?;
+    Ok(ViewedFile { media_type: record.media_type, bytes })
 }
