@@ -21,6 +21,7 @@
 
 mod audit;
 mod pixel_phase;
+mod settings;
 mod viewing;
 
 use std::fs::{self, File, OpenOptions};

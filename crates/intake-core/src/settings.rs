@@ -18,7 +18,6 @@ use ts_rs::TS;
 
 use zeroize::Zeroizing;
 
-use crate::data_folder::DataFolder;
 use crate::durable::Readers;
 use crate::error::{Error, ErrorKind, Result};
 use crate::evidence::Thresholds;
@@ -267,7 +266,7 @@ impl UploadSettings {
 
 impl Settings {
     /// Reads the settings of the unencrypted data folder at `root`; the defaults when there is
-    /// no file. In an encrypted folder use [`DataFolder::settings`]: the file is sealed there.
+    /// no file. In an encrypted folder use [`crate::data_folder::DataFolder::settings`]: the file is sealed there.
     pub fn load(root: &Path) -> Result<Settings> {
         Self::load_sealed(root, None)
     }
@@ -297,7 +296,7 @@ impl Settings {
     }
 
     /// Writes the settings of the unencrypted data folder at `root`, replacing the file
-    /// crash-safely. In an encrypted folder use [`DataFolder::change_settings`].
+    /// crash-safely. In an encrypted folder use [`crate::data_folder::DataFolder::change_settings`].
     pub fn save(&self, root: &Path) -> Result<()> {
         self.save_sealed(root, None)
     }
@@ -390,43 +389,35 @@ fn checked_name(field: &str, value: &str) -> Result<String> {
     Ok(value.to_string())
 }
 
-impl DataFolder {
-    /// The installation's settings (unsealed, in an encrypted folder).
-    pub fn settings(&self) -> Result<Settings> {
-        Settings::load_sealed(self.root(), self.sealed_file_key().as_ref())
-    }
+/// Applies a change to the settings of the folder at `root` (sealed under `key` in an encrypted
+/// folder), stores them and returns them.
+pub(crate) fn change_settings(root: &Path, key: Option<&FileKey>, change: SettingsChange) -> Result<Settings> {
+    let settings = Settings::load_sealed(root, key)?.changed(change)?;
+    settings.save_sealed(root, key)?;
+    Ok(settings)
+}
 
-    /// Stores the settings (sealed, in an encrypted folder).
-    fn store_settings(&self, settings: &Settings) -> Result<()> {
-        settings.save_sealed(self.root(), self.sealed_file_key().as_ref())
+/// Replaces the thresholds in the settings of the folder at `root` (checked: each within its
+/// range) and returns them.
+pub(crate) fn set_thresholds(root: &Path, key: Option<&FileKey>, thresholds: Thresholds) -> Result<Thresholds> {
+    if let Some(problem) = thresholds.problem() {
+        return Err(threshold_error(&problem));
     }
+    let mut settings = Settings::load_sealed(root, key)?;
+    settings.thresholds = thresholds;
+    settings.save_sealed(root, key)?;
+    Ok(settings.thresholds)
+}
 
-    /// Applies a change to the settings, stores them and returns them.
-    pub fn change_settings(&self, change: SettingsChange) -> Result<Settings> {
-        let settings = self.settings()?.changed(change)?;
-        self.store_settings(&settings)?;
-        Ok(settings)
-    }
-
-    /// Replaces the installation's thresholds (checked: each within its range) and returns
-    /// them. The stored findings follow at the next check without any file being read again
-    /// (`evidence::rederive`), unless a reading limit changed.
-    pub fn set_thresholds(&self, thresholds: Thresholds) -> Result<Thresholds> {
-        if let Some(problem) = thresholds.problem() {
-            return Err(threshold_error(&problem));
-        }
-        let mut settings = self.settings()?;
-        settings.thresholds = thresholds;
-        self.store_settings(&settings)?;
-        Ok(settings.thresholds)
-    }
-
-    /// Applies a change to the upload settings, stores them (owner-only once they hold a
-    /// secret) and returns them as they may be shown.
-    pub fn change_upload_settings(&self, change: UploadSettingsChange) -> Result<UploadSettingsShown> {
-        let mut settings = self.settings()?;
-        settings.upload = settings.upload.changed(change)?;
-        self.store_settings(&settings)?;
-        Ok(settings.upload.shown())
-    }
+/// Applies a change to the upload settings of the folder at `root`, stores them (owner-only once
+/// they hold a secret) and returns them as they may be shown.
+pub(crate) fn change_upload_settings(
+    root: &Path,
+    key: Option<&FileKey>,
+    change: UploadSettingsChange,
+) -> Result<UploadSettingsShown> {
+    let mut settings = Settings::load_sealed(root, key)?;
+    settings.upload = settings.upload.changed(change)?;
+    settings.save_sealed(root, key)?;
+    Ok(settings.upload.shown())
 }
