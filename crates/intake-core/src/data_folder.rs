@@ -22,6 +22,7 @@
 mod audit;
 mod pixel_phase;
 mod settings;
+mod signing;
 mod viewing;
 
 use std::fs::{self, File, OpenOptions};

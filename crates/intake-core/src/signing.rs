@@ -38,7 +38,6 @@ use ts_rs::TS;
 use intake_bag::signing::fingerprint_of;
 pub use intake_bag::signing::{DISTINGUISHING_ID, SignatureProblem, parse_public_key_pem, verify_signature};
 
-use crate::data_folder::DataFolder;
 use crate::durable::Readers;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::FileKey;
@@ -92,7 +91,7 @@ pub struct RegisterLine {
 impl InstallationKey {
     /// The key pair of the unencrypted data folder at `root`, made (and stored) if there is
     /// none yet. Returns it and whether it was made now. An encrypted folder's key is sealed:
-    /// it is read through the unlocked folder ([`DataFolder::installation_key`]), and this
+    /// it is read through the unlocked folder ([`crate::data_folder::DataFolder::installation_key`]), and this
     /// refuses it (`passphrase_required`) rather than make a second key in clear.
     pub fn load_or_create(root: &Path) -> Result<(InstallationKey, bool)> {
         crate::encryption::refuse_unless_unencrypted(root)?;
@@ -200,64 +199,64 @@ fn restrict_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
-impl DataFolder {
-    /// The installation's key pair, made on first use (sealed, in an encrypted folder).
-    pub fn installation_key(&self) -> Result<InstallationKey> {
-        InstallationKey::load_or_create_sealed(self.root(), self.sealed_file_key().as_ref()).map(|(key, _)| key)
-    }
+/// The installation's key pair kept in the folder at `root` (sealed under `key` in an encrypted
+/// folder), made on first use.
+pub(crate) fn installation_key(root: &Path, key: Option<&FileKey>) -> Result<InstallationKey> {
+    InstallationKey::load_or_create_sealed(root, key).map(|(key, _)| key)
+}
 
-    /// The fingerprint of the installation's key, or `None` when it has none yet (never makes
-    /// one: a verifier that trusts this folder's key must not invent it).
-    pub fn signing_key_fingerprint(&self) -> Result<Option<String>> {
-        let sealed_file_key = self.sealed_file_key();
-        let path = key_file_of(self.root(), sealed_file_key.is_some());
-        Ok(InstallationKey::load(&path, sealed_file_key.as_ref())?.map(|key| key.fingerprint))
-    }
+/// The fingerprint of the installation's key in the folder at `root`, or `None` when it has none
+/// yet (never makes one).
+pub(crate) fn signing_key_fingerprint(root: &Path, key: Option<&FileKey>) -> Result<Option<String>> {
+    let path = key_file_of(root, key.is_some());
+    Ok(InstallationKey::load(&path, key)?.map(|key| key.fingerprint))
+}
 
-    /// This installation's line for head office's register of trusted keys
-    /// (`<fingerprint>  <branch> / <manager>`, [`crate::package::trust`]); the key pair is made
-    /// on first use. The branch and manager must be set: a line without them tells head office
-    /// nothing about whose key it is.
-    pub fn register_line(&self) -> Result<RegisterLine> {
-        let settings = self.settings()?;
-        let mut missing = Vec::new();
-        if settings.branch.trim().is_empty() {
-            missing.push("--branch");
-        }
-        if settings.manager_name.trim().is_empty() {
-            missing.push("--manager");
-        }
-        if !missing.is_empty() {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "分公司和客户经理未设置 / the register line names the branch and the manager: set {} with                      `intake settings` first",
-                    missing.join(" and ")
-                ),
-            ));
-        }
-        let key = self.installation_key()?;
-        let line = crate::package::trust::register_line(key.fingerprint(), &settings.branch, &settings.manager_name);
-        Ok(RegisterLine {
-            fingerprint_sha256: key.fingerprint.clone(),
-            branch: settings.branch.clone(),
-            manager: settings.manager_name.clone(),
-            line,
-        })
+/// This installation's line for head office's register of trusted keys, from the branch and
+/// manager of `settings`, which must be set; the key pair is made on first use.
+pub(crate) fn register_line(
+    root: &Path,
+    key: Option<&FileKey>,
+    settings: &crate::settings::Settings,
+) -> Result<RegisterLine> {
+    let mut missing = Vec::new();
+    if settings.branch.trim().is_empty() {
+        missing.push("--branch");
     }
+    if settings.manager_name.trim().is_empty() {
+        missing.push("--manager");
+    }
+    if !missing.is_empty() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "分公司和客户经理未设置 / the register line names the branch and the manager: set {} with \
+                 `intake settings` first",
+                missing.join(" and ")
+            ),
+        ));
+    }
+    let key = installation_key(root, key)?;
+    let line = crate::package::trust::register_line(key.fingerprint(), &settings.branch, &settings.manager_name);
+    Ok(RegisterLine {
+        fingerprint_sha256: key.fingerprint.clone(),
+        branch: settings.branch.clone(),
+        manager: settings.manager_name.clone(),
+        line,
+    })
+}
 
-    /// The public half of the installation's key pair (made on first use), for display.
-    pub fn public_key_info(&self) -> Result<PublicKeyInfo> {
-        let sealed_file_key = self.sealed_file_key();
-        let (key, created) = InstallationKey::load_or_create_sealed(self.root(), sealed_file_key.as_ref())?;
-        let private_key_file = key_file_of(self.root(), sealed_file_key.is_some());
-        Ok(PublicKeyInfo {
-            algorithm: "SM2".into(),
-            distinguishing_id: DISTINGUISHING_ID.into(),
-            public_key_pem: key.public_key_pem.clone(),
-            fingerprint_sha256: key.fingerprint.clone(),
-            private_key_file: private_key_file.display().to_string(),
-            created,
-        })
-    }
+/// The public half of the installation's key pair in the folder at `root` (made on first use),
+/// for display.
+pub(crate) fn public_key_info(root: &Path, key: Option<&FileKey>) -> Result<PublicKeyInfo> {
+    let (installation_key, created) = InstallationKey::load_or_create_sealed(root, key)?;
+    let private_key_file = key_file_of(root, key.is_some());
+    Ok(PublicKeyInfo {
+        algorithm: "SM2".into(),
+        distinguishing_id: DISTINGUISHING_ID.into(),
+        public_key_pem: installation_key.public_key_pem.clone(),
+        fingerprint_sha256: installation_key.fingerprint.clone(),
+        private_key_file: private_key_file.display().to_string(),
+        created,
+    })
 }
