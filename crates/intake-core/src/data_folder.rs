@@ -20,6 +20,7 @@
 //! unreferenced objects, since then nobody can be half-way through writing one.
 
 mod audit;
+mod documents;
 mod pixel_phase;
 mod settings;
 mod signing;

@@ -10,8 +10,6 @@ use ts_rs::TS;
 
 use super::{DocumentKind, DocumentReading, kind_title_en, kind_title_zh};
 use crate::case::Datum;
-use crate::data_folder::DataFolder;
-use crate::error::Result;
 
 /// A value read off a document, offered for a field that has none yet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -49,7 +47,7 @@ const SOURCES: &[(&str, DocumentKind, &str)] = &[
 ];
 
 /// The offers for a case with these fields recorded and these readings (see
-/// [`DataFolder::document_offers`]).
+/// [`crate::data_folder::DataFolder::document_offers`]).
 pub fn offers(fields: &HashMap<String, String>, has_site: bool, readings: &[DocumentReading]) -> Vec<FieldOffer> {
     let mut offered: Vec<FieldOffer> = Vec::new();
     let resident_id = fields.get("legal_rep_id_type").is_none_or(|id_type| id_type == "resident_id");
@@ -108,17 +106,5 @@ fn offer(
         source_title_en: kind_title_en(kind).to_string(),
         evidence_id: reading.evidence_id,
         file: reading.file.clone(),
-    }
-}
-
-impl DataFolder {
-    /// The values read off the case's documents for the fields it has no value for yet (and
-    /// its premises' position when it has none). Personal data: for the manager's eyes only.
-    pub fn document_offers(&self, case_id: &str) -> Result<Vec<FieldOffer>> {
-        let case = self.case(case_id)?;
-        let fields: HashMap<String, String> =
-            self.case_fields(case_id)?.into_iter().map(|field| (field.field_key, field.value)).collect();
-        let readings = self.document_readings(case_id)?;
-        Ok(offers(&fields, case.site.is_some(), &readings))
     }
 }
