@@ -22,6 +22,7 @@
 mod audit;
 mod documents;
 mod pixel_phase;
+mod sealed_outbox;
 mod settings;
 mod signing;
 mod viewing;

@@ -19,8 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::data_folder::DataFolder;
-use crate::database::{OutboxRecord, OutboxState};
+use crate::database::{Database, OutboxRecord, OutboxState};
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Vault, VaultReader};
 
@@ -66,81 +65,73 @@ fn is_sealed(vault: &Vault, record: &OutboxRecord) -> bool {
         && name(folder.and_then(Path::parent)).as_deref() == Some("vault")
 }
 
-impl DataFolder {
-    /// Opens a queued package for reading (decrypting a sealed one), as the upload sends it.
-    pub(crate) fn open_queued_package(&self, record: &OutboxRecord) -> Result<QueuedPackage> {
-        if is_sealed(self.vault(), record) {
-            return self.vault().open_package(&record.sha256).map(QueuedPackage::Sealed);
-        }
-        let path = Path::new(&record.path);
-        File::open(path).map(QueuedPackage::Plain).map_err(|err| Error::reading(path, &err))
+/// Opens a queued package for reading (decrypting a sealed one), as the upload sends it.
+pub(crate) fn open_queued_package(vault: &Vault, record: &OutboxRecord) -> Result<QueuedPackage> {
+    if is_sealed(vault, record) {
+        return vault.open_package(&record.sha256).map(QueuedPackage::Sealed);
     }
-
-    /// Checks that a queued package is still the bytes that were exported: same size, same
-    /// SHA-256 (`package_changed` when it is gone or changed).
-    pub(crate) fn check_queued_package(&self, record: &OutboxRecord) -> Result<()> {
-        let path = self.check_queued_package_present(record)?;
-        let mut package = self.open_queued_package(record)?;
-        if !stream_matches_record(&mut package, record, &path, &mut io::sink(), &path)? {
-            return Err(package_changed(&path, "has changed"));
-        }
-        Ok(())
-    }
-
-    /// The cheap half of [`DataFolder::check_queued_package`]: `package_changed` when the
-    /// queued package is gone. The upload hashes the package as it sends it (one read instead
-    /// of two) and checks the bytes then. Returns where the package is.
-    pub(crate) fn check_queued_package_present(&self, record: &OutboxRecord) -> Result<PathBuf> {
-        let sealed = is_sealed(self.vault(), record);
-        let path: PathBuf =
-            if sealed { self.vault().package_path(&record.sha256) } else { PathBuf::from(&record.path) };
-        if !path.exists() {
-            return Err(package_changed(&path, "is gone"));
-        }
-        Ok(path)
-    }
-
-    /// Removes the sealed packages whose upload was verified more than
-    /// `upload.keep_uploaded_days` days before `now` (module documentation). Returns how many
-    /// were removed.
-    pub fn remove_expired_packages(&self, now: DateTime<Utc>) -> Result<usize> {
-        let keep_days = self.settings()?.upload.keep_uploaded_days.unwrap_or(DEFAULT_KEEP_UPLOADED_DAYS);
-        let cutoff = now - chrono::Duration::days(i64::from(keep_days));
-        let mut removed = 0;
-        for record in self.database().outbox()? {
-            let expired = record.state == OutboxState::Done && record.done_at.is_some_and(|done_at| done_at <= cutoff);
-            if expired && is_sealed(self.vault(), &record) && self.vault().remove_package(&record.sha256)? {
-                removed += 1;
-            }
-        }
-        Ok(removed)
-    }
+    let path = Path::new(&record.path);
+    File::open(path).map(QueuedPackage::Plain).map_err(|err| Error::reading(path, &err))
 }
 
-impl DataFolder {
-    /// Writes a plain copy of the queued package `sha256` at `out` (the app's 另存为…): the
-    /// copy is NOT encrypted, whatever the data folder is. Decrypted and hashed on the way
-    /// (`package_changed` when the queued package no longer has its SHA-256, and then nothing
-    /// is left at `out`), written beside `out` and renamed into place. Returns its size.
-    pub fn save_plain_copy(&self, sha256: &str, out: &Path) -> Result<u64> {
-        if out.is_dir() {
-            return Err(Error::for_file(
-                ErrorKind::NotAFile,
-                out,
-                "is a folder; give the name of the zip file to write",
-            ));
+/// Checks that a queued package is still the bytes that were exported: same size, same
+/// SHA-256 (`package_changed` when it is gone or changed).
+pub(crate) fn check_queued_package(vault: &Vault, record: &OutboxRecord) -> Result<()> {
+    let path = check_queued_package_present(vault, record)?;
+    let mut package = open_queued_package(vault, record)?;
+    if !stream_matches_record(&mut package, record, &path, &mut io::sink(), &path)? {
+        return Err(package_changed(&path, "has changed"));
+    }
+    Ok(())
+}
+
+/// The cheap half of [`check_queued_package`]: `package_changed` when the queued package is
+/// gone. The upload hashes the package as it sends it (one read instead of two) and checks the
+/// bytes then. Returns where the package is.
+pub(crate) fn check_queued_package_present(vault: &Vault, record: &OutboxRecord) -> Result<PathBuf> {
+    let sealed = is_sealed(vault, record);
+    let path: PathBuf = if sealed { vault.package_path(&record.sha256) } else { PathBuf::from(&record.path) };
+    if !path.exists() {
+        return Err(package_changed(&path, "is gone"));
+    }
+    Ok(path)
+}
+
+/// Removes the sealed packages of `outbox` whose upload was verified more than `keep_days`
+/// days before `now` (module documentation). Returns how many were removed.
+pub(crate) fn remove_expired_packages(
+    vault: &Vault,
+    outbox: Vec<OutboxRecord>,
+    keep_days: u32,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let cutoff = now - chrono::Duration::days(i64::from(keep_days));
+    let mut removed = 0;
+    for record in outbox {
+        let expired = record.state == OutboxState::Done && record.done_at.is_some_and(|done_at| done_at <= cutoff);
+        if expired && is_sealed(vault, &record) && vault.remove_package(&record.sha256)? {
+            removed += 1;
         }
-        let record = self.database().outbox_package(sha256)?;
-        self.check_queued_package(&record)?;
-        let mut package = self.open_queued_package(&record)?;
-        let (temp, file) = crate::durable::create_temp_beside(out, crate::durable::Readers::Anyone)?;
-        let copied = copy_checked(&mut package, &record, file, &temp);
-        match copied.and_then(|total| crate::durable::commit_replacing(&temp, out).map(|()| total)) {
-            Ok(total) => Ok(total),
-            Err(err) => {
-                let _ = std::fs::remove_file(&temp);
-                Err(err)
-            }
+    }
+    Ok(removed)
+}
+
+/// Writes a plain copy of the queued package `sha256` at `out` (see
+/// `DataFolder::save_plain_copy`). Returns its size.
+pub(crate) fn save_plain_copy(database: &Database, vault: &Vault, sha256: &str, out: &Path) -> Result<u64> {
+    if out.is_dir() {
+        return Err(Error::for_file(ErrorKind::NotAFile, out, "is a folder; give the name of the zip file to write"));
+    }
+    let record = database.outbox_package(sha256)?;
+    check_queued_package(vault, &record)?;
+    let mut package = open_queued_package(vault, &record)?;
+    let (temp, file) = crate::durable::create_temp_beside(out, crate::durable::Readers::Anyone)?;
+    let copied = copy_checked(&mut package, &record, file, &temp);
+    match copied.and_then(|total| crate::durable::commit_replacing(&temp, out).map(|()| total)) {
+        Ok(total) => Ok(total),
+        Err(err) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(err)
         }
     }
 }

@@ -47,7 +47,7 @@ impl PackageUpload<'_> {
         let database = self.folder.database();
         self.report(UploadPhase::Checking, record.bytes_sent);
         // Only whether it is there: its bytes are hashed as they are sent (`send_parts`).
-        self.folder.check_queued_package_present(record)?;
+        crate::sealed_outbox::check_queued_package_present(self.folder.vault(), record)?;
 
         let destination = self.target.destination();
         let key = self.target.remote_key(&record.case_id, &record.sha256);

@@ -21,7 +21,7 @@ use crate::sealed_outbox::QueuedPackage;
 /// The package of `record`, opened to read its parts: sealed in the vault (decrypted as it is
 /// read) or, queued by an older version, a plain zip (module `crate::sealed_outbox`).
 pub(super) fn open_package(folder: &DataFolder, record: &OutboxRecord) -> Result<PackageBytes> {
-    let reader = folder.open_queued_package(record)?;
+    let reader = crate::sealed_outbox::open_queued_package(folder.vault(), record)?;
     Ok(PackageBytes { path: Path::new(&record.path).to_path_buf(), reader })
 }
 
