@@ -26,6 +26,7 @@ mod sealed_outbox;
 mod settings;
 mod signing;
 mod viewing;
+mod visit_plot;
 
 use std::fs::{self, File, OpenOptions};
 use std::panic::AssertUnwindSafe;

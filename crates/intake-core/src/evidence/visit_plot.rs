@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::datum::{self, LatLon};
-use crate::data_folder::DataFolder;
-use crate::error::Result;
-use crate::evidence::FileInspection;
+use crate::case::Case;
+use crate::database::EvidenceRecord;
+use crate::evidence::{FileInspection, Thresholds};
 
 /// Metres per degree of latitude (mean), and of longitude at the equator.
 const METRES_PER_DEGREE_LAT: f64 = 110_574.0;
@@ -340,47 +340,45 @@ pub fn distance_to_site_m(site: LatLon, gps: LatLon) -> f64 {
     (datum::distance_m(site, gps) * 10.0).round() / 10.0
 }
 
-impl DataFolder {
-    /// Where and when the case's files were taken, numbered in import order, from the facts
-    /// the evidence checks stored at import (a file whose facts are not stored yet has no
-    /// position and no time until `check` reads them).
-    pub fn visit_plot(&self, case_id: &str) -> Result<VisitPlot> {
-        let case = self.case(case_id)?;
-        let thresholds = self.thresholds()?;
-        let site = case.site.map(|site| {
-            (datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum), site.radius_or(thresholds.site_radius_m))
-        });
-        let mut files = Vec::new();
-        for (index, record) in self.case_evidence(case_id)?.into_iter().enumerate() {
-            // Derived under the current thresholds (a capture time under an assumed UTC offset
-            // follows the setting), never read from the vault here: this drawing must be quick.
-            let inspection = self
-                .current_facts(&record, &thresholds, crate::evidence::case_checks::ReadAgain::Never)
-                .map(|(inspection, _)| inspection);
+/// Where and when the files of `case` were taken, numbered in the order given (import order),
+/// each from its inspection as stored (`None`: no position and no time yet), under these
+/// thresholds (the premises' default radius).
+pub(crate) fn plot(
+    case: &Case,
+    thresholds: &Thresholds,
+    files: Vec<(EvidenceRecord, Option<FileInspection>)>,
+) -> VisitPlot {
+    let site = case.site.map(|site| {
+        (datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum), site.radius_or(thresholds.site_radius_m))
+    });
+    let files: Vec<PlotFile> = files
+        .into_iter()
+        .enumerate()
+        .map(|(index, (record, inspection))| {
             let (gps, capture_utc) = plot_facts(inspection.as_ref());
-            files.push(PlotFile {
+            PlotFile {
                 number: index as u32 + 1,
                 sha256: record.sha256,
                 name: crate::file_names::portable_name(&record.original_name),
                 material: record.material_key,
                 position: gps.map(|gps| (gps, site.map(|(site, _)| distance_to_site_m(site, gps)))),
                 capture_utc,
-            });
-        }
-        Ok(VisitPlot {
-            case_id: case.id.clone(),
-            positions: site.map(|(site, radius_m)| position_plot(site, radius_m, &files)),
-            timeline: capture_timeline(case.visit_date, &files),
-            files: files
-                .iter()
-                .map(|file| PlottedFileName {
-                    number: file.number,
-                    sha256: file.sha256.clone(),
-                    name: file.name.clone(),
-                    material: file.material.clone(),
-                })
-                .collect(),
+            }
         })
+        .collect();
+    VisitPlot {
+        case_id: case.id.clone(),
+        positions: site.map(|(site, radius_m)| position_plot(site, radius_m, &files)),
+        timeline: capture_timeline(case.visit_date, &files),
+        files: files
+            .iter()
+            .map(|file| PlottedFileName {
+                number: file.number,
+                sha256: file.sha256.clone(),
+                name: file.name.clone(),
+                material: file.material.clone(),
+            })
+            .collect(),
     }
 }
 
