@@ -2,7 +2,7 @@
 //! checking it against what the manager typed (`documents::cross_checks`) and offering it for
 //! the fields not typed yet (`documents::offers`).
 //!
-//! A file added to a reading slot ([`kinds_read_for`]) is read by [`DataFolder::read_documents`]
+//! A file added to a reading slot ([`kinds_read_for`]) is read by [`crate::data_folder::DataFolder::read_documents`]
 //! (the CLI's `add` calls it after the import; the app calls it off the UI thread): the OCR of
 //! intake-ocr on the vault object, the fields of each kind of document the slot holds (an ID
 //! card file is read as both sides, since a scan may show both), stored by SHA-256 in the
@@ -30,9 +30,9 @@ use ts_rs::TS;
 
 pub use intake_ocr::DocumentKind;
 
-use crate::data_folder::DataFolder;
-use crate::database::{EvidenceRecord, StoredDocumentReading};
+use crate::database::{Database, EvidenceRecord, StoredDocumentReading};
 use crate::error::{Error, ErrorKind, Result};
+use crate::vault::Vault;
 
 /// The version of the readers whose readings are stored; raise it when the readers of
 /// intake-ocr change what they read, so that [`WhichDocuments::Unread`] reads old files again.
@@ -175,7 +175,7 @@ pub struct DocumentReadOutcome {
     pub problem: Option<String>,
 }
 
-/// Which document files of a case [`DataFolder::read_documents`] reads.
+/// Which document files of a case [`crate::data_folder::DataFolder::read_documents`] reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WhichDocuments {
     /// Those with no reading by the current readers (what `add` and the app do after an import).
@@ -191,7 +191,7 @@ pub enum WhichDocuments {
 /// models put in place later are found.
 static ENGINE: Mutex<Option<Arc<OcrEngine>>> = Mutex::new(None);
 
-fn engine() -> Result<Arc<OcrEngine>> {
+pub(crate) fn engine() -> Result<Arc<OcrEngine>> {
     let mut loaded = ENGINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(engine) = loaded.as_ref() {
         return Ok(engine.clone());
@@ -213,97 +213,90 @@ pub fn ocr_error(error: OcrError) -> Error {
     Error::new(kind, error.to_string())
 }
 
-impl DataFolder {
-    /// Reads the document files of a case (see the module documentation) and stores what
-    /// they say, calling `on_file_done` after each. A file that cannot be read is an outcome
-    /// with its `problem`, not an error; the error is for what stops every reading (no such
-    /// case, the OCR models missing, the store failing).
-    pub fn read_documents(
-        &self,
-        case_id: &str,
-        which: WhichDocuments,
-        mut on_file_done: impl FnMut(&DocumentReadOutcome),
-    ) -> Result<Vec<DocumentReadOutcome>> {
-        let evidence = self.case_evidence(case_id)?;
-        let mut to_read = Vec::new();
-        for record in evidence {
-            let kinds = kinds_read_for(&record.material_key);
-            if kinds.is_empty() {
-                continue;
-            }
-            let wanted = match &which {
-                WhichDocuments::All => true,
-                WhichDocuments::Only(ids) => ids.contains(&record.id),
-                WhichDocuments::Unread => {
-                    let stored = self.database().document_readings(&record.sha256)?;
-                    !kinds
-                        .iter()
-                        .all(|kind| stored.iter().any(|row| row.kind == kind.key() && row.read_with >= READERS_VERSION))
-                }
-            };
-            if wanted {
-                to_read.push(record);
-            }
-        }
-        if to_read.is_empty() {
-            return Ok(Vec::new());
-        }
-        let engine = engine()?;
-        let max_bytes = self.thresholds()?.max_file_bytes;
-        let mut outcomes = Vec::with_capacity(to_read.len());
-        for record in to_read {
-            self.refuse_if_stopped()?;
-            let rows = read_record(&engine, self, &record, max_bytes);
-            self.database().record_document_readings(&rows)?;
-            let outcome = summarise(&record, &rows);
-            on_file_done(&outcome);
-            outcomes.push(outcome);
-        }
-        Ok(outcomes)
-    }
-
-    /// What was read off the case's document files, file by file in import order (the ones
-    /// not read yet have none). Personal data.
-    pub fn document_readings(&self, case_id: &str) -> Result<Vec<DocumentReading>> {
-        let evidence = self.case_evidence(case_id)?;
-        let mut readings = Vec::new();
-        for record in &evidence {
-            readings.extend(self.readings_of(record)?);
-        }
-        Ok(readings)
-    }
-
-    /// The stored readings of one evidence record, for the kinds of its slot.
-    pub(crate) fn readings_of(&self, record: &EvidenceRecord) -> Result<Vec<DocumentReading>> {
+/// The document files among `evidence` (a case's files, in import order) that `which` asks to
+/// read.
+pub(crate) fn files_to_read(
+    database: &Database,
+    evidence: Vec<EvidenceRecord>,
+    which: &WhichDocuments,
+) -> Result<Vec<EvidenceRecord>> {
+    let mut to_read = Vec::new();
+    for record in evidence {
         let kinds = kinds_read_for(&record.material_key);
         if kinds.is_empty() {
-            return Ok(Vec::new());
+            continue;
         }
-        let stored = self.database().document_readings(&record.sha256)?;
-        Ok(stored
-            .into_iter()
-            .filter(|row| kinds.iter().any(|kind| kind.key() == row.kind))
-            .map(|row| DocumentReading {
-                evidence_id: record.id,
-                material: record.material_key.clone(),
-                file: record.original_name.clone(),
-                sha256: record.sha256.clone(),
-                kind: row.kind,
-                // A row this version cannot parse reads as nothing read (it is read again
-                // when the readers' version moves on).
-                fields: serde_json::from_str(&row.fields_json).unwrap_or_default(),
-                problem: row.problem,
-                read_at: row.read_at,
-            })
-            .collect())
+        let wanted = match which {
+            WhichDocuments::All => true,
+            WhichDocuments::Only(ids) => ids.contains(&record.id),
+            WhichDocuments::Unread => {
+                let stored = database.document_readings(&record.sha256)?;
+                !kinds
+                    .iter()
+                    .all(|kind| stored.iter().any(|row| row.kind == kind.key() && row.read_with >= READERS_VERSION))
+            }
+        };
+        if wanted {
+            to_read.push(record);
+        }
     }
+    Ok(to_read)
+}
+
+/// Reads each of `to_read` with `engine` (at most `max_bytes` of a file) and stores what it
+/// says, calling `on_file_done` after each. `refuse_if_stopped` is asked before each file: a
+/// folder's handle told to stop ends the readings there.
+pub(crate) fn read_files(
+    engine: &OcrEngine,
+    database: &Database,
+    vault: &Vault,
+    to_read: Vec<EvidenceRecord>,
+    max_bytes: u64,
+    refuse_if_stopped: impl Fn() -> Result<()>,
+    mut on_file_done: impl FnMut(&DocumentReadOutcome),
+) -> Result<Vec<DocumentReadOutcome>> {
+    let mut outcomes = Vec::with_capacity(to_read.len());
+    for record in to_read {
+        refuse_if_stopped()?;
+        let rows = read_record(engine, vault, &record, max_bytes);
+        database.record_document_readings(&rows)?;
+        let outcome = summarise(&record, &rows);
+        on_file_done(&outcome);
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// The stored readings of one evidence record, for the kinds of its slot.
+pub(crate) fn readings_of(database: &Database, record: &EvidenceRecord) -> Result<Vec<DocumentReading>> {
+    let kinds = kinds_read_for(&record.material_key);
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stored = database.document_readings(&record.sha256)?;
+    Ok(stored
+        .into_iter()
+        .filter(|row| kinds.iter().any(|kind| kind.key() == row.kind))
+        .map(|row| DocumentReading {
+            evidence_id: record.id,
+            material: record.material_key.clone(),
+            file: record.original_name.clone(),
+            sha256: record.sha256.clone(),
+            kind: row.kind,
+            // A row this version cannot parse reads as nothing read (it is read again
+            // when the readers' version moves on).
+            fields: serde_json::from_str(&row.fields_json).unwrap_or_default(),
+            problem: row.problem,
+            read_at: row.read_at,
+        })
+        .collect())
 }
 
 /// Reads one file as every kind its slot holds. Never fails: what goes wrong is the rows'
 /// `problem`.
 fn read_record(
     engine: &OcrEngine,
-    folder: &DataFolder,
+    vault: &Vault,
     record: &EvidenceRecord,
     max_bytes: u64,
 ) -> Vec<StoredDocumentReading> {
@@ -317,7 +310,7 @@ fn read_record(
         read_with: READERS_VERSION,
         read_at: now,
     };
-    let lines = read_lines(engine, folder, record, max_bytes);
+    let lines = read_lines(engine, vault, record, max_bytes);
     match lines {
         Ok(lines) => kinds
             .iter()
@@ -334,7 +327,7 @@ fn read_record(
 /// The text lines of a stored file, or why there are none.
 fn read_lines(
     engine: &OcrEngine,
-    folder: &DataFolder,
+    vault: &Vault,
     record: &EvidenceRecord,
     max_bytes: u64,
 ) -> std::result::Result<Vec<intake_ocr::Line>, String> {
@@ -348,7 +341,7 @@ fn read_lines(
         return Err(format!("{}: over the reading limit of {max_bytes} bytes", record.original_name));
     }
     let mut bytes = Vec::with_capacity(record.bytes as usize);
-    let object = folder.vault().open_object(&record.sha256).map_err(|error| error.to_string())?;
+    let object = vault.open_object(&record.sha256).map_err(|error| error.to_string())?;
     object.take(max_bytes + 1).read_to_end(&mut bytes).map_err(|error| format!("{}: {error}", record.original_name))?;
     let image = intake_ocr::load_image_bytes(&bytes, &record.original_name).map_err(|error| error.to_string())?;
     // The OCR is pure computation over the pixels; a panic in it (a bug, an image shape it

@@ -301,7 +301,7 @@ impl DataFolder {
     ) -> Result<Vec<CaseFinding>> {
         let mut readings = Vec::new();
         for record in evidence {
-            readings.extend(self.readings_of(record)?);
+            readings.extend(crate::documents::readings_of(self.database(), record)?);
         }
         if readings.is_empty() {
             return Ok(Vec::new());
