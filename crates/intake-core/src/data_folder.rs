@@ -41,7 +41,7 @@ use crate::checklist::Rules;
 use crate::database::{Database, EvidenceFacts, EvidenceRecord, NewEvidence};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
 use crate::evidence::Thresholds;
-use crate::evidence::case_checks::{read_metadata_at_import, read_metadata_of_bytes};
+use crate::evidence::case_checks::{ImportPhase, read_at_import, read_metadata_of_bytes};
 use crate::in_order;
 use crate::keys::DataKey;
 use crate::vault::{StoredObject, Vault};
@@ -538,7 +538,7 @@ fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Th
     let facts = match kept {
         // The bytes just hashed and written: no second read (and decryption) of the object.
         Some(bytes) => Some(read_metadata_of_bytes(&stored.sha256, &original_name, &bytes, thresholds)),
-        None => read_metadata_at_import(vault, &stored.sha256, stored.bytes, &original_name, thresholds),
+        None => read_at_import(vault, &stored.sha256, stored.bytes, &original_name, thresholds, ImportPhase::Metadata),
     };
     Ok(PreparedFile { stored, original_name, media_type, facts })
 }

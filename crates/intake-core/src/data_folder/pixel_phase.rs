@@ -16,7 +16,7 @@ use chrono::Utc;
 use super::{DataFolder, IMPORT_THREADS_PER_CORE, MAX_IMPORT_THREADS, locked_meanwhile};
 use crate::database::{EvidenceFacts, PendingPixelChecks};
 use crate::error::Result;
-use crate::evidence::case_checks::read_pixels_at_import;
+use crate::evidence::case_checks::{ImportPhase, read_at_import};
 use crate::in_order;
 
 /// Where the pixel checks stand after one more file: what a front-end shows while they run in
@@ -120,7 +120,7 @@ impl DataFolder {
                 return None;
             }
             std::panic::catch_unwind(AssertUnwindSafe(|| {
-                read_pixels_at_import(&vault, &file.sha256, file.bytes, &file.original_name, &thresholds)
+                read_at_import(&vault, &file.sha256, file.bytes, &file.original_name, &thresholds, ImportPhase::Pixels)
             }))
             .ok()
             .flatten()

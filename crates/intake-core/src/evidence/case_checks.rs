@@ -172,22 +172,49 @@ fn read_stored_facts(
     Ok(read_facts_and_thumbnail(sha256, file_name, &bytes, thresholds, now, pixel_checks, want_thumbnail))
 }
 
-/// What the first phase of an import reads from a file it has just stored, on any thread (it
-/// needs the vault, not the database): the file's facts without its pixel checks (headers and
-/// metadata: position, time, editor, forwarded), `pixels_pending` when a picture's pixels are
-/// still to be decoded ([`read_pixels_at_import`]). `None` when the object cannot be read; the
-/// file is then read again at `check`.
-pub(crate) fn read_metadata_at_import(
+/// Which phase of an import reads a file it has just stored ([`read_at_import`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ImportPhase {
+    /// The first, on any thread (it needs the vault, not the database): the file's facts
+    /// without its pixel checks (headers and metadata: position, time, editor, forwarded),
+    /// `pixels_pending` when a picture's pixels are still to be decoded.
+    Metadata,
+    /// The second, on any thread: the file's complete facts (its pixels decoded once for
+    /// `too_dark`, `blurry`, the perceptual hash) and its thumbnail from the same decode, which
+    /// is cached in the vault here, before the facts are recorded.
+    Pixels,
+}
+
+/// What a phase of an import reads from a stored file. `None` when the object cannot be read:
+/// after the first phase the file is read again at `check`; after the second it stays pending.
+pub(crate) fn read_at_import(
     vault: &Vault,
     sha256: &str,
     size: u64,
     file_name: &str,
     thresholds: &Thresholds,
+    phase: ImportPhase,
 ) -> Option<EvidenceFacts> {
-    read_stored_facts(vault, sha256, size, file_name, thresholds, PixelChecks::Skip, false).ok().map(|(facts, _)| facts)
+    match phase {
+        ImportPhase::Metadata => {
+            read_stored_facts(vault, sha256, size, file_name, thresholds, PixelChecks::Skip, false)
+                .ok()
+                .map(|(facts, _)| facts)
+        }
+        ImportPhase::Pixels => {
+            let want_thumbnail = vault.read_thumbnail(sha256).ok().flatten().is_none();
+            let (facts, thumbnail) =
+                read_stored_facts(vault, sha256, size, file_name, thresholds, PixelChecks::Run, want_thumbnail).ok()?;
+            if let Some(thumbnail) = thumbnail {
+                // A thumbnail that cannot be cached now is made when it is first asked for.
+                let _ = vault.store_thumbnail(sha256, &thumbnail);
+            }
+            Some(facts)
+        }
+    }
 }
 
-/// [`read_metadata_at_import`] from the bytes the import copied (at most the checks' size
+/// The first phase of [`read_at_import`] from the bytes the import copied (at most the checks' size
 /// limit), whose SHA-256 is `sha256`.
 pub(crate) fn read_metadata_of_bytes(
     sha256: &str,
@@ -196,27 +223,6 @@ pub(crate) fn read_metadata_of_bytes(
     thresholds: &Thresholds,
 ) -> EvidenceFacts {
     read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, Utc::now(), PixelChecks::Skip, false).0
-}
-
-/// The second phase of an import, on any thread: the file's complete facts (its pixels decoded
-/// once for `too_dark`, `blurry`, the perceptual hash) and its thumbnail from the same decode,
-/// which is cached in the vault here, before the facts are recorded. `None` when the object
-/// cannot be read; it stays pending.
-pub(crate) fn read_pixels_at_import(
-    vault: &Vault,
-    sha256: &str,
-    size: u64,
-    file_name: &str,
-    thresholds: &Thresholds,
-) -> Option<EvidenceFacts> {
-    let want_thumbnail = vault.read_thumbnail(sha256).ok().flatten().is_none();
-    let (facts, thumbnail) =
-        read_stored_facts(vault, sha256, size, file_name, thresholds, PixelChecks::Run, want_thumbnail).ok()?;
-    if let Some(thumbnail) = thumbnail {
-        // A thumbnail that cannot be cached now is made when it is first asked for.
-        let _ = vault.store_thumbnail(sha256, &thumbnail);
-    }
-    Some(facts)
 }
 
 impl DataFolder {
