@@ -253,6 +253,16 @@ struct Entry {
     compress: bool,
 }
 
+impl Entry {
+    /// The size of its content.
+    fn bytes(&self) -> u64 {
+        match &self.source {
+            EntrySource::Memory(content) => content.len() as u64,
+            EntrySource::Vault { bytes, .. } => *bytes,
+        }
+    }
+}
+
 impl DataFolder {
     /// Packs a case into a signed BagIt zip, queues it sealed in the outbox and writes a plain
     /// copy at `out` (see the module documentation).
@@ -395,34 +405,8 @@ impl DataFolder {
             files.iter_mut().filter_map(|file| file.thumbnail.take().map(|uri| (file.path.clone(), uri))).collect();
         let report_html = report::render(&document, &thumbnails).into_bytes();
 
-        let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-        for file in &mut files {
-            let entry = match file.watermarked.take() {
-                Some((copy, bytes)) => {
-                    Entry { source: EntrySource::Memory(bytes), compress: layout::is_worth_deflating(&copy.media_type) }
-                }
-                None => Entry {
-                    source: EntrySource::Vault { sha256: file.record.sha256.clone(), bytes: file.record.bytes },
-                    compress: layout::is_worth_deflating(&file.record.media_type),
-                },
-            };
-            entries.insert(file.path.clone(), entry);
-        }
-        entries.insert(layout::CASE_JSON.into(), Entry { source: EntrySource::Memory(case_json), compress: true });
-        entries.insert(layout::REPORT_HTML.into(), Entry { source: EntrySource::Memory(report_html), compress: true });
-
-        // The payload manifest, from the hashes the vault names its objects by (checked
-        // again while streaming) and those of the two generated files.
-        let mut payload_bytes = 0u64;
-        let mut manifest = String::new();
-        for (name, entry) in &entries {
-            let (sha256, bytes) = match &entry.source {
-                EntrySource::Memory(content) => (crate::vault::hex(&Sha256::digest(content)), content.len() as u64),
-                EntrySource::Vault { sha256, bytes } => (sha256.clone(), *bytes),
-            };
-            payload_bytes += bytes;
-            manifest.push_str(&format!("{sha256}  {name}\n"));
-        }
+        let mut entries = payload_entries(&mut files, case_json, report_html);
+        let (manifest, payload_bytes) = payload_manifest(&entries);
         let payload_files = entries.len() as u64;
 
         let bag_info = bag_info(
@@ -438,31 +422,10 @@ impl DataFolder {
             chain,
             &check.follow_up(),
         );
-        let mut tag_files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
-        tag_files.insert(layout::BAGIT_TXT, layout::BAGIT_TXT_CONTENT.as_bytes().to_vec());
-        tag_files.insert(layout::BAG_INFO_TXT, bag_info.into_bytes());
-        tag_files.insert(layout::MANIFEST, manifest.into_bytes());
-        tag_files.insert(layout::PUBLIC_KEY, key.public_key_pem().as_bytes().to_vec());
-        tag_files.insert(layout::AUDIT_LOG, crate::audit::to_jsonl(chain));
-        let mut tag_manifest = String::new();
-        for (name, content) in &tag_files {
-            tag_manifest.push_str(&format!("{}  {name}\n", crate::vault::hex(&Sha256::digest(content))));
-        }
-        let signature = key.sign(tag_manifest.as_bytes());
-        tag_files.insert(layout::TAG_MANIFEST, tag_manifest.into_bytes());
-        tag_files.insert(layout::SIGNATURE, signature);
-        for (name, content) in tag_files {
-            entries.insert(name.to_string(), Entry { source: EntrySource::Memory(content), compress: true });
-        }
+        add_signed_tag_files(&mut entries, bag_info, manifest, &key, chain);
 
         reporter.state.files_total = u32::try_from(entries.len()).unwrap_or(u32::MAX);
-        reporter.state.bytes_total = entries
-            .values()
-            .map(|entry| match &entry.source {
-                EntrySource::Memory(content) => content.len() as u64,
-                EntrySource::Vault { bytes, .. } => *bytes,
-            })
-            .sum();
+        reporter.state.bytes_total = entries.values().map(Entry::bytes).sum();
         // Into the outbox, sealed and known by its hash: the CLI and the app both queue what
         // they export. A plain copy, when asked for, is written first and sealed from there
         // (it is in clear anyway); otherwise the package is packed twice (`sealed_zip`).
@@ -795,6 +758,70 @@ impl DataFolder {
 
 /// The thumbnail of a stored file, for the report, from the vault's cache (made there if
 /// missing); `None` for what is not a picture this program decodes.
+/// The payload's entries: each evidence file (its watermarked copy in memory, or its vault
+/// object, streamed), `case.json` and the report.
+fn payload_entries(files: &mut [PackedFile], case_json: Vec<u8>, report_html: Vec<u8>) -> BTreeMap<String, Entry> {
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    for file in files {
+        let entry = match file.watermarked.take() {
+            Some((copy, bytes)) => {
+                Entry { source: EntrySource::Memory(bytes), compress: layout::is_worth_deflating(&copy.media_type) }
+            }
+            None => Entry {
+                source: EntrySource::Vault { sha256: file.record.sha256.clone(), bytes: file.record.bytes },
+                compress: layout::is_worth_deflating(&file.record.media_type),
+            },
+        };
+        entries.insert(file.path.clone(), entry);
+    }
+    entries.insert(layout::CASE_JSON.into(), Entry { source: EntrySource::Memory(case_json), compress: true });
+    entries.insert(layout::REPORT_HTML.into(), Entry { source: EntrySource::Memory(report_html), compress: true });
+    entries
+}
+
+/// The payload manifest, from the hashes the vault names its objects by (checked again while
+/// streaming) and those of the generated files; and the payload's size.
+fn payload_manifest(entries: &BTreeMap<String, Entry>) -> (String, u64) {
+    let mut payload_bytes = 0u64;
+    let mut manifest = String::new();
+    for (name, entry) in entries {
+        let sha256 = match &entry.source {
+            EntrySource::Memory(content) => crate::vault::hex(&Sha256::digest(content)),
+            EntrySource::Vault { sha256, .. } => sha256.clone(),
+        };
+        payload_bytes += entry.bytes();
+        manifest.push_str(&format!("{sha256}  {name}\n"));
+    }
+    (manifest, payload_bytes)
+}
+
+/// Adds the tag files to `entries`: `bagit.txt`, `bag-info.txt`, the payload manifest, the
+/// public key and the audit chain, then the tag manifest over them and its signature by `key`.
+fn add_signed_tag_files(
+    entries: &mut BTreeMap<String, Entry>,
+    bag_info: String,
+    manifest: String,
+    key: &InstallationKey,
+    chain: &[crate::audit::AuditEntry],
+) {
+    let mut tag_files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    tag_files.insert(layout::BAGIT_TXT, layout::BAGIT_TXT_CONTENT.as_bytes().to_vec());
+    tag_files.insert(layout::BAG_INFO_TXT, bag_info.into_bytes());
+    tag_files.insert(layout::MANIFEST, manifest.into_bytes());
+    tag_files.insert(layout::PUBLIC_KEY, key.public_key_pem().as_bytes().to_vec());
+    tag_files.insert(layout::AUDIT_LOG, crate::audit::to_jsonl(chain));
+    let mut tag_manifest = String::new();
+    for (name, content) in &tag_files {
+        tag_manifest.push_str(&format!("{}  {name}\n", crate::vault::hex(&Sha256::digest(content))));
+    }
+    let signature = key.sign(tag_manifest.as_bytes());
+    tag_files.insert(layout::TAG_MANIFEST, tag_manifest.into_bytes());
+    tag_files.insert(layout::SIGNATURE, signature);
+    for (name, content) in tag_files {
+        entries.insert(name.to_string(), Entry { source: EntrySource::Memory(content), compress: true });
+    }
+}
+
 fn thumbnail_of_stored(vault: &Vault, record: &EvidenceRecord) -> Result<Option<String>> {
     if !record.media_type.starts_with("image/") {
         return Ok(None);
