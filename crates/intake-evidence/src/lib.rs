@@ -37,6 +37,9 @@ pub mod metadata;
 pub mod report;
 pub mod thumbnail;
 
+mod jpeg_quality;
+mod thresholds;
+
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
