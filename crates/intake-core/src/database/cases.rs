@@ -1,7 +1,7 @@
 //! The `cases` table (migrations 1 and 7): a case's attributes and visit data.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, ToSql, params_from_iter};
 
 use super::Database;
 use super::audit::{append_audit, audit_details};
@@ -25,30 +25,7 @@ impl Database {
                     site_radius_m, created_at, updated_at, parent_child_answered)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
                     ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)",
-                params![
-                    id,
-                    new_case.merchant_name,
-                    attributes.merchant_type.key(),
-                    attributes.edition.key(),
-                    to_json(&attributes.channels),
-                    attributes.opens_payment,
-                    attributes.opens_account,
-                    attributes.syb,
-                    attributes.syb_sft,
-                    attributes.payout_or_custody,
-                    attributes.regulated_industry,
-                    attributes.remote_visit,
-                    attributes.chain_or_franchise,
-                    to_json(&attributes.nonstandard),
-                    attributes.parent_child_same_entity == Some(true),
-                    new_case.visit_date.map(|date| date.to_string()),
-                    site.map(|site| site.lat),
-                    site.map(|site| site.lon),
-                    site.map(|site| site.datum.key()),
-                    site.and_then(|site| site.radius_m),
-                    timestamp(now),
-                    attributes.parent_child_same_entity.is_some(),
-                ],
+                params_from_iter(case_columns(id, new_case, now)),
             )?;
             // The merchant's name may be a person's name (个人 merchants): logged as recorded,
             // not in clear.
@@ -103,34 +80,26 @@ impl Database {
         attributes: &CaseAttributes,
         now: DateTime<Utc>,
     ) -> Result<Case> {
-        let before = self.case(id)?.attributes;
+        let stored = self.case(id)?;
+        let after = NewCase {
+            merchant_name: stored.merchant_name,
+            attributes: attributes.clone(),
+            visit_date: stored.visit_date,
+            site: stored.site,
+        };
+        let before = stored.attributes;
         let manager = self.audit_manager.borrow().clone();
         self.with_tx(|tx| {
+            // The case's columns are bound as for a whole update (`case_columns`); this one
+            // sets the attributes alone.
             tx.execute(
-                "UPDATE cases SET merchant_type = ?2, edition = ?3, channels = ?4, opens_payment = ?5,
-                    opens_account = ?6, syb = ?7, syb_sft = ?8, payout_or_custody = ?9,
-                    regulated_industry = ?10, remote_visit = ?11, chain_or_franchise = ?12,
-                    nonstandard = ?13, parent_child_same_entity = ?14, updated_at = ?15,
-                    parent_child_answered = ?16
+                "UPDATE cases SET merchant_type = ?3, edition = ?4, channels = ?5, opens_payment = ?6,
+                    opens_account = ?7, syb = ?8, syb_sft = ?9, payout_or_custody = ?10,
+                    regulated_industry = ?11, remote_visit = ?12, chain_or_franchise = ?13,
+                    nonstandard = ?14, parent_child_same_entity = ?15, updated_at = ?21,
+                    parent_child_answered = ?22
                  WHERE id = ?1",
-                params![
-                    id,
-                    attributes.merchant_type.key(),
-                    attributes.edition.key(),
-                    to_json(&attributes.channels),
-                    attributes.opens_payment,
-                    attributes.opens_account,
-                    attributes.syb,
-                    attributes.syb_sft,
-                    attributes.payout_or_custody,
-                    attributes.regulated_industry,
-                    attributes.remote_visit,
-                    attributes.chain_or_franchise,
-                    to_json(&attributes.nonstandard),
-                    attributes.parent_child_same_entity == Some(true),
-                    timestamp(now),
-                    attributes.parent_child_same_entity.is_some(),
-                ],
+                params_from_iter(case_columns(id, &after, now)),
             )?;
             let old = serde_json::to_value(&before).expect("attributes serialise");
             let new = serde_json::to_value(attributes).expect("attributes serialise");
@@ -190,31 +159,7 @@ impl Database {
                     parent_child_same_entity = ?15, visit_date = ?16, site_lat = ?17, site_lon = ?18,
                     site_datum = ?19, site_radius_m = ?20, updated_at = ?21, parent_child_answered = ?22
                  WHERE id = ?1",
-                params![
-                    id,
-                    case.merchant_name,
-                    attributes.merchant_type.key(),
-                    attributes.edition.key(),
-                    to_json(&attributes.channels),
-                    attributes.opens_payment,
-                    attributes.opens_account,
-                    attributes.syb,
-                    attributes.syb_sft,
-                    attributes.payout_or_custody,
-                    attributes.regulated_industry,
-                    attributes.remote_visit,
-                    attributes.chain_or_franchise,
-                    to_json(&attributes.nonstandard),
-                    // Not yet answered is stored as "no" with parent_child_answered = 0 (migration 7).
-                    attributes.parent_child_same_entity == Some(true),
-                    case.visit_date.map(|date| date.to_string()),
-                    site.map(|site| site.lat),
-                    site.map(|site| site.lon),
-                    site.map(|site| site.datum.key()),
-                    site.and_then(|site| site.radius_m),
-                    timestamp(now),
-                    attributes.parent_child_same_entity.is_some(),
-                ],
+                params_from_iter(case_columns(id, case, now)),
             )?;
             // As at creation: the merchant's name and the premises' position are personal or
             // close to it, logged as recorded, not in clear.
@@ -230,6 +175,40 @@ impl Database {
         })?;
         Ok((self.case(id)?, changed))
     }
+}
+
+/// A case's columns as the statements of `cases` bind them: ?1 `id`, ?2 `merchant_name`, ?3 to
+/// ?15 its attributes (`merchant_type` … `parent_child_same_entity`, in the table's order), ?16
+/// `visit_date`, ?17 to ?20 its site (`site_lat`, `site_lon`, `site_datum`, `site_radius_m`),
+/// ?21 the time of the change and ?22 `parent_child_answered`.
+fn case_columns(id: &str, case: &NewCase, now: DateTime<Utc>) -> Vec<Box<dyn ToSql>> {
+    let attributes = &case.attributes;
+    let site = case.site;
+    vec![
+        Box::new(id.to_string()),
+        Box::new(case.merchant_name.clone()),
+        Box::new(attributes.merchant_type.key()),
+        Box::new(attributes.edition.key()),
+        Box::new(to_json(&attributes.channels)),
+        Box::new(attributes.opens_payment),
+        Box::new(attributes.opens_account),
+        Box::new(attributes.syb),
+        Box::new(attributes.syb_sft),
+        Box::new(attributes.payout_or_custody),
+        Box::new(attributes.regulated_industry),
+        Box::new(attributes.remote_visit),
+        Box::new(attributes.chain_or_franchise),
+        Box::new(to_json(&attributes.nonstandard)),
+        // Not yet answered is stored as "no" with parent_child_answered = 0 (migration 7).
+        Box::new(attributes.parent_child_same_entity == Some(true)),
+        Box::new(case.visit_date.map(|date| date.to_string())),
+        Box::new(site.map(|site| site.lat)),
+        Box::new(site.map(|site| site.lon)),
+        Box::new(site.map(|site| site.datum.key())),
+        Box::new(site.and_then(|site| site.radius_m)),
+        Box::new(timestamp(now)),
+        Box::new(attributes.parent_child_same_entity.is_some()),
+    ]
 }
 
 fn case_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
