@@ -45,6 +45,7 @@ pub use evidence::{EvidenceRecord, NewEvidence, WithdrawnFile};
 pub use facts::{EvidenceFacts, HashedEvidence, PendingPixelChecks, UnsyncedCommits};
 pub use migrations::MIGRATIONS;
 pub use notes::NoteRecord;
+pub(crate) use outbox::ExportedPackage;
 pub use outbox::{OutboxRecord, OutboxState, UploadPartRecord};
 use sqlcipher::apply_key;
 pub(crate) use sqlcipher::{checkpoint_plain, encrypt_database, is_unencrypted};

@@ -59,6 +59,19 @@ impl std::str::FromStr for OutboxState {
     }
 }
 
+/// A package just exported, as the outbox queues it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExportedPackage<'a> {
+    /// The package's SHA-256: what the outbox knows it by.
+    pub sha256: &'a str,
+    pub case_id: &'a str,
+    /// Where it was stored (the sealed copy in the vault).
+    pub path: &'a str,
+    pub bytes: u64,
+    /// How many entries of the case's audit chain it carries.
+    pub chain_length: usize,
+}
+
 /// One package in the outbox, as recorded.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)] // the columns of `outbox`
@@ -104,31 +117,18 @@ impl Database {
     /// The export is logged in the same transaction (`exported`, with the package's SHA-256
     /// and the length of the chain it carries); the case's `updated_at` is not touched, so
     /// packing again gives the same bytes.
-    pub(crate) fn enqueue_package(
-        &self,
-        sha256: &str,
-        case_id: &str,
-        path: &str,
-        bytes: u64,
-        chain_length: usize,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    pub(crate) fn enqueue_package(&self, package: &ExportedPackage<'_>, now: DateTime<Utc>) -> Result<()> {
         let manager = self.audit_manager.borrow().clone();
-        self.with_shared_tx(|tx| queue_package(tx, &manager, sha256, case_id, path, bytes, chain_length, now))
+        self.with_shared_tx(|tx| queue_package(tx, &manager, package, now))
     }
 
     /// [`Database::enqueue_package`] for a package exported although incomplete: the
     /// `incomplete_export` entry (the manager's `reason`, how many `open_items`) goes in the
     /// same transaction, just before `exported`. Both are about a package, so no package
     /// carries them (its `bag-info.txt` and `case.json` carry the reason).
-    #[allow(clippy::too_many_arguments)] // enqueue_package's, and the reason
     pub(crate) fn enqueue_incomplete_package(
         &self,
-        sha256: &str,
-        case_id: &str,
-        path: &str,
-        bytes: u64,
-        chain_length: usize,
+        package: &ExportedPackage<'_>,
         reason: &str,
         open_items: usize,
         now: DateTime<Utc>,
@@ -136,12 +136,12 @@ impl Database {
         let manager = self.audit_manager.borrow().clone();
         self.with_shared_tx(|tx| {
             let details = audit_details(&[
-                ("package_sha256", sha256.into()),
+                ("package_sha256", package.sha256.into()),
                 ("reason", reason.into()),
                 ("open_items", open_items.to_string()),
             ]);
-            append_audit(tx, case_id, &manager, AuditAction::IncompleteExport, details, now)?;
-            queue_package(tx, &manager, sha256, case_id, path, bytes, chain_length, now)
+            append_audit(tx, package.case_id, &manager, AuditAction::IncompleteExport, details, now)?;
+            queue_package(tx, &manager, package, now)
         })
     }
 
@@ -298,28 +298,18 @@ impl Database {
 }
 
 /// The outbox row of an exported package and its `exported` entry.
-#[allow(clippy::too_many_arguments)] // the columns and the entry
-fn queue_package(
-    tx: &Transaction<'_>,
-    manager: &str,
-    sha256: &str,
-    case_id: &str,
-    path: &str,
-    bytes: u64,
-    chain_length: usize,
-    now: DateTime<Utc>,
-) -> Result<()> {
+fn queue_package(tx: &Transaction<'_>, manager: &str, package: &ExportedPackage<'_>, now: DateTime<Utc>) -> Result<()> {
     tx.execute(
         "INSERT INTO outbox (sha256, case_id, path, bytes, queued_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting')
          ON CONFLICT (sha256) DO UPDATE SET path = excluded.path",
-        params![sha256, case_id, path, bytes as i64, timestamp(now)],
+        params![package.sha256, package.case_id, package.path, package.bytes as i64, timestamp(now)],
     )?;
     let details = audit_details(&[
-        ("package_sha256", sha256.into()),
-        ("bytes", bytes.to_string()),
-        ("chain_length", chain_length.to_string()),
+        ("package_sha256", package.sha256.into()),
+        ("bytes", package.bytes.to_string()),
+        ("chain_length", package.chain_length.to_string()),
     ]);
-    append_audit(tx, case_id, manager, AuditAction::Exported, details, now)?;
+    append_audit(tx, package.case_id, manager, AuditAction::Exported, details, now)?;
     Ok(())
 }
 

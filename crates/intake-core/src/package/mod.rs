@@ -57,7 +57,7 @@ use ts_rs::TS;
 use crate::case::Case;
 use crate::checklist::{CaseCheck, CaseFinding, ItemStatus};
 use crate::data_folder::DataFolder;
-use crate::database::EvidenceRecord;
+use crate::database::{EvidenceRecord, ExportedPackage};
 use crate::durable::{self, Readers};
 use crate::error::{Error, ErrorKind, Result};
 use crate::evidence::FileInspection;
@@ -448,25 +448,19 @@ impl DataFolder {
         let hashed_bytes = bytes;
         let queued_path = std::path::absolute(&stored.path).unwrap_or_else(|_| stored.path.clone());
         self.refresh_audit_manager();
+        let queued_path_text = queued_path.display().to_string();
+        let package = ExportedPackage {
+            sha256: &sha256,
+            case_id: &case.id,
+            path: &queued_path_text,
+            bytes: hashed_bytes,
+            chain_length: chain.len(),
+        };
         match &incomplete_export_reason {
-            None => self.database().enqueue_package(
-                &sha256,
-                &case.id,
-                &queued_path.display().to_string(),
-                hashed_bytes,
-                chain.len(),
-                Utc::now(),
-            )?,
-            Some(reason) => self.database().enqueue_incomplete_package(
-                &sha256,
-                &case.id,
-                &queued_path.display().to_string(),
-                hashed_bytes,
-                chain.len(),
-                reason,
-                incomplete_reasons.len(),
-                Utc::now(),
-            )?,
+            None => self.database().enqueue_package(&package, Utc::now())?,
+            Some(reason) => {
+                self.database().enqueue_incomplete_package(&package, reason, incomplete_reasons.len(), Utc::now())?
+            }
         }
         reporter.phase(ExportPhase::Done);
         let sealed_path = queued_path.display().to_string();
