@@ -21,6 +21,7 @@
 
 mod audit;
 mod documents;
+mod encryption;
 mod pixel_phase;
 mod sealed_outbox;
 mod settings;

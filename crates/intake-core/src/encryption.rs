@@ -46,7 +46,7 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use crate::data_folder::{DATABASE_FILE, DataFolder, LOCK_FILE};
+use crate::data_folder::{DATABASE_FILE, LOCK_FILE};
 use crate::database;
 use crate::durable::{self, Readers};
 use crate::encrypted_file::{looks_sealed, seal, unseal};
@@ -252,152 +252,139 @@ fn unfinished(root: &Path) -> Error {
     )
 }
 
-impl DataFolder {
-    /// The state of the data folder at `root`.
-    pub fn encryption_state(root: &Path) -> EncryptionState {
-        state(root)
-    }
+/// The data key of the encrypted folder at `root`, unwrapped with its passphrase (the folder's
+/// encryption finished and nothing planted in it). A wrong passphrase is `wrong_passphrase` and
+/// reads nothing but the key file.
+pub(crate) fn unlock_key(root: &Path, passphrase: &Passphrase) -> Result<DataKey> {
+    require_finished_encryption(root)?;
+    refuse_planted_files(root)?;
+    KeyFile::read(&keys::key_file_path(root))?.unwrap(passphrase)
+}
 
-    /// Opens the encrypted data folder at `root` with its passphrase. A wrong passphrase is
-    /// `wrong_passphrase` and reads nothing but the key file.
-    pub fn unlock(root: &Path, passphrase: &Passphrase) -> Result<DataFolder> {
-        require_finished_encryption(root)?;
-        refuse_planted_files(root)?;
-        let key = KeyFile::read(&keys::key_file_path(root))?.unwrap(passphrase)?;
-        DataFolder::open_keyed(root, Some(key)).map(|(folder, _)| folder)
-    }
-
-    /// Encrypts the unencrypted data folder at `root` in place under `passphrase` (see the
-    /// module documentation), or finishes an interrupted encryption. Needs the folder to
-    /// itself: `data_folder_busy` while another program has it open.
-    pub fn encrypt(root: &Path, passphrase: &Passphrase) -> Result<EncryptionReport> {
-        Self::encrypt_reporting(root, passphrase, |_| {})
-    }
-
-    /// [`DataFolder::encrypt`], calling `on_progress` after each vault file and after the
-    /// database (the app's progress bar).
-    pub fn encrypt_reporting(
-        root: &Path,
-        passphrase: &Passphrase,
-        mut on_progress: impl FnMut(EncryptionProgress),
-    ) -> Result<EncryptionReport> {
-        let resumed = match state(root) {
-            EncryptionState::Encrypted => {
-                // Files in clear in an encrypted folder are named as what they are: planted,
-                // never "the rest of an encryption" to be sealed.
-                refuse_planted_files(root)?;
-                return Err(Error::for_file(
-                    ErrorKind::InvalidInput,
-                    root,
-                    "数据文件夹已加密 / the data folder is already encrypted: use `intake passphrase change`",
-                ));
-            }
-            EncryptionState::Unfinished => true,
-            EncryptionState::Unencrypted => {
-                passphrase.check_strong_enough()?;
-                false
-            }
-        };
-        crate::data_folder::create_owner_only(root).map_err(|err| Error::writing(root, &err))?;
-        let lock_path = root.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(|err| Error::writing(&lock_path, &err))?;
-        if lock.try_lock().is_err() {
+/// Encrypts the unencrypted data folder at `root` in place under `passphrase` (see the module
+/// documentation), or finishes an interrupted encryption, calling `on_progress` after each vault
+/// file and after the database. Needs the folder to itself: `data_folder_busy` while another
+/// program has it open.
+pub(crate) fn encrypt_in_place(
+    root: &Path,
+    passphrase: &Passphrase,
+    mut on_progress: impl FnMut(EncryptionProgress),
+) -> Result<EncryptionReport> {
+    let resumed = match state(root) {
+        EncryptionState::Encrypted => {
+            // Files in clear in an encrypted folder are named as what they are: planted,
+            // never "the rest of an encryption" to be sealed.
+            refuse_planted_files(root)?;
             return Err(Error::for_file(
-                ErrorKind::DataFolderBusy,
+                ErrorKind::InvalidInput,
                 root,
-                "数据文件夹正被其他程序使用 / another program (the app or another `intake`) has the data folder \
-                 open: close it and try again",
+                "数据文件夹已加密 / the data folder is already encrypted: use `intake passphrase change`",
             ));
         }
+        EncryptionState::Unfinished => true,
+        EncryptionState::Unencrypted => {
+            passphrase.check_strong_enough()?;
+            false
+        }
+    };
+    crate::data_folder::create_owner_only(root).map_err(|err| Error::writing(root, &err))?;
+    let lock_path = root.join(LOCK_FILE);
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(|err| Error::writing(&lock_path, &err))?;
+    if lock.try_lock().is_err() {
+        return Err(Error::for_file(
+            ErrorKind::DataFolderBusy,
+            root,
+            "数据文件夹正被其他程序使用 / another program (the app or another `intake`) has the data folder \
+             open: close it and try again",
+        ));
+    }
 
-        let pending = keys::pending_key_file_path(root);
-        remove_small_leftovers(root)?;
-        let (key, record) = if resumed {
-            let key = KeyFile::read(&pending)?.unwrap(passphrase).map_err(|err| match err.kind() {
-                ErrorKind::WrongPassphrase => Error::new(
-                    ErrorKind::WrongPassphrase,
-                    "密码与中断的加密所用的不同 / wrong passphrase: the interrupted encryption was started with \
-                     another one; give that one to finish it",
-                ),
-                _ => err,
-            })?;
-            let record = ConversionRecord::read(root, &key.sealed_file_key())?;
-            (key, record)
-        } else {
-            let key = DataKey::generate();
-            // What is converted is recorded (sealed) before the pending key exists: a pending
-            // key always has its record, and the record is nobody else's to extend.
-            let record = record_what_is_in_clear(root)?;
-            record.write(root, &key.sealed_file_key())?;
-            KeyFile::wrap(&key, passphrase)?.write(&pending)?;
-            (key, record)
-        };
-
-        let vault = Vault::open_encrypted(&root.join("vault"), key.file_key())?;
-        #[cfg(feature = "test-seams")]
-        let abort_after =
-            std::env::var(FAULT_ABORT_AFTER_ENCRYPTING).ok().and_then(|value| value.parse::<usize>().ok());
-        #[cfg(not(feature = "test-seams"))]
-        let abort_after: Option<usize> = None;
-        let mut total = 0;
-        let convertible = |relative: &str| record.vault_files.contains(relative);
-        let files_encrypted = vault.encrypt_in_place(&convertible, |step| {
-            if step.this_one_encrypted && abort_after == Some(step.encrypted) {
-                std::process::abort();
-            }
-            total = step.total + 1;
-            on_progress(EncryptionProgress { done: to_u32(step.seen), total: to_u32(total) });
+    let pending = keys::pending_key_file_path(root);
+    remove_small_leftovers(root)?;
+    let (key, record) = if resumed {
+        let key = KeyFile::read(&pending)?.unwrap(passphrase).map_err(|err| match err.kind() {
+            ErrorKind::WrongPassphrase => Error::new(
+                ErrorKind::WrongPassphrase,
+                "密码与中断的加密所用的不同 / wrong passphrase: the interrupted encryption was started with \
+                 another one; give that one to finish it",
+            ),
+            _ => err,
         })?;
-        seal_small_files(root, &key.sealed_file_key(), &record)?;
+        let record = ConversionRecord::read(root, &key.sealed_file_key())?;
+        (key, record)
+    } else {
+        let key = DataKey::generate();
+        // What is converted is recorded (sealed) before the pending key exists: a pending
+        // key always has its record, and the record is nobody else's to extend.
+        let record = record_what_is_in_clear(root)?;
+        record.write(root, &key.sealed_file_key())?;
+        KeyFile::wrap(&key, passphrase)?.write(&pending)?;
+        (key, record)
+    };
 
-        let database_path = root.join(DATABASE_FILE);
-        if database_path.exists() && database::is_unencrypted(&database_path) {
-            let actual = crate::planted::sha256_of_file(&database_path)?;
-            if record.database_sha256.as_deref() != Some(actual.as_str()) {
-                return Err(crate::planted::planted(
-                    &database_path,
-                    "is a database in clear that is not the one the encryption started with",
-                ));
-            }
-            let target = root.join(format!("{DATABASE_FILE}.encrypting"));
-            for leftover in [target.clone(), root.join(format!("{DATABASE_FILE}.encrypting-journal"))] {
-                remove_if_present(&leftover)?;
-            }
-            database::encrypt_database(&database_path, &target, &key)?;
-            // The plain store's WAL was checkpointed into it; a WAL left beside the encrypted
-            // store would be read as its own.
-            for leftover in [root.join(format!("{DATABASE_FILE}-wal")), root.join(format!("{DATABASE_FILE}-shm"))] {
-                remove_if_present(&leftover)?;
-            }
-            durable::commit_replacing(&target, &database_path)?;
+    let vault = Vault::open_encrypted(&root.join("vault"), key.file_key())?;
+    #[cfg(feature = "test-seams")]
+    let abort_after = std::env::var(FAULT_ABORT_AFTER_ENCRYPTING).ok().and_then(|value| value.parse::<usize>().ok());
+    #[cfg(not(feature = "test-seams"))]
+    let abort_after: Option<usize> = None;
+    let mut total = 0;
+    let convertible = |relative: &str| record.vault_files.contains(relative);
+    let files_encrypted = vault.encrypt_in_place(&convertible, |step| {
+        if step.this_one_encrypted && abort_after == Some(step.encrypted) {
+            std::process::abort();
         }
-        // Opens (creating a new folder's) store with the key: proves the key opens it.
-        database::Database::open_encrypted(&database_path, &key)?;
-        let total = to_u32(total.max(1));
-        on_progress(EncryptionProgress { done: total, total });
+        total = step.total + 1;
+        on_progress(EncryptionProgress { done: to_u32(step.seen), total: to_u32(total) });
+    })?;
+    seal_small_files(root, &key.sealed_file_key(), &record)?;
 
-        if pending.exists() {
-            durable::commit_replacing(&pending, &keys::key_file_path(root))?;
+    let database_path = root.join(DATABASE_FILE);
+    if database_path.exists() && database::is_unencrypted(&database_path) {
+        let actual = crate::planted::sha256_of_file(&database_path)?;
+        if record.database_sha256.as_deref() != Some(actual.as_str()) {
+            return Err(crate::planted::planted(
+                &database_path,
+                "is a database in clear that is not the one the encryption started with",
+            ));
         }
-        ConversionRecord::remove(root)?;
-        drop(lock);
-        Ok(EncryptionReport { files_encrypted, resumed })
+        let target = root.join(format!("{DATABASE_FILE}.encrypting"));
+        for leftover in [target.clone(), root.join(format!("{DATABASE_FILE}.encrypting-journal"))] {
+            remove_if_present(&leftover)?;
+        }
+        database::encrypt_database(&database_path, &target, &key)?;
+        // The plain store's WAL was checkpointed into it; a WAL left beside the encrypted
+        // store would be read as its own.
+        for leftover in [root.join(format!("{DATABASE_FILE}-wal")), root.join(format!("{DATABASE_FILE}-shm"))] {
+            remove_if_present(&leftover)?;
+        }
+        durable::commit_replacing(&target, &database_path)?;
     }
+    // Opens (creating a new folder's) store with the key: proves the key opens it.
+    database::Database::open_encrypted(&database_path, &key)?;
+    let total = to_u32(total.max(1));
+    on_progress(EncryptionProgress { done: total, total });
 
-    /// Re-wraps the data key of the encrypted folder at `root` under `new`, once `old`
-    /// unwraps it. No other file changes: the data key stays the same.
-    pub fn change_passphrase(root: &Path, old: &Passphrase, new: &Passphrase) -> Result<()> {
-        require_finished_encryption(root)?;
-        new.check_strong_enough()?;
-        let path = keys::key_file_path(root);
-        KeyFile::read(&path)?.rewrapped(old, new)?.write(&path)
+    if pending.exists() {
+        durable::commit_replacing(&pending, &keys::key_file_path(root))?;
     }
+    ConversionRecord::remove(root)?;
+    drop(lock);
+    Ok(EncryptionReport { files_encrypted, resumed })
+}
+
+/// Re-wraps the data key of the encrypted folder at `root` under `new`, once `old` unwraps it.
+/// No other file changes: the data key stays the same.
+pub(crate) fn change_passphrase(root: &Path, old: &Passphrase, new: &Passphrase) -> Result<()> {
+    require_finished_encryption(root)?;
+    new.check_strong_enough()?;
+    let path = keys::key_file_path(root);
+    KeyFile::read(&path)?.rewrapped(old, new)?.write(&path)
 }
 
 /// What unlocking and changing the passphrase need: an encrypted folder, its encryption
