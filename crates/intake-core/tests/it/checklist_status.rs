@@ -300,7 +300,7 @@ fn fields_are_validated_naming_the_field_and_why() {
     assert_eq!(field("uscc").status, FieldStatus::Ok);
     assert_eq!(field("uscc").override_reason.as_deref(), Some("registered so, see the licence"));
     assert_eq!(field("monthly_fee.rate").display_value.as_deref(), Some("0.38%"));
-    assert_eq!(field("monthly_fee.estimate_period").display_value.as_deref(), Some("月 monthly"));
+    assert_eq!(field("monthly_fee.estimate_period").display_value.as_deref(), Some("月"));
     assert_eq!(field("monthly_fee.estimate_amount").display_value.as_deref(), Some("1200000 元"));
     assert_eq!(field("monthly_fee.estimate_basis").status, FieldStatus::Missing);
     assert_eq!(field("same_entity_whitelist.id_number").status, FieldStatus::Ok);
