@@ -14,6 +14,8 @@ use crate::database::OutboxRecord;
 use crate::error::Result;
 use crate::identity::to_half_width;
 
+mod stored;
+
 /// Where a case stands, for the list's badge and its filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -112,9 +114,10 @@ fn searchable(text: &str) -> String {
 
 impl DataFolder {
     /// The case list: each case with its check's counts and its state, those that match the
-    /// query, in its order.
+    /// query, in its order. The counts are the stored summaries (module `stored`): only the
+    /// cases changed since they were last listed are checked again.
     pub fn case_list(&self, query: &CaseListQuery) -> Result<CaseListing> {
-        let overviews = self.list_case_overviews()?;
+        let overviews = self.stored_case_overviews()?;
         let mut by_state: HashMap<CaseState, u32> = HashMap::new();
         for overview in &overviews {
             *by_state.entry(overview.state).or_default() += 1;

@@ -19,6 +19,9 @@ use crate::case::{Case, CaseAttributes, CaseSummary, Datum, NewCase, Site};
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::DataKey;
 
+mod case_summaries;
+pub use case_summaries::{ComputedCaseSummary, StoredCaseSummary};
+
 /// The schema, one migration per entry, in order. Never edit an entry that has shipped:
 /// append a new one.
 pub const MIGRATIONS: &[&str] = &[
@@ -239,6 +242,9 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK (pixels_pending IN (0, 1));
     CREATE INDEX evidence_facts_pixels_pending ON evidence_facts (sha256) WHERE pixels_pending = 1;
     "#,
+    // 11: each case's summary for the case list, kept from going stale by triggers (module
+    // `case_summaries`).
+    case_summaries::MIGRATION,
 ];
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -786,6 +792,7 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", true)?;
+    case_summaries::register_functions(connection)?;
     Ok(())
 }
 
