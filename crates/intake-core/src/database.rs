@@ -20,7 +20,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::keys::DataKey;
 
 mod case_summaries;
-pub use case_summaries::{ComputedCaseSummary, StoredCaseSummary};
+pub use case_summaries::{ComputedCaseSummary, StoredCaseSummary, register_sql_functions};
 
 /// The schema, one migration per entry, in order. Never edit an entry that has shipped:
 /// append a new one.
@@ -792,7 +792,7 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", true)?;
-    case_summaries::register_functions(connection)?;
+    case_summaries::register_sql_functions(connection)?;
     Ok(())
 }
 

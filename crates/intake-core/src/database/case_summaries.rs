@@ -186,8 +186,11 @@ pub(super) const MIGRATION: &str = r#"
     BEGIN UPDATE case_summaries SET changes = changes + 1 WHERE case_id = OLD.case_id; END;
 "#;
 
-/// Registers the SQL functions the triggers call, on every connection that may write.
-pub(super) fn register_functions(connection: &Connection) -> rusqlite::Result<()> {
+/// Registers the SQL functions the triggers call. Every connection of this crate has them
+/// (`configure`); another program or a test writing to the store through its own connection
+/// must call this first, or SQLite refuses its write ("no such function"), which is the safe
+/// way round: no write can go past the triggers and leave a summary stale.
+pub fn register_sql_functions(connection: &Connection) -> rusqlite::Result<()> {
     connection.create_scalar_function(
         "intake_hash_distance",
         2,

@@ -217,3 +217,18 @@ fn every_table_with_a_cases_data_marks_its_summaries_stale() {
         }
     }
 }
+
+#[test]
+fn what_is_read_off_a_document_shows_in_the_list_at_once() {
+    let mut fixture = Fixture::empty_case();
+    let case = fixture.case_id.clone();
+    // A credit code that is not the licence's: reading the licence makes it an error.
+    fixture.folder.set_case_field(&case, "uscc", "91350100M000100Y43", None).unwrap();
+    let licence = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../intake-ocr/tests/fixtures/business_license-01-clean.jpg");
+    let outcomes = fixture.folder.add_files(&case, "business_license", &[licence], |_| {}).unwrap();
+    assert!(outcomes[0].error.is_none(), "{:?}", outcomes[0].error);
+    after_write(&mut fixture, &case, "reading the licence", |f| {
+        f.folder.read_documents(&f.case_id, intake_core::documents::WhichDocuments::Unread, |_| {}).unwrap();
+    });
+}
