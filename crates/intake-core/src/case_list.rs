@@ -10,9 +10,11 @@ use ts_rs::TS;
 
 use crate::checklist::CaseOverview;
 use crate::data_folder::DataFolder;
-use crate::database::OutboxRecord;
+use crate::database::{OutboxRecord, OutboxState};
 use crate::error::Result;
 use crate::identity::to_half_width;
+
+mod stored;
 
 /// Where a case stands, for the list's badge and its filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -41,10 +43,10 @@ impl CaseState {
     /// case changed after its export needs a new package, so it is a draft or ready again.
     pub fn of(blocking: bool, updated_at: DateTime<Utc>, latest_package: Option<&OutboxRecord>) -> CaseState {
         match latest_package {
-            Some(package) if package.queued_at >= updated_at => match package.state.as_str() {
-                "done" => CaseState::Uploaded,
-                "failed" => CaseState::UploadFailed,
-                _ => CaseState::Exported,
+            Some(package) if package.queued_at >= updated_at => match package.state {
+                OutboxState::Done => CaseState::Uploaded,
+                OutboxState::Failed => CaseState::UploadFailed,
+                OutboxState::Waiting | OutboxState::Uploading => CaseState::Exported,
             },
             _ if blocking => CaseState::Draft,
             _ => CaseState::Ready,
@@ -112,9 +114,10 @@ fn searchable(text: &str) -> String {
 
 impl DataFolder {
     /// The case list: each case with its check's counts and its state, those that match the
-    /// query, in its order.
+    /// query, in its order. The counts are the stored summaries (module `stored`): only the
+    /// cases changed since they were last listed are checked again.
     pub fn case_list(&self, query: &CaseListQuery) -> Result<CaseListing> {
-        let overviews = self.list_case_overviews()?;
+        let overviews = self.stored_case_overviews()?;
         let mut by_state: HashMap<CaseState, u32> = HashMap::new();
         for overview in &overviews {
             *by_state.entry(overview.state).or_default() += 1;

@@ -10,6 +10,7 @@ import { useLanguage } from '../language';
 import { bilingual, bilingualLine, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
+import { useGrowingRows } from './useGrowingRows';
 
 const ORDERS: CaseOrder[] = ['last_change', 'visit_date'];
 
@@ -160,6 +161,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
 }
 
 function CaseTable({ cases, onOpen }: { cases: CaseOverview[]; onOpen: (caseId: string) => void }) {
+  const { shown, sentinel, more } = useGrowingRows<HTMLTableRowElement>(cases.length);
   const columns = [
     { key: 'status', text: bilingual((m) => m.status.column) },
     { key: 'id', text: bilingual((m) => m.caseList.columns.id) },
@@ -183,9 +185,14 @@ function CaseTable({ cases, onOpen }: { cases: CaseOverview[]; onOpen: (caseId: 
           </tr>
         </thead>
         <tbody>
-          {cases.map((overview) => (
+          {cases.slice(0, shown).map((overview) => (
             <CaseRow key={overview.case.id} overview={overview} onOpen={onOpen} />
           ))}
+          {more && (
+            <tr ref={sentinel} aria-hidden="true" className="case-table__more" data-testid="case-table-more">
+              <td colSpan={columns.length} style={{ height: 1, padding: 0 }} />
+            </tr>
+          )}
         </tbody>
       </table>
     </div>

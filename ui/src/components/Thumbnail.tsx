@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { call } from '../api';
 import type { CheckedFile } from '../bindings/CheckedFile';
@@ -22,7 +22,26 @@ export function Thumbnail({
   worst: 'error' | 'warning' | 'none';
 }) {
   const [url, setUrl] = useState<string | null>(null);
+  const [near, setNear] = useState(false);
+  const frame = useRef<HTMLDivElement>(null);
   const kind = file.media_type.split('/')[0] ?? '';
+
+  // Asked for only while the thumbnail is within a screen of the view, and let go when it is
+  // scrolled far away: a 300-photo case would otherwise ask the core for 300 pictures at once
+  // and keep them all decoded in the web view (issue 19: scrolling stays smooth, memory bounded).
+  useEffect(() => {
+    const element = frame.current;
+    if (element === null) return;
+    if (typeof IntersectionObserver === 'undefined') {
+      setNear(true);
+      return;
+    }
+    const observer = new IntersectionObserver((entries) => setNear(entries.at(-1)?.isIntersecting ?? false), {
+      rootMargin: '100% 0px',
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
 
   // While its pixel checks are pending the thumbnail is not made yet: asking for it would decode
   // the picture a second time beside the import. It is asked for once they are done.
@@ -30,7 +49,7 @@ export function Thumbnail({
   useEffect(() => {
     let objectUrl: string | null = null;
     let current = true;
-    if (pending) return;
+    if (pending || !near) return;
     void call('thumbnail', { sha256: file.sha256 }).then((outcome) => {
       if (!current || !outcome.ok || outcome.value.byteLength === 0) return;
       objectUrl = URL.createObjectURL(new Blob([outcome.value], { type: 'image/jpeg' }));
@@ -38,14 +57,17 @@ export function Thumbnail({
     });
     return () => {
       current = false;
-      if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
+      if (objectUrl !== null) {
+        URL.revokeObjectURL(objectUrl);
+        setUrl(null);
+      }
     };
-  }, [file.sha256, pending]);
+  }, [file.sha256, pending, near]);
 
   return (
-    <div className="thumbnail" data-testid="thumbnail">
+    <div className="thumbnail" data-testid="thumbnail" ref={frame}>
       {url !== null ? (
-        <img src={url} alt={file.name} data-testid="thumbnail-image" />
+        <img src={url} alt={file.name} decoding="async" data-testid="thumbnail-image" />
       ) : (
         <div className="thumbnail__placeholder" aria-hidden="true">
           <span>{kind === 'image' ? '🖼' : kind === 'video' ? '🎞' : '📄'}</span>

@@ -220,4 +220,7 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK (pixels_pending IN (0, 1));
     CREATE INDEX evidence_facts_pixels_pending ON evidence_facts (sha256) WHERE pixels_pending = 1;
     "#,
+    // 11: each case's summary for the case list, kept from going stale by triggers (module
+    // `case_summaries`).
+    super::case_summaries::MIGRATION,
 ];

@@ -20,6 +20,7 @@ mod acceptances;
 mod attestations;
 mod audit;
 mod case_fields;
+mod case_summaries;
 mod cases;
 mod columns;
 mod documents;
@@ -40,6 +41,7 @@ use crate::keys::DataKey;
 pub use acceptances::FindingAcceptanceRecord;
 pub use attestations::AttestationRecord;
 pub use case_fields::CaseFieldRecord;
+pub use case_summaries::{ComputedCaseSummary, StoredCaseSummary, register_sql_functions};
 pub use documents::StoredDocumentReading;
 pub use evidence::{EvidenceRecord, NewEvidence, WithdrawnFile};
 pub use facts::{EvidenceFacts, HashedEvidence, PendingPixelChecks, UnsyncedCommits};
@@ -155,6 +157,7 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", true)?;
+    case_summaries::register_sql_functions(connection)?;
     Ok(())
 }
 

@@ -280,7 +280,9 @@ impl Database {
     }
 
     /// Records a failed attempt; the upload id and its parts are kept for the next one.
-    pub(crate) fn fail_package_upload(
+    /// Public, as [`Database::finish_package_upload`] is, for the tests that play an upload's
+    /// outcome without a server.
+    pub fn fail_package_upload(
         &self,
         sha256: &str,
         error_code: &str,

@@ -341,6 +341,7 @@ fn files_whose_facts_are_missing_are_read_at_check() {
     fixture.add(&case, "storefront_photo", &path);
     // As if imported by a version without facts.
     let connection = rusqlite::Connection::open(fixture.dir.path().join("data/intake.sqlite3")).unwrap();
+    intake_core::database::register_sql_functions(&connection).unwrap();
     let removed = connection.execute("DELETE FROM evidence_facts", []).unwrap();
     assert_eq!(removed, 1, "the facts were recorded at import");
     let check = fixture.check(&case);

@@ -3,6 +3,7 @@
 mod audit_trail;
 mod case_checks;
 mod case_list;
+mod case_summaries;
 mod checklist_property;
 mod checklist_rule_file;
 mod checklist_rules;

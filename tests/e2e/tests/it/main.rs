@@ -6,6 +6,7 @@
 //! test with a message saying what to do; it never passes silently.
 
 mod adding_and_wizard;
+mod app_figures;
 mod case_list;
 mod correct;
 mod documents;
