@@ -214,45 +214,45 @@ export function App() {
           ) : !lock.unlocked ? (
             <LockScreen status={lock} onUnlocked={() => void loadLock()} />
           ) : (
-          <>
-          {loadError !== null && <ErrorBanner error={loadError} onRetry={loadWords} />}
-          {vocabulary === null ? (
-            loadError === null && (
-              <p className="loading" data-testid="loading">
-                <Bilingual text={bilingual((m) => m.caseList.loading)} />
-              </p>
-            )
-          ) : (
-            <VocabularyContext.Provider value={vocabulary}>
-            <FindingAdviceContext.Provider value={advice}>
-              {screen.kind === 'list' && <CaseList onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />}
-              {screen.kind === 'new' && (
-                <NewCaseWizard
-                  saved={wizardProgress.current}
-                  onProgress={keepWizardProgress}
-                  onCreated={(caseId) => {
-                    wizardProgress.current = null;
-                    setScreen({ kind: 'case', caseId });
-                  }}
-                  onCancel={() => {
-                    wizardProgress.current = null;
-                    setScreen({ kind: 'list' });
-                  }}
-                />
+            <>
+              {loadError !== null && <ErrorBanner error={loadError} onRetry={loadWords} />}
+              {vocabulary === null ? (
+                loadError === null && (
+                  <p className="loading" data-testid="loading">
+                    <Bilingual text={bilingual((m) => m.caseList.loading)} />
+                  </p>
+                )
+              ) : (
+                <VocabularyContext.Provider value={vocabulary}>
+                  <FindingAdviceContext.Provider value={advice}>
+                    {screen.kind === 'list' && <CaseList onOpen={(caseId) => setScreen({ kind: 'case', caseId })} />}
+                    {screen.kind === 'new' && (
+                      <NewCaseWizard
+                        saved={wizardProgress.current}
+                        onProgress={keepWizardProgress}
+                        onCreated={(caseId) => {
+                          wizardProgress.current = null;
+                          setScreen({ kind: 'case', caseId });
+                        }}
+                        onCancel={() => {
+                          wizardProgress.current = null;
+                          setScreen({ kind: 'list' });
+                        }}
+                      />
+                    )}
+                    {screen.kind === 'case' && (
+                      <CaseView
+                        caseId={screen.caseId}
+                        onBack={() => setScreen({ kind: 'list' })}
+                        onOpenOutbox={() => setScreen({ kind: 'outbox' })}
+                      />
+                    )}
+                    {screen.kind === 'outbox' && <OutboxView onChanged={() => void loadOutbox()} />}
+                    {screen.kind === 'settings' && <SettingsView />}
+                  </FindingAdviceContext.Provider>
+                </VocabularyContext.Provider>
               )}
-              {screen.kind === 'case' && (
-                <CaseView
-                  caseId={screen.caseId}
-                  onBack={() => setScreen({ kind: 'list' })}
-                  onOpenOutbox={() => setScreen({ kind: 'outbox' })}
-                />
-              )}
-              {screen.kind === 'outbox' && <OutboxView onChanged={() => void loadOutbox()} />}
-              {screen.kind === 'settings' && <SettingsView />}
-            </FindingAdviceContext.Provider>
-            </VocabularyContext.Provider>
-          )}
-          </>
+            </>
           )}
         </main>
       </div>

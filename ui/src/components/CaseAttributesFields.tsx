@@ -248,7 +248,9 @@ export function BusinessFields({ draft, onChange, testIdPrefix }: GroupProps) {
               type="checkbox"
               checked={draft.attributes.channels.includes(term.key as Channel)}
               onChange={(event) =>
-                setAttributes({ channels: toggled(draft.attributes.channels, term.key as Channel, event.target.checked) })
+                setAttributes({
+                  channels: toggled(draft.attributes.channels, term.key as Channel, event.target.checked),
+                })
               }
               data-testid={`${testIdPrefix}-channel-${term.key}`}
             />
@@ -305,7 +307,11 @@ export function BusinessFields({ draft, onChange, testIdPrefix }: GroupProps) {
               checked={draft.attributes.nonstandard.includes(term.key as NonstandardRequest)}
               onChange={(event) =>
                 setAttributes({
-                  nonstandard: toggled(draft.attributes.nonstandard, term.key as NonstandardRequest, event.target.checked),
+                  nonstandard: toggled(
+                    draft.attributes.nonstandard,
+                    term.key as NonstandardRequest,
+                    event.target.checked,
+                  ),
                 })
               }
               data-testid={`${testIdPrefix}-nonstandard-${term.key}`}

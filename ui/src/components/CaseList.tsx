@@ -209,13 +209,14 @@ export function StatusBadge({
   draft?: boolean;
 }) {
   const { summary } = overview;
-  const toDo =
-    summary.required - summary.ok + summary.fields_missing + summary.fields_invalid;
+  const toDo = summary.required - summary.ok + summary.fields_missing + summary.fields_invalid;
   const missing = Math.max(toDo, summary.error_findings > 0 ? 1 : 0);
   return overview.blocking ? (
     <span className="badge badge--blocking" data-testid="case-status" data-status="blocking">
       <Bilingual
-        text={bilingual((m) => (draft ? `${m.caseState.draft} · ${m.status.blocking(missing)}` : m.status.blocking(missing)))}
+        text={bilingual((m) =>
+          draft ? `${m.caseState.draft} · ${m.status.blocking(missing)}` : m.status.blocking(missing),
+        )}
       />
     </span>
   ) : (
@@ -244,7 +245,12 @@ function CaseRow({ overview, onOpen }: { overview: CaseOverview; onOpen: (caseId
   const name = summary.merchant_name.trim();
   return (
     // The whole row opens the case on a click; the name stays the button that Tab and Enter reach.
-    <tr data-case-id={summary.id} data-state={overview.state} className="case-table__row" onClick={() => onOpen(summary.id)}>
+    <tr
+      data-case-id={summary.id}
+      data-state={overview.state}
+      className="case-table__row"
+      onClick={() => onOpen(summary.id)}
+    >
       <td className="case-table__status">
         <CaseStateBadge overview={overview} />
       </td>
@@ -262,11 +268,7 @@ function CaseRow({ overview, onOpen }: { overview: CaseOverview; onOpen: (caseId
           aria-label={`${bilingualLine((m) => m.status.open)} ${name === '' ? summary.id : name}`}
           data-testid="open-case"
         >
-          {name === '' ? (
-            <span className="muted">{bilingualLine((m) => m.caseList.unnamedMerchant)}</span>
-          ) : (
-            name
-          )}
+          {name === '' ? <span className="muted">{bilingualLine((m) => m.caseList.unnamedMerchant)}</span> : name}
         </button>
       </td>
       <td className="case-table__merchantType" title={merchantType.en}>

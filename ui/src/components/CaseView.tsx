@@ -66,9 +66,9 @@ export function CaseView({
   const [plotNumbers, setPlotNumbers] = useState<Map<string, number>>(new Map());
 
   // Reading the documents after an import: how many are read so far, or why none could be.
-  const [reading, setReading] = useState<{ kind: 'idle' } | { kind: 'running'; done: number } | { kind: 'failed'; error: ErrorReport }>(
-    { kind: 'idle' },
-  );
+  const [reading, setReading] = useState<
+    { kind: 'idle' } | { kind: 'running'; done: number } | { kind: 'failed'; error: ErrorReport }
+  >({ kind: 'idle' });
 
   const reload = useCallback(async () => {
     const [caseOutcome, checkOutcome, notesOutcome, offersOutcome] = await Promise.all([
@@ -193,161 +193,175 @@ export function CaseView({
 
   return (
     <CaseCorrectionContext.Provider value={{ caseId: caseRecord.id, items: check.items, notes, onChanged: reload }}>
-    <PlotNumbersContext.Provider value={plotNumbers}>
-    <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
-      {/* First in the case view's Tab order: past the head and the rail's entries (one stop
+      <PlotNumbersContext.Provider value={plotNumbers}>
+        <div className="case-view" data-testid="case-view" data-case-id={caseRecord.id}>
+          {/* First in the case view's Tab order: past the head and the rail's entries (one stop
           each) straight to the cards or to the fields, without tabbing through every control. */}
-      <nav className="skip-links" aria-label={bilingualLine((m) => m.skip.label)}>
-        <SkipLink anchor={CHECKLIST_ANCHOR} text={(m) => m.skip.toMaterials} testId="skip-to-materials" />
-        <SkipLink anchor={FIELDS_ANCHOR} text={(m) => m.skip.toFields} testId="skip-to-fields" />
-      </nav>
-      <div className="case-view__head">
-        <button type="button" className="button button--quiet" onClick={onBack} data-testid="back">
-          ← <Bilingual text={bilingual((m) => m.nav.back)} />
-        </button>
-        <div className="case-view__title">
-          <h2 data-testid="case-title">{caseRecord.merchant_name}</h2>
-          <p className="muted">
-            <code>{caseRecord.id}</code> · <Bilingual text={termText(vocabulary.merchant_types, caseRecord.attributes.merchant_type)} />{' '}
-            · <Bilingual text={termText(vocabulary.editions, caseRecord.attributes.edition)} />
-            {caseRecord.visit_date !== null && (
-              <>
-                {' '}· <Bilingual text={bilingual((m) => m.caseView.visit)} /> {caseRecord.visit_date}
-              </>
-            )}
-            {' '}·{' '}
-            <Bilingual
-              text={bilingual((m) => m.caseView.findingCounts(check.summary.error_findings, check.summary.warning_findings))}
-            />
-          </p>
-        </div>
-        <div className="case-view__status">
-          <StatusBadge overview={check} />
-          <button type="button" className="button" onClick={() => void reload()}>
-            <Bilingual text={bilingual((m) => m.caseView.refresh)} />
-          </button>
-          <button type="button" className="button" onClick={() => jumpTo(SUBMIT_CHECK_ANCHOR)} data-testid="to-submit-check">
-            <Bilingual text={bilingual((m) => m.rail.submitCheck)} />
-          </button>
-          <EditCaseButton caseRecord={caseRecord} onSaved={reload} />
-        </div>
-      </div>
+          <nav className="skip-links" aria-label={bilingualLine((m) => m.skip.label)}>
+            <SkipLink anchor={CHECKLIST_ANCHOR} text={(m) => m.skip.toMaterials} testId="skip-to-materials" />
+            <SkipLink anchor={FIELDS_ANCHOR} text={(m) => m.skip.toFields} testId="skip-to-fields" />
+          </nav>
+          <div className="case-view__head">
+            <button type="button" className="button button--quiet" onClick={onBack} data-testid="back">
+              ← <Bilingual text={bilingual((m) => m.nav.back)} />
+            </button>
+            <div className="case-view__title">
+              <h2 data-testid="case-title">{caseRecord.merchant_name}</h2>
+              <p className="muted">
+                <code>{caseRecord.id}</code> ·{' '}
+                <Bilingual text={termText(vocabulary.merchant_types, caseRecord.attributes.merchant_type)} /> ·{' '}
+                <Bilingual text={termText(vocabulary.editions, caseRecord.attributes.edition)} />
+                {caseRecord.visit_date !== null && (
+                  <>
+                    {' '}
+                    · <Bilingual text={bilingual((m) => m.caseView.visit)} /> {caseRecord.visit_date}
+                  </>
+                )}{' '}
+                ·{' '}
+                <Bilingual
+                  text={bilingual((m) =>
+                    m.caseView.findingCounts(check.summary.error_findings, check.summary.warning_findings),
+                  )}
+                />
+              </p>
+            </div>
+            <div className="case-view__status">
+              <StatusBadge overview={check} />
+              <button type="button" className="button" onClick={() => void reload()}>
+                <Bilingual text={bilingual((m) => m.caseView.refresh)} />
+              </button>
+              <button
+                type="button"
+                className="button"
+                onClick={() => jumpTo(SUBMIT_CHECK_ANCHOR)}
+                data-testid="to-submit-check"
+              >
+                <Bilingual text={bilingual((m) => m.rail.submitCheck)} />
+              </button>
+              <EditCaseButton caseRecord={caseRecord} onSaved={reload} />
+            </div>
+          </div>
 
-      <div className="case-layout">
-        <OverviewRail check={check} onlyPending={onlyPending} onOnlyPendingChange={setOnlyPending} />
-        <div className="case-layout__main">
-          <UnsortedTray
-            caseId={caseRecord.id}
-            check={check}
-            importState={imports[UNSORTED_MATERIAL]}
-            dropTarget={dropTarget === UNSORTED_MATERIAL}
-            onAdd={(paths) => void addFiles(UNSORTED_MATERIAL, paths)}
-            onAssigned={readDocuments}
-            onChanged={reload}
-          />
-          <section id={CHECKLIST_ANCHOR} tabIndex={-1} aria-labelledby="checklist-heading">
-            <h2 id="checklist-heading" className="visually-hidden">
-              <Bilingual text={bilingual((m) => m.caseView.checklist)} />
-            </h2>
-            {vocabulary.stages.map((stage) => {
-              const items = applicable
-                .filter((item) => item.stage === stage.key)
-                .filter((item) => !onlyPending || itemNeedsWork(item));
-              if (items.length === 0) return null;
-              return (
-                <section key={stage.key} className="stage" aria-labelledby={`stage-${stage.key}`} data-stage={stage.key}>
-                  <h3 id={`stage-${stage.key}`} className="stage__heading">
-                    <Bilingual text={stage} />
-                  </h3>
-                  <div className="slots">
-                    {items.map((item) => (
-                      <MaterialSlot
-                        key={item.key}
-                        caseId={caseRecord.id}
-                        item={item}
-                        findings={findingsOf(check, item)}
-                        importState={imports[item.key]}
-                        onAdd={(paths) => void addFiles(item.key, paths)}
-                        onOpenFile={(index) => setViewing({ material: item.key, index })}
-                        onChanged={reload}
-                        dropTarget={dropTarget === item.key}
-                      />
-                    ))}
+          <div className="case-layout">
+            <OverviewRail check={check} onlyPending={onlyPending} onOnlyPendingChange={setOnlyPending} />
+            <div className="case-layout__main">
+              <UnsortedTray
+                caseId={caseRecord.id}
+                check={check}
+                importState={imports[UNSORTED_MATERIAL]}
+                dropTarget={dropTarget === UNSORTED_MATERIAL}
+                onAdd={(paths) => void addFiles(UNSORTED_MATERIAL, paths)}
+                onAssigned={readDocuments}
+                onChanged={reload}
+              />
+              <section id={CHECKLIST_ANCHOR} tabIndex={-1} aria-labelledby="checklist-heading">
+                <h2 id="checklist-heading" className="visually-hidden">
+                  <Bilingual text={bilingual((m) => m.caseView.checklist)} />
+                </h2>
+                {vocabulary.stages.map((stage) => {
+                  const items = applicable
+                    .filter((item) => item.stage === stage.key)
+                    .filter((item) => !onlyPending || itemNeedsWork(item));
+                  if (items.length === 0) return null;
+                  return (
+                    <section
+                      key={stage.key}
+                      className="stage"
+                      aria-labelledby={`stage-${stage.key}`}
+                      data-stage={stage.key}
+                    >
+                      <h3 id={`stage-${stage.key}`} className="stage__heading">
+                        <Bilingual text={stage} />
+                      </h3>
+                      <div className="slots">
+                        {items.map((item) => (
+                          <MaterialSlot
+                            key={item.key}
+                            caseId={caseRecord.id}
+                            item={item}
+                            findings={findingsOf(check, item)}
+                            importState={imports[item.key]}
+                            onAdd={(paths) => void addFiles(item.key, paths)}
+                            onOpenFile={(index) => setViewing({ material: item.key, index })}
+                            onChanged={reload}
+                            dropTarget={dropTarget === item.key}
+                          />
+                        ))}
+                      </div>
+                    </section>
+                  );
+                })}
+                {notApplicable.length > 0 && !onlyPending && (
+                  <div className="not-applicable">
+                    <button
+                      type="button"
+                      className="button button--quiet"
+                      aria-expanded={showNotApplicable}
+                      onClick={() => setShowNotApplicable(!showNotApplicable)}
+                    >
+                      <Bilingual text={bilingual((m) => m.caseView.notApplicable)} /> ({notApplicable.length})
+                    </button>
+                    {showNotApplicable && (
+                      <ul className="not-applicable__list">
+                        {notApplicable.map((item) => (
+                          <li key={item.key}>
+                            <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </div>
-                </section>
-              );
-            })}
-            {notApplicable.length > 0 && !onlyPending && (
-              <div className="not-applicable">
-                <button
-                  type="button"
-                  className="button button--quiet"
-                  aria-expanded={showNotApplicable}
-                  onClick={() => setShowNotApplicable(!showNotApplicable)}
-                >
-                  <Bilingual text={bilingual((m) => m.caseView.notApplicable)} /> ({notApplicable.length})
-                </button>
-                {showNotApplicable && (
-                  <ul className="not-applicable__list">
-                    {notApplicable.map((item) => (
-                      <li key={item.key}>
-                        <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />
-                      </li>
-                    ))}
-                  </ul>
                 )}
-              </div>
-            )}
-            <WithdrawnFiles version={check} />
-          </section>
+                <WithdrawnFiles version={check} />
+              </section>
 
-          {reading.kind === 'running' && (
-            <p className="muted" role="status" data-testid="document-reading">
-              <Bilingual text={bilingual((m) => m.caseView.readingDocuments(reading.done))} />
-            </p>
+              {reading.kind === 'running' && (
+                <p className="muted" role="status" data-testid="document-reading">
+                  <Bilingual text={bilingual((m) => m.caseView.readingDocuments(reading.done))} />
+                </p>
+              )}
+              {reading.kind === 'failed' && (
+                <p className="field-problem field-problem--warning" role="status" data-testid="document-reading-failed">
+                  <Bilingual text={bilingual((m) => m.caseView.readingFailed)} /> {reading.error.message}
+                </p>
+              )}
+              <FieldsSection
+                caseId={caseRecord.id}
+                fields={check.fields}
+                offers={offers}
+                onlyPending={onlyPending}
+                onChanged={() => void reload()}
+              />
+
+              {siteOffer !== undefined && caseRecord.site === null && (
+                <SiteOffer caseRecord={caseRecord} offer={siteOffer} onTaken={() => void reload()} />
+              )}
+              <VisitPlotView
+                caseId={caseRecord.id}
+                items={check.items}
+                version={check}
+                onLoaded={(plot) => setPlotNumbers(plotNumbersOf(plot))}
+              />
+
+              <CaseNotes />
+
+              <ExportPanel caseId={caseRecord.id} check={check} onOpenOutbox={onOpenOutbox} />
+            </div>
+          </div>
+
+          {viewing !== null && viewedItem !== undefined && viewedItem.files.length > 0 && (
+            <FileViewer
+              caseId={caseRecord.id}
+              item={viewedItem}
+              findings={findingsOf(check, viewedItem)}
+              index={Math.min(viewing.index, viewedItem.files.length - 1)}
+              onIndexChange={(index) => setViewing({ material: viewedItem.key, index })}
+              onClose={() => setViewing(null)}
+              onChanged={reload}
+            />
           )}
-          {reading.kind === 'failed' && (
-            <p className="field-problem field-problem--warning" role="status" data-testid="document-reading-failed">
-              <Bilingual text={bilingual((m) => m.caseView.readingFailed)} /> {reading.error.message}
-            </p>
-          )}
-          <FieldsSection
-            caseId={caseRecord.id}
-            fields={check.fields}
-            offers={offers}
-            onlyPending={onlyPending}
-            onChanged={() => void reload()}
-          />
-
-          {siteOffer !== undefined && caseRecord.site === null && (
-            <SiteOffer caseRecord={caseRecord} offer={siteOffer} onTaken={() => void reload()} />
-          )}
-          <VisitPlotView
-            caseId={caseRecord.id}
-            items={check.items}
-            version={check}
-            onLoaded={(plot) => setPlotNumbers(plotNumbersOf(plot))}
-          />
-
-          <CaseNotes />
-
-          <ExportPanel caseId={caseRecord.id} check={check} onOpenOutbox={onOpenOutbox} />
         </div>
-      </div>
-
-      {viewing !== null && viewedItem !== undefined && viewedItem.files.length > 0 && (
-        <FileViewer
-          caseId={caseRecord.id}
-          item={viewedItem}
-          findings={findingsOf(check, viewedItem)}
-          index={Math.min(viewing.index, viewedItem.files.length - 1)}
-          onIndexChange={(index) => setViewing({ material: viewedItem.key, index })}
-          onClose={() => setViewing(null)}
-          onChanged={reload}
-        />
-      )}
-    </div>
-    </PlotNumbersContext.Provider>
+      </PlotNumbersContext.Provider>
     </CaseCorrectionContext.Provider>
   );
 }

@@ -5,7 +5,15 @@ import type { Case } from '../bindings/Case';
 import type { ErrorReport } from '../errors';
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
-import { BusinessFields, type CaseDraft, draftOf, isVisitDate, MerchantFields, newCaseOf, PremisesFields } from './CaseAttributesFields';
+import {
+  BusinessFields,
+  type CaseDraft,
+  draftOf,
+  isVisitDate,
+  MerchantFields,
+  newCaseOf,
+  PremisesFields,
+} from './CaseAttributesFields';
 import { ErrorBanner } from './ErrorBanner';
 import { Modal } from './ReasonDialog';
 
@@ -82,8 +90,13 @@ function EditCaseDialog({
         <button type="button" className="button button--quiet" onClick={onClose}>
           <Bilingual text={bilingual((m) => m.correction.cancel)} />
         </button>
-        <button type="button" className="button button--primary" onClick={() => void save()} disabled={busy}
-          data-testid="edit-save">
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={() => void save()}
+          disabled={busy}
+          data-testid="edit-save"
+        >
           <Bilingual text={bilingual((m) => m.correction.editSave)} />
         </button>
       </div>

@@ -56,7 +56,11 @@ export function useBlockingProblems(check: CaseCheck): BlockingProblem[] {
       continue;
     }
     if (item.files_short > 0) {
-      problems.push({ key: `${item.key}:short`, anchor, text: both((m, t) => m.submit.itemShort(t, item.files_short)) });
+      problems.push({
+        key: `${item.key}:short`,
+        anchor,
+        text: both((m, t) => m.submit.itemShort(t, item.files_short)),
+      });
     }
     if (item.missing_attestations.length > 0) {
       const zh = item.missing_attestations.map((mark) => termText(vocabulary.marks, mark).zh).join('、');
@@ -71,7 +75,11 @@ export function useBlockingProblems(check: CaseCheck): BlockingProblem[] {
       });
     }
     if (item.error_findings > 0) {
-      problems.push({ key: `${item.key}:errors`, anchor, text: both((m, t) => m.submit.itemErrors(t, item.error_findings)) });
+      problems.push({
+        key: `${item.key}:errors`,
+        anchor,
+        text: both((m, t) => m.submit.itemErrors(t, item.error_findings)),
+      });
     }
     if (item.unchecked_files > 0) {
       problems.push({ key: `${item.key}:unchecked`, anchor, text: both((m, t) => m.submit.itemUnchecked(t)) });
@@ -298,7 +306,11 @@ export function ExportPanel({
       {state.kind === 'running' && <ExportStatus progress={state.progress} />}
       {state.kind === 'done' && (
         <div className="export__result" role="status" data-testid="export-result">
-          <p data-testid="export-queued" data-encrypted={state.summary.sealed_encrypted} data-sha256={state.summary.sha256}>
+          <p
+            data-testid="export-queued"
+            data-encrypted={state.summary.sealed_encrypted}
+            data-sha256={state.summary.sha256}
+          >
             <Bilingual
               text={bilingual((m) => (state.summary.sealed_encrypted ? m.submit.queuedSealed : m.submit.queuedPlain))}
             />
@@ -344,9 +356,7 @@ export function ExportPanel({
               </p>
             </div>
           )}
-          {copyError !== null && (
-            <ErrorBanner error={copyError} onRetry={() => void saveCopy(state.summary.sha256)} />
-          )}
+          {copyError !== null && <ErrorBanner error={copyError} onRetry={() => void saveCopy(state.summary.sha256)} />}
         </div>
       )}
       {state.kind === 'failed' && <ErrorBanner error={state.error} onRetry={() => setState({ kind: 'idle' })} />}

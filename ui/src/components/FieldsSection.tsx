@@ -140,7 +140,12 @@ function FieldRow({
     >
       <label htmlFor={`${id}-input`} className="field__label">
         <Bilingual text={{ zh: field.title_zh, en: field.title_en }} stacked />
-        {field.required && <span className="field__required" aria-hidden="true"> *</span>}
+        {field.required && (
+          <span className="field__required" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        )}
       </label>
       <div className="field__control">
         {field.display_value !== null && (
@@ -163,7 +168,12 @@ function FieldRow({
               <code data-testid="field-offer-value">{offer.value}</code>
             </p>
             {value !== offer.value && (
-              <button type="button" className="button button--quiet" onClick={() => edit(offer.value)} data-testid="field-offer-use">
+              <button
+                type="button"
+                className="button button--quiet"
+                onClick={() => edit(offer.value)}
+                data-testid="field-offer-use"
+              >
                 <Bilingual text={bilingual((m) => m.caseView.offerUse)} />
               </button>
             )}
@@ -205,8 +215,12 @@ function FieldRow({
         )}
         <div id={problemsId} aria-live="polite">
           {validation?.problems.map((problem) => (
-            <p key={problem.code} className={`field-problem field-problem--${problem.severity}`} data-testid="field-problem"
-              data-code={problem.code}>
+            <p
+              key={problem.code}
+              className={`field-problem field-problem--${problem.severity}`}
+              data-testid="field-problem"
+              data-code={problem.code}
+            >
               <Bilingual text={{ zh: problem.message_zh, en: problem.message_en }} />
             </p>
           ))}
@@ -228,7 +242,12 @@ function FieldRow({
             <label htmlFor={`${id}-reason`}>
               <Bilingual text={bilingual((m) => m.caseView.fieldOverride)} />
             </label>
-            <input id={`${id}-reason`} className="input" value={reason} onChange={(event) => setReason(event.target.value)} />
+            <input
+              id={`${id}-reason`}
+              className="input"
+              value={reason}
+              onChange={(event) => setReason(event.target.value)}
+            />
           </>
         )}
         <div className="button-row">

@@ -57,7 +57,12 @@ export function FileActions({ file, material, onView }: { file: CheckedFile; mat
       <button type="button" className="button button--small" onClick={() => setOpen('move')} data-testid="file-move">
         <Bilingual text={bilingual((m) => m.correction.moveTo)} />
       </button>
-      <button type="button" className="button button--small" onClick={() => setOpen('withdraw')} data-testid="file-withdraw">
+      <button
+        type="button"
+        className="button button--small"
+        onClick={() => setOpen('withdraw')}
+        data-testid="file-withdraw"
+      >
         <Bilingual text={bilingual((m) => m.correction.withdraw)} />
       </button>
       {open === 'move' && <MoveDialog file={file} material={material} onClose={close} />}
@@ -104,8 +109,13 @@ function MoveDialog({ file, material, onClose }: { file: CheckedFile; material: 
       <label htmlFor={`${id}-to`}>
         <Bilingual text={bilingual((m) => m.correction.moveTarget)} />
       </label>
-      <select id={`${id}-to`} className="input" value={to} onChange={(event) => setTo(event.target.value)}
-        data-testid="move-target">
+      <select
+        id={`${id}-to`}
+        className="input"
+        value={to}
+        onChange={(event) => setTo(event.target.value)}
+        data-testid="move-target"
+      >
         {targets.map((item) => (
           <option key={item.key} value={item.key}>
             {item.title_zh} {item.title_en}
@@ -117,8 +127,13 @@ function MoveDialog({ file, material, onClose }: { file: CheckedFile; material: 
         <button type="button" className="button button--quiet" onClick={onClose}>
           <Bilingual text={bilingual((m) => m.correction.cancel)} />
         </button>
-        <button type="button" className="button button--primary" onClick={() => void move()} disabled={busy || to === ''}
-          data-testid="move-confirm">
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={() => void move()}
+          disabled={busy || to === ''}
+          data-testid="move-confirm"
+        >
           <Bilingual text={bilingual((m) => m.correction.moveConfirm)} />
         </button>
       </div>
@@ -224,22 +239,40 @@ export function WithdrawnFiles({ version }: { version: unknown }) {
 
   return (
     <section className="withdrawn" data-testid="withdrawn-files">
-      <button type="button" className="button button--quiet" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}
-        data-testid="withdrawn-toggle">
+      <button
+        type="button"
+        className="button button--quiet"
+        aria-expanded={expanded}
+        onClick={() => setExpanded(!expanded)}
+        data-testid="withdrawn-toggle"
+      >
         <Bilingual text={bilingual((m) => m.correction.withdrawn(files.length))} />
       </button>
       {expanded && (
         <ul className="withdrawn__list">
           {files.map((file) => (
-            <li key={file.evidence.id.toString()} className="withdrawn__file" data-testid="withdrawn-file"
-              data-file-name={file.evidence.original_name}>
+            <li
+              key={file.evidence.id.toString()}
+              className="withdrawn__file"
+              data-testid="withdrawn-file"
+              data-file-name={file.evidence.original_name}
+            >
               <s>{file.evidence.original_name}</s> <span className="muted">{title(file.evidence.material_key)}</span>
               <br />
               <span className="withdrawn__reason">{file.reason}</span>{' '}
               <span className="muted">
-                <Bilingual text={bilingual((m) => m.correction.withdrawnBy(file.withdrawn_by, file.withdrawn_at.slice(0, 16).replace('T', ' ')))} />
+                <Bilingual
+                  text={bilingual((m) =>
+                    m.correction.withdrawnBy(file.withdrawn_by, file.withdrawn_at.slice(0, 16).replace('T', ' ')),
+                  )}
+                />
               </span>{' '}
-              <button type="button" className="button button--small" onClick={() => void restore(file)} data-testid="withdrawn-restore">
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => void restore(file)}
+                data-testid="withdrawn-restore"
+              >
                 <Bilingual text={bilingual((m) => m.correction.restore)} />
               </button>
             </li>

@@ -145,30 +145,57 @@ export function FileViewer({
             <Bilingual text={bilingual((m) => m.viewer.position(index + 1, total))} />
           </span>
           <div className="viewer__tools">
-            <button type="button" className="button" onClick={() => go(-1)} disabled={total < 2}
-              aria-label={bilingualLine((m) => m.viewer.previous)} data-testid="viewer-previous">
+            <button
+              type="button"
+              className="button"
+              onClick={() => go(-1)}
+              disabled={total < 2}
+              aria-label={bilingualLine((m) => m.viewer.previous)}
+              data-testid="viewer-previous"
+            >
               ←
             </button>
-            <button type="button" className="button" onClick={() => go(1)} disabled={total < 2}
-              aria-label={bilingualLine((m) => m.viewer.next)} data-testid="viewer-next">
+            <button
+              type="button"
+              className="button"
+              onClick={() => go(1)}
+              disabled={total < 2}
+              aria-label={bilingualLine((m) => m.viewer.next)}
+              data-testid="viewer-next"
+            >
               →
             </button>
-            <button type="button" className="button" onClick={() => zoomBy(-1)}
-              aria-label={bilingualLine((m) => m.viewer.zoomOut)} data-testid="viewer-zoom-out">
+            <button
+              type="button"
+              className="button"
+              onClick={() => zoomBy(-1)}
+              aria-label={bilingualLine((m) => m.viewer.zoomOut)}
+              data-testid="viewer-zoom-out"
+            >
               −
             </button>
             <span className="viewer__zoom" aria-live="polite">
               {Math.round(zoom * 100)}%
             </span>
-            <button type="button" className="button" onClick={() => zoomBy(1)}
-              aria-label={bilingualLine((m) => m.viewer.zoomIn)} data-testid="viewer-zoom-in">
+            <button
+              type="button"
+              className="button"
+              onClick={() => zoomBy(1)}
+              aria-label={bilingualLine((m) => m.viewer.zoomIn)}
+              data-testid="viewer-zoom-in"
+            >
               +
             </button>
             <button type="button" className="button" onClick={() => setZoom(1)}>
               <Bilingual text={bilingual((m) => m.viewer.fit)} />
             </button>
-            <button type="button" className="button" onClick={() => setTurns((value) => (value + 1) % 4)}
-              title={bilingualLine((m) => m.viewer.rotateHint)} data-testid="viewer-rotate">
+            <button
+              type="button"
+              className="button"
+              onClick={() => setTurns((value) => (value + 1) % 4)}
+              title={bilingualLine((m) => m.viewer.rotateHint)}
+              data-testid="viewer-rotate"
+            >
               ⟳ <Bilingual text={bilingual((m) => m.viewer.rotate)} />
             </button>
             <button type="button" className="button button--primary" onClick={onClose} data-testid="viewer-close">
@@ -196,7 +223,13 @@ export function FileViewer({
             )}
             {loaded.kind === 'loaded' && kind === 'video' && (
               // biome-ignore lint/a11y/useMediaCaption: a merchant's evidence video has no captions to show
-              <video className="viewer__media" src={loaded.url} controls style={{ transform }} data-testid="viewer-video" />
+              <video
+                className="viewer__media"
+                src={loaded.url}
+                controls
+                style={{ transform }}
+                data-testid="viewer-video"
+              />
             )}
             {loaded.kind === 'loaded' && kind !== 'image' && kind !== 'video' && (
               <p className="viewer__no-preview" data-testid="viewer-no-preview">

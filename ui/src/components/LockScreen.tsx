@@ -49,9 +49,7 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
 
   const submit = async () => {
     setBusy(true);
-    const outcome = unfinished
-      ? await call('set_passphrase', { passphrase })
-      : await call('unlock', { passphrase });
+    const outcome = unfinished ? await call('set_passphrase', { passphrase }) : await call('unlock', { passphrase });
     setBusy(false);
     setPassphrase('');
     if (outcome.ok) {
@@ -87,7 +85,12 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
           data-testid="unlock-passphrase"
           autoFocus
         />
-        <button type="submit" className="button button--primary" disabled={busy || passphrase === ''} data-testid="unlock">
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={busy || passphrase === ''}
+          data-testid="unlock"
+        >
           <Bilingual text={bilingual((m) => m.lock.unlock)} />
         </button>
       </form>

@@ -22,7 +22,9 @@ export type ImportState =
 export function useStatusLabel(): (status: ShownStatus) => BilingualText {
   const vocabulary = useVocabulary();
   return (status) =>
-    status === 'ok_with_warnings' ? bilingual((m) => m.rail.okWithWarnings) : termText(vocabulary.item_statuses, status);
+    status === 'ok_with_warnings'
+      ? bilingual((m) => m.rail.okWithWarnings)
+      : termText(vocabulary.item_statuses, status);
 }
 
 /** The status badge of a material: icon and words, the colour following them. */
@@ -108,7 +110,8 @@ export function MaterialSlot({
         <Bilingual text={bilingual((m) => m.caseView.minFiles(item.min_files))} />
         {item.files_short > 0 && item.files.length > 0 && (
           <>
-            {' '}· <Bilingual text={bilingual((m) => m.caseView.filesShort(item.files_short))} />
+            {' '}
+            · <Bilingual text={bilingual((m) => m.caseView.filesShort(item.files_short))} />
           </>
         )}
       </p>
@@ -142,19 +145,30 @@ export function MaterialSlot({
       )}
 
       <div className="slot__actions">
-        <button type="button" className="button" onClick={() => void pick('pick_files')} disabled={running}
-          data-testid="add-files">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void pick('pick_files')}
+          disabled={running}
+          data-testid="add-files"
+        >
           <Bilingual text={bilingual((m) => m.caseView.addFiles)} />
         </button>
-        <button type="button" className="button" onClick={() => void pick('pick_folder')} disabled={running}
-          data-testid="add-folder">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void pick('pick_folder')}
+          disabled={running}
+          data-testid="add-folder"
+        >
           <Bilingual text={bilingual((m) => m.caseView.addFolder)} />
         </button>
         <span className="hint">
           <Bilingual text={bilingual((m) => (item.files.length === 0 ? m.caseView.noFiles : m.caseView.dropHint))} />
           {item.files.length === 0 && (
             <>
-              {' '}· <Bilingual text={bilingual((m) => m.caseView.dropHint)} />
+              {' '}
+              · <Bilingual text={bilingual((m) => m.caseView.dropHint)} />
             </>
           )}
         </span>
@@ -216,7 +230,11 @@ export function ImportStatus({
     for (const outcome of added) {
       const evidence = outcome.evidence;
       if (evidence === null) continue;
-      const result = await call('withdraw_file', { case_id: caseId, evidence_id: Number(evidence.id), reason: UNDO_REASON });
+      const result = await call('withdraw_file', {
+        case_id: caseId,
+        evidence_id: Number(evidence.id),
+        reason: UNDO_REASON,
+      });
       if (result.ok) undone += 1;
       else setUndoError(result.error);
     }
@@ -250,11 +268,18 @@ export function ImportStatus({
   const failed = state.outcomes.filter((outcome) => outcome.status === 'failed');
   return (
     <div className="import-result" role="status" data-testid="import-result">
-      <Bilingual text={bilingual((m) => m.caseView.imported(count('added'), count('already_present'), failed.length))} />
+      <Bilingual
+        text={bilingual((m) => m.caseView.imported(count('added'), count('already_present'), failed.length))}
+      />
       {undo.kind === 'offered' && (
         <>
           {' '}
-          <button type="button" className="button button--small" onClick={() => void undoImport()} data-testid="undo-import">
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => void undoImport()}
+            data-testid="undo-import"
+          >
             <Bilingual text={bilingual((m) => m.caseView.undoImport(undo.left))} />
           </button>
         </>

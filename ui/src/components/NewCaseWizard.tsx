@@ -4,7 +4,15 @@ import { call } from '../api';
 import type { ErrorReport } from '../errors';
 import { bilingual, bilingualLine } from '../locales';
 import { Bilingual } from './Bilingual';
-import { BusinessFields, type CaseDraft, isVisitDate, MerchantFields, newCaseOf, newDraft, PremisesFields } from './CaseAttributesFields';
+import {
+  BusinessFields,
+  type CaseDraft,
+  isVisitDate,
+  MerchantFields,
+  newCaseOf,
+  newDraft,
+  PremisesFields,
+} from './CaseAttributesFields';
 import { ErrorBanner } from './ErrorBanner';
 import type { PositionDoubt } from '../bindings/PositionDoubt';
 
@@ -112,8 +120,11 @@ export function NewCaseWizard({
       </h2>
       <ol className="wizard__steps" aria-label={bilingualLine((m) => m.wizard.stepOf(stepIndex + 1, STEPS.length))}>
         {STEPS.map((name, index) => (
-          <li key={name} className={index === stepIndex ? 'wizard__step wizard__step--current' : 'wizard__step'}
-            aria-current={index === stepIndex ? 'step' : undefined}>
+          <li
+            key={name}
+            className={index === stepIndex ? 'wizard__step wizard__step--current' : 'wizard__step'}
+            aria-current={index === stepIndex ? 'step' : undefined}
+          >
             <Bilingual text={bilingual((m) => m.wizard.steps[name])} />
           </li>
         ))}
@@ -159,7 +170,12 @@ export function NewCaseWizard({
       {error !== null && <ErrorBanner error={error} onRetry={() => setError(null)} />}
 
       {confirmingCancel && (
-        <div className="wizard__confirm" role="alertdialog" aria-labelledby={`${id}-discard`} data-testid="wizard-discard">
+        <div
+          className="wizard__confirm"
+          role="alertdialog"
+          aria-labelledby={`${id}-discard`}
+          data-testid="wizard-discard"
+        >
           <p id={`${id}-discard`}>
             <Bilingual text={bilingual((m) => m.wizard.discardQuestion)} />
           </p>
@@ -167,8 +183,13 @@ export function NewCaseWizard({
             <button type="button" className="button button--danger" onClick={onCancel} data-testid="wizard-discard-yes">
               <Bilingual text={bilingual((m) => m.wizard.discard)} />
             </button>
-            <button type="button" className="button button--primary" onClick={() => setConfirmingCancel(false)}
-              data-testid="wizard-discard-no" autoFocus>
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => setConfirmingCancel(false)}
+              data-testid="wizard-discard-no"
+              autoFocus
+            >
               <Bilingual text={bilingual((m) => m.wizard.keepTyping)} />
             </button>
           </div>
@@ -180,8 +201,12 @@ export function NewCaseWizard({
           <Bilingual text={bilingual((m) => m.wizard.cancel)} />
         </button>
         {stepIndex > 0 && (
-          <button type="button" className="button" onClick={() => setStep(STEPS[stepIndex - 1] ?? 'merchant')}
-            data-testid="wizard-previous">
+          <button
+            type="button"
+            className="button"
+            onClick={() => setStep(STEPS[stepIndex - 1] ?? 'merchant')}
+            data-testid="wizard-previous"
+          >
             <Bilingual text={bilingual((m) => m.wizard.previous)} />
           </button>
         )}

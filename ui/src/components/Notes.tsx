@@ -106,7 +106,9 @@ export function CaseNotes() {
 export function FileNotes({ file }: { file: CheckedFile }) {
   const { caseId, notes, onChanged } = useCaseCorrection();
   const [open, setOpen] = useState(false);
-  const fileNotes = notes.filter((note) => note.evidence_id !== null && String(note.evidence_id) === String(file.evidence_id));
+  const fileNotes = notes.filter(
+    (note) => note.evidence_id !== null && String(note.evidence_id) === String(file.evidence_id),
+  );
 
   const add = async (text: string): Promise<ErrorReport | null> => {
     const outcome = await call('add_note', { case_id: caseId, evidence_id: Number(file.evidence_id), text });

@@ -133,7 +133,8 @@ export function OutboxView({ onChanged }: { onChanged?: () => void }) {
       case 'done':
         return (
           <div>
-            <Bilingual text={bilingual((m) => m.outbox.remoteKey)} /> <code data-testid="remote-key">{entry.remote_key}</code>
+            <Bilingual text={bilingual((m) => m.outbox.remoteKey)} />{' '}
+            <code data-testid="remote-key">{entry.remote_key}</code>
             <br />
             <Bilingual text={bilingual((m) => m.outbox.doneAt)} />{' '}
             <span data-testid="done-at">{time(entry.done_at, language)}</span>
@@ -261,7 +262,9 @@ export function OutboxView({ onChanged }: { onChanged?: () => void }) {
                 >
                   <td className="outbox__merchant">
                     <span data-testid="outbox-merchant">
-                      {entry.merchant_name.trim() === '' ? bilingualLine((m) => m.caseList.unnamedMerchant) : entry.merchant_name}
+                      {entry.merchant_name.trim() === ''
+                        ? bilingualLine((m) => m.caseList.unnamedMerchant)
+                        : entry.merchant_name}
                     </span>
                     <br />
                     <code className="outbox__case-id">{entry.case_id}</code>
@@ -302,7 +305,9 @@ export function OutboxView({ onChanged }: { onChanged?: () => void }) {
                         data-testid="outbox-retry"
                         aria-label={`${bilingualLine((m) => (entry.state === 'failed' ? m.outbox.retry : m.outbox.sendOne))} ${entry.merchant_name}`}
                       >
-                        <Bilingual text={bilingual((m) => (entry.state === 'failed' ? m.outbox.retry : m.outbox.sendOne))} />
+                        <Bilingual
+                          text={bilingual((m) => (entry.state === 'failed' ? m.outbox.retry : m.outbox.sendOne))}
+                        />
                       </button>
                     )}
                   </td>

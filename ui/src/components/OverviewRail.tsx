@@ -152,7 +152,9 @@ export function OverviewRail({
     .map((stage) => ({
       key: stage.key,
       title: { zh: stage.zh, en: stage.en },
-      entries: items.filter((item) => item.stage === stage.key).map((item) => materialEntry(check, item, label, marksText)),
+      entries: items
+        .filter((item) => item.stage === stage.key)
+        .map((item) => materialEntry(check, item, label, marksText)),
     }))
     .filter((group) => group.entries.length > 0);
   groups.push(...stages);
@@ -250,10 +252,7 @@ export function OverviewRail({
                       </span>
                       <span className="rail__title">
                         <Bilingual text={entry.title} />
-                        <span className="visually-hidden">
-                          {' '}
-                          {entry.statusLabel.zh}
-                        </span>
+                        <span className="visually-hidden"> {entry.statusLabel.zh}</span>
                       </span>
                       {entry.count !== null && <span className="rail__count">{entry.count}</span>}
                       {entry.reasons.length > 0 && (
@@ -273,8 +272,12 @@ export function OverviewRail({
             </section>
           );
         })}
-        <button type="button" className="rail__entry rail__entry--submit" onClick={() => jumpTo(SUBMIT_CHECK_ANCHOR)}
-          data-testid="rail-submit-check">
+        <button
+          type="button"
+          className="rail__entry rail__entry--submit"
+          onClick={() => jumpTo(SUBMIT_CHECK_ANCHOR)}
+          data-testid="rail-submit-check"
+        >
           <span className="rail__icon" aria-hidden="true">
             ➜
           </span>

@@ -30,7 +30,13 @@ export function Modal({
   }, [onClose]);
   return (
     <div className="modal-backdrop">
-      <div className="modal panel" role="dialog" aria-modal="true" aria-labelledby={`${id}-heading`} data-testid={testId}>
+      <div
+        className="modal panel"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={`${id}-heading`}
+        data-testid={testId}
+      >
         <h2 id={`${id}-heading`} className="modal__heading">
           <Bilingual text={heading} />
         </h2>

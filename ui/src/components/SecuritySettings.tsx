@@ -122,7 +122,11 @@ function IdleLockForm({ form }: { form: SettingsForm<LockStatus, string, 'saved'
   const save = async () => {
     const change = { branch: null, manager_name: null, idle_lock_seconds: Math.round(value * 60) };
     // The lock time shown as current comes from the shell again, as it now counts it.
-    await form.save(() => call('change_settings', { change }), 'saved', () => void form.reload());
+    await form.save(
+      () => call('change_settings', { change }),
+      'saved',
+      () => void form.reload(),
+    );
   };
 
   return (
@@ -187,8 +191,9 @@ function IdleLockForm({ form }: { form: SettingsForm<LockStatus, string, 'saved'
  */
 export function SecuritySettings() {
   const id = useId();
-  const form = useSettingsForm(() => call('lock_status', {}), (status: LockStatus) =>
-    minutesText(status.idle_lock_seconds),
+  const form = useSettingsForm(
+    () => call('lock_status', {}),
+    (status: LockStatus) => minutesText(status.idle_lock_seconds),
   );
   const minChars = form.stored?.min_passphrase_chars ?? 8;
 

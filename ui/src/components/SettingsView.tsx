@@ -85,7 +85,11 @@ export function SettingsView() {
       watermark_id_copies: general.watermark,
       watermark_text: general.watermarkText,
     };
-    await form.save(() => call('change_settings', { change }), 'saved', () => void loadRegisterLine());
+    await form.save(
+      () => call('change_settings', { change }),
+      'saved',
+      () => void loadRegisterLine(),
+    );
   };
 
   return (
@@ -110,13 +114,23 @@ export function SettingsView() {
           <label htmlFor={`${id}-branch`}>
             <Bilingual text={bilingual((m) => m.settings.branch)} />
           </label>
-          <input id={`${id}-branch`} className="input" value={general.branch}
-            onChange={(event) => setGeneral({ ...general, branch: event.target.value })} data-testid="settings-branch" />
+          <input
+            id={`${id}-branch`}
+            className="input"
+            value={general.branch}
+            onChange={(event) => setGeneral({ ...general, branch: event.target.value })}
+            data-testid="settings-branch"
+          />
           <label htmlFor={`${id}-manager`}>
             <Bilingual text={bilingual((m) => m.settings.manager)} />
           </label>
-          <input id={`${id}-manager`} className="input" value={general.manager}
-            onChange={(event) => setGeneral({ ...general, manager: event.target.value })} data-testid="settings-manager" />
+          <input
+            id={`${id}-manager`}
+            className="input"
+            value={general.manager}
+            onChange={(event) => setGeneral({ ...general, manager: event.target.value })}
+            data-testid="settings-manager"
+          />
           <label className="check form-grid__wide">
             <input
               type="checkbox"
@@ -130,10 +144,14 @@ export function SettingsView() {
             <Bilingual text={bilingual((m) => m.settings.watermarkText)} />
           </label>
           <div>
-            <input id={`${id}-watermark-text`} className="input" value={general.watermarkText}
+            <input
+              id={`${id}-watermark-text`}
+              className="input"
+              value={general.watermarkText}
               aria-describedby={`${id}-watermark-hint`}
               onChange={(event) => setGeneral({ ...general, watermarkText: event.target.value })}
-              data-testid="settings-watermark-text" />
+              data-testid="settings-watermark-text"
+            />
             <p id={`${id}-watermark-hint`} className="muted field-hint">
               <Bilingual text={bilingual((m) => m.settings.watermarkTextHint)} />
             </p>

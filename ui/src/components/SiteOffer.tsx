@@ -18,7 +18,15 @@ import { ErrorBanner } from './ErrorBanner';
  * to `update_case` with that position in its datum (GCJ-02, what the map apps show); the core
  * validates it like a typed one.
  */
-export function SiteOffer({ caseRecord, offer, onTaken }: { caseRecord: Case; offer: FieldOffer; onTaken: () => void }) {
+export function SiteOffer({
+  caseRecord,
+  offer,
+  onTaken,
+}: {
+  caseRecord: Case;
+  offer: FieldOffer;
+  onTaken: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [lat = '', lon = ''] = offer.value.split(',').map((part) => part.trim());

@@ -41,7 +41,10 @@ const GROUPS: { heading: (m: Messages) => string; keys: NumericKey[] }[] = [
       'default_utc_offset_minutes',
     ],
   },
-  { heading: (m) => m.thresholds.caseGroup, keys: ['site_radius_m', 'visit_window_days', 'near_duplicate_max_distance'] },
+  {
+    heading: (m) => m.thresholds.caseGroup,
+    keys: ['site_radius_m', 'visit_window_days', 'near_duplicate_max_distance'],
+  },
   { heading: (m) => m.thresholds.limitsGroup, keys: ['max_file_bytes', 'max_pixels', 'max_decode_bytes'] },
 ];
 
@@ -186,7 +189,11 @@ export function ThresholdsForm() {
                 id={`${id}-${key}`}
                 label={(m) => m.thresholds[key]}
                 value={draft.lists[key]}
-                problem={key === 'chat_app_file_names' && badChatLine !== null ? (m) => m.thresholds.notAChatLine(badChatLine) : null}
+                problem={
+                  key === 'chat_app_file_names' && badChatLine !== null
+                    ? (m) => m.thresholds.notAChatLine(badChatLine)
+                    : null
+                }
                 onChange={(value) => form.setDraft({ ...draft, lists: { ...draft.lists, [key]: value } })}
                 testId={`threshold-${key}`}
               />
@@ -254,12 +261,7 @@ function ThresholdRow({
             spellCheck={false}
           />
         ) : (
-          <input
-            {...field}
-            className="input"
-            inputMode="decimal"
-            onChange={(event) => onChange(event.target.value)}
-          />
+          <input {...field} className="input" inputMode="decimal" onChange={(event) => onChange(event.target.value)} />
         )}
         {problem !== null && (
           <span id={`${id}-problem`} className="field-problem" role="alert">

@@ -141,12 +141,22 @@ export function UnsortedTray({
           )}
         </h3>
         <div className="tray__import">
-          <button type="button" className="button" onClick={() => void pick('pick_folder')} disabled={running}
-            data-testid="tray-import-folder">
+          <button
+            type="button"
+            className="button"
+            onClick={() => void pick('pick_folder')}
+            disabled={running}
+            data-testid="tray-import-folder"
+          >
             <Bilingual text={bilingual((m) => m.tray.importFolder)} />
           </button>
-          <button type="button" className="button" onClick={() => void pick('pick_files')} disabled={running}
-            data-testid="tray-import-files">
+          <button
+            type="button"
+            className="button"
+            onClick={() => void pick('pick_files')}
+            disabled={running}
+            data-testid="tray-import-files"
+          >
             <Bilingual text={bilingual((m) => m.tray.importFiles)} />
           </button>
         </div>
@@ -169,11 +179,15 @@ export function UnsortedTray({
               type="button"
               className="button button--small button--quiet"
               onClick={() =>
-                setSelected(selected.size === files.length ? new Set() : new Set(files.map((file) => Number(file.evidence.id))))
+                setSelected(
+                  selected.size === files.length ? new Set() : new Set(files.map((file) => Number(file.evidence.id))),
+                )
               }
               data-testid="tray-select-all"
             >
-              <Bilingual text={bilingual((m) => (selected.size === files.length ? m.tray.selectNone : m.tray.selectAll))} />
+              <Bilingual
+                text={bilingual((m) => (selected.size === files.length ? m.tray.selectNone : m.tray.selectAll))}
+              />
             </button>
             {selected.size > 0 && (
               <>
@@ -259,8 +273,13 @@ function MaterialSelect({
   const first = candidates.map((key) => items.find((item) => item.key === key)).filter((item) => item !== undefined);
   const rest = items.filter((item) => !candidates.includes(item.key));
   return (
-    <select id={id} className="input tray__select" value={value} onChange={(event) => onChange(event.target.value)}
-      data-testid={testId}>
+    <select
+      id={id}
+      className="input tray__select"
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+      data-testid={testId}
+    >
       <option value="">{bilingualLine((m) => m.tray.choose)}</option>
       {first.length > 0 && (
         <optgroup label={bilingualLine((m) => m.tray.suggested)}>
@@ -337,7 +356,8 @@ function TrayFile({
           <Bilingual text={bilingual((m) => (file.kind === null ? m.tray.unknownKind : m.tray.kind[file.kind]))} />
           {file.signs.length > 0 && (
             <span className="muted">
-              {' '}(
+              {' '}
+              (
               {file.signs.map((sign, index) => (
                 <span key={sign}>
                   {index > 0 && '、'}

@@ -30,8 +30,12 @@ export function PlotNumber({ material, sha256 }: { material: string; sha256: str
   const number = useContext(PlotNumbersContext).get(`${material}:${sha256}`);
   if (number === undefined) return null;
   return (
-    <span className="plot-number" data-testid="plot-number" data-number={number}
-      title={bilingualLine((m) => m.visitPlot.plotNumber(number))}>
+    <span
+      className="plot-number"
+      data-testid="plot-number"
+      data-number={number}
+      title={bilingualLine((m) => m.visitPlot.plotNumber(number))}
+    >
       #{number}
     </span>
   );
@@ -239,7 +243,14 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
   const label = `${bilingualLine((m) => m.visitPlot.positionsLabel)}: ${positions.photos.length} / ${outside}`;
   return (
     <figure className="visit-plot__figure">
-      <svg viewBox={`0 0 ${size} ${size}`} width={size} height={size} role="img" aria-label={label} data-testid="plot-positions">
+      <svg
+        viewBox={`0 0 ${size} ${size}`}
+        width={size}
+        height={size}
+        role="img"
+        aria-label={label}
+        data-testid="plot-positions"
+      >
         <rect x={0} y={0} width={size} height={size} fill="#fafafa" stroke="#999" />
         {/* Axes through the premises, labelled in metres east and north. */}
         <line x1={centre - half} y1={centre} x2={centre + half} y2={centre} stroke="#bbb" />
@@ -286,7 +297,13 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
           strokeDasharray="6 4"
           data-testid="plot-radius"
         />
-        <text x={centre} y={centre - positions.radius_m * scale - 6} textAnchor="middle" className="visit-plot__small" fill={INSIDE}>
+        <text
+          x={centre}
+          y={centre - positions.radius_m * scale - 6}
+          textAnchor="middle"
+          className="visit-plot__small"
+          fill={INSIDE}
+        >
           <SvgBilingual
             text={{
               zh: messagesOf('zh-CN').visitPlot.radius(metres(positions.radius_m, 'zh-CN')),
@@ -299,7 +316,14 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
           <SvgBilingual text={bilingual((m) => m.visitPlot.premises)} />
         </text>
         {/* Scale bar. */}
-        <line x1={20} y1={size - 20} x2={20 + positions.scale_bar_m * scale} y2={size - 20} stroke="#333" strokeWidth={3} />
+        <line
+          x1={20}
+          y1={size - 20}
+          x2={20 + positions.scale_bar_m * scale}
+          y2={size - 20}
+          stroke="#333"
+          strokeWidth={3}
+        />
         <text x={20} y={size - 28} className="visit-plot__small">
           {distance(positions.scale_bar_m)}
         </text>
@@ -316,7 +340,13 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
               data-distance-m={photo.distance_m}
             >
               <Marker cx={cx} cy={cy} inside={photo.inside} />
-              <text x={cx} y={cy + (photo.inside ? 4 : 7)} textAnchor="middle" className="visit-plot__number" fill="#fff">
+              <text
+                x={cx}
+                y={cy + (photo.inside ? 4 : 7)}
+                textAnchor="middle"
+                className="visit-plot__number"
+                fill="#fff"
+              >
                 {photo.number}
               </text>
               {!photo.inside && (
@@ -478,7 +508,12 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
           const yDot = axisY - 16 - row * 26;
           const colour = capture.on_visit_day ? SITE : OUTSIDE;
           return (
-            <g key={capture.number} data-testid="plot-capture" data-number={capture.number} data-on-visit-day={capture.on_visit_day}>
+            <g
+              key={capture.number}
+              data-testid="plot-capture"
+              data-number={capture.number}
+              data-on-visit-day={capture.on_visit_day}
+            >
               <line x1={x} y1={yDot + 10} x2={x} y2={axisY} stroke={colour} strokeOpacity={0.5} />
               {/* Another day's capture is a square, the visit day's a circle. */}
               {capture.on_visit_day ? (
@@ -500,7 +535,12 @@ function TimelineDrawing({ timeline }: { timeline: CaptureTimeline }) {
           </p>
           <ul>
             {others.map((capture) => (
-              <li key={capture.number} data-testid="plot-capture" data-number={capture.number} data-on-visit-day="false">
+              <li
+                key={capture.number}
+                data-testid="plot-capture"
+                data-number={capture.number}
+                data-on-visit-day="false"
+              >
                 <LegendMarker inside={false} colour={OUTSIDE} /> <strong>#{capture.number}</strong>{' '}
                 {chinaDateTime(Date.parse(capture.at))}
               </li>

@@ -80,7 +80,7 @@ export const en: Messages = {
     lat: 'Latitude',
     lon: 'Longitude',
     datum: 'Datum',
-    radius: 'Radius (m; empty: the installation\'s check threshold)',
+    radius: "Radius (m; empty: the installation's check threshold)",
     siteHint: 'Copy the position from a map app and choose the datum that app uses.',
     next: 'Next',
     previous: 'Back',
@@ -97,7 +97,8 @@ export const en: Messages = {
     cancel: 'Cancel',
     dateFormat: 'Year-month-day, e.g. 2026-11-20',
     dateInvalid: 'The visit date must be a real date written YYYY-MM-DD',
-    paymentTicked: 'The product or request chosen is a payment product: 开通支付产品 (opens payment products) is ticked too.',
+    paymentTicked:
+      'The product or request chosen is a payment product: 开通支付产品 (opens payment products) is ticked too.',
     answerLater: 'Until answered, the materials for different entities are listed and the case cannot be exported.',
     nameRequired: 'Enter the merchant name',
   },
@@ -140,7 +141,7 @@ export const en: Messages = {
     siteOfferHeading: 'Premises position (read from the position screenshot)',
     siteOfferUse: 'Use as the premises position',
     siteOfferHint:
-      'This case has no premises position yet. Use it only if the screenshot shows the merchant\'s premises; it can be changed in Edit case.',
+      "This case has no premises position yet. Use it only if the screenshot shows the merchant's premises; it can be changed in Edit case.",
     readingDocuments: (done) => `Reading the documents (licence, ID card, position screenshot), ${done} read…`,
     readingFailed: 'The documents could not be read:',
     export: 'Export package',
@@ -235,17 +236,20 @@ export const en: Messages = {
     cancel: 'Cancel',
     saveCopy: 'Save a copy as…',
     savedCopy: 'Copy saved:',
-    copyUnencrypted: 'This copy is NOT encrypted: the data folder’s passphrase does not protect it. Keep it safe and delete it when done.',
+    copyUnencrypted:
+      'This copy is NOT encrypted: the data folder’s passphrase does not protect it. Keep it safe and delete it when done.',
     queuedSealed: 'The package is queued, encrypted, in the outbox for upload.',
     queuedPlain: 'The package is queued in the outbox for upload (the data folder is not encrypted).',
     toOutbox: 'Upload in the outbox',
     missingAfterExport: 'This package lacks:',
     unsortedFiles: (count: number) => `Unsorted: ${count} file(s) neither assigned nor withdrawn`,
-    unsortedBlocksIncomplete: 'Files still wait in Unsorted: assign or withdraw them first; not even an incomplete package leaves with undecided files.',
+    unsortedBlocksIncomplete:
+      'Files still wait in Unsorted: assign or withdraw them first; not even an incomplete package leaves with undecided files.',
   },
   tray: {
     heading: 'Unsorted',
-    intro: 'Import a whole phone folder at once (photos, screenshots, PDFs), then assign each file, or a selection, to a material. Suggestions are only defaults; files are checked once assigned.',
+    intro:
+      'Import a whole phone folder at once (photos, screenshots, PDFs), then assign each file, or a selection, to a material. Suggestions are only defaults; files are checked once assigned.',
     importFolder: 'Import a whole folder into Unsorted',
     importFiles: 'Import several files into Unsorted',
     empty: 'Nothing waits here. Files or folders may also be dropped here.',
@@ -259,7 +263,8 @@ export const en: Messages = {
     assignSelected: (count: number) => `Assign the ${count} selected file(s) to`,
     withdrawSelected: (count: number) => `Withdraw the ${count} selected file(s)…`,
     withdrawHeading: 'Withdraw unsorted files',
-    withdrawExplain: 'Files that do not belong to this case can be withdrawn: the originals stay on this computer; the package lists their names and the reason, without the files.',
+    withdrawExplain:
+      'Files that do not belong to this case can be withdrawn: the originals stay on this computer; the package lists their names and the reason, without the files.',
     withdrawLabel: 'Reason (e.g. not about this case)',
     withdrawConfirm: 'Withdraw',
     suggested: 'Suggested',
@@ -319,13 +324,15 @@ export const en: Messages = {
   },
   notes: {
     heading: 'Notes',
-    intro: 'Notes go to head office with the package and the report, e.g. the legal representative was absent, a video was taken instead.',
+    intro:
+      'Notes go to head office with the package and the report, e.g. the legal representative was absent, a video was taken instead.',
     none: 'No notes yet',
     caseLabel: 'Note on the case',
     add: 'Add note',
     fileAdd: 'Note…',
     fileHeading: 'Add a note on this file',
-    fileExplain: 'The note goes into the package’s case.json and the report, and into the audit log; it cannot be changed later.',
+    fileExplain:
+      'The note goes into the package’s case.json and the report, and into the audit log; it cannot be changed later.',
     label: 'Note',
     required: 'Write the note',
     writtenBy: (who: string, when: string) => `${who} · ${when}`,
@@ -362,7 +369,8 @@ export const en: Messages = {
     idleInvalid: 'Enter 0 or a positive number of minutes, at most 720',
     idleSave: 'Save the lock time',
     idleSaved: 'The lock time is saved',
-    idleCurrent: (minutes: string) => (minutes === '0' ? 'Now: never locks by itself' : `Now: locks after ${minutes} minutes without use`),
+    idleCurrent: (minutes: string) =>
+      minutes === '0' ? 'Now: never locks by itself' : `Now: locks after ${minutes} minutes without use`,
   },
   settings: {
     heading: 'Settings',
@@ -389,7 +397,15 @@ export const en: Messages = {
     uploading: 'Uploading…',
     refresh: 'Refresh',
     empty: 'The outbox is empty: export a case first.',
-    columns: { caseId: 'Case', merchant: 'Merchant', package: 'Package', size: 'Size', state: 'State', detail: 'Detail', actions: 'Actions' },
+    columns: {
+      caseId: 'Case',
+      merchant: 'Merchant',
+      package: 'Package',
+      size: 'Size',
+      state: 'State',
+      detail: 'Detail',
+      actions: 'Actions',
+    },
     complete: 'Complete',
     incomplete: 'Incomplete',
     earlier: 'replaced by a later export',
@@ -466,15 +482,18 @@ export const en: Messages = {
     secret: 'Secret key',
     secretSet: 'Set (leave empty to keep it)',
     secretNotSet: 'Not set',
-    allowInsecureHttp: "Allow an unencrypted http:// upload address (upload.allow_insecure_http; a branch's internal server only)",
-    insecureWarning: 'Warning: over http:// the packages (ID cards, faces) cross the network in clear; anyone who sees the traffic can read them. Use it only for the branch\'s own internal server.',
+    allowInsecureHttp:
+      "Allow an unencrypted http:// upload address (upload.allow_insecure_http; a branch's internal server only)",
+    insecureWarning:
+      "Warning: over http:// the packages (ID cards, faces) cross the network in clear; anyone who sees the traffic can read them. Use it only for the branch's own internal server.",
     clearSecret: 'Remove the stored secret key',
     save: 'Save upload settings',
     saved: 'Upload settings saved',
   },
   thresholds: {
     heading: 'Check thresholds',
-    intro: 'Photos are judged by these at import, check and export. After a change, files already imported are judged again at the next check, without re-import.',
+    intro:
+      'Photos are judged by these at import, check and export. After a change, files already imported are judged again at the next check, without re-import.',
     fileGroup: 'Each file',
     caseGroup: 'The case',
     limitsGroup: 'Reading limits (a change reads the files again)',
@@ -524,7 +543,8 @@ export const en: Messages = {
       file_empty: 'The file is empty.',
       file_too_large: 'The file is too large.',
       data_folder_unwritable: 'The data folder cannot be created or written; check where it is and its permissions.',
-      database_too_new: 'The data was written by a newer version of this program; update it first. Nothing was changed.',
+      database_too_new:
+        'The data was written by a newer version of this program; update it first. Nothing was changed.',
       database_corrupt: 'The case database is damaged or not ours. Nothing was changed.',
       case_not_found: 'There is no such case.',
       invalid_input: 'The input is not acceptable.',
@@ -534,22 +554,30 @@ export const en: Messages = {
       database: 'The case database failed.',
       case_incomplete: 'The case is incomplete or has errors; it cannot be exported.',
       path_not_picked: 'Only files picked in the file dialog or dropped on the window can be added.',
-      upload_unreachable: 'The upload server cannot be reached (no network, wrong address or server down); the package stays queued.',
+      upload_unreachable:
+        'The upload server cannot be reached (no network, wrong address or server down); the package stays queued.',
       upload_refused: 'The upload server refused the credentials or the access.',
       upload_bucket_missing: 'The bucket named in the upload settings does not exist.',
       upload_mismatch: 'The object on the server does not match the local package.',
       upload_failed: 'The upload failed; the package stays queued.',
       package_changed: 'A queued package was moved or altered.',
       wrong_passphrase: 'Wrong passphrase: nothing was read.',
-      passphrase_required: 'A passphrase is needed: on first start set one; an encrypted data folder is unlocked with it.',
-      encryption_unfinished: 'Encrypting the data folder was interrupted: set the passphrase again (the same one) to finish it.',
+      passphrase_required:
+        'A passphrase is needed: on first start set one; an encrypted data folder is unlocked with it.',
+      encryption_unfinished:
+        'Encrypting the data folder was interrupted: set the passphrase again (the same one) to finish it.',
       data_folder_busy: 'Another program has the data folder open: close it first.',
-      contradictory_case: 'The case contradicts itself: this product or request is a payment product, so 开通支付产品 (opens payment products) must be ticked.',
-      unsorted_files_remain: 'Files still wait in Unsorted: assign each to a material, or withdraw those that do not belong to this case.',
+      contradictory_case:
+        'The case contradicts itself: this product or request is a payment product, so 开通支付产品 (opens payment products) must be ticked.',
+      unsorted_files_remain:
+        'Files still wait in Unsorted: assign each to a material, or withdraw those that do not belong to this case.',
       upload_busy: 'Another upload (this window or the command line) is under way; wait for it to finish.',
-      planted_plaintext: 'A file in clear was found in the encrypted data folder (it may have been planted) and was not adopted. Check it, move it out of the data folder and try again.',
-      insecure_endpoint: 'The upload address uses http:// (sent in clear). Use https://; only a branch\'s internal server may be allowed explicitly in the settings.',
-      weak_passphrase: 'The passphrase is too easy to guess (a birthday, a phone number, common pinyin or words): choose a longer, harder one.',
+      planted_plaintext:
+        'A file in clear was found in the encrypted data folder (it may have been planted) and was not adopted. Check it, move it out of the data folder and try again.',
+      insecure_endpoint:
+        "The upload address uses http:// (sent in clear). Use https://; only a branch's internal server may be allowed explicitly in the settings.",
+      weak_passphrase:
+        'The passphrase is too easy to guess (a birthday, a phone number, common pinyin or words): choose a longer, harder one.',
       ipc_failed: 'The window cannot reach the program behind it.',
     },
   },
