@@ -107,6 +107,35 @@ pub fn create_case_with_cli(home: &Path, merchant_name: &str) -> String {
     case["id"].as_str().expect("`case new --json` gives the case's id").to_string()
 }
 
+/// A case made with the CLI with a visit date and the premises' position (WGS-84); its id.
+pub fn create_case_at_site_with_cli(home: &Path, merchant_name: &str, visit_date: &str, site: (&str, &str)) -> String {
+    let home = home.to_str().expect("temp paths are UTF-8");
+    let case = run_cli_json(&[
+        "--home",
+        home,
+        "case",
+        "new",
+        "--merchant-name",
+        merchant_name,
+        "--opens-payment",
+        "--visit-date",
+        visit_date,
+        "--site-lat",
+        site.0,
+        "--site-lon",
+        site.1,
+    ]);
+    case["id"].as_str().expect("`case new --json` gives the case's id").to_string()
+}
+
+/// Adds files to a material of a case with the CLI (`add --json`); its answer.
+pub fn add_with_cli(home: &Path, case_id: &str, material: &str, files: &[&Path]) -> serde_json::Value {
+    let home = home.to_str().expect("temp paths are UTF-8");
+    let mut args = vec!["--home", home, "add", "--case", case_id, "--material", material];
+    args.extend(files.iter().map(|file| file.to_str().expect("test paths are UTF-8")));
+    run_cli_json(&args)
+}
+
 fn find_on_path(program: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> =
         std::env::var_os("PATH").map(|path| std::env::split_paths(&path).collect()).unwrap_or_default();

@@ -11,7 +11,9 @@
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 
-use crate::harness::{AppSession, click, corpus_file, run_cli_json, scroll_to, wait_until};
+use crate::harness::{
+    AppSession, add_with_cli, click, corpus_file, create_case_at_site_with_cli, run_cli_json, scroll_to, wait_until,
+};
 
 /// 1366×768 at 125 %, in CSS pixels.
 const VIEWPORT: (i64, i64) = (1093, 614);
@@ -71,34 +73,10 @@ async fn the_case_view_works_at_125_percent_on_a_laptop_screen_and_by_keyboard()
     let work = tempfile::tempdir().unwrap();
     let home = work.path().join("home");
     let home_arg = home.to_str().unwrap();
-    let case = run_cli_json(&[
-        "--home",
-        home_arg,
-        "case",
-        "new",
-        "--merchant-name",
-        "笔记本小店",
-        "--opens-payment",
-        "--visit-date",
-        "2026-12-06",
-        "--site-lat",
-        "31.2304",
-        "--site-lon",
-        "121.4737",
-    ]);
-    let case_id = case["id"].as_str().unwrap().to_string();
+    let case_id = create_case_at_site_with_cli(&home, "笔记本小店", "2026-12-06", ("31.2304", "121.4737"));
     // A photo with a position (so the drawing has something to draw) and one file in the tray.
     let photo = corpus_file("google-pixel-gps.jpg");
-    run_cli_json(&[
-        "--home",
-        home_arg,
-        "add",
-        "--case",
-        &case_id,
-        "--material",
-        "storefront_photo",
-        photo.to_str().unwrap(),
-    ]);
+    add_with_cli(&home, &case_id, "storefront_photo", &[&photo]);
     let waiting = corpus_file("png-no-exif.png");
     run_cli_json(&["--home", home_arg, "add", "--case", &case_id, "--unsorted", waiting.to_str().unwrap()]);
 

@@ -3,7 +3,9 @@
 //! a malformed chat-app line is refused in place, and 恢复默认 takes the findings back.
 //! Screenshots: `tests/e2e/screenshots/thresholds-*.png`.
 
-use crate::harness::{AppSession, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to};
+use crate::harness::{
+    AppSession, add_with_cli, click, corpus_file, create_case_with_cli, retype, run_cli_json, scroll_to,
+};
 
 /// 1012 x 759 px, so `low_resolution` by default (longer side under 1280), and Google's HDR+
 /// pipeline in its Software tag, which the default editor list does not name. It also always
@@ -37,16 +39,7 @@ async fn thresholds_changed_in_settings_judge_the_imported_photos_again() {
     let home_arg = home.to_str().unwrap();
     let case_id = create_case_with_cli(&home, "沪上小面馆");
     let photo = corpus_file(PHOTO);
-    run_cli_json(&[
-        "--home",
-        home_arg,
-        "add",
-        "--case",
-        &case_id,
-        "--material",
-        "interior_photo",
-        photo.to_str().unwrap(),
-    ]);
+    add_with_cli(&home, &case_id, "interior_photo", &[&photo]);
 
     let session = AppSession::start("thresholds", &home, work.path()).await;
     open_case(&session, &case_id).await;

@@ -6,8 +6,8 @@
 //! slot with its findings. Screenshots: `tests/e2e/screenshots/tray-*.png`.
 
 use crate::harness::{
-    AppSession, assert_window_fits_the_screen, click, corpus_file, dialog_answer_env, run_cli_json, scroll_to,
-    wait_until,
+    AppSession, assert_window_fits_the_screen, click, corpus_file, create_case_at_site_with_cli, dialog_answer_env,
+    scroll_to, wait_until,
 };
 
 /// A phone folder as copied to the laptop: three camera photos, a screenshot and a PDF.
@@ -32,22 +32,7 @@ async fn a_phone_folder_goes_into_the_tray_and_each_file_is_assigned_to_its_slot
     let home = work.path().join("home");
     // Premises in Shanghai, visit in 2026: the corpus photos (taken elsewhere, years ago) get
     // the position and date findings once they are in a site-photo slot.
-    let case = run_cli_json(&[
-        "--home",
-        home.to_str().unwrap(),
-        "case",
-        "new",
-        "--merchant-name",
-        "未分类小店",
-        "--opens-payment",
-        "--visit-date",
-        "2026-12-06",
-        "--site-lat",
-        "31.2304",
-        "--site-lon",
-        "121.4737",
-    ]);
-    let case_id = case["id"].as_str().unwrap().to_string();
+    let case_id = create_case_at_site_with_cli(&home, "未分类小店", "2026-12-06", ("31.2304", "121.4737"));
     let folder = phone_folder(work.path());
     let answer_file = work.path().join("dialog-answer.txt");
     // The "folder dialog" answers with the phone folder (dialog_answer_env empties the file first).

@@ -4,42 +4,19 @@
 //! plot numbers on the file cards, and the timeline zoomed to the visit day with another day's
 //! photo listed with its date. Screenshots: `tests/e2e/screenshots/where-*.png`.
 
-use crate::harness::{AppSession, click, corpus_file, run_cli_json, scroll_to, wait_until};
+use crate::harness::{
+    AppSession, add_with_cli, click, corpus_file, create_case_at_site_with_cli, scroll_to, wait_until,
+};
 
 #[tokio::test]
 async fn a_far_photo_is_off_the_chart_with_its_direction_and_the_timeline_zooms_to_the_visit_day() {
     let work = tempfile::tempdir().unwrap();
     let home = work.path().join("home");
-    let home_arg = home.to_str().unwrap();
     // The Google Pixel photo was taken here on this day; the iPhone 4 one in Rome in 2011.
-    let case = run_cli_json(&[
-        "--home",
-        home_arg,
-        "case",
-        "new",
-        "--merchant-name",
-        "远近小店",
-        "--opens-payment",
-        "--visit-date",
-        "2018-07-25",
-        "--site-lat",
-        "50.2996027",
-        "--site-lon",
-        "14.8202944",
-    ]);
-    let case_id = case["id"].as_str().unwrap().to_string();
+    let case_id = create_case_at_site_with_cli(&home, "远近小店", "2018-07-25", ("50.2996027", "14.8202944"));
     for name in ["google-pixel-gps.jpg", "apple-iphone-4-gps.jpg"] {
         let path = corpus_file(name);
-        run_cli_json(&[
-            "--home",
-            home_arg,
-            "add",
-            "--case",
-            &case_id,
-            "--material",
-            "storefront_photo",
-            path.to_str().unwrap(),
-        ]);
+        add_with_cli(&home, &case_id, "storefront_photo", &[&path]);
     }
     let session = AppSession::start("where", &home, work.path()).await;
     click(&session, &format!("tr[data-case-id='{case_id}'] [data-testid='open-case']"), "open the case").await;

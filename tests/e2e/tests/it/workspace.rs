@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::harness::{
-    AppSession, PASSPHRASE, cli_binary, click, corpus_file, create_case_with_cli, run_cli_json, scroll_to, wait_until,
+    AppSession, PASSPHRASE, add_with_cli, cli_binary, click, corpus_file, create_case_with_cli, scroll_to, wait_until,
 };
 
 /// True once the element's top edge is inside the scrolling main area's visible part.
@@ -27,16 +27,7 @@ async fn the_rail_jumps_the_viewer_attests_and_english_comes_on_request() {
     let home_arg = home.to_str().unwrap();
     let case_id = create_case_with_cli(&home, "工作台小店");
     let form_photo = corpus_file("canon-eos-40d.jpg");
-    run_cli_json(&[
-        "--home",
-        home_arg,
-        "add",
-        "--case",
-        &case_id,
-        "--material",
-        "site_inspection_form",
-        form_photo.to_str().unwrap(),
-    ]);
+    add_with_cli(&home, &case_id, "site_inspection_form", &[&form_photo]);
     let session = AppSession::start("workspace", &home, work.path()).await;
     click(&session, &format!("tr[data-case-id='{case_id}'] [data-testid='open-case']"), "open the case").await;
     session.wait_for("[data-testid='rail']", "the overview rail").await;
