@@ -306,6 +306,77 @@ pub fn spawn_idle_lock<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
     });
 }
 
+/// A drag over the window or a drop on it: tells the window where, and makes the dropped
+/// paths addable (the only way, with the file dialogs, that a path may be added).
+fn on_drag_drop<R: tauri::Runtime>(window: &tauri::Window<R>, event: &DragDropEvent) {
+    let scale = window.scale_factor().unwrap_or(1.0);
+    match event {
+        DragDropEvent::Enter { position, .. } | DragDropEvent::Over { position } => {
+            let at = DragPosition { x: position.x / scale, y: position.y / scale };
+            events::DRAG_OVER.send_to_window(window, &at);
+        }
+        DragDropEvent::Leave => events::DRAG_LEFT.send_to_window(window, &()),
+        DragDropEvent::Drop { paths, position } => {
+            events::DRAG_LEFT.send_to_window(window, &());
+            let (x, y) = (position.x / scale, position.y / scale);
+            let window = window.clone();
+            let paths = paths.clone();
+            // Listing a dropped folder reads the disk: not on the UI thread.
+            std::thread::spawn(move || {
+                let (files, error) = expand_picked(&paths);
+                window.state::<PickedPaths>().remember(&files);
+                let paths = files.iter().map(|path| path.display().to_string()).collect();
+                events::PATHS_DROPPED.send_to_window(&window, &DroppedPaths { paths, x, y, error });
+            });
+        }
+        _ => {}
+    }
+}
+
+/// The test seam for dropping files, which WebDriver cannot do (a drop comes from the
+/// desktop, not from the page): while the app runs, a file named by this environment variable
+/// is read when it appears, deleted, and played as the window's own drag events, through
+/// [`on_drag_drop`] as a real drop is. Its lines: `over X Y` (a drag at CSS pixels X, Y) or
+/// `drop X Y` followed by one path per line. Read by the Rust side only, from the environment
+/// the app was started with. Only in builds with the `test-seams` feature.
+#[cfg(feature = "test-seams")]
+pub const TEST_DROP_VAR: &str = "INTAKE_TEST_DROP";
+
+#[cfg(feature = "test-seams")]
+fn play_test_drops<R: tauri::Runtime>(window: tauri::Window<R>) {
+    let Some(drop_file) = std::env::var_os(TEST_DROP_VAR).map(std::path::PathBuf::from) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            // The test writes the file whole (temp and rename); an empty one is not played.
+            let Ok(text) = std::fs::read_to_string(&drop_file) else { continue };
+            if text.trim().is_empty() {
+                continue;
+            }
+            let _ = std::fs::remove_file(&drop_file);
+            let mut lines = text.lines();
+            let Some(first) = lines.next() else { continue };
+            let words: Vec<&str> = first.split_whitespace().collect();
+            let scale = window.scale_factor().unwrap_or(1.0);
+            let position = match (
+                words.get(1).and_then(|x| x.parse::<f64>().ok()),
+                words.get(2).and_then(|y| y.parse::<f64>().ok()),
+            ) {
+                (Some(x), Some(y)) => tauri::PhysicalPosition::new(x * scale, y * scale),
+                _ => continue,
+            };
+            let event = match words.first() {
+                Some(&"over") => DragDropEvent::Over { position },
+                Some(&"drop") => DragDropEvent::Drop { paths: lines.map(std::path::PathBuf::from).collect(), position },
+                _ => continue,
+            };
+            on_drag_drop(&window, &event);
+        }
+    });
+}
+
 /// Adds the shell's state, commands and drop handling to a Tauri builder. Shared by [`run`]
 /// and the tests, which use Tauri's mock runtime.
 pub fn with_commands<R: tauri::Runtime>(
@@ -319,29 +390,8 @@ pub fn with_commands<R: tauri::Runtime>(
         .manage(window_placement::LastPlacement::default())
         .on_window_event(|window, event| {
             window_placement::on_window_event(window, event);
-            match event {
-                WindowEvent::DragDrop(DragDropEvent::Enter { position, .. } | DragDropEvent::Over { position }) => {
-                    let scale = window.scale_factor().unwrap_or(1.0);
-                    let at = DragPosition { x: position.x / scale, y: position.y / scale };
-                    events::DRAG_OVER.send_to_window(window, &at);
-                }
-                WindowEvent::DragDrop(DragDropEvent::Leave | DragDropEvent::Drop { .. }) => {
-                    events::DRAG_LEFT.send_to_window(window, &());
-                }
-                _ => {}
-            }
-            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, position }) = event {
-                let scale = window.scale_factor().unwrap_or(1.0);
-                let (x, y) = (position.x / scale, position.y / scale);
-                let window = window.clone();
-                let paths = paths.clone();
-                // Listing a dropped folder reads the disk: not on the UI thread.
-                std::thread::spawn(move || {
-                    let (files, error) = expand_picked(&paths);
-                    window.state::<PickedPaths>().remember(&files);
-                    let paths = files.iter().map(|path| path.display().to_string()).collect();
-                    events::PATHS_DROPPED.send_to_window(&window, &DroppedPaths { paths, x, y, error });
-                });
+            if let WindowEvent::DragDrop(drag) = event {
+                on_drag_drop(window, drag);
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -411,6 +461,8 @@ pub fn run(data_folder: SharedDataFolder) -> tauri::Result<()> {
             if let Some(window) = app.get_webview_window("main") {
                 window_placement::place_at_start(&window);
                 let _ = window.show();
+                #[cfg(feature = "test-seams")]
+                play_test_drops(window.as_ref().window());
             }
             spawn_idle_lock(app.handle().clone());
             Ok(())

@@ -3,7 +3,10 @@
 //! a native drag), each file shown with its thumbnail, what the core takes it for and the
 //! material it suggests; files assigned one by one and as a multi-selection, one withdrawn
 //! with a reason; the tray's files block 提交前检查 until then; afterwards each file is in its
-//! slot with its findings. Screenshots: `tests/e2e/screenshots/tray-*.png`.
+//! slot with its findings. Then files dragged and dropped on the window (through the drop
+//! seam, as WebDriver cannot drag from the desktop): the tray or a card lights up under them,
+//! and they land where they are dropped. Screenshots: `tests/e2e/screenshots/tray-*.png`,
+//! `drop-*.png`.
 
 use crate::harness::{
     AppSession, assert_window_fits_the_screen, click, corpus_file, create_case_at_site_with_cli, dialog_answer_env,
@@ -150,4 +153,74 @@ async fn a_phone_folder_goes_into_the_tray_and_each_file_is_assigned_to_its_slot
     let text = withdrawn.text().await.unwrap();
     assert!(text.contains("租赁合同.pdf") && text.contains("与本案无关"), "listed as {text:?}");
     session.close().await;
+}
+
+/// The middle of an element's top part, in CSS pixels of the window, once scrolled into view.
+async fn drop_point(session: &AppSession, css: &str) -> (f64, f64) {
+    scroll_to(session, css).await;
+    let script = format!(
+        "const box = document.querySelector(\"{css}\").getBoundingClientRect();
+         return [box.left + box.width / 2, box.top + Math.min(box.height / 2, 40)];"
+    );
+    let at = session.client.execute(&script, vec![]).await.unwrap();
+    (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
+}
+
+/// Plays a drag or a drop through the app's test seam (`INTAKE_TEST_DROP`): WebDriver cannot
+/// drag files from the desktop. Written whole (temp file, rename), as the seam expects.
+fn play_drop(drop_file: &std::path::Path, lines: &str) {
+    let temp = drop_file.with_extension("tmp");
+    std::fs::write(&temp, lines).unwrap();
+    std::fs::rename(&temp, drop_file).unwrap();
+}
+
+#[tokio::test]
+async fn files_dragged_over_the_window_light_up_the_tray_or_a_card_and_land_where_they_are_dropped() {
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("home");
+    let case_id = create_case_at_site_with_cli(&home, "拖放小店", "2026-12-06", ("31.2304", "121.4737"));
+    let folder = phone_folder(work.path());
+    let drop_file = work.path().join("drop.txt");
+    let env = [("INTAKE_TEST_DROP".to_string(), drop_file.display().to_string())];
+    let session = AppSession::start_with_env("drop", &home, work.path(), &env).await;
+    click(&session, &format!("tr[data-case-id='{case_id}'] [data-testid='open-case']"), "open the case").await;
+    session.wait_for("[data-testid='unsorted-tray']", "the tray").await;
+
+    // Dragging over the tray lights it up and says where the files will go.
+    let (x, y) = drop_point(&session, "[data-testid='unsorted-tray']").await;
+    play_drop(&drop_file, &format!("over {x} {y}\n"));
+    let banner = session.wait_for("[data-testid='unsorted-tray'] [data-testid='drop-banner']", "松开添加到").await;
+    let said = banner.text().await.unwrap();
+    assert!(said.contains("松开添加到") && said.contains("未分类"), "{said:?}");
+    session.save_screenshot("1-dragging-over-the-tray").await;
+
+    // The whole phone folder dropped there: its five files wait in the tray, the light goes out.
+    play_drop(&drop_file, &format!("drop {x} {y}\n{}\n", folder.display()));
+    wait_until(
+        &session,
+        "return document.querySelectorAll(\"[data-testid='tray-file']\").length === 5;",
+        "the folder's five files in the tray",
+    )
+    .await;
+    session.wait_until_gone("[data-testid='drop-banner']", "no slot lit up after the drop").await;
+
+    // A photo dropped on the storefront card goes straight into that slot, not the tray.
+    let storefront = "[data-testid='slot-storefront_photo']";
+    let (x, y) = drop_point(&session, storefront).await;
+    play_drop(&drop_file, &format!("over {x} {y}\n"));
+    session.wait_for(&format!("{storefront} [data-testid='drop-banner']"), "the storefront card lit up").await;
+    let photo = corpus_file("canon-eos-40d.jpg");
+    play_drop(&drop_file, &format!("drop {x} {y}\n{}\n", photo.display()));
+    session
+        .wait_for(
+            &format!("{storefront} [data-testid='file'][data-file-name='canon-eos-40d.jpg']"),
+            "the dropped photo in 门头照片",
+        )
+        .await;
+    let in_tray = session
+        .client
+        .execute("return document.querySelectorAll(\"[data-testid='tray-file']\").length;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(in_tray, 5, "the card's drop did not go to the tray");
 }
