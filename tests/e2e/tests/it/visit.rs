@@ -245,6 +245,9 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     let badge = session.wait_for(&format!("tr[data-case-id='{case_id}'] [data-testid='case-status']"), "badge").await;
     assert_eq!(badge.attr("data-status").await.unwrap().as_deref(), Some("exported"));
     assert!(badge.text().await.unwrap().contains("已导出"), "the badge says 已导出");
+    // Scrolling makes WebKit paint the list: without it the screenshot showed the case view's
+    // last frame although the list was in the DOM.
+    scroll_to(&session, &format!("tr[data-case-id='{case_id}']")).await;
     session.save_screenshot("9-list-with-status").await;
 
     session.close().await;
