@@ -25,6 +25,11 @@ inside: boolean,
  */
 beyond_extent: boolean, 
 /**
+ * Its direction from the premises, one of eight compass points clockwise from north
+ * (0 北 N, 1 东北 NE, … 7 西北 NW): what the off-chart lists say of a far photo.
+ */
+compass_point: number, 
+/**
  * Where to draw it: the position, or its direction at the extent when beyond.
  */
 drawn_east_m: number, drawn_north_m: number, };

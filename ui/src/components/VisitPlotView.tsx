@@ -182,10 +182,9 @@ export function VisitPlotView({
   );
 }
 
-/** The compass direction of a photo from the premises (8 points), in the leading language. */
-function direction(east: number, north: number, language: Language): string {
-  const degrees = ((Math.atan2(east, north) * 180) / Math.PI + 360) % 360;
-  return messagesOf(language).visitPlot.directions[Math.round(degrees / 45) % 8] ?? '';
+/** A photo's compass point from the premises (the core's, 0 = north, clockwise), named in `language`. */
+function direction(compassPoint: number, language: Language): string {
+  return messagesOf(language).visitPlot.directions[compassPoint] ?? '';
 }
 
 /**
@@ -383,11 +382,11 @@ function PositionsDrawing({ positions }: { positions: PositionPlot }) {
                   <Bilingual
                     text={{
                       zh: messagesOf('zh-CN').visitPlot.toward(
-                        direction(photo.east_m, photo.north_m, 'zh-CN'),
+                        direction(photo.compass_point, 'zh-CN'),
                         metres(photo.distance_m, 'zh-CN'),
                       ),
                       en: messagesOf('en').visitPlot.toward(
-                        direction(photo.east_m, photo.north_m, 'en'),
+                        direction(photo.compass_point, 'en'),
                         metres(photo.distance_m, 'en'),
                       ),
                     }}

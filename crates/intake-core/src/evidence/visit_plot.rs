@@ -96,6 +96,9 @@ pub struct PlottedPosition {
     pub inside: bool,
     /// Farther than the drawing's extent: drawn on its edge, in its direction.
     pub beyond_extent: bool,
+    /// Its direction from the premises, one of eight compass points clockwise from north
+    /// (0 北 N, 1 东北 NE, … 7 西北 NW): what the off-chart lists say of a far photo.
+    pub compass_point: u8,
     /// Where to draw it: the position, or its direction at the extent when beyond.
     pub drawn_east_m: f64,
     #[allow(missing_docs)]
@@ -199,6 +202,7 @@ pub fn position_plot(site: LatLon, radius_m: f64, files: &[PlotFile]) -> Positio
                 distance_m,
                 inside: distance_m <= radius_m,
                 beyond_extent,
+                compass_point: compass_point(east_m, north_m),
                 drawn_east_m: east_m * factor,
                 drawn_north_m: north_m * factor,
             }
@@ -211,6 +215,13 @@ pub fn position_plot(site: LatLon, radius_m: f64, files: &[PlotFile]) -> Positio
         photos,
         without_position: files.iter().filter(|file| file.position.is_none()).map(|file| file.number).collect(),
     }
+}
+
+/// The compass point (of eight, clockwise from north) of a position east and north of the
+/// premises.
+fn compass_point(east_m: f64, north_m: f64) -> u8 {
+    let degrees = east_m.atan2(north_m).to_degrees().rem_euclid(360.0);
+    ((degrees / 45.0).round() as u8) % 8
 }
 
 /// The capture times along an axis, the visit day marked; `None` when no file has one.
@@ -411,6 +422,10 @@ mod tests {
         assert!(near.inside && !near.beyond_extent);
         assert!(!far.inside && far.beyond_extent);
         assert!((far.drawn_east_m - 800.0).abs() < 1e-6 && far.drawn_north_m.abs() < 1e-6, "{far:?}");
+        assert_eq!((near.compass_point, far.compass_point), (0, 2), "north, and east");
+        // South-west, and just west of north-west.
+        assert_eq!(compass_point(-100.0, -100.0), 5);
+        assert_eq!(compass_point(-100.0, 40.0), 6);
     }
 
     #[test]

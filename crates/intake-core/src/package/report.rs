@@ -408,7 +408,7 @@ fn positions_section(html: &mut String, document: &CaseDocument) {
         .iter()
         .filter(|point| point.beyond_extent)
         .map(|point| {
-            let (zh, en) = compass_point(point.east_m, point.north_m);
+            let (zh, en) = COMPASS_POINTS[usize::from(point.compass_point) % 8];
             format!(
                 "<li><span class=\"tri\"></span> <b>#{}</b> 位于经营场所{zh}方 {} <span class=\"en\">{} {en}</span></li>",
                 point.number,
@@ -445,21 +445,17 @@ fn distance_text_en(metres: f64) -> String {
     if metres >= 1000.0 { format!("{:.1} km", metres / 1000.0) } else { format!("{metres:.0} m") }
 }
 
-/// The compass point (of eight) of a position from the premises, in Chinese and English.
-fn compass_point(east_m: f64, north_m: f64) -> (&'static str, &'static str) {
-    const POINTS: [(&str, &str); 8] = [
-        ("北", "N"),
-        ("东北", "NE"),
-        ("东", "E"),
-        ("东南", "SE"),
-        ("南", "S"),
-        ("西南", "SW"),
-        ("西", "W"),
-        ("西北", "NW"),
-    ];
-    let degrees = east_m.atan2(north_m).to_degrees().rem_euclid(360.0);
-    POINTS[((degrees / 45.0).round() as usize) % 8]
-}
+/// The names of [`visit_plot::PlottedPosition::compass_point`]'s eight points.
+const COMPASS_POINTS: [(&str, &str); 8] = [
+    ("北", "N"),
+    ("东北", "NE"),
+    ("东", "E"),
+    ("东南", "SE"),
+    ("南", "S"),
+    ("西南", "SW"),
+    ("西", "W"),
+    ("西北", "NW"),
+];
 
 fn capture_time(file: &FileEntry) -> Option<DateTime<Utc>> {
     let text = file.facts.exif.as_ref()?.capture_utc.as_deref()?;
