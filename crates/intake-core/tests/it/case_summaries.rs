@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use intake_core::DataFolder;
-use intake_core::case::{CaseAttributes, NewCase};
+use intake_core::case::CaseAttributes;
 use intake_core::case_list::{CaseListQuery, CaseState};
 use intake_core::checklist::status::CheckSummary;
 
 use crate::package::{Fixture, photo, scan};
+use crate::viewing::new_case;
 
 type Listed = BTreeMap<String, (bool, CheckSummary, CaseState)>;
 
@@ -35,18 +36,6 @@ fn after_write(fixture: &mut Fixture, case: &str, what: &str, write: impl FnOnce
     assert_eq!(after, checked(&fixture.folder), "after {what}: the list shows a stale summary");
 }
 
-fn other_case(folder: &mut DataFolder, name: &str) -> String {
-    folder
-        .create_case(NewCase {
-            merchant_name: name.into(),
-            attributes: CaseAttributes { opens_payment: true, ..CaseAttributes::default() },
-            visit_date: None,
-            site: None,
-        })
-        .unwrap()
-        .id
-}
-
 fn add_to(fixture: &mut Fixture, case: &str, material: &str, name: &str, bytes: &[u8]) -> i64 {
     let path = fixture.dir.path().join("other-input").join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -60,7 +49,7 @@ fn add_to(fixture: &mut Fixture, case: &str, material: &str, name: &str, bytes: 
 fn every_kind_of_write_to_a_case_shows_in_the_list_at_once() {
     let mut fixture = Fixture::empty_case();
     let case = fixture.case_id.clone();
-    let bystander = other_case(&mut fixture.folder, "隔壁茶室");
+    let bystander = new_case(&mut fixture.folder, "隔壁茶室");
 
     let storefront = fixture.add_file("storefront_photo", "门头.jpg", &photo(11, 0.0, 0.0, "2026:11:20 10:00:00"));
     // Files: added, withdrawn, restored, moved to another slot.
@@ -161,7 +150,7 @@ fn every_kind_of_write_to_a_case_shows_in_the_list_at_once() {
 fn an_unchanged_case_is_read_from_its_stored_summary_not_checked_again() {
     let mut fixture = Fixture::empty_case();
     let case = fixture.case_id.clone();
-    let other = other_case(&mut fixture.folder, "隔壁茶室");
+    let other = new_case(&mut fixture.folder, "隔壁茶室");
     let first = listed(&fixture.folder);
     // Plant a summary no check would give, behind the program's back (no trigger fires on
     // this table): the list shows it for as long as nothing of the case changes.

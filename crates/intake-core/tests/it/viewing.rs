@@ -6,7 +6,8 @@ use std::path::Path;
 use intake_core::case::{CaseAttributes, NewCase};
 use intake_core::{DataFolder, ErrorKind};
 
-fn new_case(folder: &mut DataFolder, name: &str) -> String {
+/// A case that opens payment products, with no visit date or premises; its id.
+pub(crate) fn new_case(folder: &mut DataFolder, name: &str) -> String {
     folder
         .create_case(NewCase {
             merchant_name: name.into(),
