@@ -1,5 +1,6 @@
 //! `intake case new | list | show`.
 
+use crate::harness::OutputOnceStarted;
 use crate::harness::Sandbox;
 
 #[test]
@@ -75,7 +76,7 @@ fn the_home_folder_can_come_from_the_environment() {
     let run = std::process::Command::new(crate::harness::intake_binary())
         .args(["case", "new", "--merchant-name", "环境变量", "--json"])
         .env("INTAKE_HOME", sandbox.home())
-        .output()
+        .output_once_started()
         .unwrap();
     assert_eq!(run.status.code(), Some(0));
     assert!(sandbox.home().join("intake.sqlite3").is_file());

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::harness::OutputOnceStarted;
 use crate::harness::{Sandbox, sha256_of};
 
 const FILES: usize = 8;
@@ -70,8 +71,12 @@ fn sigkill_at_any_moment_of_a_large_add_leaves_only_whole_recorded_evidence() {
 
         // The next open cleans up: no temp files, no unrecorded objects.
         let list = crate::harness::intake_binary();
-        let status =
-            std::process::Command::new(&list).arg("--home").arg(&home).args(["case", "list"]).output().unwrap();
+        let status = std::process::Command::new(&list)
+            .arg("--home")
+            .arg(&home)
+            .args(["case", "list"])
+            .output_once_started()
+            .unwrap();
         assert!(status.status.success(), "{moment:?}: the data folder does not open after the kill");
         assert_eq!(std::fs::read_dir(home.join("vault/tmp")).unwrap().count(), 0, "{moment:?}: temp files left");
         let objects = object_names(&home);
@@ -83,7 +88,7 @@ fn sigkill_at_any_moment_of_a_large_add_leaves_only_whole_recorded_evidence() {
             .arg(&home)
             .args(["add", "--case", &id, "--material", "storefront_photo", "--json"])
             .args(&sources)
-            .output()
+            .output_once_started()
             .unwrap();
         assert!(rerun.status.success(), "{moment:?}: the re-run failed: {}", String::from_utf8_lossy(&rerun.stderr));
         let body: serde_json::Value = serde_json::from_slice(&rerun.stdout).unwrap();
@@ -127,7 +132,7 @@ fn new_case(home: &Path) -> String {
         .arg("--home")
         .arg(home)
         .args(["case", "new", "--json"])
-        .output()
+        .output_once_started()
         .unwrap();
     assert!(output.status.success());
     let body: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -248,7 +253,8 @@ fn an_add_killed_between_its_two_phases_keeps_its_files_and_the_next_open_finish
         (0..3).map(|seed| sandbox.file(&format!("dark-{seed}.jpg"), &dark_jpeg(seed))).collect();
     let mut args = vec!["add".to_string(), "--case".into(), id.clone(), "--material".into(), "storefront_photo".into()];
     args.extend(sources.iter().map(|path| path.display().to_string()));
-    let killed = sandbox.command(&args).env("INTAKE_FAULT_ABORT_BEFORE_PIXEL_CHECKS", "1").output().unwrap();
+    let killed =
+        sandbox.command(&args).env("INTAKE_FAULT_ABORT_BEFORE_PIXEL_CHECKS", "1").output_once_started().unwrap();
     assert!(!killed.status.success(), "the fault seam did not stop it");
     let home = sandbox.home();
     assert_eq!(recorded_hashes(&home).len(), 3, "every file recorded in the first phase");

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use image::ImageEncoder;
 
+use crate::harness::OutputOnceStarted;
 use crate::harness::{Run, Sandbox, sha256_of};
 
 const PASSPHRASE: &str = "门头照片 correct horse";
@@ -29,7 +30,7 @@ const ACCESS_KEY_ID: &str = "AKIDKNOWNPATTERN7c21";
 const UPLOAD_SECRET: &str = "secret-KNOWN-PATTERN-0b5e9d4a71";
 
 fn run_with_passphrase(sandbox: &Sandbox, passphrase: &str, args: &[&str]) -> Run {
-    sandbox.command(args).env("INTAKE_PASSPHRASE", passphrase).output().unwrap().into()
+    sandbox.command(args).env("INTAKE_PASSPHRASE", passphrase).output_once_started().unwrap().into()
 }
 
 /// A JPEG (with its JFIF header) carrying [`PHOTO_PATTERN`] in a comment segment.
@@ -307,7 +308,7 @@ fn passphrase_set_killed_halfway_is_finished_by_running_it_again() {
         .command(["passphrase", "set"])
         .env("INTAKE_PASSPHRASE", PASSPHRASE)
         .env("INTAKE_FAULT_ABORT_AFTER_ENCRYPTING", "5")
-        .output()
+        .output_once_started()
         .unwrap()
         .into();
     assert_ne!(killed.status, 0, "the fault hook did not stop it: {}", killed.stderr);
@@ -408,7 +409,7 @@ fn the_passphrase_comes_from_the_variable_or_a_terminal_else_exit_2() {
         .command(["passphrase", "change"])
         .env("INTAKE_PASSPHRASE", PASSPHRASE)
         .env("INTAKE_NEW_PASSPHRASE", new)
-        .output()
+        .output_once_started()
         .unwrap()
         .into();
     assert_eq!(changed.status, 0, "{}", changed.stderr);
@@ -488,7 +489,7 @@ fn a_resumed_encryption_refuses_files_planted_meanwhile() {
         .command(["passphrase", "set"])
         .env("INTAKE_PASSPHRASE", PASSPHRASE)
         .env("INTAKE_FAULT_ABORT_AFTER_ENCRYPTING", "2")
-        .output()
+        .output_once_started()
         .unwrap()
         .into();
     assert_ne!(killed.status, 0, "the fault hook did not stop it: {}", killed.stderr);

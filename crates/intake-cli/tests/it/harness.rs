@@ -3,6 +3,33 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `Command::output`, started again when Windows refuses to start the process at all.
+///
+/// Under Wine (how CI runs these tests for Windows), `CreateProcess` now and then fails with
+/// `ERROR_INTERNAL_ERROR` (1359) when many test threads start processes at once: seen once in
+/// CI on a test that passed in every other run. Nothing was started then, so starting again
+/// repeats no command; any other error, and any run that started, is returned as it is.
+pub trait OutputOnceStarted {
+    fn output_once_started(&mut self) -> std::io::Result<Output>;
+}
+
+impl OutputOnceStarted for Command {
+    fn output_once_started(&mut self) -> std::io::Result<Output> {
+        const ERROR_INTERNAL_ERROR: i32 = 1359;
+        let mut attempt = 1;
+        loop {
+            match self.output() {
+                Err(err) if cfg!(windows) && err.raw_os_error() == Some(ERROR_INTERNAL_ERROR) && attempt < 4 => {
+                    eprintln!("{:?} did not start ({err}); starting it again", self.get_program());
+                    std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+}
+
 /// The `intake` binary cargo built for these tests.
 pub fn intake_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_intake"))
@@ -77,7 +104,7 @@ impl Sandbox {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        self.command(args).output().unwrap().into()
+        self.command(args).output_once_started().unwrap().into()
     }
 
     /// Opens a case with the given extra flags and returns its id.

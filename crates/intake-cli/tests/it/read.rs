@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::harness::OutputOnceStarted;
 use crate::harness::Sandbox;
 
 fn fixture(name: &str) -> PathBuf {
@@ -85,7 +86,7 @@ fn missing_models_stop_with_file_missing_naming_the_script() {
     let run: crate::harness::Run = sandbox
         .command(args(&fixture("id_back-01-clean.jpg"), "id_back", true))
         .env("INTAKE_OCR_MODELS", &empty)
-        .output()
+        .output_once_started()
         .unwrap()
         .into();
     assert_eq!(run.status, 2, "{}", run.stderr);

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::harness::OutputOnceStarted;
 use crate::harness::{Run, Sandbox, sha256_of};
 use crate::s3_server::{ACCESS_KEY, BUCKET, Proxy, S3Server, SECRET_KEY};
 
@@ -26,7 +27,7 @@ fn command(sandbox: &Sandbox, args: &[&str]) -> Command {
 }
 
 fn run(sandbox: &Sandbox, args: &[&str]) -> Run {
-    let run: Run = command(sandbox, args).output().unwrap().into();
+    let run: Run = command(sandbox, args).output_once_started().unwrap().into();
     assert_eq!(run.status, 0, "intake {args:?}: {}\n{}", run.stdout, run.stderr);
     run
 }
@@ -220,7 +221,7 @@ fn a_package_queued_under_exports_by_an_older_version_still_uploads() {
         .command(["upload", "--json"])
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .output()
+        .output_once_started()
         .unwrap()
         .into();
     assert_eq!(uploaded.status, 0, "{}\n{}", uploaded.stdout, uploaded.stderr);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use exif::{Field, In, Rational, Tag, Value};
 use image::{ImageEncoder, RgbImage};
 
+use crate::harness::OutputOnceStarted;
 use crate::harness::{Sandbox, intake_binary, sha256_of};
 
 const SITE: (f64, f64) = (31.2304, 121.4737);
@@ -231,7 +232,7 @@ fn inspect_with_a_data_folder_uses_its_thresholds() {
     let output = std::process::Command::new(intake_binary())
         .args(["inspect", "--json", photo_path.to_str().unwrap()])
         .env_remove("INTAKE_HOME")
-        .output()
+        .output_once_started()
         .unwrap();
     let without_home = codes_of(output.into());
     assert!(!without_home.contains(&"low_resolution".into()), "{without_home:?}");

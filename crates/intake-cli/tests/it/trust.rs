@@ -7,6 +7,7 @@ use std::process::Command;
 
 use image::ImageEncoder;
 
+use crate::harness::OutputOnceStarted;
 use crate::harness::{Run, Sandbox, intake_binary};
 
 fn png(seed: u8) -> Vec<u8> {
@@ -49,7 +50,7 @@ pub(crate) fn run_without_home(args: &[&str]) -> Run {
         .args(args)
         .env_remove("INTAKE_HOME")
         .env_remove("INTAKE_PASSPHRASE")
-        .output()
+        .output_once_started()
         .unwrap()
         .into()
 }
