@@ -8,7 +8,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="$root/.venv/bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+# Each step's heading says how long the run has taken so far, so a slow CI log shows which step
+# grew (CI's cold run must stay under 60 min).
+started=$SECONDS
+step() { printf '\n\033[1m== [%d s] %s\033[0m\n' "$((SECONDS - started))" "$*" >&2; }
 
 step "install what is missing"
 scripts/install-deps.sh
@@ -53,3 +56,4 @@ fi
 step "Windows: the headless crates' tests under Wine, then the installer (scripts/test-windows.sh)"
 # INTAKE_SKIP_WINDOWS_TESTS=1 leaves it out for a quick local run (it adds the cold cross build, see README).
 [ -n "${INTAKE_SKIP_WINDOWS_TESTS:-}" ] || scripts/test-windows.sh
+step "all passed"

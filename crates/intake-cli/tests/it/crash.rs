@@ -147,7 +147,7 @@ fn spawn_add(home: &Path, id: &str, sources: &[PathBuf]) -> Child {
         .args(sources)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
+        .spawn_once_started()
         .unwrap()
 }
 

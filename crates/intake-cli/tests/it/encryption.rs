@@ -202,7 +202,7 @@ fn visit(sandbox: &Sandbox, encrypt: bool) -> PrivateKey {
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
-        .spawn()
+        .spawn_once_started()
         .unwrap();
     use std::io::Write as _;
     child.stdin.take().unwrap().write_all(format!("{UPLOAD_SECRET}\n").as_bytes()).unwrap();

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// `Command::output`, started again when Windows refuses to start the process at all.
+/// `Command::output` and `spawn`, started again when Windows refuses to start the process.
 ///
 /// Under Wine (how CI runs these tests for Windows), `CreateProcess` now and then fails with
 /// `ERROR_INTERNAL_ERROR` (1359) when many test threads start processes at once: seen once in
@@ -11,22 +11,31 @@ use std::process::{Command, Output};
 /// repeats no command; any other error, and any run that started, is returned as it is.
 pub trait OutputOnceStarted {
     fn output_once_started(&mut self) -> std::io::Result<Output>;
+    fn spawn_once_started(&mut self) -> std::io::Result<std::process::Child>;
+}
+
+fn once_started<T>(command: &mut Command, start: fn(&mut Command) -> std::io::Result<T>) -> std::io::Result<T> {
+    const ERROR_INTERNAL_ERROR: i32 = 1359;
+    let mut attempt = 1;
+    loop {
+        match start(command) {
+            Err(err) if cfg!(windows) && err.raw_os_error() == Some(ERROR_INTERNAL_ERROR) && attempt < 4 => {
+                eprintln!("{:?} did not start ({err}); starting it again", command.get_program());
+                std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
 }
 
 impl OutputOnceStarted for Command {
     fn output_once_started(&mut self) -> std::io::Result<Output> {
-        const ERROR_INTERNAL_ERROR: i32 = 1359;
-        let mut attempt = 1;
-        loop {
-            match self.output() {
-                Err(err) if cfg!(windows) && err.raw_os_error() == Some(ERROR_INTERNAL_ERROR) && attempt < 4 => {
-                    eprintln!("{:?} did not start ({err}); starting it again", self.get_program());
-                    std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
-                    attempt += 1;
-                }
-                result => return result,
-            }
-        }
+        once_started(self, Command::output)
+    }
+
+    fn spawn_once_started(&mut self) -> std::io::Result<std::process::Child> {
+        once_started(self, Command::spawn)
     }
 }
 

@@ -135,7 +135,7 @@ fn an_export_without_out_on_an_encrypted_folder_leaves_no_zip_in_clear_and_uploa
     let mut child = command(&sandbox, &["upload", "--json", "--parts-in-flight", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
+        .spawn_once_started()
         .unwrap();
     let reached = wait_until(Duration::from_secs(120), || {
         outbox(&sandbox)[0]["bytes_sent"].as_u64().unwrap() >= 2 * PART_MIB * MIB
