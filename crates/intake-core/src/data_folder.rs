@@ -396,6 +396,8 @@ impl DataFolder {
         // The installation's thresholds; a settings file that is not valid refuses the import
         // (naming the file) rather than checking the files under thresholds nobody chose.
         let thresholds = self.thresholds()?;
+        // Before any file is recorded: the case summaries' triggers compare pictures at this distance.
+        self.database.keep_near_duplicate_distance(thresholds.near_duplicate_max_distance)?;
         let mut outcomes = Vec::with_capacity(paths.len());
         let stop = self.stop.clone();
         let root = self.root.clone();

@@ -111,6 +111,8 @@ impl DataFolder {
             return Ok(0);
         }
         let thresholds = self.thresholds()?;
+        // Before the hashes are written: the case summaries' triggers compare each at this distance.
+        self.database.keep_near_duplicate_distance(thresholds.near_duplicate_max_distance)?;
         let vault = self.vault.clone();
         let stop = self.stop.clone();
         let stopped = || stop.as_ref().is_some_and(|signal| signal.load(std::sync::atomic::Ordering::SeqCst));

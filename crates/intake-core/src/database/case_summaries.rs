@@ -49,65 +49,66 @@ pub(super) const MIGRATION: &str = r#"
     CREATE TRIGGER case_summaries_cases AFTER UPDATE ON cases
     BEGIN UPDATE case_summaries SET changes = changes + 1 WHERE case_id IN (NEW.id, OLD.id); END;
 
+    -- Which bytes' pictures are near-duplicates of which (within the distance in force; every
+    -- picture is near itself). A picture is compared with every other, so the triggers below
+    -- look for near pictures only when there is a hash to compare: not at the first phase of an
+    -- import (pixels pending, no hash yet), and not when a rewrite of the facts keeps the hash.
+    -- The index keeps that comparison off the facts' rows (their inspection JSON): it reads
+    -- only the hashes.
+    CREATE INDEX evidence_facts_by_perceptual_hash ON evidence_facts (perceptual_hash, sha256)
+        WHERE perceptual_hash IS NOT NULL;
+    CREATE VIEW near_pictures AS
+        SELECT picture.sha256, near.sha256 AS near_sha256
+        FROM evidence_facts picture CROSS JOIN evidence_facts near
+        WHERE picture.perceptual_hash IS NOT NULL AND near.perceptual_hash IS NOT NULL
+          AND intake_hash_distance(picture.perceptual_hash, near.perceptual_hash)
+              <= (SELECT near_duplicate_max_distance FROM case_summary_settings);
+
     -- A file added, withdrawn, restored or moved to another slot: its case, every case holding
     -- the same bytes, every case with a picture near its picture.
     CREATE TRIGGER case_summaries_evidence_insert AFTER INSERT ON evidence
     BEGIN
         UPDATE case_summaries SET changes = changes + 1 WHERE case_id = NEW.case_id
-            OR case_id IN (SELECT case_id FROM evidence WHERE sha256 = NEW.sha256)
-            OR case_id IN (SELECT e.case_id FROM evidence e JOIN evidence_facts f ON f.sha256 = e.sha256
-                           JOIN evidence_facts mine ON mine.sha256 = NEW.sha256
-                           WHERE f.perceptual_hash IS NOT NULL AND mine.perceptual_hash IS NOT NULL
-                             AND intake_hash_distance(f.perceptual_hash, mine.perceptual_hash)
-                                 <= (SELECT near_duplicate_max_distance FROM case_summary_settings));
+            OR case_id IN (SELECT case_id FROM evidence WHERE sha256 = NEW.sha256 OR sha256 IN
+                           (SELECT near_sha256 FROM near_pictures WHERE sha256 = NEW.sha256));
     END;
 
     CREATE TRIGGER case_summaries_evidence_update AFTER UPDATE ON evidence
     BEGIN
         UPDATE case_summaries SET changes = changes + 1 WHERE case_id IN (NEW.case_id, OLD.case_id)
-            OR case_id IN (SELECT case_id FROM evidence WHERE sha256 IN (NEW.sha256, OLD.sha256))
-            OR case_id IN (SELECT e.case_id FROM evidence e JOIN evidence_facts f ON f.sha256 = e.sha256
-                           JOIN evidence_facts mine ON mine.sha256 IN (NEW.sha256, OLD.sha256)
-                           WHERE f.perceptual_hash IS NOT NULL AND mine.perceptual_hash IS NOT NULL
-                             AND intake_hash_distance(f.perceptual_hash, mine.perceptual_hash)
-                                 <= (SELECT near_duplicate_max_distance FROM case_summary_settings));
+            OR case_id IN (SELECT case_id FROM evidence WHERE sha256 IN (NEW.sha256, OLD.sha256) OR sha256 IN
+                           (SELECT near_sha256 FROM near_pictures WHERE sha256 IN (NEW.sha256, OLD.sha256)));
     END;
 
     CREATE TRIGGER case_summaries_evidence_delete AFTER DELETE ON evidence
     BEGIN
         UPDATE case_summaries SET changes = changes + 1 WHERE case_id = OLD.case_id
-            OR case_id IN (SELECT case_id FROM evidence WHERE sha256 = OLD.sha256)
-            OR case_id IN (SELECT e.case_id FROM evidence e JOIN evidence_facts f ON f.sha256 = e.sha256
-                           JOIN evidence_facts mine ON mine.sha256 = OLD.sha256
-                           WHERE f.perceptual_hash IS NOT NULL AND mine.perceptual_hash IS NOT NULL
-                             AND intake_hash_distance(f.perceptual_hash, mine.perceptual_hash)
-                                 <= (SELECT near_duplicate_max_distance FROM case_summary_settings));
+            OR case_id IN (SELECT case_id FROM evidence WHERE sha256 = OLD.sha256 OR sha256 IN
+                           (SELECT near_sha256 FROM near_pictures WHERE sha256 = OLD.sha256));
     END;
 
     -- What was read off some bytes (facts, pixel checks, perceptual hash): every case holding
-    -- them, and every case with a picture near the old or the new hash.
+    -- them, and, when the hash is new or changed, every case with a picture near the new hash
+    -- (the row is there to compare from) or the old one (gone: compared by its value).
     CREATE TRIGGER case_summaries_facts_insert AFTER INSERT ON evidence_facts
     BEGIN
         UPDATE case_summaries SET changes = changes + 1
-        WHERE case_id IN (SELECT case_id FROM evidence WHERE sha256 = NEW.sha256)
-           OR (NEW.perceptual_hash IS NOT NULL AND case_id IN (
-                SELECT e.case_id FROM evidence e JOIN evidence_facts f ON f.sha256 = e.sha256
-                WHERE f.perceptual_hash IS NOT NULL
-                  AND intake_hash_distance(f.perceptual_hash, NEW.perceptual_hash)
-                      <= (SELECT near_duplicate_max_distance FROM case_summary_settings)));
+        WHERE case_id IN (SELECT case_id FROM evidence WHERE sha256 = NEW.sha256 OR sha256 IN
+                          (SELECT near_sha256 FROM near_pictures WHERE sha256 = NEW.sha256));
     END;
 
     CREATE TRIGGER case_summaries_facts_update AFTER UPDATE ON evidence_facts
     BEGIN
         UPDATE case_summaries SET changes = changes + 1
         WHERE case_id IN (SELECT case_id FROM evidence WHERE sha256 IN (NEW.sha256, OLD.sha256))
-           OR case_id IN (
-                SELECT e.case_id FROM evidence e JOIN evidence_facts f ON f.sha256 = e.sha256
-                WHERE f.perceptual_hash IS NOT NULL AND (
-                    (NEW.perceptual_hash IS NOT NULL AND intake_hash_distance(f.perceptual_hash, NEW.perceptual_hash)
-                        <= (SELECT near_duplicate_max_distance FROM case_summary_settings))
-                 OR (OLD.perceptual_hash IS NOT NULL AND intake_hash_distance(f.perceptual_hash, OLD.perceptual_hash)
-                        <= (SELECT near_duplicate_max_distance FROM case_summary_settings))));
+           OR (NEW.perceptual_hash IS NOT OLD.perceptual_hash AND (
+                case_id IN (SELECT case_id FROM evidence WHERE sha256 IN
+                            (SELECT near_sha256 FROM near_pictures WHERE sha256 = NEW.sha256))
+             OR (OLD.perceptual_hash IS NOT NULL AND case_id IN (
+                 SELECT case_id FROM evidence WHERE sha256 IN
+                     (SELECT sha256 FROM evidence_facts WHERE perceptual_hash IS NOT NULL
+                      AND intake_hash_distance(perceptual_hash, OLD.perceptual_hash)
+                          <= (SELECT near_duplicate_max_distance FROM case_summary_settings))))));
     END;
 
     CREATE TRIGGER case_summaries_facts_delete AFTER DELETE ON evidence_facts
@@ -115,10 +116,10 @@ pub(super) const MIGRATION: &str = r#"
         UPDATE case_summaries SET changes = changes + 1
         WHERE case_id IN (SELECT case_id FROM evidence WHERE sha256 = OLD.sha256)
            OR (OLD.perceptual_hash IS NOT NULL AND case_id IN (
-                SELECT e.case_id FROM evidence e JOIN evidence_facts f ON f.sha256 = e.sha256
-                WHERE f.perceptual_hash IS NOT NULL
-                  AND intake_hash_distance(f.perceptual_hash, OLD.perceptual_hash)
-                      <= (SELECT near_duplicate_max_distance FROM case_summary_settings)));
+                SELECT case_id FROM evidence WHERE sha256 IN
+                    (SELECT sha256 FROM evidence_facts WHERE perceptual_hash IS NOT NULL
+                     AND intake_hash_distance(perceptual_hash, OLD.perceptual_hash)
+                         <= (SELECT near_duplicate_max_distance FROM case_summary_settings))));
     END;
 
     CREATE TRIGGER case_summaries_readings_insert AFTER INSERT ON document_readings
@@ -196,10 +197,12 @@ pub fn register_sql_functions(connection: &Connection) -> rusqlite::Result<()> {
         2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |context| {
-            // Perceptual hashes are 64 bits stored as signed integers (migration 3).
-            let a: i64 = context.get(0)?;
-            let b: i64 = context.get(1)?;
-            Ok(i64::from((a ^ b).count_ones()))
+            // Perceptual hashes are 64 bits stored as signed integers (migration 3). A picture
+            // without one (not decoded, or not a picture) is near nothing: NULL, as SQL's own
+            // operators answer for a missing value.
+            let a: Option<i64> = context.get(0)?;
+            let b: Option<i64> = context.get(1)?;
+            Ok(a.zip(b).map(|(a, b)| i64::from((a ^ b).count_ones())))
         },
     )
 }
@@ -264,9 +267,13 @@ impl Database {
         Ok(())
     }
 
-    /// Keeps the near-duplicate distance the triggers use equal to the installation's. The
-    /// summaries' inputs name the thresholds, so any summary stored under another distance
-    /// stops counting: every one that counts was computed after this distance was in force.
+    /// Keeps the near-duplicate distance the triggers use equal to the installation's: called by
+    /// the list before it reads the summaries, and by the import and its pixel phase before
+    /// they write (until then the migration's 64 makes every picture near every other, which is
+    /// never wrong but makes each photo's hash mark every case with a picture). A change of
+    /// distance marks every summary stale, in the same transaction: writes made under one
+    /// distance did not mark the cases a picture is near under another, so no summary computed
+    /// before the change may count after it (nor be stored after it, by a listing under way).
     pub fn keep_near_duplicate_distance(&self, distance: u32) -> Result<()> {
         let stored: i64 = self.connection.query_row(
             "SELECT near_duplicate_max_distance FROM case_summary_settings WHERE id = 1",
@@ -274,10 +281,13 @@ impl Database {
             |row| row.get(0),
         )?;
         if stored != i64::from(distance) {
-            self.connection.execute(
+            let tx = self.connection.unchecked_transaction()?;
+            tx.execute(
                 "UPDATE case_summary_settings SET near_duplicate_max_distance = ?1 WHERE id = 1",
                 [i64::from(distance)],
             )?;
+            tx.execute("UPDATE case_summaries SET changes = changes + 1", [])?;
+            tx.commit()?;
         }
         Ok(())
     }

@@ -169,6 +169,14 @@ fn an_unchanged_case_is_read_from_its_stored_summary_not_checked_again() {
     let after = listed(&fixture.folder);
     assert_eq!(after[&case], checked(&fixture.folder)[&case]);
     assert_eq!(after[&other].1.required, 1, "the other case was not checked again");
+
+    // Another near-duplicate distance in force (an import under other thresholds sets it), then
+    // the installation's again: writes meanwhile marked only the cases near under that other
+    // distance, so no summary from before may count.
+    fixture.folder.database().keep_near_duplicate_distance(3).unwrap();
+    let after_distance = listed(&fixture.folder);
+    assert_eq!(after_distance, checked(&fixture.folder), "a change of distance forgets every stored summary");
+    assert_ne!(after_distance[&other].1.required, 1);
 }
 
 #[test]
@@ -220,4 +228,118 @@ fn what_is_read_off_a_document_shows_in_the_list_at_once() {
     after_write(&mut fixture, &case, "reading the licence", |f| {
         f.folder.read_documents(&f.case_id, intake_core::documents::WhichDocuments::Unread, |_| {}).unwrap();
     });
+}
+
+/// A benchmark, not a test (`bench/case-summaries.sh` runs it): what the triggers add to one
+/// photo's import in a folder that already holds many pictures, beside the same writes with no
+/// trigger. Each photo is the import's three writes: the first phase's facts (no hash yet) and
+/// record, then the pixel phase's facts with the perceptual hash, which the triggers compare with
+/// every stored picture. The stored facts carry 2 KB of JSON each, about what a real photo's
+/// inspection and measurements take (1.6-1.7 KB on the corpus's phone photos).
+#[test]
+#[ignore = "a benchmark: bench/case-summaries.sh"]
+fn bench_the_triggers_cost_per_photo() {
+    let cases: usize = std::env::var("BENCH_CASES").map_or(300, |value| value.parse().expect("BENCH_CASES"));
+    let per_case = 30;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("intake.sqlite3");
+    drop(intake_core::database::Database::open(&path).unwrap());
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    intake_core::database::register_sql_functions(&connection).unwrap();
+    connection.pragma_update(None, "synchronous", "OFF").unwrap();
+    let triggers: Vec<(String, String)> = connection
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'case_summaries%'")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let set_triggers = |on: bool| {
+        for (name, sql) in &triggers {
+            let statement = if on { sql.clone() } else { format!("DROP TRIGGER {name}") };
+            connection.execute_batch(&statement).unwrap();
+        }
+    };
+    // xorshift: hashes spread like real ones, so few pictures are near each other.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut hash = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as i64
+    };
+    let facts_json = "x".repeat(2_000);
+    let add_case = |id: &str| {
+        connection
+            .execute(
+                "INSERT INTO cases (id, merchant_name, merchant_type, edition, channels, opens_payment, opens_account,
+                   syb, syb_sft, payout_or_custody, regulated_industry, remote_visit, chain_or_franchise, nonstandard,
+                   parent_child_same_entity, created_at, updated_at)
+                 VALUES (?1, '商户', 'individual', 'standard', '[]', 0, 0, 0, 0, 0, 0, 0, 0, '[]', 0, 'x', 'x')",
+                [id],
+            )
+            .unwrap();
+    };
+    let add_file = |case: &str, sha: &str, hash: Option<i64>| {
+        connection
+            .execute(
+                "INSERT INTO evidence_facts (sha256, inspection, perceptual_hash, inspected_with, inspected_at,
+                   pixels_pending) VALUES (?1, ?2, ?3, 1, 'x', ?4)",
+                rusqlite::params![sha, facts_json, hash, hash.is_none()],
+            )
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO evidence (case_id, material_key, sha256, original_name, bytes, media_type, imported_at)
+                 VALUES (?1, 'interior_photo', ?2, 'a.jpg', 1, 'image/jpeg', 'x')",
+                [case, sha],
+            )
+            .unwrap();
+    };
+
+    set_triggers(false);
+    connection.execute_batch("BEGIN").unwrap();
+    for case in 0..cases {
+        add_case(&format!("case{case:05}"));
+        for file in 0..per_case {
+            add_file(&format!("case{case:05}"), &format!("{case:032}{file:032}"), Some(hash()));
+        }
+    }
+    connection.execute_batch("COMMIT").unwrap();
+    connection.execute_batch("INSERT OR IGNORE INTO case_summaries (case_id) SELECT id FROM cases").unwrap();
+    // The distance the import sets before it writes (the installation's threshold, default here).
+    connection
+        .execute(
+            "UPDATE case_summary_settings SET near_duplicate_max_distance = ?1",
+            [intake_core::evidence::findings::DEFAULT_NEAR_DUPLICATE_MAX_DISTANCE],
+        )
+        .unwrap();
+    let mut next_photo = 0;
+    for round in 1..=3 {
+        for with_triggers in [false, true] {
+            if with_triggers {
+                set_triggers(true);
+            }
+            let started = std::time::Instant::now();
+            for _ in 0..100 {
+                next_photo += 1;
+                let sha = format!("{:f>32}{next_photo:032}", "");
+                connection.execute_batch("BEGIN").unwrap();
+                add_file("case00000", &sha, None);
+                connection.execute_batch("COMMIT").unwrap();
+                connection
+                    .execute(
+                        "UPDATE evidence_facts SET perceptual_hash = ?1, pixels_pending = 0 WHERE sha256 = ?2",
+                        rusqlite::params![hash(), sha],
+                    )
+                    .unwrap();
+            }
+            let per_photo = started.elapsed().as_secs_f64() * 1_000.0 / 100.0;
+            let label = if with_triggers { "with the triggers" } else { "no trigger (reference)" };
+            println!("round {round}, {} pictures stored, {label}: {per_photo:.2} ms per photo", cases * per_case);
+            if with_triggers {
+                set_triggers(false);
+            }
+        }
+    }
 }
