@@ -20,6 +20,7 @@
 //! unreferenced objects, since then nobody can be half-way through writing one.
 
 mod audit;
+mod case_checks;
 mod documents;
 mod encryption;
 mod pixel_phase;
