@@ -21,6 +21,7 @@
 
 mod audit;
 mod case_checks;
+mod case_list;
 mod documents;
 mod encryption;
 mod pixel_phase;

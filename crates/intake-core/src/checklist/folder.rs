@@ -132,7 +132,7 @@ impl DataFolder {
     /// Every case, most recently changed first, each with its check's counts: the case list
     /// with status badges. Checks every case, so it costs what `check` costs per case.
     pub fn list_case_overviews(&self) -> Result<Vec<CaseOverview>> {
-        let latest_packages = self.latest_packages()?;
+        let latest_packages = crate::case_list::latest_packages(self.database())?;
         self.list_cases()?
             .into_iter()
             .map(|case| {

@@ -202,7 +202,7 @@ impl DataFolder {
         let incomplete = self.database().incomplete_packages()?;
         let names: std::collections::HashMap<String, String> =
             self.list_cases()?.into_iter().map(|case| (case.id, case.merchant_name)).collect();
-        let latest = self.latest_packages()?;
+        let latest = crate::case_list::latest_packages(self.database())?;
         Ok(self
             .database()
             .outbox()?
