@@ -291,6 +291,6 @@ impl DataFolder {
         let change = validate_new_case(change)?;
         let before = self.case_checklist(case_id)?;
         let (case, changed) = self.database_mut().update_case(case_id, &change, Utc::now())?;
-        self.checklist_change(&before, case, changed)
+        crate::checklist::folder::checklist_change(self.database(), &*self.rules()?, &before, case, changed)
     }
 }

@@ -22,6 +22,7 @@
 mod audit;
 mod case_checks;
 mod case_list;
+mod checklist;
 mod documents;
 mod encryption;
 mod pixel_phase;
