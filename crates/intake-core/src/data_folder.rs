@@ -23,6 +23,7 @@ mod audit;
 mod case_checks;
 mod case_list;
 mod checklist;
+mod corrections;
 mod documents;
 mod encryption;
 mod pixel_phase;
