@@ -30,6 +30,7 @@ mod pixel_phase;
 mod sealed_outbox;
 mod settings;
 mod signing;
+mod tray;
 mod viewing;
 mod visit_plot;
 

@@ -314,7 +314,7 @@ impl DataFolder {
     ) -> Result<ExportSummary> {
         let case = self.case(case_id)?;
         // Not even an incomplete package leaves with files of the 未分类 tray undecided.
-        self.refuse_unsorted_files(case_id)?;
+        crate::tray::refuse_unsorted_files(self.database(), case_id)?;
         let settings = self.settings()?;
         require_identity(&settings)?;
         let evidence = self.case_evidence(case_id)?;
