@@ -31,6 +31,7 @@ mod sealed_outbox;
 mod settings;
 mod signing;
 mod tray;
+mod upload;
 mod viewing;
 mod visit_plot;
 
