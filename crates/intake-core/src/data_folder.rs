@@ -26,6 +26,7 @@ mod checklist;
 mod corrections;
 mod documents;
 mod encryption;
+mod package;
 mod pixel_phase;
 mod sealed_outbox;
 mod settings;
