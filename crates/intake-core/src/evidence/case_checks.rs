@@ -113,8 +113,10 @@ fn read_facts_and_thumbnail(
     want_thumbnail: bool,
 ) -> (EvidenceFacts, Option<Vec<u8>>) {
     // The image the pixel checks decoded is hashed and thumbnailed: one decode per file.
-    let super::Reading { inspection, reduced, measurements, pixels_deferred } =
-        super::inspect_bytes_keeping_image(file_name, file_name, bytes, Some(sha256), thresholds, now, pixel_checks);
+    let super::Reading { inspection, reduced, measurements, pixels_deferred } = super::Inspector::new(thresholds)
+        .at(now)
+        .with_pixel_checks(pixel_checks)
+        .reading(file_name, file_name, bytes, Some(sha256));
     let perceptual_hash =
         if inspection.error.is_none() { reduced.as_ref().and_then(|decoded| hash_grey(&decoded.grey)) } else { None };
     let thumbnail = if want_thumbnail {
@@ -163,7 +165,7 @@ fn read_stored_facts(
         // A video is inspected from disk; anything else this large is `unreadable`.
         let object = vault.open_object(sha256)?;
         let (mut inspection, measurements) =
-            super::inspect_large_stored_file(object.len(), object, file_name, sha256, thresholds, now);
+            super::Inspector::new(thresholds).at(now).large_stored_file(object.len(), object, file_name, sha256);
         inspection.path = file_name.to_string();
         return Ok((stored_facts(sha256, &inspection, &measurements, None), None));
     }
