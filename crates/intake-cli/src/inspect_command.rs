@@ -59,8 +59,8 @@ pub fn inspect(home: Option<PathBuf>, args: InspectArgs, json: bool) -> Outcome 
     // On all cores, in the order given; a progress bar on a terminal.
     let progress = Progress::new(args.files.len(), json);
     let pixel_checks = if args.no_pixel_checks { PixelChecks::Skip } else { PixelChecks::Run };
-    let files =
-        evidence::inspect_files_with(&args.files, &thresholds, pixel_checks, |file| progress.file_done(&file.path));
+    let inspector = evidence::Inspector::new(&thresholds).with_pixel_checks(pixel_checks);
+    let files = inspector.files(&args.files, |file| progress.file_done(&file.path));
     progress.finish();
 
     let mut text = String::new();

@@ -1,6 +1,6 @@
 //! The case list as the app shows it: where each case stands (草稿, 可提交, 已导出, 已上传,
 //! 上传失败), filtered by that state, searched and sorted. Decided here, so that the window
-//! only shows it and the CLI could list the same.
+//! only shows it and the CLI could list the same. The folder's methods: `data_folder::case_list`.
 
 use std::collections::HashMap;
 
@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::checklist::CaseOverview;
-use crate::data_folder::DataFolder;
-use crate::database::{OutboxRecord, OutboxState};
+use crate::database::{Database, OutboxRecord, OutboxState};
 use crate::error::Result;
 use crate::identity::to_half_width;
 
-mod stored;
+pub(crate) mod stored;
 
 /// Where a case stands, for the list's badge and its filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -112,56 +111,56 @@ fn searchable(text: &str) -> String {
     to_half_width(text).to_lowercase().trim().to_string()
 }
 
-impl DataFolder {
-    /// The case list: each case with its check's counts and its state, those that match the
-    /// query, in its order. The counts are the stored summaries (module `stored`): only the
-    /// cases changed since they were last listed are checked again.
-    pub fn case_list(&self, query: &CaseListQuery) -> Result<CaseListing> {
-        let overviews = self.stored_case_overviews()?;
-        let mut by_state: HashMap<CaseState, u32> = HashMap::new();
-        for overview in &overviews {
-            *by_state.entry(overview.state).or_default() += 1;
-        }
-        let total = u32::try_from(overviews.len()).unwrap_or(u32::MAX);
-        let needle = searchable(&query.search);
-        let mut searched_text: HashMap<String, Vec<String>> = HashMap::new();
-        if !needle.is_empty() {
-            for (case_id, _key, value) in self.database().field_values(&SEARCHED_FIELDS)? {
-                searched_text.entry(case_id).or_default().push(searchable(&value));
-            }
-        }
-        let matches = |overview: &CaseOverview| {
-            let summary = &overview.case;
-            needle.is_empty()
-                || searchable(&summary.merchant_name).contains(&needle)
-                || searchable(&summary.id).contains(&needle)
-                || searched_text.get(&summary.id).is_some_and(|values| values.iter().any(|v| v.contains(&needle)))
-        };
-        let mut cases: Vec<CaseOverview> = overviews
-            .into_iter()
-            .filter(|overview| query.state.is_none_or(|state| overview.state == state))
-            .filter(|overview| matches(overview))
-            .collect();
-        sort_cases(&mut cases, query.order);
-        Ok(CaseListing {
-            cases,
-            total,
-            by_state: CaseState::ALL
-                .iter()
-                .map(|&state| CaseStateCount { state, cases: by_state.get(&state).copied().unwrap_or(0) })
-                .collect(),
-        })
+/// The listing of `overviews` (every case, with its check's counts and state) that `query`
+/// asks for: the matching cases in its order, with the counts by state of them all.
+pub(crate) fn case_listing(
+    database: &Database,
+    overviews: Vec<CaseOverview>,
+    query: &CaseListQuery,
+) -> Result<CaseListing> {
+    let mut by_state: HashMap<CaseState, u32> = HashMap::new();
+    for overview in &overviews {
+        *by_state.entry(overview.state).or_default() += 1;
     }
+    let total = u32::try_from(overviews.len()).unwrap_or(u32::MAX);
+    let needle = searchable(&query.search);
+    let mut searched_text: HashMap<String, Vec<String>> = HashMap::new();
+    if !needle.is_empty() {
+        for (case_id, _key, value) in database.field_values(&SEARCHED_FIELDS)? {
+            searched_text.entry(case_id).or_default().push(searchable(&value));
+        }
+    }
+    let matches = |overview: &CaseOverview| {
+        let summary = &overview.case;
+        needle.is_empty()
+            || searchable(&summary.merchant_name).contains(&needle)
+            || searchable(&summary.id).contains(&needle)
+            || searched_text.get(&summary.id).is_some_and(|values| values.iter().any(|v| v.contains(&needle)))
+    };
+    let mut cases: Vec<CaseOverview> = overviews
+        .into_iter()
+        .filter(|overview| query.state.is_none_or(|state| overview.state == state))
+        .filter(|overview| matches(overview))
+        .collect();
+    sort_cases(&mut cases, query.order);
+    Ok(CaseListing {
+        cases,
+        total,
+        by_state: CaseState::ALL
+            .iter()
+            .map(|&state| CaseStateCount { state, cases: by_state.get(&state).copied().unwrap_or(0) })
+            .collect(),
+    })
+}
 
-    /// The latest package of each case in the outbox (by the time it was queued).
-    pub(crate) fn latest_packages(&self) -> Result<HashMap<String, OutboxRecord>> {
-        let mut latest: HashMap<String, OutboxRecord> = HashMap::new();
-        // Oldest first: a later one replaces an earlier one.
-        for record in self.database().outbox()? {
-            latest.insert(record.case_id.clone(), record);
-        }
-        Ok(latest)
+/// The latest package of each case in the outbox (by the time it was queued).
+pub(crate) fn latest_packages(database: &Database) -> Result<HashMap<String, OutboxRecord>> {
+    let mut latest: HashMap<String, OutboxRecord> = HashMap::new();
+    // Oldest first: a later one replaces an earlier one.
+    for record in database.outbox()? {
+        latest.insert(record.case_id.clone(), record);
     }
+    Ok(latest)
 }
 
 /// Sorts the list; ties (and cases without a visit date) by last change, then id, so the order

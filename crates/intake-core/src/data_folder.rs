@@ -20,12 +20,19 @@
 //! unreferenced objects, since then nobody can be half-way through writing one.
 
 mod audit;
+mod case_checks;
+mod case_list;
+mod checklist;
+mod corrections;
 mod documents;
 mod encryption;
+mod package;
 mod pixel_phase;
 mod sealed_outbox;
 mod settings;
 mod signing;
+mod tray;
+mod upload;
 mod viewing;
 mod visit_plot;
 

@@ -1,18 +1,18 @@
 //! The 未分类 tray: files taken in before anyone said which material they are.
 //!
 //! At a noisy counter the manager copies a whole phone folder (dozens of photos, screenshots,
-//! PDFs) at once. Each file is imported like any other ([`DataFolder::add_unsorted_files`]:
+//! PDFs) at once. Each file is imported like any other ([`crate::DataFolder::add_unsorted_files`]:
 //! the same pipeline as `add`, byte-for-byte into the vault under its SHA-256, crash-safe,
 //! its facts read, a `file_added` audit entry) into a slot of its own, the material key
 //! [`UNSORTED_MATERIAL`], which no rule file may use. A file in the tray is in no slot of the
 //! checklist: `Database::case_evidence` leaves it out, so no check, duplicate lookup,
 //! drawing or package sees it, as for a withdrawn file.
 //!
-//! [`DataFolder::unsorted_tray`] lists the tray with a suggested material for each file,
+//! [`crate::DataFolder::unsorted_tray`] lists the tray with a suggested material for each file,
 //! from what the core knows of it ([`FileKind`]: camera EXIF, a screenshot's name or screen
 //! proportions, a PDF, a video) and from which materials of the case still lack files; the
 //! rule file says which kind of file each material is (`file_kinds`). A suggestion is only a
-//! default choice: nothing moves until [`DataFolder::assign_unsorted_files`] is called, which
+//! default choice: nothing moves until [`crate::DataFolder::assign_unsorted_files`] is called, which
 //! is the correction `move` (a `file_moved` audit entry from `unsorted`), so an assigned file
 //! gets exactly the checks a file imported into that material gets (the findings are derived
 //! from where a file is, never stored). Documents are read after an assignment as after an
@@ -31,13 +31,11 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::checklist::{CaseFinding, Rules};
+use crate::checklist::{CaseFinding, Checklist, Rules};
 use crate::corrections::{MAX_REASON_CHARS, required_text};
-use crate::data_folder::{DataFolder, FileOutcome};
-use crate::database::{EvidenceRecord, WithdrawnFile};
+use crate::database::{Database, EvidenceRecord, WithdrawnFile};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
-use crate::evidence::FileInspection;
-use crate::evidence::case_checks::ReadAgain;
+use crate::evidence::{FileInspection, Thresholds};
 
 /// The material key of the 未分类 tray. Not a material: a rule file that declares it is refused.
 pub const UNSORTED_MATERIAL: &str = "unsorted";
@@ -181,200 +179,174 @@ pub fn classify_file(
     if signs.len() > 1 { (Some(FileKind::Screenshot), signs) } else { (None, signs) }
 }
 
-impl DataFolder {
-    /// Imports files into the case's 未分类 tray: exactly [`DataFolder::add_files`] with the
-    /// tray as the slot (copied, never moved; each file hashed, stored, its facts read, audited).
-    pub fn add_unsorted_files(
-        &mut self,
-        case_id: &str,
-        paths: &[std::path::PathBuf],
-        on_file_done: impl FnMut(&FileOutcome),
-    ) -> Result<Vec<FileOutcome>> {
-        self.add_files(case_id, UNSORTED_MATERIAL, paths, on_file_done)
+/// The tray's files (`waiting`, each with its stored facts) with their kind and suggested
+/// material, given the case's checklist and the files already in its slots.
+pub(crate) fn unsorted_tray(
+    case_id: &str,
+    checklist: &Checklist,
+    rules: &Rules,
+    thresholds: &Thresholds,
+    in_slots: &[EvidenceRecord],
+    waiting: Vec<(EvidenceRecord, Option<FileInspection>)>,
+) -> UnsortedTray {
+    // Files each material still lacks, counting down as files of the tray are suggested.
+    let mut lacking: HashMap<&str, u32> = HashMap::new();
+    for item in checklist.items.iter().filter(|item| item.applicable) {
+        let held = in_slots.iter().filter(|record| record.material_key == item.key).count() as u32;
+        lacking.insert(item.key.as_str(), item.min_files.saturating_sub(held));
     }
-
-    /// The case's tray, each file with its kind and suggested material (see the module
-    /// documentation). Reads only the stored facts: quick, and no file is read again.
-    pub fn unsorted_tray(&self, case_id: &str) -> Result<UnsortedTray> {
-        let checklist = self.case_checklist(case_id)?;
-        let rules = self.rules()?;
-        let thresholds = self.thresholds()?;
-        let in_slots = self.database().case_evidence(case_id)?;
-        let waiting = self.database().unsorted_evidence(case_id)?;
-        // Files each material still lacks, counting down as files of the tray are suggested.
-        let mut lacking: HashMap<&str, u32> = HashMap::new();
-        for item in checklist.items.iter().filter(|item| item.applicable) {
-            let held = in_slots.iter().filter(|record| record.material_key == item.key).count() as u32;
-            lacking.insert(item.key.as_str(), item.min_files.saturating_sub(held));
-        }
-        let mut ordered: Vec<_> = checklist.items.iter().filter(|item| item.applicable).collect();
-        // Stable: the checklist's order within required and within optional materials.
-        ordered.sort_by_key(|item| !item.required);
-        let mut files = Vec::with_capacity(waiting.len());
-        for record in waiting {
-            let inspection =
-                self.current_facts(&record, &thresholds, ReadAgain::Never).map(|(inspection, _)| inspection);
-            let (kind, signs) = classify_file(
-                &record.media_type,
-                &record.original_name,
-                inspection.as_ref(),
-                &thresholds.screenshot_file_names,
-            );
-            let candidates: Vec<String> = match kind {
-                Some(kind) => ordered
-                    .iter()
-                    .filter(|item| rules.file_kinds(&item.key).contains(&kind))
-                    .map(|item| item.key.clone())
-                    .collect(),
-                None => Vec::new(),
-            };
-            let already_in: Vec<String> = in_slots
+    let mut ordered: Vec<_> = checklist.items.iter().filter(|item| item.applicable).collect();
+    // Stable: the checklist's order within required and within optional materials.
+    ordered.sort_by_key(|item| !item.required);
+    let mut files = Vec::with_capacity(waiting.len());
+    for (record, inspection) in waiting {
+        let (kind, signs) = classify_file(
+            &record.media_type,
+            &record.original_name,
+            inspection.as_ref(),
+            &thresholds.screenshot_file_names,
+        );
+        let candidates: Vec<String> = match kind {
+            Some(kind) => ordered
                 .iter()
-                .filter(|other| other.sha256 == record.sha256)
-                .map(|other| other.material_key.clone())
+                .filter(|item| rules.file_kinds(&item.key).contains(&kind))
+                .map(|item| item.key.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        let already_in: Vec<String> = in_slots
+            .iter()
+            .filter(|other| other.sha256 == record.sha256)
+            .map(|other| other.material_key.clone())
+            .collect();
+        let suggested_material = if already_in.is_empty() {
+            candidates.iter().find(|key| lacking.get(key.as_str()).is_some_and(|count| *count > 0)).cloned()
+        } else {
+            None
+        };
+        if let Some(key) = &suggested_material
+            && let Some(count) = lacking.get_mut(key.as_str())
+        {
+            *count -= 1;
+        }
+        let exif = inspection.as_ref().and_then(|inspection| inspection.exif.as_ref());
+        let camera = exif.and_then(|exif| {
+            let parts: Vec<&str> = [exif.make.as_deref(), exif.model.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
                 .collect();
-            let suggested_material = if already_in.is_empty() {
-                candidates.iter().find(|key| lacking.get(key.as_str()).is_some_and(|count| *count > 0)).cloned()
-            } else {
-                None
-            };
-            if let Some(key) = &suggested_material
-                && let Some(count) = lacking.get_mut(key.as_str())
-            {
-                *count -= 1;
+            (!parts.is_empty()).then(|| parts.join(" "))
+        });
+        files.push(UnsortedFile {
+            width: inspection.as_ref().and_then(|inspection| inspection.width),
+            height: inspection.as_ref().and_then(|inspection| inspection.height),
+            captured_at: exif.and_then(|exif| exif.datetime_original.clone()),
+            camera,
+            evidence: record,
+            kind,
+            signs,
+            suggested_material,
+            candidates,
+            already_in,
+        });
+    }
+    UnsortedTray { case_id: case_id.to_string(), files }
+}
+
+/// Moves each of `evidence_ids` from the tray of a stored case to `material` (checked to be a
+/// material of `rules`), one transaction per file; a file not in the tray, or that cannot
+/// move, is an outcome with its error. The outcomes' findings are left empty
+/// ([`with_findings`] fills them).
+pub(crate) fn move_to_material(
+    database: &mut Database,
+    rules: &Rules,
+    case_id: &str,
+    evidence_ids: &[i64],
+    material: &str,
+) -> Result<Vec<AssignOutcome>> {
+    database.case(case_id)?;
+    rules.require_material(material)?;
+    let waiting = database.unsorted_evidence(case_id)?;
+    let mut outcomes = Vec::with_capacity(evidence_ids.len());
+    for &evidence_id in evidence_ids {
+        let moved = match waiting.iter().find(|record| record.id == evidence_id) {
+            Some(record) => database.move_evidence(record, material, Utc::now()),
+            None => Err(not_in_tray(case_id, evidence_id)),
+        };
+        outcomes.push(match moved {
+            Ok(evidence) => AssignOutcome { evidence_id, evidence: Some(evidence), findings: Vec::new(), error: None },
+            Err(err) => {
+                AssignOutcome { evidence_id, evidence: None, findings: Vec::new(), error: Some(ErrorReport::from(err)) }
             }
-            let exif = inspection.as_ref().and_then(|inspection| inspection.exif.as_ref());
-            let camera = exif.and_then(|exif| {
-                let parts: Vec<&str> = [exif.make.as_deref(), exif.model.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .map(str::trim)
-                    .filter(|part| !part.is_empty())
-                    .collect();
-                (!parts.is_empty()).then(|| parts.join(" "))
-            });
-            files.push(UnsortedFile {
-                width: inspection.as_ref().and_then(|inspection| inspection.width),
-                height: inspection.as_ref().and_then(|inspection| inspection.height),
-                captured_at: exif.and_then(|exif| exif.datetime_original.clone()),
-                camera,
-                evidence: record,
-                kind,
-                signs,
-                suggested_material,
-                candidates,
-                already_in,
-            });
-        }
-        Ok(UnsortedTray { case_id: case_id.to_string(), files })
+        });
     }
+    Ok(outcomes)
+}
 
-    /// Assigns files of the tray to a material of the rule file (one or a multi-selection):
-    /// each is moved there (a `file_moved` audit entry, one transaction per file) and gets the
-    /// findings a direct import into that material gets. A file not in the tray, or whose
-    /// bytes the material already holds, is an outcome with its error; the others go ahead.
-    pub fn assign_unsorted_files(
-        &mut self,
-        case_id: &str,
-        evidence_ids: &[i64],
-        material: &str,
-    ) -> Result<Vec<AssignOutcome>> {
-        self.case(case_id)?;
-        self.rules()?.require_material(material)?;
-        let waiting = self.database().unsorted_evidence(case_id)?;
-        let mut outcomes = Vec::with_capacity(evidence_ids.len());
-        for &evidence_id in evidence_ids {
-            let moved = match waiting.iter().find(|record| record.id == evidence_id) {
-                Some(record) => self.database_mut().move_evidence(record, material, Utc::now()),
-                None => Err(Error::new(
-                    ErrorKind::InvalidInput,
-                    format!("file {evidence_id} of case {case_id} is not in the 未分类 tray"),
-                )),
-            };
-            outcomes.push(match moved {
-                Ok(evidence) => {
-                    AssignOutcome { evidence_id, evidence: Some(evidence), findings: Vec::new(), error: None }
-                }
-                Err(err) => AssignOutcome {
-                    evidence_id,
-                    evidence: None,
-                    findings: Vec::new(),
-                    error: Some(ErrorReport::from(err)),
-                },
-            });
+/// Gives each assigned file of `outcomes` its findings among the case's `findings` (those of
+/// its bytes in its new material).
+pub(crate) fn with_findings(outcomes: &mut [AssignOutcome], findings: &[CaseFinding]) {
+    for outcome in outcomes {
+        if let Some(evidence) = &outcome.evidence {
+            outcome.findings = findings
+                .iter()
+                .filter(|finding| finding.sha256 == evidence.sha256 && finding.material == evidence.material_key)
+                .cloned()
+                .collect();
         }
-        if outcomes.iter().any(|outcome| outcome.evidence.is_some()) {
-            let findings = self.check_case(case_id)?.findings;
-            for outcome in &mut outcomes {
-                if let Some(evidence) = &outcome.evidence {
-                    outcome.findings = findings
-                        .iter()
-                        .filter(|finding| {
-                            finding.sha256 == evidence.sha256 && finding.material == evidence.material_key
-                        })
-                        .cloned()
-                        .collect();
-                }
-            }
+    }
+}
+
+/// Withdraws each of `evidence_ids`, files of the tray of case `case_id` (the correction 撤回),
+/// stopping at the first that is not in the tray or cannot be withdrawn.
+pub(crate) fn withdraw_unsorted_files(
+    database: &mut Database,
+    case_id: &str,
+    evidence_ids: &[i64],
+    reason: &str,
+) -> Result<Vec<WithdrawnFile>> {
+    required_text("a reason for withdrawing the file (撤回原因)", reason, MAX_REASON_CHARS)?;
+    let waiting = database.unsorted_evidence(case_id)?;
+    let mut withdrawn = Vec::with_capacity(evidence_ids.len());
+    for &evidence_id in evidence_ids {
+        if !waiting.iter().any(|record| record.id == evidence_id) {
+            return Err(not_in_tray(case_id, evidence_id));
         }
-        Ok(outcomes)
+        withdrawn.push(crate::corrections::withdraw_file(database, case_id, evidence_id, reason)?);
     }
+    Ok(withdrawn)
+}
 
-    /// Withdraws files of the tray that do not belong to the case (撤回, with one reason for
-    /// all, e.g. 与本案无关): each keeps its bytes and row, as any withdrawn file. Stops at the
-    /// first file that cannot be withdrawn (those before it stay withdrawn).
-    pub fn withdraw_unsorted_files(
-        &mut self,
-        case_id: &str,
-        evidence_ids: &[i64],
-        reason: &str,
-    ) -> Result<Vec<WithdrawnFile>> {
-        required_text("a reason for withdrawing the file (撤回原因)", reason, MAX_REASON_CHARS)?;
-        let waiting = self.database().unsorted_evidence(case_id)?;
-        let mut withdrawn = Vec::with_capacity(evidence_ids.len());
-        for &evidence_id in evidence_ids {
-            if !waiting.iter().any(|record| record.id == evidence_id) {
-                return Err(Error::new(
-                    ErrorKind::InvalidInput,
-                    format!("file {evidence_id} of case {case_id} is not in the 未分类 tray"),
-                ));
-            }
-            withdrawn.push(self.withdraw_file(case_id, evidence_id, reason)?);
-        }
-        Ok(withdrawn)
-    }
+fn not_in_tray(case_id: &str, evidence_id: i64) -> Error {
+    Error::new(ErrorKind::InvalidInput, format!("file {evidence_id} of case {case_id} is not in the 未分类 tray"))
+}
 
-    /// Finds one file of the tray by its original name or SHA-256 (at least six leading hex
-    /// digits); a name that fits several files is refused, listing them.
-    pub fn find_unsorted_file(&self, case_id: &str, file: &str) -> Result<EvidenceRecord> {
-        self.case(case_id)?;
-        let waiting = self.database().unsorted_evidence(case_id)?;
-        crate::checklist::folder::pick_case_file(case_id, &waiting, file, None)
-            .map_err(|err| Error::new(err.kind(), format!("{} (among the files of its 未分类 tray)", err.message())))
-    }
+/// One file of the tray of a stored case, by its original name or SHA-256 prefix.
+pub(crate) fn find_unsorted_file(database: &Database, case_id: &str, file: &str) -> Result<EvidenceRecord> {
+    database.case(case_id)?;
+    let waiting = database.unsorted_evidence(case_id)?;
+    crate::checklist::folder::pick_case_file(case_id, &waiting, file, None)
+        .map_err(|err| Error::new(err.kind(), format!("{} (among the files of its 未分类 tray)", err.message())))
+}
 
-    /// How many files wait in the case's tray.
-    pub fn unsorted_file_count(&self, case_id: &str) -> Result<u32> {
-        Ok(self.database().unsorted_evidence(case_id)?.len() as u32)
+/// `unsorted_files_remain` while files wait in the case's tray: no package leaves with them
+/// undecided (see the module documentation).
+pub(crate) fn refuse_unsorted_files(database: &Database, case_id: &str) -> Result<()> {
+    let waiting = database.unsorted_evidence(case_id)?;
+    if waiting.is_empty() {
+        return Ok(());
     }
-
-    /// `unsorted_files_remain` while files wait in the case's tray: no package leaves with
-    /// them undecided (see the module documentation).
-    pub(crate) fn refuse_unsorted_files(&self, case_id: &str) -> Result<()> {
-        let waiting = self.database().unsorted_evidence(case_id)?;
-        if waiting.is_empty() {
-            return Ok(());
-        }
-        let names: Vec<&str> = waiting.iter().take(5).map(|record| record.original_name.as_str()).collect();
-        Err(Error::new(
-            ErrorKind::UnsortedFilesRemain,
-            format!(
-                "case {case_id} has {} file(s) in the 未分类 tray ({}{}): assign each to a material or withdraw it \
-                 with a reason before exporting (请先分配或撤回未分类文件)",
-                waiting.len(),
-                names.join(", "),
-                if waiting.len() > names.len() { ", …" } else { "" }
-            ),
-        ))
-    }
+    let names: Vec<&str> = waiting.iter().take(5).map(|record| record.original_name.as_str()).collect();
+    Err(Error::new(
+        ErrorKind::UnsortedFilesRemain,
+        format!(
+            "case {case_id} has {} file(s) in the 未分类 tray ({}{}): assign each to a material or withdraw it \
+             with a reason before exporting (请先分配或撤回未分类文件)",
+            waiting.len(),
+            names.join(", "),
+            if waiting.len() > names.len() { ", …" } else { "" }
+        ),
+    ))
 }

@@ -2,13 +2,17 @@
 //! file-level findings of `interfaces.md` (`intake inspect`).
 //!
 //! ```no_run
-//! use intake_evidence::{self as evidence, Thresholds};
-//! let inspection = evidence::inspect_file(std::path::Path::new("IMG_0001.jpg"), &Thresholds::default());
+//! use intake_evidence::{Inspector, Thresholds};
+//! let thresholds = Thresholds::default();
+//! let inspection = Inspector::new(&thresholds).file(std::path::Path::new("IMG_0001.jpg"));
 //! for finding in &inspection.findings {
 //!     println!("{}: {}", finding.code.key(), finding.message);
 //! }
 //! ```
 //!
+//! - [`Inspector`] is the one way in: it holds the thresholds, the time findings are judged
+//!   at and whether pixels are decoded, and inspects a file on disk, many files, bytes in
+//!   memory or a large stored file.
 //! - [`metadata`] reads EXIF and movie metadata as written; [`capture_time`] turns its dates
 //!   into instants; [`datum`] converts map datums; [`image_checks`] decodes pixels under
 //!   limits; [`findings`] holds the codes, the thresholds and the rules; [`report`] the wire
@@ -59,12 +63,6 @@ use media::MediaKind;
 use metadata::MetadataReading;
 use report::SkippedCheck;
 
-/// Inspects one file on disk. Never fails: a file that cannot be read comes back with
-/// `error` set and the finding `unreadable`.
-pub fn inspect_file(path: &Path, thresholds: &Thresholds) -> FileInspection {
-    inspect_file_at(path, thresholds, Utc::now())
-}
-
 /// Whether an inspection decodes pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PixelChecks {
@@ -76,53 +74,103 @@ pub enum PixelChecks {
     Skip,
 }
 
-/// Inspects many files on all cores (at most one file per core in memory). The inspections
-/// come in the order of `paths`, and `on_file_done` is called on the calling thread after each
-/// one, in that order (for progress).
-pub fn inspect_files(
-    paths: &[std::path::PathBuf],
-    thresholds: &Thresholds,
-    on_file_done: impl FnMut(&FileInspection),
-) -> Vec<FileInspection> {
-    inspect_files_with(paths, thresholds, PixelChecks::Run, on_file_done)
-}
-
-/// [`inspect_files`], saying whether pixels are decoded.
-pub fn inspect_files_with(
-    paths: &[std::path::PathBuf],
-    thresholds: &Thresholds,
+/// What inspects files: the thresholds, the time the findings are judged at (a capture time
+/// after it is `future_timestamp`) and whether pixels are decoded, held once for every file it
+/// looks at. None of its inspections fails: a file that cannot be read comes back with `error`
+/// set and the finding `unreadable`.
+#[derive(Debug, Clone, Copy)]
+pub struct Inspector<'a> {
+    thresholds: &'a Thresholds,
+    now: DateTime<Utc>,
     pixel_checks: PixelChecks,
-    mut on_file_done: impl FnMut(&FileInspection),
-) -> Vec<FileInspection> {
-    let now = Utc::now();
-    let mut inspections = Vec::with_capacity(paths.len());
-    let threads = crate::in_order::thread_count(paths.len(), 8);
-    crate::in_order::for_each_in_order(
-        paths,
-        threads,
-        |path| {
-            std::panic::catch_unwind(|| inspect_file_with(path, thresholds, now, pixel_checks)).unwrap_or_else(|_| {
-                let mut inspection = FileInspection::empty(path.display().to_string());
-                inspection.mark_unreadable(Unreadable {
-                    zh: "读取文件时发生内部错误。".into(),
-                    en: "an internal error occurred while reading the file.".into(),
-                });
-                inspection
-            })
-        },
-        |_, inspection| {
-            on_file_done(&inspection);
-            inspections.push(inspection);
-        },
-    );
-    inspections
 }
 
-/// [`inspect_file`] with the current time given (for `future_timestamp`), for tests.
-pub fn inspect_file_at(path: &Path, thresholds: &Thresholds, now: DateTime<Utc>) -> FileInspection {
-    inspect_file_with(path, thresholds, now, PixelChecks::Run)
+impl<'a> Inspector<'a> {
+    /// Under `thresholds`, as of now, decoding pixels.
+    pub fn new(thresholds: &'a Thresholds) -> Inspector<'a> {
+        Inspector { thresholds, now: Utc::now(), pixel_checks: PixelChecks::Run }
+    }
+
+    /// The same, judging times as of `now` (tests; a reading stored with its time).
+    pub fn at(self, now: DateTime<Utc>) -> Inspector<'a> {
+        Inspector { now, ..self }
+    }
+
+    /// The same, decoding pixels or not.
+    pub fn with_pixel_checks(self, pixel_checks: PixelChecks) -> Inspector<'a> {
+        Inspector { pixel_checks, ..self }
+    }
+
+    /// Inspects one file on disk.
+    pub fn file(&self, path: &Path) -> FileInspection {
+        inspect_file_with(path, self.thresholds, self.now, self.pixel_checks)
+    }
+
+    /// Inspects many files on all cores (at most one file per core in memory). The inspections
+    /// come in the order of `paths`, and `on_file_done` is called on the calling thread after
+    /// each one, in that order (for progress).
+    pub fn files(
+        &self,
+        paths: &[std::path::PathBuf],
+        mut on_file_done: impl FnMut(&FileInspection),
+    ) -> Vec<FileInspection> {
+        let mut inspections = Vec::with_capacity(paths.len());
+        let threads = crate::in_order::thread_count(paths.len(), 8);
+        crate::in_order::for_each_in_order(
+            paths,
+            threads,
+            |path| {
+                std::panic::catch_unwind(|| self.file(path)).unwrap_or_else(|_| {
+                    let mut inspection = FileInspection::empty(path.display().to_string());
+                    inspection.mark_unreadable(Unreadable {
+                        zh: "读取文件时发生内部错误。".into(),
+                        en: "an internal error occurred while reading the file.".into(),
+                    });
+                    inspection
+                })
+            },
+            |_, inspection| {
+                on_file_done(&inspection);
+                inspections.push(inspection);
+            },
+        );
+        inspections
+    }
+
+    /// Inspects a file already in memory (e.g. while it is imported). `label` is reported as
+    /// its path; `file_name` is used for the name-based signs (chat apps, screenshots).
+    pub fn bytes(&self, label: &str, file_name: &str, bytes: &[u8]) -> FileInspection {
+        self.reading(label, file_name, bytes, None).inspection
+    }
+
+    /// [`Inspector::bytes`], also giving back the downscaled colour image the pixel checks ran
+    /// on and what was measured ([`Reading`]). `known_sha256`: the bytes' SHA-256 when the
+    /// caller has it (a vault object), so that they are not hashed twice.
+    pub fn reading(&self, label: &str, file_name: &str, bytes: &[u8], known_sha256: Option<&str>) -> Reading {
+        inspect_bytes_keeping_image(label, file_name, bytes, known_sha256, self.thresholds, self.now, self.pixel_checks)
+    }
+
+    /// Inspects a stored object too large to read into memory, whose SHA-256 is known: a video
+    /// is inspected by seeking in it ([`inspect_video`], through the vault's decrypting reader),
+    /// anything else is `unreadable` as too large.
+    pub fn large_stored_file(
+        &self,
+        size: u64,
+        object: impl Read + Seek,
+        file_name: &str,
+        sha256: &str,
+    ) -> (FileInspection, Measurements) {
+        let (thresholds, now) = (self.thresholds, self.now);
+        inspect_video(object, size, file_name, file_name, Some(sha256), thresholds, now).unwrap_or_else(|| {
+            let mut inspection = FileInspection::empty(file_name.to_string());
+            inspection.bytes = Some(size);
+            inspection.mark_unreadable(too_large_file(size, thresholds));
+            (inspection, Measurements::unmeasured(file_name, thresholds, now))
+        })
+    }
 }
 
+/// [`Inspector::file`]'s work.
 fn inspect_file_with(
     path: &Path,
     thresholds: &Thresholds,
@@ -155,25 +203,6 @@ fn inspect_file_with(
             inspection
         }
     }
-}
-
-/// Inspects a vault object too large to read into memory, whose SHA-256 is known: a video is
-/// inspected by seeking in it ([`inspect_video`], through the vault's decrypting reader),
-/// anything else is `unreadable` as too large.
-pub fn inspect_large_stored_file(
-    size: u64,
-    object: impl Read + Seek,
-    file_name: &str,
-    sha256: &str,
-    thresholds: &Thresholds,
-    now: DateTime<Utc>,
-) -> (FileInspection, Measurements) {
-    inspect_video(object, size, file_name, file_name, Some(sha256), thresholds, now).unwrap_or_else(|| {
-        let mut inspection = FileInspection::empty(file_name.to_string());
-        inspection.bytes = Some(size);
-        inspection.mark_unreadable(too_large_file(size, thresholds));
-        (inspection, Measurements::unmeasured(file_name, thresholds, now))
-    })
 }
 
 /// How many leading bytes of a video on disk are read for its kind and media type.
@@ -239,23 +268,6 @@ fn inspect_video(
     Some((reading.inspection, reading.measurements))
 }
 
-/// Inspects a file already in memory (e.g. while it is imported). `label` is reported as its
-/// path; `file_name` is used for the name-based signs (chat apps, screenshots).
-pub fn inspect_bytes(label: &str, file_name: &str, bytes: &[u8], thresholds: &Thresholds) -> FileInspection {
-    inspect_bytes_at(label, file_name, bytes, thresholds, Utc::now())
-}
-
-/// [`inspect_bytes`] with the current time given.
-pub fn inspect_bytes_at(
-    label: &str,
-    file_name: &str,
-    bytes: &[u8],
-    thresholds: &Thresholds,
-    now: DateTime<Utc>,
-) -> FileInspection {
-    inspect_bytes_keeping_image(label, file_name, bytes, None, thresholds, now, PixelChecks::Run).inspection
-}
-
 /// One reading of a file: its inspection, the downscaled image the pixel checks ran on (kept
 /// for the perceptual hash and the thumbnail at import, so the image is decoded once), and
 /// what was measured (stored, so the findings can follow a change of thresholds).
@@ -272,11 +284,8 @@ pub struct Reading {
     pub pixels_deferred: bool,
 }
 
-/// [`inspect_bytes_at`], also giving back the downscaled colour image the pixel checks ran on
-/// and what was measured ([`Reading`]).
-/// `known_sha256`: the bytes' SHA-256 when the caller has it (a vault object), so that they
-/// are not hashed twice.
-pub fn inspect_bytes_keeping_image(
+/// [`Inspector::reading`]'s work.
+fn inspect_bytes_keeping_image(
     label: &str,
     file_name: &str,
     bytes: &[u8],

@@ -1,17 +1,17 @@
 //! The case list from the stored summaries (`database::case_summaries`): each case's check is
 //! read back as it was stored when it last changed, and only the cases whose summary no longer
 //! counts (changed since, or the rules, thresholds, date or program differ) are checked again,
-//! and stored for the next listing.
+//! and stored for the next listing ([`crate::DataFolder::stored_case_overviews`]).
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::checklist::CaseOverview;
 use crate::checklist::status::CheckSummary;
-use crate::data_folder::DataFolder;
-use crate::database::ComputedCaseSummary;
+use crate::checklist::{CaseCheck, CaseOverview, Rules};
+use crate::database::{ComputedCaseSummary, Database};
 use crate::error::Result;
+use crate::evidence::Thresholds;
 
 /// What is stored of a case's check.
 #[derive(Serialize, Deserialize)]
@@ -23,7 +23,7 @@ struct StoredCheck {
 /// What the check reads besides the database, as one digest: a summary stored under other
 /// inputs is checked again. Today's date is one (dates of birth and validity are measured
 /// against it), so the first listing of a day checks every case once.
-fn check_inputs(rules: &crate::checklist::Rules, thresholds: &crate::evidence::Thresholds) -> String {
+fn check_inputs(rules: &Rules, thresholds: &Thresholds) -> String {
     let today_in_china = (Utc::now() + chrono::Duration::hours(8)).date_naive();
     let mut digest = Sha256::new();
     // The program's version and the evidence checks' version: a newer program may check
@@ -41,54 +41,55 @@ fn check_inputs(rules: &crate::checklist::Rules, thresholds: &crate::evidence::T
     digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-impl DataFolder {
-    /// Every case with its check's counts and its state, as [`DataFolder::list_case_overviews`]
-    /// gives them, but checking again only the cases whose stored summary no longer counts.
-    pub fn stored_case_overviews(&self) -> Result<Vec<CaseOverview>> {
-        let rules = self.rules()?;
-        let thresholds = self.thresholds()?;
-        let inputs = check_inputs(&rules, &thresholds);
-        let database = self.database();
-        database.keep_near_duplicate_distance(thresholds.near_duplicate_max_distance)?;
-        // Read before any case is checked: see the module `database::case_summaries`.
-        let stored: std::collections::HashMap<String, (i64, Option<StoredCheck>)> = database
-            .case_summaries(&inputs)?
-            .into_iter()
-            .map(|row| {
-                // A summary that does not parse (written by another version) is checked again.
-                let check = row.summary.and_then(|json| serde_json::from_str::<StoredCheck>(&json).ok());
-                (row.case_id, (row.changes, check))
-            })
-            .collect();
-        let latest_packages = self.latest_packages()?;
-        let mut computed = Vec::new();
-        let mut overviews = Vec::new();
-        for case in self.list_cases()? {
-            let (changes, check) = match stored.get(&case.id) {
-                Some((changes, check)) => (Some(*changes), check.as_ref().map(|c| (c.blocking, c.summary))),
-                None => (None, None),
-            };
-            let (blocking, summary) = match check {
-                Some(known) => known,
-                None => {
-                    let check = self.check_case_under(&case.id, &thresholds)?;
-                    // Cannot fail (a bool and integers); an empty one would only be checked again.
-                    let json = serde_json::to_string(&StoredCheck { blocking: check.blocking, summary: check.summary })
-                        .unwrap_or_default();
-                    // A case without a row (none can be after migration 11, but a row is cheap
-                    // to add) is stored under 0: its row is created at 0.
-                    computed.push(ComputedCaseSummary {
-                        case_id: case.id.clone(),
-                        changes_seen: changes.unwrap_or(0),
-                        summary: json,
-                    });
-                    (check.blocking, check.summary)
-                }
-            };
-            let state = super::CaseState::of(blocking, case.updated_at, latest_packages.get(&case.id));
-            overviews.push(CaseOverview { case, blocking, summary, state });
-        }
-        database.store_case_summaries(&computed, &inputs)?;
-        Ok(overviews)
+/// Every case in `database` with its check's counts and its state, checking again (with
+/// `check`, under `thresholds`) only the cases whose stored summary no longer counts, and
+/// storing what it checked.
+pub(crate) fn case_overviews(
+    database: &Database,
+    rules: &Rules,
+    thresholds: &Thresholds,
+    mut check: impl FnMut(&str) -> Result<CaseCheck>,
+) -> Result<Vec<CaseOverview>> {
+    let inputs = check_inputs(rules, thresholds);
+    database.keep_near_duplicate_distance(thresholds.near_duplicate_max_distance)?;
+    // Read before any case is checked: see the module `database::case_summaries`.
+    let stored: std::collections::HashMap<String, (i64, Option<StoredCheck>)> = database
+        .case_summaries(&inputs)?
+        .into_iter()
+        .map(|row| {
+            // A summary that does not parse (written by another version) is checked again.
+            let check = row.summary.and_then(|json| serde_json::from_str::<StoredCheck>(&json).ok());
+            (row.case_id, (row.changes, check))
+        })
+        .collect();
+    let latest_packages = super::latest_packages(database)?;
+    let mut computed = Vec::new();
+    let mut overviews = Vec::new();
+    for case in database.list_cases()? {
+        let (changes, known) = match stored.get(&case.id) {
+            Some((changes, known)) => (Some(*changes), known.as_ref().map(|c| (c.blocking, c.summary))),
+            None => (None, None),
+        };
+        let (blocking, summary) = match known {
+            Some(known) => known,
+            None => {
+                let check = check(&case.id)?;
+                // Cannot fail (a bool and integers); an empty one would only be checked again.
+                let json = serde_json::to_string(&StoredCheck { blocking: check.blocking, summary: check.summary })
+                    .unwrap_or_default();
+                // A case without a row (none can be after migration 11, but a row is cheap
+                // to add) is stored under 0: its row is created at 0.
+                computed.push(ComputedCaseSummary {
+                    case_id: case.id.clone(),
+                    changes_seen: changes.unwrap_or(0),
+                    summary: json,
+                });
+                (check.blocking, check.summary)
+            }
+        };
+        let state = super::CaseState::of(blocking, case.updated_at, latest_packages.get(&case.id));
+        overviews.push(CaseOverview { case, blocking, summary, state });
     }
+    database.store_case_summaries(&computed, &inputs)?;
+    Ok(overviews)
 }

@@ -1,5 +1,6 @@
-//! The checklist's operations on a data folder: a case's checklist and check, changing its
-//! attributes, attesting marks on its files, recording its fields.
+//! The checklist's operations on a case's records, over the store and the rules (the folder's
+//! methods call them: `data_folder::checklist`): its check, changing its attributes, attesting
+//! marks on its files, recording its fields.
 //!
 //! Nothing here ever removes a file: changing a case's attributes only re-derives which
 //! materials apply; files of materials that no longer apply stay, listed as such.
@@ -12,10 +13,9 @@ use ts_rs::TS;
 
 use super::fields::{self, FieldProblem};
 use super::status::{CaseCheck, CaseFinding, CaseRecords, CheckSummary};
-use super::{Checklist, FieldKind, Mark};
+use super::{Checklist, FieldKind, Mark, Rules};
 use crate::case::{Case, CaseAttributes, CaseSummary};
-use crate::data_folder::DataFolder;
-use crate::database::{AttestationRecord, CaseFieldRecord, EvidenceRecord};
+use crate::database::{AttestationRecord, Database, EvidenceRecord};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The fewest hex digits that may name a file by its SHA-256.
@@ -78,7 +78,7 @@ pub struct FieldOutcome {
 }
 
 /// What the core says of a value before it is recorded: the same validation as
-/// [`DataFolder::set_case_field`], so a front-end can show it while the manager types.
+/// [`crate::DataFolder::set_case_field`], so a front-end can show it while the manager types.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FieldValidation {
@@ -109,249 +109,223 @@ fn today_in_china() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
-impl DataFolder {
-    /// The checklist of a stored case.
-    pub fn case_checklist(&self, case_id: &str) -> Result<Checklist> {
-        let case = self.case(case_id)?;
-        Ok(self.rules()?.checklist(&case.attributes))
-    }
+/// A stored case measured against its checklist under `rules`, with the evidence checks'
+/// findings and the evidence ids they have not looked at yet.
+pub(crate) fn check_case_with_findings(
+    database: &Database,
+    rules: &Rules,
+    case_id: &str,
+    findings: &[CaseFinding],
+    unchecked: &HashSet<i64>,
+) -> Result<CaseCheck> {
+    let case = database.case(case_id)?;
+    let checklist = rules.checklist(&case.attributes);
+    let evidence = database.case_evidence(case_id)?;
+    let attestations = database.latest_attestations(case_id)?;
+    let fields = database.case_fields(case_id)?;
+    let pixels_pending = database.pixel_checks_pending_in_case(case_id)?;
+    // The manager's acceptances, each on the exact finding it was given for.
+    let findings = crate::corrections::with_acceptances(findings, &database.finding_acceptances(case_id)?);
+    let records = CaseRecords {
+        case_id,
+        attributes: &case.attributes,
+        evidence: &evidence,
+        attestations: &attestations,
+        fields: &fields,
+        findings: &findings,
+        unchecked,
+        pixels_pending: &pixels_pending,
+        today: today_in_china(),
+        checklist_fields: &checklist.fields,
+    };
+    let mut check = CaseCheck::measure(&checklist, &records);
+    // Files in the 未分类 tray are in no slot, so `measure` never sees them; undecided, they
+    // keep the case from being submitted (module `tray`).
+    check.summary.unsorted_files = database.unsorted_evidence(case_id)?.len() as u32;
+    check.blocking |= check.summary.unsorted_files > 0;
+    Ok(check)
+}
 
-    /// The case measured against its checklist, with every finding of the evidence checks,
-    /// file-level and case-level (`evidence::case_checks`).
-    pub fn check_case(&self, case_id: &str) -> Result<CaseCheck> {
-        let evidence = self.case_evidence_findings(case_id)?;
-        self.check_case_with_findings(case_id, &evidence.findings, &evidence.unchecked)
-    }
+/// Stores a case's new attributes (checked consistent first) and says what that did to its
+/// checklist.
+pub(crate) fn update_case_attributes(
+    database: &mut Database,
+    rules: &Rules,
+    case_id: &str,
+    attributes: CaseAttributes,
+) -> Result<CaseUpdate> {
+    attributes.check_consistent()?;
+    let previous = database.case(case_id)?;
+    let before = rules.checklist(&previous.attributes);
+    let case = database.update_case_attributes(case_id, &attributes.normalized(), Utc::now())?;
+    let changed = crate::corrections::attribute_changes(&previous.attributes, &case.attributes);
+    checklist_change(database, rules, &before, case, changed)
+}
 
-    /// [`DataFolder::check_case`] under these thresholds (an export reads the settings once).
-    pub fn check_case_under(&self, case_id: &str, thresholds: &crate::evidence::Thresholds) -> Result<CaseCheck> {
-        let evidence = self.case_evidence_findings_with(case_id, thresholds)?;
-        self.check_case_with_findings(case_id, &evidence.findings, &evidence.unchecked)
-    }
-
-    /// Every case, most recently changed first, each with its check's counts: the case list
-    /// with status badges. Checks every case, so it costs what `check` costs per case.
-    pub fn list_case_overviews(&self) -> Result<Vec<CaseOverview>> {
-        let latest_packages = self.latest_packages()?;
-        self.list_cases()?
+/// What a change of `case` did to its checklist, `before` being the checklist it had.
+pub(crate) fn checklist_change(
+    database: &Database,
+    rules: &Rules,
+    before: &Checklist,
+    case: Case,
+    changed: Vec<String>,
+) -> Result<CaseUpdate> {
+    let after = rules.checklist(&case.attributes);
+    let was_required: HashSet<&str> = before.required_keys().into_iter().collect();
+    let is_required: HashSet<&str> = after.required_keys().into_iter().collect();
+    let evidence = database.case_evidence(&case.id)?;
+    let files_kept = after
+        .items
+        .iter()
+        .filter(|item| !item.applicable)
+        .filter_map(|item| {
+            let files = evidence.iter().filter(|record| record.material_key == item.key).count() as u32;
+            (files > 0).then(|| KeptFiles { material: item.key.clone(), files })
+        })
+        .collect();
+    Ok(CaseUpdate {
+        now_required: after
+            .required_keys()
             .into_iter()
-            .map(|case| {
-                let check = self.check_case(&case.id)?;
-                let state =
-                    crate::case_list::CaseState::of(check.blocking, case.updated_at, latest_packages.get(&case.id));
-                Ok(CaseOverview { case, blocking: check.blocking, summary: check.summary, state })
-            })
-            .collect()
-    }
+            .filter(|key| !was_required.contains(key))
+            .map(String::from)
+            .collect(),
+        no_longer_required: before
+            .required_keys()
+            .into_iter()
+            .filter(|key| !is_required.contains(key))
+            .map(String::from)
+            .collect(),
+        files_kept,
+        changed,
+        case,
+    })
+}
 
-    /// The case measured against its checklist, with the evidence checks' findings and the
-    /// evidence ids they have not looked at yet (whose items stay `present`).
-    pub fn check_case_with_findings(
-        &self,
-        case_id: &str,
-        findings: &[CaseFinding],
-        unchecked: &HashSet<i64>,
-    ) -> Result<CaseCheck> {
-        let case = self.case(case_id)?;
-        let checklist = self.rules()?.checklist(&case.attributes);
-        let database = self.database();
-        let evidence = database.case_evidence(case_id)?;
-        let attestations = database.latest_attestations(case_id)?;
-        let fields = database.case_fields(case_id)?;
-        let pixels_pending = database.pixel_checks_pending_in_case(case_id)?;
-        // The manager's acceptances, each on the exact finding it was given for.
-        let findings = crate::corrections::with_acceptances(findings, &database.finding_acceptances(case_id)?);
-        let records = CaseRecords {
-            case_id,
-            attributes: &case.attributes,
-            evidence: &evidence,
-            attestations: &attestations,
-            fields: &fields,
-            findings: &findings,
-            unchecked,
-            pixels_pending: &pixels_pending,
-            today: today_in_china(),
-            checklist_fields: &checklist.fields,
-        };
-        let mut check = CaseCheck::measure(&checklist, &records);
-        // Files in the 未分类 tray are in no slot, so `measure` never sees them; undecided, they
-        // keep the case from being submitted (module `tray`).
-        check.summary.unsorted_files = database.unsorted_evidence(case_id)?.len() as u32;
-        check.blocking |= check.summary.unsorted_files > 0;
-        Ok(check)
-    }
-
-    /// Changes a case's attributes. The checklist is re-derived from them; every file,
-    /// attestation and field already recorded is kept. Contradictory attributes are refused
-    /// (`contradictory_case`) before anything changes.
-    pub fn update_case_attributes(&mut self, case_id: &str, attributes: CaseAttributes) -> Result<CaseUpdate> {
-        attributes.check_consistent()?;
-        let rules = self.rules()?;
-        let previous = self.case(case_id)?;
-        let before = rules.checklist(&previous.attributes);
-        let case = self.database_mut().update_case_attributes(case_id, &attributes.normalized(), Utc::now())?;
-        let changed = crate::corrections::attribute_changes(&previous.attributes, &case.attributes);
-        self.checklist_change(&before, case, changed)
-    }
-
-    /// What a change of `case` did to its checklist, `before` being the checklist it had.
-    pub(crate) fn checklist_change(&self, before: &Checklist, case: Case, changed: Vec<String>) -> Result<CaseUpdate> {
-        let after = self.rules()?.checklist(&case.attributes);
-        let was_required: HashSet<&str> = before.required_keys().into_iter().collect();
-        let is_required: HashSet<&str> = after.required_keys().into_iter().collect();
-        let evidence = self.database().case_evidence(&case.id)?;
-        let files_kept = after
-            .items
-            .iter()
-            .filter(|item| !item.applicable)
-            .filter_map(|item| {
-                let files = evidence.iter().filter(|record| record.material_key == item.key).count() as u32;
-                (files > 0).then(|| KeptFiles { material: item.key.clone(), files })
-            })
-            .collect();
-        Ok(CaseUpdate {
-            now_required: after
-                .required_keys()
-                .into_iter()
-                .filter(|key| !was_required.contains(key))
-                .map(String::from)
-                .collect(),
-            no_longer_required: before
-                .required_keys()
-                .into_iter()
-                .filter(|key| !is_required.contains(key))
-                .map(String::from)
-                .collect(),
-            files_kept,
-            changed,
-            case,
-        })
-    }
-
-    /// Finds one file of a case by its SHA-256 (or at least six leading hex digits of it) or
-    /// its original name, optionally within one material.
-    pub fn find_case_file(&self, case_id: &str, file: &str, material: Option<&str>) -> Result<EvidenceRecord> {
-        pick_case_file(case_id, &self.case_evidence(case_id)?, file, material)
-    }
-
-    /// Records the marks the manager sees on a file (stamps, signatures, holding their ID),
-    /// replacing what was attested on it before; the earlier attestations stay in the history.
-    pub fn attest_file(&mut self, case_id: &str, evidence_id: i64, marks: &[Mark]) -> Result<AttestationOutcome> {
-        let evidence =
-            self.case_evidence(case_id)?.into_iter().find(|record| record.id == evidence_id).ok_or_else(|| {
-                Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no file with id {evidence_id}"))
-            })?;
-        let mut unique: Vec<Mark> = Vec::new();
-        for mark in marks {
-            if !unique.contains(mark) {
-                unique.push(*mark);
-            }
-        }
-        let asked = self
-            .case_checklist(case_id)?
-            .item(&evidence.material_key)
-            .map(|item| item.attestations.clone())
-            .unwrap_or_default();
-        let attestation = self.database_mut().insert_attestation(evidence_id, &unique, Utc::now())?;
-        Ok(AttestationOutcome {
-            not_asked: unique.iter().copied().filter(|mark| !asked.contains(mark)).collect(),
-            not_on_this_file: asked.iter().copied().filter(|mark| !unique.contains(mark)).collect(),
-            evidence,
-            attestation,
-        })
-    }
-
-    /// The recorded fields of a case, values in clear (personal data: the caller shows them
-    /// only to the manager).
-    pub fn case_fields(&self, case_id: &str) -> Result<Vec<CaseFieldRecord>> {
-        self.case(case_id)?;
-        self.database().case_fields(case_id)
-    }
-
-    /// Validates and records a field of a case. An error refuses the value; a warning (a
-    /// USCC that fails its check, which some registered codes do) refuses it unless the
-    /// manager gives `override_reason`, which is then stored with it.
-    pub fn set_case_field(
-        &mut self,
-        case_id: &str,
-        field_key: &str,
-        value: &str,
-        override_reason: Option<&str>,
-    ) -> Result<FieldOutcome> {
-        let checklist = self.case_checklist(case_id)?;
-        let field = checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
-            let keys: Vec<&str> = checklist.fields.iter().map(|field| field.key.as_str()).collect();
-            Error::new(
-                ErrorKind::InvalidInput,
-                format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")),
-            )
+/// Records `marks` on file `evidence_id` of a stored case, saying which its material does not
+/// ask for and which it asks for that the file lacks.
+pub(crate) fn attest_file(
+    database: &mut Database,
+    rules: &Rules,
+    case_id: &str,
+    evidence_id: i64,
+    marks: &[Mark],
+) -> Result<AttestationOutcome> {
+    let case = database.case(case_id)?;
+    let evidence =
+        database.case_evidence(case_id)?.into_iter().find(|record| record.id == evidence_id).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidInput, format!("case {case_id} has no file with id {evidence_id}"))
         })?;
-        let stored = self.database().case_fields(case_id)?;
-        let context = fields::FieldContext {
-            id_type: fields::id_type_of(field, &checklist.fields, &stored),
-            today: today_in_china(),
-            merchant_type: Some(self.case(case_id)?.attributes.merchant_type),
-        };
-        let accepted = fields::validate_value(field, value, &context)
-            .map_err(|problem| Error::new(ErrorKind::InvalidInput, problem.describe(field_key)))?;
-        let reason = override_reason.map(str::trim).filter(|reason| !reason.is_empty());
-        if !accepted.warnings.is_empty() && reason.is_none() {
-            let described: Vec<String> = accepted.warnings.iter().map(|warning| warning.describe(field_key)).collect();
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "{} — not recorded; to record it as it is, give a reason (--override-reason)",
-                    described.join("; ")
-                ),
-            ));
+    let mut unique: Vec<Mark> = Vec::new();
+    for mark in marks {
+        if !unique.contains(mark) {
+            unique.push(*mark);
         }
-        let reason = if accepted.warnings.is_empty() { None } else { reason };
-        if reason.is_some_and(|reason| reason.chars().count() > 500) {
-            return Err(Error::new(ErrorKind::InvalidInput, "the override reason is longer than 500 characters"));
-        }
-        let record =
-            self.database_mut().set_case_field(case_id, field_key, &accepted.normalized, reason, Utc::now())?;
-        Ok(FieldOutcome {
-            field_key: field_key.to_string(),
-            display_value: fields::display_value(field, &record.value),
-            overridden: accepted.warnings,
-            updated_at: record.updated_at,
-        })
     }
+    let asked = rules
+        .checklist(&case.attributes)
+        .item(&evidence.material_key)
+        .map(|item| item.attestations.clone())
+        .unwrap_or_default();
+    let attestation = database.insert_attestation(evidence_id, &unique, Utc::now())?;
+    Ok(AttestationOutcome {
+        not_asked: unique.iter().copied().filter(|mark| !asked.contains(mark)).collect(),
+        not_on_this_file: asked.iter().copied().filter(|mark| !unique.contains(mark)).collect(),
+        evidence,
+        attestation,
+    })
+}
 
-    /// Validates a value for a field of a case without recording it (what
-    /// [`DataFolder::set_case_field`] would accept, refuse or ask a reason for).
-    pub fn validate_case_field(&self, case_id: &str, field_key: &str, value: &str) -> Result<FieldValidation> {
-        let checklist = self.case_checklist(case_id)?;
-        let field = checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
+/// Validates `value` for field `field_key` of a stored case and records it (with the override
+/// reason its warnings need).
+pub(crate) fn set_case_field(
+    database: &mut Database,
+    rules: &Rules,
+    case_id: &str,
+    field_key: &str,
+    value: &str,
+    override_reason: Option<&str>,
+) -> Result<FieldOutcome> {
+    let case = database.case(case_id)?;
+    let checklist = rules.checklist(&case.attributes);
+    let field = checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
+        let keys: Vec<&str> = checklist.fields.iter().map(|field| field.key.as_str()).collect();
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")),
+        )
+    })?;
+    let stored = database.case_fields(case_id)?;
+    let context = fields::FieldContext {
+        id_type: fields::id_type_of(field, &checklist.fields, &stored),
+        today: today_in_china(),
+        merchant_type: Some(case.attributes.merchant_type),
+    };
+    let accepted = fields::validate_value(field, value, &context)
+        .map_err(|problem| Error::new(ErrorKind::InvalidInput, problem.describe(field_key)))?;
+    let reason = override_reason.map(str::trim).filter(|reason| !reason.is_empty());
+    if !accepted.warnings.is_empty() && reason.is_none() {
+        let described: Vec<String> = accepted.warnings.iter().map(|warning| warning.describe(field_key)).collect();
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "{} — not recorded; to record it as it is, give a reason (--override-reason)",
+                described.join("; ")
+            ),
+        ));
+    }
+    let reason = if accepted.warnings.is_empty() { None } else { reason };
+    if reason.is_some_and(|reason| reason.chars().count() > 500) {
+        return Err(Error::new(ErrorKind::InvalidInput, "the override reason is longer than 500 characters"));
+    }
+    let record = database.set_case_field(case_id, field_key, &accepted.normalized, reason, Utc::now())?;
+    Ok(FieldOutcome {
+        field_key: field_key.to_string(),
+        display_value: fields::display_value(field, &record.value),
+        overridden: accepted.warnings,
+        updated_at: record.updated_at,
+    })
+}
+
+/// What recording `value` for field `field_key` of a stored case would meet, recording nothing.
+pub(crate) fn validate_case_field(
+    database: &Database,
+    rules: &Rules,
+    case_id: &str,
+    field_key: &str,
+    value: &str,
+) -> Result<FieldValidation> {
+    let case = database.case(case_id)?;
+    let checklist = rules.checklist(&case.attributes);
+    let field =
+        checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
             Error::new(ErrorKind::InvalidInput, format!("'{field_key}' is not a field of the checklist"))
         })?;
-        let stored = self.database().case_fields(case_id)?;
-        let context = fields::FieldContext {
-            id_type: fields::id_type_of(field, &checklist.fields, &stored),
-            today: today_in_china(),
-            merchant_type: Some(self.case(case_id)?.attributes.merchant_type),
-        };
-        let (problems, display_value) = match fields::validate_value(field, value, &context) {
-            Ok(accepted) => (accepted.warnings, Some(fields::display_value(field, &accepted.normalized))),
-            Err(problem) => (vec![problem], None),
-        };
-        Ok(FieldValidation { field_key: field_key.to_string(), problems, display_value })
-    }
+    let stored = database.case_fields(case_id)?;
+    let context = fields::FieldContext {
+        id_type: fields::id_type_of(field, &checklist.fields, &stored),
+        today: today_in_china(),
+        merchant_type: Some(case.attributes.merchant_type),
+    };
+    let (problems, display_value) = match fields::validate_value(field, value, &context) {
+        Ok(accepted) => (accepted.warnings, Some(fields::display_value(field, &accepted.normalized))),
+        Err(problem) => (vec![problem], None),
+    };
+    Ok(FieldValidation { field_key: field_key.to_string(), problems, display_value })
+}
 
-    /// Removes the value of a field of a case; true when there was one.
-    pub fn clear_case_field(&mut self, case_id: &str, field_key: &str) -> Result<bool> {
-        let checklist = self.case_checklist(case_id)?;
-        // A key the rules no longer know may still be cleared: it is stale data.
-        let field = checklist.fields.iter().find(|field| field.key == field_key);
-        if field.is_some_and(|field| field.kind == FieldKind::Attribute) {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("{field_key} is a case attribute: change it with `intake case update`"),
-            ));
-        }
-        self.database_mut().clear_case_field(case_id, field_key, Utc::now())
+/// Removes the value of field `field_key` of a stored case, refusing a case attribute.
+pub(crate) fn clear_case_field(database: &mut Database, rules: &Rules, case_id: &str, field_key: &str) -> Result<bool> {
+    let checklist = rules.checklist(&database.case(case_id)?.attributes);
+    // A key the rules no longer know may still be cleared: it is stale data.
+    let field = checklist.fields.iter().find(|field| field.key == field_key);
+    if field.is_some_and(|field| field.kind == FieldKind::Attribute) {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("{field_key} is a case attribute: change it with `intake case update`"),
+        ));
     }
+    database.clear_case_field(case_id, field_key, Utc::now())
 }
 
 /// Picks one file among `evidence` (of case `case_id`) by its SHA-256 (or at least six

@@ -4,11 +4,9 @@
 
 use std::io::Read;
 
-use chrono::Utc;
-
+use super::Thresholds;
 use super::media::MediaKind;
 use super::thumbnail::thumbnail_of_inspection;
-use super::{PixelChecks, Thresholds};
 use crate::error::{Error, Result};
 use crate::vault::Vault;
 
@@ -37,16 +35,7 @@ fn make_thumbnail_of_object(vault: &Vault, sha256: &str) -> Result<Option<Vec<u8
     let mut bytes = Vec::with_capacity(size as usize);
     bytes.extend_from_slice(&head[..head_length]);
     object.take(thresholds.max_file_bytes).read_to_end(&mut bytes).map_err(|err| Error::reading(&path, &err))?;
-    let now = Utc::now();
-    let reading = intake_evidence::inspect_bytes_keeping_image(
-        sha256,
-        sha256,
-        &bytes,
-        Some(sha256),
-        &thresholds,
-        now,
-        PixelChecks::Run,
-    );
+    let reading = intake_evidence::Inspector::new(&thresholds).reading(sha256, sha256, &bytes, Some(sha256));
     Ok(thumbnail_of_inspection(&reading.inspection, reading.reduced.as_ref().map(|decoded| &decoded.colour)))
 }
 

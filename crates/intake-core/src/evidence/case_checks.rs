@@ -29,6 +29,9 @@
 //! file-level findings apply to files whose content is an image or a video; PDFs and other
 //! documents get none. `exif_missing` and `gps_missing` only concern site photos: a scanned
 //! form or a screenshot has no reason to carry EXIF, while a site photo must, whatever its format.
+//!
+//! The folder's methods over these checks (`thresholds`, `case_evidence_findings`) are in
+//! `data_folder::case_checks`.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -42,8 +45,7 @@ use super::report::{ExifSummary, FileInspection};
 use super::{Finding, FindingCode, PixelChecks, Thresholds, capture_time, image_checks, thumbnail};
 use crate::case::{Case, Datum};
 use crate::checklist::{CaseFinding, Rules};
-use crate::data_folder::DataFolder;
-use crate::database::{EvidenceFacts, EvidenceRecord, HashedEvidence};
+use crate::database::{Database, EvidenceFacts, EvidenceRecord, HashedEvidence};
 use crate::documents::cross_checks;
 use crate::error::{Error, Result};
 use crate::vault::Vault;
@@ -111,8 +113,10 @@ fn read_facts_and_thumbnail(
     want_thumbnail: bool,
 ) -> (EvidenceFacts, Option<Vec<u8>>) {
     // The image the pixel checks decoded is hashed and thumbnailed: one decode per file.
-    let super::Reading { inspection, reduced, measurements, pixels_deferred } =
-        super::inspect_bytes_keeping_image(file_name, file_name, bytes, Some(sha256), thresholds, now, pixel_checks);
+    let super::Reading { inspection, reduced, measurements, pixels_deferred } = super::Inspector::new(thresholds)
+        .at(now)
+        .with_pixel_checks(pixel_checks)
+        .reading(file_name, file_name, bytes, Some(sha256));
     let perceptual_hash =
         if inspection.error.is_none() { reduced.as_ref().and_then(|decoded| hash_grey(&decoded.grey)) } else { None };
     let thumbnail = if want_thumbnail {
@@ -161,7 +165,7 @@ fn read_stored_facts(
         // A video is inspected from disk; anything else this large is `unreadable`.
         let object = vault.open_object(sha256)?;
         let (mut inspection, measurements) =
-            super::inspect_large_stored_file(object.len(), object, file_name, sha256, thresholds, now);
+            super::Inspector::new(thresholds).at(now).large_stored_file(object.len(), object, file_name, sha256);
         inspection.path = file_name.to_string();
         return Ok((stored_facts(sha256, &inspection, &measurements, None), None));
     }
@@ -225,144 +229,137 @@ pub(crate) fn read_metadata_of_bytes(
     read_facts_and_thumbnail(sha256, file_name, bytes, thresholds, Utc::now(), PixelChecks::Skip, false).0
 }
 
-impl DataFolder {
-    /// The installation's thresholds (`settings.json`; the defaults where it names none).
-    pub fn thresholds(&self) -> Result<Thresholds> {
-        Ok(self.settings()?.thresholds)
-    }
+/// Every finding of the files of stored case `case_id` under `rules` and `thresholds`: the
+/// file-level findings derived from their stored facts (read again from `vault` where needed)
+/// and the case-level ones.
+pub(crate) fn case_evidence_findings(
+    database: &Database,
+    vault: &Vault,
+    rules: &Rules,
+    case_id: &str,
+    thresholds: &Thresholds,
+) -> Result<CaseEvidenceCheck> {
+    let case = database.case(case_id)?;
+    let evidence = database.case_evidence(case_id)?;
 
-    /// Every finding of a case's files under the installation's thresholds: the file-level
-    /// findings derived from their stored facts and the case-level ones (see the module
-    /// documentation).
-    pub fn case_evidence_findings(&self, case_id: &str) -> Result<CaseEvidenceCheck> {
-        let thresholds = self.thresholds()?;
-        self.case_evidence_findings_with(case_id, &thresholds)
-    }
-
-    /// [`DataFolder::case_evidence_findings`] under these thresholds.
-    pub fn case_evidence_findings_with(&self, case_id: &str, thresholds: &Thresholds) -> Result<CaseEvidenceCheck> {
-        let case = self.case(case_id)?;
-        let rules = self.rules()?;
-        let evidence = self.database().case_evidence(case_id)?;
-
-        let mut facts: HashMap<String, Option<(FileInspection, Option<u64>)>> = HashMap::new();
-        for record in &evidence {
-            if !facts.contains_key(&record.sha256) {
-                let read = self.current_facts(record, thresholds, ReadAgain::WhenNeeded);
-                facts.insert(record.sha256.clone(), read);
-            }
+    let mut facts: HashMap<String, Option<(FileInspection, Option<u64>)>> = HashMap::new();
+    for record in &evidence {
+        if !facts.contains_key(&record.sha256) {
+            let read = current_facts(database, vault, record, thresholds, ReadAgain::WhenNeeded);
+            facts.insert(record.sha256.clone(), read);
         }
-        let any_hash = facts.values().any(|read| read.as_ref().is_some_and(|(_, hash)| hash.is_some()));
-        let hashed = if any_hash { self.database().hashed_evidence()? } else { Vec::new() };
+    }
+    let any_hash = facts.values().any(|read| read.as_ref().is_some_and(|(_, hash)| hash.is_some()));
+    let hashed = if any_hash { database.hashed_evidence()? } else { Vec::new() };
 
-        let context = CaseContext {
-            case: &case,
-            rules: &rules,
-            site: case.site.map(|site| {
-                let wgs84 = datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum);
-                (wgs84, site.datum, site.radius_or(thresholds.site_radius_m))
-            }),
-            default_offset: thresholds.default_offset(),
-            visit_window_days: thresholds.visit_window_days,
-            near_duplicate_max_distance: thresholds.near_duplicate_max_distance,
-            hashed: &hashed,
-        };
-        let mut check = CaseEvidenceCheck::default();
-        let mut document_findings = self.document_findings(&case, &evidence, thresholds)?;
-        for record in &evidence {
-            // What the documents say against the case: on the file read, after its own findings.
-            let read_here =
-                |finding: &CaseFinding| finding.sha256 == record.sha256 && finding.material == record.material_key;
-            let of_this_file: Vec<CaseFinding> = document_findings.extract_if(.., |f| read_here(f)).collect();
-            let Some((inspection, hash)) = facts.get(&record.sha256).and_then(Option::as_ref) else {
-                check.unchecked.insert(record.id);
-                check.findings.extend(of_this_file);
-                continue;
-            };
-            let same_bytes = self.database().evidence_with_sha256(&record.sha256)?;
-            let findings = context.findings(record, inspection, *hash, &same_bytes);
-            check.findings.extend(findings.into_iter().map(|finding| CaseFinding {
-                material: record.material_key.clone(),
-                file: record.original_name.clone(),
-                sha256: record.sha256.clone(),
-                code: finding.code,
-                severity: match finding.severity {
-                    super::Severity::Error => crate::checklist::Severity::Error,
-                    super::Severity::Warning => crate::checklist::Severity::Warning,
-                },
-                message: finding.message,
-                accepted: None,
-            }));
+    let context = CaseContext {
+        case: &case,
+        rules,
+        site: case.site.map(|site| {
+            let wgs84 = datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum);
+            (wgs84, site.datum, site.radius_or(thresholds.site_radius_m))
+        }),
+        default_offset: thresholds.default_offset(),
+        visit_window_days: thresholds.visit_window_days,
+        near_duplicate_max_distance: thresholds.near_duplicate_max_distance,
+        hashed: &hashed,
+    };
+    let mut check = CaseEvidenceCheck::default();
+    let mut document_findings = document_findings(database, &case, &evidence, thresholds)?;
+    for record in &evidence {
+        // What the documents say against the case: on the file read, after its own findings.
+        let read_here =
+            |finding: &CaseFinding| finding.sha256 == record.sha256 && finding.material == record.material_key;
+        let of_this_file: Vec<CaseFinding> = document_findings.extract_if(.., |f| read_here(f)).collect();
+        let Some((inspection, hash)) = facts.get(&record.sha256).and_then(Option::as_ref) else {
+            check.unchecked.insert(record.id);
             check.findings.extend(of_this_file);
-        }
-        Ok(check)
-    }
-
-    /// The cross-checks of the case's document readings (`documents::cross_checks`).
-    fn document_findings(
-        &self,
-        case: &Case,
-        evidence: &[EvidenceRecord],
-        thresholds: &Thresholds,
-    ) -> Result<Vec<CaseFinding>> {
-        let mut readings = Vec::new();
-        for record in evidence {
-            readings.extend(crate::documents::readings_of(self.database(), record)?);
-        }
-        if readings.is_empty() {
-            return Ok(Vec::new());
-        }
-        let fields: HashMap<String, String> =
-            self.database().case_fields(&case.id)?.into_iter().map(|field| (field.field_key, field.value)).collect();
-        Ok(cross_checks::document_findings(&cross_checks::CrossCheckInput {
-            case,
-            fields: &fields,
-            readings: &readings,
-            default_radius_m: thresholds.site_radius_m,
-        }))
-    }
-
-    /// A file's inspection under `thresholds` and its perceptual hash: derived from its stored
-    /// facts, or read (and stored) again when they are missing, stale or were measured under
-    /// other reading limits and `read_again` allows it; `None` when they cannot be had.
-    pub(crate) fn current_facts(
-        &self,
-        record: &EvidenceRecord,
-        thresholds: &Thresholds,
-        read_again: ReadAgain,
-    ) -> Option<(FileInspection, Option<u64>)> {
-        let stored = self.database().evidence_facts(&record.sha256).ok().flatten();
-        let derived = stored.as_ref().filter(|stored| stored.inspected_with >= CHECKS_VERSION).and_then(|stored| {
-            let inspection: FileInspection = serde_json::from_str(&stored.inspection_json).ok()?;
-            let measurements: super::Measurements = serde_json::from_str(stored.measurements_json.as_deref()?).ok()?;
-            Some((super::rederive(&inspection, &measurements, thresholds)?, stored.perceptual_hash))
-        });
-        if derived.is_some() {
-            return derived;
-        }
-        let facts = match (stored, read_again) {
-            (Some(stored), ReadAgain::Never) => stored,
-            (None, ReadAgain::Never) => return None,
-            (_, ReadAgain::WhenNeeded) => {
-                let now = Utc::now();
-                let (read, _) = read_stored_facts(
-                    self.vault(),
-                    &record.sha256,
-                    record.bytes,
-                    &record.original_name,
-                    thresholds,
-                    PixelChecks::Run,
-                    false,
-                )
-                .ok()?;
-                // Keeping what was read saves the next check the work; failing to is harmless.
-                let _ = self.database().record_facts(&read, now);
-                read
-            }
+            continue;
         };
-        let inspection: FileInspection = serde_json::from_str(&facts.inspection_json).ok()?;
-        Some((inspection, facts.perceptual_hash))
+        let same_bytes = database.evidence_with_sha256(&record.sha256)?;
+        let findings = context.findings(record, inspection, *hash, &same_bytes);
+        check.findings.extend(findings.into_iter().map(|finding| CaseFinding {
+            material: record.material_key.clone(),
+            file: record.original_name.clone(),
+            sha256: record.sha256.clone(),
+            code: finding.code,
+            severity: match finding.severity {
+                super::Severity::Error => crate::checklist::Severity::Error,
+                super::Severity::Warning => crate::checklist::Severity::Warning,
+            },
+            message: finding.message,
+            accepted: None,
+        }));
+        check.findings.extend(of_this_file);
     }
+    Ok(check)
+}
+
+/// The cross-checks of the case's document readings (`documents::cross_checks`).
+fn document_findings(
+    database: &Database,
+    case: &Case,
+    evidence: &[EvidenceRecord],
+    thresholds: &Thresholds,
+) -> Result<Vec<CaseFinding>> {
+    let mut readings = Vec::new();
+    for record in evidence {
+        readings.extend(crate::documents::readings_of(database, record)?);
+    }
+    if readings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fields: HashMap<String, String> =
+        database.case_fields(&case.id)?.into_iter().map(|field| (field.field_key, field.value)).collect();
+    Ok(cross_checks::document_findings(&cross_checks::CrossCheckInput {
+        case,
+        fields: &fields,
+        readings: &readings,
+        default_radius_m: thresholds.site_radius_m,
+    }))
+}
+
+/// A file's inspection under `thresholds` and its perceptual hash: derived from its stored
+/// facts, or read (and stored) again when they are missing, stale or were measured under
+/// other reading limits and `read_again` allows it; `None` when they cannot be had.
+pub(crate) fn current_facts(
+    database: &Database,
+    vault: &Vault,
+    record: &EvidenceRecord,
+    thresholds: &Thresholds,
+    read_again: ReadAgain,
+) -> Option<(FileInspection, Option<u64>)> {
+    let stored = database.evidence_facts(&record.sha256).ok().flatten();
+    let derived = stored.as_ref().filter(|stored| stored.inspected_with >= CHECKS_VERSION).and_then(|stored| {
+        let inspection: FileInspection = serde_json::from_str(&stored.inspection_json).ok()?;
+        let measurements: super::Measurements = serde_json::from_str(stored.measurements_json.as_deref()?).ok()?;
+        Some((super::rederive(&inspection, &measurements, thresholds)?, stored.perceptual_hash))
+    });
+    if derived.is_some() {
+        return derived;
+    }
+    let facts = match (stored, read_again) {
+        (Some(stored), ReadAgain::Never) => stored,
+        (None, ReadAgain::Never) => return None,
+        (_, ReadAgain::WhenNeeded) => {
+            let now = Utc::now();
+            let (read, _) = read_stored_facts(
+                vault,
+                &record.sha256,
+                record.bytes,
+                &record.original_name,
+                thresholds,
+                PixelChecks::Run,
+                false,
+            )
+            .ok()?;
+            // Keeping what was read saves the next check the work; failing to is harmless.
+            let _ = database.record_facts(&read, now);
+            read
+        }
+    };
+    let inspection: FileInspection = serde_json::from_str(&facts.inspection_json).ok()?;
+    Some((inspection, facts.perceptual_hash))
 }
 
 struct CaseContext<'a> {

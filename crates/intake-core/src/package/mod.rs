@@ -31,11 +31,15 @@
 //! renamed into place, so a crash never leaves a half-written package under the target name.
 //!
 //! The sealed outbox: every export queues its package in the vault (`vault/outbox/<sha256>.zip`,
-//! encrypted when the folder is), which is what `upload` sends. [`DataFolder::export_to_outbox`]
-//! writes nothing else; [`DataFolder::export_case`] also writes a plain copy where the manager
+//! encrypted when the folder is), which is what `upload` sends. [`crate::DataFolder::export_to_outbox`]
+//! writes nothing else; [`crate::DataFolder::export_case`] also writes a plain copy where the manager
 //! asks (另存为…), which the data folder's passphrase does not protect. The sealed package is
 //! written in two passes, so that no byte of it is ever on the disk in clear (`sealed_zip`).
+//!
+//! An export's steps are in [`export`]; the folder's methods that run them in
+//! `data_folder::package`.
 
+pub(crate) mod export;
 pub mod report;
 mod sealed_zip;
 // The package format, `verify` and its trust anchors and chain continuity are intake-bag's;
@@ -43,11 +47,6 @@ mod sealed_zip;
 pub use intake_bag::{codes, continuity, document, layout, trust, verify, verify_text, zip_format};
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::{BufWriter, Read, Seek, Write};
-use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -56,9 +55,7 @@ use ts_rs::TS;
 
 use crate::case::Case;
 use crate::checklist::{CaseCheck, CaseFinding, ItemStatus};
-use crate::data_folder::DataFolder;
-use crate::database::{EvidenceRecord, ExportedPackage};
-use crate::durable::{self, Readers};
+use crate::database::EvidenceRecord;
 use crate::error::{Error, ErrorKind, Result};
 use crate::evidence::FileInspection;
 use crate::evidence::datum::{self, LatLon};
@@ -164,7 +161,7 @@ pub enum ExportPhase {
     Done,
 }
 
-/// Where an export stands ([`DataFolder::export_case_with_progress`]; the app sends each as
+/// Where an export stands ([`crate::DataFolder::export_case_with_progress`]; the app sends each as
 /// an `export-progress` event). Counts never go down from one report to the next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -187,7 +184,7 @@ pub struct ExportProgress {
 
 /// Sends an export's progress to its listener: at every phase, after every file written, and
 /// every [`PROGRESS_EVERY_BYTES`] inside a large one (a video can take a while to copy).
-struct ExportReporter<'a> {
+pub(crate) struct ExportReporter<'a> {
     listener: &'a mut dyn FnMut(&ExportProgress),
     state: ExportProgress,
     reported_bytes: u64,
@@ -205,7 +202,7 @@ impl ExportReporter<'_> {
         (self.listener)(&self.state);
     }
 
-    fn phase(&mut self, phase: ExportPhase) {
+    pub(crate) fn phase(&mut self, phase: ExportPhase) {
         self.state.phase = phase;
         self.report();
     }
@@ -263,495 +260,6 @@ impl Entry {
     }
 }
 
-impl DataFolder {
-    /// Packs a case into a signed BagIt zip, queues it sealed in the outbox and writes a plain
-    /// copy at `out` (see the module documentation).
-    ///
-    /// Refused (`case_incomplete`) while the case is not complete, unless
-    /// `options.allow_incomplete`; refused (`invalid_input`) while the branch or the
-    /// manager's name is not set (they are the package's `Source-Organization` and
-    /// `Contact-Name`).
-    pub fn export_case(&self, case_id: &str, out: &Path, options: &ExportOptions) -> Result<ExportSummary> {
-        self.export_case_with_progress(case_id, out, options, &mut |_| {})
-    }
-
-    /// [`DataFolder::export_case`], telling `progress` where it stands as it goes: one report
-    /// per phase ([`ExportPhase`], in order), one per file written, one every few MiB inside a
-    /// large file, and a last one at `done` with every file written. The package's bytes do
-    /// not depend on the listener. An export refused as incomplete has sent its first `checking` report.
-    pub fn export_case_with_progress(
-        &self,
-        case_id: &str,
-        out: &Path,
-        options: &ExportOptions,
-        progress: &mut dyn FnMut(&ExportProgress),
-    ) -> Result<ExportSummary> {
-        self.export(case_id, Some(out), options, progress)
-    }
-
-    /// Packs a case and queues it sealed in the outbox only (what the app's 导出 does): no
-    /// copy of it in clear is written anywhere. Refused as [`DataFolder::export_case`] is.
-    pub fn export_to_outbox(&self, case_id: &str, options: &ExportOptions) -> Result<ExportSummary> {
-        self.export_to_outbox_with_progress(case_id, options, &mut |_| {})
-    }
-
-    /// [`DataFolder::export_to_outbox`] with progress, as [`DataFolder::export_case_with_progress`].
-    pub fn export_to_outbox_with_progress(
-        &self,
-        case_id: &str,
-        options: &ExportOptions,
-        progress: &mut dyn FnMut(&ExportProgress),
-    ) -> Result<ExportSummary> {
-        self.export(case_id, None, options, progress)
-    }
-
-    fn export(
-        &self,
-        case_id: &str,
-        out: Option<&Path>,
-        options: &ExportOptions,
-        progress: &mut dyn FnMut(&ExportProgress),
-    ) -> Result<ExportSummary> {
-        let case = self.case(case_id)?;
-        // Not even an incomplete package leaves with files of the 未分类 tray undecided.
-        self.refuse_unsorted_files(case_id)?;
-        let settings = self.settings()?;
-        require_identity(&settings)?;
-        let evidence = self.case_evidence(case_id)?;
-        // Every evidence file, case.json, the report and the tag files.
-        let files_total = u32::try_from(evidence.len() + 2 + layout::TAG_FILES.len()).unwrap_or(u32::MAX);
-        let mut reporter = ExportReporter {
-            listener: progress,
-            state: ExportProgress {
-                case_id: case.id.clone(),
-                phase: ExportPhase::Checking,
-                files_done: 0,
-                files_total,
-                bytes_done: 0,
-                bytes_total: 0,
-            },
-            reported_bytes: 0,
-            counting_files: true,
-        };
-        reporter.report();
-        // A file whose pixel checks are still pending (an import under way in the window, or
-        // one a crash interrupted between its phases) is finished here, not refused: the
-        // package must carry every finding and thumbnail, and the manager who asked for it
-        // would otherwise have to wait for the same work and ask again.
-        self.finish_pixel_checks(Some(case_id), |_| {})?;
-        // The checklist with every finding, file-level and case-level, as `intake check` has
-        // it under the installation's thresholds (read once, with the settings, so the
-        // findings, the files' facts and the thresholds recorded in case.json agree); the
-        // files' facts are derived from what the evidence checks stored at import.
-        let check = self.check_case_under(case_id, &settings.thresholds)?;
-        let stages = self.material_stages(&case)?;
-        let mut files = self.gather_files(&case, &evidence, &stages, &check, &settings.thresholds)?;
-        let incomplete_reasons = incomplete_reasons(&check);
-        let complete = incomplete_reasons.is_empty();
-        if !complete && !options.allow_incomplete {
-            return Err(Error::new(
-                ErrorKind::CaseIncomplete,
-                format!(
-                    "case {case_id} is not complete, so it is not exported: {}. Complete it, or pass \
-                     --allow-incomplete --reason TEXT to export it marked as incomplete",
-                    incomplete_reasons.join("; ")
-                ),
-            ));
-        }
-        // An incomplete package says why it went anyway, in the manager's words.
-        let incomplete_export_reason = if complete {
-            None
-        } else {
-            let reason = options.incomplete_reason.as_deref().unwrap_or_default();
-            Some(crate::corrections::required_text(
-                "a reason for exporting an incomplete case (资料不全导出原因, --reason)",
-                reason,
-                crate::corrections::MAX_REASON_CHARS,
-            )?)
-        };
-        let withdrawn = self.database().withdrawn_evidence(case_id)?;
-        let notes = self.database().case_notes(case_id)?;
-
-        // The chain up to the last change of the case (module `audit`): an export or upload
-        // entry after it is not carried, so packing again with no change gives the same bytes,
-        // and this package's own export entry, appended below, is never in it.
-        let full_chain = self.database().audit_chain(case_id)?;
-        let chain = crate::audit::package_prefix(&full_chain);
-
-        let key = self.installation_key()?;
-        let bagging_date = china_time(case.updated_at).date_naive();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        let watermarked_files =
-            self.watermark_identity_documents(&case.attributes, &mut files, &settings, options, bagging_date)?;
-        reporter.phase(ExportPhase::Signing);
-        let document = case_document(
-            &case,
-            &settings,
-            &check,
-            &files,
-            &key,
-            bagging_date,
-            options.allow_incomplete,
-            &incomplete_reasons,
-        );
-        let document = CaseDocument {
-            withdrawn_files: withdrawn.iter().map(withdrawn_entry).collect(),
-            notes: notes.iter().map(note_entry).collect(),
-            package: PackageSection { incomplete_export_reason: incomplete_export_reason.clone(), ..document.package },
-            ..document
-        };
-        let case_json = document::to_json_bytes(&document);
-        let thumbnails: HashMap<String, String> =
-            files.iter_mut().filter_map(|file| file.thumbnail.take().map(|uri| (file.path.clone(), uri))).collect();
-        let report_html = report::render(&document, &thumbnails).into_bytes();
-
-        let mut entries = payload_entries(&mut files, case_json, report_html);
-        let (manifest, payload_bytes) = payload_manifest(&entries);
-        let payload_files = entries.len() as u64;
-
-        let bag_info = bag_info(
-            &case,
-            &settings,
-            bagging_date,
-            payload_bytes,
-            payload_files,
-            options.allow_incomplete,
-            complete,
-            incomplete_export_reason.as_deref(),
-            &key,
-            chain,
-            &check.follow_up(),
-        );
-        add_signed_tag_files(&mut entries, bag_info, manifest, &key, chain);
-
-        reporter.state.files_total = u32::try_from(entries.len()).unwrap_or(u32::MAX);
-        reporter.state.bytes_total = entries.values().map(Entry::bytes).sum();
-        // Into the outbox, sealed and known by its hash: the CLI and the app both queue what
-        // they export. A plain copy, when asked for, is written first and sealed from there
-        // (it is in clear anyway); otherwise the package is packed twice (`sealed_zip`).
-        let stored = match out {
-            Some(out) => {
-                reporter.phase(ExportPhase::Writing);
-                self.write_zip(out, &entries, case.updated_at, &mut reporter)?;
-                let mut copy = File::open(out).map_err(|err| Error::reading(out, &err))?;
-                self.vault().store_package(&mut |sink| {
-                    std::io::copy(&mut copy, sink).map(drop).map_err(|err| Error::reading(out, &err))
-                })?
-            }
-            None => {
-                reporter.state.bytes_total *= 2;
-                reporter.phase(ExportPhase::Writing);
-                self.write_zip_sealed(&entries, case.updated_at, &mut reporter)?
-            }
-        };
-        let (sha256, bytes) = (stored.sha256.clone(), stored.bytes);
-        let hashed_bytes = bytes;
-        let queued_path = std::path::absolute(&stored.path).unwrap_or_else(|_| stored.path.clone());
-        self.refresh_audit_manager();
-        let queued_path_text = queued_path.display().to_string();
-        let package = ExportedPackage {
-            sha256: &sha256,
-            case_id: &case.id,
-            path: &queued_path_text,
-            bytes: hashed_bytes,
-            chain_length: chain.len(),
-        };
-        match &incomplete_export_reason {
-            None => self.database().enqueue_package(&package, Utc::now())?,
-            Some(reason) => {
-                self.database().enqueue_incomplete_package(&package, reason, incomplete_reasons.len(), Utc::now())?
-            }
-        }
-        reporter.phase(ExportPhase::Done);
-        let sealed_path = queued_path.display().to_string();
-        Ok(ExportSummary {
-            case_id: case.id.clone(),
-            path: out.map_or_else(|| sealed_path.clone(), |out| out.display().to_string()),
-            sealed_path,
-            sealed_encrypted: self.vault().is_encrypted(),
-            unencrypted_copy: out.map(|out| out.display().to_string()),
-            bytes,
-            sha256,
-            payload_files,
-            payload_bytes,
-            complete,
-            allow_incomplete: options.allow_incomplete,
-            incomplete_reasons,
-            incomplete_export_reason,
-            withdrawn_files: withdrawn.len() as u32,
-            bagging_date,
-            public_key_sha256: key.fingerprint().to_string(),
-            watermarked_files,
-        })
-    }
-
-    /// Replaces each identity document (`identity_document = true` in the rule file) by its
-    /// watermarked copy when the export asks for it (`options.watermark`, else the settings),
-    /// made from the vault's bytes with the settings' text and the package's date (so the
-    /// copy, like the package, depends only on the case). Its report thumbnail is the copy's.
-    /// Returns how many were replaced.
-    fn watermark_identity_documents(
-        &self,
-        attributes: &crate::case::CaseAttributes,
-        files: &mut [PackedFile],
-        settings: &Settings,
-        options: &ExportOptions,
-        bagging_date: NaiveDate,
-    ) -> Result<u32> {
-        if !options.watermark.unwrap_or(settings.watermark_id_copies) {
-            return Ok(0);
-        }
-        let rules = self.rules()?;
-        let text = crate::watermark::mark_text(&settings.watermark_text, bagging_date);
-        let mut count = 0;
-        for file in files.iter_mut().filter(|file| rules.is_identity_document(&file.record.material_key, attributes)) {
-            let original = self.vault().read_object_checked(&file.record.sha256, crate::watermark::MAX_SOURCE_BYTES)?;
-            let copy = crate::watermark::watermark(&original, &file.record.original_name, &text)?;
-            file.thumbnail = copy.thumbnail.as_deref().map(report::jpeg_data_uri);
-            let entry = document::WatermarkedCopyEntry {
-                sha256: crate::vault::hex(&Sha256::digest(&copy.bytes)),
-                bytes: copy.bytes.len() as u64,
-                media_type: copy.media_type.to_string(),
-                text: copy.text,
-            };
-            file.watermarked = Some((entry, copy.bytes));
-            count += 1;
-        }
-        Ok(count)
-    }
-
-    /// The stage of every material of the rule file, by key.
-    fn material_stages(&self, case: &Case) -> Result<HashMap<String, String>> {
-        let checklist = self.rules()?.checklist(&case.attributes);
-        Ok(checklist.items.iter().map(|item| (item.key.clone(), item.stage.key().to_string())).collect())
-    }
-
-    /// Names each file in the package, takes its facts (stored by the evidence checks at
-    /// import) and findings (from `check`), and its thumbnail (cached in the vault at import;
-    /// one missing from an older data folder is made on as many threads as there are cores, at
-    /// most [`MAX_THUMBNAIL_THREADS`], each holding one file in memory at a time); results keep
-    /// the import order.
-    fn gather_files(
-        &self,
-        case: &Case,
-        evidence: &[EvidenceRecord],
-        stages: &HashMap<String, String>,
-        check: &CaseCheck,
-        thresholds: &crate::evidence::Thresholds,
-    ) -> Result<Vec<PackedFile>> {
-        let mut per_material: HashMap<&str, u32> = HashMap::new();
-        let mut named = Vec::with_capacity(evidence.len());
-        for record in evidence {
-            let number = per_material.entry(record.material_key.as_str()).or_insert(0);
-            *number += 1;
-            let stage = stages.get(&record.material_key).cloned().unwrap_or_else(|| layout::UNLISTED_STAGE.to_string());
-            let path = layout::payload_path(&stage, &record.material_key, *number as usize, &record.original_name)?;
-            // As `check` derived them, so no fact of other thresholds gets into the package.
-            let inspection: Option<FileInspection> = self
-                .current_facts(record, thresholds, crate::evidence::case_checks::ReadAgain::WhenNeeded)
-                .map(|(inspection, _)| inspection);
-            named.push((record, stage, *number, path, inspection));
-        }
-
-        let vault = self.vault();
-        let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<Result<Option<String>>>>> = Mutex::new((0..named.len()).map(|_| None).collect());
-        let threads =
-            std::thread::available_parallelism().map_or(1, |count| count.get()).clamp(1, MAX_THUMBNAIL_THREADS);
-        std::thread::scope(|scope| {
-            for _ in 0..threads.min(named.len()) {
-                scope.spawn(|| {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((record, ..)) = named.get(index) else { break };
-                        let result = thumbnail_of_stored(vault, record);
-                        results.lock().expect("no thumbnail thread panics while holding the lock")[index] =
-                            Some(result);
-                    }
-                });
-            }
-        });
-        let results = results.into_inner().expect("no thumbnail thread panicked while holding the lock");
-
-        let site = case.site.map(|site| datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum));
-        let mut files = Vec::with_capacity(named.len());
-        for ((record, stage, number, path, inspection), thumbnail) in named.into_iter().zip(results) {
-            let thumbnail = thumbnail.expect("every file was looked at")?;
-            let distance_to_site_m =
-                match (site, inspection.as_ref().and_then(|i| i.exif.as_ref()).and_then(|exif| exif.gps.as_ref())) {
-                    (Some(site), Some(gps)) => {
-                        Some((datum::distance_m(site, LatLon::new(gps.lat, gps.lon)) * 10.0).round() / 10.0)
-                    }
-                    _ => None,
-                };
-            let findings = check
-                .findings
-                .iter()
-                .filter(|finding| finding.sha256 == record.sha256 && finding.material == record.material_key)
-                .cloned()
-                .collect();
-            files.push(PackedFile {
-                record: record.clone(),
-                path,
-                stage,
-                number,
-                inspection,
-                findings,
-                thumbnail,
-                distance_to_site_m,
-                watermarked: None,
-            });
-        }
-        Ok(files)
-    }
-
-    /// Writes the entries into a zip beside `out`, then renames it into place. Returns the
-    /// zip's size.
-    fn write_zip(
-        &self,
-        out: &Path,
-        entries: &BTreeMap<String, Entry>,
-        modified: DateTime<Utc>,
-        reporter: &mut ExportReporter<'_>,
-    ) -> Result<u64> {
-        if out.is_dir() {
-            return Err(Error::for_file(
-                ErrorKind::NotAFile,
-                out,
-                "is a folder; give the name of the zip file to write",
-            ));
-        }
-        let (temp, file) = durable::create_temp_beside(out, Readers::Anyone)?;
-        let written = self.write_zip_entries(file, &temp, entries, modified, reporter);
-        match written {
-            Ok(file) => {
-                reporter.phase(ExportPhase::Finishing);
-                let result = file
-                    .sync_all()
-                    .map_err(|err| Error::writing(&temp, &err))
-                    .and_then(|()| file.metadata().map_err(|err| Error::writing(&temp, &err)))
-                    .map(|metadata| metadata.len());
-                drop(file);
-                match result.and_then(|size| durable::commit_replacing(&temp, out).map(|()| size)) {
-                    Ok(size) => Ok(size),
-                    Err(err) => {
-                        let _ = std::fs::remove_file(&temp);
-                        Err(err)
-                    }
-                }
-            }
-            Err(err) => {
-                let _ = std::fs::remove_file(&temp);
-                Err(err)
-            }
-        }
-    }
-
-    /// Writes the entries sealed into the vault's outbox, in two passes (`sealed_zip`): the
-    /// first records where the zip writer goes back, the second writes straight ahead.
-    fn write_zip_sealed(
-        &self,
-        entries: &BTreeMap<String, Entry>,
-        modified: DateTime<Utc>,
-        reporter: &mut ExportReporter<'_>,
-    ) -> Result<crate::vault::StoredPackage> {
-        let place = self.root().join("vault").join("outbox");
-        reporter.counting_files = false;
-        let recorder =
-            self.write_zip_entries(sealed_zip::PatchRecorder::default(), &place, entries, modified, reporter)?;
-        reporter.counting_files = true;
-        let (patches, end) = recorder.into_patches();
-        let mut patches = Some(patches);
-        self.vault().store_package(&mut |sink| {
-            let stream = sealed_zip::PatchedStream::new(sink, patches.take().unwrap_or_default(), end);
-            let stream = self.write_zip_entries(stream, &place, entries, modified, reporter)?;
-            // What follows (sealing the last chunk, fsync, rename) is the finishing step.
-            reporter.phase(ExportPhase::Finishing);
-            stream.finish().map(drop).map_err(|err| Error::writing(&place, &err))
-        })
-    }
-
-    fn write_zip_entries<W: Write + Seek>(
-        &self,
-        file: W,
-        temp: &Path,
-        entries: &BTreeMap<String, Entry>,
-        modified: DateTime<Utc>,
-        reporter: &mut ExportReporter<'_>,
-    ) -> Result<W> {
-        let zip_error =
-            |err: zip::result::ZipError| Error::for_file(ErrorKind::Io, temp, format!("cannot be written ({err})"));
-        let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(COPY_BUFFER_BYTES, file));
-        let base = zip_format::entry_options(zip_time(modified));
-        let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
-        for (name, entry) in entries {
-            self.refuse_if_stopped()?;
-            let options = if entry.compress {
-                base.compression_method(zip::CompressionMethod::Deflated).compression_level(Some(DEFLATE_LEVEL))
-            } else {
-                base.compression_method(zip::CompressionMethod::Stored)
-            };
-            let large = match &entry.source {
-                EntrySource::Memory(content) => content.len() as u64 >= u64::from(u32::MAX),
-                EntrySource::Vault { bytes, .. } => *bytes >= u64::from(u32::MAX),
-            };
-            zip.start_file(name.as_str(), options.large_file(large)).map_err(zip_error)?;
-            match &entry.source {
-                EntrySource::Memory(content) => {
-                    zip.write_all(content).map_err(|err| Error::writing(temp, &err))?;
-                    reporter.bytes_copied(content.len() as u64);
-                }
-                EntrySource::Vault { sha256, bytes } => {
-                    self.stream_object(sha256, *bytes, &mut zip, &mut buffer, temp, reporter)?;
-                }
-            }
-            reporter.file_written();
-        }
-        let writer = zip.finish().map_err(zip_error)?;
-        writer.into_inner().map_err(|err| Error::writing(temp, err.error()))
-    }
-
-    /// Copies a vault object into the zip, hashing on the way: the bytes must still be the
-    /// ones recorded.
-    fn stream_object(
-        &self,
-        sha256: &str,
-        expected_bytes: u64,
-        out: &mut impl Write,
-        buffer: &mut [u8],
-        temp: &Path,
-        reporter: &mut ExportReporter<'_>,
-    ) -> Result<()> {
-        let mut input = self.vault().open_object(sha256)?;
-        let object = input.path().to_path_buf();
-        let mut hasher = Sha256::new();
-        let mut total = 0u64;
-        loop {
-            let read = match input.read(buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(Error::reading(&object, &err)),
-            };
-            hasher.update(&buffer[..read]);
-            out.write_all(&buffer[..read]).map_err(|err| Error::writing(temp, &err))?;
-            total += read as u64;
-            reporter.bytes_copied(read as u64);
-            self.refuse_if_stopped()?;
-        }
-        if total != expected_bytes || crate::vault::hex(&hasher.finalize()) != sha256 {
-            return Err(Error::for_file(
-                ErrorKind::VaultCorrupt,
-                &object,
-                "no longer matches the SHA-256 it was stored under; the package was not written",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// The thumbnail of a stored file, for the report, from the vault's cache (made there if
-/// missing); `None` for what is not a picture this program decodes.
 /// The payload's entries: each evidence file (its watermarked copy in memory, or its vault
 /// object, streamed), `case.json` and the report.
 fn payload_entries(files: &mut [PackedFile], case_json: Vec<u8>, report_html: Vec<u8>) -> BTreeMap<String, Entry> {
@@ -816,6 +324,8 @@ fn add_signed_tag_files(
     }
 }
 
+/// The thumbnail of a stored file, for the report, from the vault's cache (made there if
+/// missing); `None` for what is not a picture this program decodes.
 fn thumbnail_of_stored(vault: &Vault, record: &EvidenceRecord) -> Result<Option<String>> {
     if !record.media_type.starts_with("image/") {
         return Ok(None);
@@ -823,7 +333,9 @@ fn thumbnail_of_stored(vault: &Vault, record: &EvidenceRecord) -> Result<Option<
     Ok(crate::evidence::thumbnail::cached_thumbnail(vault, &record.sha256)?.map(|jpeg| report::jpeg_data_uri(&jpeg)))
 }
 
-fn require_identity(settings: &Settings) -> Result<()> {
+/// `invalid_input` while the branch or the manager's name is not set: the package names who
+/// submits it.
+pub(crate) fn require_identity(settings: &Settings) -> Result<()> {
     let mut missing = Vec::new();
     if settings.branch.trim().is_empty() {
         missing.push("the branch (分公司, --branch)");

@@ -55,7 +55,7 @@
 //!
 //! The S3 client is object_store (Apache Arrow), chosen for its `MultipartStore` trait,
 //! which takes explicit UploadIds and part ids: exactly what resuming from local records
-//! needs. It is async; [`DataFolder::upload_packages`] runs it on a private single-threaded
+//! needs. It is async; [`crate::DataFolder::upload_packages`] runs it on a private single-threaded
 //! tokio runtime, so callers stay synchronous; the parts in flight are futures on that one
 //! thread. The package is read (and, sealed, decrypted) once, in order, on a second thread
 //! (`spawn_blocking`), which also computes the package's SHA-256 and each part's SHA-256 and
@@ -68,7 +68,7 @@
 
 pub mod endpoint;
 mod multipart;
-mod outbox;
+pub(crate) mod outbox;
 mod package_bytes;
 mod target;
 

@@ -15,13 +15,14 @@ use sha2::{Digest, Sha256};
 
 use super::package_bytes::{ReadPart, open_package};
 use super::{MAX_PARTS, READ_BUFFER_BYTES, SHA256_METADATA, UploadPhase, UploadProgress, UploadTarget};
-use crate::data_folder::DataFolder;
-use crate::database::{OutboxRecord, UploadPartRecord};
+use crate::database::{Database, OutboxRecord, UploadPartRecord};
 use crate::error::{Error, ErrorKind, Result};
+use crate::vault::Vault;
 
 /// One attempt at one package.
 pub(super) struct PackageUpload<'a> {
-    pub(super) folder: &'a DataFolder,
+    pub(super) database: &'a Database,
+    pub(super) vault: &'a Vault,
     pub(super) target: &'a UploadTarget,
     pub(super) store: &'a AmazonS3,
     pub(super) record: &'a OutboxRecord,
@@ -44,10 +45,10 @@ impl PackageUpload<'_> {
     /// Sends the package; `Ok(true)` when it was found already stored.
     pub(super) async fn send(&mut self) -> Result<bool> {
         let record = self.record;
-        let database = self.folder.database();
+        let database = self.database;
         self.report(UploadPhase::Checking, record.bytes_sent);
         // Only whether it is there: its bytes are hashed as they are sent (`send_parts`).
-        crate::sealed_outbox::check_queued_package_present(self.folder.vault(), record)?;
+        crate::sealed_outbox::check_queued_package_present(self.vault, record)?;
 
         let destination = self.target.destination();
         let key = self.target.remote_key(&record.case_id, &record.sha256);
@@ -147,10 +148,9 @@ impl PackageUpload<'_> {
         part_size: u64,
     ) -> Result<Vec<[u8; 16]>, SendError> {
         let record = self.record;
-        let folder = self.folder;
         let store = self.store;
         let parts_in_flight = self.target.parts_in_flight;
-        let database = folder.database();
+        let database = self.database;
         let recorded = database.upload_parts(&record.sha256, upload_id)?;
         let part_count = record.bytes.div_ceil(part_size);
         let mut bytes_sent: u64 = recorded.iter().map(|part| part.bytes).sum();
@@ -160,7 +160,7 @@ impl PackageUpload<'_> {
                 recorded.iter().any(|part| u64::from(part.part_number) == number && part.bytes == length)
             })
             .collect();
-        let package = open_package(folder, record)?;
+        let package = open_package(self.vault, record)?;
         // One part read ahead of those in flight: the reader never waits for the network's
         // answers, and at most parts_in_flight + 2 parts are held in memory.
         let (read_tx, mut read_rx) = tokio::sync::mpsc::channel::<ReadPart>(1);

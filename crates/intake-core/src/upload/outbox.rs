@@ -1,6 +1,8 @@
-//! The outbox: its entries as shown, and an upload run over the packages not done.
+//! The outbox: its entries as shown, and an upload run over the packages not done (the
+//! folder's methods: `data_folder::upload`).
 
 use std::fs::File;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,10 +10,10 @@ use ts_rs::TS;
 
 use super::multipart::PackageUpload;
 use super::{RETRY_AFTER_AT_MOST, RETRY_AFTER_FIRST_FAILURE, UploadTarget};
-use crate::data_folder::DataFolder;
-use crate::database::OutboxRecord;
 pub use crate::database::OutboxState;
+use crate::database::{Database, OutboxRecord};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
+use crate::vault::Vault;
 
 /// One package of the outbox (`intake outbox --json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -180,13 +182,13 @@ pub struct OutboxOverview {
     /// Of those, the ones whose last attempt failed.
     pub failed: u32,
     /// The earliest time a failed package is due to be tried again, if any failed: when the
-    /// open app retries by itself ([`DataFolder::retry_due_packages`]).
+    /// open app retries by itself ([`crate::DataFolder::retry_due_packages`]).
     #[ts(type = "string | null")]
     pub next_retry_at: Option<DateTime<Utc>>,
 }
 
 /// Which packages an upload run considers, and whether a failed one must be due.
-enum Selection<'a> {
+pub(crate) enum Selection<'a> {
     /// Every package not done, or those of one case.
     Case(Option<&'a str>, RetryTiming),
     /// One package, now (the row's 重试).
@@ -195,231 +197,174 @@ enum Selection<'a> {
     FailedDueAt(DateTime<Utc>),
 }
 
-impl DataFolder {
-    /// The outbox: every exported package, oldest first, with its merchant and whether it was
-    /// exported complete.
-    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        let incomplete = self.database().incomplete_packages()?;
-        let names: std::collections::HashMap<String, String> =
-            self.list_cases()?.into_iter().map(|case| (case.id, case.merchant_name)).collect();
-        let latest = self.latest_packages()?;
-        Ok(self
-            .database()
-            .outbox()?
-            .into_iter()
-            .map(|record| {
-                let complete = !incomplete.contains(&record.sha256);
-                let latest_of_case = latest.get(&record.case_id).is_some_and(|last| last.sha256 == record.sha256);
-                let merchant_name = names.get(&record.case_id).cloned().unwrap_or_default();
-                OutboxEntry { complete, latest_of_case, merchant_name, ..OutboxEntry::from(record) }
-            })
-            .collect())
-    }
+/// The outbox in `database`: every exported package, oldest first, with its merchant and
+/// whether it was exported complete.
+pub(crate) fn outbox_entries(database: &Database) -> Result<Vec<OutboxEntry>> {
+    let incomplete = database.incomplete_packages()?;
+    let names: std::collections::HashMap<String, String> =
+        database.list_cases()?.into_iter().map(|case| (case.id, case.merchant_name)).collect();
+    let latest = crate::case_list::latest_packages(database)?;
+    Ok(database
+        .outbox()?
+        .into_iter()
+        .map(|record| {
+            let complete = !incomplete.contains(&record.sha256);
+            let latest_of_case = latest.get(&record.case_id).is_some_and(|last| last.sha256 == record.sha256);
+            let merchant_name = names.get(&record.case_id).cloned().unwrap_or_default();
+            OutboxEntry { complete, latest_of_case, merchant_name, ..OutboxEntry::from(record) }
+        })
+        .collect())
+}
 
-    /// The outbox ordered for the 发件箱, with its counts and the next automatic retry.
-    pub fn outbox_overview(&self) -> Result<OutboxOverview> {
-        let entries = self.outbox()?;
-        // Each case's newest package time orders the cases; oldest-first input, so the last wins.
-        let mut newest: std::collections::HashMap<String, DateTime<Utc>> = std::collections::HashMap::new();
-        for entry in &entries {
-            newest.insert(entry.case_id.clone(), entry.queued_at);
+/// `entries` (the outbox, oldest first) ordered for the 发件箱, with their counts and the next
+/// automatic retry.
+pub(crate) fn outbox_overview(mut entries: Vec<OutboxEntry>) -> OutboxOverview {
+    // Each case's newest package time orders the cases; oldest-first input, so the last wins.
+    let mut newest: std::collections::HashMap<String, DateTime<Utc>> = std::collections::HashMap::new();
+    for entry in &entries {
+        newest.insert(entry.case_id.clone(), entry.queued_at);
+    }
+    entries.reverse(); // newest first within a case (a stable sort keeps it)
+    entries.sort_by(|a, b| newest[&b.case_id].cmp(&newest[&a.case_id]).then_with(|| a.case_id.cmp(&b.case_id)));
+    let count = |keep: &dyn Fn(&OutboxEntry) -> bool| {
+        u32::try_from(entries.iter().filter(|entry| keep(entry)).count()).unwrap_or(u32::MAX)
+    };
+    let not_done = count(&|entry| entry.state != OutboxState::Done);
+    let failed = count(&|entry| entry.state == OutboxState::Failed);
+    let next_retry_at =
+        entries.iter().filter(|entry| entry.state == OutboxState::Failed).filter_map(|entry| entry.next_retry_at).min();
+    OutboxOverview { entries, not_done, failed, next_retry_at }
+}
+
+/// Sends the packages of the outbox in `database` (sealed in `vault`) that `selection` takes,
+/// one after the other, until `stop_requested` says so or a failure concerns every package.
+/// The caller holds the upload lock ([`lock_for_upload`]).
+pub(crate) fn upload_selected(
+    database: &Database,
+    vault: &Vault,
+    target: &UploadTarget,
+    selection: Selection<'_>,
+    progress: &mut dyn FnMut(&UploadProgress),
+    stop_requested: impl Fn() -> bool,
+) -> Result<Vec<UploadOutcome>> {
+    let now = Utc::now();
+    let mut outcomes = Vec::new();
+    let mut pending = Vec::new();
+    for record in database.outbox()? {
+        if record.state == OutboxState::Done {
+            continue;
         }
-        let mut entries = entries;
-        entries.reverse(); // newest first within a case (a stable sort keeps it)
-        entries.sort_by(|a, b| newest[&b.case_id].cmp(&newest[&a.case_id]).then_with(|| a.case_id.cmp(&b.case_id)));
-        let count = |keep: &dyn Fn(&OutboxEntry) -> bool| {
-            u32::try_from(entries.iter().filter(|entry| keep(entry)).count()).unwrap_or(u32::MAX)
-        };
-        let not_done = count(&|entry| entry.state != OutboxState::Done);
-        let failed = count(&|entry| entry.state == OutboxState::Failed);
-        let next_retry_at = entries
-            .iter()
-            .filter(|entry| entry.state == OutboxState::Failed)
-            .filter_map(|entry| entry.next_retry_at)
-            .min();
-        Ok(OutboxOverview { entries, not_done, failed, next_retry_at })
-    }
-
-    /// The row's 重试: sends one package of the outbox now, whatever its next retry time
-    /// (`invalid_input` when it is not in the outbox; nothing is sent when it is done).
-    pub fn upload_package(
-        &self,
-        target: &UploadTarget,
-        sha256: &str,
-        progress: &mut dyn FnMut(&UploadProgress),
-    ) -> Result<Vec<UploadOutcome>> {
-        self.database().outbox_package(sha256)?;
-        self.upload_selected(target, Selection::Package(sha256), progress)
-    }
-
-    /// The open app's automatic retry: sends the failed packages whose next retry time is
-    /// `now` or earlier, and nothing else (a package never tried waits for the manager's
-    /// 上传). Returns nothing, and does not even build the client, when none is due.
-    pub fn retry_due_packages(
-        &self,
-        target: &UploadTarget,
-        now: DateTime<Utc>,
-        progress: &mut dyn FnMut(&UploadProgress),
-    ) -> Result<Vec<UploadOutcome>> {
-        self.upload_selected(target, Selection::FailedDueAt(now), progress)
-    }
-
-    /// Uploads the packages of the outbox that are not done (of one case, or all), oldest
-    /// first, reporting progress. A package that fails is recorded as failed (reason, next
-    /// retry) and keeps what was sent; a failure that concerns every package (endpoint
-    /// unreachable, credentials refused, bucket missing) ends the run, leaving the others
-    /// queued. Returns what happened to each package tried.
-    ///
-    /// Only one run at a time per data folder: a run holds the exclusive lock of
-    /// [`UPLOAD_LOCK_FILE`] from before it reads the outbox until it returns, so the app and
-    /// the CLI (or two windows) never send the same package at once; the second is refused
-    /// with `upload_busy` and changes nothing. The operating system releases the lock when
-    /// the process dies, so a crash never leaves the outbox locked.
-    pub fn upload_packages(
-        &self,
-        target: &UploadTarget,
-        case_id: Option<&str>,
-        timing: RetryTiming,
-        progress: &mut dyn FnMut(&UploadProgress),
-    ) -> Result<Vec<UploadOutcome>> {
-        if let Some(case_id) = case_id {
-            self.case(case_id)?;
-        }
-        self.upload_selected(target, Selection::Case(case_id, timing), progress)
-    }
-
-    /// An upload run over the packages `selection` takes (see [`DataFolder::upload_packages`]).
-    fn upload_selected(
-        &self,
-        target: &UploadTarget,
-        selection: Selection<'_>,
-        progress: &mut dyn FnMut(&UploadProgress),
-    ) -> Result<Vec<UploadOutcome>> {
-        let _lock = self.lock_for_upload()?;
-        // Sealed packages uploaded longer ago than the settings keep them (module `crate::sealed_outbox`).
-        self.remove_expired_packages(Utc::now())?;
-        // The audit entry of each finished upload names the manager.
-        self.refresh_audit_manager();
-        let now = Utc::now();
-        let mut outcomes = Vec::new();
-        let mut pending = Vec::new();
-        for record in self.database().outbox()? {
-            if record.state == OutboxState::Done {
-                continue;
+        match selection {
+            Selection::Case(case_id, timing) => {
+                if case_id.is_some_and(|id| record.case_id != id) {
+                    continue;
+                }
+                match record.next_retry_at {
+                    Some(not_before)
+                        if timing == RetryTiming::WhenDue
+                            && record.state == OutboxState::Failed
+                            && not_before > now =>
+                    {
+                        outcomes.push(skipped(&record, not_before));
+                    }
+                    _ => pending.push(record),
+                }
             }
-            match selection {
-                Selection::Case(case_id, timing) => {
-                    if case_id.is_some_and(|id| record.case_id != id) {
-                        continue;
-                    }
-                    match record.next_retry_at {
-                        Some(not_before)
-                            if timing == RetryTiming::WhenDue
-                                && record.state == OutboxState::Failed
-                                && not_before > now =>
-                        {
-                            outcomes.push(skipped(&record, not_before));
-                        }
-                        _ => pending.push(record),
-                    }
+            Selection::Package(sha256) => {
+                if record.sha256 == sha256 {
+                    pending.push(record);
                 }
-                Selection::Package(sha256) => {
-                    if record.sha256 == sha256 {
-                        pending.push(record);
-                    }
-                }
-                Selection::FailedDueAt(at) => {
-                    if record.state == OutboxState::Failed && record.next_retry_at.is_some_and(|due| due <= at) {
-                        pending.push(record);
-                    }
+            }
+            Selection::FailedDueAt(at) => {
+                if record.state == OutboxState::Failed && record.next_retry_at.is_some_and(|due| due <= at) {
+                    pending.push(record);
                 }
             }
         }
-        if pending.is_empty() {
-            return Ok(outcomes);
-        }
-        let store = target.store()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|err| Error::new(ErrorKind::UploadFailed, format!("cannot start the upload runtime: {err}")))?;
-        for record in pending {
-            // Locked meanwhile (`stop_when`): the packages not started wait for the next run.
-            if self.stop_requested() {
-                break;
-            }
-            let mut run =
-                PackageUpload { folder: self, target, store: &store, record: &record, progress, sent: (0, 0) };
-            match runtime.block_on(run.send()) {
-                Ok(already_stored) => {
-                    let (parts_sent, bytes_sent) = run.sent;
-                    outcomes.push(UploadOutcome {
-                        sha256: record.sha256.clone(),
-                        case_id: record.case_id.clone(),
-                        state: OutboxState::Done,
-                        remote_key: Some(target.remote_key(&record.case_id, &record.sha256)),
-                        bytes: record.bytes,
-                        parts_sent,
-                        bytes_sent,
-                        already_stored,
-                        error: None,
-                        not_before: None,
-                    })
-                }
-                Err(err) => {
-                    let (parts_sent, bytes_sent) = run.sent;
-                    let next_retry = Utc::now() + retry_delay(record.attempts);
-                    self.database().fail_package_upload(&record.sha256, err.code(), err.message(), next_retry)?;
-                    progress(&UploadProgress {
-                        sha256: record.sha256.clone(),
-                        case_id: record.case_id.clone(),
-                        phase: UploadPhase::Failed,
-                        bytes_sent: 0,
-                        bytes: record.bytes,
-                    });
-                    let stop = matches!(
-                        err.kind(),
-                        ErrorKind::UploadUnreachable | ErrorKind::UploadRefused | ErrorKind::UploadBucketMissing
-                    );
-                    outcomes.push(UploadOutcome {
-                        sha256: record.sha256.clone(),
-                        case_id: record.case_id.clone(),
-                        state: OutboxState::Failed,
-                        remote_key: None,
-                        bytes: record.bytes,
-                        parts_sent,
-                        bytes_sent,
-                        already_stored: false,
-                        error: Some(ErrorReport::from(&err)),
-                        not_before: None,
-                    });
-                    if stop {
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(outcomes)
     }
-
-    /// Takes the data folder's upload lock, or refuses (`upload_busy`) when another run,
-    /// in this process or another, holds it. Released when the returned file is dropped.
-    fn lock_for_upload(&self) -> Result<File> {
-        let path = self.root().join(UPLOAD_LOCK_FILE);
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|err| Error::writing(&path, &err))?;
-        match lock.try_lock() {
-            Ok(()) => Ok(lock),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::new(
-                ErrorKind::UploadBusy,
-                "另一个上传正在进行 another upload from this data folder is under way; wait for it to finish",
-            )),
-            Err(std::fs::TryLockError::Error(err)) => Err(Error::writing(&path, &err)),
+    if pending.is_empty() {
+        return Ok(outcomes);
+    }
+    let store = target.store()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Error::new(ErrorKind::UploadFailed, format!("cannot start the upload runtime: {err}")))?;
+    for record in pending {
+        // Locked meanwhile (`stop_when`): the packages not started wait for the next run.
+        if stop_requested() {
+            break;
         }
+        let mut run = PackageUpload { database, vault, target, store: &store, record: &record, progress, sent: (0, 0) };
+        match runtime.block_on(run.send()) {
+            Ok(already_stored) => {
+                let (parts_sent, bytes_sent) = run.sent;
+                outcomes.push(UploadOutcome {
+                    sha256: record.sha256.clone(),
+                    case_id: record.case_id.clone(),
+                    state: OutboxState::Done,
+                    remote_key: Some(target.remote_key(&record.case_id, &record.sha256)),
+                    bytes: record.bytes,
+                    parts_sent,
+                    bytes_sent,
+                    already_stored,
+                    error: None,
+                    not_before: None,
+                })
+            }
+            Err(err) => {
+                let (parts_sent, bytes_sent) = run.sent;
+                let next_retry = Utc::now() + retry_delay(record.attempts);
+                database.fail_package_upload(&record.sha256, err.code(), err.message(), next_retry)?;
+                progress(&UploadProgress {
+                    sha256: record.sha256.clone(),
+                    case_id: record.case_id.clone(),
+                    phase: UploadPhase::Failed,
+                    bytes_sent: 0,
+                    bytes: record.bytes,
+                });
+                let stop = matches!(
+                    err.kind(),
+                    ErrorKind::UploadUnreachable | ErrorKind::UploadRefused | ErrorKind::UploadBucketMissing
+                );
+                outcomes.push(UploadOutcome {
+                    sha256: record.sha256.clone(),
+                    case_id: record.case_id.clone(),
+                    state: OutboxState::Failed,
+                    remote_key: None,
+                    bytes: record.bytes,
+                    parts_sent,
+                    bytes_sent,
+                    already_stored: false,
+                    error: Some(ErrorReport::from(&err)),
+                    not_before: None,
+                });
+                if stop {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Takes the upload lock of the data folder at `root`, or refuses (`upload_busy`) when another run,
+/// in this process or another, holds it. Released when the returned file is dropped.
+pub(crate) fn lock_for_upload(root: &Path) -> Result<File> {
+    let path = root.join(UPLOAD_LOCK_FILE);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|err| Error::writing(&path, &err))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::new(
+            ErrorKind::UploadBusy,
+            "另一个上传正在进行 another upload from this data folder is under way; wait for it to finish",
+        )),
+        Err(std::fs::TryLockError::Error(err)) => Err(Error::writing(&path, &err)),
     }
 }
 

@@ -13,15 +13,15 @@ use std::path::{Path, PathBuf};
 use md5::Md5;
 use sha2::{Digest, Sha256};
 
-use crate::data_folder::DataFolder;
 use crate::database::OutboxRecord;
 use crate::error::{Error, ErrorKind, Result};
 use crate::sealed_outbox::QueuedPackage;
+use crate::vault::Vault;
 
 /// The package of `record`, opened to read its parts: sealed in the vault (decrypted as it is
 /// read) or, queued by an older version, a plain zip (module `crate::sealed_outbox`).
-pub(super) fn open_package(folder: &DataFolder, record: &OutboxRecord) -> Result<PackageBytes> {
-    let reader = crate::sealed_outbox::open_queued_package(folder.vault(), record)?;
+pub(super) fn open_package(vault: &Vault, record: &OutboxRecord) -> Result<PackageBytes> {
+    let reader = crate::sealed_outbox::open_queued_package(vault, record)?;
     Ok(PackageBytes { path: Path::new(&record.path).to_path_buf(), reader })
 }
 

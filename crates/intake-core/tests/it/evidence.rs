@@ -1,4 +1,4 @@
-//! `evidence::inspect_*` on generated files: each file-level finding appears when it should
+//! `evidence::Inspector` on generated files: each file-level finding appears when it should
 //! and not otherwise, limits refuse bombs, and the JSON has the shape of `interfaces.md`.
 
 use std::io::Cursor;
@@ -87,7 +87,7 @@ pub(crate) fn png(image: &RgbImage) -> Vec<u8> {
 }
 
 fn inspect(name: &str, bytes: &[u8]) -> FileInspection {
-    evidence::inspect_bytes_at(name, name, bytes, &Thresholds::default(), now())
+    evidence::Inspector::new(&Thresholds::default()).at(now()).bytes(name, name, bytes)
 }
 
 fn codes(inspection: &FileInspection) -> Vec<FindingCode> {
@@ -293,19 +293,19 @@ fn small_dark_and_blurred_images() {
 fn thresholds_are_configurable() {
     let thresholds: Thresholds = serde_json::from_str(r#"{"min_long_side_px": 800, "min_mean_luminance": 0}"#).unwrap();
     let bytes = jpeg(&test_card(1000, 750), &phone_exif());
-    let inspection = evidence::inspect_bytes_at("a.jpg", "a.jpg", &bytes, &thresholds, now());
+    let inspection = evidence::Inspector::new(&thresholds).at(now()).bytes("a.jpg", "a.jpg", &bytes);
     assert_eq!(codes(&inspection), vec![]);
 }
 
 #[test]
 fn unreadable_files_say_why_and_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = evidence::inspect_file(&dir.path().join("nope.jpg"), &Thresholds::default());
+    let missing = evidence::Inspector::new(&Thresholds::default()).file(&dir.path().join("nope.jpg"));
     assert_eq!(codes(&missing), vec![FindingCode::Unreadable]);
     assert!(missing.error.as_deref().unwrap().contains("nope.jpg"), "{:?}", missing.error);
     assert_eq!(missing.sha256, None);
 
-    let folder = evidence::inspect_file(dir.path(), &Thresholds::default());
+    let folder = evidence::Inspector::new(&Thresholds::default()).file(dir.path());
     assert_eq!(codes(&folder), vec![FindingCode::Unreadable]);
 
     let text = inspect("notes.jpg", b"just some text, not a photo");
@@ -321,7 +321,7 @@ fn unreadable_files_say_why_and_lose_nothing() {
     let path = dir.path().join("big.jpg");
     std::fs::write(&path, &full).unwrap();
     let limits = Thresholds { max_file_bytes: 1000, ..Thresholds::default() };
-    let too_big = evidence::inspect_file(&path, &limits);
+    let too_big = evidence::Inspector::new(&limits).file(&path);
     assert_eq!(codes(&too_big), vec![FindingCode::Unreadable]);
     assert_eq!((too_big.sha256, too_big.bytes), (None, Some(full.len() as u64)));
     assert!(too_big.error.unwrap().contains("MiB"));
@@ -401,7 +401,7 @@ fn decompression_bombs_are_refused_as_unreadable() {
 
     // The same file with a decode limit below its 81 MB of pixels is refused.
     let tight = Thresholds { max_decode_bytes: 32 * 1024 * 1024, ..Thresholds::default() };
-    let inspection = evidence::inspect_bytes_at("flat.png", "flat.png", &compressed_bomb, &tight, now());
+    let inspection = evidence::Inspector::new(&tight).at(now()).bytes("flat.png", "flat.png", &compressed_bomb);
     assert_eq!(codes(&inspection)[0], FindingCode::Unreadable);
     assert!(inspection.error.as_deref().unwrap().contains("32 MiB"), "{:?}", inspection.error);
 

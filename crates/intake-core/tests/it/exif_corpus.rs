@@ -67,7 +67,7 @@ fn every_corpus_file_agrees_with_exiftool_or_fails_cleanly() {
         std::thread::spawn(move || {
             let bytes = std::fs::read(&thread_path).expect("corpus files are readable");
             let metadata = metadata::read_metadata(&bytes);
-            let inspection = evidence::inspect_file(&thread_path, &Thresholds::default());
+            let inspection = evidence::Inspector::new(&Thresholds::default()).file(&thread_path);
             let _ = sender.send((metadata, inspection));
         });
         let (metadata, inspection) = match receiver.recv_timeout(PER_FILE_LIMIT) {
