@@ -9,6 +9,7 @@ import { type ShownStatus, STATUS_ICON, materialAnchor, shownStatus } from '../i
 import { type BilingualText, bilingual, bilingualLine } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
+import { DropBanner } from './DropBanner';
 import { ErrorBanner } from './ErrorBanner';
 import { FileCard } from './FileCard';
 
@@ -85,11 +86,7 @@ export function MaterialSlot({
       data-testid={`slot-${item.key}`}
       data-status={item.status}
     >
-      {dropTarget && (
-        <p className="slot__drop-banner" data-testid="drop-banner">
-          <Bilingual text={bilingual((m) => m.caseView.dropInto(item.title_zh))} />
-        </p>
-      )}
+      {dropTarget && <DropBanner title={() => item.title_zh} />}
       <header className="slot__head">
         <h4 id={headingId} className="slot__title">
           <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />

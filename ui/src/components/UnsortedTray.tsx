@@ -9,6 +9,7 @@ import type { ErrorReport } from '../errors';
 import { TRAY_ANCHOR } from '../itemState';
 import { bilingual, bilingualLine } from '../locales';
 import { Bilingual } from './Bilingual';
+import { DropBanner } from './DropBanner';
 import { ErrorBanner } from './ErrorBanner';
 import { type ImportState, ImportStatus } from './MaterialSlot';
 import { ReasonDialog } from './ReasonDialog';
@@ -126,11 +127,7 @@ export function UnsortedTray({
       data-testid="unsorted-tray"
       data-count={files.length}
     >
-      {dropTarget && (
-        <p className="slot__drop-banner" data-testid="drop-banner">
-          <Bilingual text={bilingual((m) => m.caseView.dropInto(m.tray.heading))} />
-        </p>
-      )}
+      {dropTarget && <DropBanner title={(m) => m.tray.heading} />}
       <header className="tray__head">
         <h3 id="tray-heading" className="tray__title">
           <Bilingual text={bilingual((m) => m.tray.heading)} />
