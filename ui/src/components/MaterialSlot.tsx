@@ -11,7 +11,7 @@ import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
 import { DropBanner } from './DropBanner';
 import { ErrorBanner } from './ErrorBanner';
-import { FileCard } from './FileCard';
+import { type CardHeights, FileCard } from './FileCard';
 
 /** The last import of a slot: running (with progress) or done (with its outcomes). */
 export type ImportState =
@@ -37,6 +37,15 @@ export function ItemStatusBadge({ status }: { status: ShownStatus }) {
     </span>
   );
 }
+
+/**
+ * From this many files on, a slot renders its cards in full only near the view (FileCard): a
+ * usual slot holds one to a dozen files, all rendered; a folder of 300 shop photos would keep
+ * some 30,000 elements and their React state alive (issue 19).
+ */
+export const WINDOWED_FROM = 24;
+
+const NO_FINDINGS: CaseFinding[] = [];
 
 /**
  * One material of the checklist: what it is, its status, the ways to add files (dialog,
@@ -65,6 +74,15 @@ export function MaterialSlot({
   const vocabulary = useVocabulary();
   const headingId = useId();
   const [pickError, setPickError] = useState<ErrorReport | null>(null);
+  const [heights] = useState<CardHeights>(() => new Map());
+  const windowed = item.files.length >= WINDOWED_FROM;
+  // Each file's findings, grouped once rather than searched for by each of 300 cards.
+  const findingsByFile = new Map<string, CaseFinding[]>();
+  for (const finding of findings) {
+    const list = findingsByFile.get(finding.sha256);
+    if (list === undefined) findingsByFile.set(finding.sha256, [finding]);
+    else list.push(finding);
+  }
   const running = importState?.kind === 'running';
   const status = shownStatus(item, findings);
 
@@ -133,9 +151,10 @@ export function MaterialSlot({
               file={file}
               material={item.key}
               asked={item.attestations}
-              findings={findings.filter((finding) => finding.sha256 === file.sha256)}
+              findings={findingsByFile.get(file.sha256) ?? NO_FINDINGS}
               onOpen={() => onOpenFile(index)}
               onChanged={onChanged}
+              heights={windowed ? heights : undefined}
             />
           ))}
         </ul>

@@ -1,14 +1,20 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 import { call } from '../api';
 import type { CheckedFile } from '../bindings/CheckedFile';
 import { bilingual, bilingualLine } from '../locales';
+import { useNearView } from '../nearView';
 import { Bilingual } from './Bilingual';
 
 /**
- * A file's picture (the core's cached thumbnail, shown through a `blob:` URL: the CSP allows
- * images from `'self'` and `blob:` only) with a badge counting its findings. Files that are not
- * pictures (PDF, video) show their kind.
+ * A file's picture (the core's cached thumbnail) with a badge counting its findings. Files that
+ * are not pictures (PDF, video) show their kind.
+ *
+ * The picture is decoded once (`createImageBitmap`) and drawn into a canvas of the frame's size,
+ * and the decoded bitmap closed at once: an <img> from a `blob:` URL kept each 400×300 picture
+ * decoded (480 KB) in WebKit's memory cache after the image and its URL were gone, some 150 MB
+ * once a 300-photo case was scrolled through (issue 19; bench/RESULTS.md). The canvas holds
+ * only the frame's pixels and is emptied as soon as the thumbnail goes.
  */
 export function Thumbnail({
   file,
@@ -21,60 +27,87 @@ export function Thumbnail({
   findingCount: number;
   worst: 'error' | 'warning' | 'none';
 }) {
-  const [url, setUrl] = useState<string | null>(null);
-  const [near, setNear] = useState(false);
+  const [picture, setPicture] = useState<ImageBitmap | null>(null);
   const frame = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  // Asked for only while the thumbnail is within a screen of its scrolling box's view, and let go
+  // when it is scrolled far away: a 300-photo case would otherwise ask the core for 300 pictures
+  // at once and keep them all in the web view (issue 19).
+  const near = useNearView(frame);
   const kind = file.media_type.split('/')[0] ?? '';
-
-  // Asked for only while the thumbnail is within a screen of the view, and let go when it is
-  // scrolled far away: a 300-photo case would otherwise ask the core for 300 pictures at once
-  // and keep them all decoded in the web view (issue 19: scrolling stays smooth, memory bounded).
-  useEffect(() => {
-    const element = frame.current;
-    if (element === null) return;
-    if (typeof IntersectionObserver === 'undefined') {
-      setNear(true);
-      return;
-    }
-    const observer = new IntersectionObserver((entries) => setNear(entries.at(-1)?.isIntersecting ?? false), {
-      rootMargin: '100% 0px',
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
 
   // While its pixel checks are pending the thumbnail is not made yet: asking for it would decode
   // the picture a second time beside the import. It is asked for once they are done.
   const pending = file.pixel_checks_pending ?? false;
   useEffect(() => {
-    let objectUrl: string | null = null;
     let current = true;
     if (pending || !near) return;
-    void call('thumbnail', { sha256: file.sha256 }).then((outcome) => {
+    void call('thumbnail', { sha256: file.sha256 }).then(async (outcome) => {
       if (!current || !outcome.ok || outcome.value.byteLength === 0) return;
-      objectUrl = URL.createObjectURL(new Blob([outcome.value], { type: 'image/jpeg' }));
-      setUrl(objectUrl);
+      let decoded: ImageBitmap;
+      try {
+        decoded = await createImageBitmap(new Blob([outcome.value], { type: 'image/jpeg' }));
+      } catch {
+        return; // Not decodable here: the placeholder stays.
+      }
+      if (current) setPicture(decoded);
+      else decoded.close();
     });
     return () => {
       current = false;
-      if (objectUrl !== null) {
-        URL.revokeObjectURL(objectUrl);
-        setUrl(null);
-      }
+      setPicture(null);
     };
   }, [file.sha256, pending, near]);
 
+  // Drawn at the frame's size in device pixels, cropped to fill it (as `object-fit: cover`),
+  // then the bitmap closed; the canvas is emptied when the picture goes.
+  useLayoutEffect(() => {
+    const target = canvas.current;
+    if (picture === null || target === null) return;
+    const scale = window.devicePixelRatio || 1;
+    target.width = Math.max(1, Math.round(target.clientWidth * scale));
+    target.height = Math.max(1, Math.round(target.clientHeight * scale));
+    const fill = Math.max(target.width / picture.width, target.height / picture.height);
+    const [width, height] = [target.width / fill, target.height / fill];
+    target
+      .getContext('2d')
+      ?.drawImage(
+        picture,
+        (picture.width - width) / 2,
+        (picture.height - height) / 2,
+        width,
+        height,
+        0,
+        0,
+        target.width,
+        target.height,
+      );
+    picture.close();
+    return () => {
+      target.width = 0;
+      target.height = 0;
+    };
+  }, [picture]);
+
   return (
     <div className="thumbnail" data-testid="thumbnail" ref={frame}>
-      {url !== null ? (
-        <img src={url} alt={file.name} decoding="async" data-testid="thumbnail-image" />
+      {picture !== null ? (
+        <canvas
+          ref={canvas}
+          className="thumbnail__picture"
+          role="img"
+          aria-label={file.name}
+          data-testid="thumbnail-image"
+        />
       ) : (
         <div className="thumbnail__placeholder" aria-hidden="true">
           <span>{kind === 'image' ? '🖼' : kind === 'video' ? '🎞' : '📄'}</span>
           <span className="thumbnail__type">{file.media_type}</span>
         </div>
       )}
-      {url === null && <span className="visually-hidden">{bilingualLine((m) => m.caseView.thumbnailPlaceholder)}</span>}
+      {picture === null && (
+        <span className="visually-hidden">{bilingualLine((m) => m.caseView.thumbnailPlaceholder)}</span>
+      )}
       {findingCount > 0 && (
         <span className={`thumbnail__badge badge--${worst}`} data-testid="finding-badge">
           {findingCount}

@@ -27,4 +27,5 @@ mod tray;
 mod visit;
 mod watermark;
 mod where_and_when;
+mod windowed_cards;
 mod workspace;
