@@ -11,7 +11,12 @@
 # on encrypted folders). The load average is printed beside each figure.
 #   bench/app.sh [CASES] [PHOTOS]          (default 1000 300)
 # BENCH_APP_PROFILE=debug measures the debug build instead of release (cold start and memory
-# are only meaningful in release); BENCH_SKIP_BUILD=1 uses what is built.
+# are only meaningful in release); BENCH_SKIP_BUILD=1 uses what is built; BENCH_APP=<path>
+# measures that app binary instead of the profile's (a copy of an earlier build, to measure
+# before and after a change alternately on the same machine); BENCH_SKIP_COLD_START=1 leaves
+# out the three cold starts (the figures of the window over WebDriver only);
+# BENCH_NO_THUMBNAILS=1 answers every thumbnail empty in the window (an experiment: the
+# pictures' share of the memory).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,7 +40,7 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   # The WebDriver test that drives the window: a debug build is enough, it only waits and reads.
   nice -n 10 cargo test -p merchant-intake-e2e --no-run >&2
 fi
-app="$root/target/$profile/merchant-intake"
+app="${BENCH_APP:-$root/target/$profile/merchant-intake}"
 cli="$root/target/$profile/intake"
 [ -x "$app" ] && [ -x "$cli" ] || { echo "$app or $cli is not built" >&2; exit 2; }
 passphrase="测试密码 e2e passphrase"   # the end-to-end harness's PASSPHRASE
@@ -121,6 +126,7 @@ EOF
   wait "$xvfb" 2>/dev/null || true
 }
 for round in 1 2 3; do
+  [ -n "${BENCH_SKIP_COLD_START:-}" ] && break
   l="$(load)"
   read -r mapped painted < <(cold_start)
   echo "cold start $round: window mapped ${mapped} s, painted ${painted} s   (target painted < 1 s; load $l)"
@@ -136,7 +142,7 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
         print(m["executable"])')"
 output="$(cd tests/e2e && INTAKE_E2E_APP="$app" INTAKE_E2E_CLI="$cli" INTAKE_BENCH_HOME="$run_dir/home" \
-  INTAKE_BENCH_BIG_CASE="$big" INTAKE_BENCH_CASES="$cases" \
+  INTAKE_BENCH_BIG_CASE="$big" INTAKE_BENCH_CASES="$cases" INTAKE_BENCH_NO_THUMBNAILS="${BENCH_NO_THUMBNAILS:-}" \
   xvfb-run -a -s "-screen 0 1280x800x24" "$e2e_binary" --ignored --nocapture --exact \
   app_figures::case_list_and_a_300_photo_case_in_the_window 2>&1)" || { echo "$output" >&2; exit 1; }
 figure() { printf '%s\n' "$output" | awk -v name="$1" '$1 == "FIGURE" && $2 == name { $1 = ""; $2 = ""; sub(/^ +/, ""); print }'; }
@@ -144,7 +150,12 @@ echo "first list after unlocking (unlock + every summary computed): $(figure fir
 echo "case list of $cases cases, click to its first rows shown: $(figure case_list_shown_ms) ms   (target <= 200 ms)"
 echo "case_list command alone (IPC): $(figure case_list_command_ms) ms"
 echo "memory with the list: $(figure rss_with_list_mb) MB"
+echo "memory with a case without files open: $(figure rss_empty_case_open_mb) MB ($(figure rss_empty_case_open_processes))"
 echo "$photos-photo case: shown in $(figure big_case_shown_ms) ms, first thumbnail $(figure first_thumbnail_ms) ms after its slot is scrolled into view; $(figure big_case_files) files, $(figure thumbnails_loaded_before_scrolling) thumbnails loaded before scrolling"
-echo "memory with it open: $(figure rss_big_case_open_mb) MB   (target <= 600 MB; $(figure rss_big_case_open_processes))"
+echo "memory with it open: $(figure rss_big_case_open_mb) MB   (target <= 600 MB; $(figure rss_big_case_open_processes)); PSS $(figure pss_big_case_open_mb) MB"
+echo "page with the list: $(figure page_with_list)"
+echo "page with the case open: $(figure page_big_case_open)"
 echo "scrolling through it, frame interval: $(figure scroll_frame_interval_ms) ms"
-echo "memory after scrolling to the end ($(figure thumbnails_loaded_after_scrolling) thumbnails loaded, those far above let go): $(figure rss_big_case_scrolled_mb) MB   (target <= 600 MB; $(figure rss_big_case_scrolled_processes); load $(load))"
+echo "memory after scrolling to the end ($(figure thumbnails_loaded_after_scrolling) thumbnails loaded, those far above let go): $(figure rss_big_case_scrolled_mb) MB   (target <= 600 MB; $(figure rss_big_case_scrolled_processes); load $(load)); PSS $(figure pss_big_case_scrolled_mb) MB"
+echo "page after scrolling to the end: $(figure page_big_case_scrolled)"
+echo "back at the first photos, 15 s later: $(figure rss_big_case_back_mb) MB ($(figure rss_big_case_back_processes)); PSS $(figure pss_big_case_back_mb) MB; $(figure page_big_case_back)"

@@ -12,8 +12,10 @@ use serde_json::{Value, json};
 use crate::harness::{AppSession, PASSPHRASE, click, retype};
 
 /// Resident memory (kB) of `pid` and every process below it (the WebKit web and network
-/// processes are the app's children), Linux `/proc`.
-fn rss_of_tree(pid: u32) -> (u64, Vec<String>) {
+/// processes are the app's children), Linux `/proc`; and their proportional set size (kB),
+/// which counts a page shared by several of them (WebKit's libraries, mapped in all three)
+/// once in all, where the sum of their RSS counts it in each.
+fn rss_of_tree(pid: u32) -> (u64, Vec<String>, u64) {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().filter_map(|entry| entry.ok()) {
         let Some(child) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
@@ -32,7 +34,14 @@ fn rss_of_tree(pid: u32) -> (u64, Vec<String>) {
     }
     let mut total = 0;
     let mut each = Vec::new();
+    let mut proportional = 0;
     for process in tree {
+        let rollup = std::fs::read_to_string(format!("/proc/{process}/smaps_rollup")).unwrap_or_default();
+        proportional += rollup
+            .lines()
+            .find_map(|line| line.strip_prefix("Pss:"))
+            .and_then(|value| value.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0);
         let status = std::fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();
         let name = status.lines().find_map(|line| line.strip_prefix("Name:")).unwrap_or("?").trim().to_string();
         let rss: u64 = status
@@ -40,10 +49,26 @@ fn rss_of_tree(pid: u32) -> (u64, Vec<String>) {
             .find_map(|line| line.strip_prefix("VmRSS:"))
             .and_then(|value| value.split_whitespace().next()?.parse().ok())
             .unwrap_or(0);
+        // Anonymous (heaps: DOM, JS, decoded images), file-backed (libraries) and shared
+        // (the painted tiles handed to the app's process) parts: where the memory goes.
+        let part = |key: &str| -> u64 {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(key))
+                .and_then(|value| value.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0)
+                / 1024
+        };
         total += rss;
-        each.push(format!("{name} {} MB", rss / 1024));
+        each.push(format!(
+            "{name} {} MB (anon {}, file {}, shmem {})",
+            rss / 1024,
+            part("RssAnon:"),
+            part("RssFile:"),
+            part("RssShmem:")
+        ));
     }
-    (total, each)
+    (total, each, proportional)
 }
 
 fn figure(name: &str, value: impl std::fmt::Display) {
@@ -80,7 +105,7 @@ const LIST_COMMAND: &str = r#"
 /// and gives the intervals between frames (ms).
 const SCROLL_THROUGH: &str = r#"
     const done = arguments[arguments.length - 1];
-    const last = [...document.querySelectorAll("[data-testid='thumbnail']")].pop();
+    const last = [...document.querySelectorAll("[data-testid='file']")].pop();
     let scroller = last;
     while (scroller && scroller !== document.body && !(scroller.scrollHeight > scroller.clientHeight + 10 &&
            ['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))) {
@@ -103,6 +128,33 @@ const SCROLL_THROUGH: &str = r#"
     };
     requestAnimationFrame(step);
 "#;
+
+/// What the page holds: its elements, the file cards rendered and the elements of one card,
+/// the thumbnails shown, and the size of the case's check as the window receives it (JSON),
+/// which the case view keeps in its state.
+const PAGE_FACTS: &str = r#"
+    const done = arguments[arguments.length - 1];
+    const cards = [...document.querySelectorAll("[data-testid='file']")];
+    const perCard = cards.length === 0 ? 0 : cards.reduce((sum, card) => sum + card.getElementsByTagName('*').length + 1, 0) / cards.length;
+    const facts = {
+      elements: document.getElementsByTagName('*').length,
+      file_cards: cards.length,
+      elements_per_card: Math.round(perCard),
+      thumbnails_shown: document.querySelectorAll("[data-testid='thumbnail-image']").length,
+    };
+    const caseId = document.querySelector("[data-testid='case-view']")?.dataset.caseId;
+    if (caseId === undefined) { done(facts); return; }
+    window.__TAURI_INTERNALS__.invoke('check_case', { case_id: caseId }).then((check) => {
+      facts.check_case_kb = Math.round(JSON.stringify(check, (_, v) => typeof v === 'bigint' ? String(v) : v).length / 1024);
+      facts.findings = check.findings.length;
+      done(facts);
+    }, (e) => { facts.check_case_error = String(e); done(facts); });
+"#;
+
+async fn page_facts(session: &AppSession, name: &str) {
+    let facts = run(session, PAGE_FACTS, vec![]).await;
+    figure(name, facts);
+}
 
 fn stats(name: &str, mut millis: Vec<f64>) {
     millis.sort_by(f64::total_cmp);
@@ -168,23 +220,40 @@ async fn case_list_and_a_300_photo_case_in_the_window() {
     // The 300-photo case: opened, memory, scrolled through (thumbnails load as they come into
     // view), memory again.
     let pid = session.app_pid().expect("the app's process");
-    let (before, _) = rss_of_tree(pid);
+    let (before, _, _) = rss_of_tree(pid);
     figure("rss_with_list_mb", before / 1024);
+    page_facts(&session, "page_with_list").await;
+    // A case without files open: the case view's own share, before any photo.
+    click(&session, &format!("tr[data-case-id]:not([data-case-id='{big}']) button"), "a case without files").await;
+    session.wait_for("[data-testid='case-view']", "the case without files").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (empty_rss, each, _) = rss_of_tree(pid);
+    figure("rss_empty_case_open_mb", empty_rss / 1024);
+    figure("rss_empty_case_open_processes", each.join(", "));
+    click(&session, "[data-testid='back']", "back to the list").await;
+    session.wait_for("tr[data-case-id]", "the list again").await;
     // Found by its id (the list renders its first rows; the oldest case is at the end).
     retype(&session, "[data-testid='case-search']", &big).await;
     session.wait_for(&format!("tr[data-case-id='{big}'] button"), "the 300-photo case, searched").await;
+    if std::env::var("INTAKE_BENCH_NO_THUMBNAILS").is_ok_and(|set| !set.is_empty()) {
+        // An experiment (BENCH_NO_THUMBNAILS=1 bench/app.sh): the thumbnails are asked for and
+        // received as always, but never shown (their object URLs point at nothing), to tell the
+        // decoded pictures' share of the memory from the rest.
+        session.client.execute("URL.createObjectURL = () => 'data:,';", vec![]).await.unwrap();
+    }
     let opened = Instant::now();
     click(&session, &format!("tr[data-case-id='{big}'] button"), "the 300-photo case").await;
-    session.wait_for("[data-testid='thumbnail']", "the case's files").await;
+    session.wait_for("[data-testid='file']", "the case's files").await;
     figure("big_case_shown_ms", format!("{:.0}", opened.elapsed().as_secs_f64() * 1000.0));
     // The photos' slot may start below the first screen: brought into view, as a manager would.
     let opened = Instant::now();
     session
         .client
-        .execute("document.querySelector(\"[data-testid='thumbnail']\").scrollIntoView({block: 'start'})", vec![])
+        .execute("document.querySelector(\"[data-testid='file']\").scrollIntoView({block: 'start'})", vec![])
         .await
         .unwrap();
-    let photos = count(&session, "[data-testid='thumbnail']").await;
+    // Every file keeps its card (its <li>) even where only those near the view are rendered.
+    let photos = count(&session, "[data-testid='file']").await;
     figure("big_case_files", photos);
     // The thumbnails in view load; those below do not until they come near.
     let waiting = Instant::now();
@@ -194,9 +263,11 @@ async fn case_list_and_a_300_photo_case_in_the_window() {
     figure("first_thumbnail_ms", format!("{:.0}", opened.elapsed().as_secs_f64() * 1000.0));
     tokio::time::sleep(Duration::from_secs(3)).await;
     figure("thumbnails_loaded_before_scrolling", count(&session, "[data-testid='thumbnail-image']").await);
-    let (opened_rss, each) = rss_of_tree(pid);
+    let (opened_rss, each, opened_pss) = rss_of_tree(pid);
     figure("rss_big_case_open_mb", opened_rss / 1024);
+    figure("pss_big_case_open_mb", opened_pss / 1024);
     figure("rss_big_case_open_processes", each.join(", "));
+    page_facts(&session, "page_big_case_open").await;
     let frames: Vec<f64> = run(&session, SCROLL_THROUGH, vec![])
         .await
         .as_array()
@@ -209,8 +280,23 @@ async fn case_list_and_a_300_photo_case_in_the_window() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     figure("thumbnails_loaded_after_scrolling", count(&session, "[data-testid='thumbnail-image']").await);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (scrolled_rss, each) = rss_of_tree(pid);
+    let (scrolled_rss, each, scrolled_pss) = rss_of_tree(pid);
     figure("rss_big_case_scrolled_mb", scrolled_rss / 1024);
+    figure("pss_big_case_scrolled_mb", scrolled_pss / 1024);
     figure("rss_big_case_scrolled_processes", each.join(", "));
+    page_facts(&session, "page_big_case_scrolled").await;
+    // Back at the first photos, the window left alone for a while: what stays is held, not
+    // garbage waiting for the collector.
+    session
+        .client
+        .execute("document.querySelector(\"[data-testid='file']\").scrollIntoView({block: 'start'})", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let (settled_rss, each, settled_pss) = rss_of_tree(pid);
+    figure("rss_big_case_back_mb", settled_rss / 1024);
+    figure("pss_big_case_back_mb", settled_pss / 1024);
+    figure("rss_big_case_back_processes", each.join(", "));
+    page_facts(&session, "page_big_case_back").await;
     session.close().await;
 }
