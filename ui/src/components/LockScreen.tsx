@@ -5,6 +5,7 @@ import type { EncryptionProgress } from '../bindings/EncryptionProgress';
 import type { ErrorReport } from '../errors';
 import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
@@ -66,13 +67,7 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
         <Bilingual text={bilingual((m) => (unfinished ? m.lock.unfinishedHeading : m.lock.heading))} />
       </h2>
       {error && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      <form
-        className="form-grid"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
+      <ActionForm className="form-grid" onSubmit={submit}>
         <label htmlFor={`${id}-passphrase`}>
           <Bilingual text={bilingual((m) => m.lock.passphrase)} />
         </label>
@@ -93,7 +88,7 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
         >
           <Bilingual text={bilingual((m) => m.lock.unlock)} />
         </button>
-      </form>
+      </ActionForm>
       {busy && unfinished && <EncryptingProgress />}
     </section>
   );
@@ -142,13 +137,7 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
         <Bilingual text={bilingual((m) => m.lock.rule(min))} stacked />
       </p>
       {error && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      <form
-        className="form-grid"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
+      <ActionForm className="form-grid" onSubmit={submit}>
         <NewPassphraseFields
           id={id}
           first={first}
@@ -169,7 +158,7 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
         >
           <Bilingual text={bilingual((m) => m.lock.set)} />
         </button>
-      </form>
+      </ActionForm>
       {busy && <EncryptingProgress />}
     </section>
   );

@@ -5,6 +5,7 @@ import type { ErrorReport } from '../errors';
 import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
 import { type SettingsForm, useSettingsForm } from '../settingsForm';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
@@ -49,14 +50,11 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
   };
 
   return (
-    <form
+    <ActionForm
       className="form-grid"
       aria-labelledby={`${id}-heading`}
       data-testid="change-passphrase-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
+      onSubmit={submit}
     >
       <h4 id={`${id}-heading`} className="form-grid__wide">
         <Bilingual text={bilingual((m) => m.security.changeHeading)} />
@@ -106,7 +104,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
           </span>
         )}
       </div>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -130,12 +128,11 @@ function IdleLockForm({ form }: { form: SettingsForm<LockStatus, string, 'saved'
   };
 
   return (
-    <form
+    <ActionForm
       className="form-grid"
       aria-labelledby={`${id}-heading`}
       data-testid="idle-lock-form"
-      onSubmit={(event) => {
-        event.preventDefault();
+      onSubmit={() => {
         if (valid) void save();
       }}
     >
@@ -180,7 +177,7 @@ function IdleLockForm({ form }: { form: SettingsForm<LockStatus, string, 'saved'
           </span>
         )}
       </div>
-    </form>
+    </ActionForm>
   );
 }
 
