@@ -8,7 +8,7 @@ import { bilingual } from '../locales';
 import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
-import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
+import { NewPassphraseFields, useNewPassphrase } from './NewPassphraseFields';
 
 /**
  * While `set_passphrase` runs: the shell's `encryption-progress` events as a bar (files done
@@ -102,20 +102,17 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
  */
 export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: () => void }) {
   const id = useId();
-  const [first, setFirst] = useState('');
-  const [second, setSecond] = useState('');
+  const min = status.min_passphrase_chars;
+  const passphrase = useNewPassphrase(min);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [busy, setBusy] = useState(false);
-  const min = status.min_passphrase_chars;
-  const { ready } = newPassphraseState(first, second, min);
 
   const submit = async () => {
     setBusy(true);
-    const outcome = await call('set_passphrase', { passphrase: first });
+    const outcome = await call('set_passphrase', { passphrase: passphrase.first });
     setBusy(false);
     if (outcome.ok) {
-      setFirst('');
-      setSecond('');
+      passphrase.clear();
       onDone();
     } else {
       setError(outcome.error);
@@ -140,11 +137,7 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
       <ActionForm className="form-grid" onSubmit={submit}>
         <NewPassphraseFields
           id={id}
-          first={first}
-          second={second}
-          onFirst={setFirst}
-          onSecond={setSecond}
-          minChars={min}
+          passphrase={passphrase}
           ruleId={`${id}-rule`}
           disabled={busy}
           autoFocus
@@ -153,7 +146,7 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
         <button
           type="submit"
           className="button button--primary"
-          disabled={busy || !ready}
+          disabled={busy || !passphrase.ready}
           data-testid="set-passphrase-submit"
         >
           <Bilingual text={bilingual((m) => m.lock.set)} />

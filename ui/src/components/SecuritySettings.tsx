@@ -8,7 +8,7 @@ import { type SettingsForm, useSettingsForm } from '../settingsForm';
 import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
-import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
+import { NewPassphraseFields, useNewPassphrase } from './NewPassphraseFields';
 
 /** The longest idle lock the core accepts (12 hours), in minutes: checked here only to say so early. */
 const MAX_IDLE_MINUTES = 720;
@@ -26,22 +26,19 @@ function minutesText(seconds: number): string {
 function ChangePassphraseForm({ minChars }: { minChars: number }) {
   const id = useId();
   const [current, setCurrent] = useState('');
-  const [first, setFirst] = useState('');
-  const [second, setSecond] = useState('');
+  const passphrase = useNewPassphrase(minChars);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [changed, setChanged] = useState(false);
   const [busy, setBusy] = useState(false);
-  const { ready } = newPassphraseState(first, second, minChars);
 
   const submit = async () => {
     setBusy(true);
     setChanged(false);
-    const outcome = await call('change_passphrase', { old_passphrase: current, new_passphrase: first });
+    const outcome = await call('change_passphrase', { old_passphrase: current, new_passphrase: passphrase.first });
     setBusy(false);
     setCurrent('');
     if (outcome.ok) {
-      setFirst('');
-      setSecond('');
+      passphrase.clear();
       setError(null);
       setChanged(true);
     } else {
@@ -73,11 +70,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
       />
       <NewPassphraseFields
         id={id}
-        first={first}
-        second={second}
-        onFirst={setFirst}
-        onSecond={setSecond}
-        minChars={minChars}
+        passphrase={passphrase}
         ruleId={`${id}-rule`}
         testIds={{ first: 'changed-passphrase', second: 'changed-passphrase-repeat' }}
       />
@@ -93,7 +86,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
         <button
           type="submit"
           className="button button--primary"
-          disabled={busy || current === '' || !ready}
+          disabled={busy || current === '' || !passphrase.ready}
           data-testid="change-passphrase"
         >
           <Bilingual text={bilingual((m) => m.security.change)} />
