@@ -18,24 +18,20 @@ use tauri::{Manager, PhysicalPosition, PhysicalSize, Runtime, WebviewWindow, Win
 /// The file, in the app's config folder.
 pub const PLACEMENT_FILE: &str = "window-placement.json";
 
-/// A window's place and size in physical pixels (outer position, inner size, as Tauri sets
-/// them), and whether it was maximized.
+/// A window's place and size, and whether it was maximized. The file keeps the rectangle's
+/// fields at the top level (`{"x", "y", "width", "height", "maximized"}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowPlacement {
-    #[allow(missing_docs)]
-    pub x: i32,
-    #[allow(missing_docs)]
-    pub y: i32,
-    #[allow(missing_docs)]
-    pub width: u32,
-    #[allow(missing_docs)]
-    pub height: u32,
+    /// Outer position and inner size, as Tauri sets them.
+    #[serde(flatten)]
+    pub area: ScreenArea,
     #[allow(missing_docs)]
     pub maximized: bool,
 }
 
-/// A rectangle of the screen in physical pixels (a monitor's work area: without task bars).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A rectangle of the screen in physical pixels: a monitor's work area (without task bars), or
+/// where a window stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScreenArea {
     #[allow(missing_docs)]
     pub x: i32,
@@ -82,9 +78,10 @@ pub fn choose_placement(
 ) -> Placement {
     if let Some(saved) = saved {
         let on_a_screen = monitors.iter().any(|area| {
-            area.contains(saved.x, saved.y, saved.width.saturating_add(frame.0), saved.height.saturating_add(frame.1))
+            let at = saved.area;
+            area.contains(at.x, at.y, at.width.saturating_add(frame.0), at.height.saturating_add(frame.1))
         });
-        if on_a_screen && saved.width > 0 && saved.height > 0 {
+        if on_a_screen && saved.area.width > 0 && saved.area.height > 0 {
             return Placement::Restore(saved);
         }
     }
@@ -135,8 +132,9 @@ pub fn place_at_start<R: Runtime>(window: &WebviewWindow<R>) {
     let frame = (outer.width.saturating_sub(inner.width), outer.height.saturating_sub(inner.height));
     match choose_placement(saved, (outer.width, outer.height), frame, area_of(&monitor), &monitors) {
         Placement::Restore(placement) => {
-            let _ = window.set_size(PhysicalSize::new(placement.width, placement.height));
-            let _ = window.set_position(PhysicalPosition::new(placement.x, placement.y));
+            let area = placement.area;
+            let _ = window.set_size(PhysicalSize::new(area.width, area.height));
+            let _ = window.set_position(PhysicalPosition::new(area.x, area.y));
             if placement.maximized {
                 let _ = window.maximize();
             }
@@ -167,7 +165,8 @@ fn remember<R: Runtime>(window: &WebviewWindow<R>) {
         return;
     }
     let (Ok(position), Ok(size)) = (window.outer_position(), window.inner_size()) else { return };
-    *last = Some(WindowPlacement { x: position.x, y: position.y, width: size.width, height: size.height, maximized });
+    let area = ScreenArea { x: position.x, y: position.y, width: size.width, height: size.height };
+    *last = Some(WindowPlacement { area, maximized });
 }
 
 /// Follows the main window's moves and resizes, and writes the placement when it closes.

@@ -23,16 +23,16 @@ fn a_screen_the_window_fits_keeps_the_configured_size() {
 
 #[test]
 fn a_saved_placement_comes_back_while_it_is_on_a_screen() {
-    let saved = WindowPlacement { x: 100, y: 50, width: 1000, height: 600, maximized: false };
+    let saved = WindowPlacement { area: ScreenArea { x: 100, y: 50, width: 1000, height: 600 }, maximized: false };
     assert_eq!(choose_placement(Some(saved), OUTER, FRAME, LAPTOP, &[LAPTOP]), Placement::Restore(saved));
 }
 
 #[test]
 fn a_saved_placement_off_every_screen_is_dropped() {
     // Left on a second monitor that is no longer connected, or saved on a larger screen.
-    let elsewhere = WindowPlacement { x: 1920, y: 0, width: 1200, height: 800, maximized: false };
+    let elsewhere = WindowPlacement { area: ScreenArea { x: 1920, y: 0, width: 1200, height: 800 }, maximized: false };
     assert_eq!(choose_placement(Some(elsewhere), OUTER, FRAME, LAPTOP, &[LAPTOP]), Placement::FillWorkArea(LAPTOP));
-    let too_tall = WindowPlacement { x: 0, y: 0, width: 1200, height: 800, maximized: false };
+    let too_tall = WindowPlacement { area: ScreenArea { x: 0, y: 0, width: 1200, height: 800 }, maximized: false };
     assert_eq!(choose_placement(Some(too_tall), OUTER, FRAME, LAPTOP, &[LAPTOP]), Placement::FillWorkArea(LAPTOP));
     let second = ScreenArea { x: 1366, y: 0, width: 1920, height: 1080 };
     assert_eq!(
@@ -40,4 +40,14 @@ fn a_saved_placement_off_every_screen_is_dropped() {
         Placement::Restore(elsewhere),
         "on the second screen while it is there"
     );
+}
+
+#[test]
+fn the_file_keeps_its_flat_fields() {
+    // Placements written before the rectangle had a type of its own must still read.
+    let text = r#"{"x":100,"y":50,"width":1000,"height":600,"maximized":true}"#;
+    let placement: WindowPlacement = serde_json::from_str(text).unwrap();
+    let area = ScreenArea { x: 100, y: 50, width: 1000, height: 600 };
+    assert_eq!(placement, WindowPlacement { area, maximized: true });
+    assert_eq!(serde_json::to_string(&placement).unwrap(), text);
 }

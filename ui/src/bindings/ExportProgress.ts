@@ -2,7 +2,7 @@
 import type { ExportPhase } from "./ExportPhase";
 
 /**
- * Where an export stands ([`DataFolder::export_case_with_progress`]; the app sends each as
+ * Where an export stands ([`crate::DataFolder::export_case_with_progress`]; the app sends each as
  * an `export-progress` event). Counts never go down from one report to the next.
  */
 export type ExportProgress = { case_id: string, phase: ExportPhase, 

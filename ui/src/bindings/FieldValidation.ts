@@ -3,7 +3,7 @@ import type { FieldProblem } from "./FieldProblem";
 
 /**
  * What the core says of a value before it is recorded: the same validation as
- * [`DataFolder::set_case_field`], so a front-end can show it while the manager types.
+ * [`crate::DataFolder::set_case_field`], so a front-end can show it while the manager types.
  */
 export type FieldValidation = { field_key: string, 
 /**

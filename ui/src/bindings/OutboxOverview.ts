@@ -20,6 +20,6 @@ not_done: number,
 failed: number, 
 /**
  * The earliest time a failed package is due to be tried again, if any failed: when the
- * open app retries by itself ([`DataFolder::retry_due_packages`]).
+ * open app retries by itself ([`crate::DataFolder::retry_due_packages`]).
  */
 next_retry_at: string | null, };

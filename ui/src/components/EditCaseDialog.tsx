@@ -14,8 +14,7 @@ import {
   newCaseOf,
   PremisesFields,
 } from './CaseAttributesFields';
-import { ErrorBanner } from './ErrorBanner';
-import { Modal } from './ReasonDialog';
+import { Modal, ModalActions } from './ReasonDialog';
 
 /**
  * 编辑案件信息: every attribute of the new-case wizard on one form (the wizard's own fields, `CaseAttributesFields`), sent
@@ -85,21 +84,15 @@ function EditCaseDialog({
       />
       <BusinessFields draft={draft} onChange={setDraft} testIdPrefix="edit" />
       <PremisesFields draft={draft} onChange={setDraft} testIdPrefix="edit" />
-      {error !== null && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      <div className="button-row">
-        <button type="button" className="button button--quiet" onClick={onClose}>
-          <Bilingual text={bilingual((m) => m.correction.cancel)} />
-        </button>
-        <button
-          type="button"
-          className="button button--primary"
-          onClick={() => void save()}
-          disabled={busy}
-          data-testid="edit-save"
-        >
-          <Bilingual text={bilingual((m) => m.correction.editSave)} />
-        </button>
-      </div>
+      <ModalActions
+        error={error}
+        onDismissError={() => setError(null)}
+        onCancel={onClose}
+        onConfirm={save}
+        confirmDisabled={busy}
+        confirmLabel={bilingual((m) => m.correction.editSave)}
+        confirmTestId="edit-save"
+      />
     </Modal>
   );
 }

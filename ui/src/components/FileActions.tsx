@@ -10,7 +10,7 @@ import type { WithdrawnFile } from '../bindings/WithdrawnFile';
 import { bilingual, messagesOf } from '../locales';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
-import { Modal, ReasonDialog } from './ReasonDialog';
+import { Modal, ModalActions, ReasonDialog } from './ReasonDialog';
 
 /**
  * What a file card needs to know about its case to correct it: the case's id, its checklist
@@ -122,21 +122,15 @@ function MoveDialog({ file, material, onClose }: { file: CheckedFile; material: 
           </option>
         ))}
       </select>
-      {error !== null && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      <div className="button-row">
-        <button type="button" className="button button--quiet" onClick={onClose}>
-          <Bilingual text={bilingual((m) => m.correction.cancel)} />
-        </button>
-        <button
-          type="button"
-          className="button button--primary"
-          onClick={() => void move()}
-          disabled={busy || to === ''}
-          data-testid="move-confirm"
-        >
-          <Bilingual text={bilingual((m) => m.correction.moveConfirm)} />
-        </button>
-      </div>
+      <ModalActions
+        error={error}
+        onDismissError={() => setError(null)}
+        onCancel={onClose}
+        onConfirm={move}
+        confirmDisabled={busy || to === ''}
+        confirmLabel={bilingual((m) => m.correction.moveConfirm)}
+        confirmTestId="move-confirm"
+      />
     </Modal>
   );
 }

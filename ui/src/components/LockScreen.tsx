@@ -5,9 +5,10 @@ import type { EncryptionProgress } from '../bindings/EncryptionProgress';
 import type { ErrorReport } from '../errors';
 import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
-import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
+import { NewPassphraseFields, useNewPassphrase } from './NewPassphraseFields';
 
 /**
  * While `set_passphrase` runs: the shell's `encryption-progress` events as a bar (files done
@@ -66,13 +67,7 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
         <Bilingual text={bilingual((m) => (unfinished ? m.lock.unfinishedHeading : m.lock.heading))} />
       </h2>
       {error && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      <form
-        className="form-grid"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
+      <ActionForm className="form-grid" onSubmit={submit}>
         <label htmlFor={`${id}-passphrase`}>
           <Bilingual text={bilingual((m) => m.lock.passphrase)} />
         </label>
@@ -93,7 +88,7 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
         >
           <Bilingual text={bilingual((m) => m.lock.unlock)} />
         </button>
-      </form>
+      </ActionForm>
       {busy && unfinished && <EncryptingProgress />}
     </section>
   );
@@ -107,20 +102,17 @@ export function LockScreen({ status, onUnlocked }: { status: LockStatus; onUnloc
  */
 export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: () => void }) {
   const id = useId();
-  const [first, setFirst] = useState('');
-  const [second, setSecond] = useState('');
+  const min = status.min_passphrase_chars;
+  const passphrase = useNewPassphrase(min);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [busy, setBusy] = useState(false);
-  const min = status.min_passphrase_chars;
-  const { ready } = newPassphraseState(first, second, min);
 
   const submit = async () => {
     setBusy(true);
-    const outcome = await call('set_passphrase', { passphrase: first });
+    const outcome = await call('set_passphrase', { passphrase: passphrase.first });
     setBusy(false);
     if (outcome.ok) {
-      setFirst('');
-      setSecond('');
+      passphrase.clear();
       onDone();
     } else {
       setError(outcome.error);
@@ -142,20 +134,10 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
         <Bilingual text={bilingual((m) => m.lock.rule(min))} stacked />
       </p>
       {error && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      <form
-        className="form-grid"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
+      <ActionForm className="form-grid" onSubmit={submit}>
         <NewPassphraseFields
           id={id}
-          first={first}
-          second={second}
-          onFirst={setFirst}
-          onSecond={setSecond}
-          minChars={min}
+          passphrase={passphrase}
           ruleId={`${id}-rule`}
           disabled={busy}
           autoFocus
@@ -164,12 +146,12 @@ export function SetPassphrase({ status, onDone }: { status: LockStatus; onDone: 
         <button
           type="submit"
           className="button button--primary"
-          disabled={busy || !ready}
+          disabled={busy || !passphrase.ready}
           data-testid="set-passphrase-submit"
         >
           <Bilingual text={bilingual((m) => m.lock.set)} />
         </button>
-      </form>
+      </ActionForm>
       {busy && <EncryptingProgress />}
     </section>
   );

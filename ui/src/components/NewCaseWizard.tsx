@@ -1,8 +1,9 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 
 import { call } from '../api';
 import type { ErrorReport } from '../errors';
 import { bilingual, bilingualLine } from '../locales';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import {
   BusinessFields,
@@ -102,8 +103,7 @@ export function NewCaseWizard({
   };
 
   // Enter in a field goes on (下一步), or on the last step creates the case.
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (step !== 'premises') next();
     else if (!busy) void create();
   };
@@ -114,7 +114,13 @@ export function NewCaseWizard({
   };
 
   return (
-    <form className="panel wizard" aria-labelledby={`${id}-heading`} data-testid="wizard" onSubmit={submit} noValidate>
+    <ActionForm
+      className="panel wizard"
+      aria-labelledby={`${id}-heading`}
+      data-testid="wizard"
+      onSubmit={submit}
+      noValidate
+    >
       <h2 id={`${id}-heading`}>
         <Bilingual text={bilingual((m) => m.wizard.heading)} />
       </h2>
@@ -220,6 +226,6 @@ export function NewCaseWizard({
           </button>
         )}
       </div>
-    </form>
+    </ActionForm>
   );
 }

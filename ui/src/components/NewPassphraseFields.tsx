@@ -1,3 +1,5 @@
+import { useState } from 'react';
+
 import { bilingual } from '../locales';
 import { Bilingual } from './Bilingual';
 
@@ -12,17 +14,30 @@ export function newPassphraseState(first: string, second: string, minChars: numb
   return { tooShort, differ, ready: first !== '' && !tooShort && first === second };
 }
 
+/** A new passphrase typed twice, as the two forms that ask for one hold it. */
+export type NewPassphrase = ReturnType<typeof useNewPassphrase>;
+
+/**
+ * The state of a new passphrase and its repetition (设置密码 and 修改密码 both ask for one):
+ * the two texts, what is wrong with them, and `clear` for after it was sent.
+ */
+export function useNewPassphrase(minChars: number) {
+  const [first, setFirst] = useState('');
+  const [second, setSecond] = useState('');
+  const clear = () => {
+    setFirst('');
+    setSecond('');
+  };
+  return { first, second, setFirst, setSecond, clear, minChars, ...newPassphraseState(first, second, minChars) };
+}
+
 /**
  * A new passphrase and its repetition, with what is wrong with them shown as they are typed:
  * the fields of 设置密码 (lock screen) and of 修改密码 (设置). Inside a `form-grid`.
  */
 export function NewPassphraseFields({
   id,
-  first,
-  second,
-  onFirst,
-  onSecond,
-  minChars,
+  passphrase,
   ruleId,
   disabled = false,
   autoFocus = false,
@@ -30,18 +45,14 @@ export function NewPassphraseFields({
 }: {
   /** Prefix of the inputs' ids. */
   id: string;
-  first: string;
-  second: string;
-  onFirst: (value: string) => void;
-  onSecond: (value: string) => void;
-  minChars: number;
+  passphrase: NewPassphrase;
   /** The element that states the rule, for the first field's description. */
   ruleId: string;
   disabled?: boolean;
   autoFocus?: boolean;
   testIds: { first: string; second: string };
 }) {
-  const { tooShort, differ } = newPassphraseState(first, second, minChars);
+  const { first, second, setFirst: onFirst, setSecond: onSecond, minChars, tooShort, differ } = passphrase;
   return (
     <>
       <label htmlFor={`${id}-first`}>

@@ -47,6 +47,50 @@ export function Modal({
 }
 
 /**
+ * The foot of a modal box: the last error (dismissable), 取消 and the confirming button. One
+ * place, so the three dialogs keep the same order, look and keyboard behaviour.
+ */
+export function ModalActions({
+  error,
+  onDismissError,
+  onCancel,
+  cancelTestId,
+  onConfirm,
+  confirmDisabled,
+  confirmLabel,
+  confirmTestId,
+}: {
+  error: ErrorReport | null;
+  onDismissError: () => void;
+  onCancel: () => void;
+  cancelTestId?: string;
+  onConfirm: () => Promise<void>;
+  confirmDisabled: boolean;
+  confirmLabel: BilingualText;
+  confirmTestId: string;
+}) {
+  return (
+    <>
+      {error !== null && <ErrorBanner error={error} onRetry={onDismissError} />}
+      <div className="button-row">
+        <button type="button" className="button button--quiet" onClick={onCancel} data-testid={cancelTestId}>
+          <Bilingual text={bilingual((m) => m.correction.cancel)} />
+        </button>
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={() => void onConfirm()}
+          disabled={confirmDisabled}
+          data-testid={confirmTestId}
+        >
+          <Bilingual text={confirmLabel} />
+        </button>
+      </div>
+    </>
+  );
+}
+
+/**
  * Asks for the manager's reason (撤回, 接受…): the confirm button stays disabled while the
  * reason is empty or only spaces, so an empty one can never be sent (the core refuses it too).
  * `onConfirm` answers with the core's error, shown in the dialog, or null when done.
@@ -113,21 +157,16 @@ export function ReasonDialog({
           <Bilingual text={requiredHint} />
         </p>
       )}
-      {error !== null && <ErrorBanner error={error} onRetry={() => setError(null)} />}
-      <div className="button-row">
-        <button type="button" className="button button--quiet" onClick={onCancel} data-testid="reason-cancel">
-          <Bilingual text={bilingual((m) => m.correction.cancel)} />
-        </button>
-        <button
-          type="button"
-          className="button button--primary"
-          onClick={() => void confirm()}
-          disabled={empty || busy}
-          data-testid="reason-confirm"
-        >
-          <Bilingual text={confirmLabel} />
-        </button>
-      </div>
+      <ModalActions
+        error={error}
+        onDismissError={() => setError(null)}
+        onCancel={onCancel}
+        cancelTestId="reason-cancel"
+        onConfirm={confirm}
+        confirmDisabled={empty || busy}
+        confirmLabel={confirmLabel}
+        confirmTestId="reason-confirm"
+      />
     </Modal>
   );
 }

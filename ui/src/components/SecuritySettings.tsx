@@ -5,9 +5,10 @@ import type { ErrorReport } from '../errors';
 import type { LockStatus } from '../bindings/LockStatus';
 import { bilingual } from '../locales';
 import { type SettingsForm, useSettingsForm } from '../settingsForm';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
-import { NewPassphraseFields, newPassphraseState } from './NewPassphraseFields';
+import { NewPassphraseFields, useNewPassphrase } from './NewPassphraseFields';
 
 /** The longest idle lock the core accepts (12 hours), in minutes: checked here only to say so early. */
 const MAX_IDLE_MINUTES = 720;
@@ -25,22 +26,19 @@ function minutesText(seconds: number): string {
 function ChangePassphraseForm({ minChars }: { minChars: number }) {
   const id = useId();
   const [current, setCurrent] = useState('');
-  const [first, setFirst] = useState('');
-  const [second, setSecond] = useState('');
+  const passphrase = useNewPassphrase(minChars);
   const [error, setError] = useState<ErrorReport | null>(null);
   const [changed, setChanged] = useState(false);
   const [busy, setBusy] = useState(false);
-  const { ready } = newPassphraseState(first, second, minChars);
 
   const submit = async () => {
     setBusy(true);
     setChanged(false);
-    const outcome = await call('change_passphrase', { old_passphrase: current, new_passphrase: first });
+    const outcome = await call('change_passphrase', { old_passphrase: current, new_passphrase: passphrase.first });
     setBusy(false);
     setCurrent('');
     if (outcome.ok) {
-      setFirst('');
-      setSecond('');
+      passphrase.clear();
       setError(null);
       setChanged(true);
     } else {
@@ -49,14 +47,11 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
   };
 
   return (
-    <form
+    <ActionForm
       className="form-grid"
       aria-labelledby={`${id}-heading`}
       data-testid="change-passphrase-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
+      onSubmit={submit}
     >
       <h4 id={`${id}-heading`} className="form-grid__wide">
         <Bilingual text={bilingual((m) => m.security.changeHeading)} />
@@ -75,11 +70,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
       />
       <NewPassphraseFields
         id={id}
-        first={first}
-        second={second}
-        onFirst={setFirst}
-        onSecond={setSecond}
-        minChars={minChars}
+        passphrase={passphrase}
         ruleId={`${id}-rule`}
         testIds={{ first: 'changed-passphrase', second: 'changed-passphrase-repeat' }}
       />
@@ -95,7 +86,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
         <button
           type="submit"
           className="button button--primary"
-          disabled={busy || current === '' || !ready}
+          disabled={busy || current === '' || !passphrase.ready}
           data-testid="change-passphrase"
         >
           <Bilingual text={bilingual((m) => m.security.change)} />
@@ -106,7 +97,7 @@ function ChangePassphraseForm({ minChars }: { minChars: number }) {
           </span>
         )}
       </div>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -130,12 +121,11 @@ function IdleLockForm({ form }: { form: SettingsForm<LockStatus, string, 'saved'
   };
 
   return (
-    <form
+    <ActionForm
       className="form-grid"
       aria-labelledby={`${id}-heading`}
       data-testid="idle-lock-form"
-      onSubmit={(event) => {
-        event.preventDefault();
+      onSubmit={() => {
         if (valid) void save();
       }}
     >
@@ -180,7 +170,7 @@ function IdleLockForm({ form }: { form: SettingsForm<LockStatus, string, 'saved'
           </span>
         )}
       </div>
-    </form>
+    </ActionForm>
   );
 }
 

@@ -7,6 +7,7 @@ import { useEnglishChoice } from '../language';
 import type { RegisterLine } from '../bindings/RegisterLine';
 import { bilingual } from '../locales';
 import { useSettingsForm } from '../settingsForm';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 import { SecuritySettings } from './SecuritySettings';
@@ -104,13 +105,7 @@ export function SettingsView() {
         </p>
       )}
       {general !== null && (
-        <form
-          className="form-grid"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void save();
-          }}
-        >
+        <ActionForm className="form-grid" onSubmit={save}>
           <label htmlFor={`${id}-branch`}>
             <Bilingual text={bilingual((m) => m.settings.branch)} />
           </label>
@@ -166,7 +161,7 @@ export function SettingsView() {
               </span>
             )}
           </div>
-        </form>
+        </ActionForm>
       )}
       {error !== null && <ErrorBanner error={error} onRetry={reload} />}
       <ThresholdsForm />

@@ -4,6 +4,7 @@ import { call } from '../api';
 import type { Thresholds } from '../bindings/Thresholds';
 import { bilingual, type Messages } from '../locales';
 import { useSettingsForm } from '../settingsForm';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -153,13 +154,7 @@ export function ThresholdsForm() {
         <Bilingual text={bilingual((m) => m.thresholds.intro)} />
       </p>
       {draft !== null && (
-        <form
-          className="form-grid"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void save();
-          }}
-        >
+        <ActionForm className="form-grid" onSubmit={save}>
           {GROUPS.map((group) => (
             <fieldset key={group.keys[0]} className="form-grid__wide form-grid">
               <legend>
@@ -214,7 +209,7 @@ export function ThresholdsForm() {
               </span>
             )}
           </div>
-        </form>
+        </ActionForm>
       )}
       {error !== null && <ErrorBanner error={error} onRetry={() => void form.reload()} />}
     </section>

@@ -4,6 +4,7 @@ import { call } from '../api';
 import type { UploadSettingsShown } from '../bindings/UploadSettingsShown';
 import { bilingual, bilingualLine } from '../locales';
 import { useSettingsForm } from '../settingsForm';
+import { ActionForm } from './ActionForm';
 import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -87,13 +88,7 @@ export function UploadSettingsForm() {
         </p>
       )}
       {draft !== null && (
-        <form
-          className="form-grid"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void save();
-          }}
-        >
+        <ActionForm className="form-grid" onSubmit={save}>
           {textFields.map((field) => (
             <FieldRow key={field.key} id={`${id}-${field.key}`} label={field.label}>
               <input
@@ -173,7 +168,7 @@ export function UploadSettingsForm() {
               </span>
             )}
           </div>
-        </form>
+        </ActionForm>
       )}
       {error !== null && <ErrorBanner error={error} onRetry={() => void form.reload()} />}
     </section>

@@ -357,7 +357,7 @@ impl Rules {
         let group_index: HashMap<String, usize> =
             groups.iter().enumerate().map(|(index, group)| (group.key.clone(), index)).collect();
         let materials = Rules::check_materials(raw.material, &groups, &group_index, problems);
-        let fields = Rules::check_fields(raw.field, &group_index, problems);
+        let fields = Rules::check_fields(raw.field, &groups, &group_index, problems);
         Some(Rules { version: RULES_FORMAT_VERSION, source: source.to_string(), groups, materials, fields })
     }
 
@@ -375,6 +375,30 @@ impl Rules {
             groups.push(GroupRule { key, title_zh: group.title_zh, title_en: group.title_en, when });
         }
         groups
+    }
+
+    /// The index of the group a material or field names; an undeclared one is reported (with
+    /// the groups there are) and stands as the first, so that checking goes on to the end.
+    fn declared_group(
+        group: &Spanned<String>,
+        owner: &str,
+        groups: &[GroupRule],
+        group_index: &HashMap<String, usize>,
+        problems: &mut Problems<'_>,
+    ) -> usize {
+        if let Some(index) = group_index.get(group.get_ref()) {
+            return *index;
+        }
+        let known: Vec<&str> = groups.iter().map(|group| group.key.as_str()).collect();
+        problems.at(
+            group.span(),
+            format!(
+                "{owner} names group '{}', which is not declared; the groups are: {}",
+                group.get_ref(),
+                known.join(", ")
+            ),
+        );
+        0
     }
 
     fn check_materials(
@@ -397,21 +421,7 @@ impl Rules {
             if materials.iter().any(|existing| existing.key == key) {
                 problems.at(material.key.span(), format!("material '{key}' is declared twice"));
             }
-            let group = match group_index.get(material.group.get_ref()) {
-                Some(index) => *index,
-                None => {
-                    let known: Vec<&str> = groups.iter().map(|group| group.key.as_str()).collect();
-                    problems.at(
-                        material.group.span(),
-                        format!(
-                            "{owner} names group '{}', which is not declared; the groups are: {}",
-                            material.group.get_ref(),
-                            known.join(", ")
-                        ),
-                    );
-                    0
-                }
-            };
+            let group = Rules::declared_group(&material.group, &owner, groups, group_index, problems);
             // `<request>.<material>`: the prefix is the group, so keys cannot drift from groups.
             if let Some((prefix, _)) = key.split_once('.')
                 && prefix != material.group.get_ref()
@@ -500,6 +510,7 @@ impl Rules {
 
     fn check_fields(
         raw: Vec<RawField>,
+        groups: &[GroupRule],
         group_index: &HashMap<String, usize>,
         problems: &mut Problems<'_>,
     ) -> Vec<FieldRule> {
@@ -514,16 +525,7 @@ impl Rules {
             if fields.iter().any(|existing| existing.key == key) {
                 problems.at(field.key.span(), format!("field '{key}' is declared twice"));
             }
-            let group = match group_index.get(field.group.get_ref()) {
-                Some(index) => *index,
-                None => {
-                    problems.at(
-                        field.group.span(),
-                        format!("{owner} names group '{}', which is not declared", field.group.get_ref()),
-                    );
-                    0
-                }
-            };
+            let group = Rules::declared_group(&field.group, &owner, groups, group_index, problems);
             let kind = *field.kind.get_ref();
             if kind == FieldKind::Choice {
                 let mut seen = HashSet::new();

@@ -3,7 +3,7 @@
 
 use super::text::{dates_in, find_id_number, period};
 use super::{
-    Field, FieldValue, all_text, confidence_of, find_labelled, round3, segments, text_field, value_of,
+    Field, all_text, checked_code_field, find_labelled, period_end_field, segments, text_field, value_of,
     with_continuation,
 };
 use crate::Line;
@@ -40,8 +40,7 @@ pub(super) fn read_front(lines: &[Line]) -> Vec<(&'static str, Field)> {
         fields.push(("address", text_field(address, confidence)));
     }
     if let Some((number, check_ok)) = find_id_number(&all_text(&segments)) {
-        let confidence = confidence_of(&segments, &number[..6]).min(confidence_of(&segments, &number[12..]));
-        fields.push(("id_number", text_field(number, if check_ok { confidence } else { confidence / 2.0 })));
+        fields.push(("id_number", checked_code_field(&segments, number, check_ok)));
     }
     fields
 }
@@ -60,8 +59,7 @@ pub(super) fn read_back(lines: &[Line]) -> Vec<(&'static str, Field)> {
         if let Some(from) = from {
             fields.push(("valid_from", text_field(from, hit.confidence)));
         }
-        let value = until.map_or(FieldValue::Null, FieldValue::Text);
-        fields.push(("valid_until", Field { value, confidence: round3(hit.confidence) }));
+        fields.push(("valid_until", period_end_field(until, hit.confidence)));
     }
     fields
 }
@@ -69,11 +67,7 @@ pub(super) fn read_back(lines: &[Line]) -> Vec<(&'static str, Field)> {
 #[cfg(test)]
 mod tests {
     use crate::Line;
-    use crate::documents::{DocumentKind, FieldValue, read_document};
-
-    fn text<'a>(doc: &'a crate::ReadDocument, key: &str) -> Option<&'a str> {
-        doc.get(key).and_then(|f| f.value.as_text())
-    }
+    use crate::documents::{DocumentKind, FieldValue, read_document, text_of as text};
 
     #[test]
     fn reads_the_portrait_side() {

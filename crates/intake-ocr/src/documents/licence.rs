@@ -3,7 +3,7 @@
 
 use super::text::{dates_in, find_uscc, period};
 use super::{
-    Field, FieldValue, all_text, confidence_of, find_labelled, round3, segments, text_field, value_of,
+    Field, all_text, checked_code_field, find_labelled, period_end_field, segments, text_field, value_of,
     with_continuation,
 };
 use crate::Line;
@@ -42,8 +42,7 @@ pub(super) fn read(lines: &[Line]) -> Vec<(&'static str, Field)> {
     let mut fields = Vec::new();
 
     if let Some((code, check_ok)) = find_uscc(&all_text(&segments)) {
-        let confidence = confidence_of(&segments, &code[..6]).min(confidence_of(&segments, &code[12..]));
-        fields.push(("uscc", text_field(code, if check_ok { confidence } else { confidence / 2.0 })));
+        fields.push(("uscc", checked_code_field(&segments, code, check_ok)));
     }
     if let Some(hit) = value_of(&found, &["名称"]) {
         let (name, confidence) = with_continuation(&segments, hit, LABELS);
@@ -63,8 +62,7 @@ pub(super) fn read(lines: &[Line]) -> Vec<(&'static str, Field)> {
     if let Some(hit) = value_of(&found, &["营业期限", "合伙期限", "经营期限"])
         && let Some((_, until)) = period(&hit.value)
     {
-        let value = until.map_or(FieldValue::Null, FieldValue::Text);
-        fields.push(("valid_until", Field { value, confidence: round3(hit.confidence) }));
+        fields.push(("valid_until", period_end_field(until, hit.confidence)));
     }
     if let Some(hit) = value_of(&found, ADDRESS) {
         let (address, confidence) = with_continuation(&segments, hit, LABELS);
@@ -76,11 +74,7 @@ pub(super) fn read(lines: &[Line]) -> Vec<(&'static str, Field)> {
 #[cfg(test)]
 mod tests {
     use crate::Line;
-    use crate::documents::{DocumentKind, FieldValue, read_document};
-
-    fn text<'a>(doc: &'a crate::ReadDocument, key: &str) -> Option<&'a str> {
-        doc.get(key).and_then(|f| f.value.as_text())
-    }
+    use crate::documents::{DocumentKind, FieldValue, read_document, text_of as text};
 
     /// A licence as the detector gives it: title, code, two columns of label and value, the
     /// right column's address wrapping onto a second line.

@@ -153,6 +153,25 @@ fn text_field(value: impl Into<String>, confidence: f32) -> Field {
     Field { value: FieldValue::Text(value.into()), confidence: round3(confidence) }
 }
 
+/// A number that ends in a check character (公民身份号码, 统一社会信用代码): as confident as the
+/// weaker of its two ends, halved when the check fails, since it is then read as printed but
+/// surely misread somewhere.
+fn checked_code_field(segments: &[Segment], code: String, check_ok: bool) -> Field {
+    let confidence = confidence_of(segments, &code[..6]).min(confidence_of(segments, &code[12..]));
+    text_field(code, if check_ok { confidence } else { confidence / 2.0 })
+}
+
+/// The end of a validity period: a date, or null when the document says 长期 (no end).
+fn period_end_field(until: Option<String>, confidence: f32) -> Field {
+    Field { value: until.map_or(FieldValue::Null, FieldValue::Text), confidence: round3(confidence) }
+}
+
+/// The text of a field the tests expect to be read as text.
+#[cfg(test)]
+fn text_of<'a>(doc: &'a ReadDocument, key: &str) -> Option<&'a str> {
+    doc.get(key).and_then(|f| f.value.as_text())
+}
+
 /// Lines joined into rows, and neighbours on a row joined into segments: the detector splits
 /// a spaced-out label ("名　　称") or a label and its value into several boxes, or not, depending
 /// on the gap; joining them makes both cases one text to search.
