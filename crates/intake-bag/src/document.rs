@@ -14,6 +14,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::case::{CaseAttributes, Datum};
 use crate::checklist::{ItemStatus, Mark, Provider, Severity, Stage};
@@ -162,8 +163,10 @@ pub struct ChecklistSection {
     pub fields: Vec<FieldEntry>,
 }
 
-/// Counts for a summary line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The checklist's counts for a summary line: in `case.json` and, with the files waiting in the
+/// tray beside them, in the app's check of a case (`intake_core`'s `CheckSummary`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[allow(missing_docs)]
 pub struct ChecklistSummary {
     pub required: u32,

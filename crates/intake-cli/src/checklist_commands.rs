@@ -394,7 +394,7 @@ fn checked_item_line(item: &CheckedItem) -> String {
 
 fn check_text(check: &CaseCheck) -> String {
     let mut text = String::new();
-    let summary = &check.summary;
+    let summary = &check.summary.counts;
     let verdict = if check.blocking { "未通过 BLOCKED" } else { "可提交 READY" };
     let _ = writeln!(text, "案件 Case {} · 检查 Check (规则版本 rules v{})", check.case_id, check.rules_version);
     let _ = writeln!(

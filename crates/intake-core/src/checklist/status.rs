@@ -24,6 +24,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use intake_bag::document::ChecklistSummary;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -182,21 +183,13 @@ pub struct UnlistedFile {
     pub file: CheckedFile,
 }
 
-/// Counts for a summary line.
+/// Counts for a summary line: the checklist's, as the package states them, and the tray's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
-#[allow(missing_docs)] // field names say it
 pub struct CheckSummary {
-    pub required: u32,
-    pub ok: u32,
-    pub present: u32,
-    pub incomplete: u32,
-    pub missing: u32,
-    pub error_findings: u32,
-    pub warning_findings: u32,
-    pub fields_required: u32,
-    pub fields_missing: u32,
-    pub fields_invalid: u32,
+    /// What `case.json` carries (the same JSON fields, flattened into this object).
+    #[serde(flatten)]
+    pub counts: ChecklistSummary,
     /// Files waiting in the 未分类 tray (module `tray`): while there are any, the case blocks.
     pub unsorted_files: u32,
 }
@@ -326,33 +319,33 @@ impl CaseCheck {
 
         let mut summary = CheckSummary::default();
         for item in items.iter().filter(|item| item.item.required) {
-            summary.required += 1;
+            summary.counts.required += 1;
             match item.status {
-                ItemStatus::Ok => summary.ok += 1,
-                ItemStatus::Present => summary.present += 1,
-                ItemStatus::Incomplete => summary.incomplete += 1,
-                ItemStatus::Missing | ItemStatus::NotApplicable => summary.missing += 1,
+                ItemStatus::Ok => summary.counts.ok += 1,
+                ItemStatus::Present => summary.counts.present += 1,
+                ItemStatus::Incomplete => summary.counts.incomplete += 1,
+                ItemStatus::Missing | ItemStatus::NotApplicable => summary.counts.missing += 1,
             }
         }
         // An accepted finding is shown (in `findings`, with its acceptance) but not counted.
         for finding in records.findings.iter().filter(|finding| finding.stands()) {
             match finding.severity {
-                Severity::Error => summary.error_findings += 1,
-                Severity::Warning => summary.warning_findings += 1,
+                Severity::Error => summary.counts.error_findings += 1,
+                Severity::Warning => summary.counts.warning_findings += 1,
             }
         }
         for field in fields.iter().filter(|field| field.field.required) {
-            summary.fields_required += 1;
+            summary.counts.fields_required += 1;
             match field.status {
-                FieldStatus::Missing => summary.fields_missing += 1,
-                FieldStatus::Invalid => summary.fields_invalid += 1,
+                FieldStatus::Missing => summary.counts.fields_missing += 1,
+                FieldStatus::Invalid => summary.counts.fields_invalid += 1,
                 _ => {}
             }
         }
-        let blocking = summary.ok < summary.required
-            || summary.error_findings > 0
-            || summary.fields_missing > 0
-            || summary.fields_invalid > 0;
+        let blocking = summary.counts.ok < summary.counts.required
+            || summary.counts.error_findings > 0
+            || summary.counts.fields_missing > 0
+            || summary.counts.fields_invalid > 0;
 
         CaseCheck {
             case_id: records.case_id.to_string(),

@@ -63,8 +63,8 @@ use crate::settings::Settings;
 use crate::signing::{DISTINGUISHING_ID, InstallationKey};
 use crate::vault::Vault;
 use document::{
-    AcceptanceEntry, AttestationEntry, CaseDocument, CaseSection, ChecklistSection, ChecklistSummary, FieldEntry,
-    FileEntry, FileFacts, FindingEntry, ItemEntry, NoteEntry, PackageSection, SiteSection, WithdrawnFileEntry,
+    AcceptanceEntry, AttestationEntry, CaseDocument, CaseSection, ChecklistSection, FieldEntry, FileEntry, FileFacts,
+    FindingEntry, ItemEntry, NoteEntry, PackageSection, SiteSection, WithdrawnFileEntry,
 };
 
 /// The program that packs, as written into `bag-info.txt` and `case.json`.
@@ -608,23 +608,7 @@ fn case_document(
             distinguishing_id: DISTINGUISHING_ID.to_string(),
             follow_up: Some(check.follow_up().into_iter().map(String::from).collect()),
         },
-        checklist: ChecklistSection {
-            rules_version: check.rules_version,
-            summary: ChecklistSummary {
-                required: summary.required,
-                ok: summary.ok,
-                present: summary.present,
-                incomplete: summary.incomplete,
-                missing: summary.missing,
-                error_findings: summary.error_findings,
-                warning_findings: summary.warning_findings,
-                fields_required: summary.fields_required,
-                fields_missing: summary.fields_missing,
-                fields_invalid: summary.fields_invalid,
-            },
-            items,
-            fields,
-        },
+        checklist: ChecklistSection { rules_version: check.rules_version, summary: summary.counts, items, fields },
         files: file_entries,
         withdrawn_files: Vec::new(),
         notes: Vec::new(),

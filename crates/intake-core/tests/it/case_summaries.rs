@@ -161,14 +161,14 @@ fn an_unchanged_case_is_read_from_its_stored_summary_not_checked_again() {
         "unsorted_files":0}}"#;
     assert_eq!(connection.execute("UPDATE case_summaries SET summary = ?1", [planted]).unwrap(), 2);
     let shown = listed(&fixture.folder);
-    assert_eq!(shown[&case].1.required, 1, "read back, not checked again");
-    assert_eq!(shown[&other].1.required, 1);
+    assert_eq!(shown[&case].1.counts.required, 1, "read back, not checked again");
+    assert_eq!(shown[&other].1.counts.required, 1);
     assert_ne!(first[&case].1, shown[&case].1);
     // One write to one case: that case alone is checked again.
     fixture.folder.set_case_field(&case, "uscc", "91350100M000100Y43", None).unwrap();
     let after = listed(&fixture.folder);
     assert_eq!(after[&case], checked(&fixture.folder)[&case]);
-    assert_eq!(after[&other].1.required, 1, "the other case was not checked again");
+    assert_eq!(after[&other].1.counts.required, 1, "the other case was not checked again");
 
     // Another near-duplicate distance in force (an import under other thresholds sets it), then
     // the installation's again: writes meanwhile marked only the cases near under that other
@@ -176,7 +176,7 @@ fn an_unchanged_case_is_read_from_its_stored_summary_not_checked_again() {
     fixture.folder.database().keep_near_duplicate_distance(3).unwrap();
     let after_distance = listed(&fixture.folder);
     assert_eq!(after_distance, checked(&fixture.folder), "a change of distance forgets every stored summary");
-    assert_ne!(after_distance[&other].1.required, 1);
+    assert_ne!(after_distance[&other].1.counts.required, 1);
 }
 
 #[test]

@@ -155,9 +155,9 @@ fn a_case_with_everything_ok_does_not_block_and_one_without_does() {
     }
     fixture.add("legal_rep_id");
     let check = fixture.check();
-    assert_eq!(check.summary.ok, 4);
+    assert_eq!(check.summary.counts.ok, 4);
     assert!(check.blocking, "the fields are still missing");
-    assert_eq!(check.summary.fields_missing, 3);
+    assert_eq!(check.summary.counts.fields_missing, 3);
     let case_id = fixture.case_id.clone();
     fixture.folder.set_case_field(&case_id, "legal_rep_name", "张三", None).unwrap();
     fixture.folder.set_case_field(&case_id, "legal_rep_id_number", "11010519491231002X", None).unwrap();

@@ -85,7 +85,7 @@ fn an_unanswered_parent_child_question_is_a_missing_field_that_blocks_until_answ
     assert!(field.field.required);
     assert_eq!(field.status, FieldStatus::Missing);
     assert!(check.blocking);
-    assert!(check.summary.fields_missing >= 1);
+    assert!(check.summary.counts.fields_missing >= 1);
     // The stricter variant is listed meanwhile.
     let required: Vec<&str> =
         check.items.iter().filter(|item| item.item.required).map(|item| item.item.key.as_str()).collect();
