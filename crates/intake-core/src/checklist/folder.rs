@@ -183,19 +183,12 @@ pub(crate) fn checklist_change(
             (files > 0).then(|| KeptFiles { material: item.key.clone(), files })
         })
         .collect();
+    let required_only_in = |checklist: &Checklist, other: &HashSet<&str>| -> Vec<String> {
+        checklist.required_keys().into_iter().filter(|key| !other.contains(key)).map(String::from).collect()
+    };
     Ok(CaseUpdate {
-        now_required: after
-            .required_keys()
-            .into_iter()
-            .filter(|key| !was_required.contains(key))
-            .map(String::from)
-            .collect(),
-        no_longer_required: before
-            .required_keys()
-            .into_iter()
-            .filter(|key| !is_required.contains(key))
-            .map(String::from)
-            .collect(),
+        now_required: required_only_in(&after, &was_required),
+        no_longer_required: required_only_in(before, &is_required),
         files_kept,
         changed,
         case,
