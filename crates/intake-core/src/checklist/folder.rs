@@ -13,9 +13,9 @@ use ts_rs::TS;
 
 use super::fields::{self, FieldProblem};
 use super::status::{CaseCheck, CaseFinding, CaseRecords, CheckSummary};
-use super::{Checklist, FieldKind, Mark, Rules};
+use super::{Checklist, ChecklistField, FieldKind, Mark, Rules};
 use crate::case::{Case, CaseAttributes, CaseSummary};
-use crate::database::{AttestationRecord, Database, EvidenceRecord};
+use crate::database::{AttestationRecord, CaseFieldRecord, Database, EvidenceRecord};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The fewest hex digits that may name a file by its SHA-256.
@@ -241,19 +241,9 @@ pub(crate) fn set_case_field(
 ) -> Result<FieldOutcome> {
     let case = database.case(case_id)?;
     let checklist = rules.checklist(&case.attributes);
-    let field = checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
-        let keys: Vec<&str> = checklist.fields.iter().map(|field| field.key.as_str()).collect();
-        Error::new(
-            ErrorKind::InvalidInput,
-            format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")),
-        )
-    })?;
+    let field = checklist_field(&checklist, field_key)?;
     let stored = database.case_fields(case_id)?;
-    let context = fields::FieldContext {
-        id_type: fields::id_type_of(field, &checklist.fields, &stored),
-        today: today_in_china(),
-        merchant_type: Some(case.attributes.merchant_type),
-    };
+    let context = field_context(&case, &checklist, field, &stored);
     let accepted = fields::validate_value(field, value, &context)
         .map_err(|problem| Error::new(ErrorKind::InvalidInput, problem.describe(field_key)))?;
     let reason = override_reason.map(str::trim).filter(|reason| !reason.is_empty());
@@ -290,21 +280,40 @@ pub(crate) fn validate_case_field(
 ) -> Result<FieldValidation> {
     let case = database.case(case_id)?;
     let checklist = rules.checklist(&case.attributes);
-    let field =
-        checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidInput, format!("'{field_key}' is not a field of the checklist"))
-        })?;
+    let field = checklist_field(&checklist, field_key)?;
     let stored = database.case_fields(case_id)?;
-    let context = fields::FieldContext {
-        id_type: fields::id_type_of(field, &checklist.fields, &stored),
-        today: today_in_china(),
-        merchant_type: Some(case.attributes.merchant_type),
-    };
+    let context = field_context(&case, &checklist, field, &stored);
     let (problems, display_value) = match fields::validate_value(field, value, &context) {
         Ok(accepted) => (accepted.warnings, Some(fields::display_value(field, &accepted.normalized))),
         Err(problem) => (vec![problem], None),
     };
     Ok(FieldValidation { field_key: field_key.to_string(), problems, display_value })
+}
+
+/// The field `field_key` of a case's checklist, or `invalid_input` naming the fields there are.
+fn checklist_field<'a>(checklist: &'a Checklist, field_key: &str) -> Result<&'a ChecklistField> {
+    checklist.fields.iter().find(|field| field.key == field_key).ok_or_else(|| {
+        let keys: Vec<&str> = checklist.fields.iter().map(|field| field.key.as_str()).collect();
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("'{field_key}' is not a field of the checklist; the fields are: {}", keys.join(", ")),
+        )
+    })
+}
+
+/// What a value of `field` is judged against: the ID type recorded beside it (in `stored`, the
+/// case's fields), today in China, the merchant type.
+fn field_context<'a>(
+    case: &Case,
+    checklist: &'a Checklist,
+    field: &ChecklistField,
+    stored: &'a [CaseFieldRecord],
+) -> fields::FieldContext<'a> {
+    fields::FieldContext {
+        id_type: fields::id_type_of(field, &checklist.fields, stored),
+        today: today_in_china(),
+        merchant_type: Some(case.attributes.merchant_type),
+    }
 }
 
 /// Removes the value of field `field_key` of a stored case, refusing a case attribute.
