@@ -3,7 +3,6 @@
 //! counts (changed since, or the rules, thresholds, date or program differ) are checked again,
 //! and stored for the next listing ([`crate::DataFolder::stored_case_overviews`]).
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -24,7 +23,7 @@ struct StoredCheck {
 /// inputs is checked again. Today's date is one (dates of birth and validity are measured
 /// against it), so the first listing of a day checks every case once.
 fn check_inputs(rules: &Rules, thresholds: &Thresholds) -> String {
-    let today_in_china = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today_in_china = crate::checklist::folder::today_in_china();
     let mut digest = Sha256::new();
     // The program's version and the evidence checks' version: a newer program may check
     // differently. The rules in full (their Debug form lists every group, material and field).

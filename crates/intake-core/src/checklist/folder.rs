@@ -104,8 +104,9 @@ pub struct CaseOverview {
     pub state: crate::case_list::CaseState,
 }
 
-/// Today in China (UTC+8, no daylight saving): the date that bounds dates of birth.
-fn today_in_china() -> NaiveDate {
+/// Today in China (UTC+8, no daylight saving): the date that bounds dates of birth and
+/// validity, and so one of what a stored case summary was computed under (`case_list::stored`).
+pub(crate) fn today_in_china() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
