@@ -4,9 +4,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::harness::{
-    AppSession, WINDOW_TITLE, click, create_case_with_cli, run_cli_json, scroll_to, x11_window_titles,
-};
+use crate::harness::{AppSession, WINDOW_TITLE, click, create_case_with_cli, run_cli_json, scroll_to};
 
 #[tokio::test]
 async fn a_case_opened_with_the_cli_is_listed_in_the_window() {
@@ -26,8 +24,8 @@ async fn a_case_opened_with_the_cli_is_listed_in_the_window() {
     assert_eq!(merchant_type, "企业", "the merchant type is shown by its Chinese label");
 
     assert_eq!(session.client.title().await.unwrap(), WINDOW_TITLE, "the document title");
-    let app_pid = session.app_pid().expect("the app's process can be found by its --home argument");
-    let native_titles = x11_window_titles(app_pid);
+    assert!(session.app_pid().is_some(), "the app's process can be found by its --home argument");
+    let native_titles = session.x11_window_titles();
     assert!(
         native_titles.iter().any(|title| title == WINDOW_TITLE),
         "the app's X11 window should be titled {WINDOW_TITLE}; its windows are titled {native_titles:?}"

@@ -281,10 +281,54 @@ fn status_is_ok(port: u16) -> bool {
     response.starts_with(b"HTTP/1.1 200") || response.starts_with(b"HTTP/1.0 200")
 }
 
+/// An X display of one session's own: Xvfb at the managers' laptop size (1366×768), so that
+/// the tests, which run at the same time, never cover each other's windows. The screenshots
+/// are read from the window on the screen (see [`AppSession::save_screenshot`]), where a
+/// window under another would read black. Stopped when dropped (the app then loses its display
+/// and ends, if it had not).
+struct OwnDisplay {
+    xvfb: Child,
+    /// `:N`, for DISPLAY.
+    name: String,
+}
+
+impl OwnDisplay {
+    fn start() -> OwnDisplay {
+        // -displayfd 1: Xvfb picks a free display number itself and writes it to its standard
+        // output once it accepts connections.
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("Xvfb cannot be started ({err}): install the Debian package xvfb"));
+        let mut number = String::new();
+        let stdout = xvfb.stdout.take().expect("Xvfb's standard output is piped");
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut number);
+        let number = number.trim();
+        if number.is_empty() || !number.bytes().all(|byte| byte.is_ascii_digit()) {
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
+            panic!("Xvfb started but never said its display number (it wrote {number:?})");
+        }
+        OwnDisplay { name: format!(":{number}"), xvfb }
+    }
+}
+
+impl Drop for OwnDisplay {
+    fn drop(&mut self) {
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
 /// The app running under WebDriver, with a data folder of the test's choosing.
 pub struct AppSession {
     pub client: Client,
     driver: TauriDriver,
+    /// Declared after the driver, so dropped after it: the app's display outlives the app.
+    display: OwnDisplay,
     /// A string found only in this app's command line, to find its process.
     app_marker: String,
     test_name: String,
@@ -329,11 +373,7 @@ impl AppSession {
     /// Starts the app over `home` as it is on disk: nothing made, nothing unlocked (the tests of
     /// the 设置密码 and lock screens).
     pub async fn start_as_is(test_name: &str, home: &Path, work_dir: &Path, env: &[(String, String)]) -> AppSession {
-        assert!(
-            std::env::var_os("DISPLAY").is_some(),
-            "DISPLAY is not set: run the end-to-end tests under a display, e.g. \
-             `xvfb-run -a cargo test -p merchant-intake-e2e` (scripts/test-e2e.sh does)"
-        );
+        let display = OwnDisplay::start();
         let app = app_binary();
         let home = home.to_str().expect("temp paths are UTF-8").to_string();
         let capabilities = json!({
@@ -350,9 +390,10 @@ impl AppSession {
             fs::create_dir_all(&dir).expect("the test's XDG folders can be made");
             env.push((variable.to_string(), dir.to_str().expect("temp paths are UTF-8").to_string()));
         }
+        env.push(("DISPLAY".to_string(), display.name.clone()));
         let driver = TauriDriver::start(work_dir, &env);
         match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities).connect(&driver.url()).await {
-            Ok(client) => AppSession { client, driver, app_marker: home, test_name: test_name.to_string() },
+            Ok(client) => AppSession { client, driver, display, app_marker: home, test_name: test_name.to_string() },
             Err(err) => {
                 // tauri-driver logs why only after it has dropped our connection.
                 tokio::time::sleep(Duration::from_millis(500)).await;
@@ -397,18 +438,64 @@ impl AppSession {
         }
     }
 
-    /// Saves what the webview shows as `tests/e2e/screenshots/<test>-<label>.png`.
+    /// Saves what the app's window shows as `tests/e2e/screenshots/<test>-<label>.png`: its X11
+    /// window read with ImageMagick's `import`, what a user sees. Not WebDriver's screenshot:
+    /// WebKitWebDriver takes it through WebKit's snapshot, which never answers when the page is
+    /// painted without accelerated compositing, as the app paints it on Linux (src-tauri/src/main.rs).
     pub async fn save_screenshot(&self, label: &str) -> String {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
         let path = dir.join(format!("{}-{label}.png", self.test_name));
-        match self.client.screenshot().await {
-            Ok(png) => {
-                fs::create_dir_all(&dir).expect("the screenshot folder can be created");
-                fs::write(&path, png).expect("the screenshot can be written");
-                path.display().to_string()
+        let Some(window) = self.app_pid().and_then(|pid| x11_shown_window(&self.display.name, pid)) else {
+            return "(none: the app has no window shown)".to_string();
+        };
+        fs::create_dir_all(&dir).expect("the screenshot folder can be created");
+        let mut target = std::ffi::OsString::from("png:");
+        target.push(&path);
+        // What was just put in the page is on the screen once two frames have been painted
+        // (an error here, e.g. a page gone, leaves the capture to show what there is).
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await;
+        // A window not painted yet reads as one colour, a PNG of a few hundred bytes: read again
+        // for up to 2 s (a real screen of the app is tens of kilobytes).
+        for attempt in 0..20 {
+            match Command::new("import")
+                .args(["-silent", "-window", &window])
+                .arg(&target)
+                .env("DISPLAY", &self.display.name)
+                .output()
+            {
+                Ok(output) if output.status.success() => {
+                    let blank = fs::metadata(&path).map_or(true, |meta| meta.len() < 2048);
+                    if !blank || attempt == 19 {
+                        return path.display().to_string();
+                    }
+                }
+                Ok(output) => {
+                    return format!(
+                        "(none: import {}: {})",
+                        output.status,
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    );
+                }
+                Err(err) => {
+                    return format!("(none: import cannot be run ({err}): install the Debian package imagemagick)");
+                }
             }
-            Err(err) => format!("(none: {err})"),
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        unreachable!("the loop returns on its last attempt")
+    }
+
+    /// The titles of the app's top-level X11 windows: the native window title, which
+    /// WebDriver's "title" (the document's `<title>`) does not show.
+    pub fn x11_window_titles(&self) -> Vec<String> {
+        let Some(pid) = self.app_pid() else { return Vec::new() };
+        x11_windows(&self.display.name, pid).into_iter().filter_map(|(_, name)| name).collect()
     }
 
     /// The process id of this session's app, found by its `--home` argument.
@@ -461,12 +548,12 @@ fn app_processes(marker: &str) -> Vec<u32> {
         .collect()
 }
 
-/// The titles of the top-level X11 windows owned by process `pid`, read with `xprop`
-/// (package x11-utils): the native window title, which WebDriver's "title" (the document's
-/// `<title>`) does not show.
-pub fn x11_window_titles(pid: u32) -> Vec<String> {
+/// The top-level X11 windows on `display` owned by process `pid`, each with its id and its
+/// title, read with `xwininfo` and `xprop` (package x11-utils).
+fn x11_windows(display: &str, pid: u32) -> Vec<(String, Option<String>)> {
     let tree = Command::new("xwininfo")
         .args(["-root", "-children"])
+        .env("DISPLAY", display)
         .output()
         .unwrap_or_else(|err| panic!("xwininfo cannot be run ({err}): install the Debian package x11-utils"));
     let tree = String::from_utf8_lossy(&tree.stdout).into_owned();
@@ -475,11 +562,12 @@ pub fn x11_window_titles(pid: u32) -> Vec<String> {
         .filter(|word| word.starts_with("0x") && u64::from_str_radix(&word[2..], 16).is_ok())
         .map(str::to_string)
         .collect::<Vec<_>>();
-    let mut titles = Vec::new();
+    let mut windows = Vec::new();
     for id in window_ids {
         let output = Command::new("xprop")
             .args(["-id", &id, "-notype", "_NET_WM_PID", "_NET_WM_NAME"])
             .env("LC_ALL", "C.UTF-8")
+            .env("DISPLAY", display)
             .output()
             .unwrap_or_else(|err| panic!("xprop cannot be run ({err}): install the Debian package x11-utils"));
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -491,13 +579,23 @@ pub fn x11_window_titles(pid: u32) -> Vec<String> {
             .lines()
             .find_map(|line| line.strip_prefix("_NET_WM_NAME = "))
             .map(|value| value.trim().trim_matches('"').to_string());
-        if let (Some(window_pid), Some(name)) = (window_pid, name)
-            && window_pid == pid
-        {
-            titles.push(name);
+        if window_pid == Some(pid) {
+            windows.push((id, name));
         }
     }
-    titles
+    windows
+}
+
+/// The id of the X11 window on `display` of process `pid` that is mapped and viewable (the
+/// app's window; GTK also owns an unmapped leader window).
+fn x11_shown_window(display: &str, pid: u32) -> Option<String> {
+    x11_windows(display, pid).into_iter().map(|(id, _)| id).find(|id| {
+        Command::new("xwininfo")
+            .args(["-id", id])
+            .env("DISPLAY", display)
+            .output()
+            .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).contains("IsViewable"))
+    })
 }
 
 /// Waits for an element and clicks it; panics naming it when it never comes or cannot be clicked.
