@@ -83,10 +83,14 @@ echo "== bench/app.sh: $profile build ($(git rev-parse --short HEAD)), $cases ca
 # milliseconds, which bounds the resolution). Three launches; the page cache is warm after the
 # first, as on a laptop that has started the app before.
 cold_start() {
-  local display=":$(( 90 + RANDOM % 100 ))"
-  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  # A display number Xvfb picks itself (-displayfd), written once it accepts connections: a
+  # number picked at random could be another Xvfb's (the end-to-end tests' own).
+  local number_file="$run_dir/xvfb-display"
+  rm -f "$number_file"
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$number_file" >/dev/null 2>&1 &
   local xvfb=$!
-  sleep 1
+  for _ in $(seq 200); do [ -s "$number_file" ] && break; sleep 0.05; done
+  local display=":$(head -n1 "$number_file")"
   DISPLAY="$display" python3 - "$app" "$run_dir/home" <<'EOF'
 import os, subprocess, sys, time
 app, home = sys.argv[1], sys.argv[2]
@@ -101,8 +105,10 @@ def windows_of(pid):
             found.append(wid)
     return found
 started = time.monotonic()
-process = subprocess.Popen([app, "--home", home], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+stderr_path = home + "-cold-start.stderr"
+process = subprocess.Popen([app, "--home", home], env=env, stdout=subprocess.DEVNULL, stderr=open(stderr_path, "w"))
 window = mapped = painted = None
+ids = []
 while time.monotonic() - started < 30:
     if window is None:
         ids = windows_of(process.pid)
@@ -118,6 +124,10 @@ while time.monotonic() - started < 30:
             painted = time.monotonic() - started
             break
     time.sleep(0.005)
+if window is None:
+    # Say why no window was seen, rather than only a blank figure.
+    print(f"no window of the app was seen mapped: its windows {ids}, exit status {process.poll()}, "
+          f"its stderr: {open(stderr_path).read()[-600:]!r}", file=sys.stderr)
 process.terminate()
 process.wait(10)
 print(f"{mapped if mapped is not None else float('nan'):.2f} {painted if painted is not None else float('nan'):.2f}")

@@ -10,7 +10,10 @@
 #   - the decoder's pace: libjpeg-turbo's `djpeg -scale 1/8 -grayscale` on the same files, one
 #     process per core, and the import's pace as a fraction of it (issue 19: >= 0.85): every
 #     photo must be decoded for its pixel checks, so this says how much of the import goes
-#     elsewhere than decoding.
+#     elsewhere than decoding. Beside it, `djpeg -scale 1/4` (colour): the decode the checks
+#     and the thumbnail need (about 1,000 px, in colour; bench/RESULTS.md "Import pace ... where
+#     the ceiling is"), and the import's pace against that, which says what the import adds to
+#     the decode it cannot avoid.
 # Targets on a 2-core machine: add >= 40 photos/s (issue 4), add >= 0.85 of djpeg's pace
 # (issue 19); inspect per file <= exiftool per file.
 # Each command runs twice and the second (warm page cache) run is reported.
@@ -71,7 +74,10 @@ reference() {
 decoder() { # the decode alone, as cheap as libjpeg-turbo makes it, one process per core
   printf '%s\n' "${files[@]}" | xargs -P "$cores" -n 10 sh -c 'for f; do djpeg -scale 1/8 -grayscale "$f" >/dev/null; done' _
 }
-export -f add_fresh reference decoder
+needed_decode() { # the decode the pixel checks and the thumbnail need: 1/4 scale, colour
+  printf '%s\n' "${files[@]}" | xargs -P "$cores" -n 10 sh -c 'for f; do djpeg -scale 1/4 "$f" >/dev/null; done' _
+}
+export -f add_fresh reference decoder needed_decode
 export intake work cores
 echo "timing on ${#files[@]} photos (${mb} MB), ${cores} cores ..." >&2
 add_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); add_fresh')
@@ -81,14 +87,18 @@ add_encrypted_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); add_fresh en
 unset INTAKE_PASSPHRASE
 if ! grep -q '"status": "added"' "$work/add.json"; then echo "intake add (encrypted) failed: $(head -c 400 "$work/add.json")" >&2; exit 1; fi
 djpeg_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); decoder')
+needed_s=$(time_of bash -c 'files=("'"$photos"'"/IMG_*.jpg); needed_decode')
 n=${#files[@]}
 pace() { awk -v d="$djpeg_s" -v s="$1" 'BEGIN { if (s > 0) printf "%.2f", d / s; else print "n/a" }'; }
+needed_pace() { awk -v d="$needed_s" -v s="$1" 'BEGIN { if (s > 0) printf "%.2f", d / s; else print "n/a" }'; }
 if [ -n "${BENCH_PACE_ONLY:-}" ]; then
   printf '\n%s photos, %s MB, %s cores, load average %s\n' "$n" "$mb" "$cores" "$(cut -d' ' -f1-3 /proc/loadavg)"
   printf 'intake add %s s, encrypted %s s, djpeg -scale 1/8 -grayscale (%s processes) %s s\n' \
     "$add_s" "$add_encrypted_s" "$cores" "$djpeg_s"
   printf 'import at %s of the decoder'"'"'s pace, %s into an encrypted data folder (target >= 0.85)\n' \
     "$(pace "$add_s")" "$(pace "$add_encrypted_s")"
+  printf 'djpeg -scale 1/4 (colour, what the checks need) %s s: at %s of the pace of djpeg -scale 1/8 -grayscale; the import at %s of its pace, %s encrypted\n' \
+    "$needed_s" "$(pace "$needed_s")" "$(needed_pace "$add_s")" "$(needed_pace "$add_encrypted_s")"
   exit 0
 fi
 sha_s=$(time_of sha256sum "${files[@]}")
@@ -103,6 +113,7 @@ printf '\n%-58s %9s %10s %12s\n' "${n} photos, ${mb} MB, ${cores} cores" "second
 printf '%-58s %9s %10s %12s\n' "intake add (release)" "$add_s" "$(rate "$add_s")" "$(per_file "$add_s")"
 printf '%-58s %9s %10s %12s\n' "intake add (release), encrypted data folder" "$add_encrypted_s" "$(rate "$add_encrypted_s")" "$(per_file "$add_encrypted_s")"
 printf '%-58s %9s %10s %12s\n' "djpeg -scale 1/8 -grayscale, ${cores} processes (decoder)" "$djpeg_s" "$(rate "$djpeg_s")" "$(per_file "$djpeg_s")"
+printf '%-58s %9s %10s %12s\n' "djpeg -scale 1/4 (colour), ${cores} processes (needed decode)" "$needed_s" "$(rate "$needed_s")" "$(per_file "$needed_s")"
 printf '%-58s %9s %10s %12s\n' "sha256sum alone" "$sha_s" "$(rate "$sha_s")" "$(per_file "$sha_s")"
 printf '%-58s %9s %10s %12s\n' "exiftool -json -n + ImageMagick thumbnails (reference)" "$ref_s" "$(rate "$ref_s")" "$(per_file "$ref_s")"
 printf '%-58s %9s %10s %12s\n' "intake inspect --json" "$inspect_s" "$(rate "$inspect_s")" "$(per_file "$inspect_s")"
@@ -111,5 +122,7 @@ printf '%-58s %9s %10s %12s\n' "exiftool -json -n" "$exiftool_s" "$(rate "$exift
 printf '\nload average %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'import at %s of the decoder'"'"'s pace, %s into an encrypted data folder (target >= 0.85)\n' \
   "$(pace "$add_s")" "$(pace "$add_encrypted_s")"
+printf 'djpeg -scale 1/4 (colour, what the checks need) at %s of the pace of djpeg -scale 1/8 -grayscale; the import at %s of its pace, %s encrypted\n' \
+  "$(pace "$needed_s")" "$(needed_pace "$add_s")" "$(needed_pace "$add_encrypted_s")"
 printf 'import: %s photos/s (target >= 40); inspect: %s ms/file, metadata only %s ms/file, vs exiftool %s ms/file (target: not slower)\n' \
   "$(rate "$add_s")" "$(per_file "$inspect_s")" "$(per_file "$metadata_s")" "$(per_file "$exiftool_s")"
