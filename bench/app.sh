@@ -87,7 +87,7 @@ cold_start() {
   # number picked at random could be another Xvfb's (the end-to-end tests' own).
   local number_file="$run_dir/xvfb-display"
   rm -f "$number_file"
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$number_file" >/dev/null 2>&1 &
+  Xvfb -displayfd 3 -screen 0 1366x768x24 -nolisten tcp 3>"$number_file" >/dev/null 2>&1 &
   local xvfb=$!
   for _ in $(seq 200); do [ -s "$number_file" ] && break; sleep 0.05; done
   local display=":$(head -n1 "$number_file")"

@@ -1,9 +1,11 @@
 //! End-to-end tests: the built desktop app, driven over WebDriver through tauri-driver.
 //!
 //! They need what a plain `cargo test` does not have, so this crate is not a default
-//! workspace member: a display (run under `xvfb-run`), `tauri-driver` on the PATH, and the app
-//! and CLI already built. `scripts/test-e2e.sh` sees to all three. A missing piece fails the
-//! test with a message saying what to do; it never passes silently.
+//! workspace member: Xvfb (each session starts a display of its own, at 1366x768, so that
+//! tests running at once never cover each other's windows), ImageMagick's `import` (the
+//! screenshots are read from the window), `tauri-driver` on the PATH, and the app and CLI
+//! already built. `scripts/test-e2e.sh` sees to all of them. A missing piece fails the test
+//! with a message saying what to do; it never passes silently.
 
 mod adding_and_wizard;
 mod app_figures;
