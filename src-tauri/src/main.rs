@@ -39,10 +39,26 @@ fn paint_without_compositing() {
     }
 }
 
+/// True when no graphical session is there to open a window in (run over SSH, or in a
+/// service): GTK would fail to start and the window library would panic.
+#[cfg(target_os = "linux")]
+fn no_display() -> bool {
+    let unset = |name: &str| std::env::var_os(name).is_none_or(|value| value.is_empty());
+    unset("DISPLAY") && unset("WAYLAND_DISPLAY")
+}
+
 fn main() -> ExitCode {
     #[cfg(target_os = "linux")]
     paint_without_compositing();
     let args = Args::parse();
+    #[cfg(target_os = "linux")]
+    if no_display() {
+        eprintln!(
+            "merchant-intake: 没有图形界面,无法打开窗口 (no display: neither DISPLAY nor WAYLAND_DISPLAY is set). \
+             Run it in a desktop session; the `intake` command line works without one."
+        );
+        return ExitCode::FAILURE;
+    }
     #[cfg(windows)]
     if let Err(reason) = webview2_runtime::require() {
         eprintln!("merchant-intake: no WebView2 runtime ({reason})");

@@ -18,6 +18,7 @@ use tauri::{Listener, Manager, WebviewWindow};
 // The S3 servers of the CLI's upload tests, started the same way here.
 mod bundle;
 mod ipc_surface;
+mod no_display;
 #[allow(dead_code)]
 #[path = "../../../crates/intake-cli/tests/it/s3_server.rs"]
 mod s3_server;
