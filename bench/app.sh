@@ -158,6 +158,7 @@ output="$(cd tests/e2e && INTAKE_E2E_APP="$app" INTAKE_E2E_CLI="$cli" INTAKE_BEN
 figure() { printf '%s\n' "$output" | awk -v name="$1" '$1 == "FIGURE" && $2 == name { $1 = ""; $2 = ""; sub(/^ +/, ""); print }'; }
 echo "first list after unlocking (unlock + every summary computed): $(figure first_list_after_unlock_ms) ms   (load $l)"
 echo "case list of $cases cases, click to its first rows shown: $(figure case_list_shown_ms) ms   (target <= 200 ms)"
+echo "  of which: the list mounted $(figure case_list_mounted_ms) ms, its answer arrived $(figure case_list_fetched_ms) ms, rows in the page $(figure case_list_rows_in_page_ms) ms after the click (then two frames)"
 echo "case_list command alone (IPC): $(figure case_list_command_ms) ms"
 echo "memory with the list: $(figure rss_with_list_mb) MB"
 echo "memory with a case without files open: $(figure rss_empty_case_open_mb) MB ($(figure rss_empty_case_open_processes))"
