@@ -70,6 +70,7 @@ pub mod endpoint;
 mod multipart;
 pub(crate) mod outbox;
 mod package_bytes;
+mod part_digests;
 mod target;
 
 use std::time::Duration;

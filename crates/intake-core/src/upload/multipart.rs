@@ -14,6 +14,7 @@ use object_store::{Attribute, Attributes, GetOptions, GetRange, ObjectStore, Put
 use sha2::{Digest, Sha256};
 
 use super::package_bytes::{ReadPart, open_package};
+use super::part_digests::PartDigests;
 use super::{MAX_PARTS, READ_BUFFER_BYTES, SHA256_METADATA, UploadPhase, UploadProgress, UploadTarget};
 use crate::database::{Database, OutboxRecord, UploadPartRecord};
 use crate::error::{Error, ErrorKind, Result};
@@ -25,6 +26,8 @@ pub(super) struct PackageUpload<'a> {
     pub(super) vault: &'a Vault,
     pub(super) target: &'a UploadTarget,
     pub(super) store: &'a AmazonS3,
+    /// The SHA-256 of the parts in flight, for `store`'s signatures (`super::part_digests`).
+    pub(super) digests: &'a PartDigests,
     pub(super) record: &'a OutboxRecord,
     pub(super) progress: &'a mut dyn FnMut(&UploadProgress),
     /// Parts and bytes sent in this attempt.
@@ -149,6 +152,7 @@ impl PackageUpload<'_> {
     ) -> Result<Vec<[u8; 16]>, SendError> {
         let record = self.record;
         let store = self.store;
+        let digests = self.digests;
         let parts_in_flight = self.target.parts_in_flight;
         let database = self.database;
         let recorded = database.upload_parts(&record.sha256, upload_id)?;
@@ -186,6 +190,8 @@ impl PackageUpload<'_> {
                     let (location, upload_id) = (location.clone(), upload_id.to_string());
                     async move {
                         let Some(bytes) = part.bytes.take() else { return (part, None) };
+                        // Its SHA-256 is known: object_store signs it without hashing it again.
+                        let _known = digests.register(&bytes, part.sha256);
                         let accepted = store
                             .put_part(&location, &upload_id, (part.number - 1) as usize, PutPayload::from(bytes))
                             .await;
@@ -202,7 +208,7 @@ impl PackageUpload<'_> {
                         let accepted = UploadPartRecord {
                             part_number: part.number as u32,
                             bytes: part.length,
-                            sha256: part.sha256,
+                            sha256: crate::vault::hex(&part.sha256),
                             etag: accepted.content_id,
                         };
                         if let Err(err) = database.record_upload_part(&record.sha256, upload_id, &accepted, Utc::now())

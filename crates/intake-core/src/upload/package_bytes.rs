@@ -37,8 +37,9 @@ pub(super) struct ReadPart {
     pub(super) number: u64,
     pub(super) length: u64,
     pub(super) bytes: Option<bytes::Bytes>,
-    /// The part's SHA-256 (hex), recorded with the part once the server has accepted it.
-    pub(super) sha256: String,
+    /// The part's SHA-256: recorded with the part once the server has accepted it, and given
+    /// to object_store for the part's signature and checksum (`super::part_digests`).
+    pub(super) sha256: [u8; 32],
     /// The part's MD5: what the server's ETag of a part is on S3 and the servers that follow it.
     pub(super) md5: [u8; 16],
 }
@@ -80,7 +81,7 @@ impl PackageBytes {
             }
             package.update(&buffer);
             let md5: [u8; 16] = Md5::digest(&buffer).into();
-            let sha256 = crate::vault::hex(&Sha256::digest(&buffer));
+            let sha256: [u8; 32] = Sha256::digest(&buffer).into();
             let bytes = wanted(number).then(|| bytes::Bytes::from(buffer));
             if !send(ReadPart { number, length, bytes, sha256, md5 }) {
                 return Ok(None);
