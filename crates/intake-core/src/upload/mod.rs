@@ -58,13 +58,19 @@
 //! needs. It is async; [`crate::DataFolder::upload_packages`] runs it on a private single-threaded
 //! tokio runtime, so callers stay synchronous; the parts in flight are futures on that one
 //! thread. The package is read (and, sealed, decrypted) once, in order, on a second thread
-//! (`spawn_blocking`), which also computes the package's SHA-256 and each part's SHA-256 and
-//! MD5, one part ahead of those in flight: so the hashing runs on the other core while the
-//! runtime thread sends (the whole package was hashed in a pass of its own before issue 19).
+//! (`spawn_blocking`), which also computes the package's SHA-256, one part ahead of those in
+//! flight (the whole package was hashed in a pass of its own before issue 19). Each part's
+//! SHA-256 and MD5 are computed on the runtime's blocking threads, several parts at once, the
+//! MD5 while the part is sent (it is needed only after completion); the part's SHA-256 is
+//! computed once and given to object_store for the signature and the checksum
+//! (`part_digests`). When the reader thread hashed each part three times, one after the
+//! other, it was what limited the upload on loopback: one part in flight at a time, whatever
+//! the setting (issue 19, second pass).
 //!
 //! Files: `target` (the settings resolved, the S3 client), `outbox` (its entries and an upload
-//! run over them), `multipart` (one package: send, resume, complete, read back) and
-//! `package_bytes` (the only code that opens the package file).
+//! run over them), `multipart` (one package: send, resume, complete, read back),
+//! `package_bytes` (the only code that opens the package file) and `part_digests` (the
+//! parts' SHA-256 handed to object_store).
 
 pub mod endpoint;
 mod multipart;

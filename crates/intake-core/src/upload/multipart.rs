@@ -13,7 +13,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{Attribute, Attributes, GetOptions, GetRange, ObjectStore, PutMultipartOptions, PutPayload};
 use sha2::{Digest, Sha256};
 
-use super::package_bytes::{ReadPart, open_package};
+use super::package_bytes::{ReadPart, open_package, part_md5, part_sha256};
 use super::part_digests::PartDigests;
 use super::{MAX_PARTS, READ_BUFFER_BYTES, SHA256_METADATA, UploadPhase, UploadProgress, UploadTarget};
 use crate::database::{Database, OutboxRecord, UploadPartRecord};
@@ -186,29 +186,44 @@ impl PackageUpload<'_> {
             let stopping = &stopping;
             let mut answers = stream::poll_fn(|context| read_rx.poll_recv(context))
                 .take_while(|_| std::future::ready(!stopping.get()))
-                .map(|mut part: ReadPart| {
+                .map(|part: ReadPart| {
                     let (location, upload_id) = (location.clone(), upload_id.to_string());
                     async move {
-                        let Some(bytes) = part.bytes.take() else { return (part, None) };
-                        // Its SHA-256 is known: object_store signs it without hashing it again.
-                        let _known = digests.register(&bytes, part.sha256);
-                        let accepted = store
-                            .put_part(&location, &upload_id, (part.number - 1) as usize, PutPayload::from(bytes))
-                            .await;
-                        (part, Some(accepted))
+                        // The MD5 is needed only after completion: computed while the part is sent.
+                        let md5 = part_md5(part.bytes.clone());
+                        if !part.send {
+                            return (part.number, part.length, md5.await, None);
+                        }
+                        let sending = async {
+                            let sha256 = part_sha256(part.bytes.clone()).await?;
+                            // Its SHA-256 is known: object_store signs it without hashing it again.
+                            let _known = digests.register(&part.bytes, sha256);
+                            let payload = PutPayload::from(part.bytes.clone());
+                            let accepted =
+                                store.put_part(&location, &upload_id, (part.number - 1) as usize, payload).await;
+                            Ok::<_, Error>((sha256, accepted))
+                        };
+                        let (md5, accepted) = futures_util::future::join(md5, sending).await;
+                        (part.number, part.length, md5, Some(accepted))
                     }
                 })
                 .buffer_unordered(parts_in_flight);
-            while let Some((part, accepted)) = answers.next().await {
-                md5s[(part.number - 1) as usize] = Some(part.md5);
+            while let Some((number, length, md5, sent)) = answers.next().await {
+                match md5 {
+                    Ok(md5) => md5s[(number - 1) as usize] = Some(md5),
+                    Err(err) => {
+                        failure.get_or_insert(err.into());
+                        stopping.set(true);
+                    }
+                }
                 // None: accepted in an earlier attempt, read only for the hashes.
-                let Some(accepted) = accepted else { continue };
-                match accepted {
-                    Ok(accepted) => {
+                let Some(sent) = sent else { continue };
+                match sent {
+                    Ok((sha256, Ok(accepted))) => {
                         let accepted = UploadPartRecord {
-                            part_number: part.number as u32,
-                            bytes: part.length,
-                            sha256: crate::vault::hex(&part.sha256),
+                            part_number: number as u32,
+                            bytes: length,
+                            sha256: crate::vault::hex(&sha256),
                             etag: accepted.content_id,
                         };
                         if let Err(err) = database.record_upload_part(&record.sha256, upload_id, &accepted, Utc::now())
@@ -222,8 +237,12 @@ impl PackageUpload<'_> {
                         self.sent.1 += accepted.bytes;
                         self.report(UploadPhase::Sending, bytes_sent);
                     }
-                    Err(err) => {
+                    Ok((_, Err(err))) => {
                         failure.get_or_insert(self.part_error(err, "sending a part"));
+                        stopping.set(true);
+                    }
+                    Err(err) => {
+                        failure.get_or_insert(err.into());
                         stopping.set(true);
                     }
                 }

@@ -2,8 +2,9 @@
 //! that where packages are kept (the sealed outbox, `crate::sealed_outbox`) stays out of the upload.
 //!
 //! The package is read once per attempt, part after part in order, on a thread of its own
-//! ([`read_parts`]): each byte is read (and, sealed, decrypted) once, and hashed there for the
-//! package's SHA-256 and its part's MD5 while the runtime thread sends the parts read before.
+//! ([`PackageBytes::read_parts`]): each byte is read (and, sealed, decrypted) once, and hashed
+//! there for the package's SHA-256 while the runtime thread sends the parts read before; each
+//! part's SHA-256 and MD5 are computed on the runtime's blocking threads, several parts at once.
 //! A separate pass over the whole package before sending (as before issue 19) kept both cores
 //! idle for its length and read the package twice.
 
@@ -32,16 +33,13 @@ pub(super) struct PackageBytes {
 }
 
 /// One part of the package as read: to send, or already accepted by the server in an earlier
-/// attempt (`bytes` is `None`: it is read only for the package's hash and its MD5).
+/// attempt (`send` is false: it is read only for the package's hash and its MD5). Its own
+/// hashes are computed by the sender, several parts at once ([`part_sha256`], [`part_md5`]).
 pub(super) struct ReadPart {
     pub(super) number: u64,
     pub(super) length: u64,
-    pub(super) bytes: Option<bytes::Bytes>,
-    /// The part's SHA-256: recorded with the part once the server has accepted it, and given
-    /// to object_store for the part's signature and checksum (`super::part_digests`).
-    pub(super) sha256: [u8; 32],
-    /// The part's MD5: what the server's ETag of a part is on S3 and the servers that follow it.
-    pub(super) md5: [u8; 16],
+    pub(super) bytes: bytes::Bytes,
+    pub(super) send: bool,
 }
 
 /// What reading the whole package measured: its size and SHA-256, compared with the record
@@ -53,10 +51,12 @@ pub(super) struct PackageDigest {
 
 impl PackageBytes {
     /// Reads the package from its first byte to its end in parts of `part_size` bytes and
-    /// hands each to `send` in order, with the bytes when `wanted(number)` (the parts not yet
-    /// accepted). Blocking: run it on a thread of its own. Stops early, without error, when
-    /// `send` returns false (the upload stopped). A package shorter than `expected` is
-    /// `package_changed`.
+    /// hands each to `send` in order, to be sent when `wanted(number)` (the parts not yet
+    /// accepted). Blocking: run it on a thread of its own. It hashes only the package: the
+    /// parts' own hashes are left to the sender, which computes several at once (this thread
+    /// hashing each part three times, one part after the other, was what kept only one part
+    /// in flight on loopback). Stops early, without error, when `send` returns false (the
+    /// upload stopped). A package shorter than `expected` is `package_changed`.
     pub(super) fn read_parts(
         mut self,
         expected: u64,
@@ -80,10 +80,8 @@ impl PackageBytes {
                 });
             }
             package.update(&buffer);
-            let md5: [u8; 16] = Md5::digest(&buffer).into();
-            let sha256: [u8; 32] = Sha256::digest(&buffer).into();
-            let bytes = wanted(number).then(|| bytes::Bytes::from(buffer));
-            if !send(ReadPart { number, length, bytes, sha256, md5 }) {
+            let part = ReadPart { number, length, bytes: bytes::Bytes::from(buffer), send: wanted(number) };
+            if !send(part) {
                 return Ok(None);
             }
             offset += length;
@@ -105,4 +103,21 @@ impl PackageBytes {
             "导出的包已变动 has changed since it was exported; export the case again",
         )
     }
+}
+
+/// The SHA-256 of a part, on a blocking thread of the runtime: recorded with the part and given
+/// to object_store for its signature and checksum (`super::part_digests`).
+pub(super) async fn part_sha256(bytes: bytes::Bytes) -> Result<[u8; 32]> {
+    tokio::task::spawn_blocking(move || Sha256::digest(&bytes).into()).await.map_err(hashing_stopped)
+}
+
+/// The MD5 of a part, on a blocking thread of the runtime: what the server's ETag of a part
+/// is on S3 and the servers that follow it (`super::multipart`'s check of the stored object).
+/// Needed only once the upload is complete, so it is computed while the part is sent.
+pub(super) async fn part_md5(bytes: bytes::Bytes) -> Result<[u8; 16]> {
+    tokio::task::spawn_blocking(move || Md5::digest(&bytes).into()).await.map_err(hashing_stopped)
+}
+
+fn hashing_stopped(err: tokio::task::JoinError) -> Error {
+    Error::new(ErrorKind::UploadFailed, format!("hashing a part of the package stopped: {err}"))
 }
