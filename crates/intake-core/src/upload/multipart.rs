@@ -13,7 +13,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{Attribute, Attributes, GetOptions, GetRange, ObjectStore, PutMultipartOptions, PutPayload};
 use sha2::{Digest, Sha256};
 
-use super::package_bytes::{ReadPart, open_package, part_md5, part_sha256};
+use super::package_bytes::{ReadPart, open_package, part_sha256};
 use super::part_digests::PartDigests;
 use super::{MAX_PARTS, READ_BUFFER_BYTES, SHA256_METADATA, UploadPhase, UploadProgress, UploadTarget};
 use crate::database::{Database, OutboxRecord, UploadPartRecord};
@@ -178,7 +178,6 @@ impl PackageUpload<'_> {
             )
         });
 
-        let mut md5s: Vec<Option<[u8; 16]>> = vec![None; part_count as usize];
         let mut failure: Option<SendError> = None;
         let stopping = Cell::new(false);
         self.report(UploadPhase::Sending, bytes_sent);
@@ -189,12 +188,10 @@ impl PackageUpload<'_> {
                 .map(|part: ReadPart| {
                     let (location, upload_id) = (location.clone(), upload_id.to_string());
                     async move {
-                        // The MD5 is needed only after completion: computed while the part is sent.
-                        let md5 = part_md5(part.bytes.clone());
                         if !part.send {
-                            return (part.number, part.length, md5.await, None);
+                            return (part.number, part.length, None);
                         }
-                        let sending = async {
+                        let sent = async {
                             let sha256 = part_sha256(part.bytes.clone()).await?;
                             // Its SHA-256 is known: object_store signs it without hashing it again.
                             let _known = digests.register(&part.bytes, sha256);
@@ -202,20 +199,13 @@ impl PackageUpload<'_> {
                             let accepted =
                                 store.put_part(&location, &upload_id, (part.number - 1) as usize, payload).await;
                             Ok::<_, Error>((sha256, accepted))
-                        };
-                        let (md5, accepted) = futures_util::future::join(md5, sending).await;
-                        (part.number, part.length, md5, Some(accepted))
+                        }
+                        .await;
+                        (part.number, part.length, Some(sent))
                     }
                 })
                 .buffer_unordered(parts_in_flight);
-            while let Some((number, length, md5, sent)) = answers.next().await {
-                match md5 {
-                    Ok(md5) => md5s[(number - 1) as usize] = Some(md5),
-                    Err(err) => {
-                        failure.get_or_insert(err.into());
-                        stopping.set(true);
-                    }
-                }
+            while let Some((number, length, sent)) = answers.next().await {
                 // None: accepted in an earlier attempt, read only for the hashes.
                 let Some(sent) = sent else { continue };
                 match sent {
@@ -287,7 +277,7 @@ impl PackageUpload<'_> {
                 digest.bytes, digest.sha256
             ))));
         }
-        let md5s: Vec<[u8; 16]> = md5s.into_iter().flatten().collect();
+        let md5s = digest.part_md5s;
 
         let parts: Vec<PartId> = database
             .upload_parts(&record.sha256, upload_id)?
