@@ -58,18 +58,26 @@
 //! needs. It is async; [`crate::DataFolder::upload_packages`] runs it on a private single-threaded
 //! tokio runtime, so callers stay synchronous; the parts in flight are futures on that one
 //! thread. The package is read (and, sealed, decrypted) once, in order, on a second thread
-//! (`spawn_blocking`), which also computes the package's SHA-256 and each part's SHA-256 and
-//! MD5, one part ahead of those in flight: so the hashing runs on the other core while the
-//! runtime thread sends (the whole package was hashed in a pass of its own before issue 19).
+//! (`spawn_blocking`), which also computes the package's SHA-256, one part ahead of those in
+//! flight (the whole package was hashed in a pass of its own before issue 19), and the parts'
+//! MD5s after handing them over, four at a time (`md5_lanes`: MD5 was half of the client's
+//! CPU; it is needed only after completion). Each part's SHA-256 is computed on the runtime's
+//! blocking threads, several parts at once, once, and given to object_store for the
+//! signature and the checksum (`part_digests`). When the reader thread hashed each part three times, one after the
+//! other, it was what limited the upload on loopback: one part in flight at a time, whatever
+//! the setting (issue 19, second pass).
 //!
 //! Files: `target` (the settings resolved, the S3 client), `outbox` (its entries and an upload
-//! run over them), `multipart` (one package: send, resume, complete, read back) and
-//! `package_bytes` (the only code that opens the package file).
+//! run over them), `multipart` (one package: send, resume, complete, read back),
+//! `package_bytes` (the only code that opens the package file), `part_digests` (the parts'
+//! SHA-256 handed to object_store) and `md5_lanes` (several parts' MD5s at once).
 
 pub mod endpoint;
+mod md5_lanes;
 mod multipart;
 pub(crate) mod outbox;
 mod package_bytes;
+mod part_digests;
 mod target;
 
 use std::time::Duration;
@@ -93,7 +101,8 @@ pub const DEFAULT_PARTS_IN_FLIGHT: u32 = 4;
 /// The most parts sent at once.
 pub const MAX_PARTS_IN_FLIGHT: u32 = 16;
 /// At most this many bytes of parts are in flight at once (two more parts are held by the
-/// reader, one part ahead): with very large parts, fewer are sent at once than the setting asks.
+/// reader, one part ahead, and up to 64 MiB of parts sent until their MD5s are computed
+/// together): with very large parts, fewer are sent at once than the setting asks.
 const MAX_BYTES_IN_FLIGHT: u64 = 1 << 30;
 /// Retries of one request when none is set.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;

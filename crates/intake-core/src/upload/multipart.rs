@@ -13,7 +13,8 @@ use object_store::path::Path as ObjectPath;
 use object_store::{Attribute, Attributes, GetOptions, GetRange, ObjectStore, PutMultipartOptions, PutPayload};
 use sha2::{Digest, Sha256};
 
-use super::package_bytes::{ReadPart, open_package};
+use super::package_bytes::{ReadPart, open_package, part_sha256};
+use super::part_digests::PartDigests;
 use super::{MAX_PARTS, READ_BUFFER_BYTES, SHA256_METADATA, UploadPhase, UploadProgress, UploadTarget};
 use crate::database::{Database, OutboxRecord, UploadPartRecord};
 use crate::error::{Error, ErrorKind, Result};
@@ -25,6 +26,8 @@ pub(super) struct PackageUpload<'a> {
     pub(super) vault: &'a Vault,
     pub(super) target: &'a UploadTarget,
     pub(super) store: &'a AmazonS3,
+    /// The SHA-256 of the parts in flight, for `store`'s signatures (`super::part_digests`).
+    pub(super) digests: &'a PartDigests,
     pub(super) record: &'a OutboxRecord,
     pub(super) progress: &'a mut dyn FnMut(&UploadProgress),
     /// Parts and bytes sent in this attempt.
@@ -149,6 +152,7 @@ impl PackageUpload<'_> {
     ) -> Result<Vec<[u8; 16]>, SendError> {
         let record = self.record;
         let store = self.store;
+        let digests = self.digests;
         let parts_in_flight = self.target.parts_in_flight;
         let database = self.database;
         let recorded = database.upload_parts(&record.sha256, upload_id)?;
@@ -174,7 +178,6 @@ impl PackageUpload<'_> {
             )
         });
 
-        let mut md5s: Vec<Option<[u8; 16]>> = vec![None; part_count as usize];
         let mut failure: Option<SendError> = None;
         let stopping = Cell::new(false);
         self.report(UploadPhase::Sending, bytes_sent);
@@ -182,27 +185,35 @@ impl PackageUpload<'_> {
             let stopping = &stopping;
             let mut answers = stream::poll_fn(|context| read_rx.poll_recv(context))
                 .take_while(|_| std::future::ready(!stopping.get()))
-                .map(|mut part: ReadPart| {
+                .map(|part: ReadPart| {
                     let (location, upload_id) = (location.clone(), upload_id.to_string());
                     async move {
-                        let Some(bytes) = part.bytes.take() else { return (part, None) };
-                        let accepted = store
-                            .put_part(&location, &upload_id, (part.number - 1) as usize, PutPayload::from(bytes))
-                            .await;
-                        (part, Some(accepted))
+                        if !part.send {
+                            return (part.number, part.length, None);
+                        }
+                        let sent = async {
+                            let sha256 = part_sha256(part.bytes.clone()).await?;
+                            // Its SHA-256 is known: object_store signs it without hashing it again.
+                            let _known = digests.register(&part.bytes, sha256);
+                            let payload = PutPayload::from(part.bytes.clone());
+                            let accepted =
+                                store.put_part(&location, &upload_id, (part.number - 1) as usize, payload).await;
+                            Ok::<_, Error>((sha256, accepted))
+                        }
+                        .await;
+                        (part.number, part.length, Some(sent))
                     }
                 })
                 .buffer_unordered(parts_in_flight);
-            while let Some((part, accepted)) = answers.next().await {
-                md5s[(part.number - 1) as usize] = Some(part.md5);
+            while let Some((number, length, sent)) = answers.next().await {
                 // None: accepted in an earlier attempt, read only for the hashes.
-                let Some(accepted) = accepted else { continue };
-                match accepted {
-                    Ok(accepted) => {
+                let Some(sent) = sent else { continue };
+                match sent {
+                    Ok((sha256, Ok(accepted))) => {
                         let accepted = UploadPartRecord {
-                            part_number: part.number as u32,
-                            bytes: part.length,
-                            sha256: part.sha256,
+                            part_number: number as u32,
+                            bytes: length,
+                            sha256: crate::vault::hex(&sha256),
                             etag: accepted.content_id,
                         };
                         if let Err(err) = database.record_upload_part(&record.sha256, upload_id, &accepted, Utc::now())
@@ -216,8 +227,12 @@ impl PackageUpload<'_> {
                         self.sent.1 += accepted.bytes;
                         self.report(UploadPhase::Sending, bytes_sent);
                     }
-                    Err(err) => {
+                    Ok((_, Err(err))) => {
                         failure.get_or_insert(self.part_error(err, "sending a part"));
+                        stopping.set(true);
+                    }
+                    Err(err) => {
+                        failure.get_or_insert(err.into());
                         stopping.set(true);
                     }
                 }
@@ -262,7 +277,7 @@ impl PackageUpload<'_> {
                 digest.bytes, digest.sha256
             ))));
         }
-        let md5s: Vec<[u8; 16]> = md5s.into_iter().flatten().collect();
+        let md5s = digest.part_md5s;
 
         let parts: Vec<PartId> = database
             .upload_parts(&record.sha256, upload_id)?

@@ -285,7 +285,7 @@ pub(crate) fn upload_selected(
     if pending.is_empty() {
         return Ok(outcomes);
     }
-    let store = target.store()?;
+    let (store, digests) = target.store()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -295,7 +295,16 @@ pub(crate) fn upload_selected(
         if stop_requested() {
             break;
         }
-        let mut run = PackageUpload { database, vault, target, store: &store, record: &record, progress, sent: (0, 0) };
+        let mut run = PackageUpload {
+            database,
+            vault,
+            target,
+            store: &store,
+            digests: &digests,
+            record: &record,
+            progress,
+            sent: (0, 0),
+        };
         match runtime.block_on(run.send()) {
             Ok(already_stored) => {
                 let (parts_sent, bytes_sent) = run.sent;

@@ -1,10 +1,12 @@
 //! Where packages go: the upload settings resolved into a target, and its S3 client.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 
+use super::part_digests::PartDigests;
 use super::{
     DEFAULT_MAX_RETRIES, DEFAULT_PART_SIZE_MIB, DEFAULT_PARTS_IN_FLIGHT, MAX_BYTES_IN_FLIGHT, MAX_PART_SIZE_MIB,
     MAX_PARTS_IN_FLIGHT, MIN_PART_SIZE_MIB, endpoint,
@@ -104,7 +106,8 @@ impl UploadTarget {
         }
     }
 
-    pub(super) fn store(&self) -> Result<AmazonS3> {
+    /// The S3 client, and the part digests it signs with (`super::part_digests`).
+    pub(super) fn store(&self) -> Result<(AmazonS3, PartDigests)> {
         // reqwest is built without a default TLS crypto provider (the ring one builds in
         // seconds where aws-lc-rs takes minutes); installing it twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -117,7 +120,8 @@ impl UploadTarget {
             max_retries: self.max_retries as usize,
             retry_timeout: Duration::from_secs(120),
         };
-        AmazonS3Builder::new()
+        let digests = PartDigests::default();
+        let store = AmazonS3Builder::new()
             .with_endpoint(&self.endpoint)
             .with_virtual_hosted_style_request(false)
             .with_bucket_name(&self.bucket)
@@ -125,6 +129,7 @@ impl UploadTarget {
             .with_access_key_id(&self.access_key_id)
             .with_secret_access_key(self.secret_access_key.expose())
             .with_checksum_algorithm(object_store::aws::Checksum::SHA256)
+            .with_crypto_provider(Arc::new(digests.clone()))
             .with_retry(retry)
             // One ClientOptions for both: setting it replaces any set before (allow_http too).
             .with_client_options(
@@ -134,7 +139,8 @@ impl UploadTarget {
                     .with_timeout(self.request_timeout()),
             )
             .build()
-            .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("the upload settings are not usable: {err}")))
+            .map_err(|err| Error::new(ErrorKind::InvalidInput, format!("the upload settings are not usable: {err}")))?;
+        Ok((store, digests))
     }
 }
 
