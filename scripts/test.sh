@@ -15,6 +15,11 @@ step() { printf '\n\033[1m== [%d s] %s\033[0m\n' "$((SECONDS - started))" "$*" >
 
 step "install what is missing"
 scripts/install-deps.sh
+# Every crate of the lock file, for every target platform: a build fetches only its own
+# target's, and intake-bag's `dependencies` test asks `cargo tree --offline --target all`. On a
+# fresh machine android-only crates were missing and that test failed. --locked: a Cargo.lock
+# that does not match the manifests fails here, not later.
+cargo fetch --locked >/dev/null
 
 step "formatting: cargo fmt --check"
 cargo fmt --all -- --check
