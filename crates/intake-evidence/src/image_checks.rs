@@ -3,11 +3,13 @@
 //!
 //! All decoding goes through [`decode_reduced`]: one decode per file gives the grey image the
 //! checks analyse, the perceptual hash and the thumbnail. JPEGs are decoded scaled in the DCT
-//! domain (jpeg-decoder: a 1/4 decode of a 12 MP photo is several times faster than a full
-//! decode followed by a resize); other formats, and any JPEG jpeg-decoder refuses, go through
-//! `image` at full size and are then scaled down. The caller refuses images over the pixel
-//! limit from their header before this runs; here the decoders' own allocation limits are set
-//! as well, so a file whose header lies cannot make them allocate more.
+//! domain by libjpeg-turbo, the decoder the import's pace is measured against (a 12 MP photo
+//! at 1/8 costs little more than reading its entropy-coded data); any JPEG it refuses is tried
+//! with jpeg-decoder, which also scales, and other formats, and any JPEG both refuse, go through
+//! `image` at full size and are then scaled down, so that `image` says what is wrong with a
+//! damaged file, as it always did. The caller refuses images over the pixel limit from their
+//! header before this runs; here the decoders' own allocation limits are set as well, so a file
+//! whose header lies cannot make them allocate more.
 
 use std::io::Cursor;
 
@@ -17,7 +19,11 @@ use super::media::MediaKind;
 
 /// The longer side, in pixels, of the grey image the checks run on. Blur is judged at about
 /// the scale a reviewer sees the photo on a screen, and sensor noise at full size does not
-/// pass for detail.
+/// pass for detail. Not 512, although a 12 MP photo would then decode at 1/8, a fifth faster:
+/// at 512 px the corpus' photos blurred as a reviewer sees blur on a screen (sigma 1.5 px at
+/// 1,024) score in a range that overlaps the sharp ones', so any threshold sits inside both
+/// (bench/RESULTS.md, "The import on libjpeg-turbo"; `examples/blur_calibration.rs` measures
+/// it).
 pub const ANALYSIS_LONG_SIDE: u32 = 1024;
 
 /// What the pixel checks measured.
@@ -97,25 +103,66 @@ fn grey_of(image: &DynamicImage) -> GrayImage {
 }
 
 /// A JPEG is decoded at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose longer side is at least
-/// this: at most a quarter below [`ANALYSIS_LONG_SIDE`], so a 12 MP photo (4000 px) is decoded
-/// at 1/4 (1000 px), which the checks see at nearly the scale a full decode resized to
-/// 1024 px gives them.
+/// this: at most a quarter below [`ANALYSIS_LONG_SIDE`], so a 12 MP photo (4,000 px) is decoded
+/// at 1/4 (1,000 px), which the checks see at nearly the scale a full decode resized to
+/// 1,024 px gives them.
 const MIN_SCALED_LONG_SIDE: u32 = ANALYSIS_LONG_SIDE * 3 / 4;
 
 /// Decodes the image in colour, at most [`ANALYSIS_LONG_SIDE`] on its longer side (smaller
 /// images keep their size). Orientation is not applied: the checks do not need it.
 pub fn decode_reduced(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<DynamicImage, DecodeFailure> {
     if kind == MediaKind::Jpeg
-        && let Some(image) = decode_jpeg_scaled(file, max_decode_bytes)
+        && let Some(image) =
+            decode_jpeg_turbo(file, max_decode_bytes).or_else(|| decode_jpeg_scaled(file, max_decode_bytes))
     {
         return Ok(downscaled(image));
     }
     decode_full(file, kind, max_decode_bytes).map(downscaled)
 }
 
-/// The scaled JPEG decode; `None` when jpeg-decoder cannot do it (damaged data, 16-bit or
-/// CMYK pixels), in which case `image` decodes the file and says what is wrong with it, as it
-/// did before the scaled path existed.
+/// The DCT scale, as the denominator of 1/8, 1/4, 1/2 or 1, for an image whose longer side
+/// is `long_side`: the smallest whose result is at least [`MIN_SCALED_LONG_SIDE`] (decoders
+/// round a scaled side up).
+fn scale_denominator(long_side: u32) -> u32 {
+    [8, 4, 2].into_iter().find(|&denominator| long_side.div_ceil(denominator) >= MIN_SCALED_LONG_SIDE).unwrap_or(1)
+}
+
+/// The scaled decode by libjpeg-turbo, to 8-bit RGB; `None` when it refuses the file (damaged
+/// data, even a warning such as a truncated scan; CMYK or 12-bit pixels) or when the decode
+/// could need more memory than allowed, in which case jpeg-decoder, which takes a limit, tries.
+/// The TurboJPEG API is used through the `turbojpeg` crate: it reports libjpeg's errors as
+/// values instead of ending the process, and sets no limit of its own, hence the estimate.
+fn decode_jpeg_turbo(file: &[u8], max_decode_bytes: u64) -> Option<DynamicImage> {
+    let mut decompressor = turbojpeg::Decompressor::new().ok()?;
+    let header = decompressor.read_header(file).ok()?;
+    let (width, height) = (u32::try_from(header.width).ok()?, u32::try_from(header.height).ok()?);
+    if width == 0 || height == 0 {
+        return None;
+    }
+    // libjpeg keeps every DCT coefficient of a progressive or multi-scan file (two bytes each,
+    // up to three full-size components), and the output besides: bound that before decoding.
+    let coefficients = u64::from(width) * u64::from(height) * 3 * 2;
+    let scale = turbojpeg::ScalingFactor::new(1, usize::try_from(scale_denominator(width.max(height))).ok()?);
+    let scaled = header.scaled(scale);
+    let output = u64::try_from(scaled.width * scaled.height * 3).ok()?;
+    if coefficients + output > max_decode_bytes {
+        return None;
+    }
+    decompressor.set_scaling_factor(scale).ok()?;
+    let mut image = turbojpeg::Image {
+        pixels: vec![0; scaled.width * scaled.height * 3],
+        width: scaled.width,
+        pitch: scaled.width * 3,
+        height: scaled.height,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    decompressor.decompress(file, image.as_deref_mut()).ok()?;
+    let (out_width, out_height) = (u32::try_from(scaled.width).ok()?, u32::try_from(scaled.height).ok()?);
+    image::RgbImage::from_raw(out_width, out_height, image.pixels).map(DynamicImage::ImageRgb8)
+}
+
+/// The scaled decode by jpeg-decoder; `None` when it cannot do it (damaged data, 16-bit or CMYK
+/// pixels), in which case `image` decodes the file and says what is wrong with it.
 fn decode_jpeg_scaled(file: &[u8], max_decode_bytes: u64) -> Option<DynamicImage> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(file));
     decoder.set_max_decoding_buffer_size(usize::try_from(max_decode_bytes).unwrap_or(usize::MAX));
@@ -125,11 +172,8 @@ fn decode_jpeg_scaled(file: &[u8], max_decode_bytes: u64) -> Option<DynamicImage
     if width == 0 || height == 0 {
         return None;
     }
-    let long_side = width.max(height);
-    let scale_down = |side: u32| -> u16 {
-        let wanted = (u64::from(side) * u64::from(MIN_SCALED_LONG_SIDE)).div_ceil(u64::from(long_side));
-        u16::try_from(wanted.clamp(1, u64::from(side))).unwrap_or(u16::MAX)
-    };
+    let denominator = scale_denominator(width.max(height));
+    let scale_down = |side: u32| -> u16 { u16::try_from(side.div_ceil(denominator).max(1)).unwrap_or(u16::MAX) };
     let (out_width, out_height) = decoder.scale(scale_down(width), scale_down(height)).ok()?;
     let pixels = decoder.decode().ok()?;
     let (out_width, out_height) = (u32::from(out_width), u32::from(out_height));
@@ -292,6 +336,54 @@ mod tests {
         let whole = laplacian_variance(&grey, 0..1024, 0..768).unwrap();
         let tiled = measure(&grey).laplacian_variance;
         assert!(whole < 2000.0 && tiled > 10.0 * whole, "whole {whole}, tiled {tiled}");
+    }
+
+    #[test]
+    fn jpegs_decode_at_the_smallest_scale_that_keeps_enough_pixels() {
+        // 12 MP (4000 px) at 1/4 (1000 px), 8 MP (3264 px) at 1/4 (816), a 2000 px photo at
+        // 1/2; below twice the minimum, whole. 6144 px (38 MP) is the first at 1/8 (768).
+        let scales: Vec<u32> = [4000, 3264, 2000, 1534, 6144, 6136].into_iter().map(scale_denominator).collect();
+        assert_eq!(scales, vec![4, 4, 2, 1, 8, 4]);
+    }
+
+    /// A 1600x1200 photo-like JPEG: gradients and a fine pattern, so both decoders have detail
+    /// to agree on.
+    fn photo_jpeg() -> Vec<u8> {
+        let photo = image::RgbImage::from_fn(1600, 1200, |x, y| {
+            let fine = if (x / 3 + y / 3) % 2 == 0 { 40 } else { 0 };
+            image::Rgb([(x / 8) as u8 + fine, (y / 6) as u8, ((x + y) / 12) as u8])
+        });
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&photo).unwrap();
+        jpeg
+    }
+
+    #[test]
+    fn libjpeg_turbo_decodes_at_the_scale_and_agrees_with_jpeg_decoder() {
+        let jpeg = photo_jpeg();
+        let turbo = decode_jpeg_turbo(&jpeg, 512 << 20).expect("libjpeg-turbo decodes it").to_rgb8();
+        let fallback = decode_jpeg_scaled(&jpeg, 512 << 20).expect("jpeg-decoder decodes it").to_rgb8();
+        // 1600 px: 1/2 keeps 800 >= 768.
+        assert_eq!(turbo.dimensions(), (800, 600));
+        assert_eq!(fallback.dimensions(), (800, 600));
+        let difference: u64 =
+            turbo.as_raw().iter().zip(fallback.as_raw()).map(|(a, b)| u64::from(a.abs_diff(*b))).sum();
+        // The decoders round and upsample the chroma differently (2.0 per sample here); RGB read
+        // as BGR, or a wrong scale, differs by tens.
+        let mean = difference as f64 / turbo.as_raw().len() as f64;
+        assert!(mean < 4.0, "the decoders differ by {mean} per sample");
+    }
+
+    #[test]
+    fn libjpeg_turbo_leaves_damaged_or_too_large_files_to_the_other_decoders() {
+        let jpeg = photo_jpeg();
+        // A truncated scan is only a warning to libjpeg, which fills the rest with grey: refused
+        // here, so the fallbacks judge it as they always did.
+        assert!(decode_jpeg_turbo(&jpeg[..jpeg.len() * 2 / 3], 512 << 20).is_none());
+        // 1600x1200 needs up to 11.5 MB of coefficients: under a 10 MiB limit it does not start.
+        assert!(decode_jpeg_turbo(&jpeg, 10 << 20).is_none());
+        assert!(decode_jpeg_turbo(&jpeg, 16 << 20).is_some());
+        assert!(decode_jpeg_turbo(b"not a jpeg", 512 << 20).is_none());
     }
 
     #[test]
