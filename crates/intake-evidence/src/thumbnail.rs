@@ -32,9 +32,32 @@ pub fn thumbnail_jpeg(reduced: &DynamicImage, orientation: Option<u16>) -> Optio
     {
         thumbnail.apply_orientation(orientation);
     }
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY).encode_image(&thumbnail).ok()?;
-    Some(jpeg)
+    encoded(&thumbnail.into_rgb8())
+}
+
+/// The thumbnail as a JPEG, by libjpeg-turbo (the library that decodes the photos): its SIMD
+/// encoder takes a fifth of the time of `image`'s, whose encode was 4 % of an import's time.
+/// `image`'s encoder stays the fallback should libjpeg-turbo refuse.
+fn encoded(thumbnail: &RgbImage) -> Option<Vec<u8>> {
+    let turbo = || -> Option<Vec<u8>> {
+        let mut compressor = turbojpeg::Compressor::new().ok()?;
+        compressor.set_quality(i32::from(JPEG_QUALITY)).ok()?;
+        compressor.set_subsamp(turbojpeg::Subsamp::Sub2x2).ok()?;
+        let (width, height) = (usize::try_from(thumbnail.width()).ok()?, usize::try_from(thumbnail.height()).ok()?);
+        let image = turbojpeg::Image {
+            pixels: thumbnail.as_raw().as_slice(),
+            width,
+            pitch: width * 3,
+            height,
+            format: turbojpeg::PixelFormat::RGB,
+        };
+        compressor.compress_to_vec(image).ok()
+    };
+    turbo().or_else(|| {
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY).encode_image(thumbnail).ok()?;
+        Some(jpeg)
+    })
 }
 
 /// The 8-bit RGB image scaled to fit in [`THUMBNAIL_LONG_SIDE`] (aspect kept, at least one
