@@ -12,8 +12,9 @@ wine_log() { printf '\033[1m[wine]\033[0m %s\n' "$*" >&2; }
 windows_target=x86_64-pc-windows-gnu
 
 # --- Packages: the MinGW cross compiler and linker, Wine 8 (Debian's wine64: no /usr/bin/wine,
-# the binary is /usr/lib/wine/wine64), NSIS's makensis for the installer.
-windows_packages=(mingw-w64 wine64 nsis)
+# the binary is /usr/lib/wine/wine64), NSIS's makensis for the installer; cmake and NASM build
+# libjpeg-turbo (also in apt-packages.txt: listed here too so build-windows.sh alone has them).
+windows_packages=(mingw-w64 wine64 nsis cmake nasm)
 if command -v apt-get >/dev/null 2>&1; then
   missing=()
   for package in "${windows_packages[@]}"; do
