@@ -4,7 +4,7 @@
 //! blur a reviewer sees as soft on a screen; at full size, 1.5 px for every 1,024 px of its
 //! longer side), saved again as a JPEG of quality 90, both through the import's own decode.
 //!   cargo run --release -p intake-evidence --example blur_calibration -- DIR
-use intake_evidence::image_checks::{analyse_pixels, decode_for_analysis};
+use intake_evidence::image_checks::analyse_pixels;
 use intake_evidence::media::MediaKind;
 
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
@@ -27,11 +27,10 @@ fn main() {
         let mut encoded = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut encoded, 90).encode_image(&blurred).expect("encodes");
         let soft = analyse_pixels(&encoded, MediaKind::Jpeg, MAX_DECODE_BYTES).expect("decodes");
-        let analysed = decode_for_analysis(&bytes, MediaKind::Jpeg, MAX_DECODE_BYTES).expect("decodes").dimensions();
         println!(
             "{:<48} {:>10} {:>10.0} {:>10.0}",
             path.file_name().unwrap().to_string_lossy(),
-            format!("{}x{}", analysed.0, analysed.1),
+            format!("{}x{}", sharp.analysed_width, sharp.analysed_height),
             sharp.laplacian_variance,
             soft.laplacian_variance
         );
