@@ -31,6 +31,7 @@ use zeroize::Zeroizing;
 
 use crate::durable::{self, Readers};
 use crate::error::{Error, ErrorKind, Result};
+use crate::vault::decode_hex;
 
 /// Where the wrapped data key lives, relative to the data folder.
 pub const KEY_FILE: &str = "keys/data-key.json";
@@ -326,11 +327,4 @@ pub fn wrong_passphrase() -> Error {
 
 fn damaged(reason: &str) -> Error {
     Error::new(ErrorKind::DatabaseCorrupt, format!("{KEY_FILE}: {reason}; the data key cannot be unwrapped"))
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok()).collect()
 }

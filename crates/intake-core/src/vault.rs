@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use intake_domain::digest::{hex, random_hex};
+pub use intake_domain::digest::{decode_hex, hex, random_hex};
 
 use crate::encrypted_file::{DecryptingReader, EncryptingWriter};
 use crate::error::{Error, ErrorKind, Result};

@@ -14,27 +14,34 @@
 //! ListMultipartUploads or ListParts (Aliyun OSS has no ListMultipartUploads, s3s-fs returns
 //! no ETags in ListParts).
 //!
-//! Integrity: each part carries `x-amz-checksum-sha256` and is signed with its SHA-256, which
-//! servers check (a damaged part is refused). The package is hashed while its parts are read
-//! for sending: the upload is completed only when the bytes read have the package's size and
-//! SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). After completion
-//! the object's size must equal the package's and its `sha256` metadata the package's hash
-//! (HEAD), and then either its ETag confirms it or it is read back:
+//! Integrity: each part carries `x-amz-checksum-sha256` and is signed with its SHA-256 (SigV4's
+//! payload hash), which servers check before they accept it: a part whose bytes arrive damaged is
+//! refused (S3, MinIO and Garage check both; s3s checks the signed payload hash). Each part is
+//! recorded with its SHA-256 as read here and the server's answer, its ETag and, when the server
+//! echoes it, the checksum it took (which must be the part's own). The package is hashed while its
+//! parts are read for sending: the upload is completed only when the bytes read have the package's
+//! size and SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). After
+//! completion the object's size must equal the package's and its `sha256` metadata the package's
+//! hash (HEAD), and then either its ETag confirms it or it is read back:
 //!
-//! - the ETag: when it is the S3 multipart ETag of exactly the parts read here (the MD5 of
-//!   each part's MD5, one after the other, `-` and their number), the object is confirmed
-//!   without downloading it. The server computes that ETag itself from the bytes it has, part
-//!   by part (s3s-fs rereads the stored parts when it completes the upload; S3 and MinIO hash
-//!   each part as it arrives), so a part lost, damaged, cut short, stored twice or in the wrong
-//!   order, or an object left from another upload, gives another ETag. The read-back catches
-//!   the same faults and costs a download of the whole package (as long again as the upload
-//!   on a symmetric line, and on a branch's line much more than the upload's own hashing).
-//!   What the ETag does not see and a read-back right after the upload could: bytes damaged
-//!   at rest between the server's hashing and our check, on a server that hashes on arrival;
-//!   that is the server's own durability (S3 checks its disks itself), and damage a moment
-//!   later escapes a read-back just the same. MD5 is no defence against a forger, but
-//!   neither is a read-back against a server that lies; the check is there for accidents,
-//!   which MD5 catches.
+//! - the ETag: when it is the S3 multipart ETag of exactly the parts the server accepted (the MD5
+//!   of their ETags, each the MD5 of the part as the server received it, one after the other, `-`
+//!   and their number), the object is confirmed without downloading it. The server computes that
+//!   ETag itself from the parts it holds (s3s-fs rereads the stored parts when it completes the
+//!   upload; S3, MinIO and Garage keep each part's MD5 from its arrival), so a part lost, cut
+//!   short, stored twice or in the wrong order, one damaged after it was answered (s3s-fs), or an
+//!   object left from another upload, gives another ETag; and each part's ETag is of bytes the
+//!   server checked against the part's SHA-256 before accepting them. Until issue 19's fourth pass
+//!   the parts' MD5s were computed here as well and compared instead of the server's answers; for a
+//!   server that checks the payload hash (S3 does, it is part of the signature, and so do MinIO,
+//!   Garage and s3s) that adds nothing, and it was a quarter of the client's CPU. The read-back
+//!   catches the same faults and costs a download of the whole package (as long again as the upload
+//!   on a symmetric line, and on a branch's line much more than the upload's own hashing). What the
+//!   ETag does not see and a read-back right after the upload could: bytes damaged at rest between
+//!   the server's hashing and our check, on a server that hashes on arrival; that is the server's
+//!   own durability (S3 checks its disks itself), and damage a moment later escapes a read-back
+//!   just the same. MD5 is no defence against a forger, but neither is a read-back against a server
+//!   that lies; the check is there for accidents, which MD5 catches.
 //! - otherwise (a server whose ETag is not that, e.g. SSE-KMS or a server with its own ETag
 //!   scheme, or an object found already stored before sending) the object is read back: the
 //!   SHA-256 of the bytes downloaded (ranged GETs, as many at once as parts are sent, hashed
@@ -59,9 +66,7 @@
 //! tokio runtime, so callers stay synchronous; the parts in flight are futures on that one
 //! thread. The package is read (and, sealed, decrypted) once, in order, on a second thread
 //! (`spawn_blocking`), which also computes the package's SHA-256, one part ahead of those in
-//! flight (the whole package was hashed in a pass of its own before issue 19), and the parts'
-//! MD5s after handing them over, four at a time (`md5_lanes`: MD5 was half of the client's
-//! CPU; it is needed only after completion). Each part's SHA-256 is computed on the runtime's
+//! flight (the whole package was hashed in a pass of its own before issue 19). Each part's SHA-256 is computed on the runtime's
 //! blocking threads, several parts at once, once, and given to object_store for the
 //! signature and the checksum (`part_digests`). When the reader thread hashed each part three times, one after the
 //! other, it was what limited the upload on loopback: one part in flight at a time, whatever
@@ -69,11 +74,10 @@
 //!
 //! Files: `target` (the settings resolved, the S3 client), `outbox` (its entries and an upload
 //! run over them), `multipart` (one package: send, resume, complete, read back),
-//! `package_bytes` (the only code that opens the package file), `part_digests` (the parts'
-//! SHA-256 handed to object_store) and `md5_lanes` (several parts' MD5s at once).
+//! `package_bytes` (the only code that opens the package file) and `part_digests` (the parts'
+//! SHA-256 handed to object_store).
 
 pub mod endpoint;
-mod md5_lanes;
 mod multipart;
 pub(crate) mod outbox;
 mod package_bytes;
@@ -101,8 +105,8 @@ pub const DEFAULT_PARTS_IN_FLIGHT: u32 = 4;
 /// The most parts sent at once.
 pub const MAX_PARTS_IN_FLIGHT: u32 = 16;
 /// At most this many bytes of parts are in flight at once (two more parts are held by the
-/// reader, one part ahead, and up to 64 MiB of parts sent until their MD5s are computed
-/// together): with very large parts, fewer are sent at once than the setting asks.
+/// reader, one part ahead): with very large parts, fewer are sent at once than the setting
+/// asks.
 const MAX_BYTES_IN_FLIGHT: u64 = 1 << 30;
 /// Retries of one request when none is set.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;

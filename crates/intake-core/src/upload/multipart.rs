@@ -1,6 +1,8 @@
 //! One attempt at one package: the multipart upload, resumed from the recorded parts, and
 //! the read-back that decides whether the stored object is the package.
 
+use base64::Engine as _;
+use base64::prelude::BASE64_STANDARD;
 use chrono::Utc;
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -76,7 +78,7 @@ impl PackageUpload<'_> {
         // One fresh start is allowed when the server has forgotten our UploadId (expired,
         // aborted by a lifecycle rule): then the package is sent again from the first part.
         let mut restarted = false;
-        let md5s = loop {
+        let accepted = loop {
             let (upload_id, part_size) = match (&current.upload_id, current.part_size) {
                 (Some(upload_id), Some(part_size)) => {
                     database.resume_package_upload(&record.sha256)?;
@@ -103,7 +105,7 @@ impl PackageUpload<'_> {
                 }
             };
             match self.send_parts(&location, &upload_id, part_size).await {
-                Ok(md5s) => break md5s,
+                Ok(accepted) => break accepted,
                 Err(SendError::UploadForgotten) if !restarted => {
                     restarted = true;
                     database.forget_package_upload(&record.sha256)?;
@@ -120,7 +122,7 @@ impl PackageUpload<'_> {
         };
 
         self.report(UploadPhase::Verifying, record.bytes);
-        if let Err(err) = self.verify(&location, &key, Some(&md5s)).await {
+        if let Err(err) = self.verify(&location, &key, Some(&accepted)).await {
             if err.kind() == ErrorKind::UploadMismatch {
                 // The stored object is wrong: the next attempt sends the package anew.
                 database.forget_package_upload(&record.sha256)?;
@@ -143,13 +145,14 @@ impl PackageUpload<'_> {
     /// it as it goes: the upload is completed only when the bytes read have the package's size
     /// and SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). Parts
     /// accepted in an earlier attempt are read too (for that hash) but not sent. Returns each
-    /// part's MD5, in order, for the check after completion ([`PackageUpload::verify`]).
+    /// part as recorded (the server's answer for it), in order, for the check after completion
+    /// ([`PackageUpload::verify`]).
     async fn send_parts(
         &mut self,
         location: &ObjectPath,
         upload_id: &str,
         part_size: u64,
-    ) -> Result<Vec<[u8; 16]>, SendError> {
+    ) -> Result<Vec<UploadPartRecord>, SendError> {
         let record = self.record;
         let store = self.store;
         let digests = self.digests;
@@ -277,14 +280,9 @@ impl PackageUpload<'_> {
                 digest.bytes, digest.sha256
             ))));
         }
-        let md5s = digest.part_md5s;
-
-        let parts: Vec<PartId> = database
-            .upload_parts(&record.sha256, upload_id)?
-            .into_iter()
-            .map(|part| PartId { content_id: part.etag })
-            .collect();
-        if parts.len() as u64 != part_count || md5s.len() as u64 != part_count {
+        let accepted = database.upload_parts(&record.sha256, upload_id)?;
+        let parts: Vec<PartId> = accepted.iter().map(|part| PartId { content_id: part.etag.clone() }).collect();
+        if parts.len() as u64 != part_count {
             return Err(SendError::Failed(Error::new(
                 ErrorKind::UploadFailed,
                 format!(
@@ -295,12 +293,12 @@ impl PackageUpload<'_> {
             )));
         }
         match self.store.complete_multipart(location, &upload_id.to_string(), parts).await {
-            Ok(_) => Ok(md5s),
+            Ok(_) => Ok(accepted),
             // Completed before (the answer was lost, or we were killed before recording
             // it)? Then the object is there; the read-back decides.
             Err(err) if is_not_found(&err) => {
                 let key = location.to_string();
-                if self.stored_whole(location, &key).await? { Ok(md5s) } else { Err(SendError::UploadForgotten) }
+                if self.stored_whole(location, &key).await? { Ok(accepted) } else { Err(SendError::UploadForgotten) }
             }
             Err(err) => Err(SendError::Failed(self.classify(err, "completing the upload"))),
         }
@@ -326,13 +324,13 @@ impl PackageUpload<'_> {
 
     /// Checks that the stored object is the package: `upload_mismatch` when it differs,
     /// `file_missing` when there is no object. Its size and `sha256` metadata first (HEAD);
-    /// then, right after this attempt sent it (`sent_md5s`: each part's MD5 as read here), the
-    /// server's ETag: when it is the S3 multipart ETag of exactly these parts (MD5 of their
-    /// MD5s, `-` and their number) the object is confirmed without being downloaded (module
-    /// documentation: why that is as strong as the read-back). In every other case (a server
-    /// whose ETag is not that, SSE-KMS, an object found already stored) the object is read
-    /// back and its SHA-256 must be the package's.
-    async fn verify(&mut self, location: &ObjectPath, key: &str, sent_md5s: Option<&[[u8; 16]]>) -> Result<()> {
+    /// then, right after this attempt completed it (`accepted`: each part as recorded when the
+    /// server accepted it), the server's ETag: when it is the S3 multipart ETag of exactly the
+    /// parts the server accepted (MD5 of their ETags, `-` and their number) the object is
+    /// confirmed without being downloaded (module documentation: why that is as strong as the
+    /// read-back). In every other case (a server whose ETag is not that, SSE-KMS, an object
+    /// found already stored) the object is read back and its SHA-256 must be the package's.
+    async fn verify(&mut self, location: &ObjectPath, key: &str, accepted: Option<&[UploadPartRecord]>) -> Result<()> {
         let record = self.record;
         let head = GetOptions { head: true, ..GetOptions::default() };
         let meta = match self.store.get_opts(location, head).await {
@@ -358,11 +356,15 @@ impl PackageUpload<'_> {
         if recorded.as_deref() != Some(record.sha256.as_str()) {
             return Err(mismatch(format!("its recorded SHA-256 is {}", recorded.as_deref().unwrap_or("missing"))));
         }
-        if let Some(md5s) = sent_md5s
-            && meta.meta.e_tag.as_deref().is_some_and(|e_tag| is_multipart_etag_of(e_tag, md5s))
-        {
-            self.report(UploadPhase::Verifying, record.bytes);
-            return Ok(());
+        if let Some(accepted) = accepted {
+            match check_against_accepted_parts(meta.meta.e_tag.as_deref(), accepted) {
+                AcceptedPartsCheck::Confirmed => {
+                    self.report(UploadPhase::Verifying, record.bytes);
+                    return Ok(());
+                }
+                AcceptedPartsCheck::Mismatch(what) => return Err(mismatch(what)),
+                AcceptedPartsCheck::Unknown => {}
+            }
         }
         // Pieces of a part's size, several read at once (as many as parts are sent at once)
         // and hashed in order: the same check as one read after the other, in less time.
@@ -462,18 +464,73 @@ impl From<Error> for SendError {
     }
 }
 
-/// Whether `e_tag` (as the server sent it, quoted or not) is the S3 multipart ETag of parts
-/// with these MD5s: the hex MD5 of their MD5s one after the other, `-`, their number.
-pub(super) fn is_multipart_etag_of(e_tag: &str, part_md5s: &[[u8; 16]]) -> bool {
-    if part_md5s.is_empty() {
-        return false;
+/// What the server answered for one part it accepted, as object_store records it in the part's
+/// `PartId` (with a checksum algorithm set, its own XML of the part's ETag and the checksum the
+/// server echoed, if it did; without, the bare ETag).
+#[derive(Debug, serde::Deserialize)]
+struct PartAnswer {
+    e_tag: String,
+    #[serde(default)]
+    checksum_sha256: Option<String>,
+}
+
+impl PartAnswer {
+    fn of(content_id: &str) -> PartAnswer {
+        quick_xml::de::from_str(content_id)
+            .unwrap_or_else(|_| PartAnswer { e_tag: content_id.to_string(), checksum_sha256: None })
     }
+}
+
+/// What the stored object's ETag says about the parts the server accepted.
+#[derive(Debug, PartialEq)]
+pub(super) enum AcceptedPartsCheck {
+    /// The ETag is the S3 multipart ETag of exactly those parts, in order.
+    Confirmed,
+    /// It cannot tell (an ETag of another form, a part's ETag that is not an MD5): read back.
+    Unknown,
+    /// The server echoed, for a part, a SHA-256 that is not the part's.
+    Mismatch(String),
+}
+
+/// Compares the stored object's ETag (as the server sent it, quoted or not) with the parts the
+/// server accepted for it (`accepted`, in order, each recorded with its SHA-256 as read here
+/// and the server's answer). The S3 multipart ETag is the hex MD5 of the parts' MD5s (their
+/// ETags, as bytes) one after the other, `-` and their number; the server computes it from
+/// the parts it holds, so it equals the one computed here from the recorded answers only when
+/// the object is exactly those parts. Each part's bytes were checked by the server on arrival
+/// against the part's SHA-256 (module documentation), and a server that echoes that checksum
+/// must echo the part's own.
+pub(super) fn check_against_accepted_parts(e_tag: Option<&str>, accepted: &[UploadPartRecord]) -> AcceptedPartsCheck {
     let mut of_parts = Md5::new();
-    for md5 in part_md5s {
-        of_parts.update(md5);
+    let mut readable = !accepted.is_empty();
+    for part in accepted {
+        let answer = PartAnswer::of(&part.etag);
+        if let Some(echoed) = answer.checksum_sha256.as_deref() {
+            let ours = crate::vault::decode_hex(&part.sha256).map(|sha256| BASE64_STANDARD.encode(sha256));
+            if ours.as_deref() != Some(echoed.trim()) {
+                return AcceptedPartsCheck::Mismatch(format!(
+                    "the server took part {} for SHA-256 {echoed} (base64), the part read here is {}",
+                    part.part_number, part.sha256
+                ));
+            }
+        }
+        match crate::vault::decode_hex(unquoted(&answer.e_tag)) {
+            Some(md5) if md5.len() == 16 => of_parts.update(&md5),
+            _ => readable = false,
+        }
     }
-    let expected = format!("{}-{}", crate::vault::hex(&of_parts.finalize()), part_md5s.len());
-    e_tag.trim().trim_start_matches("W/").trim_matches('"').eq_ignore_ascii_case(&expected)
+    let Some(e_tag) = e_tag else { return AcceptedPartsCheck::Unknown };
+    let expected = format!("{}-{}", crate::vault::hex(&of_parts.finalize()), accepted.len());
+    if readable && unquoted(e_tag).eq_ignore_ascii_case(&expected) {
+        AcceptedPartsCheck::Confirmed
+    } else {
+        AcceptedPartsCheck::Unknown
+    }
+}
+
+/// An ETag as servers send it, without its quotes or weak mark.
+fn unquoted(e_tag: &str) -> &str {
+    e_tag.trim().trim_start_matches("W/").trim_matches('"')
 }
 
 fn is_not_found(err: &object_store::Error) -> bool {
@@ -509,31 +566,93 @@ fn first_line(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn md5s(parts: &[&[u8]]) -> Vec<[u8; 16]> {
-        parts.iter().map(|part| Md5::digest(part).into()).collect()
+    /// Parts as recorded when the server accepted them: object_store's XML with the server's
+    /// ETag of each (its MD5, quoted, as servers send it) and, when given, the SHA-256 the
+    /// server echoed.
+    fn accepted(parts: &[&[u8]], echoed: &[Option<String>]) -> Vec<UploadPartRecord> {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(index, part)| {
+                let e_tag = format!("\"{}\"", crate::vault::hex(&Md5::digest(part)));
+                let checksum = match echoed.get(index).cloned().flatten() {
+                    Some(echoed) => format!("<checksum_sha256>{echoed}</checksum_sha256>"),
+                    None => String::new(),
+                };
+                UploadPartRecord {
+                    part_number: index as u32 + 1,
+                    bytes: part.len() as u64,
+                    sha256: crate::vault::hex(&Sha256::digest(part)),
+                    etag: format!("<PartMetadata><e_tag>{e_tag}</e_tag>{checksum}</PartMetadata>"),
+                }
+            })
+            .collect()
     }
 
     #[test]
-    fn the_multipart_etag_is_the_md5_of_the_parts_md5s_and_their_number_as_servers_send_it() {
+    fn the_multipart_etag_of_the_accepted_parts_confirms_the_object_as_servers_send_it() {
         // Computed apart with Python's hashlib: md5(md5(b"part one") + md5(b"part two")) + "-2".
-        let parts = md5s(&[b"part one", b"part two"]);
+        let parts = accepted(&[b"part one", b"part two"], &[]);
         for sent in [
             "0732917abc3288784e318ac0aab1757a-2",
             "\"0732917abc3288784e318ac0aab1757a-2\"",
             "\"0732917ABC3288784E318AC0AAB1757A-2\"",
             "W/\"0732917abc3288784e318ac0aab1757a-2\"",
         ] {
-            assert!(is_multipart_etag_of(sent, &parts), "{sent}");
+            assert_eq!(check_against_accepted_parts(Some(sent), &parts), AcceptedPartsCheck::Confirmed, "{sent}");
         }
+        // A part recorded as a bare ETag (object_store without a checksum algorithm).
+        let mut bare = parts.clone();
+        bare[0].etag = format!("\"{}\"", crate::vault::hex(&Md5::digest(b"part one")));
+        assert_eq!(
+            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &bare),
+            AcceptedPartsCheck::Confirmed
+        );
+    }
+
+    #[test]
+    fn any_other_etag_or_a_part_etag_that_is_no_md5_leaves_the_object_to_be_read_back() {
+        let parts = accepted(&[b"part one", b"part two"], &[]);
         for other in [
-            // Another part count, the parts in the other order, one part's MD5 alone, a plain MD5.
+            // Another part count, one part's MD5 alone, nothing.
             "\"0732917abc3288784e318ac0aab1757a-3\"",
             "\"3303e12af474ca11d85ed2966a932992\"",
             "",
         ] {
-            assert!(!is_multipart_etag_of(other, &parts), "{other}");
+            assert_eq!(check_against_accepted_parts(Some(other), &parts), AcceptedPartsCheck::Unknown, "{other}");
         }
-        assert!(!is_multipart_etag_of("\"0732917abc3288784e318ac0aab1757a-2\"", &md5s(&[b"part two", b"part one"])));
-        assert!(!is_multipart_etag_of("\"0732917abc3288784e318ac0aab1757a-2\"", &[]));
+        assert_eq!(check_against_accepted_parts(None, &parts), AcceptedPartsCheck::Unknown);
+        // The same parts accepted in the other order: the object is not these parts.
+        let swapped = accepted(&[b"part two", b"part one"], &[]);
+        assert_eq!(
+            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &swapped),
+            AcceptedPartsCheck::Unknown
+        );
+        assert_eq!(
+            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &[]),
+            AcceptedPartsCheck::Unknown
+        );
+        // A server whose part ETags are not MD5s (SSE-KMS, its own scheme).
+        let mut opaque = parts.clone();
+        opaque[1].etag = "<PartMetadata><e_tag>\"v2-7f3a\"</e_tag></PartMetadata>".into();
+        assert_eq!(
+            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &opaque),
+            AcceptedPartsCheck::Unknown
+        );
+    }
+
+    #[test]
+    fn a_sha256_the_server_echoes_must_be_the_parts_own() {
+        let own = |part: &[u8]| Some(BASE64_STANDARD.encode(Sha256::digest(part)));
+        let echoed = accepted(&[b"part one", b"part two"], &[own(b"part one"), own(b"part two")]);
+        assert_eq!(
+            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &echoed),
+            AcceptedPartsCheck::Confirmed
+        );
+        let wrong = accepted(&[b"part one", b"part two"], &[None, own(b"part three")]);
+        match check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &wrong) {
+            AcceptedPartsCheck::Mismatch(what) => assert!(what.contains("part 2"), "{what}"),
+            other => panic!("{other:?}"),
+        }
     }
 }
