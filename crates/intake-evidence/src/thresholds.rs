@@ -86,9 +86,14 @@ pub const NUMERIC_THRESHOLDS: &[(&str, &str, f64, f64)] = &[
 ];
 
 /// The default blur threshold, between what was measured (see
-/// [`super::image_checks::measure`]): the 31 real photos of the EXIF corpus scored 348 to
-/// 19 452 (the two that scored 0 and 1 are a flat grey test image and a thermal image), and
-/// the same photos after a Gaussian blur of sigma 1.5 px at the analysis scale 11 to 96.
+/// [`super::image_checks::measure`]). First calibration (jpeg-decoder, the blur applied at
+/// the analysis scale): the 31 real photos of the EXIF corpus scored 348 to 19 452 (the two
+/// that scored 0 and 1 are a flat grey test image and a thermal image), the same photos
+/// blurred (Gaussian, sigma 1.5 px) 11 to 96. Again after the move to libjpeg-turbo
+/// (`examples/blur_calibration.rs`, the blur applied to the photo before it is encoded and
+/// decoded as an import does, sigma 1.5 px per 1,024 px; the 22 photos whose analysis image
+/// is 600 px or more): sharp 397 to 12 141, blurred 12 to 541. There 150 flags no sharp photo
+/// and misses 3 of the 22 blurred ones (bench/RESULTS.md, "The import on libjpeg-turbo").
 pub const DEFAULT_MIN_LAPLACIAN_VARIANCE: f64 = 150.0;
 
 impl Default for Thresholds {

@@ -185,6 +185,8 @@ async fn a_case_is_corrected_in_the_window_and_its_package_says_what_was_correct
     session.wait_for(&format!("{storefront}[data-status='missing']"), "the storefront slot, empty").await;
     let wrong = format!("{interior} [data-file-name='门头.jpg']");
     scroll_to(&session, &wrong).await;
+    // Thumbnails are asked for as they come into view: the screenshot waits for this one.
+    session.wait_for(&format!("{wrong} [data-testid='thumbnail-image']"), "the photo's thumbnail").await;
     session.save_screenshot("1-photo-in-the-wrong-slot").await;
 
     // 1. 移到…: the storefront photo goes to its slot, and the checklist follows.
