@@ -15,33 +15,34 @@
 //! no ETags in ListParts).
 //!
 //! Integrity: each part carries `x-amz-checksum-sha256` and is signed with its SHA-256 (SigV4's
-//!payload hash), which servers check before they accept it: a part whose bytes arrive damaged is
-//!refused (S3, MinIO and Garage check both; s3s checks the signed payload hash). Each part is
-//!recorded with its SHA-256 as read here and the server's answer, its ETag and, when the server
-//!echoes it, the checksum it took (which must be the part's own). The package is hashed while its
-//!parts are read for sending: the upload is completed only when the bytes read have the package's
-//!size and SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). After
-//!completion the object's size must equal the package's and its `sha256` metadata the package's
-//!hash (HEAD), and then either its ETag confirms it or it is read back:
+//! payload hash), which servers check before they accept it: a part whose bytes arrive damaged is
+//! refused (S3, MinIO and Garage check both; s3s checks the signed payload hash). Each part is
+//! recorded with its SHA-256 as read here and the server's answer, its ETag and, when the server
+//! echoes it, the checksum it took (which must be the part's own). The package is hashed while its
+//! parts are read for sending: the upload is completed only when the bytes read have the package's
+//! size and SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). After
+//! completion the object's size must equal the package's and its `sha256` metadata the package's
+//! hash (HEAD), and then either its ETag confirms it or it is read back:
 //!
 //! - the ETag: when it is the S3 multipart ETag of exactly the parts the server accepted (the MD5
-//!of their ETags, each the MD5 of the part as the server received it, one after the other, `-` and
-//!their number), the object is confirmed without downloading it. The server computes that ETag
-//!itself from the parts it holds (s3s-fs rereads the stored parts when it completes the upload;
-//!S3, MinIO and Garage keep each part's MD5 from its arrival), so a part lost, cut short, stored
-//!twice or in the wrong order, one damaged after it was answered (s3s-fs), or an object left from
-//!another upload, gives another ETag; and each part's ETag is of bytes the server checked against
-//!the part's SHA-256 before accepting them. Until issue 19's last pass the parts' MD5s were
-//!computed here as well and compared instead of the server's answers; for a server that checks the
-//!payload hash (S3 does, it is part of the signature, and so do MinIO, Garage and s3s) that adds
-//!nothing, and it was a quarter of the client's CPU (0.16 s of 0.6 s for 200 MiB). The read-back
-//!catches the same faults and costs a download of the whole package (as long again as the upload
-//!on a symmetric line, and on a branch's line much more than the upload's own hashing). What the
-//!ETag does not see and a read-back right after the upload could: bytes damaged at rest between
-//!the server's hashing and our check, on a server that hashes on arrival; that is the server's own
-//!durability (S3 checks its disks itself), and damage a moment later escapes a read-back just the
-//!same. MD5 is no defence against a forger, but neither is a read-back against a server that lies;
-//!the check is there for accidents, which MD5 catches.
+//!   of their ETags, each the MD5 of the part as the server received it, one after the other, `-`
+//!   and their number), the object is confirmed without downloading it. The server computes that
+//!   ETag itself from the parts it holds (s3s-fs rereads the stored parts when it completes the
+//!   upload; S3, MinIO and Garage keep each part's MD5 from its arrival), so a part lost, cut
+//!   short, stored twice or in the wrong order, one damaged after it was answered (s3s-fs), or an
+//!   object left from another upload, gives another ETag; and each part's ETag is of bytes the
+//!   server checked against the part's SHA-256 before accepting them. Until issue 19's last pass
+//!   the parts' MD5s were computed here as well and compared instead of the server's answers; for a
+//!   server that checks the payload hash (S3 does, it is part of the signature, and so do MinIO,
+//!   Garage and s3s) that adds nothing, and it was a quarter of the client's CPU (0.16 s of 0.6 s
+//!   for 200 MiB). The read-back catches the same faults and costs a download of the whole package
+//!   (as long again as the upload on a symmetric line, and on a branch's line much more than the
+//!   upload's own hashing). What the ETag does not see and a read-back right after the upload
+//!   could: bytes damaged at rest between the server's hashing and our check, on a server that
+//!   hashes on arrival; that is the server's own durability (S3 checks its disks itself), and
+//!   damage a moment later escapes a read-back just the same. MD5 is no defence against a forger,
+//!   but neither is a read-back against a server that lies; the check is there for accidents, which
+//!   MD5 catches.
 //! - otherwise (a server whose ETag is not that, e.g. SSE-KMS or a server with its own ETag
 //!   scheme, or an object found already stored before sending) the object is read back: the
 //!   SHA-256 of the bytes downloaded (ranged GETs, as many at once as parts are sent, hashed
