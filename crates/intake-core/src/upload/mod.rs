@@ -18,11 +18,12 @@
 //! payload hash), which servers check before they accept it: a part whose bytes arrive damaged is
 //! refused (S3, MinIO and Garage check both; s3s checks the signed payload hash). Each part is
 //! recorded with its SHA-256 as read here and the server's answer, its ETag and, when the server
-//! echoes it, the checksum it took (which must be the part's own). The package is hashed while its
-//! parts are read for sending: the upload is completed only when the bytes read have the package's
-//! size and SHA-256 (`package_changed` otherwise, and the parts sent are forgotten). After
-//! completion the object's size must equal the package's and its `sha256` metadata the package's
-//! hash (HEAD), and then either its ETag confirms it or it is read back:
+//! echoes it, the checksum it took (which must be the part's own for the ETag to confirm the
+//! object). The package is hashed while its parts are read for sending: the upload is completed
+//! only when the bytes read have the package's size and SHA-256 (`package_changed` otherwise, and
+//! the parts sent are forgotten). After completion the object's size must equal the package's and
+//! its `sha256` metadata the package's hash (HEAD), and then either its ETag confirms it or it is
+//! read back:
 //!
 //! - the ETag: when it is the S3 multipart ETag of exactly the parts the server accepted (the MD5
 //!   of their ETags, each the MD5 of the part as the server received it, one after the other, `-`

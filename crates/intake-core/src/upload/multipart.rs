@@ -356,15 +356,9 @@ impl PackageUpload<'_> {
         if recorded.as_deref() != Some(record.sha256.as_str()) {
             return Err(mismatch(format!("its recorded SHA-256 is {}", recorded.as_deref().unwrap_or("missing"))));
         }
-        if let Some(accepted) = accepted {
-            match check_against_accepted_parts(meta.meta.e_tag.as_deref(), accepted) {
-                AcceptedPartsCheck::Confirmed => {
-                    self.report(UploadPhase::Verifying, record.bytes);
-                    return Ok(());
-                }
-                AcceptedPartsCheck::Mismatch(what) => return Err(mismatch(what)),
-                AcceptedPartsCheck::Unknown => {}
-            }
+        if accepted.is_some_and(|accepted| confirms_accepted_parts(meta.meta.e_tag.as_deref(), accepted)) {
+            self.report(UploadPhase::Verifying, record.bytes);
+            return Ok(());
         }
         // Pieces of a part's size, several read at once (as many as parts are sent at once)
         // and hashed in order: the same check as one read after the other, in less time.
@@ -481,51 +475,37 @@ impl PartAnswer {
     }
 }
 
-/// What the stored object's ETag says about the parts the server accepted.
-#[derive(Debug, PartialEq)]
-pub(super) enum AcceptedPartsCheck {
-    /// The ETag is the S3 multipart ETag of exactly those parts, in order.
-    Confirmed,
-    /// It cannot tell (an ETag of another form, a part's ETag that is not an MD5): read back.
-    Unknown,
-    /// The server echoed, for a part, a SHA-256 that is not the part's.
-    Mismatch(String),
-}
-
-/// Compares the stored object's ETag (as the server sent it, quoted or not) with the parts the
-/// server accepted for it (`accepted`, in order, each recorded with its SHA-256 as read here
-/// and the server's answer). The S3 multipart ETag is the hex MD5 of the parts' MD5s (their
-/// ETags, as bytes) one after the other, `-` and their number; the server computes it from
-/// the parts it holds, so it equals the one computed here from the recorded answers only when
-/// the object is exactly those parts. Each part's bytes were checked by the server on arrival
-/// against the part's SHA-256 (module documentation), and a server that echoes that checksum
-/// must echo the part's own.
-pub(super) fn check_against_accepted_parts(e_tag: Option<&str>, accepted: &[UploadPartRecord]) -> AcceptedPartsCheck {
+/// Whether the stored object's ETag (as the server sent it, quoted or not) confirms that the
+/// object is exactly the parts the server accepted for it (`accepted`, in order, each recorded
+/// with its SHA-256 as read here and the server's answer). The S3 multipart ETag is the hex MD5
+/// of the parts' MD5s (their ETags, as bytes) one after the other, `-` and their number; the
+/// server computes it from the parts it holds, so it equals the one computed here from the
+/// recorded answers only when the object is exactly those parts. Each part's bytes were checked
+/// by the server on arrival against the part's SHA-256 (module documentation). Anything doubtful
+/// is not a confirmation, and then the read-back decides (so a server's odd answer never fails
+/// an upload by itself): an ETag of another form, a part's ETag that is not an MD5, or a
+/// checksum the server echoed for a part that is not the part's SHA-256.
+pub(super) fn confirms_accepted_parts(e_tag: Option<&str>, accepted: &[UploadPartRecord]) -> bool {
+    let Some(e_tag) = e_tag else { return false };
+    if accepted.is_empty() {
+        return false;
+    }
     let mut of_parts = Md5::new();
-    let mut readable = !accepted.is_empty();
     for part in accepted {
         let answer = PartAnswer::of(&part.etag);
         if let Some(echoed) = answer.checksum_sha256.as_deref() {
             let ours = crate::vault::decode_hex(&part.sha256).map(|sha256| BASE64_STANDARD.encode(sha256));
             if ours.as_deref() != Some(echoed.trim()) {
-                return AcceptedPartsCheck::Mismatch(format!(
-                    "the server took part {} for SHA-256 {echoed} (base64), the part read here is {}",
-                    part.part_number, part.sha256
-                ));
+                return false;
             }
         }
         match crate::vault::decode_hex(unquoted(&answer.e_tag)) {
             Some(md5) if md5.len() == 16 => of_parts.update(&md5),
-            _ => readable = false,
+            _ => return false,
         }
     }
-    let Some(e_tag) = e_tag else { return AcceptedPartsCheck::Unknown };
     let expected = format!("{}-{}", crate::vault::hex(&of_parts.finalize()), accepted.len());
-    if readable && unquoted(e_tag).eq_ignore_ascii_case(&expected) {
-        AcceptedPartsCheck::Confirmed
-    } else {
-        AcceptedPartsCheck::Unknown
-    }
+    unquoted(e_tag).eq_ignore_ascii_case(&expected)
 }
 
 /// An ETag as servers send it, without its quotes or weak mark.
@@ -599,15 +579,12 @@ mod tests {
             "\"0732917ABC3288784E318AC0AAB1757A-2\"",
             "W/\"0732917abc3288784e318ac0aab1757a-2\"",
         ] {
-            assert_eq!(check_against_accepted_parts(Some(sent), &parts), AcceptedPartsCheck::Confirmed, "{sent}");
+            assert!(confirms_accepted_parts(Some(sent), &parts), "{sent}");
         }
         // A part recorded as a bare ETag (object_store without a checksum algorithm).
         let mut bare = parts.clone();
         bare[0].etag = format!("\"{}\"", crate::vault::hex(&Md5::digest(b"part one")));
-        assert_eq!(
-            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &bare),
-            AcceptedPartsCheck::Confirmed
-        );
+        assert!(confirms_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &bare));
     }
 
     #[test]
@@ -619,40 +596,25 @@ mod tests {
             "\"3303e12af474ca11d85ed2966a932992\"",
             "",
         ] {
-            assert_eq!(check_against_accepted_parts(Some(other), &parts), AcceptedPartsCheck::Unknown, "{other}");
+            assert!(!confirms_accepted_parts(Some(other), &parts), "{other}");
         }
-        assert_eq!(check_against_accepted_parts(None, &parts), AcceptedPartsCheck::Unknown);
+        assert!(!confirms_accepted_parts(None, &parts));
         // The same parts accepted in the other order: the object is not these parts.
         let swapped = accepted(&[b"part two", b"part one"], &[]);
-        assert_eq!(
-            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &swapped),
-            AcceptedPartsCheck::Unknown
-        );
-        assert_eq!(
-            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &[]),
-            AcceptedPartsCheck::Unknown
-        );
+        assert!(!confirms_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &swapped));
+        assert!(!confirms_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &[]));
         // A server whose part ETags are not MD5s (SSE-KMS, its own scheme).
         let mut opaque = parts.clone();
         opaque[1].etag = "<PartMetadata><e_tag>\"v2-7f3a\"</e_tag></PartMetadata>".into();
-        assert_eq!(
-            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &opaque),
-            AcceptedPartsCheck::Unknown
-        );
+        assert!(!confirms_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &opaque));
     }
 
     #[test]
-    fn a_sha256_the_server_echoes_must_be_the_parts_own() {
+    fn a_sha256_the_server_echoes_for_a_part_must_be_the_parts_own_to_confirm_the_object() {
         let own = |part: &[u8]| Some(BASE64_STANDARD.encode(Sha256::digest(part)));
         let echoed = accepted(&[b"part one", b"part two"], &[own(b"part one"), own(b"part two")]);
-        assert_eq!(
-            check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &echoed),
-            AcceptedPartsCheck::Confirmed
-        );
+        assert!(confirms_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &echoed));
         let wrong = accepted(&[b"part one", b"part two"], &[None, own(b"part three")]);
-        match check_against_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &wrong) {
-            AcceptedPartsCheck::Mismatch(what) => assert!(what.contains("part 2"), "{what}"),
-            other => panic!("{other:?}"),
-        }
+        assert!(!confirms_accepted_parts(Some("\"0732917abc3288784e318ac0aab1757a-2\""), &wrong));
     }
 }
