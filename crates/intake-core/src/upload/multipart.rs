@@ -485,7 +485,7 @@ impl PartAnswer {
 /// is not a confirmation, and then the read-back decides (so a server's odd answer never fails
 /// an upload by itself): an ETag of another form, a part's ETag that is not an MD5, or a
 /// checksum the server echoed for a part that is not the part's SHA-256.
-pub(super) fn confirms_accepted_parts(e_tag: Option<&str>, accepted: &[UploadPartRecord]) -> bool {
+fn confirms_accepted_parts(e_tag: Option<&str>, accepted: &[UploadPartRecord]) -> bool {
     let Some(e_tag) = e_tag else { return false };
     if accepted.is_empty() {
         return false;

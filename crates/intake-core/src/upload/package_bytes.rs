@@ -32,8 +32,8 @@ pub(super) struct PackageBytes {
 }
 
 /// One part of the package as read: to send, or already accepted by the server in an earlier
-/// attempt (`send` is false: it is read only for the package's hash). Its SHA-256
-/// is computed by the sender, several parts at once ([`part_sha256`]).
+/// attempt (`send` is false: it is read only for the package's hash). Its SHA-256 is computed
+/// by the sender, several parts at once ([`part_sha256`]).
 pub(super) struct ReadPart {
     pub(super) number: u64,
     pub(super) length: u64,
@@ -54,9 +54,8 @@ impl PackageBytes {
     /// accepted). Blocking: run it on a thread of its own. It hashes the package; each part's
     /// SHA-256 is left to the sender, which computes several at once (this thread hashing each
     /// part three times, one part after the other, was what kept only one part in flight on
-    /// loopback). Stops early, without error, when `send`
-    /// returns false (the upload stopped). A package shorter than `expected` is
-    /// `package_changed`.
+    /// loopback). Stops early, without error, when `send` returns false (the upload stopped).
+    /// A package shorter than `expected` is `package_changed`.
     pub(super) fn read_parts(
         mut self,
         expected: u64,
