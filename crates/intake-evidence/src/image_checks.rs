@@ -19,11 +19,13 @@ use super::media::MediaKind;
 
 /// The longer side, in pixels, of the grey image the checks run on. Blur is judged at about
 /// the scale a reviewer sees the photo on a screen, and sensor noise at full size does not
-/// pass for detail. Not 512, although a 12 MP photo would then decode at 1/8, a fifth faster:
-/// at 512 px the corpus' photos blurred as a reviewer sees blur on a screen (sigma 1.5 px at
-/// 1,024) score in a range that overlaps the sharp ones', so any threshold sits inside both
-/// (bench/RESULTS.md, "The import on libjpeg-turbo"; `examples/blur_calibration.rs` measures
-/// it).
+/// pass for detail. Not 512, although a 12 MP photo would then decode at 1/8 and the import
+/// would run a quarter faster (0.93 of `djpeg -scale 1/8 -grayscale`'s pace against 0.73): at
+/// 512 px the corpus' photos blurred as a reviewer sees blur on a screen (sigma 1.5 px at
+/// 1,024) score in a range that overlaps the sharp ones'. At the highest threshold that warns
+/// on no sharp photo, 7 of 22 blurred ones pass where 3 do at 1,024 (bench/RESULTS.md, "Import
+/// pace, issue 19 item 2: what a decode at 1/8 would buy, and cost";
+/// `examples/blur_calibration.rs` measures it).
 pub const ANALYSIS_LONG_SIDE: u32 = 1024;
 
 /// What the pixel checks measured.
