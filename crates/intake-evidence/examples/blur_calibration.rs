@@ -14,6 +14,8 @@
 //!   which does not grow with contrast (a candidate, not a finished measure).
 //!
 //!   cargo run --release -p intake-evidence --example blur_calibration -- DIR
+mod jpeg_folder;
+
 use image::GrayImage;
 use intake_evidence::image_checks::analyse_pixels;
 use intake_evidence::media::MediaKind;
@@ -26,12 +28,7 @@ const MIN_ANALYSED_SIDE: u32 = 600;
 
 fn main() {
     let folder = std::env::args().nth(1).expect("usage: blur_calibration DIR");
-    let mut paths: Vec<_> = std::fs::read_dir(&folder)
-        .expect("a folder")
-        .map(|entry| entry.expect("a readable folder").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("jpg")))
-        .collect();
-    paths.sort();
+    let paths = jpeg_folder::jpegs_in(folder.as_ref());
     println!(
         "{:<44} {:>10} {:>8} {:>8} | {:>8} {:>8} {:>8} | {:>9} {:>9}",
         "photo", "analysed", "sharp", "blurred", "1/8 size", "1/8 lap", "blurred", "1/8 ratio", "blurred"

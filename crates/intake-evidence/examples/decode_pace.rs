@@ -9,6 +9,8 @@
 //!   a sharpness measure read from the coefficients would cost.
 //!
 //!   cargo run --release -p intake-evidence --example decode_pace -- DIR [COUNT]
+mod jpeg_folder;
+
 use std::time::Instant;
 
 use turbojpeg_sys as tj;
@@ -20,12 +22,7 @@ fn main() {
     let mut arguments = std::env::args().skip(1);
     let folder = arguments.next().expect("usage: decode_pace DIR [COUNT]");
     let count: usize = arguments.next().map_or(40, |count| count.parse().expect("COUNT is a number"));
-    let mut paths: Vec<_> = std::fs::read_dir(&folder)
-        .expect("a folder")
-        .map(|entry| entry.expect("a readable folder").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("jpg")))
-        .collect();
-    paths.sort();
+    let mut paths = jpeg_folder::jpegs_in(folder.as_ref());
     paths.truncate(count);
     let files: Vec<Vec<u8>> = paths.iter().map(|path| std::fs::read(path).expect("readable")).collect();
     assert!(!files.is_empty(), "no .jpg in {folder}");
