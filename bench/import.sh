@@ -5,7 +5,9 @@
 #     thumbnail, database) in photos/s, next to `sha256sum` alone and the reference pipeline
 #     `exiftool -json -n` + ImageMagick thumbnailing (`convert -thumbnail 400x400`, with the
 #     `jpeg:size` hint so it too decodes scaled, one process per core), and the same `intake add`
-#     into an encrypted data folder (`passphrase set` first: SQLCipher and the vault's cipher);
+#     into an encrypted data folder (`passphrase set` first: SQLCipher and the vault's cipher).
+#     Only the `intake add` process is timed, into a new data folder with one case made before
+#     the clock starts;
 #   - `intake inspect --json` per file next to `exiftool -json -n` per file;
 #   - the decoder's pace: libjpeg-turbo's `djpeg -scale 1/8 -grayscale` on the same files, one
 #     process per core, and the import's pace as a fraction of it (issue 19: >= 0.85): every
