@@ -8,16 +8,18 @@
 //! decode as cheap as the `djpeg -scale 1/8 -grayscale` reference keeps just each block's DC
 //! coefficient, about 500 px for a 12 MP photo). Neither is used by the import; they are here
 //! so that what the import would lose by moving to 1/8 can be measured again on any photos:
-//! - `1/8 lap`: the import's measure (variance of the Laplacian, sharpest tenth of tiles) on the
-//!   1/8 decode, with tiles of 32 px, the same share of the picture as 64 px at 1,024;
-//! - `1/8 ratio`: the same tiles' Laplacian variance divided by their mean squared gradient,
-//!   which does not grow with contrast (a candidate, not a finished measure).
+//! - `1/8 lap`: the import's own measure ([`measure`]) on the 1/8 decode, in libjpeg-turbo's
+//!   grey (a build analysing at 512 px also shrinks a larger decode to 512 px and weighs the
+//!   colours its own way, so its figures differ a little);
+//! - `1/8 ratio`: each 32-px tile's Laplacian variance divided by its mean squared gradient,
+//!   averaged over the sharpest tenth of tiles: it does not grow with contrast (a candidate,
+//!   not a finished measure).
 //!
 //!   cargo run --release -p intake-evidence --example blur_calibration -- DIR
 mod jpeg_folder;
 
 use image::GrayImage;
-use intake_evidence::image_checks::analyse_pixels;
+use intake_evidence::image_checks::{analyse_pixels, measure};
 use intake_evidence::media::MediaKind;
 
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
@@ -55,10 +57,10 @@ fn main() {
             sharp.laplacian_variance,
             soft.laplacian_variance,
             format!("{}x{}", eighth.width(), eighth.height()),
-            sharpest_tiles(&eighth, Measure::Laplacian),
-            sharpest_tiles(&soft_eighth, Measure::Laplacian),
-            sharpest_tiles(&eighth, Measure::LaplacianOverGradient),
-            sharpest_tiles(&soft_eighth, Measure::LaplacianOverGradient),
+            measure(&eighth).laplacian_variance,
+            measure(&soft_eighth).laplacian_variance,
+            laplacian_over_gradient(&eighth),
+            laplacian_over_gradient(&soft_eighth),
         );
     }
 }
@@ -84,16 +86,12 @@ fn decoded_at_one_eighth(file: &[u8]) -> Option<GrayImage> {
     GrayImage::from_raw(u32::try_from(scaled.width).ok()?, u32::try_from(scaled.height).ok()?, image.pixels)
 }
 
-enum Measure {
-    Laplacian,
-    LaplacianOverGradient,
-}
-
 /// The tile side at 1/8: the same share of a 12 MP photo as the import's 64 px tiles at 1/4.
 const TILE: usize = 32;
 
-/// The mean of the measure over the sharpest tenth of the image's tiles, as the import does.
-fn sharpest_tiles(grey: &GrayImage, measure: Measure) -> f64 {
+/// The candidate measure: each tile's Laplacian variance over its mean squared gradient,
+/// averaged over the sharpest tenth of tiles, as the import averages its own.
+fn laplacian_over_gradient(grey: &GrayImage) -> f64 {
     let (width, height) = (grey.width() as usize, grey.height() as usize);
     let pixel = |x: usize, y: usize| f64::from(grey.as_raw()[y * width + x]);
     let mut tiles = Vec::new();
@@ -115,13 +113,9 @@ fn sharpest_tiles(grey: &GrayImage, measure: Measure) -> f64 {
                 continue;
             }
             let variance = (squares / count - (sum / count).powi(2)).max(0.0);
-            tiles.push(match measure {
-                Measure::Laplacian => variance,
-                // A tile with next to no gradient (flat, or faint noise after the 8x8 averaging)
-                // says nothing about focus.
-                Measure::LaplacianOverGradient if gradient / count > 4.0 => variance / (gradient / count),
-                Measure::LaplacianOverGradient => 0.0,
-            });
+            // A tile with next to no gradient (flat, or faint noise after the 8x8 averaging)
+            // says nothing about focus.
+            tiles.push(if gradient / count > 4.0 { variance / (gradient / count) } else { 0.0 });
         }
     }
     if tiles.is_empty() {
