@@ -35,7 +35,7 @@ pub struct FindingAdvice {
 }
 
 /// Every finding code, in the order of `interfaces.md`'s table.
-pub const ADVISED_CODES: [FindingCode; 25] = [
+pub const ADVISED_CODES: [FindingCode; 26] = [
     FindingCode::Unreadable,
     FindingCode::ExifMissing,
     FindingCode::ExifDamaged,
@@ -61,6 +61,7 @@ pub const ADVISED_CODES: [FindingCode; 25] = [
     FindingCode::IdBirthDateMismatch,
     FindingCode::ScreenshotOutsideSiteRadius,
     FindingCode::ScreenshotPositionOffered,
+    FindingCode::WrongFileType,
 ];
 
 /// The advice for `code`.
@@ -234,6 +235,17 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
             ),
             ("确认后采用截图中的位置作为经营场所坐标", "Confirm to take the screenshot's position as the premises'"),
         ],
+        FindingCode::WrongFileType => [
+            ("文件类型不符", "Wrong type of file"),
+            (
+                "这份资料不收这种文件,案件不能提交",
+                "This material does not take this type of file; the case cannot be submitted",
+            ),
+            (
+                "请移到正确的资料,或换成要求的文件(照片、截图、扫描件或视频)",
+                "Move it to the right material, or replace it with the type asked for (photo, screenshot, scan or video)",
+            ),
+        ],
     };
     let [(label_zh, label_en), (consequence_zh, consequence_en), (action_zh, action_en)] = texts;
     FindingAdvice {
@@ -280,6 +292,14 @@ mod tests {
                 assert!(!text.trim().is_empty(), "{}: every text is written", advice.code.key());
             }
             assert!(!advice.label_zh.is_ascii(), "{}: the label is Chinese", advice.code.key());
+        }
+    }
+
+    #[test]
+    fn every_code_is_advised() {
+        let advised: Vec<&str> = ADVISED_CODES.iter().map(|code| code.key()).collect();
+        for code in FindingCode::ALL {
+            assert!(advised.contains(&code.key()), "{} has no advice in ADVISED_CODES", code.key());
         }
     }
 

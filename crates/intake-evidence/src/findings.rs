@@ -88,6 +88,10 @@ pub enum FindingCode {
     ScreenshotOutsideSiteRadius,
     /// Document reading: the case has no premises position; the screenshot's is offered.
     ScreenshotPositionOffered,
+    /// Case-level: the file is not of a type its material takes (a PDF as a storefront photo,
+    /// a photo as the inspection video); the material's `file_kinds` in the rule file say
+    /// which (an extension of `interfaces.md`).
+    WrongFileType,
 }
 
 impl FindingCode {
@@ -107,7 +111,8 @@ impl FindingCode {
             | FindingCode::IdNumberMismatch
             | FindingCode::DocumentExpired
             | FindingCode::IdBirthDateMismatch
-            | FindingCode::ScreenshotOutsideSiteRadius => Severity::Error,
+            | FindingCode::ScreenshotOutsideSiteRadius
+            | FindingCode::WrongFileType => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -140,6 +145,7 @@ impl FindingCode {
             FindingCode::IdBirthDateMismatch => "id_birth_date_mismatch",
             FindingCode::ScreenshotOutsideSiteRadius => "screenshot_outside_site_radius",
             FindingCode::ScreenshotPositionOffered => "screenshot_position_offered",
+            FindingCode::WrongFileType => "wrong_file_type",
         }
     }
 }

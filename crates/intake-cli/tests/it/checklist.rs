@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::harness::Sandbox;
+use crate::harness::{Sandbox, placeholder};
 
 fn golden_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden").join(name)
@@ -273,7 +273,7 @@ fn check_follows_files_attestations_and_fields_and_exits_1_while_blocked() {
         ("account_opening_proof", "bank.pdf"),
         ("risk_rating_form", "risk.pdf"),
     ] {
-        let file = sandbox.file(name, format!("content of {name}").as_bytes());
+        let file = sandbox.file(name, &placeholder(name));
         let run = sandbox.run(["add", "--case", &id, "--material", material, file.to_str().unwrap()]);
         assert_eq!(run.status, 0, "{}", run.stderr);
     }
@@ -314,10 +314,10 @@ fn check_json_matches_its_golden_file() {
         "--merchant-name",
         "沪上小面馆",
     ]);
-    // Placeholder bytes, not pictures: not read as documents (`--no-read`), or the ID card slot
-    // would carry a `document_not_read` worded by the image decoder (read_at_add.rs tests that).
+    // Placeholder bytes: not read as documents (`--no-read`), or the ID card slot would carry
+    // a `document_not_read` worded by the image decoder (read_at_add.rs tests that).
     let add = |material: &str, name: &str| {
-        let file = sandbox.file(name, format!("bytes of {name}").as_bytes());
+        let file = sandbox.file(name, &placeholder(name));
         let run = sandbox.run(["add", "--case", &id, "--material", material, file.to_str().unwrap(), "--no-read"]);
         assert_eq!(run.status, 0, "{}", run.stderr);
     };

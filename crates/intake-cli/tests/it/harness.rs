@@ -132,3 +132,39 @@ pub fn sha256_of(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
     sha2::Sha256::digest(&bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
+
+/// Small bytes of the type a file name's extension says, different for every name: a PDF, an
+/// MP4 of one picture track and no frames, or a 64x48 picture (JPEG, else PNG). For tests
+/// whose files only stand for a material: a text file there is `unreadable`.
+pub fn placeholder(name: &str) -> Vec<u8> {
+    use image::ImageEncoder;
+    let extension = Path::new(name).extension().and_then(|ext| ext.to_str()).unwrap_or_default().to_lowercase();
+    match extension.as_str() {
+        "pdf" => format!("%PDF-1.4\n% {name}\n%%EOF\n").into_bytes(),
+        "mp4" | "mov" => tiny_movie(name),
+        _ => {
+            let seed = name.bytes().fold(7u8, |seed, byte| seed.wrapping_mul(31).wrapping_add(byte));
+            let pixels: Vec<u8> =
+                (0..64u32 * 48 * 3).map(|index| (index as u8).wrapping_mul(seed | 1).wrapping_add(seed)).collect();
+            let mut out = Vec::new();
+            if matches!(extension.as_str(), "jpg" | "jpeg") {
+                image::codecs::jpeg::JpegEncoder::new(&mut out)
+                    .write_image(&pixels, 64, 48, image::ExtendedColorType::Rgb8)
+                    .unwrap();
+            } else {
+                image::codecs::png::PngEncoder::new(&mut out)
+                    .write_image(&pixels, 64, 48, image::ExtendedColorType::Rgb8)
+                    .unwrap();
+            }
+            out
+        }
+    }
+}
+
+/// The MP4 of `tests/fixtures/one-track.mp4` (one 1280x720 picture track, no frames) with
+/// `note` in a `free` box after it, so that every note gives other bytes.
+fn tiny_movie(note: &str) -> Vec<u8> {
+    let movie = include_bytes!("../../../../tests/fixtures/one-track.mp4");
+    let free = [&(8 + note.len() as u32).to_be_bytes()[..], b"free", note.as_bytes()].concat();
+    [&movie[..], &free].concat()
+}

@@ -25,9 +25,13 @@
 //! - `near_duplicate`: an image whose perceptual hash is within `near_duplicate_max_distance`
 //!   bits of an image with other bytes in another slot or case.
 //!
+//! - `wrong_file_type`: a picture, a video or a document (PDF, office file) in a material
+//!   that does not take that type (the rule file's `file_kinds`: a PDF as a storefront photo,
+//!   a photo as the inspection video).
+//!
 //! Which materials are site photos is data: `site_photo = true` in the rule file. The
-//! file-level findings apply to files whose content is an image or a video; PDFs and other
-//! documents get none. `exif_missing` and `gps_missing` only concern site photos: a scanned
+//! file-level findings apply to files whose content is an image or a video, and to files no
+//! program here reads (`unreadable`: text, an archive); PDFs and office documents get none. `exif_missing` and `gps_missing` only concern site photos: a scanned
 //! form or a screenshot has no reason to carry EXIF, while a site photo must, whatever its format.
 //!
 //! The folder's methods over these checks (`thresholds`, `case_evidence_findings`) are in
@@ -48,6 +52,7 @@ use crate::checklist::{CaseFinding, Rules};
 use crate::database::{Database, EvidenceFacts, EvidenceRecord, HashedEvidence};
 use crate::documents::cross_checks;
 use crate::error::{Error, Result};
+use crate::tray::FileKind;
 use crate::vault::Vault;
 
 /// The version of the stored facts; raise it when the file-level checks change what they
@@ -373,6 +378,74 @@ struct CaseContext<'a> {
     hashed: &'a [HashedEvidence],
 }
 
+/// What type of file some bytes are, as far as which materials take them, from the media
+/// type sniffed at import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileType {
+    Image,
+    Video,
+    /// A PDF, an OFD or an office document (Word, Excel, PowerPoint, OpenDocument).
+    Document,
+    /// Text, an archive, bytes nobody recognises.
+    Unknown,
+}
+
+impl FileType {
+    fn of(media_type: &str) -> FileType {
+        const DOCUMENTS: [&str; 7] = [
+            "application/pdf",
+            "application/ofd",
+            "application/msword",
+            "application/rtf",
+            "application/vnd.ms-",
+            "application/vnd.openxmlformats-officedocument.",
+            "application/vnd.oasis.opendocument.",
+        ];
+        if media_type.starts_with("image/") {
+            FileType::Image
+        } else if media_type.starts_with("video/") {
+            FileType::Video
+        } else if DOCUMENTS.iter().any(|prefix| media_type.starts_with(prefix)) {
+            FileType::Document
+        } else {
+            FileType::Unknown
+        }
+    }
+
+    /// Whether a material of this kind takes files of this type: a photo or a screenshot is a
+    /// picture; a document (a form, a licence) is a scan or a photo of it, or a PDF or an
+    /// office file; a video is a video.
+    fn fits(self, kind: FileKind) -> bool {
+        match kind {
+            FileKind::CameraPhoto | FileKind::Screenshot => self == FileType::Image,
+            FileKind::Document => matches!(self, FileType::Image | FileType::Document),
+            FileKind::Video => self == FileType::Video,
+        }
+    }
+
+    /// What a material asks for when it takes this type, (zh, en).
+    fn wanted_names(self) -> (&'static str, &'static str) {
+        match self {
+            FileType::Image => ("图片(照片、截图或扫描件)", "a picture (a photo, a screenshot or a scan)"),
+            FileType::Document => ("文档(PDF、Word 等)", "a document (PDF, Word…)"),
+            FileType::Video => ("视频(MOV、MP4)", "a video (MOV, MP4)"),
+            FileType::Unknown => ("", ""),
+        }
+    }
+
+    /// What this file is, (zh, en).
+    fn names(self, media_type: &str) -> (&'static str, &'static str) {
+        match self {
+            FileType::Image => ("图片", "a picture"),
+            FileType::Video => ("视频", "a video"),
+            FileType::Document if media_type == "application/pdf" => ("PDF 文档", "a PDF document"),
+            FileType::Document if media_type == "application/ofd" => ("OFD 电子文档", "an OFD document"),
+            FileType::Document => ("办公文档(Word、Excel 等)", "an office document (Word, Excel…)"),
+            FileType::Unknown => ("无法识别的文件", "a file of no type this program knows"),
+        }
+    }
+}
+
 /// Whether a file whose stored facts cannot give its findings under the current thresholds is
 /// read again from the vault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -394,9 +467,11 @@ impl CaseContext<'_> {
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         let site_photo = self.rules.is_site_photo(&record.material_key);
-        let is_image = record.media_type.starts_with("image/");
-        let is_media = is_image || record.media_type.starts_with("video/");
-        if is_media {
+        let file_type = FileType::of(&record.media_type);
+        let is_image = file_type == FileType::Image;
+        // A document's reading says only that it is no picture; what no program here reads
+        // (text, an archive, unknown bytes) keeps its `unreadable`: head office cannot open it.
+        if file_type != FileType::Document {
             for finding in &inspection.findings {
                 let needs_site_photo = matches!(finding.code, FindingCode::ExifMissing | FindingCode::GpsMissing);
                 if site_photo || !needs_site_photo {
@@ -430,11 +505,36 @@ impl CaseContext<'_> {
             findings.extend(outside);
             findings.extend(self.outside_visit_window(exif));
         }
+        findings.extend(self.wrong_file_type(record, file_type));
         findings.extend(self.duplicates(record, same_bytes));
         if let Some(hash) = hash {
             findings.extend(self.near_duplicate(record, hash));
         }
         findings
+    }
+
+    /// `wrong_file_type`: a picture, a video or a document in a material that does not take
+    /// that type (its `file_kinds`). A file of no type a material takes is `unreadable`
+    /// already; a material the rules do not know (rules changed since) expects nothing.
+    fn wrong_file_type(&self, record: &EvidenceRecord, file_type: FileType) -> Option<Finding> {
+        let kinds = self.rules.file_kinds(&record.material_key);
+        if kinds.is_empty() || file_type == FileType::Unknown || kinds.iter().any(|kind| file_type.fits(*kind)) {
+            return None;
+        }
+        let taken: Vec<FileType> = [FileType::Image, FileType::Document, FileType::Video]
+            .into_iter()
+            .filter(|taken| kinds.iter().any(|kind| taken.fits(*kind)))
+            .collect();
+        let wanted_zh: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().0).collect();
+        let wanted_en: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().1).collect();
+        let (is_zh, is_en) = file_type.names(&record.media_type);
+        // A space between Chinese and a Latin word (是 PDF 文档), as the other messages write it.
+        let space = if is_zh.starts_with(|first: char| first.is_ascii()) { " " } else { "" };
+        Some(Finding::new(
+            FindingCode::WrongFileType,
+            format!("这份资料需要{},此文件是{space}{is_zh}。", wanted_zh.join("或")),
+            format!("This material takes {}; this file is {is_en}.", wanted_en.join(" or ")),
+        ))
     }
 
     fn outside_site_radius(&self, exif: &ExifSummary) -> Option<Finding> {

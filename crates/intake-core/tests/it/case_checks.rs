@@ -361,3 +361,61 @@ fn files_whose_facts_are_missing_are_read_at_check() {
     assert_eq!(item.unchecked_files, 1);
     assert_eq!(item.status, ItemStatus::Present);
 }
+
+#[test]
+fn a_file_of_a_type_its_material_does_not_take_is_an_error() {
+    let mut fixture = Fixture::new();
+    let case = fixture.case();
+    let storefront_pdf = fixture.write("门头.pdf", b"%PDF-1.4\n1 0 obj << /Title (storefront) >> endobj\n%%EOF\n");
+    let licence_pdf = fixture.write("执照.pdf", b"%PDF-1.4\n1 0 obj << /Title (licence) >> endobj\n%%EOF\n");
+    // The start of an MP4: a video by its bytes, whatever its reading finds in it.
+    let video = fixture.write("inside.mp4", b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2\0\0\0\x08free");
+    let report = fixture.write("考察报告.pdf", b"%PDF-1.4\n1 0 obj << /Title (report) >> endobj\n%%EOF\n");
+    let text = fixture.write("holding-id.jpg", b"not a picture at all\n");
+    // A ZIP package: an OFD by its name (the Chinese e-document format), else an archive.
+    let zip = |note: &str| [&b"PK\x03\x04\x14\0\0\0\0\0"[..], note.as_bytes()].concat();
+    let ofd = fixture.write("开户证明.ofd", &zip("bank statement"));
+    let ofd_as_photo = fixture.write("内景.ofd", &zip("not a photo"));
+    let archive = fixture.write("risk-rating.zip", &zip("scans"));
+    fixture.add(&case, "storefront_photo", &storefront_pdf);
+    fixture.add(&case, "business_license", &licence_pdf);
+    fixture.add(&case, "interior_photo", &video);
+    fixture.add(&case, "inspection_video", &report);
+    fixture.add(&case, "operator_holding_id", &text);
+    fixture.add(&case, "account_opening_proof", &ofd);
+    fixture.add(&case, "manager_with_legal_rep", &ofd_as_photo);
+    fixture.add(&case, "risk_rating_form", &archive);
+    let check = fixture.check(&case);
+
+    let wrong = |material: &str| {
+        check
+            .findings
+            .iter()
+            .find(|finding| finding.material == material && finding.code.to_string() == "wrong_file_type")
+            .unwrap_or_else(|| panic!("{material}: {:?}", check.findings))
+    };
+    let pdf_as_photo = wrong("storefront_photo");
+    assert_eq!(pdf_as_photo.severity, intake_core::checklist::Severity::Error);
+    assert!(
+        pdf_as_photo.message.contains("此文件是 PDF 文档") && pdf_as_photo.message.contains("a PDF document"),
+        "{pdf_as_photo:?}"
+    );
+    assert!(pdf_as_photo.message.contains("图片"), "names what the material takes: {pdf_as_photo:?}");
+    assert!(wrong("interior_photo").message.contains("this file is a video"), "{:?}", check.findings);
+    assert!(
+        wrong("inspection_video").message.contains(
+            "takes a picture (a photo, a screenshot or a scan) or a video (MOV, MP4); this file is a PDF document"
+        ),
+        "{:?}",
+        check.findings
+    );
+    // A licence may be a PDF; a file nobody reads is unreadable, not of a wrong type.
+    assert_eq!(codes(&check, "business_license"), Vec::<String>::new());
+    assert_eq!(codes(&check, "operator_holding_id"), ["unreadable"]);
+    assert_eq!(codes(&check, "account_opening_proof"), Vec::<String>::new(), "an OFD is a document");
+    assert!(wrong("manager_with_legal_rep").message.contains("this file is an OFD document"), "{:?}", check.findings);
+    assert_eq!(codes(&check, "risk_rating_form"), ["unreadable"], "an archive is not a document");
+    // An error keeps its item from ok.
+    assert_ne!(status(&check, "storefront_photo"), ItemStatus::Ok);
+    assert_ne!(status(&check, "operator_holding_id"), ItemStatus::Ok);
+}

@@ -29,7 +29,14 @@ impl Fixture {
     fn add(&mut self, material: &str) -> i64 {
         self.counter += 1;
         let path: PathBuf = self.dir.path().join(format!("file-{}.jpg", self.counter));
-        std::fs::write(&path, format!("\u{FF}\u{D8} file {}", self.counter)).unwrap();
+        // A small picture (a video for the inspection video): a file of no type its material
+        // takes would be a finding, and these tests are about statuses.
+        let bytes = if material == "inspection_video" {
+            crate::evidence::movie(&format!("file {}", self.counter))
+        } else {
+            crate::evidence::small_png(self.counter)
+        };
+        std::fs::write(&path, bytes).unwrap();
         let outcomes = self.folder.add_files(&self.case_id, material, &[path], |_| {}).unwrap();
         assert!(outcomes[0].error.is_none(), "{:?}", outcomes[0].error);
         outcomes[0].evidence.as_ref().unwrap().id

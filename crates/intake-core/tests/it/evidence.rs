@@ -86,6 +86,21 @@ pub(crate) fn png(image: &RgbImage) -> Vec<u8> {
     out
 }
 
+/// A 64x48 PNG, different for every seed.
+pub(crate) fn small_png(seed: usize) -> Vec<u8> {
+    png(&RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([(x as usize * seed) as u8, (y as usize + seed) as u8, (seed * 37) as u8])
+    }))
+}
+
+/// The MP4 of `tests/fixtures/one-track.mp4` (one 1280x720 picture track, no frames) with
+/// `note` in a `free` box after it, so that every note gives other bytes.
+pub(crate) fn movie(note: &str) -> Vec<u8> {
+    let movie = include_bytes!("../../../../tests/fixtures/one-track.mp4");
+    let free = [&(8 + note.len() as u32).to_be_bytes()[..], b"free", note.as_bytes()].concat();
+    [&movie[..], &free].concat()
+}
+
 fn inspect(name: &str, bytes: &[u8]) -> FileInspection {
     evidence::Inspector::new(&Thresholds::default()).at(now()).bytes(name, name, bytes)
 }
