@@ -71,6 +71,8 @@ pub enum KindSign {
     ScreenProportions,
     /// A PDF.
     Pdf,
+    /// An OFD or an office file (Word, Excel…).
+    OtherDocument,
     /// A video.
     VideoFile,
     /// Its facts could not be read: nothing is suggested.
@@ -148,6 +150,9 @@ pub fn classify_file(
     }
     if media_type == "application/pdf" {
         return (Some(FileKind::Document), vec![KindSign::Pdf]);
+    }
+    if crate::evidence::case_checks::is_document(media_type) {
+        return (Some(FileKind::Document), vec![KindSign::OtherDocument]);
     }
     if !media_type.starts_with("image/") {
         return (None, Vec::new());

@@ -3,4 +3,4 @@
 /**
  * What the tray saw in a file that made it take it for its kind.
  */
-export type KindSign = "camera_exif" | "no_camera_exif" | "screenshot_name" | "screen_proportions" | "pdf" | "video_file" | "not_read";
+export type KindSign = "camera_exif" | "no_camera_exif" | "screenshot_name" | "screen_proportions" | "pdf" | "other_document" | "video_file" | "not_read";

@@ -283,6 +283,7 @@ export const en: Messages = {
       screenshot_name: 'screenshot name',
       screen_proportions: 'phone screen shape',
       pdf: 'PDF file',
+      other_document: 'OFD or office file',
       video_file: 'video file',
       not_read: 'not read',
     } as Record<KindSign, string>,

@@ -284,6 +284,7 @@ export const zhCN = {
       screenshot_name: '文件名像截图',
       screen_proportions: '手机屏幕比例',
       pdf: 'PDF 文件',
+      other_document: 'OFD 或办公文档',
       video_file: '视频文件',
       not_read: '未能读取',
     } as Record<KindSign, string>,

@@ -378,6 +378,21 @@ struct CaseContext<'a> {
     hashed: &'a [HashedEvidence],
 }
 
+/// Whether a media type is a document's: a PDF, an OFD (the Chinese e-document format) or an
+/// office file (Word, Excel, PowerPoint, OpenDocument, RTF).
+pub(crate) fn is_document(media_type: &str) -> bool {
+    const DOCUMENTS: [&str; 7] = [
+        "application/pdf",
+        "application/ofd",
+        "application/msword",
+        "application/rtf",
+        "application/vnd.ms-",
+        "application/vnd.openxmlformats-officedocument.",
+        "application/vnd.oasis.opendocument.",
+    ];
+    DOCUMENTS.iter().any(|prefix| media_type.starts_with(prefix))
+}
+
 /// What type of file some bytes are, as far as which materials take them, from the media
 /// type sniffed at import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -392,20 +407,11 @@ enum FileType {
 
 impl FileType {
     fn of(media_type: &str) -> FileType {
-        const DOCUMENTS: [&str; 7] = [
-            "application/pdf",
-            "application/ofd",
-            "application/msword",
-            "application/rtf",
-            "application/vnd.ms-",
-            "application/vnd.openxmlformats-officedocument.",
-            "application/vnd.oasis.opendocument.",
-        ];
         if media_type.starts_with("image/") {
             FileType::Image
         } else if media_type.starts_with("video/") {
             FileType::Video
-        } else if DOCUMENTS.iter().any(|prefix| media_type.starts_with(prefix)) {
+        } else if is_document(media_type) {
             FileType::Document
         } else {
             FileType::Unknown

@@ -151,6 +151,28 @@ fn each_file_is_offered_a_material_by_what_it_is_and_what_the_case_lacks() {
 }
 
 /// A file's findings, without what names the slot-independent file identity.
+#[test]
+fn an_ofd_or_an_office_file_is_a_document_and_an_archive_is_nothing() {
+    let mut fixture = Fixture::empty_case();
+    let folder = fixture.dir.path().join("下载");
+    std::fs::create_dir_all(&folder).unwrap();
+    // ZIP packages: only the name tells an OFD (the Chinese e-document format) from an archive.
+    let zip = |note: &str| [&b"PK\x03\x04\x14\0\0\0\0\0"[..], note.as_bytes()].concat();
+    std::fs::write(folder.join("电子营业执照.ofd"), zip("licence")).unwrap();
+    std::fs::write(folder.join("照片.zip"), zip("photos")).unwrap();
+    import_folder(&mut fixture, &folder);
+    let tray = fixture.folder.unsorted_tray(&fixture.case_id).unwrap();
+    let rules = fixture.folder.rules().unwrap();
+    let ofd = by_name(&tray, "电子营业执照.ofd");
+    assert_eq!(ofd.evidence.media_type, "application/ofd");
+    assert_eq!((ofd.kind, ofd.signs.as_slice()), (Some(FileKind::Document), &[KindSign::OtherDocument][..]));
+    let suggested = ofd.suggested_material.as_deref().expect("a document material lacks a file");
+    assert!(rules.file_kinds(suggested).contains(&FileKind::Document), "{suggested}");
+    let archive = by_name(&tray, "照片.zip");
+    assert_eq!((archive.evidence.media_type.as_str(), archive.kind), ("application/zip", None));
+    assert_eq!(archive.suggested_material, None);
+}
+
 fn findings_of(findings: &[CaseFinding], sha256: &str) -> Vec<(String, String, String, String)> {
     let mut found: Vec<_> = findings
         .iter()
