@@ -31,3 +31,4 @@ mod watermark;
 mod where_and_when;
 mod windowed_cards;
 mod workspace;
+mod wrong_type;
