@@ -206,9 +206,9 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
             add(
                 VerifyCode::PreviousInvalid,
                 format!(
-                    "the previous package {} does not verify on its own ({} problems): its chain proves nothing",
+                    "the previous package {} does not verify on its own ({}): its chain proves nothing",
                     previous_path.display(),
-                    previous.problems.len()
+                    crate::verify_text::problem_count(previous.problems.len())
                 ),
             );
         }

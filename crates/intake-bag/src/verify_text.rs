@@ -6,6 +6,11 @@ use std::path::Path;
 
 use crate::verify::VerifyReport;
 
+/// "1 problem", "3 problems": how many a report found, for the one-line summaries.
+pub fn problem_count(count: usize) -> String {
+    if count == 1 { "1 problem".to_string() } else { format!("{count} problems") }
+}
+
 /// The report of `package`'s check, one line per fact and per problem.
 pub fn report_text(report: &VerifyReport, package: &Path) -> String {
     let mut text = String::new();
@@ -14,9 +19,9 @@ pub fn report_text(report: &VerifyReport, package: &Path) -> String {
     } else {
         let _ = writeln!(
             text,
-            "资料包有问题 Package FAILED verification: {} ({} problems)",
+            "资料包有问题 Package FAILED verification: {} ({})",
             package.display(),
-            report.problems.len()
+            problem_count(report.problems.len())
         );
     }
     if let Some(case_id) = &report.case_id {

@@ -265,7 +265,8 @@ pub fn verify(home: Option<PathBuf>, args: VerifyArgs) -> Outcome {
     let problems = if report.valid {
         Vec::new()
     } else {
-        vec![format!("{}: {} problems found", args.package.display(), report.problems.len())]
+        let count = intake_core::package::verify_text::problem_count(report.problems.len());
+        vec![format!("{}: {count} found", args.package.display())]
     };
     Ok(Report { json: serde_json::to_value(&report).expect("reports serialise"), text, problems, exit })
 }

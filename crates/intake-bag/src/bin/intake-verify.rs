@@ -65,9 +65,9 @@ fn main() -> ExitCode {
             } else {
                 let _ = writeln!(
                     err,
-                    "intake-verify: {}: {} problems found",
+                    "intake-verify: {}: {} found",
                     args.package.display(),
-                    report.problems.len()
+                    intake_bag::verify_text::problem_count(report.problems.len())
                 );
                 ExitCode::from(1)
             }
