@@ -24,15 +24,15 @@
 //!   manager to say.
 //! - `near_duplicate`: an image whose perceptual hash is within `near_duplicate_max_distance`
 //!   bits of an image with other bytes in another slot or case.
-//!
-//! - `wrong_file_type`: a picture, a video or a document (PDF, office file) in a material
+//! - `wrong_file_type`: a picture, a video or a document (PDF, OFD, office file) in a material
 //!   that does not take that type (the rule file's `file_kinds`: a PDF as a storefront photo,
-//!   a photo as the inspection video).
+//!   a video as the interior photo).
 //!
 //! Which materials are site photos is data: `site_photo = true` in the rule file. The
 //! file-level findings apply to files whose content is an image or a video, and to files no
-//! program here reads (`unreadable`: text, an archive); PDFs and office documents get none. `exif_missing` and `gps_missing` only concern site photos: a scanned
-//! form or a screenshot has no reason to carry EXIF, while a site photo must, whatever its format.
+//! program here reads (`unreadable`: text, an archive); PDFs and office documents get none.
+//! `exif_missing` and `gps_missing` only concern site photos: a scanned form or a screenshot
+//! has no reason to carry EXIF, while a site photo must, whatever its format.
 //!
 //! The folder's methods over these checks (`thresholds`, `case_evidence_findings`) are in
 //! `data_folder::case_checks`.
