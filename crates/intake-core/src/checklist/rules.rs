@@ -669,6 +669,16 @@ impl Rules {
         })
     }
 
+    /// Whether files of this material carry stamps or signatures for a case with these
+    /// attributes (`stamps`, or its variant's): such a file is a scan or an electronic
+    /// document (PDF, OFD), never an office file anyone can edit (`wrong_file_type`).
+    pub fn asks_for_stamps(&self, key: &str, case: &CaseAttributes) -> bool {
+        self.materials.iter().find(|material| material.key == key).is_some_and(|material| {
+            let variant = material.variants.iter().find(|variant| variant.when.holds(case));
+            !variant.and_then(|variant| variant.stamps.as_ref()).unwrap_or(&material.stamps).is_empty()
+        })
+    }
+
     /// Material keys that look like `key` (for "did you mean …?"), closest first.
     pub fn close_material_keys(&self, key: &str) -> Vec<&str> {
         let mut scored: Vec<(f64, &str)> = self

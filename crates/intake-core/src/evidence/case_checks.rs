@@ -26,7 +26,8 @@
 //!   bits of an image with other bytes in another slot or case.
 //! - `wrong_file_type`: a picture, a video or a document (PDF, OFD, office file) in a material
 //!   that does not take that type (the rule file's `file_kinds`: a PDF as a storefront photo,
-//!   a video as the interior photo).
+//!   a video as the interior photo), or an office file, which anyone can edit, in a material
+//!   that must carry stamps or signatures.
 //!
 //! Which materials are site photos is data: `site_photo = true` in the rule file. The
 //! file-level findings apply to files whose content is an image or a video, and to files no
@@ -378,19 +379,22 @@ struct CaseContext<'a> {
     hashed: &'a [HashedEvidence],
 }
 
-/// Whether a media type is a document's: a PDF, an OFD (the Chinese e-document format) or an
-/// office file (Word, Excel, PowerPoint, OpenDocument, RTF).
+/// A PDF or an OFD (the Chinese e-document format): a scan or a document that can carry an
+/// electronic seal.
+const FIXED_DOCUMENTS: [&str; 2] = ["application/pdf", "application/ofd"];
+
+/// Office files (Word, Excel, PowerPoint, OpenDocument, RTF): documents anyone can edit.
+const OFFICE_FILES: [&str; 5] = [
+    "application/msword",
+    "application/rtf",
+    "application/vnd.ms-",
+    "application/vnd.openxmlformats-officedocument.",
+    "application/vnd.oasis.opendocument.",
+];
+
+/// Whether a media type is a document's: a PDF, an OFD or an office file.
 pub(crate) fn is_document(media_type: &str) -> bool {
-    const DOCUMENTS: [&str; 7] = [
-        "application/pdf",
-        "application/ofd",
-        "application/msword",
-        "application/rtf",
-        "application/vnd.ms-",
-        "application/vnd.openxmlformats-officedocument.",
-        "application/vnd.oasis.opendocument.",
-    ];
-    DOCUMENTS.iter().any(|prefix| media_type.starts_with(prefix))
+    FIXED_DOCUMENTS.iter().chain(&OFFICE_FILES).any(|prefix| media_type.starts_with(prefix))
 }
 
 /// What type of file some bytes are, as far as which materials take them, from the media
@@ -399,32 +403,39 @@ pub(crate) fn is_document(media_type: &str) -> bool {
 enum FileType {
     Image,
     Video,
-    /// A PDF, an OFD or an office document (Word, Excel, PowerPoint, OpenDocument).
+    /// A PDF or an OFD.
     Document,
+    /// Word, Excel, PowerPoint, OpenDocument, RTF.
+    OfficeFile,
     /// Text, an archive, bytes nobody recognises.
     Unknown,
 }
 
 impl FileType {
     fn of(media_type: &str) -> FileType {
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|prefix| media_type.starts_with(prefix));
         if media_type.starts_with("image/") {
             FileType::Image
         } else if media_type.starts_with("video/") {
             FileType::Video
-        } else if is_document(media_type) {
+        } else if starts(&FIXED_DOCUMENTS) {
             FileType::Document
+        } else if starts(&OFFICE_FILES) {
+            FileType::OfficeFile
         } else {
             FileType::Unknown
         }
     }
 
     /// Whether a material of this kind takes files of this type: a photo or a screenshot is a
-    /// picture; a document (a form, a licence) is a scan or a photo of it, or a PDF or an
-    /// office file; a video is a video.
-    fn fits(self, kind: FileKind) -> bool {
+    /// picture; a document (a form, a licence) is a scan or a photo of it, a PDF or an OFD,
+    /// or an office file unless it must carry stamps or signatures; a video is a video.
+    fn fits(self, kind: FileKind, stamped: bool) -> bool {
         match kind {
             FileKind::CameraPhoto | FileKind::Screenshot => self == FileType::Image,
-            FileKind::Document => matches!(self, FileType::Image | FileType::Document),
+            FileKind::Document => {
+                matches!(self, FileType::Image | FileType::Document) || (self == FileType::OfficeFile && !stamped)
+            }
             FileKind::Video => self == FileType::Video,
         }
     }
@@ -433,9 +444,10 @@ impl FileType {
     fn wanted_names(self) -> (&'static str, &'static str) {
         match self {
             FileType::Image => ("图片(照片、截图或扫描件)", "a picture (a photo, a screenshot or a scan)"),
-            FileType::Document => ("文档(PDF、Word 等)", "a document (PDF, Word…)"),
+            FileType::Document => ("PDF/OFD 文档", "a PDF or OFD document"),
+            FileType::OfficeFile => ("办公文档(Word、Excel 等)", "an office document (Word, Excel…)"),
             FileType::Video => ("视频(MOV、MP4)", "a video (MOV, MP4)"),
-            FileType::Unknown => ("", ""),
+            FileType::Unknown => ("无法识别的文件", "a file of no type this program knows"),
         }
     }
 
@@ -444,12 +456,28 @@ impl FileType {
         match self {
             FileType::Image => ("图片", "a picture"),
             FileType::Video => ("视频", "a video"),
-            FileType::Document if media_type == "application/pdf" => ("PDF 文档", "a PDF document"),
             FileType::Document if media_type == "application/ofd" => ("OFD 电子文档", "an OFD document"),
-            FileType::Document => ("办公文档(Word、Excel 等)", "an office document (Word, Excel…)"),
-            FileType::Unknown => ("无法识别的文件", "a file of no type this program knows"),
+            FileType::Document => ("PDF 文档", "a PDF document"),
+            FileType::OfficeFile | FileType::Unknown => self.wanted_names(),
         }
     }
+}
+
+/// `parts` joined by `separator`, the last by `last`; a space is put between a Chinese
+/// character and a Latin word (需要 PDF/OFD 文档), as the other messages write it.
+fn listed(parts: &[&str], separator: &str, last: &str) -> String {
+    let mut text = String::new();
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            text.push_str(if index + 1 == parts.len() { last } else { separator });
+        }
+        let after_chinese = text.chars().last().is_some_and(|previous| !previous.is_ascii());
+        if after_chinese && part.starts_with(|first: char| first.is_ascii_alphanumeric()) {
+            text.push(' ');
+        }
+        text.push_str(part);
+    }
+    text
 }
 
 /// Whether a file whose stored facts cannot give its findings under the current thresholds is
@@ -477,7 +505,7 @@ impl CaseContext<'_> {
         let is_image = file_type == FileType::Image;
         // A document's reading says only that it is no picture; what no program here reads
         // (text, an archive, unknown bytes) keeps its `unreadable`: head office cannot open it.
-        if file_type != FileType::Document {
+        if matches!(file_type, FileType::Image | FileType::Video | FileType::Unknown) {
             for finding in &inspection.findings {
                 let needs_site_photo = matches!(finding.code, FindingCode::ExifMissing | FindingCode::GpsMissing);
                 if site_photo || !needs_site_photo {
@@ -520,27 +548,31 @@ impl CaseContext<'_> {
     }
 
     /// `wrong_file_type`: a picture, a video or a document in a material that does not take
-    /// that type (its `file_kinds`). A file of no type a material takes is `unreadable`
-    /// already; a material the rules do not know (rules changed since) expects nothing.
+    /// that type (its `file_kinds`), or an office file in one that must carry stamps or
+    /// signatures. A file of no type a material takes is `unreadable` already; a material the
+    /// rules do not know (rules changed since) expects nothing.
     fn wrong_file_type(&self, record: &EvidenceRecord, file_type: FileType) -> Option<Finding> {
         let kinds = self.rules.file_kinds(&record.material_key);
-        if kinds.is_empty() || file_type == FileType::Unknown || kinds.iter().any(|kind| file_type.fits(*kind)) {
+        let stamped = self.rules.asks_for_stamps(&record.material_key, &self.case.attributes);
+        let fits = |file_type: FileType| kinds.iter().any(|kind| file_type.fits(*kind, stamped));
+        if kinds.is_empty() || file_type == FileType::Unknown || fits(file_type) {
             return None;
         }
-        let taken: Vec<FileType> = [FileType::Image, FileType::Document, FileType::Video]
+        let taken: Vec<FileType> = [FileType::Image, FileType::Document, FileType::OfficeFile, FileType::Video]
             .into_iter()
-            .filter(|taken| kinds.iter().any(|kind| taken.fits(*kind)))
+            .filter(|taken| fits(*taken))
             .collect();
         let wanted_zh: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().0).collect();
         let wanted_en: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().1).collect();
         let (is_zh, is_en) = file_type.names(&record.media_type);
-        // A space between Chinese and a Latin word (是 PDF 文档), as the other messages write it.
-        let space = if is_zh.starts_with(|first: char| first.is_ascii()) { " " } else { "" };
-        Some(Finding::new(
-            FindingCode::WrongFileType,
-            format!("这份资料需要{},此文件是{space}{is_zh}。", wanted_zh.join("或")),
-            format!("This material takes {}; this file is {is_en}.", wanted_en.join(" or ")),
-        ))
+        let (why_zh, why_en) = if stamped && file_type == FileType::OfficeFile {
+            ("须有盖章或签字,", ", which must carry stamps or signatures,")
+        } else {
+            ("", "")
+        };
+        let zh = format!("这份资料{why_zh}需要{},此文件是", listed(&wanted_zh, "、", "或"));
+        let en = format!("This material{why_en} takes {}; this file is {is_en}.", listed(&wanted_en, ", ", " or "));
+        Some(Finding::new(FindingCode::WrongFileType, format!("{}。", listed(&[&zh, is_zh], "", "")), en))
     }
 
     fn outside_site_radius(&self, exif: &ExifSummary) -> Option<Finding> {

@@ -377,6 +377,17 @@ fn a_file_of_a_type_its_material_does_not_take_is_an_error() {
     let ofd = fixture.write("开户证明.ofd", &zip("bank statement"));
     let ofd_as_photo = fixture.write("内景.ofd", &zip("not a photo"));
     let archive = fixture.write("risk-rating.zip", &zip("scans"));
+    // A Word file: a ZIP whose first entry is a Word package's (a local header of 30 bytes,
+    // the name's length at 26).
+    let word = |note: &str| {
+        let name = b"word/document.xml";
+        let mut header = [0u8; 30];
+        header[..4].copy_from_slice(b"PK\x03\x04");
+        header[26] = name.len() as u8;
+        [&header[..], name, note.as_bytes()].concat()
+    };
+    let unstamped_word = fixture.write("开户许可证.docx", &word("account"));
+    let stamped_word = fixture.write("现场考察表.docx", &word("inspection form"));
     fixture.add(&case, "storefront_photo", &storefront_pdf);
     fixture.add(&case, "business_license", &licence_pdf);
     fixture.add(&case, "interior_photo", &video);
@@ -385,6 +396,8 @@ fn a_file_of_a_type_its_material_does_not_take_is_an_error() {
     fixture.add(&case, "account_opening_proof", &ofd);
     fixture.add(&case, "manager_with_legal_rep", &ofd_as_photo);
     fixture.add(&case, "risk_rating_form", &archive);
+    fixture.add(&case, "account_opening_proof", &unstamped_word);
+    fixture.add(&case, "site_inspection_form", &stamped_word);
     let check = fixture.check(&case);
 
     let wrong = |material: &str| {
@@ -412,9 +425,21 @@ fn a_file_of_a_type_its_material_does_not_take_is_an_error() {
     // A licence may be a PDF; a file nobody reads is unreadable, not of a wrong type.
     assert_eq!(codes(&check, "business_license"), Vec::<String>::new());
     assert_eq!(codes(&check, "operator_holding_id"), ["unreadable"]);
-    assert_eq!(codes(&check, "account_opening_proof"), Vec::<String>::new(), "an OFD is a document");
     assert!(wrong("manager_with_legal_rep").message.contains("this file is an OFD document"), "{:?}", check.findings);
     assert_eq!(codes(&check, "risk_rating_form"), ["unreadable"], "an archive is not a document");
+    // An office file is a document, but not where stamps or signatures must be seen.
+    let recorded = fixture.folder.case_evidence(&case).unwrap();
+    let word_type = &recorded.iter().find(|file| file.original_name == "开户许可证.docx").unwrap().media_type;
+    assert!(word_type.starts_with("application/vnd.openxmlformats-officedocument."), "{word_type}");
+    assert_eq!(codes(&check, "account_opening_proof"), Vec::<String>::new(), "an OFD and a Word file");
+    let unstamped = wrong("site_inspection_form");
+    assert!(
+        unstamped
+            .message
+            .contains("这份资料须有盖章或签字,需要图片(照片、截图或扫描件)或 PDF/OFD 文档,此文件是办公文档")
+            && unstamped.message.contains("must carry stamps or signatures, takes a picture"),
+        "{unstamped:?}"
+    );
     // An error keeps its item from ok.
     assert_ne!(status(&check, "storefront_photo"), ItemStatus::Ok);
     assert_ne!(status(&check, "operator_holding_id"), ItemStatus::Ok);
