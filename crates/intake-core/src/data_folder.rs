@@ -609,17 +609,12 @@ pub fn validate_material_key(key: &str) -> Result<()> {
 }
 
 /// The media type from the file's first bytes; the name's extension only where the bytes
-/// say nothing (plain text, unknown formats).
+/// say nothing (plain text, unknown formats) or cannot tell an OFD from any ZIP.
 fn sniff_media_type(head: &[u8], name: &str) -> String {
-    let extension = Path::new(name).extension().and_then(|ext| ext.to_str()).unwrap_or_default().to_ascii_lowercase();
     if let Some(kind) = infer::get(head) {
-        // OFD (GB/T 33190), the Chinese standard for electronic documents (e-licences, bank
-        // statements), is a ZIP package that only its name tells apart from any archive.
-        if kind.mime_type() == "application/zip" && extension == "ofd" {
-            return "application/ofd".to_string();
-        }
-        return kind.mime_type().to_string();
+        return crate::evidence::case_checks::with_ofd(kind.mime_type(), name).to_string();
     }
+    let extension = Path::new(name).extension().and_then(|ext| ext.to_str()).unwrap_or_default().to_ascii_lowercase();
     match extension.as_str() {
         "txt" => "text/plain",
         "json" => "application/json",

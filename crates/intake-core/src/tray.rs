@@ -151,7 +151,7 @@ pub fn classify_file(
     if media_type == "application/pdf" {
         return (Some(FileKind::Document), vec![KindSign::Pdf]);
     }
-    if crate::evidence::case_checks::is_document(media_type) {
+    if crate::evidence::case_checks::is_document(crate::evidence::case_checks::with_ofd(media_type, name)) {
         return (Some(FileKind::Document), vec![KindSign::OtherDocument]);
     }
     if !media_type.starts_with("image/") {

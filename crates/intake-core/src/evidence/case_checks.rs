@@ -392,6 +392,16 @@ const OFFICE_FILES: [&str; 5] = [
     "application/vnd.oasis.opendocument.",
 ];
 
+/// A media type with a ZIP named `.ofd` taken for the OFD it is: OFD (GB/T 33190), the Chinese
+/// standard for electronic documents (e-licences, bank statements), is a ZIP package that only
+/// its name tells apart from any archive. Used at import, and on what was recorded before
+/// (`application/zip`), so that those files need no new import.
+pub(crate) fn with_ofd<'a>(media_type: &'a str, name: &str) -> &'a str {
+    let named_ofd =
+        std::path::Path::new(name).extension().is_some_and(|extension| extension.eq_ignore_ascii_case("ofd"));
+    if media_type == "application/zip" && named_ofd { "application/ofd" } else { media_type }
+}
+
 /// Whether a media type is a document's: a PDF, an OFD or an office file.
 pub(crate) fn is_document(media_type: &str) -> bool {
     FIXED_DOCUMENTS.iter().chain(&OFFICE_FILES).any(|prefix| media_type.starts_with(prefix))
@@ -501,7 +511,8 @@ impl CaseContext<'_> {
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         let site_photo = self.rules.is_site_photo(&record.material_key);
-        let file_type = FileType::of(&record.media_type);
+        let media_type = with_ofd(&record.media_type, &record.original_name);
+        let file_type = FileType::of(media_type);
         let is_image = file_type == FileType::Image;
         // A document's reading says only that it is no picture; what no program here reads
         // (text, an archive, unknown bytes) keeps its `unreadable`: head office cannot open it.
@@ -564,7 +575,7 @@ impl CaseContext<'_> {
             .collect();
         let wanted_zh: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().0).collect();
         let wanted_en: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().1).collect();
-        let (is_zh, is_en) = file_type.names(&record.media_type);
+        let (is_zh, is_en) = file_type.names(with_ofd(&record.media_type, &record.original_name));
         let (why_zh, why_en) = if stamped && file_type == FileType::OfficeFile {
             ("须有盖章或签字,", ", which must carry stamps or signatures,")
         } else {

@@ -440,6 +440,17 @@ fn a_file_of_a_type_its_material_does_not_take_is_an_error() {
             && unstamped.message.contains("must carry stamps or signatures, takes a picture"),
         "{unstamped:?}"
     );
+
+    // An OFD recorded as a ZIP (imported before OFD was told apart) is read as the OFD it is.
+    let connection = rusqlite::Connection::open(fixture.dir.path().join("data/intake.sqlite3")).unwrap();
+    intake_core::database::register_sql_functions(&connection).unwrap();
+    let changed = connection
+        .execute("UPDATE evidence SET media_type = 'application/zip' WHERE media_type = 'application/ofd'", [])
+        .unwrap();
+    assert_eq!(changed, 2, "both OFD files were recorded as OFD");
+    let check = fixture.check(&case);
+    assert_eq!(codes(&check, "account_opening_proof"), Vec::<String>::new());
+    assert!(has(&check, "manager_with_legal_rep", "wrong_file_type"), "{:?}", check.findings);
     // An error keeps its item from ok.
     assert_ne!(status(&check, "storefront_photo"), ItemStatus::Ok);
     assert_ne!(status(&check, "operator_holding_id"), ItemStatus::Ok);
