@@ -612,7 +612,7 @@ pub fn validate_material_key(key: &str) -> Result<()> {
 /// say nothing (plain text, unknown formats) or cannot tell an OFD from any ZIP.
 fn sniff_media_type(head: &[u8], name: &str) -> String {
     if let Some(kind) = infer::get(head) {
-        return crate::evidence::case_checks::with_ofd(kind.mime_type(), name).to_string();
+        return crate::evidence::file_type::with_ofd(kind.mime_type(), name).to_string();
     }
     let extension = Path::new(name).extension().and_then(|ext| ext.to_str()).unwrap_or_default().to_ascii_lowercase();
     match extension.as_str() {

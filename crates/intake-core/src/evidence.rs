@@ -7,6 +7,7 @@ pub use intake_evidence::*;
 
 mod cached_thumbnail;
 pub mod case_checks;
+pub(crate) mod file_type;
 pub mod visit_plot;
 
 /// Thumbnails: made by `intake_evidence::thumbnail`, cached in the vault by the core.

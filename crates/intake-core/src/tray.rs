@@ -35,6 +35,7 @@ use crate::checklist::{CaseFinding, Checklist, Rules};
 use crate::corrections::{MAX_REASON_CHARS, required_text};
 use crate::database::{Database, EvidenceRecord, WithdrawnFile};
 use crate::error::{Error, ErrorKind, ErrorReport, Result};
+use crate::evidence::file_type::FileType;
 use crate::evidence::{FileInspection, Thresholds};
 
 /// The material key of the 未分类 tray. Not a material: a rule file that declares it is refused.
@@ -148,11 +149,10 @@ pub fn classify_file(
     if media_type.starts_with("video/") {
         return (Some(FileKind::Video), vec![KindSign::VideoFile]);
     }
-    if media_type == "application/pdf" {
-        return (Some(FileKind::Document), vec![KindSign::Pdf]);
-    }
-    if crate::evidence::case_checks::is_document(crate::evidence::case_checks::with_ofd(media_type, name)) {
-        return (Some(FileKind::Document), vec![KindSign::OtherDocument]);
+    match FileType::of(media_type, name) {
+        FileType::Pdf => return (Some(FileKind::Document), vec![KindSign::Pdf]),
+        other if other.is_document() => return (Some(FileKind::Document), vec![KindSign::OtherDocument]),
+        _ => {}
     }
     if !media_type.starts_with("image/") {
         return (None, Vec::new());

@@ -45,6 +45,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use image_hasher::{HashAlg, HasherConfig};
 
 use super::datum::{self, LatLon};
+use super::file_type::FileType;
 use super::media::MediaKind;
 use super::report::{ExifSummary, FileInspection};
 use super::{Finding, FindingCode, PixelChecks, Thresholds, capture_time, image_checks, thumbnail};
@@ -379,97 +380,38 @@ struct CaseContext<'a> {
     hashed: &'a [HashedEvidence],
 }
 
-/// A PDF or an OFD (the Chinese e-document format): a scan or a document that can carry an
-/// electronic seal.
-const FIXED_DOCUMENTS: [&str; 2] = ["application/pdf", "application/ofd"];
+/// Whether a material of this kind takes files of this type: a photo or a screenshot is a
+/// picture; a document (a form, a licence) is a scan or a photo of it, a PDF or an OFD, or an
+/// office file unless it must carry stamps or signatures; a video is a video.
+fn fits(file_type: FileType, kind: FileKind, stamped: bool) -> bool {
+    match kind {
+        FileKind::CameraPhoto | FileKind::Screenshot => file_type == FileType::Image,
+        FileKind::Document => {
+            matches!(file_type, FileType::Image | FileType::Pdf | FileType::Ofd)
+                || (file_type == FileType::OfficeFile && !stamped)
+        }
+        FileKind::Video => file_type == FileType::Video,
+    }
+}
 
-/// Office files (Word, Excel, PowerPoint, OpenDocument, RTF): documents anyone can edit.
-const OFFICE_FILES: [&str; 5] = [
-    "application/msword",
-    "application/rtf",
-    "application/vnd.ms-",
-    "application/vnd.openxmlformats-officedocument.",
-    "application/vnd.oasis.opendocument.",
+/// What a material asks for when it takes files of one of these types, (zh, en), in the
+/// order they are named.
+const WANTED: [(&[FileType], &str, &str); 4] = [
+    (&[FileType::Image], "图片(照片、截图或扫描件)", "a picture (a photo, a screenshot or a scan)"),
+    (&[FileType::Pdf, FileType::Ofd], "PDF/OFD 文档", "a PDF or OFD document"),
+    (&[FileType::OfficeFile], "办公文档(Word、Excel 等)", "an office document (Word, Excel…)"),
+    (&[FileType::Video], "视频(MOV、MP4)", "a video (MOV, MP4)"),
 ];
 
-/// A media type with a ZIP named `.ofd` taken for the OFD it is: OFD (GB/T 33190), the Chinese
-/// standard for electronic documents (e-licences, bank statements), is a ZIP package that only
-/// its name tells apart from any archive. Used at import, and on what was recorded before
-/// (`application/zip`), so that those files need no new import.
-pub(crate) fn with_ofd<'a>(media_type: &'a str, name: &str) -> &'a str {
-    let named_ofd =
-        std::path::Path::new(name).extension().is_some_and(|extension| extension.eq_ignore_ascii_case("ofd"));
-    if media_type == "application/zip" && named_ofd { "application/ofd" } else { media_type }
-}
-
-/// Whether a media type is a document's: a PDF, an OFD or an office file.
-pub(crate) fn is_document(media_type: &str) -> bool {
-    FIXED_DOCUMENTS.iter().chain(&OFFICE_FILES).any(|prefix| media_type.starts_with(prefix))
-}
-
-/// What type of file some bytes are, as far as which materials take them, from the media
-/// type sniffed at import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileType {
-    Image,
-    Video,
-    /// A PDF or an OFD.
-    Document,
-    /// Word, Excel, PowerPoint, OpenDocument, RTF.
-    OfficeFile,
-    /// Text, an archive, bytes nobody recognises.
-    Unknown,
-}
-
-impl FileType {
-    fn of(media_type: &str) -> FileType {
-        let starts = |prefixes: &[&str]| prefixes.iter().any(|prefix| media_type.starts_with(prefix));
-        if media_type.starts_with("image/") {
-            FileType::Image
-        } else if media_type.starts_with("video/") {
-            FileType::Video
-        } else if starts(&FIXED_DOCUMENTS) {
-            FileType::Document
-        } else if starts(&OFFICE_FILES) {
-            FileType::OfficeFile
-        } else {
-            FileType::Unknown
-        }
-    }
-
-    /// Whether a material of this kind takes files of this type: a photo or a screenshot is a
-    /// picture; a document (a form, a licence) is a scan or a photo of it, a PDF or an OFD,
-    /// or an office file unless it must carry stamps or signatures; a video is a video.
-    fn fits(self, kind: FileKind, stamped: bool) -> bool {
-        match kind {
-            FileKind::CameraPhoto | FileKind::Screenshot => self == FileType::Image,
-            FileKind::Document => {
-                matches!(self, FileType::Image | FileType::Document) || (self == FileType::OfficeFile && !stamped)
-            }
-            FileKind::Video => self == FileType::Video,
-        }
-    }
-
-    /// What a material asks for when it takes this type, (zh, en).
-    fn wanted_names(self) -> (&'static str, &'static str) {
-        match self {
-            FileType::Image => ("图片(照片、截图或扫描件)", "a picture (a photo, a screenshot or a scan)"),
-            FileType::Document => ("PDF/OFD 文档", "a PDF or OFD document"),
-            FileType::OfficeFile => ("办公文档(Word、Excel 等)", "an office document (Word, Excel…)"),
-            FileType::Video => ("视频(MOV、MP4)", "a video (MOV, MP4)"),
-            FileType::Unknown => ("无法识别的文件", "a file of no type this program knows"),
-        }
-    }
-
-    /// What this file is, (zh, en).
-    fn names(self, media_type: &str) -> (&'static str, &'static str) {
-        match self {
-            FileType::Image => ("图片", "a picture"),
-            FileType::Video => ("视频", "a video"),
-            FileType::Document if media_type == "application/ofd" => ("OFD 电子文档", "an OFD document"),
-            FileType::Document => ("PDF 文档", "a PDF document"),
-            FileType::OfficeFile | FileType::Unknown => self.wanted_names(),
-        }
+/// What a file of this type is, (zh, en).
+fn file_type_names(file_type: FileType) -> (&'static str, &'static str) {
+    match file_type {
+        FileType::Image => ("图片", "a picture"),
+        FileType::Video => ("视频", "a video"),
+        FileType::Pdf => ("PDF 文档", "a PDF document"),
+        FileType::Ofd => ("OFD 电子文档", "an OFD document"),
+        FileType::OfficeFile => ("办公文档(Word、Excel 等)", "an office document (Word, Excel…)"),
+        FileType::Unknown => ("无法识别的文件", "a file of no type this program knows"),
     }
 }
 
@@ -511,8 +453,7 @@ impl CaseContext<'_> {
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         let site_photo = self.rules.is_site_photo(&record.material_key);
-        let media_type = with_ofd(&record.media_type, &record.original_name);
-        let file_type = FileType::of(media_type);
+        let file_type = FileType::of(&record.media_type, &record.original_name);
         let is_image = file_type == FileType::Image;
         // A document's reading says only that it is no picture; what no program here reads
         // (text, an archive, unknown bytes) keeps its `unreadable`: head office cannot open it.
@@ -565,17 +506,18 @@ impl CaseContext<'_> {
     fn wrong_file_type(&self, record: &EvidenceRecord, file_type: FileType) -> Option<Finding> {
         let kinds = self.rules.file_kinds(&record.material_key);
         let stamped = self.rules.asks_for_stamps(&record.material_key, &self.case.attributes);
-        let fits = |file_type: FileType| kinds.iter().any(|kind| file_type.fits(*kind, stamped));
-        if kinds.is_empty() || file_type == FileType::Unknown || fits(file_type) {
+        let takes = |file_type: FileType| kinds.iter().any(|kind| fits(file_type, *kind, stamped));
+        if kinds.is_empty() || file_type == FileType::Unknown || takes(file_type) {
             return None;
         }
-        let taken: Vec<FileType> = [FileType::Image, FileType::Document, FileType::OfficeFile, FileType::Video]
-            .into_iter()
-            .filter(|taken| fits(*taken))
+        let wanted: Vec<(&str, &str)> = WANTED
+            .iter()
+            .filter(|(types, _, _)| types.iter().any(|wanted| takes(*wanted)))
+            .map(|(_, zh, en)| (*zh, *en))
             .collect();
-        let wanted_zh: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().0).collect();
-        let wanted_en: Vec<&str> = taken.iter().map(|taken| taken.wanted_names().1).collect();
-        let (is_zh, is_en) = file_type.names(with_ofd(&record.media_type, &record.original_name));
+        let wanted_zh: Vec<&str> = wanted.iter().map(|names| names.0).collect();
+        let wanted_en: Vec<&str> = wanted.iter().map(|names| names.1).collect();
+        let (is_zh, is_en) = file_type_names(file_type);
         let (why_zh, why_en) = if stamped && file_type == FileType::OfficeFile {
             ("须有盖章或签字,", ", which must carry stamps or signatures,")
         } else {
