@@ -3,17 +3,7 @@
 //! moved (移到…) to 营业证件照片, which takes documents, the finding is gone. Screenshots at
 //! 1366x768: `tests/e2e/screenshots/wrong-type-*.png`.
 
-use std::path::Path;
-
-use serde_json::Value;
-
-use crate::harness::{AppSession, click, create_case_with_cli, run_cli_json, scroll_to};
-
-fn cli(home: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--home", home.to_str().unwrap()];
-    all.extend_from_slice(args);
-    run_cli_json(&all)
-}
+use crate::harness::{AppSession, add_with_cli, click, create_case_with_cli, scroll_to};
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_pdf_on_a_photo_slot_is_named_the_wrong_type_until_moved_to_a_document_slot() {
@@ -22,7 +12,7 @@ async fn a_pdf_on_a_photo_slot_is_named_the_wrong_type_until_moved_to_a_document
     let case_id = create_case_with_cli(&home, "沪上小面馆");
     let pdf = work.path().join("营业执照.pdf");
     std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").unwrap();
-    cli(&home, &["add", "--case", &case_id, "--material", "storefront_photo", pdf.to_str().unwrap(), "--no-read"]);
+    add_with_cli(&home, &case_id, "storefront_photo", &[&pdf]);
 
     let session = AppSession::start("wrong-type", &home, work.path()).await;
     session.client.set_window_size(1366, 768).await.expect("the window can be resized");
