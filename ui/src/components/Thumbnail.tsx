@@ -101,7 +101,7 @@ export function Thumbnail({
         />
       ) : (
         <div className="thumbnail__placeholder" aria-hidden="true">
-          <span>{kind === 'image' ? '🖼' : kind === 'video' ? '🎞' : '📄'}</span>
+          <KindIcon kind={kind === 'image' || kind === 'video' ? kind : 'document'} />
           <span className="thumbnail__type">{file.media_type}</span>
         </div>
       )}
@@ -117,5 +117,48 @@ export function Thumbnail({
         </span>
       )}
     </div>
+  );
+}
+
+/**
+ * The kind of a file without a picture, drawn as a line icon. Not an emoji: a Linux desktop
+ * without an emoji font showed 📄 as an empty box, and the icon takes the text colour.
+ */
+function KindIcon({ kind }: { kind: 'image' | 'video' | 'document' }) {
+  const shapes = {
+    image: (
+      <>
+        <rect x="3" y="5" width="18" height="14" rx="1.5" />
+        <circle cx="8.5" cy="10" r="1.5" />
+        <path d="M4 17l5-5 4 4 3-3 4 4" />
+      </>
+    ),
+    video: (
+      <>
+        <rect x="3" y="6" width="13" height="12" rx="1.5" />
+        <path d="M16 10l5-3v10l-5-3z" />
+      </>
+    ),
+    document: (
+      <>
+        <path d="M6 3h8l4 4v14H6z" />
+        <path d="M14 3v4h4M9 12h6M9 15h6M9 18h4" />
+      </>
+    ),
+  };
+  return (
+    <svg
+      className="thumbnail__icon"
+      aria-hidden="true"
+      data-testid={`kind-icon-${kind}`}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.5"
+      strokeLinejoin="round"
+      strokeLinecap="round"
+    >
+      {shapes[kind]}
+    </svg>
   );
 }

@@ -1,7 +1,7 @@
 //! A file of a type its material does not take (`wrong_file_type`): a scanned licence saved as
 //! a PDF and dropped on 经营门头照片 shows, on its card, 文件类型不符 with what the slot takes;
 //! moved (移到…) to 营业证件照片, which takes documents, the finding is gone. Screenshots at
-//! 1366x768: `tests/e2e/screenshots/wrong-type-*.png`.
+//! 1366x768: `tests/e2e/screenshots/wrong-type-*.png`. The PDF's card shows the drawn document icon.
 
 use crate::harness::{AppSession, add_with_cli, click, create_case_with_cli, scroll_to};
 
@@ -25,6 +25,9 @@ async fn a_pdf_on_a_photo_slot_is_named_the_wrong_type_until_moved_to_a_document
     assert!(shown.contains("此文件是 PDF 文档"), "what the file is: {shown:?}");
     let slot = session.wait_for("[data-testid='slot-storefront_photo']", "the storefront slot").await;
     assert_ne!(slot.attr("data-status").await.unwrap().as_deref(), Some("ok"), "an error keeps the slot from ok");
+    // A PDF has no thumbnail: its card shows the document icon, drawn, not an emoji that a
+    // machine without an emoji font shows as a box.
+    session.wait_for(&format!("{card} [data-testid='kind-icon-document']"), "the document icon on the card").await;
     session.save_screenshot("1-pdf-on-the-storefront").await;
 
     click(&session, &format!("{card} [data-testid='file-move']"), "移到… on the PDF").await;
