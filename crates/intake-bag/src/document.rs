@@ -1,5 +1,6 @@
 //! `data/case.json`: the case as machines read it, described by the versioned JSON Schema
-//! `assets/schemas/case.v4.schema.json` (embedded here, and checked by `verify`). Version 3,
+//! `assets/schemas/case.v5.schema.json` (embedded here, and checked by `verify`). Version 4,
+//! embedded too, lacked the threshold `site_photo_spread_hours`. Version 3,
 //! embedded too so that packages made before still verify, lacked the corrections
 //! (`withdrawn_files`, `notes`, `files[].findings[].accepted`,
 //! `package.incomplete_export_reason`), `package.follow_up` and
@@ -21,10 +22,14 @@ use crate::checklist::{ItemStatus, Mark, Provider, Severity, Stage};
 use crate::evidence::report::{ExifSummary, PixelSummary, SkippedCheck};
 
 /// The schema's `$id`; also the document's `schema` field.
-pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v4";
+pub const CASE_SCHEMA_ID: &str = "urn:x-merchant-intake:schema:case:v5";
 
-/// The JSON Schema of `case.json`, version 4 (draft 2020-12).
-pub const CASE_SCHEMA: &str = include_str!("../../../assets/schemas/case.v4.schema.json");
+/// The JSON Schema of `case.json`, version 5 (draft 2020-12).
+pub const CASE_SCHEMA: &str = include_str!("../../../assets/schemas/case.v5.schema.json");
+
+/// Version 4 of the schema (no `thresholds.site_photo_spread_hours`), for packages packed before version 5.
+const CASE_SCHEMA_V4_ID: &str = "urn:x-merchant-intake:schema:case:v4";
+const CASE_SCHEMA_V4: &str = include_str!("../../../assets/schemas/case.v4.schema.json");
 
 /// Version 3 of the schema (no corrections, `follow_up`, `to_follow`), for packages packed before version 4.
 const CASE_SCHEMA_V3_ID: &str = "urn:x-merchant-intake:schema:case:v3";
@@ -318,12 +323,14 @@ pub fn to_json_bytes(document: &CaseDocument) -> Vec<u8> {
 
 /// Every schema violation of a `case.json` value, as `path: message` lines (empty when valid).
 pub fn schema_violations(value: &serde_json::Value) -> Vec<String> {
-    // A document that says it is version 2 or 3 is held to that version; anything else to the
-    // current one.
+    // A document that says it is version 2, 3 or 4 is held to that version; anything else to
+    // the current one.
     let text = if value["schema"] == CASE_SCHEMA_V2_ID {
         CASE_SCHEMA_V2
     } else if value["schema"] == CASE_SCHEMA_V3_ID {
         CASE_SCHEMA_V3
+    } else if value["schema"] == CASE_SCHEMA_V4_ID {
+        CASE_SCHEMA_V4
     } else {
         CASE_SCHEMA
     };

@@ -35,7 +35,7 @@ pub struct FindingAdvice {
 }
 
 /// Every finding code, in the order of `interfaces.md`'s table.
-pub const ADVISED_CODES: [FindingCode; 26] = [
+pub const ADVISED_CODES: [FindingCode; 27] = [
     FindingCode::Unreadable,
     FindingCode::ExifMissing,
     FindingCode::ExifDamaged,
@@ -48,6 +48,7 @@ pub const ADVISED_CODES: [FindingCode; 26] = [
     FindingCode::Blurry,
     FindingCode::OutsideSiteRadius,
     FindingCode::OutsideVisitWindow,
+    FindingCode::ApartFromOtherPhotos,
     FindingCode::DuplicateInCase,
     FindingCode::DuplicateOtherCase,
     FindingCode::ForwardedCopy,
@@ -141,6 +142,17 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
             (
                 "请在现场重拍;若考察日期填错,请更正案件信息",
                 "Retake it on site; if the visit date is wrong, correct the case",
+            ),
+        ],
+        FindingCode::ApartFromOtherPhotos => [
+            ("与其他现场照片拍摄时间相隔过久", "Taken hours apart from the other site photos"),
+            (
+                "可能不是本次考察所拍,审核会核查",
+                "Possibly not from this visit; head office will check",
+            ),
+            (
+                "请确认是本次考察所拍,否则在现场重拍;确认无误可接受并说明原因",
+                "Make sure it is from this visit, else retake it on site; if it is, accept it with the reason",
             ),
         ],
         FindingCode::DuplicateInCase => [

@@ -92,6 +92,10 @@ pub enum FindingCode {
     /// a photo as the inspection video); the material's `file_kinds` in the rule file say
     /// which (an extension of `interfaces.md`).
     WrongFileType,
+    /// Case-level: a site photo taken hours apart from the case's other site photos (an
+    /// extension of `interfaces.md`; domain.md: "within a short window of the other visit
+    /// photos").
+    ApartFromOtherPhotos,
 }
 
 impl FindingCode {
@@ -146,6 +150,7 @@ impl FindingCode {
             FindingCode::ScreenshotOutsideSiteRadius => "screenshot_outside_site_radius",
             FindingCode::ScreenshotPositionOffered => "screenshot_position_offered",
             FindingCode::WrongFileType => "wrong_file_type",
+            FindingCode::ApartFromOtherPhotos => "apart_from_other_photos",
         }
     }
 }

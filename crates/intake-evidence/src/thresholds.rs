@@ -59,6 +59,10 @@ pub struct Thresholds {
     /// `outside_visit_window`: how many days before or after the visit date a site photo may
     /// be taken (0: the visit day only).
     pub visit_window_days: u32,
+    /// `apart_from_other_photos`: how many hours a site photo may be taken from the middle
+    /// (the median) of the case's site photo times (2). A visit's photos are taken within
+    /// an hour or so; one taken hours apart may be from another visit.
+    pub site_photo_spread_hours: f64,
     /// `near_duplicate` at a Hamming distance of at most this many of the perceptual hash's
     /// 64 bits (10).
     pub near_duplicate_max_distance: u32,
@@ -82,6 +86,7 @@ pub const NUMERIC_THRESHOLDS: &[(&str, &str, f64, f64)] = &[
     ("default_utc_offset_minutes", "min", -720.0, 840.0),
     ("site_radius_m", "m", 1.0, 100_000.0),
     ("visit_window_days", "d", 0.0, 30.0),
+    ("site_photo_spread_hours", "h", 0.25, 72.0),
     ("near_duplicate_max_distance", "bit", 0.0, 32.0),
 ];
 
@@ -152,6 +157,7 @@ impl Default for Thresholds {
             screenshot_file_names: words(&["screenshot", "screen shot", "screen_shot", "截屏", "截图", "屏幕快照"]),
             site_radius_m: crate::case::DEFAULT_SITE_RADIUS_M,
             visit_window_days: 0,
+            site_photo_spread_hours: 2.0,
             near_duplicate_max_distance: DEFAULT_NEAR_DUPLICATE_MAX_DISTANCE,
         }
     }

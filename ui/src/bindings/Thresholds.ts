@@ -70,6 +70,12 @@ site_radius_m: number,
  */
 visit_window_days: number, 
 /**
+ * `apart_from_other_photos`: how many hours a site photo may be taken from the middle
+ * (the median) of the case's site photo times (2). A visit's photos are taken within
+ * an hour or so; one taken hours apart may be from another visit.
+ */
+site_photo_spread_hours: number, 
+/**
  * `near_duplicate` at a Hamming distance of at most this many of the perceptual hash's
  * 64 bits (10).
  */

@@ -18,6 +18,7 @@ type NumericKey =
   | 'default_utc_offset_minutes'
   | 'site_radius_m'
   | 'visit_window_days'
+  | 'site_photo_spread_hours'
   | 'near_duplicate_max_distance'
   | 'max_file_bytes'
   | 'max_pixels'
@@ -44,7 +45,7 @@ const GROUPS: { heading: (m: Messages) => string; keys: NumericKey[] }[] = [
   },
   {
     heading: (m) => m.thresholds.caseGroup,
-    keys: ['site_radius_m', 'visit_window_days', 'near_duplicate_max_distance'],
+    keys: ['site_radius_m', 'visit_window_days', 'site_photo_spread_hours', 'near_duplicate_max_distance'],
   },
   { heading: (m) => m.thresholds.limitsGroup, keys: ['max_file_bytes', 'max_pixels', 'max_decode_bytes'] },
 ];

@@ -506,6 +506,7 @@ export const en: Messages = {
     default_utc_offset_minutes: 'UTC offset when none is recorded (min, 480 = China)',
     site_radius_m: 'Radius around the premises (m, for cases that set none)',
     visit_window_days: 'Capture date at most this far from the visit (days, 0 = same day)',
+    site_photo_spread_hours: 'Site photo at most this far from the middle of the other site photo times (h)',
     near_duplicate_max_distance: 'Near-duplicate: perceptual hash within (bits of 64)',
     max_file_bytes: 'Largest file (MiB)',
     max_pixels: 'Most pixels (megapixels)',

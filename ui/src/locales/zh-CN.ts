@@ -501,6 +501,7 @@ export const zhCN = {
     default_utc_offset_minutes: '未记录时区时按 UTC 偏移（分钟 min，480 = 北京时间）',
     site_radius_m: '经营场所半径（米 m，案件未单独设置时）',
     visit_window_days: '拍摄日期与走访日期最多相差（天 d，0 = 当天）',
+    site_photo_spread_hours: '现场照片与其他现场照片拍摄时间最多相隔（小时 h，按居中时间）',
     near_duplicate_max_distance: '近似重复：感知哈希距离不超过（位 bit，共 64）',
     max_file_bytes: '文件大小上限（MiB）',
     max_pixels: '像素数上限（百万像素）',

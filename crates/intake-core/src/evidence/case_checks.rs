@@ -19,6 +19,12 @@
 //! - `outside_visit_window`: a site photo's capture date, in the file's own UTC offset (else
 //!   the default offset, UTC+8), is more than `visit_window_days` from the visit date (0: not
 //!   the visit date).
+//! - `apart_from_other_photos` (warning, an extension of `interfaces.md`): a site photo taken
+//!   more than `site_photo_spread_hours` from the middle (the median) of the capture times of
+//!   the case's site photos, when at least two have one. domain.md: the capture time is "on the
+//!   visit day and within a short window of the other visit photos"; a photo kept from an
+//!   earlier visit on the same day, or taken by the merchant later, stands out. The median, not
+//!   the mean: one stray photo does not move it, so the others are not flagged with it.
 //! - `duplicate_in_case` / `duplicate_other_case`: the same bytes in another slot of this case,
 //!   or in another case. Every copy is flagged: which one is the rightful one is for the
 //!   manager to say.
@@ -268,6 +274,7 @@ pub(crate) fn case_evidence_findings(
         }),
         default_offset: thresholds.default_offset(),
         visit_window_days: thresholds.visit_window_days,
+        site_photo_times: site_photo_times(rules, &evidence, &facts, thresholds),
         near_duplicate_max_distance: thresholds.near_duplicate_max_distance,
         hashed: &hashed,
     };
@@ -376,6 +383,7 @@ struct CaseContext<'a> {
     site: Option<(LatLon, Datum, f64)>,
     default_offset: FixedOffset,
     visit_window_days: u32,
+    site_photo_times: SitePhotoTimes,
     near_duplicate_max_distance: u32,
     hashed: &'a [HashedEvidence],
 }
@@ -490,6 +498,7 @@ impl CaseContext<'_> {
             }
             findings.extend(outside);
             findings.extend(self.outside_visit_window(exif));
+            findings.extend(self.apart_from_other_photos(exif));
         }
         findings.extend(self.wrong_file_type(record, file_type));
         findings.extend(self.duplicates(record, same_bytes));
@@ -584,6 +593,32 @@ impl CaseContext<'_> {
         ))
     }
 
+    /// `apart_from_other_photos`: taken more than the spread from the middle of the case's
+    /// site photo times.
+    fn apart_from_other_photos(&self, exif: &ExifSummary) -> Option<Finding> {
+        let middle = self.site_photo_times.middle?;
+        let taken = capture_moment(exif, self.default_offset)?;
+        let apart_hours = (taken.with_timezone(&Utc) - middle).num_seconds().unsigned_abs() as f64 / 3600.0;
+        let spread = self.site_photo_times.spread_hours;
+        if apart_hours <= spread {
+            return None;
+        }
+        // Both times in the photo's own offset, so that they read as the clock on the phone.
+        let clock = |at: DateTime<FixedOffset>| at.format("%H:%M").to_string();
+        let (at, middle_at) = (clock(taken), clock(middle.with_timezone(taken.offset())));
+        let offset = capture_time::format_offset(*taken.offset());
+        let count = self.site_photo_times.count;
+        Some(Finding::new(
+            FindingCode::ApartFromOtherPhotos,
+            format!(
+                "拍摄于 {at}(UTC{offset}),本案件 {count} 张现场照片的拍摄时间居中于 {middle_at},相隔 {apart_hours:.1} 小时,超过 {spread} 小时。"
+            ),
+            format!(
+                "Captured at {at} (UTC{offset}), {apart_hours:.1} hours from {middle_at}, the middle of this case's {count} site photo times; more than {spread} hours."
+            ),
+        ))
+    }
+
     fn duplicates(&self, record: &EvidenceRecord, same_bytes: &[EvidenceRecord]) -> Vec<Finding> {
         let mut findings = Vec::new();
         let in_case: Vec<&str> = same_bytes
@@ -658,14 +693,56 @@ impl CaseContext<'_> {
 /// The capture date in the file's own UTC offset (else `default_offset`), with that offset:
 /// from the capture time, else from the GPS clock.
 fn capture_date(exif: &ExifSummary, default_offset: FixedOffset) -> Option<(NaiveDate, FixedOffset)> {
+    capture_moment(exif, default_offset).map(|taken| (taken.date_naive(), *taken.offset()))
+}
+
+/// When a file was captured, in its own UTC offset: the EXIF time with its offset, else the
+/// GPS time in the default offset.
+fn capture_moment(exif: &ExifSummary, default_offset: FixedOffset) -> Option<DateTime<FixedOffset>> {
     if let (Some(utc), Some(offset)) = (&exif.capture_utc, &exif.capture_offset)
         && let (Ok(utc), Some(offset)) = (DateTime::parse_from_rfc3339(utc), capture_time::parse_utc_offset(offset))
     {
-        return Some((utc.with_timezone(&offset).date_naive(), offset));
+        return Some(utc.with_timezone(&offset));
     }
     let gps_utc = exif.gps.as_ref()?.utc.as_deref()?;
     let utc = DateTime::parse_from_rfc3339(gps_utc).ok()?;
-    Some((utc.with_timezone(&default_offset).date_naive(), default_offset))
+    Some(utc.with_timezone(&default_offset))
+}
+
+/// The middle of a case's site photo times, for `apart_from_other_photos`.
+#[derive(Debug, Default)]
+struct SitePhotoTimes {
+    /// The median capture time; `None` with fewer than two site photos that have one.
+    middle: Option<DateTime<Utc>>,
+    /// How many site photos have a capture time.
+    count: usize,
+    spread_hours: f64,
+}
+
+/// The capture times of the case's site photos (a file held in two slots counts once).
+fn site_photo_times(
+    rules: &Rules,
+    evidence: &[EvidenceRecord],
+    facts: &HashMap<String, Option<(FileInspection, Option<u64>)>>,
+    thresholds: &Thresholds,
+) -> SitePhotoTimes {
+    let default_offset = thresholds.default_offset();
+    let mut seen = HashSet::new();
+    let mut times: Vec<DateTime<Utc>> = evidence
+        .iter()
+        .filter(|record| rules.is_site_photo(&record.material_key) && seen.insert(record.sha256.as_str()))
+        .filter_map(|record| facts.get(&record.sha256)?.as_ref()?.0.exif.as_ref())
+        .filter_map(|exif| capture_moment(exif, default_offset))
+        .map(|taken| taken.with_timezone(&Utc))
+        .collect();
+    times.sort_unstable();
+    let count = times.len();
+    let middle = match count {
+        0 | 1 => None,
+        _ if count % 2 == 1 => Some(times[count / 2]),
+        _ => Some(times[count / 2 - 1] + (times[count / 2] - times[count / 2 - 1]) / 2),
+    };
+    SitePhotoTimes { middle, count, spread_hours: thresholds.site_photo_spread_hours }
 }
 
 /// A length for a message: metres below a kilometre, else kilometres with one decimal.

@@ -232,6 +232,53 @@ fn capture_date_must_be_the_visit_date_in_the_files_own_offset() {
 }
 
 #[test]
+fn a_site_photo_taken_hours_apart_from_the_others_is_flagged() {
+    let mut fixture = Fixture::new();
+    let case = fixture.case();
+    // Taken at `time` (+08:00) on the visit day, the GPS clock agreeing.
+    let taken_at = |time: &str, seed: u32| {
+        let (hours, minutes): (u32, u32) = (time[..2].parse().unwrap(), time[3..].parse().unwrap());
+        let fields = with(phone_exif(), ascii(Tag::DateTimeOriginal, &format!("2026:11:20 {time}:00")));
+        let fields = with(fields, rationals(Tag::GPSTimeStamp, &[(hours - 8, 1), (minutes, 1), (0, 1)]));
+        photo(&fields, seed)
+    };
+    let storefront = fixture.write("门头.jpg", &taken_at("10:22", 1));
+    fixture.add(&case, "storefront_photo", &storefront);
+    let alone = fixture.check(&case);
+    assert!(!has(&alone, "storefront_photo", "apart_from_other_photos"), "one photo has nothing to be apart from");
+
+    let interior = fixture.write("内景.jpg", &taken_at("10:40", 2));
+    let holding_id = fixture.write("手持.jpg", &taken_at("10:55", 3));
+    let late = fixture.write("合照.jpg", &taken_at("15:10", 4));
+    // A scanned form is no site photo: its time does not count, however far.
+    let form = fixture.write("考察表.jpg", &taken_at("21:00", 5));
+    fixture.add(&case, "interior_photo", &interior);
+    fixture.add(&case, "operator_holding_id", &holding_id);
+    fixture.add(&case, "manager_with_storefront", &late);
+    fixture.add(&case, "site_inspection_form", &form);
+    let check = fixture.check(&case);
+    for material in ["storefront_photo", "interior_photo", "operator_holding_id", "site_inspection_form"] {
+        assert!(!has(&check, material, "apart_from_other_photos"), "{material}: {:?}", check.findings);
+    }
+    let finding = check
+        .findings
+        .iter()
+        .find(|finding| finding.material == "manager_with_storefront" && finding.code.to_string() == "apart_from_other_photos")
+        .unwrap_or_else(|| panic!("the 15:10 photo is flagged: {:?}", check.findings));
+    // The middle of 10:22, 10:40, 10:55 and 15:10 is 10:47:30; 15:10 is 4.4 hours from it.
+    assert_eq!(finding.severity, intake_core::checklist::Severity::Warning);
+    for expected in ["15:10", "10:47", "4.4 小时", "4 张现场照片", "more than 2 hours"] {
+        assert!(finding.message.contains(expected), "{expected:?} in {:?}", finding.message);
+    }
+
+    // A longer spread in the settings lets it pass.
+    let mut thresholds = fixture.folder.thresholds().unwrap();
+    thresholds.site_photo_spread_hours = 5.0;
+    fixture.folder.set_thresholds(thresholds).unwrap();
+    assert!(!has(&fixture.check(&case), "manager_with_storefront", "apart_from_other_photos"));
+}
+
+#[test]
 fn the_same_bytes_in_two_slots_or_two_cases_are_duplicates() {
     let mut fixture = Fixture::new();
     let case = fixture.case();

@@ -303,7 +303,7 @@ fn the_package_lists_withdrawn_files_without_their_bytes_with_acceptances_notes_
     assert!(!entries_of(&zip).iter().any(|entry| entry.0.contains("别家店")));
 
     let document: serde_json::Value = serde_json::from_slice(&read_entry(&zip, layout::CASE_JSON).unwrap()).unwrap();
-    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v4");
+    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v5");
     let withdrawn = &document["withdrawn_files"][0];
     assert_eq!(
         (
@@ -395,24 +395,30 @@ fn as_older_version(fixture: &Fixture, zip: &[u8], version: u32) -> Vec<u8> {
     let index = entries.iter().position(|entry| entry.0 == layout::CASE_JSON).unwrap();
     let mut document: serde_json::Value = serde_json::from_slice(&entries[index].1).unwrap();
     let object = document.as_object_mut().unwrap();
-    object.remove("withdrawn_files");
-    object.remove("notes");
     if version == 2 {
         object.remove("thresholds");
+    } else if let Some(thresholds) = object.get_mut("thresholds").and_then(|value| value.as_object_mut()) {
+        // Version 5's threshold.
+        thresholds.remove("site_photo_spread_hours");
     }
     object.insert("schema".into(), format!("urn:x-merchant-intake:schema:case:v{version}").into());
-    document["package"].as_object_mut().unwrap().remove("incomplete_export_reason");
-    // Version 4's other members (issue 17): what is to follow, and an unanswered 资金归集.
-    document["package"].as_object_mut().unwrap().remove("follow_up");
-    for item in document["checklist"]["items"].as_array_mut().unwrap() {
-        item.as_object_mut().unwrap().remove("to_follow");
-    }
-    if document["case"]["attributes"]["parent_child_same_entity"].is_null() {
-        document["case"]["attributes"]["parent_child_same_entity"] = false.into();
-    }
-    for file in document["files"].as_array_mut().unwrap() {
-        for finding in file["findings"].as_array_mut().unwrap() {
-            finding.as_object_mut().unwrap().remove("accepted");
+    if version <= 3 {
+        // Version 4's members: the corrections (issue 16), what is to follow and an unanswered
+        // 资金归集 (issue 17).
+        object.remove("withdrawn_files");
+        object.remove("notes");
+        document["package"].as_object_mut().unwrap().remove("incomplete_export_reason");
+        document["package"].as_object_mut().unwrap().remove("follow_up");
+        for item in document["checklist"]["items"].as_array_mut().unwrap() {
+            item.as_object_mut().unwrap().remove("to_follow");
+        }
+        if document["case"]["attributes"]["parent_child_same_entity"].is_null() {
+            document["case"]["attributes"]["parent_child_same_entity"] = false.into();
+        }
+        for file in document["files"].as_array_mut().unwrap() {
+            for finding in file["findings"].as_array_mut().unwrap() {
+                finding.as_object_mut().unwrap().remove("accepted");
+            }
         }
     }
     entries[index].1 = serde_json::to_vec_pretty(&document).unwrap();
@@ -442,10 +448,10 @@ fn as_older_version(fixture: &Fixture, zip: &[u8], version: u32) -> Vec<u8> {
 }
 
 #[test]
-fn packages_of_schema_versions_2_and_3_still_verify_and_are_held_to_their_own_schema() {
+fn packages_of_schema_versions_2_3_and_4_still_verify_and_are_held_to_their_own_schema() {
     let fixture = Fixture::complete_case();
     let zip = std::fs::read(fixture.export("current.zip", false)).unwrap();
-    for version in [2, 3] {
+    for version in [2, 3, 4] {
         let older = fixture.dir.path().join(format!("v{version}.zip"));
         std::fs::write(&older, as_older_version(&fixture, &zip, version)).unwrap();
         let report = verify::verify_package(&older, &fixture.trusting_own_key()).unwrap();
