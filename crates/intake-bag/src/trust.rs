@@ -91,7 +91,7 @@ fn one_line(text: &str) -> String {
 /// `<fingerprint> <label>` is refused naming the file and the line (exit 2): a register that
 /// is misread would silently trust nobody, or the wrong key.
 pub fn read_register(path: &Path) -> Result<Vec<TrustedKey>> {
-    let bytes = std::fs::read(path).map_err(|err| Error::reading(path, &err))?;
+    let bytes = intake_evidence::user_file::read(path)?;
     let text =
         std::str::from_utf8(&bytes).map_err(|_| Error::for_file(ErrorKind::InvalidInput, path, "is not UTF-8 text"))?;
     parse_register(path, text)

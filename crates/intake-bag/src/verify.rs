@@ -48,7 +48,7 @@ use super::trust::{self, TrustedKey};
 use super::zip_format::{self, NotAZip, RawEntry, ReadLimits};
 use crate::audit::AuditEntry;
 use crate::codes::VerifyCode;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::signing;
 
 /// The most entries a package may have.
@@ -230,11 +230,7 @@ pub fn verify_package(path: &Path, options: &VerifyOptions) -> Result<VerifyRepo
 
 /// [`verify_package`] of one package, without `previous`; also the audit chain it carries.
 fn verify_one(path: &Path, options: &VerifyOptions) -> Result<(VerifyReport, Vec<AuditEntry>)> {
-    let mut file = File::open(path).map_err(|err| Error::reading(path, &err))?;
-    let metadata = file.metadata().map_err(|err| Error::reading(path, &err))?;
-    if !metadata.is_file() {
-        return Err(Error::for_file(ErrorKind::NotAFile, path, "is not a file"));
-    }
+    let mut file = intake_evidence::user_file::open(path)?;
     let mut report = VerifyReport {
         path: path.display().to_string(),
         valid: false,

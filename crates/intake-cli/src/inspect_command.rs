@@ -87,7 +87,9 @@ pub fn inspect(home: Option<PathBuf>, args: InspectArgs, json: bool) -> Outcome 
 
 /// `base` with the thresholds a JSON file names set; the error names the file and the field.
 pub(crate) fn thresholds_from_file(base: &Thresholds, path: &std::path::Path) -> Result<Thresholds, Error> {
-    let text = std::fs::read_to_string(path).map_err(|err| Error::reading(path, &err))?;
+    let bytes = intake_core::evidence::user_file::read(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::for_file(intake_core::ErrorKind::InvalidInput, path, "is not UTF-8 text"))?;
     let not_valid = |reason: String| {
         Error::for_file(ErrorKind::InvalidInput, path, format!("is not a valid thresholds file ({reason})"))
     };

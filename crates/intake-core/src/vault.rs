@@ -224,11 +224,8 @@ impl Vault {
         max_bytes: u64,
         keep_max_bytes: u64,
     ) -> Result<(StoredObject, Option<Vec<u8>>)> {
-        let mut input = File::open(source).map_err(|err| Error::reading(source, &err))?;
+        let mut input = crate::evidence::user_file::open(source)?;
         let metadata = input.metadata().map_err(|err| Error::reading(source, &err))?;
-        if !metadata.is_file() {
-            return Err(Error::for_file(ErrorKind::NotAFile, source, "is a folder or device, not a file"));
-        }
         check_size(source, metadata.len(), max_bytes)?;
         let mut kept = (metadata.len() <= keep_max_bytes)
             .then(|| Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0)));

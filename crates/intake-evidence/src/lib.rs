@@ -40,11 +40,11 @@ pub mod media;
 pub mod metadata;
 pub mod report;
 pub mod thumbnail;
+pub mod user_file;
 
 mod jpeg_quality;
 mod thresholds;
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -58,7 +58,7 @@ pub use report::{FileInspection, InspectReport};
 use crate::error::Error;
 use findings::FileFacts;
 use image_checks::DecodeFailure;
-use intake_domain::{ErrorKind, case, error};
+use intake_domain::{case, error};
 use media::MediaKind;
 use metadata::MetadataReading;
 use report::SkippedCheck;
@@ -218,7 +218,7 @@ fn inspect_video_file(
     thresholds: &Thresholds,
     now: DateTime<Utc>,
 ) -> Option<FileInspection> {
-    let file = File::open(path).ok()?;
+    let file = user_file::open(path).ok()?;
     let size = file.metadata().ok()?.len();
     inspect_video(file, size, label, file_name, known_sha256, thresholds, now).map(|(inspection, _)| inspection)
 }
@@ -664,11 +664,8 @@ enum ReadFailure {
 /// Reads a whole file, refusing (before reading) one larger than `max_bytes`, and stopping if
 /// it grows past the limit while being read.
 fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadFailure> {
-    let file = File::open(path).map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
+    let file = user_file::open(path).map_err(ReadFailure::Io)?;
     let metadata = file.metadata().map_err(|err| ReadFailure::Io(Error::reading(path, &err)))?;
-    if !metadata.is_file() {
-        return Err(ReadFailure::Io(Error::for_file(ErrorKind::NotAFile, path, "is a folder or device, not a file")));
-    }
     if metadata.len() > max_bytes {
         return Err(ReadFailure::TooLarge(metadata.len()));
     }

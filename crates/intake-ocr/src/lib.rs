@@ -351,6 +351,12 @@ fn sort_reading_order(boxes: &mut [detection::DetectedBox]) {
     }
 }
 
+/// The most pixels a document image may have: `intake inspect`'s default `max_pixels`.
+const MAX_PIXELS: u64 = 100_000_000;
+
+/// The most memory its decoded pixels may take: `intake inspect`'s default `max_decode_bytes`.
+const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Decodes an image file, turned as its EXIF orientation says (phones store portrait photos
 /// sideways with an orientation tag).
 pub fn load_image(path: &Path) -> Result<DynamicImage, OcrError> {
@@ -375,11 +381,22 @@ fn decode<R: std::io::BufRead + std::io::Seek>(
     path: &Path,
 ) -> Result<DynamicImage, OcrError> {
     let unreadable = |reason: String| OcrError::ImageUnreadable { path: path.to_path_buf(), reason };
-    // The same ceiling as `intake inspect`: a 100-megapixel bomb is refused, not decoded.
+    // The same ceilings as `intake inspect`: an image over 100 million pixels, or whose pixels
+    // would need over 512 MiB, is refused from its header, not decoded.
     let mut limits = image::Limits::default();
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|e| unreadable(e.to_string()))?;
+    // Checked here by hand: `DynamicImage::from_decoder` allocates the whole image without
+    // asking `max_alloc` (a 1.2 MB PNG of 20,000 x 20,000 pixels took 2.7 GB).
+    let (width, height) = decoder.dimensions();
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS || decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(unreadable(format!(
+            "{width} x {height} pixels is over the {} million pixels a document image may have",
+            MAX_PIXELS / 1_000_000
+        )));
+    }
     let orientation = decoder.orientation().map_err(|e| unreadable(e.to_string()))?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| unreadable(e.to_string()))?;
     image.apply_orientation(orientation);
@@ -389,6 +406,50 @@ fn decode<R: std::io::BufRead + std::io::Seek>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_image_over_the_pixel_ceiling_is_refused_from_its_header() {
+        // A PNG header of 20,000 x 20,000 pixels (its data is not even there): decoding it
+        // would take 1.2 GB; it is refused before a pixel is read.
+        let mut png = Vec::new();
+        png.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+        let mut header = Vec::new();
+        header.extend_from_slice(b"IHDR");
+        header.extend_from_slice(&20_000u32.to_be_bytes());
+        header.extend_from_slice(&20_000u32.to_be_bytes());
+        header.extend_from_slice(&[8, 2, 0, 0, 0]);
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(&header);
+        png.extend_from_slice(&crc32(&header).to_be_bytes());
+        // The start of the pixel data (a chunk header the decoder stops at), no pixels.
+        for (kind, data) in [(&b"IDAT"[..], &[0x78u8, 0x9c][..]), (&b"IEND"[..], &[][..])] {
+            let chunk = [kind, data].concat();
+            png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+            png.extend_from_slice(&chunk);
+            png.extend_from_slice(&crc32(&chunk).to_be_bytes());
+        }
+        let err = load_image_bytes(&png, "bomb.png").unwrap_err();
+        assert!(err.to_string().contains("20000 x 20000"), "{err}");
+
+        // A small image still decodes.
+        let mut small = Vec::new();
+        image::RgbImage::new(40, 30)
+            .write_to(&mut std::io::Cursor::new(&mut small), image::ImageFormat::Png)
+            .unwrap();
+        assert_eq!(load_image_bytes(&small, "small.png").unwrap().width(), 40);
+    }
+
+    /// CRC-32 (ISO-HDLC), as PNG chunks carry it.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in bytes {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
 
     #[test]
     fn installed_models_are_found_beside_the_program_or_in_the_debian_lib_folder() {

@@ -351,10 +351,25 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ExprError> {
     Ok(tokens)
 }
 
+/// The most words, values and signs a condition may have. The longest of the rule file has
+/// about 30; parsing, evaluating and dropping a condition recurse over its tree, so a rule
+/// file with a condition of 100,000 `and`s would end the program on a stack overflow (the
+/// main thread's stack is 1 MiB on Windows) rather than be refused with its line.
+const MAX_TOKENS: usize = 1_000;
+
+/// The deepest nesting of parentheses and `not`s a condition may have (see [`MAX_TOKENS`]).
+const MAX_DEPTH: usize = 32;
+
 /// Parses and checks a condition.
 pub fn parse(text: &str) -> Result<Expr, ExprError> {
     let tokens = tokenize(text)?;
-    let mut parser = Parser { tokens, position: 0 };
+    if let Some((column, _)) = tokens.get(MAX_TOKENS) {
+        return Err(ExprError {
+            column: *column,
+            message: format!("the condition is too long (more than {MAX_TOKENS} words, values and signs)"),
+        });
+    }
+    let mut parser = Parser { tokens, position: 0, depth: 0 };
     let expr = parser.or()?;
     match parser.peek() {
         Token::End => Ok(expr),
@@ -365,6 +380,8 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
 struct Parser {
     tokens: Vec<(usize, Token)>,
     position: usize,
+    /// How many parentheses and `not`s enclose the current position.
+    depth: usize,
 }
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "in", "true", "false"];
@@ -416,17 +433,31 @@ impl Parser {
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
         if self.is_word("not") {
+            self.deeper()?;
             self.advance();
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
+    }
+
+    /// One level deeper (a parenthesis, a `not`), refused past [`MAX_DEPTH`].
+    fn deeper(&mut self) -> Result<(), ExprError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error_here(format!("nested more than {MAX_DEPTH} deep (parentheses and 'not')")));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn primary(&mut self) -> Result<Expr, ExprError> {
         let column = self.column();
         match self.advance() {
             Token::Open => {
+                self.deeper()?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 let close_column = self.column();
                 match self.advance() {
                     Token::Close => Ok(inner),

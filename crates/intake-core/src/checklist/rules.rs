@@ -240,7 +240,7 @@ impl<'a> Problems<'a> {
         match expression::parse(when.get_ref()) {
             Ok(expr) => Some(Condition { text: when.get_ref().trim().to_string(), expr }),
             Err(err) => {
-                self.at(when.span(), format!("the condition of {owner}, \"{}\": {err}", when.get_ref()));
+                self.at(when.span(), format!("the condition of {owner}, \"{}\": {err}", quoted_start(when.get_ref())));
                 None
             }
         }
@@ -286,7 +286,7 @@ impl Rules {
 
     /// Reads and checks a rule file.
     pub fn load(path: &Path) -> Result<Rules> {
-        let bytes = std::fs::read(path).map_err(|err| Error::reading(path, &err))?;
+        let bytes = crate::evidence::user_file::read(path)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::for_file(ErrorKind::InvalidRules, path, "is not UTF-8 text"))?;
         // Edited by hand, perhaps in Notepad: its BOM and CRLF line ends are not errors.
@@ -808,5 +808,15 @@ impl Rules {
                 .and_then(|variant| variant.identity_document)
                 .unwrap_or(material.identity_document),
         }
+    }
+}
+
+/// The start of a condition, for a message: a condition thousands of characters long is
+/// shown by its first hundred.
+fn quoted_start(condition: &str) -> String {
+    const SHOWN: usize = 100;
+    match condition.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &condition[..cut]),
+        None => condition.to_string(),
     }
 }

@@ -97,6 +97,37 @@ fn a_condition_syntax_error_names_the_line_and_the_column() {
 }
 
 #[test]
+fn a_condition_nested_or_chained_beyond_reason_is_refused_not_a_stack_overflow() {
+    // 20,000 parentheses, 200,000 `not`s, a chain of 100,000 `and`s: each crashed the program
+    // on a stack overflow before it could name the line. Now they are too long; nesting
+    // within that length is bounded on its own.
+    let huge = [
+        format!("{}opens_payment{}", "(".repeat(20_000), ")".repeat(20_000)),
+        format!("{}opens_payment", "not ".repeat(200_000)),
+        vec!["opens_payment"; 100_000].join(" and "),
+    ];
+    let deep = [
+        format!("{}opens_payment{}", "(".repeat(40), ")".repeat(40)),
+        format!("{}opens_payment", "not ".repeat(40)),
+    ];
+    let cases = huge.into_iter().map(|condition| (condition, "too long"));
+    let cases = cases.chain(deep.into_iter().map(|condition| (condition, "nested more than 32")));
+    for (condition, expected) in cases {
+        let (text, line) = corrupted(
+            "when = \"opens_payment and regulated_industry\"",
+            &format!("when = \"{condition}\""),
+        );
+        let message = error_of(&text);
+        assert!(message.contains(&format!("line {line}:")), "{message}");
+        assert!(message.contains(expected), "{message}");
+        assert!(message.len() < 600, "the message quotes the start of the condition, not all of it: {message}");
+    }
+    // Nesting as deep as a person writes still reads.
+    let nested = format!("{}opens_payment{}", "(not ".repeat(10), ")".repeat(10));
+    assert!(expression::parse(&nested).is_ok());
+}
+
+#[test]
 fn duplicate_keys_unknown_groups_and_dangling_alternatives_are_refused() {
     let (text, line) = corrupted("key = \"interior_photo\"", "key = \"storefront_photo\"");
     let message = error_of(&text);
