@@ -282,6 +282,32 @@ impl DataFolder {
         &self.root
     }
 
+    /// Refuses (`invalid_input`) a path to write a file the user named (a package, a plain
+    /// copy) that lies inside this data folder: replacing the database, the signing key or a
+    /// vault object with a zip would lose every case, or the branch's identity, at once. The
+    /// path is resolved before comparing: `..` in it, and links and (on Windows) the letter
+    /// case of the part of it that exists; the folders it names need not exist yet.
+    pub(crate) fn refuse_write_inside(&self, out: &Path) -> Result<()> {
+        let inside = |root: &Path| {
+            [lexical_absolute(out), lexical_absolute(out).and_then(|path| resolved(&path))]
+                .into_iter()
+                .flatten()
+                .any(|path| path.starts_with(root))
+        };
+        let roots = [lexical_absolute(&self.root), fs::canonicalize(&self.root).ok()];
+        if roots.iter().flatten().any(|root| inside(root)) {
+            return Err(Error::for_file(
+                ErrorKind::InvalidInput,
+                out,
+                format!(
+                    "is inside the data folder {}; write the package somewhere else (数据文件夹内不能写入导出文件)",
+                    self.root.display()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The case store.
     pub fn database(&self) -> &Database {
         &self.database
@@ -535,10 +561,9 @@ struct PreparedFile {
 /// Copies a file into the vault (synced under its final name before anything records it) and
 /// reads its headers and metadata from the vault object (the first phase of an import).
 fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Thresholds) -> Result<PreparedFile> {
+    // A named pipe would block the import, and its size says 0: it is no file to add.
+    crate::evidence::user_file::require_regular(path)?;
     let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
-    if metadata.is_dir() {
-        return Err(Error::for_file(ErrorKind::NotAFile, path, "is a folder, not a file"));
-    }
     if metadata.len() == 0 {
         return Err(Error::for_file(ErrorKind::FileEmpty, path, "is empty (0 bytes)"));
     }
@@ -686,4 +711,30 @@ fn data_folder_error(root: &Path, err: &std::io::Error) -> Error {
         root,
         format!("the data folder cannot be created or written ({err})"),
     )
+}
+
+/// `path` made absolute (against the working folder) with `.` and `..` taken away by their
+/// names alone; `None` when the working folder is unknown.
+fn lexical_absolute(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut normal = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    Some(normal)
+}
+
+/// An absolute `path` with its longest existing part resolved by the file system (links, and
+/// the letter case on Windows) and the rest, which does not exist yet, kept as written.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    path.ancestors().find_map(|existing| {
+        let real = fs::canonicalize(existing).ok()?;
+        Some(real.join(path.strip_prefix(existing).ok()?))
+    })
 }

@@ -182,9 +182,11 @@ fn a_package_queued_under_exports_by_an_older_version_still_uploads() {
     let photo = sandbox.file("IMG_0001.jpg", &crate::upload::pseudo_random(7, MIB as usize));
     let added = sandbox.run(["add", "--case", &case_id, "--material", "storefront_photo", photo.to_str().unwrap()]);
     assert_eq!(added.status, 0, "{}", added.stderr);
-    // What an older version left: a plain zip under exports/, named in the outbox.
+    // What an older version left: a plain zip under exports/, named in the outbox. (This
+    // version writes no package inside the data folder: it is written beside it and moved in.)
     let legacy = sandbox.home().join("exports").join(format!("{case_id}.zip"));
     std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+    let written = sandbox.dir.path().join(format!("{case_id}.zip"));
     let exported = sandbox.run([
         "export",
         "--case",
@@ -193,10 +195,11 @@ fn a_package_queued_under_exports_by_an_older_version_still_uploads() {
         "--reason",
         "测试",
         "--out",
-        legacy.to_str().unwrap(),
+        written.to_str().unwrap(),
         "--json",
     ]);
     assert_eq!(exported.status, 0, "{}", exported.stderr);
+    std::fs::rename(&written, &legacy).unwrap();
     let exported = exported.json();
     let sha256 = exported["sha256"].as_str().unwrap().to_string();
     std::fs::remove_file(exported["sealed_path"].as_str().unwrap()).unwrap();

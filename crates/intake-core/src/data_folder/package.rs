@@ -58,6 +58,9 @@ impl DataFolder {
         options: &ExportOptions,
         progress: &mut dyn FnMut(&ExportProgress),
     ) -> Result<ExportSummary> {
+        if let Some(out) = out {
+            self.refuse_write_inside(out)?;
+        }
         let case = self.case(case_id)?;
         // Not even an incomplete package leaves with files of the 未分类 tray undecided.
         crate::tray::refuse_unsorted_files(self.database(), case_id)?;

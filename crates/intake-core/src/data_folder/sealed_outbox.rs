@@ -23,6 +23,7 @@ impl DataFolder {
     /// (`package_changed` when the queued package no longer has its SHA-256, and then nothing
     /// is left at `out`), written beside `out` and renamed into place. Returns its size.
     pub fn save_plain_copy(&self, sha256: &str, out: &Path) -> Result<u64> {
+        self.refuse_write_inside(out)?;
         sealed_outbox::save_plain_copy(self.database(), self.vault(), sha256, out)
     }
 }

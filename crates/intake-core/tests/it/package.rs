@@ -437,7 +437,7 @@ fn python_jsonschema_accepts_case_json_and_the_schema() {
     let fixture = Fixture::complete_case();
     let zip = fixture.export("case.zip", false);
     let folder = unzipped(&fixture, &zip);
-    let schema = repository_root().join("assets/schemas/case.v4.schema.json");
+    let schema = repository_root().join("assets/schemas/case.v5.schema.json");
     let script = r#"
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -459,7 +459,7 @@ sys.exit(1 if errors or len(broken) < 2 else 0)
     // What case.json says about the case.
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.join("data/case.json")).unwrap()).unwrap();
-    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v4");
+    assert_eq!(document["schema"], "urn:x-merchant-intake:schema:case:v5");
     assert_eq!(document["case"]["id"], fixture.case_id.as_str());
     assert_eq!(document["package"]["complete"], true);
     let items = document["checklist"]["items"].as_array().unwrap();
@@ -583,6 +583,33 @@ fn export_needs_the_branch_and_the_manager() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("intake settings"), "{}", err.message());
+}
+
+#[test]
+fn a_package_is_never_written_inside_the_data_folder() {
+    let fixture = Fixture::complete_case();
+    let root = fixture.folder.root().to_path_buf();
+    let database = root.join("intake.sqlite3");
+    let database_before = std::fs::read(&database).unwrap();
+    let options = ExportOptions::default();
+    // The database itself, a name in the folder, and a path into it by way of `..`.
+    for out in [database.clone(), root.join("case.zip"), root.join("vault").join("..").join("keys").join("x.zip")] {
+        let err = fixture.folder.export_case(&fixture.case_id, &out, &options).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{}", err.message());
+        assert!(err.message().contains("inside the data folder"), "{}", err.message());
+    }
+    assert_eq!(std::fs::read(&database).unwrap(), database_before, "the database is untouched");
+    assert!(!root.join("case.zip").exists());
+    assert_eq!(fixture.folder.list_cases().unwrap().len(), 1, "the case is still there");
+
+    // The plain copy of a queued package (the app's 另存为…) is refused the same way.
+    let queued = fixture.folder.export_to_outbox(&fixture.case_id, &options).unwrap();
+    let err = fixture.folder.save_plain_copy(&queued.sha256, &root.join("copy.zip")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{}", err.message());
+    // Beside the folder is fine: only inside it is refused.
+    let beside = fixture.dir.path().join("home-copy.zip");
+    fixture.folder.save_plain_copy(&queued.sha256, &beside).unwrap();
+    fixture.folder.export_case(&fixture.case_id, &fixture.dir.path().join("home.zip"), &options).unwrap();
 }
 
 #[test]

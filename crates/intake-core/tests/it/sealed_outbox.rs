@@ -150,7 +150,10 @@ fn retention_removes_only_sealed_packages_uploaded_and_verified_longer_ago_than_
     let folder = &fixture.folder;
     let legacy_path = folder.root().join("exports").join("legacy.zip");
     std::fs::create_dir_all(legacy_path.parent().unwrap()).unwrap();
-    let legacy = folder.export_case(&fixture.case_id, &legacy_path, &options).unwrap();
+    // (This version writes no package inside the data folder: written beside it, moved in.)
+    let written = fixture.dir.path().join("legacy.zip");
+    let legacy = folder.export_case(&fixture.case_id, &written, &options).unwrap();
+    std::fs::rename(&written, &legacy_path).unwrap();
     std::fs::remove_file(&legacy.sealed_path).unwrap();
     rusqlite::Connection::open(folder.root().join("intake.sqlite3"))
         .unwrap()
