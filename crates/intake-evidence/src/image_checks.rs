@@ -4,7 +4,8 @@
 //! All decoding goes through [`decode_reduced`]: one decode per file gives the grey image the
 //! checks analyse, the perceptual hash and the thumbnail. JPEGs are decoded scaled in the DCT
 //! domain by libjpeg-turbo, the decoder the import's pace is measured against (52 ms for a
-//! 12 MP photo at 1/4, where jpeg-decoder took 61); any JPEG it refuses is tried
+//! 12 MP photo at 1/4, where jpeg-decoder took 61); a JPEG whose compressed data it finds
+//! damaged (cut short, bad codes) is `Broken`, and any other JPEG it refuses is tried
 //! with jpeg-decoder, which also scales, and other formats, and any JPEG both refuse, go through
 //! `image` at full size and are then scaled down, so that `image` says what is wrong with a
 //! damaged file, as it always did. The caller refuses images over the pixel limit from their
@@ -113,13 +114,43 @@ const MIN_SCALED_LONG_SIDE: u32 = ANALYSIS_LONG_SIDE * 3 / 4;
 /// Decodes the image in colour, at most [`ANALYSIS_LONG_SIDE`] on its longer side (smaller
 /// images keep their size). Orientation is not applied: the checks do not need it.
 pub fn decode_reduced(file: &[u8], kind: MediaKind, max_decode_bytes: u64) -> Result<DynamicImage, DecodeFailure> {
-    if kind == MediaKind::Jpeg
-        && let Some(image) =
-            decode_jpeg_turbo(file, max_decode_bytes).or_else(|| decode_jpeg_scaled(file, max_decode_bytes))
-    {
-        return Ok(downscaled(image));
+    if kind == MediaKind::Jpeg {
+        match decode_jpeg_turbo(file, max_decode_bytes) {
+            Turbo::Decoded(image) => return Ok(downscaled(image)),
+            Turbo::Damaged(reason) => return Err(DecodeFailure::Broken(reason)),
+            Turbo::Refused => {
+                if let Some(image) = decode_jpeg_scaled(file, max_decode_bytes) {
+                    return Ok(downscaled(image));
+                }
+            }
+        }
     }
     decode_full(file, kind, max_decode_bytes).map(downscaled)
+}
+
+/// What libjpeg-turbo made of a JPEG.
+enum Turbo {
+    Decoded(DynamicImage),
+    /// The compressed data is damaged: cut short, or with codes that do not decode. libjpeg
+    /// fills what it cannot decode with grey and calls it a warning, and jpeg-decoder, the
+    /// fallback, decodes such a file without a word: a photo whose lower half is grey passed
+    /// with no finding. It is `unreadable`, as `interfaces.md` has a truncated file.
+    Damaged(String),
+    /// Anything else it does not do (CMYK, 12-bit, a decode over the memory limit, a warning
+    /// that says nothing of the pixels, such as stray bytes between markers): left to the
+    /// other decoders.
+    Refused,
+}
+
+/// Whether a libjpeg message says the pixels are damaged, by the texts of `jerror.h`
+/// (JWRN_HIT_MARKER, JWRN_JPEG_EOF, JWRN_HUFF_BAD_CODE, JWRN_ARITH_BAD_CODE, JWRN_MUST_RESYNC).
+/// Not JWRN_EXTRANEOUS_DATA ("N extraneous bytes before marker"): phones write such files
+/// (one is in the EXIF corpus) and every pixel decodes.
+fn says_pixels_damaged(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    ["premature end", "bad huffman code", "bad arithmetic code", "instead of rst"]
+        .iter()
+        .any(|sign| message.contains(sign))
 }
 
 /// The DCT scale, as the denominator of 1/8, 1/4, 1/2 or 1, for an image whose longer side
@@ -129,28 +160,54 @@ fn scale_denominator(long_side: u32) -> u32 {
     [8, 4, 2].into_iter().find(|&denominator| long_side.div_ceil(denominator) >= MIN_SCALED_LONG_SIDE).unwrap_or(1)
 }
 
-/// The scaled decode by libjpeg-turbo, to 8-bit RGB; `None` when it refuses the file (damaged
-/// data, even a warning such as a truncated scan; CMYK or 12-bit pixels) or when the decode
-/// could need more memory than allowed, in which case jpeg-decoder, which takes a limit, tries.
-/// The TurboJPEG API is used through the `turbojpeg` crate: it reports libjpeg's errors as
+/// The scaled decode by libjpeg-turbo, to 8-bit RGB; [`Turbo::Damaged`] when libjpeg says the
+/// compressed data is damaged; [`Turbo::Refused`] for anything else it does not decode (any
+/// other warning, CMYK or 12-bit pixels) or when the decode could need more memory than
+/// allowed, in which case jpeg-decoder, which takes a limit, tries. The TurboJPEG API is used through the `turbojpeg` crate: it reports libjpeg's errors as
 /// values instead of ending the process, and sets no limit of its own, hence the estimate.
-fn decode_jpeg_turbo(file: &[u8], max_decode_bytes: u64) -> Option<DynamicImage> {
-    let mut decompressor = turbojpeg::Decompressor::new().ok()?;
-    let header = decompressor.read_header(file).ok()?;
-    let (width, height) = (u32::try_from(header.width).ok()?, u32::try_from(header.height).ok()?);
+fn decode_jpeg_turbo(file: &[u8], max_decode_bytes: u64) -> Turbo {
+    let mut decompressor = match turbojpeg::Decompressor::new() {
+        Ok(decompressor) => decompressor,
+        Err(_) => return Turbo::Refused,
+    };
+    match decode_jpeg_turbo_with(&mut decompressor, file, max_decode_bytes) {
+        Ok(Some(image)) => Turbo::Decoded(image),
+        Ok(None) => Turbo::Refused,
+        Err(turbojpeg::Error::TurboJpegError(message)) if says_pixels_damaged(&message) => {
+            Turbo::Damaged(format!("libjpeg-turbo: {message}"))
+        }
+        Err(_) => Turbo::Refused,
+    }
+}
+
+/// The decode of [`decode_jpeg_turbo`]: `Ok(None)` when it is not attempted (a header it
+/// cannot read, a decode that could need more than `max_decode_bytes`), libjpeg's message when
+/// the decode fails.
+fn decode_jpeg_turbo_with(
+    decompressor: &mut turbojpeg::Decompressor,
+    file: &[u8],
+    max_decode_bytes: u64,
+) -> Result<Option<DynamicImage>, turbojpeg::Error> {
+    let Ok(header) = decompressor.read_header(file) else { return Ok(None) };
+    let (Ok(width), Ok(height)) = (u32::try_from(header.width), u32::try_from(header.height)) else { return Ok(None) };
     if width == 0 || height == 0 {
-        return None;
+        return Ok(None);
     }
     // libjpeg keeps every DCT coefficient of a progressive or multi-scan file (two bytes each,
     // up to three full-size components), and the output besides: bound that before decoding.
     let coefficients = u64::from(width) * u64::from(height) * 3 * 2;
-    let scale = turbojpeg::ScalingFactor::new(1, usize::try_from(scale_denominator(width.max(height))).ok()?);
+    let Ok(denominator) = usize::try_from(scale_denominator(width.max(height))) else { return Ok(None) };
+    let scale = turbojpeg::ScalingFactor::new(1, denominator);
     let scaled = header.scaled(scale);
-    let output = u64::try_from(scaled.width * scaled.height * 3).ok()?;
+    let (Ok(output), Ok(out_width), Ok(out_height)) =
+        (u64::try_from(scaled.width * scaled.height * 3), u32::try_from(scaled.width), u32::try_from(scaled.height))
+    else {
+        return Ok(None);
+    };
     if coefficients + output > max_decode_bytes {
-        return None;
+        return Ok(None);
     }
-    decompressor.set_scaling_factor(scale).ok()?;
+    decompressor.set_scaling_factor(scale)?;
     let mut image = turbojpeg::Image {
         pixels: vec![0; scaled.width * scaled.height * 3],
         width: scaled.width,
@@ -158,9 +215,8 @@ fn decode_jpeg_turbo(file: &[u8], max_decode_bytes: u64) -> Option<DynamicImage>
         height: scaled.height,
         format: turbojpeg::PixelFormat::RGB,
     };
-    decompressor.decompress(file, image.as_deref_mut()).ok()?;
-    let (out_width, out_height) = (u32::try_from(scaled.width).ok()?, u32::try_from(scaled.height).ok()?);
-    image::RgbImage::from_raw(out_width, out_height, image.pixels).map(DynamicImage::ImageRgb8)
+    decompressor.decompress(file, image.as_deref_mut())?;
+    Ok(image::RgbImage::from_raw(out_width, out_height, image.pixels).map(DynamicImage::ImageRgb8))
 }
 
 /// The scaled decode by jpeg-decoder; `None` when it cannot do it (damaged data, 16-bit or CMYK
@@ -363,7 +419,8 @@ mod tests {
     #[test]
     fn libjpeg_turbo_decodes_at_the_scale_and_agrees_with_jpeg_decoder() {
         let jpeg = photo_jpeg();
-        let turbo = decode_jpeg_turbo(&jpeg, 512 << 20).expect("libjpeg-turbo decodes it").to_rgb8();
+        let Turbo::Decoded(turbo) = decode_jpeg_turbo(&jpeg, 512 << 20) else { panic!("libjpeg-turbo decodes it") };
+        let turbo = turbo.to_rgb8();
         let fallback = decode_jpeg_scaled(&jpeg, 512 << 20).expect("jpeg-decoder decodes it").to_rgb8();
         // 1600 px: 1/2 keeps 800 >= 768.
         assert_eq!(turbo.dimensions(), (800, 600));
@@ -377,15 +434,35 @@ mod tests {
     }
 
     #[test]
-    fn libjpeg_turbo_leaves_damaged_or_too_large_files_to_the_other_decoders() {
+    fn libjpeg_turbo_leaves_files_it_does_not_decode_to_the_other_decoders() {
         let jpeg = photo_jpeg();
-        // A truncated scan is only a warning to libjpeg, which fills the rest with grey: refused
-        // here, so the fallbacks judge it as they always did.
-        assert!(decode_jpeg_turbo(&jpeg[..jpeg.len() * 2 / 3], 512 << 20).is_none());
         // 1600x1200 needs up to 11.5 MB of coefficients: under a 10 MiB limit it does not start.
-        assert!(decode_jpeg_turbo(&jpeg, 10 << 20).is_none());
-        assert!(decode_jpeg_turbo(&jpeg, 16 << 20).is_some());
-        assert!(decode_jpeg_turbo(b"not a jpeg", 512 << 20).is_none());
+        assert!(matches!(decode_jpeg_turbo(&jpeg, 10 << 20), Turbo::Refused));
+        assert!(matches!(decode_jpeg_turbo(&jpeg, 16 << 20), Turbo::Decoded(_)));
+        assert!(matches!(decode_jpeg_turbo(b"not a jpeg", 512 << 20), Turbo::Refused));
+        // Stray bytes between two markers: a warning that says nothing of the pixels.
+        let position = jpeg.windows(2).position(|pair| pair == [0xFF, 0xDA]).unwrap();
+        let stray = [&jpeg[..position], &[0u8; 7][..], &jpeg[position..]].concat();
+        assert!(matches!(decode_reduced(&stray, MediaKind::Jpeg, 512 << 20), Ok(_)));
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_is_broken_not_passed_with_grey() {
+        let jpeg = photo_jpeg();
+        // Cut at two thirds, and the end marker put back so that the file looks whole:
+        // libjpeg fills the rest with grey and jpeg-decoder decoded it without a word.
+        let cut = [&jpeg[..jpeg.len() * 2 / 3], &[0xFF, 0xD9][..]].concat();
+        // Cut without the end marker.
+        let truncated = jpeg[..jpeg.len() * 2 / 3].to_vec();
+        // (Bytes changed inside the compressed data often decode to other pixels without a
+        // sign: JPEG carries no checksum, so no decoder can tell; not tested.)
+        for (what, file) in [("cut, end marker added", cut), ("cut", truncated)] {
+            match decode_reduced(&file, MediaKind::Jpeg, 512 << 20) {
+                Err(DecodeFailure::Broken(reason)) => assert!(reason.contains("libjpeg"), "{what}: {reason}"),
+                Err(other) => panic!("{what}: {other:?}"),
+                Ok(_) => panic!("{what}: decoded as if whole"),
+            }
+        }
     }
 
     #[test]
