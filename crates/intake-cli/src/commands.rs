@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use intake_core::case::Case;
+use intake_core::checklist::Severity;
 use intake_core::{DataFolder, FileStatus, Result};
 use serde_json::json;
 
@@ -115,6 +116,17 @@ pub fn add(
     let outcomes = folder.add_files(case_id, material, files, |outcome| progress.file_done(&outcome.path));
     progress.finish();
     let outcomes = outcomes?;
+    // What the checks found on these files, file-level and case-level, as `check` has it: the
+    // manager at the premises learns at once that a photo is unreadable or taken elsewhere,
+    // not at the next `check`. A check that fails says so and the import stands.
+    let check = match folder.check_case(case_id) {
+        Ok(check) => Some(check),
+        Err(error) => {
+            let _ = writeln!(text, "(未能检查 could not check the case: {})", error.message());
+            None
+        }
+    };
+    let mut findings = Vec::new();
     for outcome in &outcomes {
         if let Some(evidence) = &outcome.evidence {
             let verb = match outcome.status {
@@ -122,14 +134,36 @@ pub fn add(
                 _ => "已存在,未重复添加 already present, nothing changed",
             };
             let _ = writeln!(text, "{verb}: {} ({}…)", outcome.path, &evidence.sha256[..16]);
+            let of_this_file = check.iter().flat_map(|check| &check.findings).filter(|finding| {
+                finding.sha256 == evidence.sha256 && finding.material == evidence.material_key
+            });
+            for finding in of_this_file {
+                let mark = match finding.severity {
+                    Severity::Error => "✗",
+                    Severity::Warning => "⚠",
+                };
+                let _ = writeln!(text, "  {mark} {} {}", finding.code, finding.message);
+                findings.push(finding.clone());
+            }
         }
     }
     let problems: Vec<String> =
         outcomes.iter().filter_map(|outcome| outcome.error.as_ref().map(|error| error.message.clone())).collect();
     let added = outcomes.iter().filter(|outcome| outcome.status == FileStatus::Added).count();
-    let _ = writeln!(text, "{added} 个文件已添加 added, {} 个失败 failed", problems.len());
+    let with_errors = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.evidence.as_ref())
+        .filter(|evidence| {
+            findings.iter().any(|finding| finding.sha256 == evidence.sha256 && finding.severity == Severity::Error)
+        })
+        .count();
+    let _ = write!(text, "{added} 个文件已添加 added, {} 个失败 failed", problems.len());
+    if with_errors > 0 {
+        let _ = write!(text, ", {with_errors} 个有错误须处理 with errors to resolve (intake check)");
+    }
+    text.push('\n');
     let exit = if problems.is_empty() { 0 } else { EXIT_BAD_INPUT };
-    let mut body = json!({ "case_id": case_id, "material": material, "files": outcomes });
+    let mut body = json!({ "case_id": case_id, "material": material, "files": outcomes, "findings": findings });
     let mut problems = problems;
     // The documents just added are read after the import, which they never fail: a document
     // that cannot be read is a warning on stderr (and `document_not_read` at `check`).

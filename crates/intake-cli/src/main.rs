@@ -172,10 +172,39 @@ enum CaseCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(usage) => return usage_error(usage),
+    };
     let json = cli.json;
     let outcome = run(cli);
     output::finish(outcome, json)
+}
+
+/// A command line clap refuses. With `--json` anywhere in it, a script also gets the error
+/// as JSON on stdout (`invalid_input`), as every other error comes; clap's own text, with its
+/// usage, still goes to stderr. `--help` and `--version` print as clap prints them.
+fn usage_error(usage: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as Usage;
+    if matches!(usage.kind(), Usage::DisplayHelp | Usage::DisplayVersion | Usage::DisplayHelpOnMissingArgumentOrSubcommand) {
+        usage.exit();
+    }
+    if std::env::args_os().any(|arg| arg == "--json") {
+        // clap's message up to its usage line, on one line, without "error: " and colours.
+        let rendered = usage.render().to_string();
+        let message = rendered
+            .lines()
+            .map(str::trim)
+            .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let message = message.strip_prefix("error: ").unwrap_or(&message).to_string();
+        let error = intake_core::Error::new(intake_core::ErrorKind::InvalidInput, message);
+        let body = serde_json::json!({ "error": intake_core::ErrorReport::from(&error) });
+        println!("{}", serde_json::to_string_pretty(&body).expect("errors serialise"));
+    }
+    let _ = usage.print();
+    ExitCode::from(output::EXIT_BAD_INPUT)
 }
 
 fn run(cli: Cli) -> Outcome {

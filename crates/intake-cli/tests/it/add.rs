@@ -83,6 +83,31 @@ fn each_bad_file_gets_one_line_naming_it_and_the_good_ones_are_stored() {
     assert_eq!(files[3]["error"]["code"], "file_empty");
 }
 
+#[test]
+fn add_tells_at_once_what_the_checks_found_on_the_files_it_added() {
+    let sandbox = Sandbox::new();
+    let id = sandbox.new_case(&["--opens-payment"]);
+    // A text file named like a photo, and a JPEG whose second half was never copied.
+    let text = sandbox.file("门头.jpg", b"not a photo at all");
+    let photo = crate::harness::placeholder("whole.jpg");
+    let cut = sandbox.file("cut.jpg", &[&photo[..photo.len() / 2], &[0xFF, 0xD9][..]].concat());
+    let args = ["add", "--case", &id, "--material", "storefront_photo", text.to_str().unwrap(), cut.to_str().unwrap()];
+    let run = sandbox.run(args);
+    assert_eq!(run.status, 0, "the files are added: {}", run.stderr);
+    for name in ["门头.jpg", "cut.jpg"] {
+        let after = run.stdout.split(name).nth(1).unwrap_or_else(|| panic!("{name} listed: {}", run.stdout));
+        let next_line = after.lines().nth(1).unwrap_or_default();
+        assert!(next_line.contains("✗ unreadable"), "{name}: the finding right under it: {}", run.stdout);
+    }
+    assert!(run.stdout.contains("2 个有错误须处理 with errors to resolve"), "{}", run.stdout);
+
+    let again = sandbox.run(args.iter().copied().chain(["--json"]));
+    let findings = again.json()["findings"].as_array().unwrap().clone();
+    let codes: Vec<(&str, &str)> =
+        findings.iter().map(|finding| (finding["file"].as_str().unwrap(), finding["code"].as_str().unwrap())).collect();
+    assert!(codes.contains(&("门头.jpg", "unreadable")) && codes.contains(&("cut.jpg", "unreadable")), "{codes:?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_file_over_the_size_limit_is_refused_without_reading_it() {

@@ -107,6 +107,20 @@ fn json_errors_are_one_document_with_code_and_message() {
     let body = run.json();
     assert_eq!(body["error"]["code"], "case_not_found");
     assert!(body["error"]["message"].as_str().unwrap().contains("20990101-NOSUCH"));
+    // A value the command line itself refuses comes the same way (it printed nothing on
+    // stdout, so a script read no JSON at all).
+    for (args, expected) in [
+        (vec!["case", "new", "--merchant-type", "bank", "--json"], "bank"),
+        (vec!["case", "new", "--site-lat", "31", "--json"], "--site-lon"),
+        (vec!["add", "--json"], "--case"),
+    ] {
+        let run = sandbox.run(&args);
+        assert_eq!(run.status, 2, "{args:?}");
+        let body = run.json();
+        assert_eq!(body["error"]["code"], "invalid_input", "{args:?}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(expected), "{args:?}: {body}");
+        assert!(run.stderr.contains(expected), "clap's text stays on stderr: {}", run.stderr);
+    }
 }
 
 #[test]
