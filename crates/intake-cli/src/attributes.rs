@@ -120,6 +120,12 @@ impl VisitArgs {
         let visit_date = self.visit_date.as_deref().map(|text| parse_date("--visit-date", text)).transpose()?;
         let site = match (self.site_lat, self.site_lon) {
             (Some(lat), Some(lon)) => Some(Site { lat, lon, datum: self.site_crs, radius_m: self.site_radius_m }),
+            (None, None) if self.site_radius_m.is_some() => {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    "--site-radius-m needs the premises' position (--site-lat and --site-lon)",
+                ));
+            }
             (None, None) => None,
             _ => return Err(Error::new(ErrorKind::InvalidInput, "--site-lat and --site-lon go together")),
         };

@@ -198,7 +198,7 @@ impl CaseAttributes {
             Some((key, zh)) => Err(Error::new(
                 ErrorKind::ContradictoryCase,
                 format!(
-                    "{key}({zh})属于支付产品,须同时开通支付产品 opens_payment(开通支付产品) —                      {key} is a payment product or request, so it needs opens_payment;                      set opens_payment or drop {key}"
+                    "{key}({zh})属于支付产品,须同时开通支付产品 opens_payment(开通支付产品) — {key} is a payment product or request, so it needs opens_payment; set opens_payment or drop {key}"
                 ),
             )),
         }
@@ -301,7 +301,7 @@ impl Site {
         self.radius_m.unwrap_or(default_m)
     }
 
-    /// Checks the ranges: latitude -90..90, longitude -180..180, radius positive.
+    /// Checks the ranges: latitude -90..90, longitude -180..180, radius 1..100000 m.
     pub fn validated(self) -> Result<Self> {
         let bad = |what: &str| Err(Error::new(ErrorKind::InvalidInput, what.to_string()));
         if !(self.lat.is_finite() && (-90.0..=90.0).contains(&self.lat)) {
@@ -311,9 +311,11 @@ impl Site {
             return bad(&format!("site longitude {} is outside -180..180", self.lon));
         }
         if let Some(radius_m) = self.radius_m
-            && !(radius_m.is_finite() && radius_m > 0.0)
+            && !(radius_m.is_finite() && (1.0..=100_000.0).contains(&radius_m))
         {
-            return bad(&format!("site radius {radius_m} m must be a positive number"));
+            // The range of the threshold site_radius_m: under a metre no GPS fix can be inside;
+            // a typo of a few zeros would switch the check off.
+            return bad(&format!("site radius {radius_m} m must be from 1 to 100000 m"));
         }
         Ok(self)
     }

@@ -90,6 +90,10 @@ fn bad_values_exit_2_with_a_one_line_reason_naming_the_value() {
         (vec!["case", "new", "--visit-date", "2026-13-01"], "2026-13-01"),
         (vec!["case", "new", "--site-lat", "95", "--site-lon", "121"], "95"),
         (vec!["case", "new", "--site-lat", "31"], "--site-lon"),
+        // A radius with no position to be around was dropped without a word.
+        (vec!["case", "new", "--site-radius-m", "5"], "--site-radius-m"),
+        (vec!["case", "new", "--site-lat", "31", "--site-lon", "121", "--site-radius-m", "1e12"], "1 to 100000"),
+        (vec!["case", "new", "--site-lat", "31", "--site-lon", "121", "--site-radius-m", "0.0001"], "1 to 100000"),
         (vec!["case", "show", "20990101-NOSUCH"], "20990101-NOSUCH"),
     ] {
         let run = sandbox.run(&args);

@@ -14,6 +14,7 @@ fn assert_contradictory(run: &crate::harness::Run, attribute: &str) {
     assert_eq!(run.json()["error"]["code"], "contradictory_case");
     let message = run.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(message.contains(attribute) && message.contains("opens_payment"), "{message}");
+    assert!(!message.contains("  "), "one line, no runs of spaces: {message:?}");
     assert!(run.stderr.contains(attribute), "{}", run.stderr);
 }
 
