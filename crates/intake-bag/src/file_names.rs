@@ -31,6 +31,21 @@ pub fn portable_name(name: &str) -> String {
     replaced
 }
 
+/// `text` (a name, a path) for a line of a terminal or a log: control and format characters
+/// replaced by `_`, the rest kept. A newline in a file name split the one-line messages of
+/// the CLI, and a right-to-left override made `x\u{202E}gpj.exe` read as `xexe.jpg`.
+pub fn visible_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || (!c.is_ascii() && get_general_category(c) == GeneralCategory::Format) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// What is wrong with `name` under the rule, if anything (for a message).
 pub fn name_problem(name: &str) -> Option<String> {
     if let Some(c) = name.chars().find(|c| is_unsafe_char(*c)) {
@@ -78,6 +93,13 @@ fn is_reserved_device_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visible_text_keeps_paths_and_chinese_and_shows_hidden_characters() {
+        assert_eq!(visible_text("/tmp/门头 1.jpg"), "/tmp/门头 1.jpg");
+        assert_eq!(visible_text("x\u{202E}gpj.exe"), "x_gpj.exe");
+        assert_eq!(visible_text("a\nb\tc"), "a_b_c");
+    }
 
     #[test]
     fn format_and_control_characters_become_visible() {

@@ -481,7 +481,10 @@ fn check_text(check: &CaseCheck) -> String {
             let _ = writeln!(
                 text,
                 "  [{severity}] {} {}: {} — {}",
-                finding.material, finding.file, finding.code, finding.message
+                finding.material,
+                intake_core::file_names::visible_text(&finding.file),
+                finding.code,
+                finding.message
             );
         }
     }

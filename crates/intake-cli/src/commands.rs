@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use intake_core::case::Case;
 use intake_core::checklist::Severity;
+use intake_core::file_names::visible_text;
 use intake_core::{DataFolder, FileStatus, Result};
 use serde_json::json;
 
@@ -133,10 +134,11 @@ pub fn add(
                 FileStatus::Added => "已添加 added",
                 _ => "已存在,未重复添加 already present, nothing changed",
             };
-            let _ = writeln!(text, "{verb}: {} ({}…)", outcome.path, &evidence.sha256[..16]);
-            let of_this_file = check.iter().flat_map(|check| &check.findings).filter(|finding| {
-                finding.sha256 == evidence.sha256 && finding.material == evidence.material_key
-            });
+            let _ = writeln!(text, "{verb}: {} ({}…)", visible_text(&outcome.path), &evidence.sha256[..16]);
+            let of_this_file = check
+                .iter()
+                .flat_map(|check| &check.findings)
+                .filter(|finding| finding.sha256 == evidence.sha256 && finding.material == evidence.material_key);
             for finding in of_this_file {
                 let mark = match finding.severity {
                     Severity::Error => "✗",

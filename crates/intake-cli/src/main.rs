@@ -186,7 +186,10 @@ fn main() -> ExitCode {
 /// usage, still goes to stderr. `--help` and `--version` print as clap prints them.
 fn usage_error(usage: clap::Error) -> ExitCode {
     use clap::error::ErrorKind as Usage;
-    if matches!(usage.kind(), Usage::DisplayHelp | Usage::DisplayVersion | Usage::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        usage.kind(),
+        Usage::DisplayHelp | Usage::DisplayVersion | Usage::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         usage.exit();
     }
     if std::env::args_os().any(|arg| arg == "--json") {

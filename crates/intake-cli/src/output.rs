@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use intake_core::file_names::visible_text;
 use intake_core::{Error, ErrorReport};
 
 /// Exit status 0: the command ran and found nothing blocking.
@@ -48,7 +49,8 @@ pub fn finish(outcome: Outcome, json: bool) -> ExitCode {
             };
             let mut err = stderr.lock();
             for problem in &report.problems {
-                let _ = writeln!(err, "intake: {problem}");
+                // One line per problem, whatever a file name in it holds.
+                let _ = writeln!(err, "intake: {}", visible_text(problem));
             }
             ExitCode::from(report.exit)
         }
@@ -57,7 +59,7 @@ pub fn finish(outcome: Outcome, json: bool) -> ExitCode {
                 let body = serde_json::json!({ "error": ErrorReport::from(&error) });
                 let _ = writeln!(stdout.lock(), "{}", serde_json::to_string_pretty(&body).expect("errors serialise"));
             }
-            let _ = writeln!(stderr.lock(), "intake: {}", error.message());
+            let _ = writeln!(stderr.lock(), "intake: {}", visible_text(error.message()));
             ExitCode::from(if error.kind().is_bad_input() { EXIT_BAD_INPUT } else { EXIT_BLOCKING })
         }
     }

@@ -108,6 +108,28 @@ fn add_tells_at_once_what_the_checks_found_on_the_files_it_added() {
     assert!(codes.contains(&("门头.jpg", "unreadable")) && codes.contains(&("cut.jpg", "unreadable")), "{codes:?}");
 }
 
+#[test]
+fn a_file_name_with_a_newline_or_a_direction_override_stays_on_its_one_line() {
+    let sandbox = Sandbox::new();
+    let id = sandbox.new_case(&[]);
+    let missing = sandbox.dir.path().join("nl\nmissing.jpg");
+    let spoofed = sandbox.dir.path().join("x\u{202E}gpj.exe");
+    let run = sandbox.run([
+        "add",
+        "--case",
+        &id,
+        "--material",
+        "storefront_photo",
+        missing.to_str().unwrap(),
+        spoofed.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 2);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per file: {:?}", run.stderr);
+    assert!(lines[0].contains("nl_missing.jpg"), "{}", lines[0]);
+    assert!(lines[1].contains("x_gpj.exe") && !lines[1].contains('\u{202E}'), "{}", lines[1]);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_file_over_the_size_limit_is_refused_without_reading_it() {
