@@ -146,10 +146,7 @@ pub fn finding_advice(code: FindingCode) -> FindingAdvice {
         ],
         FindingCode::ApartFromOtherPhotos => [
             ("与其他现场照片拍摄时间相隔过久", "Taken hours apart from the other site photos"),
-            (
-                "可能不是本次考察所拍,审核会核查",
-                "Possibly not from this visit; head office will check",
-            ),
+            ("可能不是本次考察所拍,审核会核查", "Possibly not from this visit; head office will check"),
             (
                 "请确认是本次考察所拍,否则在现场重拍;确认无误可接受并说明原因",
                 "Make sure it is from this visit, else retake it on site; if it is, accept it with the reason",

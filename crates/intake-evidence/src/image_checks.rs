@@ -443,7 +443,7 @@ mod tests {
         // Stray bytes between two markers: a warning that says nothing of the pixels.
         let position = jpeg.windows(2).position(|pair| pair == [0xFF, 0xDA]).unwrap();
         let stray = [&jpeg[..position], &[0u8; 7][..], &jpeg[position..]].concat();
-        assert!(matches!(decode_reduced(&stray, MediaKind::Jpeg, 512 << 20), Ok(_)));
+        assert!(decode_reduced(&stray, MediaKind::Jpeg, 512 << 20).is_ok());
     }
 
     #[test]

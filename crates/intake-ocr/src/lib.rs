@@ -433,9 +433,7 @@ mod tests {
 
         // A small image still decodes.
         let mut small = Vec::new();
-        image::RgbImage::new(40, 30)
-            .write_to(&mut std::io::Cursor::new(&mut small), image::ImageFormat::Png)
-            .unwrap();
+        image::RgbImage::new(40, 30).write_to(&mut std::io::Cursor::new(&mut small), image::ImageFormat::Png).unwrap();
         assert_eq!(load_image_bytes(&small, "small.png").unwrap().width(), 40);
     }
 

@@ -263,7 +263,9 @@ fn a_site_photo_taken_hours_apart_from_the_others_is_flagged() {
     let finding = check
         .findings
         .iter()
-        .find(|finding| finding.material == "manager_with_storefront" && finding.code.to_string() == "apart_from_other_photos")
+        .find(|finding| {
+            finding.material == "manager_with_storefront" && finding.code.to_string() == "apart_from_other_photos"
+        })
         .unwrap_or_else(|| panic!("the 15:10 photo is flagged: {:?}", check.findings));
     // The middle of 10:22, 10:40, 10:55 and 15:10 is 10:47:30; 15:10 is 4.4 hours from it.
     assert_eq!(finding.severity, intake_core::checklist::Severity::Warning);

@@ -106,17 +106,13 @@ fn a_condition_nested_or_chained_beyond_reason_is_refused_not_a_stack_overflow()
         format!("{}opens_payment", "not ".repeat(200_000)),
         vec!["opens_payment"; 100_000].join(" and "),
     ];
-    let deep = [
-        format!("{}opens_payment{}", "(".repeat(40), ")".repeat(40)),
-        format!("{}opens_payment", "not ".repeat(40)),
-    ];
+    let deep =
+        [format!("{}opens_payment{}", "(".repeat(40), ")".repeat(40)), format!("{}opens_payment", "not ".repeat(40))];
     let cases = huge.into_iter().map(|condition| (condition, "too long"));
     let cases = cases.chain(deep.into_iter().map(|condition| (condition, "nested more than 32")));
     for (condition, expected) in cases {
-        let (text, line) = corrupted(
-            "when = \"opens_payment and regulated_industry\"",
-            &format!("when = \"{condition}\""),
-        );
+        let (text, line) =
+            corrupted("when = \"opens_payment and regulated_industry\"", &format!("when = \"{condition}\""));
         let message = error_of(&text);
         assert!(message.contains(&format!("line {line}:")), "{message}");
         assert!(message.contains(expected), "{message}");
