@@ -375,7 +375,9 @@ fn export_queues_the_package_sealed_in_the_outbox_with_progress_events() {
     assert!(std::fs::read(&sealed).unwrap().starts_with(intake_core::encrypted_file::MAGIC));
     assert!(!home.path().join("exports").exists(), "nothing is written under exports/ any more");
     // 另存为…: the plain copy the manager asks for is the queued package, byte for byte.
-    let path = home.path().join("copy.zip");
+    // (Beside the data folder: a package is never written inside it.)
+    let elsewhere = tempfile::tempdir().unwrap();
+    let path = elsewhere.path().join("copy.zip");
     unlocked(home.path()).save_plain_copy(summary["sha256"].as_str().unwrap(), &path).unwrap();
     let fingerprint = summary["public_key_sha256"].as_str().unwrap();
     let trusting = intake_core::package::verify::VerifyOptions::trusting(vec![
