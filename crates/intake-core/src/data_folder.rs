@@ -598,7 +598,11 @@ pub fn files_in_folder(folder: &Path) -> Result<Vec<PathBuf>> {
             let kind = entry.file_type().map_err(|err| Error::reading(&entry.path(), &err))?;
             if kind.is_dir() {
                 pending.push(entry.path());
-            } else if kind.is_file() {
+            } else {
+                // Not only regular files: a link, a named pipe or a dangling link goes to the
+                // import too, which adds what a link points to and names what it cannot add
+                // (not a file, no such file), instead of skipping it without a word. A link to
+                // a folder is not followed (a loop would never end): it is refused as a folder.
                 files.push(entry.path());
                 if files.len() > MAX_FOLDER_FILES {
                     return Err(Error::for_file(

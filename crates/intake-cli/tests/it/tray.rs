@@ -84,3 +84,29 @@ fn a_folder_goes_into_the_tray_and_out_again_through_assign_and_withdraw() {
     let run = sandbox.run(["audit", "--case", &id, "--json"]);
     assert_eq!(run.status, 0, "the audit chain is whole: {}", run.stdout);
 }
+
+/// A camera folder with a named pipe and a dangling link in it: each is named as not added,
+/// where they were skipped without a word; the photo beside them goes in.
+#[cfg(unix)]
+#[test]
+fn what_a_folder_holds_that_is_not_a_file_is_named_not_skipped() {
+    let sandbox = Sandbox::new();
+    let id = sandbox.new_case(&[]);
+    let folder = sandbox.dir.path().join("DCIM");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("IMG_0001.jpg"), crate::harness::placeholder("IMG_0001.jpg")).unwrap();
+    std::os::unix::fs::symlink(folder.join("gone.jpg"), folder.join("link.jpg")).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(folder.join("pipe.jpg")).status().unwrap();
+    assert!(made.success());
+    let run = sandbox.run(["add", "--case", &id, "--unsorted", folder.to_str().unwrap(), "--json"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("link.jpg") && run.stderr.contains("no such file"), "{}", run.stderr);
+    assert!(run.stderr.contains("pipe.jpg") && run.stderr.contains("not a regular file"), "{}", run.stderr);
+    let files = run.json()["files"].as_array().unwrap().clone();
+    let added: Vec<&str> = files
+        .iter()
+        .filter(|file| file["status"] == "added")
+        .map(|file| file["evidence"]["original_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["IMG_0001.jpg"]);
+}
