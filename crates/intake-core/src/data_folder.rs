@@ -288,14 +288,11 @@ impl DataFolder {
     /// path is resolved before comparing: `..` in it, and links and (on Windows) the letter
     /// case of the part of it that exists; the folders it names need not exist yet.
     pub(crate) fn refuse_write_inside(&self, out: &Path) -> Result<()> {
-        let inside = |root: &Path| {
-            [lexical_absolute(out), lexical_absolute(out).and_then(|path| resolved(&path))]
-                .into_iter()
-                .flatten()
-                .any(|path| path.starts_with(root))
-        };
+        let written = lexical_absolute(out);
+        let candidates = [written.clone(), written.and_then(|path| resolved(&path))];
         let roots = [lexical_absolute(&self.root), fs::canonicalize(&self.root).ok()];
-        if roots.iter().flatten().any(|root| inside(root)) {
+        let inside = candidates.iter().flatten().any(|path| roots.iter().flatten().any(|root| path.starts_with(root)));
+        if inside {
             return Err(Error::for_file(
                 ErrorKind::InvalidInput,
                 out,
@@ -562,8 +559,7 @@ struct PreparedFile {
 /// reads its headers and metadata from the vault object (the first phase of an import).
 fn prepare_file(vault: &Vault, path: &Path, max_file_bytes: u64, thresholds: &Thresholds) -> Result<PreparedFile> {
     // A named pipe would block the import, and its size says 0: it is no file to add.
-    crate::evidence::user_file::require_regular(path)?;
-    let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
+    let metadata = crate::evidence::user_file::require_regular(path)?;
     if metadata.len() == 0 {
         return Err(Error::for_file(ErrorKind::FileEmpty, path, "is empty (0 bytes)"));
     }

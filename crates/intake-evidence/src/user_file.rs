@@ -23,12 +23,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Refuses (`not_a_file`) a path that is a folder, a named pipe, a socket or a device;
-/// `file_missing` or `file_unreadable` when it cannot be looked at.
-pub fn require_regular(path: &Path) -> Result<()> {
+/// The metadata of `path` (links followed) when it is a regular file; refused (`not_a_file`)
+/// when it is a folder, a named pipe, a socket or a device; `file_missing` or
+/// `file_unreadable` when it cannot be looked at.
+pub fn require_regular(path: &Path) -> Result<fs::Metadata> {
     let metadata = fs::metadata(path).map_err(|err| Error::reading(path, &err))?;
     if metadata.is_file() {
-        Ok(())
+        Ok(metadata)
     } else if metadata.is_dir() {
         Err(Error::for_file(ErrorKind::NotAFile, path, "is a folder, not a file"))
     } else {
