@@ -305,7 +305,7 @@ pub(crate) fn update_case(
     change: NewCase,
 ) -> Result<CaseUpdate> {
     let change = validate_new_case(change)?;
-    let before = rules.checklist(&database.case(case_id)?.attributes);
+    let before = crate::checklist::folder::case_checklist(database, rules, &database.case(case_id)?)?;
     let (case, changed) = database.update_case(case_id, &change, Utc::now())?;
     crate::checklist::folder::checklist_change(database, rules, &before, case, changed)
 }

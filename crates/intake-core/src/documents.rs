@@ -17,7 +17,7 @@
 pub mod cross_checks;
 pub mod offers;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -221,10 +221,28 @@ pub(crate) fn files_to_read(
     which: &WhichDocuments,
 ) -> Result<Vec<EvidenceRecord>> {
     let mut to_read = Vec::new();
+    let mut holds_resident_id: HashMap<String, bool> = HashMap::new();
     for record in evidence {
         let kinds = kinds_read_for(&record.material_key);
         if kinds.is_empty() {
             continue;
+        }
+        // The ID card readers read a 居民身份证: the legal representative's passport or permit
+        // in that slot is not read (it would only say that nothing could be read).
+        if kinds.contains(&DocumentKind::IdFront) {
+            let resident_id = match holds_resident_id.get(&record.case_id) {
+                Some(known) => *known,
+                None => {
+                    let fields = database.case_fields(&record.case_id)?;
+                    let id_type = fields.iter().find(|field| field.field_key == "legal_rep_id_type");
+                    let known = id_type.is_none_or(|field| field.value == "resident_id");
+                    holds_resident_id.insert(record.case_id.clone(), known);
+                    known
+                }
+            };
+            if !resident_id {
+                continue;
+            }
         }
         let wanted = match which {
             WhichDocuments::All => true,

@@ -18,7 +18,15 @@
 //!          | ATTRIBUTE ("==" | "!=") STRING    a one-of-several attribute
 //!          | ATTRIBUTE "in" "[" STRING ("," STRING)* "]"
 //!          | STRING "in" SET                   a set attribute contains a value
+//!          | CHOICE ("==" | "!=") STRING       a choice field (only where the caller allows:
+//!          | CHOICE "in" "[" STRING ("," STRING)* "]"    a variant's condition)
 //! ```
+//!
+//! A choice field is compared with the option recorded for the case, or its default while none
+//! is: the legal representative's ID type decides whether the ID slot asks for two sides or
+//! a passport's one page. Only a variant's condition may read one, so that which materials
+//! and fields a case needs follows from its attributes alone (and a field's own condition can
+//! never depend on what is recorded in it).
 //!
 //! Hand-written on purpose. Crates such as `evalexpr` evaluate dynamically typed expressions:
 //! they would accept `merchant_type == "individul"` and quietly evaluate it to false, which is
@@ -27,6 +35,7 @@
 //! keys when the rule file is loaded, with the column of the mistake; that needs a typed syntax
 //! tree, and with one in hand the parser itself is a few dozen lines.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::case::{CaseAttributes, Channel, Edition, MerchantType, NonstandardRequest};
@@ -150,6 +159,20 @@ impl Attribute {
     }
 }
 
+/// What a condition reads: the case attributes, and the option chosen in each choice field of
+/// the rule file (recorded for the case, else the field's default; a field with neither is
+/// absent).
+#[derive(Debug, Clone, Copy)]
+pub struct Answers<'a> {
+    /// The case attributes.
+    pub attributes: &'a CaseAttributes,
+    /// Choice field key → option key.
+    pub choices: &'a BTreeMap<String, String>,
+}
+
+/// The choice fields a condition may compare, each with its option keys.
+pub type ChoiceFields = BTreeMap<String, Vec<String>>;
+
 /// A parsed condition, every name and value already checked against the case model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -180,6 +203,16 @@ pub enum Expr {
         /// One of its keys.
         value: String,
     },
+    /// `field == "key"`, `field != "key"` (`negated`) or `field in ["a", "b"]`: a choice
+    /// field's option. A field with no option chosen equals nothing.
+    Choice {
+        /// The choice field's key.
+        field: String,
+        /// Some of its option keys.
+        values: Vec<String>,
+        /// `!=` rather than `==`.
+        negated: bool,
+    },
     /// `not …`
     Not(Box<Expr>),
     /// `… and …`
@@ -190,7 +223,8 @@ pub enum Expr {
 
 impl Expr {
     /// Whether the condition holds for a case.
-    pub fn evaluate(&self, case: &CaseAttributes) -> bool {
+    pub fn evaluate(&self, answers: &Answers<'_>) -> bool {
+        let case = answers.attributes;
         match self {
             Expr::Constant(value) => *value,
             Expr::Flag(attribute) => attribute.flag(case).unwrap_or(false),
@@ -206,9 +240,13 @@ impl Expr {
                 Value::Keys(keys) => keys.contains(&value.as_str()),
                 _ => false,
             },
-            Expr::Not(inner) => !inner.evaluate(case),
-            Expr::And(left, right) => left.evaluate(case) && right.evaluate(case),
-            Expr::Or(left, right) => left.evaluate(case) || right.evaluate(case),
+            Expr::Choice { field, values, negated } => {
+                let chosen = answers.choices.get(field).is_some_and(|chosen| values.contains(chosen));
+                chosen != *negated
+            }
+            Expr::Not(inner) => !inner.evaluate(answers),
+            Expr::And(left, right) => left.evaluate(answers) && right.evaluate(answers),
+            Expr::Or(left, right) => left.evaluate(answers) || right.evaluate(answers),
         }
     }
 
@@ -221,7 +259,7 @@ impl Expr {
 
     fn collect_attributes(&self, found: &mut Vec<Attribute>) {
         match self {
-            Expr::Constant(_) => {}
+            Expr::Constant(_) | Expr::Choice { .. } => {}
             Expr::Flag(attribute)
             | Expr::Equals { attribute, .. }
             | Expr::OneOf { attribute, .. }
@@ -339,7 +377,10 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ExprError> {
                 tokens.push((start + 1, Token::Text(value)));
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
-                while index < chars.len() && (chars[index].is_ascii_alphanumeric() || chars[index] == '_') {
+                // A dot within a word: the key of a choice field of a request's group.
+                while index < chars.len()
+                    && (chars[index].is_ascii_alphanumeric() || chars[index] == '_' || chars[index] == '.')
+                {
                     index += 1;
                 }
                 tokens.push((start + 1, Token::Word(chars[start..index].iter().collect())));
@@ -360,8 +401,15 @@ const MAX_TOKENS: usize = 1_000;
 /// The deepest nesting of parentheses and `not`s a condition may have (see [`MAX_TOKENS`]).
 const MAX_DEPTH: usize = 32;
 
-/// Parses and checks a condition.
+/// Parses and checks a condition over the case attributes.
 pub fn parse(text: &str) -> Result<Expr, ExprError> {
+    parse_in(text, &ChoiceFields::new(), false)
+}
+
+/// Parses and checks a condition of a rule file whose choice fields are `choices`; it may
+/// compare them when `may_read_fields` (a variant's condition), and naming one elsewhere is
+/// refused with that reason rather than as an unknown attribute.
+pub fn parse_in(text: &str, choices: &ChoiceFields, may_read_fields: bool) -> Result<Expr, ExprError> {
     let tokens = tokenize(text)?;
     if let Some((column, _)) = tokens.get(MAX_TOKENS) {
         return Err(ExprError {
@@ -369,7 +417,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
             message: format!("the condition is too long (more than {MAX_TOKENS} words, values and signs)"),
         });
     }
-    let mut parser = Parser { tokens, position: 0, depth: 0 };
+    let mut parser = Parser { tokens, position: 0, depth: 0, choices, may_read_fields };
     let expr = parser.or()?;
     match parser.peek() {
         Token::End => Ok(expr),
@@ -377,8 +425,12 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
     }
 }
 
-struct Parser {
+struct Parser<'a> {
     tokens: Vec<(usize, Token)>,
+    /// The rule file's choice fields, with their options.
+    choices: &'a ChoiceFields,
+    /// Whether this condition may compare them.
+    may_read_fields: bool,
     position: usize,
     /// How many parentheses and `not`s enclose the current position.
     depth: usize,
@@ -386,7 +438,7 @@ struct Parser {
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "in", "true", "false"];
 
-impl Parser {
+impl Parser<'_> {
     fn peek(&self) -> &Token {
         &self.tokens[self.position].1
     }
@@ -472,7 +524,21 @@ impl Parser {
             Token::Word(word) if KEYWORDS.contains(&word.as_str()) => {
                 Err(ExprError { column, message: format!("'{word}' cannot start a condition") })
             }
-            Token::Word(name) => self.after_attribute(column, &name),
+            Token::Word(name) => match self.choices.get(&name) {
+                Some(_) if Attribute::from_name(&name).is_some() => self.after_attribute(column, &name),
+                Some(options) if self.may_read_fields => {
+                    let options = options.clone();
+                    self.after_choice(column, &name, &options)
+                }
+                Some(_) => Err(ExprError {
+                    column,
+                    message: format!(
+                        "'{name}' is a field: only a variant's condition may compare a field (which \
+                         materials and fields a case needs follows from its attributes)"
+                    ),
+                }),
+                None => self.after_attribute(column, &name),
+            },
             Token::Text(value) => {
                 if !self.is_word("in") {
                     return Err(self.error_here(format!(
@@ -528,28 +594,8 @@ impl Parser {
                         Ok(Expr::Equals { attribute, value, negated: operator == Token::NotEqual })
                     }
                     Token::Word(word) if word == "in" => {
-                        let list_column = self.column();
-                        if self.advance() != Token::OpenList {
-                            return Err(ExprError { column: list_column, message: "expected '[' after 'in'".into() });
-                        }
-                        let mut values = Vec::new();
-                        loop {
-                            let value_column = self.column();
-                            let value = self.expect_text()?;
-                            check_value(value_column, attribute, keys, &value)?;
-                            values.push(value);
-                            let separator_column = self.column();
-                            match self.advance() {
-                                Token::Comma => continue,
-                                Token::CloseList => break,
-                                other => {
-                                    return Err(ExprError {
-                                        column: separator_column,
-                                        message: format!("expected ',' or ']', found {}", other.describe()),
-                                    });
-                                }
-                            }
-                        }
+                        let values =
+                            self.quoted_list(|value_column, value| check_value(value_column, attribute, keys, value))?;
                         Ok(Expr::OneOf { attribute, values })
                     }
                     other => Err(ExprError {
@@ -562,6 +608,69 @@ impl Parser {
                 }
             }
         }
+    }
+
+    fn after_choice(&mut self, column: usize, name: &str, options: &[String]) -> Result<Expr, ExprError> {
+        let check = |value_column: usize, value: &str| -> Result<(), ExprError> {
+            if options.iter().any(|option| option == value) {
+                Ok(())
+            } else {
+                Err(ExprError {
+                    column: value_column,
+                    message: format!(
+                        "\"{value}\" is not an option of field {name}; expected one of: {}",
+                        options.join(", ")
+                    ),
+                })
+            }
+        };
+        let operator_column = self.column();
+        match self.advance() {
+            operator @ (Token::Equal | Token::NotEqual) => {
+                let value_column = self.column();
+                let value = self.expect_text()?;
+                check(value_column, &value)?;
+                Ok(Expr::Choice { field: name.to_string(), values: vec![value], negated: operator == Token::NotEqual })
+            }
+            Token::Word(word) if word == "in" => {
+                let values = self.quoted_list(|value_column, value| check(value_column, value))?;
+                Ok(Expr::Choice { field: name.to_string(), values, negated: false })
+            }
+            other => Err(ExprError {
+                column: operator_column.max(column),
+                message: format!(
+                    "field '{name}' must be compared: {name} == \"…\", != \"…\" or in [\"…\"], found {}",
+                    other.describe()
+                ),
+            }),
+        }
+    }
+
+    /// `[ "a", "b" ]` after `in`, each value checked by `check`.
+    fn quoted_list(&mut self, check: impl Fn(usize, &str) -> Result<(), ExprError>) -> Result<Vec<String>, ExprError> {
+        let list_column = self.column();
+        if self.advance() != Token::OpenList {
+            return Err(ExprError { column: list_column, message: "expected '[' after 'in'".into() });
+        }
+        let mut values = Vec::new();
+        loop {
+            let value_column = self.column();
+            let value = self.expect_text()?;
+            check(value_column, &value)?;
+            values.push(value);
+            let separator_column = self.column();
+            match self.advance() {
+                Token::Comma => continue,
+                Token::CloseList => break,
+                other => {
+                    return Err(ExprError {
+                        column: separator_column,
+                        message: format!("expected ',' or ']', found {}", other.describe()),
+                    });
+                }
+            }
+        }
+        Ok(values)
     }
 
     fn expect_text(&mut self) -> Result<String, ExprError> {

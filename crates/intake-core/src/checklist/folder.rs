@@ -120,10 +120,10 @@ pub(crate) fn check_case_with_findings(
     unchecked: &HashSet<i64>,
 ) -> Result<CaseCheck> {
     let case = database.case(case_id)?;
-    let checklist = rules.checklist(&case.attributes);
+    let fields = database.case_fields(case_id)?;
+    let checklist = rules.checklist_recorded(&case.attributes, &fields);
     let evidence = database.case_evidence(case_id)?;
     let attestations = database.latest_attestations(case_id)?;
-    let fields = database.case_fields(case_id)?;
     let pixels_pending = database.pixel_checks_pending_in_case(case_id)?;
     // The manager's acceptances, each on the exact finding it was given for.
     let findings = crate::corrections::with_acceptances(findings, &database.finding_acceptances(case_id)?);
@@ -147,6 +147,12 @@ pub(crate) fn check_case_with_findings(
     Ok(check)
 }
 
+/// The checklist of stored case `case`, with the fields recorded for it: a variant may depend
+/// on a choice among them (the legal representative's ID type).
+pub(crate) fn case_checklist(database: &Database, rules: &Rules, case: &Case) -> Result<Checklist> {
+    Ok(rules.checklist_recorded(&case.attributes, &database.case_fields(&case.id)?))
+}
+
 /// Stores a case's new attributes (checked consistent first) and says what that did to its
 /// checklist.
 pub(crate) fn update_case_attributes(
@@ -157,7 +163,7 @@ pub(crate) fn update_case_attributes(
 ) -> Result<CaseUpdate> {
     attributes.check_consistent()?;
     let previous = database.case(case_id)?;
-    let before = rules.checklist(&previous.attributes);
+    let before = case_checklist(database, rules, &previous)?;
     let case = database.update_case_attributes(case_id, &attributes.normalized(), Utc::now())?;
     let changed = crate::corrections::attribute_changes(&previous.attributes, &case.attributes);
     checklist_change(database, rules, &before, case, changed)
@@ -171,7 +177,7 @@ pub(crate) fn checklist_change(
     case: Case,
     changed: Vec<String>,
 ) -> Result<CaseUpdate> {
-    let after = rules.checklist(&case.attributes);
+    let after = case_checklist(database, rules, &case)?;
     let was_required: HashSet<&str> = before.required_keys().into_iter().collect();
     let is_required: HashSet<&str> = after.required_keys().into_iter().collect();
     let evidence = database.case_evidence(&case.id)?;
@@ -216,8 +222,7 @@ pub(crate) fn attest_file(
             unique.push(*mark);
         }
     }
-    let asked = rules
-        .checklist(&case.attributes)
+    let asked = case_checklist(database, rules, &case)?
         .item(&evidence.material_key)
         .map(|item| item.attestations.clone())
         .unwrap_or_default();
@@ -241,9 +246,9 @@ pub(crate) fn set_case_field(
     override_reason: Option<&str>,
 ) -> Result<FieldOutcome> {
     let case = database.case(case_id)?;
-    let checklist = rules.checklist(&case.attributes);
-    let field = checklist_field(&checklist, field_key)?;
     let stored = database.case_fields(case_id)?;
+    let checklist = rules.checklist_recorded(&case.attributes, &stored);
+    let field = checklist_field(&checklist, field_key)?;
     let context = field_context(&case, &checklist, field, &stored);
     let accepted = fields::validate_value(field, value, &context)
         .map_err(|problem| Error::new(ErrorKind::InvalidInput, problem.describe(field_key)))?;
@@ -280,9 +285,9 @@ pub(crate) fn validate_case_field(
     value: &str,
 ) -> Result<FieldValidation> {
     let case = database.case(case_id)?;
-    let checklist = rules.checklist(&case.attributes);
-    let field = checklist_field(&checklist, field_key)?;
     let stored = database.case_fields(case_id)?;
+    let checklist = rules.checklist_recorded(&case.attributes, &stored);
+    let field = checklist_field(&checklist, field_key)?;
     let context = field_context(&case, &checklist, field, &stored);
     let (problems, display_value) = match fields::validate_value(field, value, &context) {
         Ok(accepted) => (accepted.warnings, Some(fields::display_value(field, &accepted.normalized))),
@@ -319,7 +324,7 @@ fn field_context<'a>(
 
 /// Removes the value of field `field_key` of a stored case, refusing a case attribute.
 pub(crate) fn clear_case_field(database: &mut Database, rules: &Rules, case_id: &str, field_key: &str) -> Result<bool> {
-    let checklist = rules.checklist(&database.case(case_id)?.attributes);
+    let checklist = case_checklist(database, rules, &database.case(case_id)?)?;
     // A key the rules no longer know may still be cleared: it is stale data.
     let field = checklist.fields.iter().find(|field| field.key == field_key);
     if field.is_some_and(|field| field.kind == FieldKind::Attribute) {

@@ -7,18 +7,19 @@
 //! nowhere. A broken file yields an [`Error`] of kind [`ErrorKind::InvalidRules`], never a
 //! panic, and is refused as a whole, so a checklist is never derived from half a file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::expression::{self, Attribute, AttributeType, Expr};
+use super::expression::{self, Answers, Attribute, AttributeType, ChoiceFields, Expr};
 use super::fields::{ChoiceOption, FieldKind};
 use super::{Checklist, ChecklistField, ChecklistGroup, ChecklistItem, Mark, Place, Provider, Stage};
 use crate::case::CaseAttributes;
 use crate::data_folder::validate_material_key;
+use crate::database::CaseFieldRecord;
 use crate::error::{Error, ErrorKind, Result};
 use crate::tray::FileKind;
 
@@ -49,8 +50,8 @@ struct Condition {
 }
 
 impl Condition {
-    fn holds(&self, case: &CaseAttributes) -> bool {
-        self.expr.evaluate(case)
+    fn holds(&self, answers: &Answers<'_>) -> bool {
+        self.expr.evaluate(answers)
     }
 }
 
@@ -236,8 +237,16 @@ impl<'a> Problems<'a> {
         self.found.push((line, message.into()));
     }
 
-    fn condition(&mut self, when: &Spanned<String>, owner: &str) -> Option<Condition> {
-        match expression::parse(when.get_ref()) {
+    /// The condition `when` of `owner`, which may compare the choice fields `choices` when
+    /// `may_read_fields` (a variant's).
+    fn condition(
+        &mut self,
+        when: &Spanned<String>,
+        owner: &str,
+        choices: &ChoiceFields,
+        may_read_fields: bool,
+    ) -> Option<Condition> {
+        match expression::parse_in(when.get_ref(), choices, may_read_fields) {
             Ok(expr) => Some(Condition { text: when.get_ref().trim().to_string(), expr }),
             Err(err) => {
                 self.at(when.span(), format!("the condition of {owner}, \"{}\": {err}", quoted_start(when.get_ref())));
@@ -353,15 +362,22 @@ impl Rules {
             }
         };
 
-        let groups = Rules::check_groups(raw.group, problems);
+        // The choice fields first: a variant's condition may compare them.
+        let choices: ChoiceFields = raw
+            .field
+            .iter()
+            .filter(|field| *field.kind.get_ref() == FieldKind::Choice)
+            .map(|field| (field.key.get_ref().clone(), field.options.iter().map(|option| option.key.clone()).collect()))
+            .collect();
+        let groups = Rules::check_groups(raw.group, &choices, problems);
         let group_index: HashMap<String, usize> =
             groups.iter().enumerate().map(|(index, group)| (group.key.clone(), index)).collect();
-        let materials = Rules::check_materials(raw.material, &groups, &group_index, problems);
-        let fields = Rules::check_fields(raw.field, &groups, &group_index, problems);
+        let materials = Rules::check_materials(raw.material, &groups, &group_index, &choices, problems);
+        let fields = Rules::check_fields(raw.field, &groups, &group_index, &choices, problems);
         Some(Rules { version: RULES_FORMAT_VERSION, source: source.to_string(), groups, materials, fields })
     }
 
-    fn check_groups(raw: Vec<RawGroup>, problems: &mut Problems<'_>) -> Vec<GroupRule> {
+    fn check_groups(raw: Vec<RawGroup>, choices: &ChoiceFields, problems: &mut Problems<'_>) -> Vec<GroupRule> {
         let mut groups: Vec<GroupRule> = Vec::new();
         for group in raw {
             let key = group.key.get_ref().clone();
@@ -371,7 +387,10 @@ impl Rules {
             if groups.iter().any(|existing| existing.key == key) {
                 problems.at(group.key.span(), format!("group '{key}' is declared twice"));
             }
-            let when = group.when.as_ref().and_then(|when| problems.condition(when, &format!("group '{key}'")));
+            let when = group
+                .when
+                .as_ref()
+                .and_then(|when| problems.condition(when, &format!("group '{key}'"), choices, false));
             groups.push(GroupRule { key, title_zh: group.title_zh, title_en: group.title_en, when });
         }
         groups
@@ -405,6 +424,7 @@ impl Rules {
         raw: Vec<RawMaterial>,
         groups: &[GroupRule],
         group_index: &HashMap<String, usize>,
+        choices: &ChoiceFields,
         problems: &mut Problems<'_>,
     ) -> Vec<MaterialRule> {
         let mut materials: Vec<MaterialRule> = Vec::new();
@@ -437,10 +457,10 @@ impl Rules {
                 }
             }
             let min_files = problems.min_files(&material.min_files, &owner).unwrap_or(1);
-            let when = problems.condition(&material.when, &owner);
+            let when = problems.condition(&material.when, &owner, choices, false);
             let mut variants = Vec::new();
             for variant in material.variant {
-                let variant_when = problems.condition(&variant.when, &format!("a variant of {owner}"));
+                let variant_when = problems.condition(&variant.when, &format!("a variant of {owner}"), choices, true);
                 let variant_min_files = problems.min_files(&variant.min_files, &format!("a variant of {owner}"));
                 if let Some(when) = variant_when {
                     variants.push(VariantRule {
@@ -512,6 +532,7 @@ impl Rules {
         raw: Vec<RawField>,
         groups: &[GroupRule],
         group_index: &HashMap<String, usize>,
+        choices: &ChoiceFields,
         problems: &mut Problems<'_>,
     ) -> Vec<FieldRule> {
         let mut fields: Vec<FieldRule> = Vec::new();
@@ -586,7 +607,7 @@ impl Rules {
                     ),
                 );
             }
-            let when = problems.condition(&field.when, &owner);
+            let when = problems.condition(&field.when, &owner, choices, false);
             fields.push(FieldRule {
                 key,
                 group,
@@ -658,27 +679,6 @@ impl Rules {
         self.materials.iter().find(|material| material.key == key).map_or(&[], |material| &material.file_kinds)
     }
 
-    /// Whether files of this material show an identity document for a case with these
-    /// attributes (`identity_document = true`, or its variant's: the manager's photo with the
-    /// storefront shows their own ID card on a remote visit only): an export may carry them as
-    /// watermarked copies (`watermark`).
-    pub fn is_identity_document(&self, key: &str, case: &CaseAttributes) -> bool {
-        self.materials.iter().find(|material| material.key == key).is_some_and(|material| {
-            let variant = material.variants.iter().find(|variant| variant.when.holds(case));
-            variant.and_then(|variant| variant.identity_document).unwrap_or(material.identity_document)
-        })
-    }
-
-    /// Whether files of this material carry stamps or signatures for a case with these
-    /// attributes (`stamps`, or its variant's): such a file is a scan or an electronic
-    /// document (PDF, OFD), never an office file anyone can edit (`wrong_file_type`).
-    pub fn asks_for_stamps(&self, key: &str, case: &CaseAttributes) -> bool {
-        self.materials.iter().find(|material| material.key == key).is_some_and(|material| {
-            let variant = material.variants.iter().find(|variant| variant.when.holds(case));
-            !variant.and_then(|variant| variant.stamps.as_ref()).unwrap_or(&material.stamps).is_empty()
-        })
-    }
-
     /// Material keys that look like `key` (for "did you mean …?"), closest first.
     pub fn close_material_keys(&self, key: &str) -> Vec<&str> {
         let mut scored: Vec<(f64, &str)> = self
@@ -718,10 +718,21 @@ impl Rules {
         ))
     }
 
-    /// The checklist of a case with these attributes.
+    /// The checklist of a case with these attributes before any of its fields is recorded:
+    /// each choice field at its default (the legal representative's ID a 居民身份证). What a
+    /// new case, or `intake checklist` without a case, is shown.
     pub fn checklist(&self, case: &CaseAttributes) -> Checklist {
+        self.checklist_recorded(case, &[])
+    }
+
+    /// The checklist of a case with these attributes and these fields recorded: a variant may
+    /// depend on a choice recorded (a passport's one page for the legal representative's ID).
+    pub fn checklist_recorded(&self, case: &CaseAttributes, recorded: &[CaseFieldRecord]) -> Checklist {
+        let choices = self.choices(recorded);
+        let answers = Answers { attributes: case, choices: &choices };
+        let answers = &answers;
         let group_applicable: Vec<bool> =
-            self.groups.iter().map(|group| group.when.as_ref().is_none_or(|when| when.holds(case))).collect();
+            self.groups.iter().map(|group| group.when.as_ref().is_none_or(|when| when.holds(answers))).collect();
         let groups = self
             .groups
             .iter()
@@ -733,13 +744,16 @@ impl Rules {
                 applicable: *applicable,
             })
             .collect();
-        let items =
-            self.materials.iter().map(|material| self.item(material, group_applicable[material.group], case)).collect();
+        let items = self
+            .materials
+            .iter()
+            .map(|material| self.item(material, group_applicable[material.group], answers))
+            .collect();
         let fields = self
             .fields
             .iter()
             .map(|field| {
-                let applicable = group_applicable[field.group] && field.when.holds(case);
+                let applicable = group_applicable[field.group] && field.when.holds(answers);
                 ChecklistField {
                     key: field.key.clone(),
                     group: self.groups[field.group].key.clone(),
@@ -770,9 +784,26 @@ impl Rules {
         }
     }
 
-    fn item(&self, material: &MaterialRule, group_applicable: bool, case: &CaseAttributes) -> ChecklistItem {
-        let applicable = group_applicable && material.when.holds(case);
-        let variant = material.variants.iter().find(|variant| variant.when.holds(case));
+    /// The option chosen in each choice field: the one recorded, else the field's default. A
+    /// recorded value that is no longer an option (the rule file changed) counts as none.
+    fn choices(&self, recorded: &[CaseFieldRecord]) -> BTreeMap<String, String> {
+        self.fields
+            .iter()
+            .filter(|field| field.kind == FieldKind::Choice)
+            .filter_map(|field| {
+                let recorded = recorded.iter().find(|record| record.field_key == field.key).map(|record| &record.value);
+                let chosen = match recorded {
+                    Some(value) => field.options.iter().any(|option| &option.key == value).then_some(value),
+                    None => field.default.as_ref(),
+                };
+                chosen.map(|chosen| (field.key.clone(), chosen.clone()))
+            })
+            .collect()
+    }
+
+    fn item(&self, material: &MaterialRule, group_applicable: bool, answers: &Answers<'_>) -> ChecklistItem {
+        let applicable = group_applicable && material.when.holds(answers);
+        let variant = material.variants.iter().find(|variant| variant.when.holds(answers));
         let pick =
             |base: &String, chosen: Option<&Option<String>>| chosen.and_then(Option::as_ref).unwrap_or(base).clone();
         let stamps = variant.and_then(|variant| variant.stamps.clone()).unwrap_or_else(|| material.stamps.clone());

@@ -17,10 +17,11 @@ use crate::error::Result;
 use crate::evidence::Thresholds;
 
 impl DataFolder {
-    /// The checklist of a stored case.
+    /// The checklist of a stored case, with its recorded fields (the ID slot of a legal
+    /// representative with a passport asks for one page).
     pub fn case_checklist(&self, case_id: &str) -> Result<Checklist> {
         let case = self.case(case_id)?;
-        Ok(self.rules()?.checklist(&case.attributes))
+        folder::case_checklist(self.database(), &*self.rules()?, &case)
     }
 
     /// The case measured against its checklist, with every finding of the evidence checks,

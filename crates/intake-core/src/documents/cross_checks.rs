@@ -54,14 +54,22 @@ pub fn comparable(text: &str) -> String {
 /// The document findings of a case, each on the file it was read from.
 pub fn document_findings(input: &CrossCheckInput<'_>) -> Vec<CaseFinding> {
     let mut findings = Vec::new();
-    let of_kind = |kind: DocumentKind| input.readings.iter().filter(move |r| r.document_kind() == Some(kind));
+    let resident_id = input.fields.get("legal_rep_id_type").is_none_or(|id_type| id_type == "resident_id");
+    // The ID card readers read a 居民身份证: what they made of another document (a passport,
+    // read before its type was recorded) says nothing about it.
+    let readings: Vec<&DocumentReading> = input
+        .readings
+        .iter()
+        .filter(|r| resident_id || !matches!(r.document_kind(), Some(DocumentKind::IdFront | DocumentKind::IdBack)))
+        .collect();
+    let of_kind = |kind: DocumentKind| readings.iter().copied().filter(move |r| r.document_kind() == Some(kind));
     let card_names: Vec<&str> = of_kind(DocumentKind::IdFront).filter_map(|r| r.confident_text("name")).collect();
 
     // Per file: read and gave nothing at all.
-    let mut files: Vec<i64> = input.readings.iter().map(|r| r.evidence_id).collect();
+    let mut files: Vec<i64> = readings.iter().map(|r| r.evidence_id).collect();
     files.dedup();
     for id in files {
-        let of_file: Vec<&DocumentReading> = input.readings.iter().filter(|r| r.evidence_id == id).collect();
+        let of_file: Vec<&DocumentReading> = readings.iter().copied().filter(|r| r.evidence_id == id).collect();
         if of_file.iter().all(|r| r.fields.is_empty()) {
             let reason_zh =
                 of_file.iter().find_map(|r| r.problem.as_deref()).map_or(String::new(), |p| format!("({p})"));
@@ -118,7 +126,6 @@ pub fn document_findings(input: &CrossCheckInput<'_>) -> Vec<CaseFinding> {
         findings.extend(expired(input.case, reading, "营业执照的营业期限", "The licence's term of business"));
     }
 
-    let resident_id = input.fields.get("legal_rep_id_type").is_none_or(|id_type| id_type == "resident_id");
     for reading in of_kind(DocumentKind::IdFront) {
         let number = reading.confident_text("id_number");
         if let (Some(read), Some(typed), true) = (number, input.fields.get("legal_rep_id_number"), resident_id)

@@ -56,7 +56,7 @@ use super::media::MediaKind;
 use super::report::{ExifSummary, FileInspection};
 use super::{Finding, FindingCode, PixelChecks, Thresholds, capture_time, image_checks, thumbnail};
 use crate::case::{Case, Datum};
-use crate::checklist::{CaseFinding, Rules};
+use crate::checklist::{CaseFinding, Checklist, Rules};
 use crate::database::{Database, EvidenceFacts, EvidenceRecord, HashedEvidence};
 use crate::documents::cross_checks;
 use crate::error::{Error, Result};
@@ -268,6 +268,7 @@ pub(crate) fn case_evidence_findings(
     let context = CaseContext {
         case: &case,
         rules,
+        checklist: rules.checklist_recorded(&case.attributes, &database.case_fields(case_id)?),
         site: case.site.map(|site| {
             let wgs84 = datum::to_wgs84(LatLon::new(site.lat, site.lon), site.datum);
             (wgs84, site.datum, site.radius_or(thresholds.site_radius_m))
@@ -379,6 +380,8 @@ pub(crate) fn current_facts(
 struct CaseContext<'a> {
     case: &'a Case,
     rules: &'a Rules,
+    /// The case's checklist, with its recorded fields (a variant may depend on a choice).
+    checklist: Checklist,
     /// The premises in WGS-84, the datum it was given in, and the radius.
     site: Option<(LatLon, Datum, f64)>,
     default_offset: FixedOffset,
@@ -514,7 +517,9 @@ impl CaseContext<'_> {
     /// rules do not know (rules changed since) expects nothing.
     fn wrong_file_type(&self, record: &EvidenceRecord, file_type: FileType) -> Option<Finding> {
         let kinds = self.rules.file_kinds(&record.material_key);
-        let stamped = self.rules.asks_for_stamps(&record.material_key, &self.case.attributes);
+        // Such a file is a scan or an electronic document (PDF, OFD), never an office file
+        // anyone can edit.
+        let stamped = self.checklist.item(&record.material_key).is_some_and(|item| !item.stamps.is_empty());
         let takes = |file_type: FileType| kinds.iter().any(|kind| fits(file_type, *kind, stamped));
         if kinds.is_empty() || file_type == FileType::Unknown || takes(file_type) {
             return None;

@@ -5,7 +5,7 @@
 //! tag files), [`write_package`] (the zip, sealed into the outbox, and a plain copy on request),
 //! [`queue`] and [`summary`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -22,9 +22,9 @@ use super::{
     sealed_zip, thumbnail_of_stored, withdrawn_entry, zip_format, zip_time,
 };
 use crate::audit::AuditEntry;
-use crate::case::{Case, CaseAttributes};
+use crate::case::Case;
 use crate::checklist::{CaseCheck, Rules};
-use crate::database::{Database, EvidenceRecord, ExportedPackage, NoteRecord, WithdrawnFile};
+use crate::database::{CaseFieldRecord, Database, EvidenceRecord, ExportedPackage, NoteRecord, WithdrawnFile};
 use crate::durable::{self, Readers};
 use crate::error::{Error, ErrorKind, Result};
 use crate::evidence::case_checks::{ReadAgain, current_facts};
@@ -74,6 +74,9 @@ pub(crate) struct Contents {
     withdrawn: Vec<WithdrawnFile>,
     notes: Vec<NoteRecord>,
     full_chain: Vec<AuditEntry>,
+    /// The case's recorded fields: which materials show an identity document may depend on a
+    /// choice among them (a variant of the rule file).
+    recorded: Vec<CaseFieldRecord>,
 }
 
 impl Contents {
@@ -133,6 +136,7 @@ pub(crate) fn contents(
         withdrawn: database.withdrawn_evidence(&case.id)?,
         notes: database.case_notes(&case.id)?,
         full_chain: database.audit_chain(&case.id)?,
+        recorded: database.case_fields(&case.id)?,
     })
 }
 
@@ -162,15 +166,12 @@ pub(crate) fn entries(
 ) -> Result<Packed> {
     let bagging_date = china_time(case.updated_at).date_naive();
     contents.files.sort_by(|a, b| a.path.cmp(&b.path));
-    let watermarked_files = watermark_identity_documents(
-        vault,
-        rules,
-        &case.attributes,
-        &mut contents.files,
-        settings,
-        options,
-        bagging_date,
-    )?;
+    // Which materials show an identity document may depend on a recorded choice (a variant).
+    let checklist = rules.checklist_recorded(&case.attributes, &contents.recorded);
+    let identity_documents: HashSet<&str> =
+        checklist.items.iter().filter(|item| item.identity_document).map(|item| item.key.as_str()).collect();
+    let watermarked_files =
+        watermark_identity_documents(vault, &identity_documents, &mut contents.files, settings, options, bagging_date)?;
     reporter.phase(ExportPhase::Signing);
     let (case_json, report_html) = case_json_and_report(case, settings, check, contents, key, bagging_date, options);
     let mut entries = payload_entries(&mut contents.files, case_json, report_html);
@@ -329,8 +330,7 @@ pub(crate) fn summary(
 /// Returns how many were replaced.
 fn watermark_identity_documents(
     vault: &Vault,
-    rules: &Rules,
-    attributes: &CaseAttributes,
+    identity_documents: &HashSet<&str>,
     files: &mut [PackedFile],
     settings: &Settings,
     options: &ExportOptions,
@@ -341,7 +341,7 @@ fn watermark_identity_documents(
     }
     let text = crate::watermark::mark_text(&settings.watermark_text, bagging_date);
     let mut count = 0;
-    for file in files.iter_mut().filter(|file| rules.is_identity_document(&file.record.material_key, attributes)) {
+    for file in files.iter_mut().filter(|file| identity_documents.contains(file.record.material_key.as_str())) {
         let original = vault.read_object_checked(&file.record.sha256, crate::watermark::MAX_SOURCE_BYTES)?;
         let copy = crate::watermark::watermark(&original, &file.record.original_name, &text)?;
         file.thumbnail = copy.thumbnail.as_deref().map(report::jpeg_data_uri);

@@ -236,7 +236,9 @@ mod conditions {
     use super::*;
 
     fn holds(condition: &str, case: &CaseAttributes) -> bool {
-        expression::parse(condition).unwrap_or_else(|err| panic!("{condition}: {err}")).evaluate(case)
+        let choices = std::collections::BTreeMap::new();
+        let answers = expression::Answers { attributes: case, choices: &choices };
+        expression::parse(condition).unwrap_or_else(|err| panic!("{condition}: {err}")).evaluate(&answers)
     }
 
     #[test]
@@ -288,5 +290,41 @@ mod conditions {
             assert_eq!(err.column, column, "{condition}: {err}");
             assert!(err.message.contains(words), "{condition}: {err}");
         }
+    }
+}
+
+mod choice_fields_in_variants {
+    use intake_core::checklist::Rules;
+
+    /// The embedded rule file with the first `from` replaced by `to`, checked.
+    fn rules_with(from: &str, to: &str) -> Result<Rules, String> {
+        let text = Rules::embedded_text();
+        assert!(text.contains(from), "the embedded file has {from:?}");
+        Rules::parse(&text.replacen(from, to, 1), "test.toml").map_err(|err| err.message().to_string())
+    }
+
+    #[test]
+    fn a_variant_may_compare_a_choice_field_with_its_options_and_only_a_variant() {
+        let variant = "when = 'legal_rep_id_type == \"passport\"'";
+        // The shipped file compares one in a variant.
+        assert!(Rules::embedded_text().contains(variant));
+        // An option the field does not have is refused with the options it has.
+        let err = rules_with(variant, "when = 'legal_rep_id_type == \"pasport\"'").unwrap_err();
+        assert!(err.contains("\"pasport\" is not an option of field legal_rep_id_type"), "{err}");
+        assert!(err.contains("resident_id") && err.contains("passport"), "{err}");
+        // A yes/no reading of a choice field is refused.
+        let err = rules_with(variant, "when = 'legal_rep_id_type'").unwrap_err();
+        assert!(err.contains("field 'legal_rep_id_type' must be compared"), "{err}");
+        // A material's own condition may not read a field: which materials a case needs
+        // follows from its attributes.
+        let err =
+            rules_with("min_files = 2\nwhen = \"true\"", "min_files = 2\nwhen = 'legal_rep_id_type != \"passport\"'")
+                .unwrap_err();
+        assert!(err.contains("'legal_rep_id_type' is a field: only a variant's condition"), "{err}");
+        // A field that is not a choice stays unknown.
+        let err = rules_with(variant, "when = 'legal_rep_name == \"x\"'").unwrap_err();
+        assert!(err.contains("unknown attribute 'legal_rep_name'"), "{err}");
+        // `in` with a list of options.
+        assert!(rules_with(variant, "when = 'legal_rep_id_type in [\"passport\", \"taiwan_permit\"]'").is_ok());
     }
 }

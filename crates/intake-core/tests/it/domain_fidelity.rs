@@ -275,6 +275,58 @@ fn on_a_remote_visit_the_managers_photo_with_their_id_card_is_watermarked() {
     assert!(export_marked(&fixture, "remote.zip"), "the manager holds their own ID card in it");
 }
 
+// ── the legal representative's ID by its type ────────────────────────────────────────────
+
+#[test]
+fn the_legal_representatives_id_slot_follows_the_id_type_recorded() {
+    let mut fixture = Fixture::empty_case();
+    let case_id = fixture.case_id.clone();
+    let slot = |fixture: &Fixture| {
+        let check = fixture.folder.check_case(&fixture.case_id).unwrap();
+        let item = check.items.into_iter().find(|item| item.item.key == "legal_rep_id").unwrap();
+        (item.item.title_zh.clone(), item.item.min_files, item.files_short)
+    };
+    fixture.add_generated("legal_rep_id");
+
+    // Until a type is recorded, the default: a 居民身份证, two sides.
+    let (title, min_files, short) = slot(&fixture);
+    assert!(title.contains("身份证") && title.contains("国徽面"), "{title}");
+    assert_eq!((min_files, short), (2, 1));
+
+    // A passport has one page that counts, and no 国徽面.
+    fixture.folder.set_case_field(&case_id, "legal_rep_id_type", "passport", None).unwrap();
+    let (title, min_files, short) = slot(&fixture);
+    assert!(title.contains("护照") && !title.contains("国徽"), "{title}");
+    assert_eq!((min_files, short), (1, 0), "one page of the passport completes the slot");
+    assert_eq!(fixture.folder.case_checklist(&case_id).unwrap().item("legal_rep_id").unwrap().min_files, 1);
+    // The package says so too: its checklist is the case's, recorded fields included.
+    let zip = std::fs::read(fixture.export("passport.zip", true)).unwrap();
+    let entries = entries_of(&zip);
+    let document: serde_json::Value =
+        serde_json::from_slice(&entries.iter().find(|entry| entry.0 == "data/case.json").unwrap().1).unwrap();
+    let packaged = document["checklist"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["key"] == "legal_rep_id")
+        .unwrap_or_else(|| panic!("case.json lists the slot: {document:#}"));
+    assert_eq!(packaged["min_files"], 1, "{packaged:#}");
+
+    // A residence permit has both sides again; a travel permit a front and a back.
+    fixture.folder.set_case_field(&case_id, "legal_rep_id_type", "residence_permit", None).unwrap();
+    let (title, min_files, _) = slot(&fixture);
+    assert!(title.contains("居住证") && title.contains("国徽面"), "{title}");
+    assert_eq!(min_files, 2);
+    fixture.folder.set_case_field(&case_id, "legal_rep_id_type", "hk_macao_permit", None).unwrap();
+    let (title, min_files, _) = slot(&fixture);
+    assert!(title.contains("正面") && title.contains("背面") && !title.contains("国徽"), "{title}");
+    assert_eq!(min_files, 2);
+
+    // Cleared, the default holds again.
+    fixture.folder.clear_case_field(&case_id, "legal_rep_id_type").unwrap();
+    assert_eq!(slot(&fixture).1, 2);
+}
+
 // ── 8. texts ─────────────────────────────────────────────────────────────────────────────
 
 #[test]

@@ -1,7 +1,8 @@
 //! Issue 21 through the window: a business licence and an ID card imported into their slots are
 //! read (off the UI thread), the empty fields are offered what was read (读取自营业执照, with the
 //! confidence), and a credit code typed differently from the licence's, like a merchant name
-//! that is not the licence's, is found on the licence. The documents are the OCR crate's
+//! that is not the licence's, is found on the licence. A passport chosen as the legal
+//! representative's ID type turns the ID slot into the passport's one page. The documents are the OCR crate's
 //! synthetic fixtures (made-up company and person; values in its tests/fixtures/truth.json).
 //! Screenshots: `tests/e2e/screenshots/documents-*.png`.
 
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use fantoccini::Locator;
 
-use crate::harness::{AppSession, click, create_case_with_cli, dialog_answer_env, retype, scroll_to};
+use crate::harness::{AppSession, click, create_case_with_cli, dialog_answer_env, retype, scroll_to, wait_until};
 
 /// What the fixtures say (truth.json).
 const LICENCE_USCC: &str = "91440106RFRYG5GG5Q";
@@ -80,6 +81,26 @@ async fn documents_imported_in_the_window_are_read_offered_and_checked_against_t
     assert_eq!(offered.text().await.unwrap().trim(), CARD_NUMBER, "the number read off the card");
     scroll_to(&session, number).await;
     session.save_screenshot("3-id-number-offered").await;
+
+    // A legal representative with a passport: once the type is chosen, the ID slot asks for
+    // its one page (法人护照, 1 file) instead of two sides with a 国徽面, and the number read
+    // off an ID card is no longer offered.
+    let id_type = "[data-testid='field-legal_rep_id_type']";
+    scroll_to(&session, id_type).await;
+    let select = session.wait_for(&format!("{id_type} select"), "the ID type").await;
+    select.select_by_value("passport").await.expect("护照 can be chosen");
+    click(&session, &format!("{id_type} [data-testid='field-save']"), "save the ID type").await;
+    wait_until(
+        &session,
+        "const slot = document.querySelector(\"[data-testid='slot-legal_rep_id']\");
+         return !!slot && slot.querySelector('.slot__title').textContent.includes('法人护照')
+           && slot.querySelector('.slot__count').textContent.trim() === '1/1';",
+        "the ID slot asks for the passport's one page",
+    )
+    .await;
+    session.wait_until_gone(&format!("{number} [data-testid='field-offer']"), "the ID card's number, offered").await;
+    scroll_to(&session, "[data-testid='slot-legal_rep_id']").await;
+    session.save_screenshot("3b-passport-slot").await;
 
     // The GPS 定位截图 of a case with no premises yet: its position is offered as the premises',
     // taken by the button (never silently), and then the screenshot is inside the premises.
