@@ -50,9 +50,12 @@ export function listedFields(check: CaseCheck): CheckedField[] {
   return check.fields.filter((field) => field.applicable && field.kind !== 'attribute');
 }
 
-/** A required item not yet `ok`, or any item with an error finding standing. */
+/**
+ * A required item not yet `ok` (one due at go-live aside: it is owed later and does not block),
+ * or any item with an error finding standing.
+ */
 export function itemNeedsWork(item: CheckedItem): boolean {
-  return (item.applicable && item.required && item.status !== 'ok') || item.error_findings > 0;
+  return (item.applicable && item.required && item.status !== 'ok' && !item.due_at_golive) || item.error_findings > 0;
 }
 
 export function fieldNeedsWork(field: CheckedField): boolean {

@@ -375,6 +375,9 @@ fn checked_item_line(item: &CheckedItem) -> String {
             let _ = write!(line, " · 由 {by} 满足 satisfied by {by}");
         }
     }
+    if item.due_at_golive {
+        line.push_str(" · 上线投产时提供,待补 due at go-live, to follow");
+    }
     if item.satisfied_by.is_none() && item.files_short > 0 && !item.files.is_empty() {
         let _ = write!(line, " · 还差{}个文件 {} more file(s) needed", item.files_short, item.files_short);
     }

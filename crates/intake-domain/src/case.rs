@@ -424,6 +424,8 @@ pub struct Vocabulary {
     /// How an item an alternative stands in for only for now is shown (`to_follow`): the
     /// inspection video for the manager's photo with the storefront, which stays owed.
     pub to_follow: Term,
+    /// How a go-live material not given yet is shown (`due_at_golive`): owed at go-live.
+    pub due_at_golive: Term,
     pub stages: Vec<Term>,
     pub providers: Vec<Term>,
     pub marks: Vec<Term>,
@@ -499,6 +501,9 @@ pub fn vocabulary() -> Vocabulary {
             key: "to_follow".into(),
             zh: "暂以视频代替".into(),
             en: "Video stands in for now; the photo is to follow".into(),
+        },
+        due_at_golive: Term {
+            key: "due_at_golive".into(), zh: "上线投产时提供".into(), en: "Due at go-live".into()
         },
         answers: ANSWERS
             .iter()

@@ -25,6 +25,11 @@ satisfied_by: string | null,
  */
 to_follow: boolean, 
 /**
+ * A go-live material with no file yet: required at go-live, so at the visit it is owed and
+ * to follow (`to_follow` is set too) and does not block (see the module documentation).
+ */
+due_at_golive: boolean, 
+/**
  * The item's files, applicable or not, in import order.
  */
 files: Array<CheckedFile>, 

@@ -22,4 +22,8 @@ answers: Array<Term>,
  * How an item an alternative stands in for only for now is shown (`to_follow`): the
  * inspection video for the manager's photo with the storefront, which stays owed.
  */
-to_follow: Term, stages: Array<Term>, providers: Array<Term>, marks: Array<Term>, item_statuses: Array<Term>, };
+to_follow: Term, 
+/**
+ * How a go-live material not given yet is shown (`due_at_golive`): owed at go-live.
+ */
+due_at_golive: Term, stages: Array<Term>, providers: Array<Term>, marks: Array<Term>, item_statuses: Array<Term>, };

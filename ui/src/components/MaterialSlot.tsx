@@ -97,7 +97,7 @@ export function MaterialSlot({
     <article
       id={materialAnchor(item.key)}
       tabIndex={-1}
-      className={`slot slot--${status}${dropTarget ? ' slot--drop-target' : ''}`}
+      className={`slot slot--${item.due_at_golive ? 'due_at_golive' : status}${dropTarget ? ' slot--drop-target' : ''}`}
       aria-labelledby={headingId}
       data-material={item.key}
       data-drop-target={dropTarget || undefined}
@@ -112,10 +112,15 @@ export function MaterialSlot({
         <span className="slot__count" title={bilingualLine((m) => m.caseView.minFiles(item.min_files))}>
           {item.files.length}/{item.min_files}
         </span>
-        <ItemStatusBadge status={status} />
+        {/* Owed at go-live, not now: said in place of 缺失, in the calm colour of information. */}
+        {!item.due_at_golive && <ItemStatusBadge status={status} />}
         {item.to_follow && (
-          <span className="badge badge--present" data-testid="slot-to-follow">
-            <Bilingual text={vocabulary.to_follow} />
+          <span
+            className={`badge badge--${item.due_at_golive ? 'due_at_golive' : 'present'}`}
+            data-testid="slot-to-follow"
+            data-due-at-golive={item.due_at_golive}
+          >
+            <Bilingual text={item.due_at_golive ? vocabulary.due_at_golive : vocabulary.to_follow} />
           </span>
         )}
       </header>

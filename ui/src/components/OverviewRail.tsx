@@ -45,6 +45,7 @@ function materialEntry(
   item: CheckedItem,
   label: ReturnType<typeof useStatusLabel>,
   marksText: (item: CheckedItem) => string,
+  dueAtGolive: BilingualText,
 ): RailEntry {
   const findings = findingsOf(check, item);
   const status = shownStatus(item, findings);
@@ -63,6 +64,20 @@ function materialEntry(
     if (status === 'ok_with_warnings') reasons.push(bilingual((m) => m.rail.warnings(warnings)));
   }
   const optionalEmpty = !item.required && item.files.length === 0;
+  if (item.due_at_golive) {
+    // Owed at go-live, not now: said instead of 未添加文件, not in the colour of work to do.
+    return {
+      key: item.key,
+      anchor: materialAnchor(item.key),
+      title: { zh: item.title_zh, en: item.title_en },
+      status: 'due_at_golive',
+      icon: '◷',
+      statusLabel: dueAtGolive,
+      count: `${item.files.length}/${item.min_files}`,
+      reasons: [dueAtGolive],
+      needsWork,
+    };
+  }
   return {
     key: item.key,
     anchor: materialAnchor(item.key),
@@ -154,7 +169,7 @@ export function OverviewRail({
       title: { zh: stage.zh, en: stage.en },
       entries: items
         .filter((item) => item.stage === stage.key)
-        .map((item) => materialEntry(check, item, label, marksText)),
+        .map((item) => materialEntry(check, item, label, marksText, vocabulary.due_at_golive)),
     }))
     .filter((group) => group.entries.length > 0);
   groups.push(...stages);
@@ -177,21 +192,29 @@ export function OverviewRail({
 
   const { summary } = check;
   const fieldsOk = summary.fields_required - summary.fields_missing - summary.fields_invalid;
+  // Go-live materials not given yet are owed later: the visit's progress is over the rest.
+  const dueAtGolive = check.items.filter((item) => item.due_at_golive).length;
+  const requiredNow = summary.required - dueAtGolive;
   return (
     <nav className="rail" aria-label={bilingualLine((m) => m.rail.label)} data-testid="rail">
       <div className="rail__top">
         <p className="rail__progress-label" id={`${id}-progress`}>
-          <Bilingual text={bilingual((m) => m.rail.progress(summary.ok, summary.required))} />
+          <Bilingual text={bilingual((m) => m.rail.progress(summary.ok, requiredNow))} />
         </p>
         <progress
           className="rail__progress"
-          max={Math.max(summary.required, 1)}
+          max={Math.max(requiredNow, 1)}
           value={summary.ok}
           aria-labelledby={`${id}-progress`}
           data-testid="rail-progress"
           data-ok={summary.ok}
-          data-required={summary.required}
+          data-required={requiredNow}
         />
+        {dueAtGolive > 0 && (
+          <p className="rail__fields-progress" data-testid="rail-due-at-golive">
+            <Bilingual text={bilingual((m) => m.rail.dueAtGolive(dueAtGolive))} />
+          </p>
+        )}
         {summary.fields_required > 0 && (
           <p className="rail__fields-progress">
             <Bilingual text={bilingual((m) => m.rail.fieldsProgress(fieldsOk, summary.fields_required))} />

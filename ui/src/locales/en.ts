@@ -167,6 +167,7 @@ export const en: Messages = {
   rail: {
     label: 'Overview',
     progress: (ok: number, required: number) => `Required materials ${ok}/${required}`,
+    dueAtGolive: (count: number) => `${count} more due at go-live, not needed to submit now`,
     fieldsProgress: (ok: number, required: number) => `Required data ${ok}/${required}`,
     next: 'Next to do',
     allDone: 'Nothing left to do',

@@ -172,6 +172,7 @@ export const zhCN = {
   rail: {
     label: '资料概览',
     progress: (ok: number, required: number) => `必需资料 ${ok}/${required}`,
+    dueAtGolive: (count: number) => `另有 ${count} 项上线投产时提供,不影响本次提交`,
     fieldsProgress: (ok: number, required: number) => `必填信息 ${ok}/${required}`,
     next: '下一个待补',
     allDone: '没有待补的项目',

@@ -18,8 +18,15 @@
 //! and says which one satisfied it. Items whose condition does not hold are `not_applicable`
 //! whatever files they hold; those files are kept and listed, never dropped.
 //!
-//! The case is blocked (exit status 1 of `intake check`) while a required item is not `ok`, a
-//! required field is missing or invalid, or any `error` finding stands.
+//! A go-live material (stage `golive`: 上线申请表, 测试报告) is required at go-live, after the
+//! account is opened (domain.md: "`opens_account`, at go-live"; the guide's 5.3 上线投产): at the
+//! onboarding visit it does not exist yet. While it has no file it stays `missing` but is
+//! `due_at_golive`: owed and to follow (`to_follow`, listed in the package's `follow_up`), not
+//! blocking. A file given for it is checked like any other.
+//!
+//! The case is blocked (exit status 1 of `intake check`) while a required item is not `ok`
+//! (one due at go-live aside), a required field is missing or invalid, or any `error` finding
+//! stands.
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::fields::{self, FieldProblem};
-use super::{Checklist, ChecklistField, ChecklistItem, FieldKind, Mark};
+use super::{Checklist, ChecklistField, ChecklistItem, FieldKind, Mark, Stage};
 use crate::case::CaseAttributes;
 use crate::database::{AttestationRecord, CaseFieldRecord, EvidenceRecord};
 use crate::evidence::FindingCode;
@@ -125,6 +132,9 @@ pub struct CheckedItem {
     /// the manager's photo with the storefront): the item itself is still owed and is to
     /// follow. The package says so (`case.json` `follow_up`, `Intake-Follow-Up`, the report).
     pub to_follow: bool,
+    /// A go-live material with no file yet: required at go-live, so at the visit it is owed and
+    /// to follow (`to_follow` is set too) and does not block (see the module documentation).
+    pub due_at_golive: bool,
     /// The item's files, applicable or not, in import order.
     pub files: Vec<CheckedFile>,
     /// How many more files make it complete.
@@ -307,6 +317,14 @@ impl CaseCheck {
             }
         }
 
+        for item in items
+            .iter_mut()
+            .filter(|item| item.item.required && item.item.stage == Stage::Golive && item.status == ItemStatus::Missing)
+        {
+            item.due_at_golive = true;
+            item.to_follow = true;
+        }
+
         let listed: HashSet<&str> = checklist.items.iter().map(|item| item.key.as_str()).collect();
         let unlisted_files = records
             .evidence
@@ -342,7 +360,8 @@ impl CaseCheck {
                 _ => {}
             }
         }
-        let blocking = summary.counts.ok < summary.counts.required
+        let due_at_golive = items.iter().filter(|item| item.due_at_golive).count() as u32;
+        let blocking = summary.counts.ok + due_at_golive < summary.counts.required
             || summary.counts.error_findings > 0
             || summary.counts.fields_missing > 0
             || summary.counts.fields_invalid > 0;
@@ -361,8 +380,8 @@ impl CaseCheck {
 }
 
 impl CaseCheck {
-    /// The keys of the required items an alternative stands in for only for now: still owed,
-    /// to follow (`CheckedItem::to_follow`).
+    /// The keys of the required items still owed and to follow (`CheckedItem::to_follow`): an
+    /// alternative stands in for them only for now, or they are due at go-live.
     pub fn follow_up(&self) -> Vec<&str> {
         self.items
             .iter()
@@ -398,6 +417,7 @@ fn own_status(item: &ChecklistItem, files: Vec<CheckedFile>, error_findings: u32
         status,
         satisfied_by: None,
         to_follow: false,
+        due_at_golive: false,
         files,
         files_short,
         missing_attestations,

@@ -358,7 +358,10 @@ pub(crate) fn require_identity(settings: &Settings) -> Result<()> {
 /// One sentence per thing that keeps the case from being complete.
 fn incomplete_reasons(check: &CaseCheck) -> Vec<String> {
     let mut reasons = Vec::new();
-    for item in check.items.iter().filter(|item| item.item.required && item.status != ItemStatus::Ok) {
+    // One due at go-live is to follow, listed in `follow_up`, not a reason the package is incomplete.
+    for item in
+        check.items.iter().filter(|item| item.item.required && item.status != ItemStatus::Ok && !item.due_at_golive)
+    {
         let mut reason =
             format!("{} {}: {} {}", item.item.title_zh, item.item.key, item.status.label_zh(), item.status.key());
         if !item.missing_attestations.is_empty() {
@@ -442,7 +445,8 @@ fn bag_info(
     ];
     let mut text: String = lines.iter().map(|(label, value)| format!("{label}: {value}\n")).collect();
     // What an alternative stands in for only for now (the inspection video for the manager's
-    // photo with the storefront): still owed, to follow. One line per material.
+    // photo with the storefront) and the go-live materials due at go-live: still owed, to
+    // follow. One line per material.
     for key in follow_up {
         text.push_str(&format!("Intake-Follow-Up: {key}\n"));
     }

@@ -88,26 +88,24 @@ pub fn render(document: &CaseDocument, thumbnails: &HashMap<String, String>) -> 
     html
 }
 
-/// What is still owed although an alternative stands in for it for now (暂以视频代替).
+/// What is still owed: what an alternative stands in for only for now (暂以视频代替), and the
+/// go-live materials due at go-live (上线投产时提供).
 fn follow_up_banner(html: &mut String, document: &CaseDocument) {
     let follow_up = document.package.follow_up.as_deref().unwrap_or_default();
     if follow_up.is_empty() {
         return;
     }
-    html.push_str(
-        "<div class=\"banner follow\"><strong>待补资料 · 暂以视频代替</strong> \
-         <span class=\"en\">To follow: an inspection video stands in for now</span><ul>",
-    );
+    html.push_str("<div class=\"banner follow\"><strong>待补资料</strong> <span class=\"en\">To follow</span><ul>");
     for key in follow_up {
-        let title = document
-            .checklist
-            .items
-            .iter()
-            .find(|item| &item.key == key)
-            .map_or(key.as_str(), |item| item.title_zh.as_str());
+        let item = document.checklist.items.iter().find(|item| &item.key == key);
+        let title = item.map_or(key.as_str(), |item| item.title_zh.as_str());
+        let (why_zh, why_en) = match item.and_then(|item| item.satisfied_by.as_deref()) {
+            Some(by) => (format!("暂以 {} 代替", escape(by)), format!("{} stands in for now", escape(by))),
+            None => ("上线投产时提供".to_string(), "due at go-live".to_string()),
+        };
         let _ = write!(
             html,
-            "<li>{}({})仍需后补 <span class=\"en\">{} is still owed and to follow</span></li>",
+            "<li>{}({}):{why_zh},仍需后补 <span class=\"en\">{}: {why_en}; still owed and to follow</span></li>",
             escape(title),
             escape(key),
             escape(key)
@@ -230,7 +228,10 @@ fn checklist_section(html: &mut String, document: &CaseDocument) {
             "可选"
         };
         let mut status = status_badge(item.status);
-        if item.to_follow == Some(true) {
+        if item.to_follow == Some(true) && item.satisfied_by.is_none() {
+            // Due at go-live (上线投产): not given at the visit, owed later.
+            status.push_str("<br><small>上线投产时提供,待补 <span class=\"en\">due at go-live</span></small>");
+        } else if item.to_follow == Some(true) {
             let by = item.satisfied_by.as_deref().unwrap_or("");
             let _ = write!(
                 status,

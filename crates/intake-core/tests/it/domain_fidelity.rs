@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use intake_core::case::{CaseAttributes, NewCase, NonstandardRequest};
-use intake_core::checklist::{FieldStatus, Severity};
+use intake_core::checklist::{FieldStatus, ItemStatus, Severity};
 use intake_core::database::{Database, MIGRATIONS};
 use intake_core::package::ExportOptions;
 use intake_core::{DataFolder, ErrorKind};
@@ -325,6 +325,70 @@ fn the_legal_representatives_id_slot_follows_the_id_type_recorded() {
     // Cleared, the default holds again.
     fixture.folder.clear_case_field(&case_id, "legal_rep_id_type").unwrap();
     assert_eq!(slot(&fixture).1, 2);
+}
+
+// ── go-live materials, owed at go-live ──────────────────────────────────────────────────
+
+#[test]
+fn go_live_materials_are_owed_at_go_live_and_do_not_hold_back_the_onboarding_package() {
+    // A complete case that now also opens an account: its account materials given, its
+    // go-live materials (上线申请表, 测试报告) not, as at the onboarding visit.
+    let mut fixture = Fixture::complete_case();
+    let mut attributes = fixture.folder.case(&fixture.case_id).unwrap().attributes;
+    attributes.opens_account = true;
+    fixture.folder.update_case_attributes(&fixture.case_id, attributes).unwrap();
+    let checklist = fixture.folder.case_checklist(&fixture.case_id).unwrap();
+    let account_items = checklist
+        .items
+        .iter()
+        .filter(|item| item.required && item.stage == intake_core::checklist::Stage::AccountApproval);
+    for item in account_items {
+        let id = fixture.add_generated(&item.key);
+        if !item.attestations.is_empty() {
+            fixture.folder.attest_file(&fixture.case_id, id, &item.attestations).unwrap();
+        }
+    }
+    let check = fixture.folder.check_case(&fixture.case_id).unwrap();
+    let golive: Vec<_> =
+        check.items.iter().filter(|item| item.item.stage == intake_core::checklist::Stage::Golive).collect();
+    assert_eq!(golive.len(), 2);
+    for item in &golive {
+        assert!(item.item.required, "{} is required for an account", item.item.key);
+        assert_eq!(item.status, ItemStatus::Missing);
+        assert!(item.due_at_golive && item.to_follow, "{} is owed at go-live", item.item.key);
+    }
+    assert!(!check.blocking, "only the go-live materials are missing: {:#?}", check.summary);
+    assert_eq!(check.follow_up(), vec!["golive_application", "test_report"]);
+
+    // Exported without --allow-incomplete: complete, the two listed as to follow.
+    let zip_path = fixture.export("onboarding.zip", false);
+    let entries = entries_of(&std::fs::read(&zip_path).unwrap());
+    let text = |name: &str| String::from_utf8(entries.iter().find(|entry| entry.0 == name).unwrap().1.clone()).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&text("data/case.json")).unwrap();
+    assert_eq!(document["package"]["complete"], true);
+    assert_eq!(document["package"]["follow_up"], serde_json::json!(["golive_application", "test_report"]));
+    assert!(text("bag-info.txt").contains("Intake-Follow-Up: golive_application\n"));
+    let report = text("data/report.html");
+    assert!(report.contains("上线投产时提供"), "the report says when they are due");
+    let verified = intake_core::package::verify::verify_package(&zip_path, &fixture.trusting_own_key()).unwrap();
+    assert!(verified.valid, "{:#?}", verified.problems);
+
+    // Given at go-live, a form is checked like any other file and no longer owed.
+    fixture.add_generated("golive_application");
+    let check = fixture.folder.check_case(&fixture.case_id).unwrap();
+    let form = check.items.iter().find(|item| item.item.key == "golive_application").unwrap();
+    assert!(!form.due_at_golive && !form.to_follow);
+    assert_eq!(form.status, ItemStatus::Ok);
+    assert_eq!(check.follow_up(), vec!["test_report"]);
+
+    // Other missing materials still block as before.
+    let mut attributes = fixture.folder.case(&fixture.case_id).unwrap().attributes;
+    attributes.chain_or_franchise = true;
+    fixture.folder.update_case_attributes(&fixture.case_id, attributes).unwrap();
+    let check = fixture.folder.check_case(&fixture.case_id).unwrap();
+    let franchise = check.items.iter().find(|item| item.item.key == "brand_franchise_agreement").unwrap();
+    assert!(franchise.item.required && franchise.status == ItemStatus::Missing && !franchise.due_at_golive);
+    assert!(check.blocking, "the franchise agreement is owed now");
 }
 
 // ── 8. texts ─────────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@ mod app_figures;
 mod case_list;
 mod correct;
 mod documents;
+mod golive;
 mod harness;
 mod import_phases;
 mod keyboard;
