@@ -151,8 +151,9 @@ pub struct PackageSection {
     pub signature_algorithm: String,
     /// The SM2 distinguishing ID.
     pub distinguishing_id: String,
-    /// Required materials an alternative stands in for only for now (the inspection video for
-    /// `manager_with_storefront`): still owed, to follow. Absent before version 4.
+    /// Required materials still owed, to follow: those an alternative stands in for only for now
+    /// (the inspection video for `manager_with_storefront`) and the go-live materials not given
+    /// yet (due at go-live; status `missing`, no `satisfied_by`). Absent before version 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<Vec<String>>,
 }
@@ -204,7 +205,8 @@ pub struct ItemEntry {
     pub status: ItemStatus,
     /// The alternative that gave the status.
     pub satisfied_by: Option<String>,
-    /// The alternative stands in only for now: the item is to follow. Absent before version 4.
+    /// Still owed, to follow: an alternative stands in only for now, or (a go-live material
+    /// with no file) it is due at go-live. Absent before version 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_follow: Option<bool>,
     /// Stamps, signatures and other marks the item asks the manager to attest.

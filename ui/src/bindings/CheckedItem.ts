@@ -19,9 +19,10 @@ status: ItemStatus,
  */
 satisfied_by: string | null, 
 /**
- * An alternative stands in for it only for now (暂以视频代替: the inspection video for
- * the manager's photo with the storefront): the item itself is still owed and is to
- * follow. The package says so (`case.json` `follow_up`, `Intake-Follow-Up`, the report).
+ * Still owed, to follow: an alternative stands in for it only for now (暂以视频代替: the
+ * inspection video for the manager's photo with the storefront), or it is due at go-live
+ * (`due_at_golive`). The package says so (`case.json` `follow_up`, `Intake-Follow-Up`,
+ * the report).
  */
 to_follow: boolean, 
 /**

@@ -128,9 +128,10 @@ pub struct CheckedItem {
     pub status: ItemStatus,
     /// The alternative that gave the status, when it is better than the item's own.
     pub satisfied_by: Option<String>,
-    /// An alternative stands in for it only for now (暂以视频代替: the inspection video for
-    /// the manager's photo with the storefront): the item itself is still owed and is to
-    /// follow. The package says so (`case.json` `follow_up`, `Intake-Follow-Up`, the report).
+    /// Still owed, to follow: an alternative stands in for it only for now (暂以视频代替: the
+    /// inspection video for the manager's photo with the storefront), or it is due at go-live
+    /// (`due_at_golive`). The package says so (`case.json` `follow_up`, `Intake-Follow-Up`,
+    /// the report).
     pub to_follow: bool,
     /// A go-live material with no file yet: required at go-live, so at the visit it is owed and
     /// to follow (`to_follow` is set too) and does not block (see the module documentation).
