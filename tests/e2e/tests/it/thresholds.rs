@@ -49,6 +49,8 @@ async fn thresholds_changed_in_settings_judge_the_imported_photos_again() {
     // A longer side of 1000 px is enough, and HDR+ is added to the editors, one per line.
     click(&session, "[data-testid='nav-settings']", "the settings button").await;
     retype(&session, "[data-testid='threshold-min_long_side_px']", "1000").await;
+    // The spread of a visit's site photos (apart_from_other_photos), in hours.
+    retype(&session, "[data-testid='threshold-site_photo_spread_hours']", "3").await;
     let editors = session.wait_for("[data-testid='threshold-editing_software']", "the editor list").await;
     let listed = editors.prop("value").await.unwrap().unwrap_or_default();
     assert!(listed.lines().any(|line| line == "Photoshop"), "the stored list is shown one per line: {listed:?}");
@@ -68,6 +70,10 @@ async fn thresholds_changed_in_settings_judge_the_imported_photos_again() {
     click(&session, "[data-testid='thresholds-save']", "save the thresholds").await;
     session.wait_for("[data-testid='thresholds-saved']", "the thresholds are saved").await;
     session.save_screenshot("2-saved").await;
+    let stored = run_cli_json(&["--home", home_arg, "settings"]);
+    assert_eq!(stored["thresholds"]["site_photo_spread_hours"], 3.0, "{stored}");
+    scroll_to(&session, "[data-testid='threshold-site_photo_spread_hours']").await;
+    session.save_screenshot("2b-spread-hours").await;
 
     let stored = run_cli_json(&["--home", home_arg, "settings"]);
     let thresholds = &stored["thresholds"];
