@@ -330,7 +330,10 @@ export function CaseView({
                 fields={check.fields}
                 offers={offers}
                 onlyPending={onlyPending}
-                onChanged={() => void reload()}
+                // A field recorded may make files readable that were not (the legal
+                // representative's ID type back to 居民身份证): what is not read yet is read, and
+                // the view reloads. With nothing to read this is one quick call.
+                onChanged={() => void readDocuments()}
               />
 
               {siteOffer !== undefined && caseRecord.site === null && (

@@ -259,3 +259,27 @@ fn readings_are_kept_only_sealed_in_an_encrypted_folder() {
         .collect();
     assert!(store.windows(CARD_NUMBER.len()).any(|w| w == CARD_NUMBER.as_bytes()));
 }
+
+#[test]
+fn a_passport_in_the_id_slot_is_not_read_as_an_id_card_until_the_type_says_resident_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = DataFolder::open(&dir.path().join("data")).unwrap();
+    let case_id = new_case(&mut folder, LICENCE_NAME, (2026, 11, 20), None);
+    set(&mut folder, &case_id, "legal_rep_id_type", "passport");
+    let added = folder.add_files(&case_id, "legal_rep_id", &[fixture("id_front-01-clean.jpg")], |_| {}).unwrap();
+    assert!(added[0].error.is_none(), "{:?}", added[0].error);
+    // The ID card readers do not read it: nothing to read, so no "nothing could be read".
+    let read = folder.read_documents(&case_id, WhichDocuments::Unread, |_| {}).unwrap();
+    assert!(read.is_empty(), "{read:?}");
+    let check = folder.check_case(&case_id).unwrap();
+    assert!(found(&check, "document_not_read").is_empty(), "{:?}", check.findings);
+    assert!(folder.document_offers(&case_id).unwrap().iter().all(|offer| offer.field != "legal_rep_id_number"));
+
+    // The type corrected to 居民身份证: the file is read now, and its number offered.
+    set(&mut folder, &case_id, "legal_rep_id_type", "resident_id");
+    let read = folder.read_documents(&case_id, WhichDocuments::Unread, |_| {}).unwrap();
+    assert_eq!(read.len(), 1, "{read:?}");
+    let offers = folder.document_offers(&case_id).unwrap();
+    let number = offers.iter().find(|offer| offer.field == "legal_rep_id_number").map(|offer| offer.value.clone());
+    assert_eq!(number.as_deref(), Some(CARD_NUMBER));
+}
