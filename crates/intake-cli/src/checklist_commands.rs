@@ -570,6 +570,7 @@ pub fn case_set(home: Option<PathBuf>, args: CaseSetArgs) -> Outcome {
 
     let mut text = String::new();
     let mut problems = Vec::new();
+    let mut refused = Vec::new();
     let mut recorded = Vec::new();
     for (key, value) in &pairs {
         match folder.set_case_field(&args.id, key, value, args.override_reason.as_deref()) {
@@ -584,7 +585,10 @@ pub fn case_set(home: Option<PathBuf>, args: CaseSetArgs) -> Outcome {
                 }
                 recorded.push(serde_json::to_value(&outcome).expect("outcomes serialise"));
             }
-            Err(err) => problems.push(err.message().to_string()),
+            Err(err) => {
+                refused.push(json!({ "field_key": key, "code": err.code(), "message": err.message() }));
+                problems.push(err.message().to_string());
+            }
         }
     }
     let mut cleared = Vec::new();
@@ -595,11 +599,22 @@ pub fn case_set(home: Option<PathBuf>, args: CaseSetArgs) -> Outcome {
                     writeln!(text, "{}: {key}", if removed { "已清除 Cleared" } else { "本无记录 Nothing recorded" });
                 cleared.push(json!({ "field_key": key, "removed": removed }));
             }
-            Err(err) => problems.push(err.message().to_string()),
+            Err(err) => {
+                refused.push(json!({ "field_key": key, "code": err.code(), "message": err.message() }));
+                problems.push(err.message().to_string());
+            }
         }
     }
     let exit = if problems.is_empty() { EXIT_OK } else { EXIT_BAD_INPUT };
-    let body = json!({ "case_id": args.id, "recorded": recorded, "cleared": cleared, "errors": problems });
+    // Each field is recorded or refused on its own: `errors` keeps the messages (as before),
+    // `refused` says which field each is about, with the error's code, as `{"error": …}` does.
+    let body = json!({
+        "case_id": args.id,
+        "recorded": recorded,
+        "cleared": cleared,
+        "errors": problems,
+        "refused": refused,
+    });
     Ok(Report { json: body, text, problems, exit })
 }
 

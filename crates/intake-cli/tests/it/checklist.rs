@@ -395,6 +395,23 @@ fn attest_and_case_set_refuse_bad_input_naming_it() {
     let run = sandbox.run(["case", "set", &id, "--field", "uscc=91350100M000100Y44"]);
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("--override-reason"), "{}", run.stderr);
+    // With --json: each refused field with its key and the error's code, beside what was recorded.
+    let run = sandbox.run([
+        "case",
+        "set",
+        &id,
+        "--field",
+        "uscc=91350100M000100Y44",
+        "--field",
+        "legal_rep_mobile=13912345678",
+        "--json",
+    ]);
+    assert_eq!(run.status, 2);
+    let json = run.json();
+    assert_eq!(json["refused"][0]["field_key"], "uscc", "{json}");
+    assert_eq!(json["refused"][0]["code"], "invalid_input", "{json}");
+    assert!(json["refused"][0]["message"].as_str().unwrap().contains("--override-reason"), "{json}");
+    assert_eq!(json["recorded"][0]["field_key"], "legal_rep_mobile", "{json}");
     let run = sandbox.run([
         "case",
         "set",
