@@ -80,6 +80,18 @@ impl Database {
         refuse_newer_schema(path, key)?;
         let connection = Connection::open(crate::long_paths::for_sqlite(path)).map_err(|err| open_error(path, err))?;
         apply_key(&connection, key).map_err(|err| open_error(path, err))?;
+        // SQLite opens a file it may not write read-only without a word, and the first change
+        // then fails as "attempt to write a readonly database", naming no file. The data
+        // folder as a whole must be writable (as `DataFolder::open` checks of the folder).
+        if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(Error::new(
+                ErrorKind::DataFolderUnwritable,
+                format!(
+                    "{}: the database file cannot be written (read-only for this user); check its permissions",
+                    path.display()
+                ),
+            ));
+        }
         configure(&connection).map_err(|err| open_error(path, err))?;
         let mut database = Database { connection, audit_manager: std::cell::RefCell::new(UNKNOWN_MANAGER.to_string()) };
         database.migrate().map_err(|err| match err.kind() {
