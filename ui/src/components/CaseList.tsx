@@ -232,9 +232,22 @@ function CaseStateBadge({ overview }: { overview: CaseOverview }) {
   if (overview.state === 'draft' || overview.state === 'ready') {
     return <StatusBadge overview={overview} draft={overview.state === 'draft'} />;
   }
+  // A package exported although incomplete (its reason is in the package): head office may
+  // send it back, so the list says so beside 已导出 / 已上传.
   return (
-    <span className={`badge badge--case-${overview.state}`} data-testid="case-status" data-status={overview.state}>
+    <span
+      className={`badge badge--case-${overview.state}`}
+      data-testid="case-status"
+      data-status={overview.state}
+      data-incomplete={overview.blocking}
+    >
       <Bilingual text={bilingual((m) => m.caseState[overview.state])} />
+      {overview.blocking && (
+        <>
+          {' · '}
+          <Bilingual text={bilingual((m) => m.caseList.packedIncomplete)} />
+        </>
+      )}
     </span>
   );
 }

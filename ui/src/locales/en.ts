@@ -10,6 +10,7 @@ export const en: Messages = {
     title: 'Merchant Intake',
   },
   caseList: {
+    packedIncomplete: 'incomplete',
     heading: 'Cases',
     searchLabel: 'Search cases',
     searchPlaceholder: 'Search name, case ID, USCC or legal representative',

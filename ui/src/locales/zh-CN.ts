@@ -16,6 +16,7 @@ export const zhCN = {
     title: '商户入网资料采集',
   },
   caseList: {
+    packedIncomplete: '资料不全',
     heading: '案件',
     searchLabel: '搜索案件',
     searchPlaceholder: '按商户名称、案件编号、统一社会信用代码或法定代表人搜索',

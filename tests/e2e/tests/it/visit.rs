@@ -245,6 +245,9 @@ async fn a_whole_visit_from_the_wizard_to_a_verified_package() {
     let badge = session.wait_for(&format!("tr[data-case-id='{case_id}'] [data-testid='case-status']"), "badge").await;
     assert_eq!(badge.attr("data-status").await.unwrap().as_deref(), Some("exported"));
     assert!(badge.text().await.unwrap().contains("已导出"), "the badge says 已导出");
+    // Exported although incomplete: the list says so, head office may send it back.
+    assert_eq!(badge.attr("data-incomplete").await.unwrap().as_deref(), Some("true"));
+    assert!(badge.text().await.unwrap().contains("资料不全"), "the badge says 资料不全");
     // Scrolling makes WebKit paint the list: without it the screenshot showed the case view's
     // last frame although the list was in the DOM.
     scroll_to(&session, &format!("tr[data-case-id='{case_id}']")).await;
