@@ -43,6 +43,10 @@ impl RulesArg {
 pub struct ChecklistArgs {
     #[command(flatten)]
     pub attributes: CaseAttributeArgs,
+    /// An option of a choice field, as if recorded, e.g. legal_rep_id_type=passport
+    /// (repeatable): a material's variant may depend on it.
+    #[arg(long = "choice", value_name = "KEY=VALUE")]
+    pub choices: Vec<String>,
     #[command(flatten)]
     pub rules: RulesArg,
 }
@@ -284,7 +288,16 @@ pub fn checklist(args: ChecklistArgs) -> Outcome {
     let attributes = args.attributes.to_attributes();
     // A contradictory case has no checklist: refused as `case new` refuses it.
     attributes.check_consistent()?;
-    let checklist = rules.checklist(&attributes);
+    let chosen = args
+        .choices
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
+                .ok_or_else(|| Error::new(ErrorKind::InvalidInput, format!("--choice '{pair}' must be KEY=VALUE")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let checklist = rules.checklist_choosing(&attributes, &chosen)?;
     let text = checklist_text(&checklist);
     Ok(Report::ok(serde_json::to_value(&checklist).expect("checklists serialise"), text))
 }

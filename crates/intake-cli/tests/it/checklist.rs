@@ -94,6 +94,39 @@ const EVERYTHING: &[&str] = &[
 ];
 
 #[test]
+fn checklist_choice_shows_the_variant_an_option_recorded_would_give() {
+    let sandbox = Sandbox::new();
+    let slot = |args: &[&str]| {
+        let run = sandbox.run(args);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        let json = run.json();
+        json["items"].as_array().unwrap().iter().find(|item| item["key"] == "legal_rep_id").unwrap().clone()
+    };
+    let card = slot(&["checklist", "--opens-payment", "--json"]);
+    assert_eq!(
+        (card["title_zh"].as_str().unwrap(), card["min_files"].as_u64()),
+        ("法人身份证(肖像面+国徽面)", Some(2))
+    );
+    let passport = slot(&["checklist", "--opens-payment", "--choice", "legal_rep_id_type=passport", "--json"]);
+    assert_eq!(
+        (passport["title_zh"].as_str().unwrap(), passport["min_files"].as_u64()),
+        ("法人护照(个人资料页)", Some(1))
+    );
+    // A value that is not an option, or a key that is not a choice field, names what there is.
+    let run = sandbox.run(["checklist", "--choice", "legal_rep_id_type=pasport", "--json"]);
+    assert_eq!(run.status, 2);
+    assert_eq!(run.json()["error"]["code"], "invalid_input");
+    assert!(
+        run.json()["error"]["message"].as_str().unwrap().contains("resident_id, residence_permit"),
+        "{}",
+        run.stdout
+    );
+    let run = sandbox.run(["checklist", "--choice", "uscc=x"]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("the choice fields are: legal_rep_id_type"), "{}", run.stderr);
+}
+
+#[test]
 fn checklist_json_matches_the_golden_files() {
     let sandbox = Sandbox::new();
     let cases: &[(&str, &[&str])] = &[

@@ -728,9 +728,44 @@ impl Rules {
     /// The checklist of a case with these attributes and these fields recorded: a variant may
     /// depend on a choice recorded (a passport's one page for the legal representative's ID).
     pub fn checklist_recorded(&self, case: &CaseAttributes, recorded: &[CaseFieldRecord]) -> Checklist {
-        let choices = self.choices(recorded);
-        let answers = Answers { attributes: case, choices: &choices };
-        let answers = &answers;
+        let choices = self
+            .choices(|key| recorded.iter().find(|record| record.field_key == key).map(|record| record.value.as_str()));
+        self.checklist_answering(&Answers { attributes: case, choices: &choices })
+    }
+
+    /// The checklist of a case with these attributes and these options chosen (`KEY=VALUE`:
+    /// a choice field and one of its options), for `intake checklist --choice`. A key that is
+    /// not a choice field, or a value not among its options, is `invalid_input` naming those
+    /// there are.
+    pub fn checklist_choosing(&self, case: &CaseAttributes, chosen: &[(String, String)]) -> Result<Checklist> {
+        for (key, value) in chosen {
+            let Some(field) = self.fields.iter().find(|field| field.kind == FieldKind::Choice && &field.key == key)
+            else {
+                let keys: Vec<&str> = self
+                    .fields
+                    .iter()
+                    .filter(|field| field.kind == FieldKind::Choice)
+                    .map(|field| field.key.as_str())
+                    .collect();
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("'{key}' is not a choice field; the choice fields are: {}", keys.join(", ")),
+                ));
+            };
+            if !field.options.iter().any(|option| &option.key == value) {
+                let options: Vec<&str> = field.options.iter().map(|option| option.key.as_str()).collect();
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("'{value}' is not an option of {key}; the options are: {}", options.join(", ")),
+                ));
+            }
+        }
+        let choices =
+            self.choices(|key| chosen.iter().rev().find(|(chosen, _)| chosen == key).map(|(_, value)| value.as_str()));
+        Ok(self.checklist_answering(&Answers { attributes: case, choices: &choices }))
+    }
+
+    fn checklist_answering(&self, answers: &Answers<'_>) -> Checklist {
         let group_applicable: Vec<bool> =
             self.groups.iter().map(|group| group.when.as_ref().is_none_or(|when| when.holds(answers))).collect();
         let groups = self
@@ -784,19 +819,19 @@ impl Rules {
         }
     }
 
-    /// The option chosen in each choice field: the one recorded, else the field's default. A
-    /// recorded value that is no longer an option (the rule file changed) counts as none.
-    fn choices(&self, recorded: &[CaseFieldRecord]) -> BTreeMap<String, String> {
+    /// The option chosen in each choice field: the one `recorded` gives, else the field's
+    /// default. A recorded value that is no longer an option (the rule file changed) counts as
+    /// none.
+    fn choices<'a>(&self, recorded: impl Fn(&str) -> Option<&'a str>) -> BTreeMap<String, String> {
         self.fields
             .iter()
             .filter(|field| field.kind == FieldKind::Choice)
             .filter_map(|field| {
-                let recorded = recorded.iter().find(|record| record.field_key == field.key).map(|record| &record.value);
-                let chosen = match recorded {
-                    Some(value) => field.options.iter().any(|option| &option.key == value).then_some(value),
-                    None => field.default.as_ref(),
+                let chosen = match recorded(&field.key) {
+                    Some(value) => field.options.iter().any(|option| option.key == value).then_some(value),
+                    None => field.default.as_deref(),
                 };
-                chosen.map(|chosen| (field.key.clone(), chosen.clone()))
+                chosen.map(|chosen| (field.key.clone(), chosen.to_string()))
             })
             .collect()
     }
