@@ -40,6 +40,14 @@ export function shownStatus(item: CheckedItem, findings: CaseFinding[]): ShownSt
   return item.status;
 }
 
+/**
+ * The marks the manager ticks on a file of this item: those it asks for, then those it only
+ * offers (正反面在同一文件 on an ID card: a copy of both sides counts for two files).
+ */
+export function marksToAttest(item: CheckedItem): CheckedItem['attestations'] {
+  return [...item.attestations, ...item.offered_marks.filter((mark) => !item.attestations.includes(mark))];
+}
+
 /** The items the case view lists: applicable ones, and any that still hold files. */
 export function listedItems(check: CaseCheck): CheckedItem[] {
   return check.items.filter((item) => item.applicable || item.files.length > 0);

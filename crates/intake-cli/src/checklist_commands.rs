@@ -74,7 +74,8 @@ pub struct AttestArgs {
     #[arg(long, value_name = "KEY")]
     pub material: Option<String>,
     /// Every mark seen on the file, comma-separated: customer_stamp, branch_stamp,
-    /// both_parties, manager_signature, manager_holding_id; `none` withdraws them.
+    /// both_parties, manager_signature, manager_holding_id, both_sides (a copy of both sides of an
+    /// ID card on one page, which counts for two files); `none` withdraws them.
     #[arg(long, visible_alias = "stamps", value_name = "LIST")]
     pub marks: String,
     #[command(flatten)]
@@ -378,7 +379,7 @@ fn checked_item_line(item: &CheckedItem) -> String {
         item.item.title_zh,
         item.item.title_en,
         item.item.key,
-        item.files.len(),
+        item.files_counted,
         item.item.min_files
     );
     if let Some(by) = &item.satisfied_by {

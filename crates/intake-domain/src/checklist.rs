@@ -27,14 +27,16 @@ keyed_enum! {
 }
 
 keyed_enum! {
-    /// What the manager attests to having seen on a file: stamps, signatures, and for a remote
-    /// visit the manager holding their own ID card.
+    /// What the manager attests to having seen on a file: stamps, signatures, for a remote
+    /// visit the manager holding their own ID card, and on a copy of an ID card both of its
+    /// sides (a file that counts for two where the material is `two_sided`).
     Mark {
         CustomerStamp => ("customer_stamp", "商户盖章", "Customer's stamp"),
         BranchStamp => ("branch_stamp", "分公司盖章", "Branch's stamp"),
         BothParties => ("both_parties", "双方盖章", "Both parties' stamps"),
         ManagerSignature => ("manager_signature", "客户经理签字", "Account manager's signature"),
         ManagerHoldingId => ("manager_holding_id", "客户经理手持本人身份证", "Account manager holding their own ID card"),
+        BothSides => ("both_sides", "正反面在同一文件", "Both sides in this one file"),
     }
 }
 

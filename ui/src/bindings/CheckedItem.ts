@@ -35,6 +35,11 @@ due_at_golive: boolean,
  */
 files: Array<CheckedFile>, 
 /**
+ * Its files as counted towards `min_files`: a copy of both sides of an ID card attested
+ * `both_sides` counts for two.
+ */
+files_counted: number, 
+/**
  * How many more files make it complete.
  */
 files_short: number, 
@@ -128,4 +133,10 @@ place: Place | null,
 /**
  * Shows an identity document for this case: exported watermarked when asked.
  */
-identity_document: boolean, };
+identity_document: boolean, 
+/**
+ * Marks the manager may attest beyond those asked (`attestations`), none required:
+ * `both_sides` where the material is two-sided (an ID card), for a copy of both sides on
+ * one page, which then counts as two files towards `min_files`.
+ */
+offered_marks: Array<Mark>, };

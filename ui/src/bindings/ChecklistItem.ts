@@ -87,4 +87,10 @@ place: Place | null,
 /**
  * Shows an identity document for this case: exported watermarked when asked.
  */
-identity_document: boolean, };
+identity_document: boolean, 
+/**
+ * Marks the manager may attest beyond those asked (`attestations`), none required:
+ * `both_sides` where the material is two-sided (an ID card), for a copy of both sides on
+ * one page, which then counts as two files towards `min_files`.
+ */
+offered_marks: Array<Mark>, };

@@ -10,8 +10,9 @@ import { Bilingual } from './Bilingual';
 import { ErrorBanner } from './ErrorBanner';
 
 /**
- * The stamps and signatures the material asks for, as boxes the manager ticks once they see
- * them on the file: on the file card, and in the viewer, beside the file shown full size.
+ * The stamps and signatures the material asks for (and the marks it offers, such as both sides
+ * of an ID card in one file), as boxes the manager ticks once they see them on the file: on
+ * the file card, and in the viewer, beside the file shown full size.
  */
 export function Attestations({
   caseId,

@@ -4,6 +4,7 @@ import { call } from '../api';
 import type { CaseFinding } from '../bindings/CaseFinding';
 import type { CheckedItem } from '../bindings/CheckedItem';
 import type { ErrorReport } from '../errors';
+import { marksToAttest } from '../itemState';
 import { bilingual, bilingualLine } from '../locales';
 import { Attestations } from './Attestations';
 import { Bilingual } from './Bilingual';
@@ -238,7 +239,7 @@ export function FileViewer({
             )}
           </div>
           <aside className="viewer__side">
-            <Attestations caseId={caseId} file={file} asked={item.attestations} onChanged={onChanged} />
+            <Attestations caseId={caseId} file={file} asked={marksToAttest(item)} onChanged={onChanged} />
             <h3>
               <Bilingual text={bilingual((m) => m.caseView.findings)} />
             </h3>

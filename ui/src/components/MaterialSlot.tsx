@@ -5,7 +5,7 @@ import type { CaseFinding } from '../bindings/CaseFinding';
 import type { CheckedItem } from '../bindings/CheckedItem';
 import type { ErrorReport } from '../errors';
 import type { FileOutcome } from '../bindings/FileOutcome';
-import { type ShownStatus, STATUS_ICON, materialAnchor, shownStatus } from '../itemState';
+import { type ShownStatus, STATUS_ICON, marksToAttest, materialAnchor, shownStatus } from '../itemState';
 import { type BilingualText, bilingual, bilingualLine } from '../locales';
 import { termText, useVocabulary } from '../vocabulary';
 import { Bilingual } from './Bilingual';
@@ -110,7 +110,7 @@ export function MaterialSlot({
           <Bilingual text={{ zh: item.title_zh, en: item.title_en }} />
         </h4>
         <span className="slot__count" title={bilingualLine((m) => m.caseView.minFiles(item.min_files))}>
-          {item.files.length}/{item.min_files}
+          {item.files_counted}/{item.min_files}
         </span>
         {/* Owed at go-live, not now: said in place of 缺失, in the calm colour of information. */}
         {!item.due_at_golive && <ItemStatusBadge status={status} />}
@@ -155,7 +155,7 @@ export function MaterialSlot({
               caseId={caseId}
               file={file}
               material={item.key}
-              asked={item.attestations}
+              asked={marksToAttest(item)}
               findings={findingsByFile.get(file.sha256) ?? NO_FINDINGS}
               onOpen={() => onOpenFile(index)}
               onChanged={onChanged}

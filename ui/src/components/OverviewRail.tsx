@@ -73,7 +73,7 @@ function materialEntry(
       status: 'due_at_golive',
       icon: '◷',
       statusLabel: dueAtGolive,
-      count: `${item.files.length}/${item.min_files}`,
+      count: `${item.files_counted}/${item.min_files}`,
       reasons: [dueAtGolive],
       needsWork,
     };
@@ -85,7 +85,7 @@ function materialEntry(
     status: optionalEmpty ? 'optional' : status,
     icon: optionalEmpty ? '–' : STATUS_ICON[status],
     statusLabel: optionalEmpty ? bilingual((m) => m.rail.optionalEmpty) : label(status),
-    count: `${item.files.length}/${item.min_files}`,
+    count: `${item.files_counted}/${item.min_files}`,
     reasons,
     needsWork,
   };

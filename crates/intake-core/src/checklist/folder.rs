@@ -222,13 +222,14 @@ pub(crate) fn attest_file(
             unique.push(*mark);
         }
     }
-    let asked = case_checklist(database, rules, &case)?
-        .item(&evidence.material_key)
-        .map(|item| item.attestations.clone())
-        .unwrap_or_default();
+    let checklist = case_checklist(database, rules, &case)?;
+    let item = checklist.item(&evidence.material_key);
+    let asked = item.map(|item| item.attestations.clone()).unwrap_or_default();
+    // Offered marks (both sides of an ID card in one file) are taken without a word.
+    let offered = item.map(|item| item.offered_marks.clone()).unwrap_or_default();
     let attestation = database.insert_attestation(evidence_id, &unique, Utc::now())?;
     Ok(AttestationOutcome {
-        not_asked: unique.iter().copied().filter(|mark| !asked.contains(mark)).collect(),
+        not_asked: unique.iter().copied().filter(|mark| !asked.contains(mark) && !offered.contains(mark)).collect(),
         not_on_this_file: asked.iter().copied().filter(|mark| !unique.contains(mark)).collect(),
         evidence,
         attestation,

@@ -132,6 +132,10 @@ pub struct ChecklistItem {
     pub place: Option<Place>,
     /// Shows an identity document for this case: exported watermarked when asked.
     pub identity_document: bool,
+    /// Marks the manager may attest beyond those asked (`attestations`), none required:
+    /// `both_sides` where the material is two-sided (an ID card), for a copy of both sides on
+    /// one page, which then counts as two files towards `min_files`.
+    pub offered_marks: Vec<Mark>,
 }
 
 /// One piece of data to record for a case (not a file).

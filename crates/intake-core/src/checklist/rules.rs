@@ -84,6 +84,8 @@ struct MaterialRule {
     place: Option<Place>,
     /// Shows an identity document (ID card): the package may carry a watermarked copy.
     identity_document: bool,
+    /// Shows the two sides of a card: a file attested `both_sides` counts for two.
+    two_sided: bool,
     /// What kind of file it usually is (`file_kinds`), for the 未分类 tray's suggestions.
     file_kinds: Vec<FileKind>,
     when: Condition,
@@ -101,6 +103,7 @@ struct VariantRule {
     attest: Option<Vec<Mark>>,
     min_files: Option<u32>,
     identity_document: Option<bool>,
+    two_sided: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +181,8 @@ struct RawMaterial {
     place: Option<Place>,
     #[serde(default)]
     identity_document: bool,
+    #[serde(default)]
+    two_sided: bool,
     file_kinds: Option<Vec<FileKind>>,
     when: Spanned<String>,
     #[serde(default)]
@@ -196,6 +201,7 @@ struct RawVariant {
     attest: Option<Vec<Mark>>,
     min_files: Option<Spanned<i64>>,
     identity_document: Option<bool>,
+    two_sided: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -473,6 +479,7 @@ impl Rules {
                         attest: variant.attest.map(deduplicated),
                         min_files: variant_min_files,
                         identity_document: variant.identity_document,
+                        two_sided: variant.two_sided,
                     });
                 }
             }
@@ -502,6 +509,7 @@ impl Rules {
                 alternative_to: material.alternative_to.map(Spanned::into_inner),
                 place: material.place.or(material.site_photo.then_some(Place::Premises)),
                 identity_document: material.identity_document,
+                two_sided: material.two_sided,
                 // Without `file_kinds`: what is taken at the premises is a camera photo, the
                 // rest a document (scan, PDF, photo of a form).
                 file_kinds: material.file_kinds.unwrap_or_else(|| {
@@ -873,6 +881,11 @@ impl Rules {
             identity_document: variant
                 .and_then(|variant| variant.identity_document)
                 .unwrap_or(material.identity_document),
+            offered_marks: if variant.and_then(|variant| variant.two_sided).unwrap_or(material.two_sided) {
+                vec![Mark::BothSides]
+            } else {
+                Vec::new()
+            },
         }
     }
 }

@@ -4,7 +4,8 @@
 //! An applicable item's status, worst first:
 //!
 //! - `missing`: no file.
-//! - `incomplete`: fewer files than `min_files` (an ID card needs both sides), or a stamp,
+//! - `incomplete`: fewer files than `min_files` (an ID card needs both sides; one file the
+//!   manager attests `both_sides`, a copy of both on one page, counts for two), or a stamp,
 //!   signature or other mark the item asks for has not been attested on any of its files.
 //! - `present`: complete, but an `error` finding stands against one of its files, or a file
 //!   has not been checked yet.
@@ -138,6 +139,9 @@ pub struct CheckedItem {
     pub due_at_golive: bool,
     /// The item's files, applicable or not, in import order.
     pub files: Vec<CheckedFile>,
+    /// Its files as counted towards `min_files`: a copy of both sides of an ID card attested
+    /// `both_sides` counts for two.
+    pub files_counted: u32,
     /// How many more files make it complete.
     pub files_short: u32,
     /// Marks asked for and not attested on any of its files.
@@ -400,7 +404,13 @@ fn own_status(item: &ChecklistItem, files: Vec<CheckedFile>, error_findings: u32
     } else {
         Vec::new()
     };
-    let files_short = if item.applicable { item.min_files.saturating_sub(files.len() as u32) } else { 0 };
+    // A copy of both sides of an ID card on one page, attested so, counts for two.
+    let counted = files.len()
+        + files
+            .iter()
+            .filter(|file| file.marks.contains(&Mark::BothSides) && item.offered_marks.contains(&Mark::BothSides))
+            .count();
+    let files_short = if item.applicable { item.min_files.saturating_sub(counted as u32) } else { 0 };
     let unchecked_files = files.iter().filter(|file| !file.checked).count() as u32;
     let status = if !item.applicable {
         ItemStatus::NotApplicable
@@ -420,6 +430,7 @@ fn own_status(item: &ChecklistItem, files: Vec<CheckedFile>, error_findings: u32
         to_follow: false,
         due_at_golive: false,
         files,
+        files_counted: counted as u32,
         files_short,
         missing_attestations,
         error_findings,

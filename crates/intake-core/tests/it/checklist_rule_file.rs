@@ -63,7 +63,7 @@ fn an_unknown_channel_in_a_set_condition_is_reported() {
 
 #[test]
 fn a_misspelt_field_of_a_material_is_reported_with_its_line() {
-    let (text, line) = corrupted("min_files = 2\nwhen = \"true\"", "min_file = 2\nwhen = \"true\"");
+    let (text, line) = corrupted("min_files = 2\n# The customer", "min_file = 2\n# The customer");
     let message = error_of(&text);
     assert!(message.contains(&format!("line {line}:")), "{message}");
     assert!(message.contains("min_file"), "{message}");
@@ -317,9 +317,11 @@ mod choice_fields_in_variants {
         assert!(err.contains("field 'legal_rep_id_type' must be compared"), "{err}");
         // A material's own condition may not read a field: which materials a case needs
         // follows from its attributes.
-        let err =
-            rules_with("min_files = 2\nwhen = \"true\"", "min_files = 2\nwhen = 'legal_rep_id_type != \"passport\"'")
-                .unwrap_err();
+        let err = rules_with(
+            "two_sided = true\nwhen = \"true\"",
+            "two_sided = true\nwhen = 'legal_rep_id_type != \"passport\"'",
+        )
+        .unwrap_err();
         assert!(err.contains("'legal_rep_id_type' is a field: only a variant's condition"), "{err}");
         // A field that is not a choice stays unknown.
         let err = rules_with(variant, "when = 'legal_rep_name == \"x\"'").unwrap_err();

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use intake_core::case::{CaseAttributes, NewCase, NonstandardRequest};
-use intake_core::checklist::{FieldStatus, ItemStatus, Severity};
+use intake_core::checklist::{FieldStatus, ItemStatus, Mark, Severity};
 use intake_core::database::{Database, MIGRATIONS};
 use intake_core::package::ExportOptions;
 use intake_core::{DataFolder, ErrorKind};
@@ -325,6 +325,42 @@ fn the_legal_representatives_id_slot_follows_the_id_type_recorded() {
     // Cleared, the default holds again.
     fixture.folder.clear_case_field(&case_id, "legal_rep_id_type").unwrap();
     assert_eq!(slot(&fixture).1, 2);
+}
+
+#[test]
+fn a_copy_of_both_sides_of_the_id_card_on_one_page_counts_for_two_once_attested() {
+    let mut fixture = Fixture::empty_case();
+    let case_id = fixture.case_id.clone();
+    let slot = |fixture: &Fixture| {
+        let check = fixture.folder.check_case(&fixture.case_id).unwrap();
+        check.items.into_iter().find(|item| item.item.key == "legal_rep_id").unwrap()
+    };
+    let copy = fixture.add_generated("legal_rep_id");
+    let item = slot(&fixture);
+    assert_eq!(item.item.offered_marks, vec![Mark::BothSides], "the ID slot offers 正反面在同一文件");
+    assert_eq!((item.status, item.files_short), (ItemStatus::Incomplete, 1));
+
+    // Attested as both sides on one page: the one file counts for two, and the mark is
+    // taken without "not asked".
+    let outcome = fixture.folder.attest_file(&case_id, copy, &[Mark::BothSides]).unwrap();
+    assert!(outcome.not_asked.is_empty() && outcome.not_on_this_file.is_empty(), "{outcome:?}");
+    let item = slot(&fixture);
+    assert_eq!(item.files_short, 0);
+    assert_ne!(item.status, ItemStatus::Incomplete);
+    assert!(item.missing_attestations.is_empty(), "the mark is offered, never owed");
+
+    // Withdrawn, it is one side again.
+    fixture.folder.attest_file(&case_id, copy, &[]).unwrap();
+    assert_eq!(slot(&fixture).files_short, 1);
+
+    // A passport has one page: nothing to offer.
+    fixture.folder.set_case_field(&case_id, "legal_rep_id_type", "passport", None).unwrap();
+    assert!(slot(&fixture).item.offered_marks.is_empty());
+
+    // Elsewhere the mark is not asked, and counts for nothing.
+    let proof = fixture.add_generated("account_opening_proof");
+    let outcome = fixture.folder.attest_file(&case_id, proof, &[Mark::BothSides]).unwrap();
+    assert_eq!(outcome.not_asked, vec![Mark::BothSides]);
 }
 
 // ── go-live materials, owed at go-live ──────────────────────────────────────────────────

@@ -82,6 +82,19 @@ async fn documents_imported_in_the_window_are_read_offered_and_checked_against_t
     scroll_to(&session, number).await;
     session.save_screenshot("3-id-number-offered").await;
 
+    // A copy of both sides on one page: ticked 正反面在同一文件, the one file counts for two.
+    let id_slot = "[data-testid='slot-legal_rep_id']";
+    scroll_to(&session, id_slot).await;
+    click(&session, &format!("{id_slot} [data-testid='mark-both_sides']"), "正反面在同一文件").await;
+    wait_until(
+        &session,
+        "const slot = document.querySelector(\"[data-testid='slot-legal_rep_id']\");
+         return !!slot && slot.querySelector('.slot__count').textContent.trim() === '2/2';",
+        "the copy of both sides counts for two files",
+    )
+    .await;
+    session.save_screenshot("3a-both-sides-in-one-file").await;
+
     // A legal representative with a passport: once the type is chosen, the ID slot asks for
     // its one page (法人护照, 1 file) instead of two sides with a 国徽面, and the number read
     // off an ID card is no longer offered.
