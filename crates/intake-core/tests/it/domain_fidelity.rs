@@ -277,13 +277,18 @@ fn on_a_remote_visit_the_managers_photo_with_their_id_card_is_watermarked() {
 
 // ── the legal representative's ID by its type ────────────────────────────────────────────
 
+/// The legal representative's ID slot as the case's check has it.
+fn id_slot(fixture: &Fixture) -> intake_core::checklist::CheckedItem {
+    let check = fixture.folder.check_case(&fixture.case_id).unwrap();
+    check.items.into_iter().find(|item| item.item.key == "legal_rep_id").unwrap()
+}
+
 #[test]
 fn the_legal_representatives_id_slot_follows_the_id_type_recorded() {
     let mut fixture = Fixture::empty_case();
     let case_id = fixture.case_id.clone();
     let slot = |fixture: &Fixture| {
-        let check = fixture.folder.check_case(&fixture.case_id).unwrap();
-        let item = check.items.into_iter().find(|item| item.item.key == "legal_rep_id").unwrap();
+        let item = id_slot(fixture);
         (item.item.title_zh.clone(), item.item.min_files, item.files_short)
     };
     fixture.add_generated("legal_rep_id");
@@ -331,10 +336,7 @@ fn the_legal_representatives_id_slot_follows_the_id_type_recorded() {
 fn a_copy_of_both_sides_of_the_id_card_on_one_page_counts_for_two_once_attested() {
     let mut fixture = Fixture::empty_case();
     let case_id = fixture.case_id.clone();
-    let slot = |fixture: &Fixture| {
-        let check = fixture.folder.check_case(&fixture.case_id).unwrap();
-        check.items.into_iter().find(|item| item.item.key == "legal_rep_id").unwrap()
-    };
+    let slot = id_slot;
     let copy = fixture.add_generated("legal_rep_id");
     let item = slot(&fixture);
     assert_eq!(item.item.offered_marks, vec![Mark::BothSides], "the ID slot offers 正反面在同一文件");
