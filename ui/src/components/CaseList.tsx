@@ -210,7 +210,8 @@ export function StatusBadge({
   draft?: boolean;
 }) {
   const { summary } = overview;
-  const toDo = summary.required - summary.ok + summary.fields_missing + summary.fields_invalid;
+  // Go-live materials owed later are not work for now.
+  const toDo = summary.required - summary.ok - summary.due_at_golive + summary.fields_missing + summary.fields_invalid;
   const missing = Math.max(toDo, summary.error_findings > 0 ? 1 : 0);
   return overview.blocking ? (
     <span className="badge badge--blocking" data-testid="case-status" data-status="blocking">

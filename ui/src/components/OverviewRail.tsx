@@ -193,7 +193,7 @@ export function OverviewRail({
   const { summary } = check;
   const fieldsOk = summary.fields_required - summary.fields_missing - summary.fields_invalid;
   // Go-live materials not given yet are owed later: the visit's progress is over the rest.
-  const dueAtGolive = check.items.filter((item) => item.due_at_golive).length;
+  const dueAtGolive = summary.due_at_golive;
   const requiredNow = summary.required - dueAtGolive;
   return (
     <nav className="rail" aria-label={bilingualLine((m) => m.rail.label)} data-testid="rail">

@@ -396,6 +396,7 @@ fn go_live_materials_are_owed_at_go_live_and_do_not_hold_back_the_onboarding_pac
         assert!(item.due_at_golive && item.to_follow, "{} is owed at go-live", item.item.key);
     }
     assert!(!check.blocking, "only the go-live materials are missing: {:#?}", check.summary);
+    assert_eq!(check.summary.due_at_golive, 2, "the summary counts them apart");
     assert_eq!(check.follow_up(), vec!["golive_application", "test_report"]);
 
     // Exported without --allow-incomplete: complete, the two listed as to follow.
