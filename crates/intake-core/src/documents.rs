@@ -17,7 +17,7 @@
 pub mod cross_checks;
 pub mod offers;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -213,36 +213,37 @@ pub fn ocr_error(error: OcrError) -> Error {
     Error::new(kind, error.to_string())
 }
 
-/// The document files among `evidence` (a case's files, in import order) that `which` asks to
-/// read.
+/// Whether the legal representative's document is a 居民身份证, the one kind of ID the ID card
+/// readers read: by the ID type recorded (`legal_rep_id_type`), a 居民身份证 until one is.
+pub(crate) fn holds_resident_id(id_type: Option<&str>) -> bool {
+    id_type.is_none_or(|id_type| id_type == "resident_id")
+}
+
+/// The document files among `evidence` (one case's files, in import order) that `which` asks
+/// to read.
 pub(crate) fn files_to_read(
     database: &Database,
     evidence: Vec<EvidenceRecord>,
     which: &WhichDocuments,
 ) -> Result<Vec<EvidenceRecord>> {
+    let resident_id = match evidence.first() {
+        Some(record) => {
+            let fields = database.case_fields(&record.case_id)?;
+            let id_type = fields.iter().find(|field| field.field_key == "legal_rep_id_type");
+            holds_resident_id(id_type.map(|field| field.value.as_str()))
+        }
+        None => true,
+    };
     let mut to_read = Vec::new();
-    let mut holds_resident_id: HashMap<String, bool> = HashMap::new();
     for record in evidence {
         let kinds = kinds_read_for(&record.material_key);
         if kinds.is_empty() {
             continue;
         }
-        // The ID card readers read a 居民身份证: the legal representative's passport or permit
-        // in that slot is not read (it would only say that nothing could be read).
-        if kinds.contains(&DocumentKind::IdFront) {
-            let resident_id = match holds_resident_id.get(&record.case_id) {
-                Some(known) => *known,
-                None => {
-                    let fields = database.case_fields(&record.case_id)?;
-                    let id_type = fields.iter().find(|field| field.field_key == "legal_rep_id_type");
-                    let known = id_type.is_none_or(|field| field.value == "resident_id");
-                    holds_resident_id.insert(record.case_id.clone(), known);
-                    known
-                }
-            };
-            if !resident_id {
-                continue;
-            }
+        // The legal representative's passport or permit in the ID slot is not read (the ID
+        // card readers would only say that nothing could be read).
+        if kinds.contains(&DocumentKind::IdFront) && !resident_id {
+            continue;
         }
         let wanted = match which {
             WhichDocuments::All => true,

@@ -54,7 +54,7 @@ pub fn comparable(text: &str) -> String {
 /// The document findings of a case, each on the file it was read from.
 pub fn document_findings(input: &CrossCheckInput<'_>) -> Vec<CaseFinding> {
     let mut findings = Vec::new();
-    let resident_id = input.fields.get("legal_rep_id_type").is_none_or(|id_type| id_type == "resident_id");
+    let resident_id = super::holds_resident_id(input.fields.get("legal_rep_id_type").map(String::as_str));
     // The ID card readers read a 居民身份证: what they made of another document (a passport,
     // read before its type was recorded) says nothing about it.
     let readings: Vec<&DocumentReading> = input
@@ -128,7 +128,8 @@ pub fn document_findings(input: &CrossCheckInput<'_>) -> Vec<CaseFinding> {
 
     for reading in of_kind(DocumentKind::IdFront) {
         let number = reading.confident_text("id_number");
-        if let (Some(read), Some(typed), true) = (number, input.fields.get("legal_rep_id_number"), resident_id)
+        // (Read only while the type is 居民身份证: the readings were filtered above.)
+        if let (Some(read), Some(typed)) = (number, input.fields.get("legal_rep_id_number"))
             && comparable(read) != comparable(typed)
         {
             let (read, typed) = (mask(&comparable(read), 6, 4), mask(&comparable(typed), 6, 4));

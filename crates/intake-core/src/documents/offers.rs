@@ -50,7 +50,7 @@ const SOURCES: &[(&str, DocumentKind, &str)] = &[
 /// [`crate::data_folder::DataFolder::document_offers`]).
 pub fn offers(fields: &HashMap<String, String>, has_site: bool, readings: &[DocumentReading]) -> Vec<FieldOffer> {
     let mut offered: Vec<FieldOffer> = Vec::new();
-    let resident_id = fields.get("legal_rep_id_type").is_none_or(|id_type| id_type == "resident_id");
+    let resident_id = super::holds_resident_id(fields.get("legal_rep_id_type").map(String::as_str));
     for &(field, kind, key) in SOURCES {
         if fields.contains_key(field) || offered.iter().any(|offer| offer.field == field) {
             continue;
