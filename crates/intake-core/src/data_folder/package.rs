@@ -84,8 +84,7 @@ impl DataFolder {
             export::contents(database, vault, &rules, &case, &evidence, &check, &settings.thresholds, options)?;
         // Made on first use: only once the case may leave.
         let key = self.installation_key()?;
-        let packed =
-            export::entries(vault, &rules, &case, &settings, options, &check, &mut contents, &key, &mut reporter)?;
+        let packed = export::entries(vault, &case, &settings, options, &check, &mut contents, &key, &mut reporter)?;
         let refuse_if_stopped: RefuseIfStopped<'_> = &|| self.refuse_if_stopped();
         let outbox_dir = self.root().join("vault").join("outbox");
         let stored =

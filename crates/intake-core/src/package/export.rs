@@ -24,7 +24,7 @@ use super::{
 use crate::audit::AuditEntry;
 use crate::case::Case;
 use crate::checklist::{CaseCheck, Rules};
-use crate::database::{CaseFieldRecord, Database, EvidenceRecord, ExportedPackage, NoteRecord, WithdrawnFile};
+use crate::database::{Database, EvidenceRecord, ExportedPackage, NoteRecord, WithdrawnFile};
 use crate::durable::{self, Readers};
 use crate::error::{Error, ErrorKind, Result};
 use crate::evidence::case_checks::{ReadAgain, current_facts};
@@ -74,9 +74,6 @@ pub(crate) struct Contents {
     withdrawn: Vec<WithdrawnFile>,
     notes: Vec<NoteRecord>,
     full_chain: Vec<AuditEntry>,
-    /// The case's recorded fields: which materials show an identity document may depend on a
-    /// choice among them (a variant of the rule file).
-    recorded: Vec<CaseFieldRecord>,
 }
 
 impl Contents {
@@ -136,7 +133,6 @@ pub(crate) fn contents(
         withdrawn: database.withdrawn_evidence(&case.id)?,
         notes: database.case_notes(&case.id)?,
         full_chain: database.audit_chain(&case.id)?,
-        recorded: database.case_fields(&case.id)?,
     })
 }
 
@@ -155,7 +151,6 @@ pub(crate) struct Packed {
 #[allow(clippy::too_many_arguments)] // the parts of the package
 pub(crate) fn entries(
     vault: &Vault,
-    rules: &Rules,
     case: &Case,
     settings: &Settings,
     options: &ExportOptions,
@@ -166,10 +161,10 @@ pub(crate) fn entries(
 ) -> Result<Packed> {
     let bagging_date = china_time(case.updated_at).date_naive();
     contents.files.sort_by(|a, b| a.path.cmp(&b.path));
-    // Which materials show an identity document may depend on a recorded choice (a variant).
-    let checklist = rules.checklist_recorded(&case.attributes, &contents.recorded);
+    // The check's checklist, with the case's recorded fields: which materials show an identity
+    // document may depend on a variant.
     let identity_documents: HashSet<&str> =
-        checklist.items.iter().filter(|item| item.identity_document).map(|item| item.key.as_str()).collect();
+        check.items.iter().filter(|item| item.item.identity_document).map(|item| item.item.key.as_str()).collect();
     let watermarked_files =
         watermark_identity_documents(vault, &identity_documents, &mut contents.files, settings, options, bagging_date)?;
     reporter.phase(ExportPhase::Signing);
