@@ -524,12 +524,10 @@ impl Parser<'_> {
             Token::Word(word) if KEYWORDS.contains(&word.as_str()) => {
                 Err(ExprError { column, message: format!("'{word}' cannot start a condition") })
             }
-            Token::Word(name) => match self.choices.get(&name) {
-                Some(_) if Attribute::from_name(&name).is_some() => self.after_attribute(column, &name),
-                Some(options) if self.may_read_fields => {
-                    let options = options.clone();
-                    self.after_choice(column, &name, &options)
-                }
+            // The rule file's choice fields outlive the parser: their options are not borrowed
+            // from it.
+            Token::Word(name) => match self.choices.get(&name).filter(|_| Attribute::from_name(&name).is_none()) {
+                Some(options) if self.may_read_fields => self.after_choice(&name, options),
                 Some(_) => Err(ExprError {
                     column,
                     message: format!(
@@ -610,7 +608,7 @@ impl Parser<'_> {
         }
     }
 
-    fn after_choice(&mut self, column: usize, name: &str, options: &[String]) -> Result<Expr, ExprError> {
+    fn after_choice(&mut self, name: &str, options: &[String]) -> Result<Expr, ExprError> {
         let check = |value_column: usize, value: &str| -> Result<(), ExprError> {
             if options.iter().any(|option| option == value) {
                 Ok(())
@@ -637,7 +635,7 @@ impl Parser<'_> {
                 Ok(Expr::Choice { field: name.to_string(), values, negated: false })
             }
             other => Err(ExprError {
-                column: operator_column.max(column),
+                column: operator_column,
                 message: format!(
                     "field '{name}' must be compared: {name} == \"…\", != \"…\" or in [\"…\"], found {}",
                     other.describe()
