@@ -64,27 +64,18 @@ function materialEntry(
     if (status === 'ok_with_warnings') reasons.push(bilingual((m) => m.rail.warnings(warnings)));
   }
   const optionalEmpty = !item.required && item.files.length === 0;
-  if (item.due_at_golive) {
-    // Owed at go-live, not now: said instead of 未添加文件, not in the colour of work to do.
-    return {
-      key: item.key,
-      anchor: materialAnchor(item.key),
-      title: { zh: item.title_zh, en: item.title_en },
-      status: 'due_at_golive',
-      icon: '◷',
-      statusLabel: dueAtGolive,
-      count: `${item.files_counted}/${item.min_files}`,
-      reasons: [dueAtGolive],
-      needsWork,
-    };
-  }
+  // Owed at go-live, not now: said instead of 未添加文件, not in the colour of work to do.
+  if (item.due_at_golive) reasons.push(dueAtGolive);
+  const shown: Pick<RailEntry, 'status' | 'icon' | 'statusLabel'> = item.due_at_golive
+    ? { status: 'due_at_golive', icon: '◷', statusLabel: dueAtGolive }
+    : optionalEmpty
+      ? { status: 'optional', icon: '–', statusLabel: bilingual((m) => m.rail.optionalEmpty) }
+      : { status, icon: STATUS_ICON[status], statusLabel: label(status) };
   return {
     key: item.key,
     anchor: materialAnchor(item.key),
     title: { zh: item.title_zh, en: item.title_en },
-    status: optionalEmpty ? 'optional' : status,
-    icon: optionalEmpty ? '–' : STATUS_ICON[status],
-    statusLabel: optionalEmpty ? bilingual((m) => m.rail.optionalEmpty) : label(status),
+    ...shown,
     count: `${item.files_counted}/${item.min_files}`,
     reasons,
     needsWork,
